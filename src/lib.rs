@@ -1,0 +1,16 @@
+//! trickle: a streaming query language and engine.
+//!
+//! ```text
+//! text ─ grammar (lexer, parser) ─ AST ─ compile (resolve, lower, fold, check) ─ Program
+//! Program ─ interp (expressions) / exec (graph) ← peers
+//! ```
+
+pub mod aggr;
+pub mod cli;
+pub mod diag;
+pub mod event;
+pub mod extractor;
+pub mod functions;
+pub mod value;
+
+pub use trickle_grammar as grammar;
