@@ -84,3 +84,43 @@ mod tests {
         assert_eq!(o.port, None);
     }
 }
+
+/// A port name: `in`, `out`, `err`, `metrics`, or any name a script emits to.
+pub type Port = beef::Cow<'static, str>;
+
+/// An event flowing through the graph.
+#[derive(Debug, Clone, Default)]
+pub struct Event {
+    pub data: crate::value::Value,
+    /// `$`
+    pub meta: crate::value::Value,
+    pub ingest_ns: u64,
+    pub id: EventId,
+    /// Ids of every event that contributed (its own id included); see SPEC §4.
+    pub lineage: Vec<EventId>,
+    pub origin: Option<std::sync::Arc<Origin>>,
+}
+
+impl Event {
+    /// The context native functions see while this event is processed.
+    pub fn ctx(&self) -> FnCtx<'_> {
+        FnCtx {
+            ingest_ns: self.ingest_ns,
+            origin: self.origin.as_deref(),
+            id: Some(&self.id),
+            lineage: &self.lineage,
+            cardinality: 0,
+        }
+    }
+}
+
+/// Messages that flow with the events (SPEC §1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signal {
+    /// Time passes: interval windows and batch timeouts check themselves (ns).
+    Tick(u64),
+    StartStream { peer: Str, stream: u64 },
+    EndStream { peer: Str, stream: u64 },
+    /// End of all input: flush what is held.
+    Drain,
+}

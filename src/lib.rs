@@ -7,10 +7,14 @@
 
 pub mod aggr;
 pub mod cli;
+pub mod compile;
 pub mod diag;
 pub mod event;
+pub mod exec;
 pub mod extractor;
 pub mod functions;
+pub mod interp;
+pub mod query;
 pub mod value;
 
 pub use trickle_grammar as grammar;
