@@ -1,0 +1,1 @@
+//! Native operators (`define operator x from generic::batch ...`), one file per kind.
