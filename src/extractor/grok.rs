@@ -218,6 +218,62 @@ mod tests {
     }
 
     #[test]
+    fn combined_apache_log_keeps_quotes() {
+        let out = run(
+            "%{COMBINEDAPACHELOG}",
+            r#"127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 404 - "http://x.com/" "Mozilla/4.08""#,
+        )
+        .unwrap();
+        assert!(out.contains(r#""referrer":"\"http://x.com/\"""#), "{out}");
+        assert!(out.contains(r#""agent":"\"Mozilla/4.08\"""#), "{out}");
+        assert!(out.contains(r#""bytes":"""#), "{out}");
+        assert!(out.contains(r#""auth":"-""#), "{out}");
+    }
+
+    #[test]
+    fn logstash_doc_example() {
+        assert_eq!(
+            run(
+                "%{IP:client} %{WORD:method} %{URIPATHPARAM:request} %{NUMBER:bytes} %{NUMBER:duration}",
+                "55.3.244.1 GET /index.html?a=1 15824 0.043"
+            )
+            .unwrap(),
+            r#"{"bytes":"15824","client":"55.3.244.1","duration":"0.043","method":"GET","request":"/index.html?a=1"}"#
+        );
+    }
+
+    #[test]
+    fn uri_and_ipv6_and_mac() {
+        assert_eq!(
+            run("%{URI:u}", "see https://user@example.com:8080/p/a?q=1 now").unwrap(),
+            r#"{"port":"8080","u":"https://user@example.com:8080/p/a?q=1"}"#
+        );
+        assert_eq!(
+            run("%{IPV6:ip}", "addr fe80::1 up").unwrap(),
+            r#"{"ip":"fe80::1"}"#
+        );
+        assert_eq!(
+            run("%{MAC:m}", "hw 00:1A:2b:3c:4d:5e").unwrap(),
+            r#"{"m":"00:1A:2b:3c:4d:5e"}"#
+        );
+        assert_eq!(
+            run("%{HTTPDATE:d}", "[10/Oct/2000:13:55:36 -0700]").unwrap(),
+            r#"{"d":"10/Oct/2000:13:55:36 -0700"}"#
+        );
+        assert_eq!(
+            run("%{QUOTEDSTRING:q}", r#"say "hi \"there\"" ok"#).unwrap(),
+            r#"{"q":"\"hi \\\"there\\\"\""}"#
+        );
+    }
+
+    #[test]
+    fn want_result_false_only_tests() {
+        let g = Grok::new("%{INT:n}").unwrap();
+        assert!(g.extract("a 1", false).is_some());
+        assert!(g.extract("a b", false).is_none());
+    }
+
+    #[test]
     fn timestamp_iso8601_and_loglevel() {
         assert_eq!(
             run(

@@ -91,6 +91,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn extractors_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Extractor>();
+    }
+
+    #[test]
     fn unknown_extractor_is_an_error() {
         let e = Extractor::new("nope", "").unwrap_err();
         assert!(e.contains("nope"), "{e}");
@@ -108,5 +114,71 @@ mod tests {
         assert!(e.extract(&Value::I64(1), true).is_none());
         assert!(e.extract(&Value::Null, true).is_none());
         assert!(e.extract(&str_value("x"), true).is_some());
+    }
+
+    fn run(kind: &str, rule: &str, input: &str) -> Option<String> {
+        let e = Extractor::new(kind, rule).unwrap();
+        let v = e.extract(&str_value(input), true);
+        // want_result = false must agree on whether it matches.
+        assert_eq!(v.is_some(), e.extract(&str_value(input), false).is_some());
+        v.map(|v| crate::value::sorted_serialize(&v))
+    }
+
+    #[test]
+    fn case_folder_expectations() {
+        // The same inputs as tests/extractors, checked at the extractor level.
+        assert_eq!(
+            run(
+                "dissect",
+                "%{?key}=%{&key}, %{+name} %{+name}%{_}!",
+                "color=blue, John Smith   !"
+            )
+            .unwrap(),
+            r#"{"color":"blue","name":"John Smith"}"#
+        );
+        assert_eq!(
+            run("dissect", "%{a}%{_(-)}>%{b}", "foo--->bar").unwrap(),
+            r#"{"a":"foo","b":"bar"}"#
+        );
+        assert_eq!(run("dissect", "%{a}%{_(-)}>%{b}", "1 2 3"), None);
+        assert_eq!(
+            run(
+                "influx",
+                "",
+                r#"weather,location=us-midwest,season=summer temperature=82,humidity=71i,raining=false,note="hot day" 1465839830100400200"#
+            )
+            .unwrap(),
+            r#"{"fields":{"humidity":71,"note":"hot day","raining":false,"temperature":82.0},"measurement":"weather","tags":{"location":"us-midwest","season":"summer"},"timestamp":1465839830100400200}"#
+        );
+        assert_eq!(
+            run("rerg", "(?P<k>[a-z]+)=(?P<v>\\d+)", "no pairs").unwrap(),
+            "{}"
+        );
+        assert_eq!(
+            run(
+                "datetime",
+                "%Y-%m-%d %H:%M:%S %z",
+                "2019-06-20 14:00:00 +0200"
+            )
+            .unwrap(),
+            "1561032000000000000"
+        );
+        assert_eq!(run("kv", "%{key}=%{val}&", "a:1 b:2 junk c:d:e"), None);
+    }
+
+    #[test]
+    fn compile_errors() {
+        for (k, r) in [
+            ("re", "("),
+            ("rerg", "("),
+            ("glob", "a["),
+            ("dissect", "%{a}%{b}"),
+            ("grok", "%{NOTAPATTERN:x}"),
+            ("cidr", "10.0.0.0/40"),
+            ("kv", "%{key} "),
+            ("snot", "x"),
+        ] {
+            assert!(Extractor::new(k, r).is_err(), "{k}|{r}|");
+        }
     }
 }
