@@ -1,11 +1,13 @@
 //! `datetime|format|`: parses with a strftime format into epoch nanoseconds.
 //!
-//! Formats with an offset specifier (`%z`, `%:z`, `%#z`, `%+`) parse as an
-//! offset date-time; all others as a naive date-time taken as UTC. Either way the
-//! format must give a full date and time (chrono's rules).
+//! Formats with an offset specifier (`%z`, `%:z`, `%::z`, `%#z`, `%+`, and `%s`,
+//! which fixes the instant) parse as an
+//! offset date-time; all others as a naive date-time taken as UTC, or, when the
+//! format gives only a date, as midnight UTC of that date (the same rules as
+//! `datetime::parse`).
 
 use crate::value::Value;
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 /// A `datetime` extractor: the format and whether it carries a timezone offset.
 #[derive(Debug, Clone)]
@@ -17,7 +19,7 @@ pub(super) struct Datetime {
 impl Datetime {
     /// Any format is accepted; one that can never parse simply never matches.
     pub(super) fn new(format: &str) -> Datetime {
-        let has_timezone = ["%z", "%:z", "%#z", "%+"]
+        let has_timezone = ["%z", "%:z", "%::z", "%#z", "%+", "%s"]
             .iter()
             .any(|t| format.contains(t));
         Datetime {
@@ -33,10 +35,13 @@ impl Datetime {
                 .ok()?
                 .timestamp_nanos_opt()?
         } else {
-            NaiveDateTime::parse_from_str(s, &self.format)
-                .ok()?
-                .and_utc()
-                .timestamp_nanos_opt()?
+            let naive = match NaiveDateTime::parse_from_str(s, &self.format) {
+                Ok(d) => d,
+                Err(_) => NaiveDate::parse_from_str(s, &self.format)
+                    .ok()?
+                    .and_hms_opt(0, 0, 0)?,
+            };
+            naive.and_utc().timestamp_nanos_opt()?
         };
         Some(Value::I64(ns))
     }
@@ -61,7 +66,16 @@ mod tests {
             Some(1_561_032_000_000_000_000)
         );
         assert_eq!(run("%Y-%m-%d %H:%M:%S", "2019-06-20"), None);
-        assert_eq!(run("%Y-%m-%d", "2019-06-20"), None, "no time given");
+        assert_eq!(
+            run("%Y-%m-%d", "2019-06-20"),
+            Some(1_560_988_800_000_000_000)
+        );
+        assert_eq!(run("%H:%M", "12:00"), None, "no date given");
+    }
+
+    #[test]
+    fn epoch_seconds() {
+        assert_eq!(run("%s", "1561032000"), Some(1_561_032_000_000_000_000));
     }
 
     #[test]

@@ -46,18 +46,16 @@ fn builtin() -> &'static HashMap<&'static str, &'static str> {
     })
 }
 
-fn reference_re() -> &'static regex::Regex {
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    // The expression is a constant known to be valid; the fallback never runs.
-    RE.get_or_init(|| {
-        regex::Regex::new(REFERENCE)
-            .unwrap_or_else(|_| regex::Regex::new("$^").expect("trivial regex"))
-    })
+fn reference_re() -> Result<&'static regex::Regex, String> {
+    static RE: OnceLock<Result<regex::Regex, String>> = OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(REFERENCE).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// Expands every `%{..}` reference; returns the regex text and the alias → group name map.
 fn expand(rule: &str) -> Result<(String, HashMap<String, String>), String> {
-    let refs = reference_re();
+    let refs = reference_re()?;
     let mut inline: HashMap<String, String> = HashMap::new();
     let mut aliases: HashMap<String, String> = HashMap::new();
     let mut named = rule.to_string();
