@@ -106,12 +106,16 @@ pub fn registry() -> &'static Registry {
 
 // Module files: one per built-in module (or small family).
 // -- stdlib-a modules below
+mod array;
+mod string;
 // -- stdlib-b modules below
 
 /// Every module file's `register`. Add a line when you add a module file.
 fn register_all(r: &mut Registry) {
     let _ = &r;
     // -- stdlib-a registrations below
+    array::register(r);
+    string::register(r);
     // -- stdlib-b registrations below
 }
 
