@@ -108,6 +108,11 @@ pub fn registry() -> &'static Registry {
 // -- stdlib-a modules below
 mod array;
 mod string;
+mod record;
+mod type_;
+mod math;
+mod integer;
+mod float;
 // -- stdlib-b modules below
 
 /// Every module file's `register`. Add a line when you add a module file.
@@ -116,6 +121,11 @@ fn register_all(r: &mut Registry) {
     // -- stdlib-a registrations below
     array::register(r);
     string::register(r);
+    record::register(r);
+    type_::register(r);
+    math::register(r);
+    integer::register(r);
+    float::register(r);
     // -- stdlib-b registrations below
 }
 
