@@ -113,6 +113,10 @@ mod type_;
 mod math;
 mod integer;
 mod float;
+mod json;
+mod base64;
+mod binary;
+mod url;
 // -- stdlib-b modules below
 
 /// Every module file's `register`. Add a line when you add a module file.
@@ -126,6 +130,10 @@ fn register_all(r: &mut Registry) {
     math::register(r);
     integer::register(r);
     float::register(r);
+    json::register(r);
+    base64::register(r);
+    binary::register(r);
+    url::register(r);
     // -- stdlib-b registrations below
 }
 
