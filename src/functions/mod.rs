@@ -117,6 +117,9 @@ mod json;
 mod base64;
 mod binary;
 mod url;
+mod re;
+mod range;
+mod path;
 // -- stdlib-b modules below
 
 /// Every module file's `register`. Add a line when you add a module file.
@@ -134,6 +137,9 @@ fn register_all(r: &mut Registry) {
     base64::register(r);
     binary::register(r);
     url::register(r);
+    re::register(r);
+    range::register(r);
+    path::register(r);
     // -- stdlib-b registrations below
 }
 
