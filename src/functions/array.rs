@@ -44,7 +44,11 @@ pub fn register(r: &mut Registry) {
         "contains",
         2..=2,
         "Whether an array holds an element equal (`==`) to the value.",
-        &[("[[1,2,3],2]", "true"), (r#"[[1,"a"],"b"]"#, "false"), ("[[1],1.0]", "true")],
+        &[
+            ("[[1,2,3],2]", "true"),
+            (r#"[[1,"a"],"b"]"#, "false"),
+            ("[[1],1.0]", "true"),
+        ],
         contains,
     ));
     r.add(decl(
@@ -67,7 +71,10 @@ pub fn register(r: &mut Registry) {
         1..=1,
         "Splits an array of pairs into two arrays: `[[l0, l1, ...], [r0, r1, ...]]`.\n\
          Every element must be an array of two elements.",
-        &[(r#"[[[1,"a"],[2,"b"]]]"#, r#"[[1,2],["a","b"]]"#), ("[[]]", "[[],[]]")],
+        &[
+            (r#"[[[1,"a"],[2,"b"]]]"#, r#"[[1,2],["a","b"]]"#),
+            ("[[]]", "[[],[]]"),
+        ],
         unzip,
     ));
     r.add(decl(
@@ -110,7 +117,10 @@ pub fn register(r: &mut Registry) {
          numbers compare by value whether int or float, arrays element by element.",
         &[
             ("[[3,1,2]]", "[1,2,3]"),
-            (r#"[["b",1,null,"a",0.5,true]]"#, r#"[null,true,0.5,1,"a","b"]"#),
+            (
+                r#"[["b",1,null,"a",0.5,true]]"#,
+                r#"[null,true,0.5,1,"a","b"]"#,
+            ),
         ],
         sort,
     ));
@@ -358,7 +368,10 @@ pub(crate) mod tests {
     /// Asserts that `f(args)` returns `expected` (JSON, compared like test output).
     pub(crate) fn ok(f: NativeFn, args: &str, expected: &str) {
         let got = call(f, args).unwrap();
-        assert!(test_eq(&got, &parse_json(expected).unwrap()), "{got} != {expected}");
+        assert!(
+            test_eq(&got, &parse_json(expected).unwrap()),
+            "{got} != {expected}"
+        );
     }
 
     /// Asserts that `f(args)` fails with a runtime error containing `text`.
@@ -413,8 +426,16 @@ pub(crate) mod tests {
     #[test]
     fn sort_orders_mixed_values() {
         ok(sort, "[[[2],[1,5],[1]]]", "[[1],[1,5],[2]]");
-        ok(sort, r#"[[{"b":1},{"a":2},{"a":1}]]"#, r#"[{"a":1},{"a":2},{"b":1}]"#);
-        ok(sort, "[[2, 1.5, -1, 18446744073709551615]]", "[-1,1.5,2,18446744073709551615]");
+        ok(
+            sort,
+            r#"[[{"b":1},{"a":2},{"a":1}]]"#,
+            r#"[{"a":1},{"a":2},{"b":1}]"#,
+        );
+        ok(
+            sort,
+            "[[2, 1.5, -1, 18446744073709551615]]",
+            "[-1,1.5,2,18446744073709551615]",
+        );
         ok(sort, "[[true,false,null]]", "[null,false,true]");
     }
 

@@ -26,7 +26,11 @@ pub fn register(r: &mut Registry) {
     r.add(decl(
         "parse",
         "Parses a string as a float (`1.5`, `-2`, `1e3`, `inf`, `NaN`).",
-        &[(r#"["1.5"]"#, "1.5"), (r#"["-2"]"#, "-2.0"), (r#"["1e3"]"#, "1000.0")],
+        &[
+            (r#"["1.5"]"#, "1.5"),
+            (r#"["-2"]"#, "-2.0"),
+            (r#"["1e3"]"#, "1000.0"),
+        ],
         parse,
     ));
     r.add(decl(
@@ -61,7 +65,10 @@ fn parse(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
 /// Applies the test to a numeric argument.
 fn classify(args: &[&Value], f: fn(f64) -> bool) -> Result<Value, FnError> {
     match args {
-        [v] => v.as_f64().map(|x| Value::Bool(f(x))).ok_or(FnError::BadType),
+        [v] => v
+            .as_f64()
+            .map(|x| Value::Bool(f(x)))
+            .ok_or(FnError::BadType),
         _ => Err(FnError::BadType),
     }
 }

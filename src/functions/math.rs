@@ -44,7 +44,12 @@ pub fn register(r: &mut Registry) {
         "round",
         1..=1,
         "The nearest integer, halves away from zero; integers pass through.",
-        &[("[1.5]", "2"), ("[-1.5]", "-2"), ("[1.49]", "1"), ("[3]", "3")],
+        &[
+            ("[1.5]", "2"),
+            ("[-1.5]", "-2"),
+            ("[1.49]", "1"),
+            ("[3]", "3"),
+        ],
         round,
     ));
     r.add(decl(

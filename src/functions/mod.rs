@@ -107,19 +107,21 @@ pub fn registry() -> &'static Registry {
 // Module files: one per built-in module (or small family).
 // -- stdlib-a modules below
 mod array;
-mod string;
-mod record;
-mod type_;
-mod math;
-mod integer;
-mod float;
-mod json;
 mod base64;
 mod binary;
-mod url;
-mod re;
-mod range;
+mod float;
+mod integer;
+mod json;
+mod math;
 mod path;
+mod random;
+mod range;
+mod re;
+mod record;
+mod size;
+mod string;
+mod type_;
+mod url;
 // -- stdlib-b modules below
 
 /// Every module file's `register`. Add a line when you add a module file.
@@ -140,6 +142,8 @@ fn register_all(r: &mut Registry) {
     re::register(r);
     range::register(r);
     path::register(r);
+    random::register(r);
+    size::register(r);
     // -- stdlib-b registrations below
 }
 

@@ -17,7 +17,11 @@ pub fn register(r: &mut Registry) {
         pure: true,
         doc: "The integers from `start` (inclusive) to `end` (exclusive), as an array.\n\
               An `end` not above `start` gives an empty array.",
-        examples: &[("[1, 3]", "[1,2]"), ("[-1, 2]", "[-1,0,1]"), ("[3, 1]", "[]")],
+        examples: &[
+            ("[1, 3]", "[1,2]"),
+            ("[-1, 2]", "[-1,0,1]"),
+            ("[3, 1]", "[]"),
+        ],
         f: range,
     });
     r.add(FnDecl {

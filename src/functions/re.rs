@@ -35,7 +35,10 @@ pub fn register(r: &mut Registry) {
          insert capture groups).",
         &[
             (r#"["a+", "caaat aa", "i"]"#, r#""cit aa""#),
-            (r#"["(\\w+)@(\\w+)", "me@host", "$2 at $1"]"#, r#""host at me""#),
+            (
+                r#"["(\\w+)@(\\w+)", "me@host", "$2 at $1"]"#,
+                r#""host at me""#,
+            ),
         ],
         replace,
     ));
@@ -51,7 +54,10 @@ pub fn register(r: &mut Registry) {
         "is_match",
         2..=2,
         "Whether the pattern matches anywhere in the string.",
-        &[(r#"["^s.*t$", "snot"]"#, "true"), (r#"["\\d", "snot"]"#, "false")],
+        &[
+            (r#"["^s.*t$", "snot"]"#, "true"),
+            (r#"["\\d", "snot"]"#, "false"),
+        ],
         is_match,
     ));
     r.add(decl(
@@ -90,18 +96,18 @@ fn with_regex<T>(pattern: &str, f: impl FnOnce(&Regex) -> T) -> Result<T, FnErro
 
 fn replace(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
     match args {
-        [Value::String(re), Value::String(input), Value::String(to)] => {
-            with_regex(re, |re| Value::from(re.replace(input, to.as_str()).as_ref()))
-        }
+        [Value::String(re), Value::String(input), Value::String(to)] => with_regex(re, |re| {
+            Value::from(re.replace(input, to.as_str()).as_ref())
+        }),
         _ => Err(FnError::BadType),
     }
 }
 
 fn replace_all(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
     match args {
-        [Value::String(re), Value::String(input), Value::String(to)] => {
-            with_regex(re, |re| Value::from(re.replace_all(input, to.as_str()).as_ref()))
-        }
+        [Value::String(re), Value::String(input), Value::String(to)] => with_regex(re, |re| {
+            Value::from(re.replace_all(input, to.as_str()).as_ref())
+        }),
         _ => Err(FnError::BadType),
     }
 }
@@ -145,6 +151,10 @@ mod tests {
             ok(is_match, &args, "false");
         }
         ok(split, r#"[",", "a,,b"]"#, r#"["a","","b"]"#);
-        ok(replace_all, r#"["(?P<d>\\d)", "a1b2", "<$d>"]"#, r#""a<1>b<2>""#);
+        ok(
+            replace_all,
+            r#"["(?P<d>\\d)", "a1b2", "<$d>"]"#,
+            r#""a<1>b<2>""#,
+        );
     }
 }

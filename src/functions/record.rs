@@ -43,7 +43,10 @@ pub fn register(r: &mut Registry) {
         "contains",
         2..=2,
         "Whether the record has a field with the given key.",
-        &[(r#"[{"a":null},"a"]"#, "true"), (r#"[{"a":1},"b"]"#, "false")],
+        &[
+            (r#"[{"a":null},"a"]"#, "true"),
+            (r#"[{"a":1},"b"]"#, "false"),
+        ],
         contains,
     ));
     r.add(decl(

@@ -67,7 +67,10 @@ fn register_measure(r: &mut Registry) {
         "contains",
         2..=2,
         "Whether the string contains the other string.",
-        &[(r#"["snot badger", "badger"]"#, "true"), (r#"["snot", "x"]"#, "false")],
+        &[
+            (r#"["snot badger", "badger"]"#, "true"),
+            (r#"["snot", "x"]"#, "false"),
+        ],
         contains,
     ));
     r.add(decl(
@@ -155,7 +158,10 @@ fn register_transform(r: &mut Registry) {
         "capitalize",
         1..=1,
         "The string with its first character in upper case.",
-        &[(r#"["snot badger"]"#, r#""Snot badger""#), (r#"[""]"#, r#""""#)],
+        &[
+            (r#"["snot badger"]"#, r#""Snot badger""#),
+            (r#"[""]"#, r#""""#),
+        ],
         capitalize,
     ));
     r.add(decl(
@@ -361,7 +367,11 @@ mod tests {
         err(format, r#"["{} {}", 1]"#, "less than the `{}` specifiers");
         err(format, r#"["{}", 1, 2]"#, "too many parameters");
         err(format, r#"["a {x"]"#, "format specifier at 2 is invalid");
-        err(format, r#"["a {"]"#, "format specifier at 2 is unterminated");
+        err(
+            format,
+            r#"["a {"]"#,
+            "format specifier at 2 is unterminated",
+        );
         err(format, r#"["a } b"]"#, "terminate `}` with another `}`");
         err(format, r#"[1]"#, "expected 1st parameter to format");
         ok(format, r#"["no placeholders"]"#, r#""no placeholders""#);
@@ -396,8 +406,17 @@ mod tests {
     #[test]
     fn wrong_types_are_bad_type() {
         for f in [
-            is_empty, len, bytes, into_binary, trim, trim_start, trim_end, lowercase, uppercase,
-            capitalize, reverse,
+            is_empty,
+            len,
+            bytes,
+            into_binary,
+            trim,
+            trim_start,
+            trim_end,
+            lowercase,
+            uppercase,
+            capitalize,
+            reverse,
         ] {
             assert_eq!(call(f, "[1]"), Err(FnError::BadType));
         }

@@ -35,8 +35,18 @@ pub fn register(r: &mut Registry) {
         ],
         as_string,
     ));
-    r.add(decl("is_null", "Whether the value is `null`.", &[("[null]", "true"), ("[0]", "false")], is_null));
-    r.add(decl("is_bool", "Whether the value is a boolean.", &[("[false]", "true"), ("[0]", "false")], is_bool));
+    r.add(decl(
+        "is_null",
+        "Whether the value is `null`.",
+        &[("[null]", "true"), ("[0]", "false")],
+        is_null,
+    ));
+    r.add(decl(
+        "is_bool",
+        "Whether the value is a boolean.",
+        &[("[false]", "true"), ("[0]", "false")],
+        is_bool,
+    ));
     r.add(decl(
         "is_integer",
         "Whether the value is an integer.",
