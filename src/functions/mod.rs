@@ -107,12 +107,26 @@ pub fn registry() -> &'static Registry {
 // Module files: one per built-in module (or small family).
 // -- stdlib-a modules below
 // -- stdlib-b modules below
+mod chash;
+mod datetime;
+mod ids;
+mod origin;
+mod system;
+mod test;
+mod win;
 
 /// Every module file's `register`. Add a line when you add a module file.
 fn register_all(r: &mut Registry) {
     let _ = &r;
     // -- stdlib-a registrations below
     // -- stdlib-b registrations below
+    chash::register(r);
+    datetime::register(r);
+    ids::register(r);
+    origin::register(r);
+    system::register(r);
+    test::register(r);
+    win::register(r);
 }
 
 #[cfg(test)]
