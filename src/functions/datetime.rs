@@ -320,6 +320,26 @@ mod tests {
     }
 
     #[test]
+    fn stdlib_formats_parse_what_they_format() {
+        // The strings of stdlib/std/datetime/formats.tremor.
+        let formats = [
+            "%Y-%m-%dT%H:%M:%S%.f%:z",
+            "%a, %d %b %Y %H:%M:%S %z",
+            "%Y-%m-%dT%H:%M:%S%:z",
+            "%Y-%m-%dT%H:%M:%S",
+            "%d/%b/%Y:%H:%M:%S %z",
+            "%s",
+        ];
+        for f in formats {
+            let s = call(format, &[Value::I64(1_000_000_000_000_000_000), Value::from(f)]).unwrap();
+            let back = call(parse, &[s.clone(), Value::from(f)]);
+            assert_eq!(back.ok().and_then(|v| v.as_i64()), Some(1_000_000_000_000_000_000), "{f}: {s}");
+        }
+        let date = call(parse, &[Value::from("2001-09-09"), Value::from("%Y-%m-%d")]).unwrap();
+        assert_eq!(date.as_i64(), Some(999_993_600_000_000_000));
+    }
+
+    #[test]
     fn parse_errors_name_the_input() {
         let e = call(parse, &[Value::from("snot"), Value::from("%Y")]).unwrap_err();
         match e {
