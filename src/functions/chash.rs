@@ -178,6 +178,21 @@ mod tests {
     }
 
     #[test]
+    fn matches_an_independent_implementation() {
+        // Computed by a separate Python SipHash-1-3 + jump hash written from the papers.
+        let cases = [
+            ("snot", [1, 8, 50]),
+            ("badger", [0, 2, 51]),
+            ("tremor", [0, 2, 71]),
+            ("", [0, 5, 85]),
+        ];
+        for (key, expected) in cases {
+            let got = [2, 10, 100].map(|n| jump_slot(DEFAULT_K1, DEFAULT_K2, key, n));
+            assert_eq!(got, expected, "{key:?}");
+        }
+    }
+
+    #[test]
     fn slots_are_in_range_and_spread() {
         let mut seen = [0usize; 8];
         for i in 0..800 {
