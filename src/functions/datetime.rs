@@ -331,9 +331,17 @@ mod tests {
             "%s",
         ];
         for f in formats {
-            let s = call(format, &[Value::I64(1_000_000_000_000_000_000), Value::from(f)]).unwrap();
+            let s = call(
+                format,
+                &[Value::I64(1_000_000_000_000_000_000), Value::from(f)],
+            )
+            .unwrap();
             let back = call(parse, &[s.clone(), Value::from(f)]);
-            assert_eq!(back.ok().and_then(|v| v.as_i64()), Some(1_000_000_000_000_000_000), "{f}: {s}");
+            assert_eq!(
+                back.ok().and_then(|v| v.as_i64()),
+                Some(1_000_000_000_000_000_000),
+                "{f}: {s}"
+            );
         }
         let date = call(parse, &[Value::from("2001-09-09"), Value::from("%Y-%m-%d")]).unwrap();
         assert_eq!(date.as_i64(), Some(999_993_600_000_000_000));
@@ -369,7 +377,10 @@ mod tests {
             &[Value::I64(0), Value::from("Europe/Berlin")],
         )
         .unwrap();
-        assert_eq!(call(hour, &[berlin.clone()]).unwrap().as_i64(), Some(1));
+        assert_eq!(
+            call(hour, std::slice::from_ref(&berlin)).unwrap().as_i64(),
+            Some(1)
+        );
         assert_eq!(call(hour, &[Value::I64(0)]).unwrap().as_i64(), Some(0));
         let s = call(rfc2822, &[berlin]).unwrap();
         assert_eq!(s.as_str(), Some("Thu, 1 Jan 1970 01:00:00 +0100"));

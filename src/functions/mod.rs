@@ -110,6 +110,7 @@ pub fn registry() -> &'static Registry {
 mod chash;
 mod datetime;
 mod ids;
+mod mime;
 mod origin;
 mod system;
 mod test;
@@ -123,6 +124,7 @@ fn register_all(r: &mut Registry) {
     chash::register(r);
     datetime::register(r);
     ids::register(r);
+    mime::register(r);
     origin::register(r);
     system::register(r);
     test::register(r);
