@@ -112,6 +112,7 @@ mod datetime;
 mod ids;
 mod mime;
 mod origin;
+mod otel;
 mod system;
 mod test;
 mod win;
@@ -126,6 +127,7 @@ fn register_all(r: &mut Registry) {
     ids::register(r);
     mime::register(r);
     origin::register(r);
+    otel::register(r);
     system::register(r);
     test::register(r);
     win::register(r);
