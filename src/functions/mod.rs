@@ -123,6 +123,15 @@ mod string;
 mod type_;
 mod url;
 // -- stdlib-b modules below
+mod chash;
+mod datetime;
+mod ids;
+mod mime;
+mod origin;
+mod otel;
+mod system;
+mod test;
+mod win;
 
 /// Every module file's `register`. Add a line when you add a module file.
 fn register_all(r: &mut Registry) {
@@ -145,6 +154,15 @@ fn register_all(r: &mut Registry) {
     random::register(r);
     size::register(r);
     // -- stdlib-b registrations below
+    chash::register(r);
+    datetime::register(r);
+    ids::register(r);
+    mime::register(r);
+    origin::register(r);
+    otel::register(r);
+    system::register(r);
+    test::register(r);
+    win::register(r);
 }
 
 #[cfg(test)]
