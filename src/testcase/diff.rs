@@ -172,6 +172,9 @@ mod tests {
     #[test]
     fn error_report_marks_missing_lines() {
         let r = error_report("found\nmissing", "it was found", &[]);
-        assert!(r.contains("  found\n- missing\ngot:\n+ it was found"), "{r}");
+        assert!(
+            r.contains("  found\n- missing\ngot:\n+ it was found"),
+            "{r}"
+        );
     }
 }
