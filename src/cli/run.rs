@@ -276,6 +276,71 @@ fn decode(codec: CodecArg, line: &[u8], scratch: &mut Vec<u8>) -> Result<Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Echoes each event as `[ingest_ns, id, data]` and each signal's name on `out`.
+    struct Echo;
+    impl Engine for Echo {
+        fn event(&mut self, event: Event, _: &dyn Fn() -> Value, out: &mut Outputs) {
+            let v = Value::from(vec![
+                Value::from(event.ingest_ns),
+                Value::from(event.id.event),
+                event.data.clone(),
+            ]);
+            out.push(("out".into(), Event { data: v, ..event }));
+        }
+        fn signal(&mut self, signal: &Signal, out: &mut Outputs) {
+            let name = match signal {
+                Signal::Tick(_) => return,
+                Signal::StartStream { .. } => "start",
+                Signal::EndStream { .. } => "end",
+                Signal::Drain => "drain",
+            };
+            out.push(("out".into(), Event { data: Value::from(name), ..Event::default() }));
+        }
+    }
+
+    fn run_echo(input: &'static [u8], final_flush: bool) -> (i32, String) {
+        let buf = Shared::default();
+        let mut engine = Echo;
+        let mut run = RunLoop {
+            engine: &mut engine,
+            sinks: Sinks::new(Box::new(buf.clone())),
+            codec: CodecArg::Json,
+            clock: ClockArg::Index,
+            names: vec!["mem".into()],
+            scratch: Vec::new(),
+            outputs: Vec::new(),
+            next_event: 0,
+        };
+        let reader = input::spawn(vec![Box::new(input)], vec!["mem".into()]);
+        let stop = Arc::new(AtomicBool::new(false));
+        let code = run.run(reader, true, final_flush, stop);
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        (code, text)
+    }
+
+    #[test]
+    fn run_loop_feeds_index_clock_then_ends_stream_and_drains() {
+        let (code, out) = run_echo(b"\"a\"\n{bad\n\n\"b\"\n", true);
+        assert_eq!(code, EXIT_OK);
+        let want = "\"start\"\n[0,0,\"a\"]\n[1,1,\"b\"]\n\"end\"\n\"drain\"\n";
+        assert_eq!(out, want);
+        let (_, out) = run_echo(b"1\n", false);
+        assert!(!out.contains("drain"), "{out}");
+    }
 
     #[test]
     fn decodes_by_codec() {
