@@ -178,3 +178,18 @@ fn classification() {
         ]
     );
 }
+
+#[test]
+fn nesting_is_limited() {
+    let ok = format!("{}1{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+    assert!(Lexer::new(&ok).all(|t| t.is_ok()));
+    let deep = format!(
+        "{}1{}",
+        "[".repeat(MAX_NESTING + 1),
+        "]".repeat(MAX_NESTING + 1)
+    );
+    let err = Lexer::new(&deep).find_map(Result::err).expect("too deep");
+    assert_eq!(err.kind, LexErrorKind::TooDeep);
+    let strings = "\"#{".repeat(MAX_NESTING + 1);
+    assert!(Lexer::new(&strings).any(|t| t.is_err()));
+}

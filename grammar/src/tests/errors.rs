@@ -200,3 +200,15 @@ fn missing_semicolon_hint() {
     assert_eq!(text(src, e.span), "let");
     assert!(e.hint.expect("hint").contains("`;`"));
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let src = format!(
+        "{}1{}",
+        "(".repeat(crate::lexer::MAX_NESTING),
+        ")".repeat(crate::lexer::MAX_NESTING)
+    );
+    assert!(parse_module(&src, 7).is_ok());
+    let src = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+    assert_eq!(err(&src).code, "E0001");
+}
