@@ -5,7 +5,14 @@
 //! Strings become a flat token stream the grammar can read:
 //! `StrStart StrLit("a ") InterpStart <expr tokens> InterpEnd StrEnd`.
 //! [`Lexer`] yields `(start, Token, end)` triples, the form lalrpop's external lexer
-//! interface expects; [`Token::class`] classifies tokens for highlighting.
+//! interface expects; [`Token::class`] classifies tokens for highlighting and
+//! [`tokens`] is the stream with comments kept.
+//!
+//! Choices where the language reference is silent (following Tremor's lexer):
+//! heredocs decode the same escapes as strings; in extractor rules only `\|` and
+//! `\`-newline are special (`\d` stays `\d` for regexes), a raw newline ends the
+//! literal with an error, and continued lines are joined with `\n`; `#` inside an
+//! interpolation starts a comment; after the first lexical error the stream ends.
 
 mod error;
 mod scan;
