@@ -33,13 +33,7 @@ pub enum Contraflow {
     /// Not delivered (or timed out).
     Fail { id: crate::event::EventId },
     /// Stop sending (for one stream when `stream` is set, else the whole peer).
-    Halt {
-        peer: crate::value::Str,
-        stream: Option<u64>,
-    },
+    Halt { peer: crate::value::Str, stream: Option<u64> },
     /// Sending may resume.
-    Ready {
-        peer: crate::value::Str,
-        stream: Option<u64>,
-    },
+    Ready { peer: crate::value::Str, stream: Option<u64> },
 }
