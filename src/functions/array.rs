@@ -133,9 +133,15 @@ pub fn register(r: &mut Registry) {
     ));
 }
 
+/// A length or count as a signed integer, as Tremor returned them (so `len(x) - 1` is
+/// plain signed arithmetic).
+pub(crate) fn count(n: usize) -> Value {
+    Value::I64(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
 fn len(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
     match args {
-        [Value::Array(a)] => Ok(Value::from(a.len())),
+        [Value::Array(a)] => Ok(count(a.len())),
         _ => Err(FnError::BadType),
     }
 }
