@@ -210,6 +210,9 @@ pub(crate) fn borrow<'e>(p: &'e Path, env: &'e Env) -> Option<&'e Value> {
 
 /// `present path`: every segment resolves.
 pub(crate) fn exists(p: &Path, env: &mut Env) -> R<bool> {
+    if !matches!(p.root, Root::Expr(_)) && all_static(&p.segments) {
+        return Ok(borrow(p, env).is_some());
+    }
     let owned = match &p.root {
         Root::Expr(e) => Some(eval(e, env)?),
         _ => None,
