@@ -133,9 +133,15 @@ pub fn register(r: &mut Registry) {
     ));
 }
 
+/// A length or count as a signed integer, as Tremor returned them (so `len(x) - 1` is
+/// plain signed arithmetic).
+pub(crate) fn count(n: usize) -> Value {
+    Value::I64(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
 fn len(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
     match args {
-        [Value::Array(a)] => Ok(Value::from(a.len())),
+        [Value::Array(a)] => Ok(count(a.len())),
         _ => Err(FnError::BadType),
     }
 }
@@ -445,5 +451,71 @@ pub(crate) mod tests {
         ok(contains, "[[[1,2]],[1,2]]", "true");
         ok(join, r#"[[],","]"#, r#""""#);
         ok(join, r#"[[null,{"a":1}],""]"#, r#""null{\"a\":1}""#);
+    }
+
+    /// The stdlib-a module files, relative to `stdlib/std/`, with the native module they bind.
+    const MODULE_FILES: &[(&str, &str)] = &[
+        ("array.tremor", "array"),
+        ("string.tremor", "string"),
+        ("record.tremor", "record"),
+        ("type.tremor", "type"),
+        ("math.tremor", "math"),
+        ("integer.tremor", "integer"),
+        ("float.tremor", "float"),
+        ("json.tremor", "json"),
+        ("base64.tremor", "base64"),
+        ("binary.tremor", "binary"),
+        ("url.tremor", "url"),
+        ("re.tremor", "re"),
+        ("range.tremor", "range"),
+        ("path.tremor", "path"),
+        ("random.tremor", "random"),
+        ("size.tremor", "size"),
+    ];
+
+    /// Every `intrinsic fn f(params) as m::g;` in the stdlib-a module files names a
+    /// registered native whose arity accepts the declared parameters, and every native of
+    /// those modules is bound by one, so `use std::m;` reaches all of them.
+    #[test]
+    fn module_files_bind_every_native() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("stdlib/std");
+        let reg = crate::functions::registry();
+        for (file, module) in MODULE_FILES {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            let mut bound = Vec::new();
+            for line in text.lines().filter(|l| l.starts_with("intrinsic fn ")) {
+                let rest = &line["intrinsic fn ".len()..];
+                let (name, rest) = rest.split_once('(').unwrap();
+                let (params, rest) = rest.split_once(')').unwrap();
+                let target = rest
+                    .trim()
+                    .strip_prefix("as ")
+                    .unwrap()
+                    .trim_end_matches(';');
+                let (m, f) = target.split_once("::").unwrap();
+                assert_eq!((m, f), (*module, name), "{file}: {line}");
+                let d = reg
+                    .get(m, f)
+                    .unwrap_or_else(|| panic!("{file}: no native {target}"));
+                let params: Vec<&str> = params
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                if params.last() == Some(&"...") {
+                    let named = params.len() - 1;
+                    assert!(*d.arity.start() >= named, "{file}: {line}");
+                } else {
+                    assert!(d.arity.contains(&params.len()), "{file}: {line}");
+                }
+                bound.push(f.to_string());
+            }
+            for native in reg.names_in(module) {
+                assert!(
+                    bound.iter().any(|b| b == native),
+                    "{module}::{native} unbound"
+                );
+            }
+        }
     }
 }

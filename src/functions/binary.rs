@@ -1,5 +1,6 @@
 //! `std::binary`: bytes values, their length and their conversion to arrays of integers.
 
+use super::array::count;
 use super::{FnDecl, FnError, NativeFn, Registry};
 use crate::event::FnCtx;
 use crate::value::Value;
@@ -41,7 +42,7 @@ pub fn register(r: &mut Registry) {
 
 fn len(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
     match args {
-        [Value::Bytes(b)] => Ok(Value::from(b.len())),
+        [Value::Bytes(b)] => Ok(count(b.len())),
         _ => Err(FnError::BadType),
     }
 }
@@ -60,7 +61,7 @@ fn from_bytes(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
 fn into_bytes(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
     match args {
         [Value::Bytes(b)] => Ok(Value::Array(
-            b.iter().map(|&x| Value::U64(u64::from(x))).collect(),
+            b.iter().map(|&x| Value::I64(i64::from(x))).collect(),
         )),
         _ => Err(FnError::BadType),
     }

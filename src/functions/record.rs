@@ -1,5 +1,6 @@
 //! `std::record`: keys, values and reshaping of records.
 
+use super::array::count;
 use super::{FnDecl, FnError, NativeFn, Registry};
 use crate::event::FnCtx;
 use crate::value::{Record, Value};
@@ -109,7 +110,7 @@ fn with_record(args: &[&Value], f: impl FnOnce(&Record) -> Value) -> Result<Valu
 }
 
 fn len(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
-    with_record(args, |r| Value::from(r.len()))
+    with_record(args, |r| count(r.len()))
 }
 
 fn is_empty(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {

@@ -1,5 +1,6 @@
 //! `std::string`: formatting, measuring, slicing and case changes of strings.
 
+use super::array::count;
 use super::{FnDecl, FnError, NativeFn, Registry};
 use crate::event::FnCtx;
 use crate::value::Value;
@@ -247,11 +248,11 @@ fn is_empty(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
 }
 
 fn len(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
-    with_str(args, |s| Value::from(s.chars().count()))
+    with_str(args, |s| count(s.chars().count()))
 }
 
 fn bytes(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
-    with_str(args, |s| Value::from(s.len()))
+    with_str(args, |s| count(s.len()))
 }
 
 fn contains(_: &FnCtx, args: &[&Value]) -> Result<Value, FnError> {
