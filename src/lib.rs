@@ -16,5 +16,6 @@ pub mod functions;
 pub mod interp;
 pub mod query;
 pub mod value;
+pub mod window;
 
 pub use trickle_grammar as grammar;
