@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn parses_test_origins() {
         let o = Origin::parse("snot://test:23/snot").unwrap();
-        assert_eq!((o.scheme.as_str(), o.host.as_str(), o.port), ("snot", "test", Some(23)));
+        assert_eq!(
+            (o.scheme.as_str(), o.host.as_str(), o.port),
+            ("snot", "test", Some(23))
+        );
         assert_eq!(o.path, vec!["snot"]);
         let o = Origin::parse("tremor://localhost/test").unwrap();
         assert_eq!(o.port, None);
@@ -119,8 +122,14 @@ impl Event {
 pub enum Signal {
     /// Time passes: interval windows and batch timeouts check themselves (ns).
     Tick(u64),
-    StartStream { peer: Str, stream: u64 },
-    EndStream { peer: Str, stream: u64 },
+    StartStream {
+        peer: Str,
+        stream: u64,
+    },
+    EndStream {
+        peer: Str,
+        stream: u64,
+    },
     /// End of all input: flush what is held.
     Drain,
 }

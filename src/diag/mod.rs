@@ -125,7 +125,6 @@ impl Diagnostic {
     }
 }
 
-
 /// Renders several diagnostics, one after the other, without colour.
 pub fn render_all(diags: &[Diagnostic], sources: &SourceMap) -> String {
     diags.iter().map(|d| d.render(sources)).collect()

@@ -69,7 +69,10 @@ impl Registry {
     /// Adds a function; a second declaration of the same name is a programming error.
     pub fn add(&mut self, decl: FnDecl) {
         let key = format!("{}::{}", decl.module, decl.name);
-        assert!(self.fns.insert(key.clone(), decl).is_none(), "duplicate native {key}");
+        assert!(
+            self.fns.insert(key.clone(), decl).is_none(),
+            "duplicate native {key}"
+        );
     }
     /// Looks up `module::name`.
     pub fn get(&self, module: &str, name: &str) -> Option<&FnDecl> {
