@@ -26,3 +26,23 @@ pub const INVALID_PP: &str = "E0019";
 pub const INVALID_DOC_COMMENT: &str = "E0020";
 pub const INVALID_BYTES: &str = "E0021";
 pub const UNKNOWN_DEFINITION_KIND: &str = "E0022";
+
+// -- queries (query compiler, branch query)
+pub const QUERY_STREAM_NOT_DEFINED: &str = "E0401";
+pub const QUERY_NODE_DUPLICATE_NAME: &str = "E0402";
+pub const QUERY_NODE_RESERVED_NAME: &str = "E0403";
+pub const QUERY_UNKNOWN_DEFINITION: &str = "E0404";
+pub const QUERY_DOUBLE_DEFINITION: &str = "E0405";
+pub const QUERY_UNKNOWN_ARGUMENT: &str = "E0406";
+pub const QUERY_MISSING_ARGUMENT: &str = "E0407";
+pub const QUERY_BAD_WINDOW: &str = "E0408";
+pub const QUERY_SLIDING_WINDOW: &str = "E0409";
+pub const QUERY_CYCLIC_GRAPH: &str = "E0410";
+pub const QUERY_OPERATOR: &str = "E0411";
+pub const QUERY_PEERS_UNSUPPORTED: &str = "E0412";
+pub const QUERY_BAD_PORT_SCRIPT: &str = "E0413";
+pub const QUERY_BAD_CONFIG: &str = "E0414";
+pub const QUERY_STREAM_PORT_CLASH: &str = "E0415";
+pub const QUERY_WRONG_DEFINITION_KIND: &str = "E0416";
+pub const QUERY_PIPELINE_UNKNOWN_PORT: &str = "E0417";
+pub const QUERY_STATE_NOT_CONSTANT: &str = "E0418";
