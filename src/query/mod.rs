@@ -133,3 +133,6 @@ impl Executor {
         self.0.signal(signal, out)
     }
 }
+
+#[cfg(test)]
+mod tests;
