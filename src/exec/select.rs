@@ -102,9 +102,10 @@ impl Select {
             for site in &spec.aggrs {
                 let mut agg = (site.decl.make)();
                 accumulate(agg.as_mut(), site, &scope)?;
-                vals.push(agg.emit().map_err(|e| {
-                    e.render(site.decl.module, site.decl.name, site.args.len())
-                })?);
+                vals.push(
+                    agg.emit()
+                        .map_err(|e| e.render(site.decl.module, site.decl.name, site.args.len()))?,
+                );
             }
             scope.aggrs = &vals;
             let result = spec.target.eval(&scope, &mut Value::Null)?;
@@ -294,7 +295,7 @@ impl Operator for Select {
             Signal::Tick(ns) => self.tick(*ns, out),
             Signal::Drain => self.flush(|_| true, out),
             Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
-                self.flush(|g| &g.stream.0 == peer && g.stream.1 == *stream, out)
+                self.flush(|g| g.stream.0 == *peer && g.stream.1 == *stream, out)
             }
             Signal::EndStream { .. } | Signal::StartStream { .. } => Ok(()),
         }

@@ -171,7 +171,10 @@ fn window_mixed_2_chains_size_into_interval() {
     let lines: Vec<String> = (0..11).map(|i| format!(r#"{{"g":{}}}"#, i % 2)).collect();
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let got = feed(&mut sel, &refs);
-    let g0: Vec<&String> = got.iter().filter(|s| s.contains("[0,") || s.contains("[4,") || s.contains("[8,")).collect();
+    let g0: Vec<&String> = got
+        .iter()
+        .filter(|s| s.contains("[0,") || s.contains("[4,") || s.contains("[8,"))
+        .collect();
     assert_eq!(
         g0,
         vec![
@@ -202,7 +205,10 @@ fn max_groups_rejects_new_groups() {
     };
     sel.on_event("in", ev(1), &mut out).unwrap();
     let err = sel.on_event("in", ev(2), &mut out).unwrap_err();
-    assert_eq!(err, "Maxmimum amount of groups reached (1). Ignoring group [2]");
+    assert_eq!(
+        err,
+        "Maxmimum amount of groups reached (1). Ignoring group [2]"
+    );
 }
 
 #[test]
@@ -214,7 +220,10 @@ fn cardinality_counts_live_groups() {
         vec![],
         vec![window("w", Box::new(SizeWindow::new(2, None)))],
     );
-    let got = feed(&mut sel, &[r#"{"g":0}"#, r#"{"g":1}"#, r#"{"g":0}"#, r#"{"g":1}"#]);
+    let got = feed(
+        &mut sel,
+        &[r#"{"g":0}"#, r#"{"g":1}"#, r#"{"g":0}"#, r#"{"g":1}"#],
+    );
     assert_eq!(got, vec!["2", "1"]);
 }
 

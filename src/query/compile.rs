@@ -119,7 +119,11 @@ impl Compiler {
     }
 
     /// Finds `name` or `mod::name`: this pipeline's own definitions first, then modules.
-    pub fn lookup(&self, pipe: &Pipe, q: &ast::QualName) -> Result<(ScopeId, Definition), Diagnostic> {
+    pub fn lookup(
+        &self,
+        pipe: &Pipe,
+        q: &ast::QualName,
+    ) -> Result<(ScopeId, Definition), Diagnostic> {
         if q.segments.len() == 1 {
             if let Some((s, d)) = pipe.defs.get(q.name()) {
                 return Ok((*s, d.clone()));
@@ -174,7 +178,11 @@ impl Compiler {
     }
 
     /// `from X[/p]`: the node and output port events come from.
-    pub fn resolve_from(&mut self, pipe: &mut Pipe, r: &ast::StreamRef) -> Result<(usize, String), Diagnostic> {
+    pub fn resolve_from(
+        &mut self,
+        pipe: &mut Pipe,
+        r: &ast::StreamRef,
+    ) -> Result<(usize, String), Diagnostic> {
         let port = r.port.as_ref().map(|p| p.name.clone());
         let name = r.node.name.as_str();
         if pipe.top && name == "in" {
@@ -213,12 +221,20 @@ impl Compiler {
     }
 
     /// `into Y[/p]`: the node and input port events go to.
-    pub fn resolve_into(&mut self, pipe: &mut Pipe, r: &ast::StreamRef) -> Result<(usize, String), Diagnostic> {
+    pub fn resolve_into(
+        &mut self,
+        pipe: &mut Pipe,
+        r: &ast::StreamRef,
+    ) -> Result<(usize, String), Diagnostic> {
         let port = r.port.as_ref().map(|p| p.name.clone());
         let name = r.node.name.as_str();
         if let Some(idx) = pipe.outs.get(name) {
             // Top level: `into out/p` leaves the graph as output `p`.
-            let p = if pipe.top { port.unwrap_or_else(|| "in".into()) } else { "in".into() };
+            let p = if pipe.top {
+                port.unwrap_or_else(|| "in".into())
+            } else {
+                "in".into()
+            };
             return Ok((*idx, p));
         }
         match pipe.nodes.get(name) {

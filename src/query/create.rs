@@ -37,7 +37,9 @@ impl Compiler {
                 "peers are not supported yet",
                 c.span,
             )
-            .with_help("read from `in` and write to `out`; the CLI connects them to files or stdio")]);
+            .with_help(
+                "read from `in` and write to `out`; the CLI connects them to files or stdio",
+            )]);
         }
         let target = c.target.clone().unwrap_or_else(|| ast::QualName {
             segments: vec![c.name.clone()],
@@ -169,15 +171,22 @@ impl Compiler {
             .join("::");
         let name = d.kind.name().to_string();
         if let Err(e) = ops::create(&module, &name, &node_name, &config) {
-            return Err(vec![Diagnostic::error(codes::QUERY_OPERATOR, e.to_string(), d.kind.span)
-                .with_secondary(c.span, "created here")]);
+            return Err(vec![Diagnostic::error(
+                codes::QUERY_OPERATOR,
+                e.to_string(),
+                d.kind.span,
+            )
+            .with_secondary(c.span, "created here")]);
         }
         let kind = d.kind.joined();
         let label = node_name.clone();
-        let make: OpFactory = Arc::new(move || match ops::create(&module, &name, &node_name, &config) {
-            Ok(op) => op,
-            Err(e) => Box::new(Broken(e.to_string())),
-        });
+        let make: OpFactory =
+            Arc::new(
+                move || match ops::create(&module, &name, &node_name, &config) {
+                    Ok(op) => op,
+                    Err(e) => Box::new(Broken(e.to_string())),
+                },
+            );
         let node = self.graph.add(
             label,
             NodeKind::Op {
@@ -199,8 +208,12 @@ impl Compiler {
         let mut errors = Vec::new();
         let state = match &d.state {
             Some(s) => self.bind.fold(scope, s, &args).map_err(|e| {
-                vec![Diagnostic::error(codes::QUERY_STATE_NOT_CONSTANT, "state not constant", s.span)
-                    .with_note(e.message)]
+                vec![Diagnostic::error(
+                    codes::QUERY_STATE_NOT_CONSTANT,
+                    "state not constant",
+                    s.span,
+                )
+                .with_note(e.message)]
             })?,
             None => Value::Null,
         };

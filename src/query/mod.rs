@@ -6,6 +6,9 @@
 //!            ─ Query ─ executor() ─ Executor::send / signal ─ (output, event)
 //! ```
 
+// Diagnostics are returned by value across the compiler, as in `crate::compile`.
+#![allow(clippy::result_large_err)]
+
 mod bind;
 mod compile;
 mod config;
@@ -71,9 +74,12 @@ pub fn compile_query(
         outs: FxHashMap::default(),
         top: true,
     };
-    pipe.ins.insert("in".into(), c.graph.add("in", NodeKind::Input));
-    pipe.outs.insert("out".into(), c.graph.add("out", NodeKind::Output));
-    pipe.outs.insert("err".into(), c.graph.add("err", NodeKind::Output));
+    pipe.ins
+        .insert("in".into(), c.graph.add("in", NodeKind::Input));
+    pipe.outs
+        .insert("out".into(), c.graph.add("out", NodeKind::Output));
+    pipe.outs
+        .insert("err".into(), c.graph.add("err", NodeKind::Output));
     c.pipeline(&mut pipe, &module.stmts);
     if !c.errors.is_empty() {
         return Err(c.errors);

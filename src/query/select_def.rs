@@ -34,7 +34,11 @@ fn is_plain_event(e: &ast::Expr) -> bool {
 }
 
 impl Compiler {
-    pub(super) fn select(&mut self, pipe: &mut Pipe, s: &ast::Select) -> Result<(), Vec<Diagnostic>> {
+    pub(super) fn select(
+        &mut self,
+        pipe: &mut Pipe,
+        s: &ast::Select,
+    ) -> Result<(), Vec<Diagnostic>> {
         let from = self.resolve_from(pipe, &s.from);
         let into = self.resolve_into(pipe, &s.into);
         let (from, into) = match (from, into) {
@@ -124,7 +128,11 @@ impl Compiler {
             .into_iter()
             .map(|a| AggrSite {
                 decl: a.decl,
-                args: a.args.into_iter().map(|x| self.bind.wrap(x, ctx.locals())).collect(),
+                args: a
+                    .args
+                    .into_iter()
+                    .map(|x| self.bind.wrap(x, ctx.locals()))
+                    .collect(),
             })
             .collect();
         if !errors.is_empty() {

@@ -66,9 +66,16 @@ fn run_case(dir: &Path) -> Result<(), String> {
     if same {
         Ok(())
     } else {
-        let got: Vec<String> = out.iter().map(|(p, e)| format!("{p}: {}", e.data)).collect();
+        let got: Vec<String> = out
+            .iter()
+            .map(|(p, e)| format!("{p}: {}", e.data))
+            .collect();
         let want: Vec<String> = want.iter().map(Value::encode).collect();
-        Err(format!("got:\n  {}\nwant:\n  {}", got.join("\n  "), want.join("\n  ")))
+        Err(format!(
+            "got:\n  {}\nwant:\n  {}",
+            got.join("\n  "),
+            want.join("\n  ")
+        ))
     }
 }
 
@@ -101,5 +108,9 @@ fn case_folders() {
     }
     // Cases needing library modules that are not merged yet report here too; the
     // message lists each failure with its diff.
-    assert!(failures.is_empty(), "{passed} passed\n{}", failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{passed} passed\n{}",
+        failures.join("\n\n")
+    );
 }

@@ -42,7 +42,10 @@ pub(crate) fn build(
         let bad = || {
             Diagnostic::error(
                 codes::QUERY_BAD_WINDOW,
-                format!("Window setting `{}` must be an unsigned integer, not `{v}`", p.key.name),
+                format!(
+                    "Window setting `{}` must be an unsigned integer, not `{v}`",
+                    p.key.name
+                ),
                 p.value.span,
             )
         };
@@ -95,13 +98,17 @@ pub(crate) fn build(
     let proto: Box<dyn Window> = match (&w.state, size, interval) {
         (Some(state), None, None) => {
             let state = bind.fold(scope, state, &Value::Null).map_err(|e| {
-                vec![
-                    Diagnostic::error(codes::QUERY_STATE_NOT_CONSTANT, "state not constant", state.span)
-                        .with_note(e.message),
-                ]
+                vec![Diagnostic::error(
+                    codes::QUERY_STATE_NOT_CONSTANT,
+                    "state not constant",
+                    state.span,
+                )
+                .with_note(e.message)]
             })?;
             let Some(script) = script else {
-                return Err(bad("A window with `state` needs a `script` that decides when it emits"));
+                return Err(bad(
+                    "A window with `state` needs a `script` that decides when it emits",
+                ));
             };
             Box::new(StateWindow::new(state, script, tick))
         }
