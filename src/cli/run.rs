@@ -308,7 +308,13 @@ mod tests {
                 Signal::EndStream { .. } => "end",
                 Signal::Drain => "drain",
             };
-            out.push(("out".into(), Event { data: Value::from(name), ..Event::default() }));
+            out.push((
+                "out".into(),
+                Event {
+                    data: Value::from(name),
+                    ..Event::default()
+                },
+            ));
         }
     }
 
