@@ -20,6 +20,12 @@ pub trait Operator: Send {
     fn on_contraflow(&mut self, insight: &Contraflow) {
         let _ = insight;
     }
+    /// Contraflow this node raises itself, to send upstream towards the sources
+    /// (`qos::backpressure` with `method = "pause"` asks for `Halt`, then `Ready`).
+    /// The executor drains it after each call into the node. Default: none.
+    fn take_contraflow(&mut self) -> Vec<Contraflow> {
+        Vec::new()
+    }
 }
 
 /// Messages that flow against the events, from sinks back towards sources (SPEC §5).
