@@ -13,7 +13,10 @@ enum Slot {
     /// Input and stream nodes forward on `out`.
     Pass,
     Output,
-    Op { op: Box<dyn Operator>, fallible: bool },
+    Op {
+        op: Box<dyn Operator>,
+        fallible: bool,
+    },
 }
 
 /// A running instance of a [`Graph`].
@@ -210,7 +213,14 @@ mod tests {
     fn linear_chain_keeps_emission_order() {
         let mut ex = chain();
         let mut out = Vec::new();
-        ex.send("in", Event { data: 1u64.into(), ..Event::default() }, &mut out);
+        ex.send(
+            "in",
+            Event {
+                data: 1u64.into(),
+                ..Event::default()
+            },
+            &mut out,
+        );
         let got: Vec<String> = out.iter().map(|(_, e)| e.data.encode()).collect();
         assert_eq!(
             got,
@@ -228,10 +238,20 @@ mod tests {
     fn errors_go_to_err_with_the_event() {
         let mut ex = chain();
         let mut out = Vec::new();
-        ex.send("in", Event { data: "bad".into(), ..Event::default() }, &mut out);
+        ex.send(
+            "in",
+            Event {
+                data: "bad".into(),
+                ..Event::default()
+            },
+            &mut out,
+        );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].0, "err");
-        assert_eq!(out[0].1.data.encode(), r#"{"error":"bad event","event":"bad"}"#);
+        assert_eq!(
+            out[0].1.data.encode(),
+            r#"{"error":"bad event","event":"bad"}"#
+        );
     }
 
     #[test]

@@ -113,7 +113,10 @@ mod tests {
     #[test]
     fn set_appends_left_to_right() {
         let ev = json(r#"{"a": 1, "b": "x"}"#);
-        let g = GroupSpec::Set(vec![GroupSpec::Expr(field("a")), GroupSpec::Expr(field("b"))]);
+        let g = GroupSpec::Set(vec![
+            GroupSpec::Expr(field("a")),
+            GroupSpec::Expr(field("b")),
+        ]);
         let keys = g.keys(&scope(&ev)).unwrap();
         assert_eq!(keys, vec![vec![Value::U64(1), Value::from("x")]]);
     }
@@ -130,14 +133,22 @@ mod tests {
         let got: Vec<String> = keys.into_iter().map(|k| Value::Array(k).encode()).collect();
         assert_eq!(
             got,
-            vec![r#"["eu",true,1]"#, r#"["eu",true,2]"#, r#"["us",true,1]"#, r#"["us",true,2]"#]
+            vec![
+                r#"["eu",true,1]"#,
+                r#"["eu",true,2]"#,
+                r#"["us",true,1]"#,
+                r#"["us",true,2]"#
+            ]
         );
     }
 
     #[test]
     fn empty_each_yields_no_keys_even_before_an_expr() {
         let ev = json(r#"{"r": [], "a": 1}"#);
-        let g = GroupSpec::Set(vec![GroupSpec::Each(field("r")), GroupSpec::Expr(field("a"))]);
+        let g = GroupSpec::Set(vec![
+            GroupSpec::Each(field("r")),
+            GroupSpec::Expr(field("a")),
+        ]);
         assert!(g.keys(&scope(&ev)).unwrap().is_empty());
         let bad = json(r#"{"r": 3}"#);
         assert!(GroupSpec::Each(field("r")).keys(&scope(&bad)).is_err());

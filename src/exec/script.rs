@@ -50,7 +50,13 @@ impl Operator for ScriptNode {
         let original = ev.data.clone();
         let mut data = ev.data.clone();
         let mut meta = ev.meta.clone();
-        let res = block.run(&mut data, &mut meta, &mut self.state, &self.spec.args, &ev.ctx());
+        let res = block.run(
+            &mut data,
+            &mut meta,
+            &mut self.state,
+            &self.spec.args,
+            &ev.ctx(),
+        );
         match res {
             Ok(Outcome::Emit { value, port }) => {
                 let port = port.map_or(Port::borrowed("out"), Port::owned);
@@ -131,7 +137,10 @@ mod tests {
         s.on_event("in", Event::default(), &mut out).unwrap();
         s.on_event("nope", Event::default(), &mut out).unwrap();
         assert_eq!(out[0].0, "err");
-        assert_eq!(out[0].1.data.encode(), r#"{"error":"null event","event":null}"#);
+        assert_eq!(
+            out[0].1.data.encode(),
+            r#"{"error":"null event","event":null}"#
+        );
         assert_eq!(
             out[1].1.data.get("error").and_then(Value::as_str),
             Some("unknown port: `nope`")

@@ -102,9 +102,10 @@ impl Select {
             for site in &spec.aggrs {
                 let mut agg = (site.decl.make)();
                 accumulate(agg.as_mut(), site, &scope)?;
-                vals.push(agg.emit().map_err(|e| {
-                    e.render(site.decl.module, site.decl.name, site.args.len())
-                })?);
+                vals.push(
+                    agg.emit()
+                        .map_err(|e| e.render(site.decl.module, site.decl.name, site.args.len()))?,
+                );
             }
             scope.aggrs = &vals;
             let result = spec.target.eval(&scope, &mut Value::Null)?;

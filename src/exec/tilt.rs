@@ -265,7 +265,11 @@ impl Run<'_, '_> {
 
 /// Evaluates the arguments of one call site and accumulates them; an argument-less
 /// call of a one-argument aggregate (`collect_flattened()`) collects the event.
-pub fn accumulate(agg: &mut dyn Aggregate, site: &AggrSite, scope: &Scope<'_>) -> Result<(), String> {
+pub fn accumulate(
+    agg: &mut dyn Aggregate,
+    site: &AggrSite,
+    scope: &Scope<'_>,
+) -> Result<(), String> {
     if site.args.is_empty() && !site.decl.arity.contains(&0) {
         return agg.accumulate(&[scope.event]).map_err(|e| site.fail(e));
     }

@@ -85,7 +85,10 @@ mod tests {
         assert_eq!(w.on_event(&scope_at(&ev, 2)).unwrap(), Action::INCLUDE_EMIT);
         // a new batch opens at t=5 and times out at 15
         assert_eq!(w.on_event(&scope_at(&ev, 5)).unwrap(), Action::NONE);
-        assert_eq!(w.on_event(&scope_at(&ev, 15)).unwrap(), Action::EMIT_EXCLUDE);
+        assert_eq!(
+            w.on_event(&scope_at(&ev, 15)).unwrap(),
+            Action::EMIT_EXCLUDE
+        );
         // the t=15 event is in the open batch; a tick after 25 closes it
         assert_eq!(w.on_tick(20).unwrap(), Action::NONE);
         assert_eq!(w.on_tick(25).unwrap(), Action::EMIT_EXCLUDE);

@@ -76,7 +76,10 @@ mod tests {
         let ev = Value::Null;
         assert_eq!(w.on_event(&scope_at(&ev, 0)).unwrap(), Action::NONE);
         assert_eq!(w.on_event(&scope_at(&ev, 19)).unwrap(), Action::NONE);
-        assert_eq!(w.on_event(&scope_at(&ev, 20)).unwrap(), Action::EMIT_EXCLUDE);
+        assert_eq!(
+            w.on_event(&scope_at(&ev, 20)).unwrap(),
+            Action::EMIT_EXCLUDE
+        );
         assert_eq!(w.on_event(&scope_at(&ev, 39)).unwrap(), Action::NONE);
         assert_eq!(w.on_tick(40).unwrap(), Action::EMIT_EXCLUDE);
         assert_eq!(w.on_tick(41).unwrap(), Action::NONE);
@@ -86,7 +89,10 @@ mod tests {
     fn scripted_windows_ignore_ticks() {
         let script = fn_expr(|s, _| Ok(s.event.clone()));
         let mut w = IntervalWindow::new(5, Some(script));
-        assert_eq!(w.on_event(&scope_at(&Value::U64(100), 0)).unwrap(), Action::NONE);
+        assert_eq!(
+            w.on_event(&scope_at(&Value::U64(100), 0)).unwrap(),
+            Action::NONE
+        );
         assert_eq!(w.on_tick(1000).unwrap(), Action::NONE);
         let a = w.on_event(&scope_at(&Value::U64(105), 1)).unwrap();
         assert_eq!(a, Action::EMIT_EXCLUDE);

@@ -72,7 +72,10 @@ mod tests {
         let mut w = SizeWindow::new(3, Some(script));
         let two = crate::record! {"w" => 2u64};
         assert_eq!(w.on_event(&scope_at(&two, 0)).unwrap(), Action::NONE);
-        assert_eq!(w.on_event(&scope_at(&two, 1)).unwrap(), Action::INCLUDE_EMIT);
+        assert_eq!(
+            w.on_event(&scope_at(&two, 1)).unwrap(),
+            Action::INCLUDE_EMIT
+        );
         // 4 - 3 leaves 1 counted
         assert_eq!(w.count, 1);
         let bad = crate::record! {"w" => "x"};

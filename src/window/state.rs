@@ -106,7 +106,10 @@ mod tests {
             Action::EMIT_EXCLUDE
         );
         let e = reply(&Value::U64(3)).unwrap_err();
-        assert_eq!(e, "Window returned `3` this can't be used as a window reply");
+        assert_eq!(
+            e,
+            "Window returned `3` this can't be used as a window reply"
+        );
     }
 
     #[test]
