@@ -7,6 +7,14 @@
 //!                              ▼
 //!                        [state of window 2] ──emit──▶ result
 //! ```
+//!
+//! Contract for the caller (the select compiler and the window runtime):
+//! - resolve `aggr::<module>::<name>` with [`lookup`] and check the arity against
+//!   [`AggrDecl::arity`]; print [`AggrDecl::warning`] when set;
+//! - `win::collect_flattened()` / `win::collect_nested()` written without an argument
+//!   collect the events themselves: pass `event` as their single argument;
+//! - render an `FnError` with `err.render(decl.module, decl.name, arity)`, giving
+//!   e.g. "Bad type passed to function stats::sum/1".
 
 mod dds;
 mod hdr;
