@@ -11,3 +11,5 @@ pub mod select;
 pub mod tilt;
 
 pub use operator::{Contraflow, Operator, Outputs};
+#[cfg(test)]
+mod select_tests;

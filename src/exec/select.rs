@@ -295,7 +295,7 @@ impl Operator for Select {
             Signal::Tick(ns) => self.tick(*ns, out),
             Signal::Drain => self.flush(|_| true, out),
             Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
-                self.flush(|g| &g.stream.0 == peer && g.stream.1 == *stream, out)
+                self.flush(|g| g.stream.0 == *peer && g.stream.1 == *stream, out)
             }
             Signal::EndStream { .. } | Signal::StartStream { .. } => Ok(()),
         }
