@@ -37,5 +37,8 @@ pub fn compile_script(
     path: &ModulePath,
 ) -> Result<Compiled<Script>, Vec<Diagnostic>> {
     let _ = (sources, file, path);
-    Err(vec![Diagnostic::plain("E0001", "the script compiler is being built")])
+    Err(vec![Diagnostic::plain(
+        "E0001",
+        "the script compiler is being built",
+    )])
 }

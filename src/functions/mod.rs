@@ -69,7 +69,10 @@ impl Registry {
     /// Adds a function; a second declaration of the same name is a programming error.
     pub fn add(&mut self, decl: FnDecl) {
         let key = format!("{}::{}", decl.module, decl.name);
-        assert!(self.fns.insert(key.clone(), decl).is_none(), "duplicate native {key}");
+        assert!(
+            self.fns.insert(key.clone(), decl).is_none(),
+            "duplicate native {key}"
+        );
     }
     /// Looks up `module::name`.
     pub fn get(&self, module: &str, name: &str) -> Option<&FnDecl> {
@@ -123,6 +126,15 @@ mod string;
 mod type_;
 mod url;
 // -- stdlib-b modules below
+mod chash;
+mod datetime;
+mod ids;
+mod mime;
+mod origin;
+mod otel;
+mod system;
+mod test;
+mod win;
 
 /// Every module file's `register`. Add a line when you add a module file.
 fn register_all(r: &mut Registry) {
@@ -145,6 +157,15 @@ fn register_all(r: &mut Registry) {
     random::register(r);
     size::register(r);
     // -- stdlib-b registrations below
+    chash::register(r);
+    datetime::register(r);
+    ids::register(r);
+    mime::register(r);
+    origin::register(r);
+    otel::register(r);
+    system::register(r);
+    test::register(r);
+    win::register(r);
 }
 
 #[cfg(test)]

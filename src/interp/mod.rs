@@ -29,7 +29,11 @@ impl RuntimeError {
     /// The error text for `{"error": TEXT, ...}`: message and source position.
     pub fn render(&self, sources: &SourceMap) -> String {
         let (line, col) = sources.line_col(self.span.file, self.span.start);
-        format!("{}:{line}:{col}: {}", sources.name(self.span.file), self.message)
+        format!(
+            "{}:{line}:{col}: {}",
+            sources.name(self.span.file),
+            self.message
+        )
     }
 }
 
