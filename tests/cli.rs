@@ -279,3 +279,61 @@ fn graph_draws_queries_only() {
     let s = write(&d, "s.tremor", "event\n");
     assert_eq!(trickle(&["graph", &s], None).code, 2);
 }
+
+/// The examples the README points at run end to end with the outputs their comments promise.
+#[test]
+fn examples_run_end_to_end() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ex = |f: &str| format!("{root}/examples/{f}");
+    let r = trickle(
+        &["run", &ex("hello.trickle"), "-i", &ex("hello.jsonl")],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        lines(&r.stdout),
+        [
+            "{\"greeting\":\"Hello, Ada!\",\"from\":\"London\"}",
+            "{\"greeting\":\"Hello, Grace!\",\"from\":\"Arlington\"}",
+            "{\"greeting\":\"Hello, Edsger!\",\"from\":\"Nuenen\"}",
+        ]
+    );
+    assert_eq!(
+        lines(&r.stderr),
+        ["{\"error\":\"no name\",\"event\":{\"city\":\"Nowhere\"}}"]
+    );
+
+    let args = ["--clock", "index", "-i"];
+    let r = trickle(
+        &[
+            &["run", &ex("windows.trickle")],
+            &args[..],
+            &[&ex("metrics.jsonl")],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        lines(&r.stdout),
+        [
+            "{\"host\":\"a\",\"n\":3,\"mean_ms\":12.0,\"max_ms\":16.0}",
+            "{\"host\":\"b\",\"n\":3,\"mean_ms\":40.0,\"max_ms\":50.0}",
+            "{\"host\":\"a\",\"n\":1,\"mean_ms\":7.0,\"max_ms\":7.0}",
+        ]
+    );
+
+    let r = trickle(
+        &[
+            &["run", &ex("enrich.tremor")],
+            &args[..],
+            &[&ex("metrics.jsonl")],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r.stdout).len(), 6, "{}", r.stdout);
+    assert!(lines(&r.stdout)[0].contains("\"seq\":1"), "{}", r.stdout);
+    assert_eq!(lines(&r.stderr), ["{\"host\":\"b\",\"ms\":50,\"seq\":5}"]);
+}

@@ -75,7 +75,8 @@ pub(super) fn string_part(src: &str, from: usize, heredoc: bool) -> Result<Part,
                     'r' => '\r',
                     't' => '\t',
                     'u' => {
-                        let hex = src.get(at + 2..at + 6).unwrap_or("");
+                        let hex: String = src[at + 2..].chars().take(4).collect();
+                        let hex = hex.as_str();
                         let code = if hex.len() == 4 && hex.chars().all(|h| h.is_ascii_hexdigit()) {
                             u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
                         } else {
