@@ -15,6 +15,7 @@ pub mod extractor;
 pub mod functions;
 pub mod interp;
 pub mod query;
+pub mod testcase;
 pub mod value;
 
 pub use trickle_grammar as grammar;

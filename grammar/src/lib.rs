@@ -4,6 +4,8 @@
 //! REPL can highlight with the real tokens.
 
 pub mod ast;
+pub mod lexer;
+mod parser;
 
 pub use ast::Span;
 
@@ -23,13 +25,14 @@ pub struct ParseError {
 }
 
 /// Parses a whole file (script, query or module). `file` is stored in every span.
+///
+/// On failure the errors are in source order; currently the parser stops at the first.
 pub fn parse_module(src: &str, file: u32) -> Result<ast::Module, Vec<ParseError>> {
-    let _ = (src, file);
-    Err(vec![ParseError {
-        code: "E0001",
-        kind: "ParserError",
-        message: "the parser is being built".into(),
-        span: Span::default(),
-        hint: None,
-    }])
+    let tokens = lexer::Lexer::new(src).map(|r| r.map_err(parser::helpers::PError::Lex));
+    parser::grammar::ModuleParser::new()
+        .parse(file, tokens)
+        .map_err(|e| vec![parser::errors::convert(e, src, file)])
 }
+
+#[cfg(test)]
+mod tests;

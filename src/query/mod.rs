@@ -23,7 +23,10 @@ pub fn compile_query(
     path: &ModulePath,
 ) -> Result<Compiled<Query>, Vec<Diagnostic>> {
     let _ = (sources, file, path);
-    Err(vec![Diagnostic::plain("E0001", "the query compiler is being built")])
+    Err(vec![Diagnostic::plain(
+        "E0001",
+        "the query compiler is being built",
+    )])
 }
 
 impl Query {

@@ -1,0 +1,314 @@
+//! The lexer: logos for the plain tokens, a hand-written layer for the
+//! context-sensitive parts (strings with nested interpolation, heredocs, extractor
+//! literals, backtick identifiers, comments and doc comments, `#!config`).
+//!
+//! Strings become a flat token stream the grammar can read:
+//! `StrStart StrLit("a ") InterpStart <expr tokens> InterpEnd StrEnd`.
+//! [`Lexer`] yields `(start, Token, end)` triples, the form lalrpop's external lexer
+//! interface expects; [`Token::class`] classifies tokens for highlighting.
+
+mod error;
+mod scan;
+mod token;
+
+pub use error::{LexError, LexErrorKind};
+pub use token::{ExtractorTok, RawError, Token, TokenClass};
+
+use logos::Logos;
+use std::collections::VecDeque;
+
+/// A token with its byte range.
+pub type Spanned = (usize, Token, usize);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StrKind {
+    Plain,
+    Heredoc,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// Ordinary code. `interp` is the offset of the `#{` when this is an interpolation;
+    /// `depth` counts the open `{` so the matching `}` ends it.
+    Code { depth: u32, interp: Option<usize> },
+    /// Inside a string or heredoc that opened at `start`.
+    Str { kind: StrKind, start: usize },
+}
+
+/// The token iterator.
+pub struct Lexer<'a> {
+    src: &'a str,
+    /// Where scanning resumes when `logos` is `None`.
+    pos: usize,
+    /// The logos lexer and the offset of the slice it runs on.
+    logos: Option<(usize, logos::Lexer<'a, Token>)>,
+    modes: Vec<Mode>,
+    pending: VecDeque<Spanned>,
+    keep_comments: bool,
+    done: bool,
+}
+
+impl<'a> Lexer<'a> {
+    /// A lexer for the parser (comments are skipped).
+    pub fn new(src: &'a str) -> Self {
+        Lexer {
+            src,
+            pos: 0,
+            logos: None,
+            modes: vec![Mode::Code {
+                depth: 0,
+                interp: None,
+            }],
+            pending: VecDeque::new(),
+            keep_comments: false,
+            done: false,
+        }
+    }
+
+    /// A lexer that also yields [`Token::Comment`] tokens (for highlighting).
+    pub fn with_comments(src: &'a str) -> Self {
+        let mut l = Lexer::new(src);
+        l.keep_comments = true;
+        l
+    }
+
+    fn fail(
+        &mut self,
+        kind: LexErrorKind,
+        start: usize,
+        end: usize,
+    ) -> Option<Result<Spanned, LexError>> {
+        self.done = true;
+        Some(Err(LexError::new(kind, start, end)))
+    }
+
+    /// Moves the cursor for the hand-written layer (the logos lexer restarts there).
+    fn seek(&mut self, pos: usize) {
+        self.logos = None;
+        self.pos = pos;
+    }
+
+    fn next_code(&mut self) -> Option<Result<Spanned, LexError>> {
+        loop {
+            let src = self.src;
+            let pos = self.pos;
+            let (base, lex) = self
+                .logos
+                .get_or_insert_with(|| (pos, Token::lexer(&src[pos..])));
+            let base = *base;
+            let Some(res) = lex.next() else {
+                let len = self.src.len();
+                if let Some(Mode::Code {
+                    interp: Some(start),
+                    ..
+                }) = self.modes.last()
+                {
+                    let start = *start;
+                    return self.fail(LexErrorKind::UnterminatedInterpolation, start, len);
+                }
+                self.done = true;
+                return None;
+            };
+            let span = lex.span();
+            let (s, e) = (base + span.start, base + span.end);
+            let tok = match res {
+                Ok(t) => t,
+                Err(err) => {
+                    let kind = match err {
+                        RawError::Unexpected => {
+                            let c = self.src[s..].chars().next().unwrap_or('\0');
+                            let e = s + c.len_utf8().max(1);
+                            return self.fail(LexErrorKind::UnexpectedCharacter(c), s, e);
+                        }
+                        RawError::InvalidInt => LexErrorKind::InvalidIntLiteral,
+                        RawError::InvalidHex => LexErrorKind::InvalidHexLiteral,
+                        RawError::InvalidFloat => LexErrorKind::InvalidFloatLiteral,
+                    };
+                    return self.fail(kind, s, e);
+                }
+            };
+            match tok {
+                Token::Quote => {
+                    self.modes.push(Mode::Str {
+                        kind: StrKind::Plain,
+                        start: s,
+                    });
+                    self.seek(e);
+                    return Some(Ok((s, Token::StrStart, e)));
+                }
+                Token::TripleQuote => {
+                    let rest = &self.src[e..];
+                    let nl = if rest.starts_with('\n') {
+                        1
+                    } else if rest.starts_with("\r\n") {
+                        2
+                    } else {
+                        return self.fail(LexErrorKind::TailingHereDoc, s, e);
+                    };
+                    self.modes.push(Mode::Str {
+                        kind: StrKind::Heredoc,
+                        start: s,
+                    });
+                    self.seek(e + nl);
+                    return Some(Ok((s, Token::HeredocStart, e + nl)));
+                }
+                Token::Backtick => {
+                    return match scan::backtick(self.src, e) {
+                        Ok((name, end)) => {
+                            self.seek(end);
+                            Some(Ok((s, Token::Ident(name), end)))
+                        }
+                        Err(end) => self.fail(LexErrorKind::UnterminatedIdentLiteral, s, end),
+                    };
+                }
+                Token::Hash => match self.hash(s) {
+                    Some(r) => return Some(r),
+                    None => continue,
+                },
+                Token::Ident(name) if self.src[e..].starts_with('|') => {
+                    return match scan::extractor(self.src, e + 1) {
+                        Ok((rule, end)) => {
+                            self.seek(end);
+                            Some(Ok((
+                                s,
+                                Token::Extractor(ExtractorTok { kind: name, rule }),
+                                end,
+                            )))
+                        }
+                        Err(end) => self.fail(LexErrorKind::UnterminatedExtractor, s, end),
+                    };
+                }
+                Token::LBrace | Token::PctBrace => {
+                    if let Some(Mode::Code { depth, .. }) = self.modes.last_mut() {
+                        *depth += 1;
+                    }
+                    return Some(Ok((s, tok, e)));
+                }
+                Token::RBrace => {
+                    if let Some(Mode::Code { depth, interp }) = self.modes.last_mut() {
+                        if *depth == 0 && interp.is_some() {
+                            self.modes.pop();
+                            self.seek(e);
+                            return Some(Ok((s, Token::InterpEnd, e)));
+                        }
+                        *depth = depth.saturating_sub(1);
+                    }
+                    return Some(Ok((s, tok, e)));
+                }
+                t => return Some(Ok((s, t, e))),
+            }
+        }
+    }
+
+    /// Handles `#` at `s`: a comment (skipped unless kept), `##`, `###` or `#!config`.
+    fn hash(&mut self, s: usize) -> Option<Result<Spanned, LexError>> {
+        let rest = &self.src[s..];
+        let eol = rest.find('\n').map_or(self.src.len(), |i| s + i);
+        let line = self.src[s..eol].trim_end_matches('\r');
+        let text = |skip: usize| {
+            let t = &line[skip..];
+            t.strip_prefix(' ').unwrap_or(t).to_string()
+        };
+        if line.starts_with("###") {
+            self.seek(eol);
+            return Some(Ok((s, Token::ModDoc(text(3)), s + line.len())));
+        }
+        if line.starts_with("##") {
+            self.seek(eol);
+            return Some(Ok((s, Token::DocComment(text(2)), s + line.len())));
+        }
+        if let Some(after) = line.strip_prefix("#!") {
+            let word: String = after
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if word == "config" {
+                let end = s + 2 + word.len();
+                self.seek(end);
+                return Some(Ok((s, Token::ConfigDirective, end)));
+            }
+            let end = s + 2 + word.len();
+            return self.fail(LexErrorKind::InvalidPP(format!("#!{word}")), s, end);
+        }
+        self.seek(eol);
+        if self.keep_comments {
+            return Some(Ok((s, Token::Comment(text(1)), s + line.len())));
+        }
+        None
+    }
+
+    /// Scans string or heredoc content from the cursor up to the next interpolation or the end.
+    fn next_str(&mut self, kind: StrKind, start: usize) -> Option<Result<Spanned, LexError>> {
+        let from = self.pos;
+        match scan::string_part(self.src, from, kind == StrKind::Heredoc) {
+            Ok(scan::Part { text, end, stop }) => {
+                if !text.is_empty() {
+                    self.pending.push_back((from, Token::StrLit(text), end));
+                }
+                match stop {
+                    scan::Stop::Close(len) => {
+                        self.modes.pop();
+                        let tok = match kind {
+                            StrKind::Plain => Token::StrEnd,
+                            StrKind::Heredoc => Token::HeredocEnd,
+                        };
+                        self.pending.push_back((end, tok, end + len));
+                        self.seek(end + len);
+                    }
+                    scan::Stop::Interp => {
+                        self.pending.push_back((end, Token::InterpStart, end + 2));
+                        self.modes.push(Mode::Code {
+                            depth: 0,
+                            interp: Some(end),
+                        });
+                        self.seek(end + 2);
+                    }
+                }
+                self.pending.pop_front().map(Ok)
+            }
+            Err(scan::StrError::Escape(c, s, e)) => {
+                let kind = if c == 'u' {
+                    LexErrorKind::InvalidUtf8Sequence
+                } else {
+                    LexErrorKind::UnexpectedEscapeCode(c)
+                };
+                self.fail(kind, s, e)
+            }
+            Err(scan::StrError::EmptyInterp(s, e)) => {
+                self.fail(LexErrorKind::EmptyInterpolation, s, e)
+            }
+            Err(scan::StrError::Unterminated(end)) => {
+                let k = match kind {
+                    StrKind::Plain => LexErrorKind::UnterminatedString,
+                    StrKind::Heredoc => LexErrorKind::UnterminatedHereDoc,
+                };
+                self.fail(k, start, end)
+            }
+        }
+    }
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Result<Spanned, LexError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(t) = self.pending.pop_front() {
+            return Some(Ok(t));
+        }
+        if self.done {
+            return None;
+        }
+        match self.modes.last().copied() {
+            Some(Mode::Str { kind, start }) => self.next_str(kind, start),
+            _ => self.next_code(),
+        }
+    }
+}
+
+/// All tokens of `src` (comments included), stopping at the first lexical error.
+pub fn tokens(src: &str) -> impl Iterator<Item = Result<Spanned, LexError>> + '_ {
+    Lexer::with_comments(src)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,174 @@
+//! Turns lalrpop's errors (and the lexer's) into [`ParseError`]s with Tremor's texts.
+
+use super::helpers::PError;
+use crate::ast::Span;
+use crate::lexer::Token;
+use crate::ParseError;
+
+type LError = lalrpop_util::ParseError<usize, Token, PError>;
+
+/// The source text of a token, shortened to its first line and 40 characters.
+fn token_text(src: &str, start: usize, end: usize, tok: &Token) -> String {
+    let raw = src.get(start..end).unwrap_or("");
+    let line = raw.lines().next().unwrap_or("");
+    if line.is_empty() {
+        return tok.to_string();
+    }
+    let short: String = line.chars().take(40).collect();
+    if short.len() < line.len() {
+        format!("{short}...")
+    } else {
+        short
+    }
+}
+
+/// lalrpop lists expected terminals as written in the grammar (`"\"let\""`); unquote them.
+fn unquote(t: &str) -> String {
+    let inner = t
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(t);
+    match inner {
+        "<module doc>" => "###".into(),
+        _ => inner.replace("\\\"", "\"").replace("\\\\", "\\"),
+    }
+}
+
+fn expected_list(expected: &[String]) -> Vec<String> {
+    expected.iter().map(|e| unquote(e)).collect()
+}
+
+fn one_of(expected: &[String]) -> String {
+    expected
+        .iter()
+        .map(|e| format!("`{e}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A hint for an unexpected token, from what it is and what was expected.
+fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
+    let has = |s: &str| expected.iter().any(|e| e == s);
+    match tok {
+        Token::DocComment(_) => {
+            return Some(
+                "`##` doc comments are only allowed before `fn`, `const`, `intrinsic` and `define`; use `#` for a plain comment".into(),
+            )
+        }
+        Token::ModDoc(_) => {
+            return Some(
+                "`###` module comments are only allowed at the start of a file; use `#` for a plain comment".into(),
+            )
+        }
+        Token::ConfigDirective => {
+            return Some(
+                "`#!config` is only allowed at the start of a query or right after `pipeline` in a definition".into(),
+            )
+        }
+        Token::Bar => return Some("The `|` operator is not supported".into()),
+        _ => {}
+    }
+    if let Some(kw) = tok.keyword() {
+        if has("<ident>") {
+            return Some(format!(
+                "It looks like you tried to use the `{kw}` keyword as an identifier, consider quoting it as `{kw}` to make it an identifier (use ` (a back tick) to escape it)"
+            ));
+        }
+    }
+    if has("\"") && !has("(") && !matches!(tok, Token::StrStart | Token::HeredocStart) {
+        return Some("Did you mean to use a string?".into());
+    }
+    if text == "-" && has("(") {
+        return Some("Try wrapping this expression in parentheses `(` ... `)`".into());
+    }
+    if has(";") && !has("<ident>") {
+        return Some("Did you forget a `;` between two statements?".into());
+    }
+    None
+}
+
+/// Converts one parser error.
+pub fn convert(err: LError, src: &str, file: u32) -> ParseError {
+    match err {
+        LError::InvalidToken { location } => ParseError {
+            code: "E0004",
+            kind: "InvalidToken",
+            message: "Invalid token".into(),
+            span: Span::new(file, location, location),
+            hint: None,
+        },
+        LError::UnrecognizedEof { location, expected } => {
+            let expected = expected_list(&expected);
+            let hint = if expected.is_empty() {
+                None
+            } else {
+                Some(format!("Expected one of {}", one_of(&expected)))
+            };
+            ParseError {
+                code: "E0005",
+                kind: "UnexpectedEndOfStream",
+                message: "Unexpected end of stream".into(),
+                span: Span::new(file, location, location),
+                hint,
+            }
+        }
+        LError::UnrecognizedToken {
+            token: (s, tok, e),
+            expected,
+        } => {
+            let expected = expected_list(&expected);
+            let text = token_text(src, s, e, &tok);
+            let hint = hint_for(&tok, &text, &expected);
+            let (code, kind) = match tok {
+                Token::DocComment(_) | Token::ModDoc(_) => ("E0020", "InvalidDocComment"),
+                _ => ("E0002", "UnrecognizedToken"),
+            };
+            ParseError {
+                code,
+                kind,
+                message: format!(
+                    "Found the token `{text}` but expected one of {}",
+                    one_of(&expected)
+                ),
+                span: Span::new(file, s, e),
+                hint,
+            }
+        }
+        LError::ExtraToken { token: (s, tok, e) } => ParseError {
+            code: "E0003",
+            kind: "ExtraToken",
+            message: format!(
+                "Found an extra token: `{}` that does not belong there",
+                token_text(src, s, e, &tok)
+            ),
+            span: Span::new(file, s, e),
+            hint: None,
+        },
+        LError::User {
+            error: PError::Lex(l),
+        } => ParseError {
+            code: l.code(),
+            kind: l.kind_name(),
+            message: l.message(),
+            span: Span::new(file, l.start, l.end),
+            hint: l.hint(),
+        },
+        LError::User {
+            error:
+                PError::Custom {
+                    code,
+                    kind,
+                    message,
+                    start,
+                    end,
+                    hint,
+                },
+        } => ParseError {
+            code,
+            kind,
+            message,
+            span: Span::new(file, start, end),
+            hint,
+        },
+    }
+}
