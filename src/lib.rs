@@ -17,5 +17,6 @@ pub mod interp;
 pub mod query;
 pub mod testcase;
 pub mod value;
+pub mod window;
 
 pub use trickle_grammar as grammar;
