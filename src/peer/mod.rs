@@ -14,3 +14,4 @@ pub mod config;
 pub mod interceptor;
 
 pub use config::ConfigError;
+pub mod spec;

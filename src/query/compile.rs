@@ -45,6 +45,8 @@ pub(crate) struct Compiler {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
     pub selects: usize,
+    /// Peers created so far (their ports are graph nodes; see `peer_def`).
+    pub peers: Vec<crate::peer::spec::PeerSpec>,
 }
 
 /// Span of a definition.

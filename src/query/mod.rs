@@ -13,6 +13,7 @@ mod bind;
 mod compile;
 mod config;
 mod create;
+mod peer_def;
 mod render;
 mod select_def;
 mod window_def;
@@ -34,6 +35,8 @@ pub struct Query {
     pub id: Option<String>,
     /// `#!config metrics_interval_s`
     pub metrics_interval_s: Option<u64>,
+    /// The peers the query created (some of their port nodes may have been pruned).
+    pub peers: Vec<crate::peer::spec::PeerSpec>,
 }
 
 /// `trickle graph --format`
@@ -63,6 +66,7 @@ pub fn compile_query(
         errors: Vec::new(),
         warnings: Vec::new(),
         selects: 0,
+        peers: Vec::new(),
     };
     let mut pipe = Pipe {
         scope,
@@ -100,6 +104,7 @@ pub fn compile_query(
             topo,
             id: cfg.id,
             metrics_interval_s: cfg.metrics_interval_s,
+            peers: c.peers,
         },
         warnings,
     })
@@ -114,6 +119,10 @@ impl Query {
             .filter(|n| matches!(n.kind, NodeKind::Input))
             .map(|n| n.name.clone())
             .collect()
+    }
+    /// The compiled graph (after pruning), for the peer runtime's routing.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
     }
     /// A fresh running instance of the graph.
     pub fn executor(&self) -> Executor {
