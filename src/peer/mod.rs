@@ -14,4 +14,9 @@ pub mod config;
 pub mod interceptor;
 
 pub use config::ConfigError;
+pub mod kind;
+pub mod metrics;
+mod router;
+pub mod runtime;
 pub mod spec;
+pub mod stream;
