@@ -46,15 +46,17 @@ impl Lines {
     }
 
     fn too_long(&self, start: &[u8], more: &[u8]) -> InterceptError {
+        // Only the preview is copied, however long the line.
+        let start = &start[..start.len().min(super::RAW_PREVIEW)];
         let mut raw = start.to_vec();
-        raw.extend_from_slice(&more[..more.len().min(super::RAW_PREVIEW)]);
+        raw.extend_from_slice(&more[..more.len().min(super::RAW_PREVIEW - start.len())]);
         InterceptError::new(
             "lines",
             format!(
                 "line longer than max_length ({} bytes); the rest of it is discarded",
                 self.max_length
             ),
-            &raw[..raw.len().min(super::RAW_PREVIEW)],
+            &raw,
         )
     }
 
@@ -73,10 +75,7 @@ impl Lines {
         if self.discarding {
             self.discarding = false;
         } else if self.partial.len() > self.max_length {
-            errs.add(self.too_long(
-                &self.partial[..self.partial.len().min(super::RAW_PREVIEW)],
-                &[],
-            ));
+            errs.add(self.too_long(&self.partial, &[]));
         } else {
             out.push(self.partial.as_slice().to_vec());
         }
@@ -89,8 +88,7 @@ impl Lines {
         // `end_line` checks the exact length.
         let keep = self.delimiter.len() - 1;
         if !self.discarding && self.partial.len() + bytes.len() > self.max_length + keep {
-            let start = &self.partial[..self.partial.len().min(super::RAW_PREVIEW)];
-            errs.add(self.too_long(start, bytes));
+            errs.add(self.too_long(&self.partial, bytes));
             self.discarding = true;
         }
         if !self.discarding {
