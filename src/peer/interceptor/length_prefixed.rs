@@ -193,7 +193,7 @@ mod tests {
     fn send_prepends_a_big_endian_length() {
         assert_eq!(encode(&[b"abc"]), b"\0\0\0\x03abc");
         assert_eq!(encode(&[b""]), b"\0\0\0\0");
-        let big = vec![7u8; 0x0102_03];
+        let big = vec![7u8; 0x0001_0203];
         assert_eq!(&encode(&[&big])[..4], &[0, 1, 2, 3]);
     }
 
