@@ -321,7 +321,8 @@ impl<'m> Lowerer<'m> {
                 codes::NO_LOCALS_ALLOWED,
                 "Local variables are not allowed here",
                 id.span,
-            ));
+            )
+            .with_help(format!("`{}` is not a constant in scope", id.name)));
         }
         Ok(Root::Local(
             ctx.local_slot(&id.name),

@@ -29,16 +29,7 @@ pub(crate) fn call(
     if let ["aggr", m] = module {
         return match aggr::lookup(m, name) {
             Some(decl) => aggregate(l, decl, args, span, ctx),
-            None => one(missing(
-                q,
-                hint(
-                    aggr::all()
-                        .iter()
-                        .filter(|d| d.module == *m)
-                        .map(|d| d.name),
-                    name,
-                ),
-            )),
+            None => one(missing(q, aggr_hint(m, name))),
         };
     }
     if let ["core", m] = module {
@@ -94,6 +85,9 @@ fn fallback(
     if let [m @ ("win" | "stats")] = module {
         if let Some(decl) = aggr::lookup(m, name) {
             return aggregate(l, decl, args, span, ctx);
+        }
+        if l.m.resolve_module(l.scope, module).is_none() {
+            return one(missing(q, aggr_hint(m, name)));
         }
     }
     let candidates: Vec<String> = if module.is_empty() {
@@ -269,6 +263,15 @@ fn use_hint(module: &[&str]) -> String {
         "the module `{}` is not loaded: add `use {full};`",
         module.join("::")
     )
+}
+
+/// `aggr::m::f` for the aggregate closest to `name` in module `m`.
+fn aggr_hint(m: &str, name: &str) -> Option<String> {
+    hint(
+        aggr::all().iter().filter(|d| d.module == m).map(|d| d.name),
+        name,
+    )
+    .map(|h| format!("aggr::{m}::{h}"))
 }
 
 /// The closest candidate within a small edit distance.
