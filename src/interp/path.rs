@@ -39,12 +39,14 @@ fn all_static(segs: &[Segment]) -> bool {
     })
 }
 
+/// The word Tremor's access errors use for a root: `$` is "global"; locals,
+/// reserved names (`args`, `group`, `window`) and expressions are "local".
 fn root_kind(root: &Root) -> &'static str {
     match root {
         Root::Event => "event",
         Root::State => "state",
-        Root::Local(..) => "local",
-        _ => "global",
+        Root::Meta => "global",
+        _ => "local",
     }
 }
 
