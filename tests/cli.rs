@@ -279,3 +279,101 @@ fn graph_draws_queries_only() {
     let s = write(&d, "s.tremor", "event\n");
     assert_eq!(trickle(&["graph", &s], None).code, 2);
 }
+
+/// The examples the README points at run end to end with the outputs their comments promise.
+#[test]
+fn examples_run_end_to_end() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ex = |f: &str| format!("{root}/examples/{f}");
+    let r = trickle(
+        &["run", &ex("hello.trickle"), "-i", &ex("hello.jsonl")],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        lines(&r.stdout),
+        [
+            "{\"greeting\":\"Hello, Ada!\",\"from\":\"London\"}",
+            "{\"greeting\":\"Hello, Grace!\",\"from\":\"Arlington\"}",
+            "{\"greeting\":\"Hello, Edsger!\",\"from\":\"Nuenen\"}",
+        ]
+    );
+    assert_eq!(
+        lines(&r.stderr),
+        ["{\"error\":\"no name\",\"event\":{\"city\":\"Nowhere\"}}"]
+    );
+
+    let args = ["--clock", "index", "-i"];
+    let r = trickle(
+        &[
+            &["run", &ex("windows.trickle")],
+            &args[..],
+            &[&ex("metrics.jsonl")],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        lines(&r.stdout),
+        [
+            "{\"host\":\"a\",\"n\":3,\"mean_ms\":12.0,\"max_ms\":16.0}",
+            "{\"host\":\"b\",\"n\":3,\"mean_ms\":40.0,\"max_ms\":50.0}",
+            "{\"host\":\"a\",\"n\":1,\"mean_ms\":7.0,\"max_ms\":7.0}",
+        ]
+    );
+
+    let r = trickle(
+        &[
+            &["run", &ex("enrich.tremor")],
+            &args[..],
+            &[&ex("metrics.jsonl")],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r.stdout).len(), 6, "{}", r.stdout);
+    assert!(lines(&r.stdout)[0].contains("\"seq\":1"), "{}", r.stdout);
+    assert_eq!(lines(&r.stderr), ["{\"host\":\"b\",\"ms\":50,\"seq\":5}"]);
+}
+
+/// Ctrl-C stops reading, drains what windows hold, flushes and exits 0.
+#[cfg(unix)]
+#[test]
+fn interrupt_drains_and_exits_0() {
+    use std::io::{BufRead, BufReader};
+    let d = dir("sigint");
+    let q = write(
+        &d,
+        "q.trickle",
+        "define window two from tumbling with size = 2 end;\n\
+         select aggr::stats::count() from in[two] into out;\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(["run", &q])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"1\n2\n3\n").unwrap();
+    stdin.flush().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    // The first window's result shows the run is under way (and the handler installed).
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(first, "2\n");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(rest, "1\n", "the third event's window is drained");
+}

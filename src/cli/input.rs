@@ -114,11 +114,10 @@ fn read_one(
                 return Err(e);
             }
         }
-        if chunk.data.len() >= CHUNK_BYTES || reader.buffer().is_empty() {
-            if !send(tx, std::mem::replace(&mut chunk, fresh(line_no))) {
-                // The run loop has stopped listening (Ctrl-C): nothing left to do.
-                return Ok(());
-            }
+        let full = chunk.data.len() >= CHUNK_BYTES || reader.buffer().is_empty();
+        // A failed send means the run loop has stopped listening (Ctrl-C): nothing left to do.
+        if full && !send(tx, std::mem::replace(&mut chunk, fresh(line_no))) {
+            return Ok(());
         }
     }
     send(tx, chunk);

@@ -65,3 +65,23 @@ pub const NOT_CONSTANT: &str = "E0303";
 pub const W_MISSING_DEFAULT_CASE: &str = "W0201";
 pub const W_LOWERCASE_CONST: &str = "W0202";
 pub const W_AGGR_PERFORMANCE: &str = "W0203";
+
+// -- queries (query compiler, branch query)
+pub const QUERY_STREAM_NOT_DEFINED: &str = "E0401";
+pub const QUERY_NODE_DUPLICATE_NAME: &str = "E0402";
+pub const QUERY_NODE_RESERVED_NAME: &str = "E0403";
+pub const QUERY_UNKNOWN_DEFINITION: &str = "E0404";
+pub const QUERY_DOUBLE_DEFINITION: &str = "E0405";
+pub const QUERY_UNKNOWN_ARGUMENT: &str = "E0406";
+pub const QUERY_MISSING_ARGUMENT: &str = "E0407";
+pub const QUERY_BAD_WINDOW: &str = "E0408";
+pub const QUERY_SLIDING_WINDOW: &str = "E0409";
+pub const QUERY_CYCLIC_GRAPH: &str = "E0410";
+pub const QUERY_OPERATOR: &str = "E0411";
+pub const QUERY_PEERS_UNSUPPORTED: &str = "E0412";
+pub const QUERY_BAD_PORT_SCRIPT: &str = "E0413";
+pub const QUERY_BAD_CONFIG: &str = "E0414";
+pub const QUERY_STREAM_PORT_CLASH: &str = "E0415";
+pub const QUERY_WRONG_DEFINITION_KIND: &str = "E0416";
+pub const QUERY_PIPELINE_UNKNOWN_PORT: &str = "E0417";
+pub const QUERY_STATE_NOT_CONSTANT: &str = "E0418";

@@ -5,7 +5,14 @@
 //! Strings become a flat token stream the grammar can read:
 //! `StrStart StrLit("a ") InterpStart <expr tokens> InterpEnd StrEnd`.
 //! [`Lexer`] yields `(start, Token, end)` triples, the form lalrpop's external lexer
-//! interface expects; [`Token::class`] classifies tokens for highlighting.
+//! interface expects; [`Token::class`] classifies tokens for highlighting and
+//! [`tokens`] is the stream with comments kept.
+//!
+//! Choices where the language reference is silent (following Tremor's lexer):
+//! heredocs decode the same escapes as strings; in extractor rules only `\|` and
+//! `\`-newline are special (`\d` stays `\d` for regexes), a raw newline ends the
+//! literal with an error, and continued lines are joined with `\n`; `#` inside an
+//! interpolation starts a comment; after the first lexical error the stream ends.
 
 mod error;
 mod scan;
@@ -16,6 +23,9 @@ pub use token::{ExtractorTok, RawError, Token, TokenClass};
 
 use logos::Logos;
 use std::collections::VecDeque;
+
+/// The deepest bracket / interpolation nesting accepted.
+pub const MAX_NESTING: usize = 200;
 
 /// A token with its byte range.
 pub type Spanned = (usize, Token, usize);
@@ -46,6 +56,8 @@ pub struct Lexer<'a> {
     pending: VecDeque<Spanned>,
     keep_comments: bool,
     done: bool,
+    /// Open brackets (of any kind) and strings.
+    nesting: usize,
 }
 
 impl<'a> Lexer<'a> {
@@ -62,6 +74,7 @@ impl<'a> Lexer<'a> {
             pending: VecDeque::new(),
             keep_comments: false,
             done: false,
+            nesting: 0,
         }
     }
 
@@ -127,6 +140,25 @@ impl<'a> Lexer<'a> {
                     return self.fail(kind, s, e);
                 }
             };
+            match tok {
+                Token::LParen
+                | Token::LBracket
+                | Token::LBrace
+                | Token::PctBrace
+                | Token::PctBracket
+                | Token::PctParen
+                | Token::Quote
+                | Token::TripleQuote => {
+                    self.nesting += 1;
+                    if self.nesting > MAX_NESTING {
+                        return self.fail(LexErrorKind::TooDeep, s, e);
+                    }
+                }
+                Token::RParen | Token::RBracket | Token::RBrace => {
+                    self.nesting = self.nesting.saturating_sub(1);
+                }
+                _ => {}
+            }
             match tok {
                 Token::Quote => {
                     self.modes.push(Mode::Str {
@@ -248,6 +280,7 @@ impl<'a> Lexer<'a> {
                 match stop {
                     scan::Stop::Close(len) => {
                         self.modes.pop();
+                        self.nesting = self.nesting.saturating_sub(1);
                         let tok = match kind {
                             StrKind::Plain => Token::StrEnd,
                             StrKind::Heredoc => Token::HeredocEnd,

@@ -30,6 +30,9 @@ fn unquote(t: &str) -> String {
         .unwrap_or(t);
     match inner {
         "<module doc>" => "###".into(),
+        "<interpolation end>" => "}".into(),
+        "<string end>" => "\"".into(),
+        "<heredoc end>" => "\"\"\"".into(),
         _ => inner.replace("\\\"", "\"").replace("\\\\", "\\"),
     }
 }
@@ -68,8 +71,22 @@ fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
         Token::Bar => return Some("The `|` operator is not supported".into()),
         _ => {}
     }
+    if let Token::Let
+    | Token::Const
+    | Token::Select
+    | Token::Use
+    | Token::Create
+    | Token::Define
+    | Token::Fn = tok
+    {
+        if has("(") {
+            return Some(format!(
+                "`{text}` starts a statement and cannot be used inside an expression"
+            ));
+        }
+    }
     if let Some(kw) = tok.keyword() {
-        if has("<ident>") {
+        if has("<ident>") && !has(kw) {
             return Some(format!(
                 "It looks like you tried to use the `{kw}` keyword as an identifier, consider quoting it as `{kw}` to make it an identifier (use ` (a back tick) to escape it)"
             ));
@@ -81,10 +98,45 @@ fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
     if text == "-" && has("(") {
         return Some("Try wrapping this expression in parentheses `(` ... `)`".into());
     }
+    if has("##") {
+        return Some(
+            "`##` doc comments are only allowed before `fn`, `const`, `intrinsic` and `define`; use `#` for a plain comment".into(),
+        );
+    }
     if has(";") && !has("<ident>") {
         return Some("Did you forget a `;` between two statements?".into());
     }
     None
+}
+
+/// After `##` lines only a definition may follow (the expected set then lacks `let`);
+/// report the error on the last doc comment before `at`, which is the real culprit.
+fn dangling_doc(src: &str, file: u32, at: usize, expected: &[String]) -> Option<ParseError> {
+    let has = |s: &str| expected.iter().any(|e| e == s);
+    if !has("##") || has("let") {
+        return None;
+    }
+    let before = src.get(..at)?;
+    let mut offset = 0;
+    let mut found = None;
+    for line in before.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("##") && !trimmed.starts_with("###") {
+            let start = offset + (line.len() - trimmed.len());
+            let end = start + trimmed.trim_end().len();
+            found = Some((start, end));
+        }
+        offset += line.len();
+    }
+    let (start, end) = found?;
+    Some(ParseError {
+        code: "E0020",
+        kind: "InvalidDocComment",
+        message: "A doc comment `##` must be followed by `fn`, `const`, `intrinsic` or `define`"
+            .into(),
+        span: Span::new(file, start, end),
+        hint: Some("use `#` for a plain comment".into()),
+    })
 }
 
 /// Converts one parser error.
@@ -99,6 +151,9 @@ pub fn convert(err: LError, src: &str, file: u32) -> ParseError {
         },
         LError::UnrecognizedEof { location, expected } => {
             let expected = expected_list(&expected);
+            if let Some(doc) = dangling_doc(src, file, location, &expected) {
+                return doc;
+            }
             let hint = if expected.is_empty() {
                 None
             } else {
@@ -117,6 +172,9 @@ pub fn convert(err: LError, src: &str, file: u32) -> ParseError {
             expected,
         } => {
             let expected = expected_list(&expected);
+            if let Some(doc) = dangling_doc(src, file, s, &expected) {
+                return doc;
+            }
             let text = token_text(src, s, e, &tok);
             let hint = hint_for(&tok, &text, &expected);
             let (code, kind) = match tok {
