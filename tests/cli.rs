@@ -377,3 +377,15 @@ fn interrupt_drains_and_exits_0() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(rest, "1\n", "the third event's window is drained");
 }
+
+/// An output that cannot be written stops the run with exit code 3.
+#[cfg(target_os = "linux")]
+#[test]
+fn unwritable_output_exits_3() {
+    let d = dir("full");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let input = write(&d, "in.json", &"{\"n\":1}\n".repeat(20_000));
+    let r = trickle(&["run", &q, "-i", &input, "-o", "/dev/full"], None);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot write output"), "{}", r.stderr);
+}
