@@ -212,3 +212,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let src = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
     assert_eq!(err(&src).code, "E0001");
 }
+
+#[test]
+fn bodies_need_an_expression() {
+    assert!(parse_module("fn f() with end", 0).is_err());
+    assert!(parse_module("match x of case 1 => end", 0).is_err());
+    assert!(parse_module("define script s script end", 0).is_ok());
+}

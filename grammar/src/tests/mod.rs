@@ -5,6 +5,7 @@ use crate::parse_module;
 mod errors;
 mod exprs;
 mod patterns;
+mod programs;
 mod props;
 mod queries;
 

@@ -49,7 +49,13 @@ fn extractor_continuation_lines() {
     let Pattern::Extract(ex) = &cs[0].pattern else {
         panic!()
     };
-    assert_eq!(ex.rule, "%{a} \n%{b} \n  %{c}");
+    assert_eq!(ex.rule, "%{a} \n    %{b} \n      %{c}");
+    let src = "match x of case ~ grok|\\\n    %{A} \\\n      %{B}| => 1 end";
+    let cs = cases(src);
+    let Pattern::Extract(ex) = &cs[0].pattern else {
+        panic!()
+    };
+    assert_eq!(ex.rule, "\n%{A} \n  %{B}");
 }
 
 #[test]
