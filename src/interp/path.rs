@@ -195,8 +195,24 @@ fn static_key(s: &Segment) -> Key<'_> {
     }
 }
 
+/// The value at a path without copying it, when the path has only literal
+/// segments and resolves; `None` otherwise (use [`get`] for the error).
+pub(crate) fn borrow<'e>(p: &'e Path, env: &'e Env) -> Option<&'e Value> {
+    if matches!(p.root, Root::Expr(_)) || !all_static(&p.segments) {
+        return None;
+    }
+    let mut cur = root_value(&p.root, env, &None)?;
+    for s in &p.segments {
+        cur = lookup(cur, &static_key(s)).ok()?;
+    }
+    Some(cur)
+}
+
 /// `present path`: every segment resolves.
 pub(crate) fn exists(p: &Path, env: &mut Env) -> R<bool> {
+    if !matches!(p.root, Root::Expr(_)) && all_static(&p.segments) {
+        return Ok(borrow(p, env).is_some());
+    }
     let owned = match &p.root {
         Root::Expr(e) => Some(eval(e, env)?),
         _ => None,
