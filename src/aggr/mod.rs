@@ -38,7 +38,9 @@ pub trait Aggregate: Send {
     fn merge(&mut self, src: &dyn Aggregate) -> Result<(), FnError>;
     /// The current result (does not reset).
     fn emit(&mut self) -> Result<Value, FnError>;
+    /// A copy of this state (the group template is cloned for each new group).
     fn boxed_clone(&self) -> Box<dyn Aggregate>;
+    /// For `merge` to downcast its source.
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -46,7 +48,9 @@ pub trait Aggregate: Send {
 pub struct AggrDecl {
     /// `stats` or `win`.
     pub module: &'static str,
+    /// The function name within the module.
     pub name: &'static str,
+    /// Accepted argument counts; `0..=1` for the collect functions (see the module docs).
     pub arity: RangeInclusive<usize>,
     /// A fresh state.
     pub make: fn() -> Box<dyn Aggregate>,

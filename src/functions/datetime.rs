@@ -395,6 +395,20 @@ mod tests {
     }
 
     #[test]
+    fn format_uses_the_zone_abbreviation() {
+        let ny = call(
+            with_timezone,
+            &[
+                Value::I64(1_000_000_000_000_000_000),
+                Value::from("America/New_York"),
+            ],
+        )
+        .unwrap();
+        let s = call(format, &[ny, Value::from("%Y-%m-%d %H:%M %Z")]).unwrap();
+        assert_eq!(s.as_str(), Some("2001-09-08 21:46 EDT"));
+    }
+
+    #[test]
     fn durations_check_overflow() {
         assert_eq!(
             call(with_seconds, &[Value::I64(-2)]).unwrap().as_i64(),
