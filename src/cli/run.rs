@@ -319,6 +319,10 @@ mod tests {
     }
 
     fn run_echo(input: &'static [u8], final_flush: bool) -> (i32, String) {
+        run_echo_from(Box::new(input), final_flush)
+    }
+
+    fn run_echo_from(input: Box<dyn Read + Send>, final_flush: bool) -> (i32, String) {
         let buf = Shared::default();
         let mut engine = Echo;
         let mut run = RunLoop {
@@ -331,7 +335,7 @@ mod tests {
             outputs: Vec::new(),
             next_event: 0,
         };
-        let reader = input::spawn(vec![Box::new(input)], vec!["mem".into()]);
+        let reader = input::spawn(vec![input], vec!["mem".into()]);
         let stop = Arc::new(AtomicBool::new(false));
         let code = run.run(reader, true, final_flush, stop);
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
@@ -368,5 +372,20 @@ mod tests {
             Some(Value::from(""))
         );
         assert!(decode(CodecArg::String, b"\xff", &mut scratch).is_err());
+    }
+
+    struct Broken;
+    impl Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("gone"))
+        }
+    }
+
+    #[test]
+    fn a_failing_input_stops_the_run_with_code_3() {
+        let (code, out) = run_echo_from(Box::new(Broken), true);
+        assert_eq!(code, EXIT_RUNTIME);
+        // What was read is still ended and drained before exiting.
+        assert_eq!(out, "\"start\"\n\"end\"\n\"drain\"\n");
     }
 }
