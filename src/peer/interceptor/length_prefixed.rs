@@ -130,10 +130,7 @@ impl Interceptor for LengthPrefixed {
 
     fn finish(&mut self, _out: &mut Vec<Vec<u8>>) -> Result<(), InterceptError> {
         let cut = if self.skip > 0 {
-            Some(format!(
-                "stream ended inside a skipped frame, {} bytes short",
-                self.skip
-            ))
+            Some(format!("stream ended inside a skipped frame, {} bytes short", self.skip))
         } else {
             match self.body {
                 Some(n) => Some(format!(

@@ -73,10 +73,7 @@ impl Lines {
         if self.discarding {
             self.discarding = false;
         } else if self.partial.len() > self.max_length {
-            errs.add(self.too_long(
-                &self.partial[..self.partial.len().min(super::RAW_PREVIEW)],
-                &[],
-            ));
+            errs.add(self.too_long(&self.partial[..self.partial.len().min(super::RAW_PREVIEW)], &[]));
         } else {
             out.push(self.partial.as_slice().to_vec());
         }
@@ -207,10 +204,7 @@ mod tests {
     }
 
     fn strs(frames: &[Vec<u8>]) -> Vec<String> {
-        frames
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect()
+        frames.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()
     }
 
     #[test]
@@ -269,11 +263,7 @@ mod tests {
             assert_eq!(strs(&out), ["before", "after"]);
             assert_eq!(errors.len(), 1);
             assert_eq!(errors[0].count, 1);
-            assert!(
-                errors[0].message.contains("max_length (1048576 bytes)"),
-                "{}",
-                errors[0]
-            );
+            assert!(errors[0].message.contains("max_length (1048576 bytes)"), "{}", errors[0]);
             assert!(errors[0].raw.starts_with("xxx"));
             assert!(l.partial.capacity() <= 2 * DEFAULT_MAX_LENGTH);
             assert!(l.finish(&mut out).is_ok());
@@ -330,10 +320,7 @@ mod tests {
         let cfg = parse_json(r#"{"delimiter": ""}"#).unwrap();
         let o = Options::new("interceptor `lines`".into(), &cfg, Lines::KEYS).unwrap();
         let err = Lines::from_options(&o).unwrap_err().to_string();
-        assert!(
-            err.contains("`delimiter`") && err.contains("must not be empty"),
-            "{err}"
-        );
+        assert!(err.contains("`delimiter`") && err.contains("must not be empty"), "{err}");
         let cfg = parse_json(r#"{"delimiter": "é", "max_length": 4}"#).unwrap();
         let o = Options::new("interceptor `lines`".into(), &cfg, Lines::KEYS).unwrap();
         let mut l = Lines::from_options(&o).unwrap();
