@@ -46,7 +46,7 @@ impl Origin {
 }
 
 /// What a running expression knows about the event it runs for, beyond its value and `$`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct FnCtx<'a> {
     /// Ingest time in ns (`system::ingest_ns()`).
     pub ingest_ns: u64,
@@ -59,18 +59,6 @@ pub struct FnCtx<'a> {
     pub cardinality: usize,
 }
 
-impl Default for FnCtx<'_> {
-    fn default() -> Self {
-        FnCtx {
-            ingest_ns: 0,
-            origin: None,
-            id: None,
-            lineage: &[],
-            cardinality: 0,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,7 +66,10 @@ mod tests {
     #[test]
     fn parses_test_origins() {
         let o = Origin::parse("snot://test:23/snot").unwrap();
-        assert_eq!((o.scheme.as_str(), o.host.as_str(), o.port), ("snot", "test", Some(23)));
+        assert_eq!(
+            (o.scheme.as_str(), o.host.as_str(), o.port),
+            ("snot", "test", Some(23))
+        );
         assert_eq!(o.path, vec!["snot"]);
         let o = Origin::parse("tremor://localhost/test").unwrap();
         assert_eq!(o.port, None);
@@ -119,8 +110,14 @@ impl Event {
 pub enum Signal {
     /// Time passes: interval windows and batch timeouts check themselves (ns).
     Tick(u64),
-    StartStream { peer: Str, stream: u64 },
-    EndStream { peer: Str, stream: u64 },
+    StartStream {
+        peer: Str,
+        stream: u64,
+    },
+    EndStream {
+        peer: Str,
+        stream: u64,
+    },
     /// End of all input: flush what is held.
     Drain,
 }

@@ -7,6 +7,20 @@
 //!                              ▼
 //!                        [state of window 2] ──emit──▶ result
 //! ```
+//!
+//! Contract for the caller (the select compiler and the window runtime):
+//! - resolve `aggr::<module>::<name>` with [`lookup`] and check the arity against
+//!   [`AggrDecl::arity`]; print [`AggrDecl::warning`] when set;
+//! - `win::collect_flattened()` / `win::collect_nested()` written without an argument
+//!   collect the events themselves: pass `event` as their single argument;
+//! - render an `FnError` with `err.render(decl.module, decl.name, arity)`, giving
+//!   e.g. "Bad type passed to function stats::sum/1".
+
+mod dds;
+mod hdr;
+mod percentiles;
+mod stats;
+mod win;
 
 use crate::functions::FnError;
 use crate::value::Value;
@@ -24,7 +38,9 @@ pub trait Aggregate: Send {
     fn merge(&mut self, src: &dyn Aggregate) -> Result<(), FnError>;
     /// The current result (does not reset).
     fn emit(&mut self) -> Result<Value, FnError>;
+    /// A copy of this state (the group template is cloned for each new group).
     fn boxed_clone(&self) -> Box<dyn Aggregate>;
+    /// For `merge` to downcast its source.
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -32,7 +48,9 @@ pub trait Aggregate: Send {
 pub struct AggrDecl {
     /// `stats` or `win`.
     pub module: &'static str,
+    /// The function name within the module.
     pub name: &'static str,
+    /// Accepted argument counts; `0..=1` for the collect functions (see the module docs).
     pub arity: RangeInclusive<usize>,
     /// A fresh state.
     pub make: fn() -> Box<dyn Aggregate>,
@@ -41,8 +59,27 @@ pub struct AggrDecl {
     pub doc: &'static str,
 }
 
+/// The performance warning the collect functions carry.
+pub const COLLECT_WARNING: &str =
+    "Collecting aggregates keep every event of the window in memory; \
+large windows or many groups can use a lot of it";
+
 /// Every aggregate; add entries here when you add a kind.
-static AGGREGATES: &[AggrDecl] = &[];
+static AGGREGATES: &[AggrDecl] = &[
+    stats::COUNT,
+    stats::SUM,
+    stats::MIN,
+    stats::MAX,
+    stats::MEAN,
+    stats::VAR,
+    stats::STDEV,
+    hdr::HDR,
+    dds::DDS,
+    win::FIRST,
+    win::LAST,
+    win::COLLECT_FLATTENED,
+    win::COLLECT_NESTED,
+];
 
 /// Looks up `aggr::module::name`.
 pub fn lookup(module: &str, name: &str) -> Option<&'static AggrDecl> {
@@ -54,4 +91,44 @@ pub fn lookup(module: &str, name: &str) -> Option<&'static AggrDecl> {
 /// All aggregates (for hints and completion).
 pub fn all() -> &'static [AggrDecl] {
     AGGREGATES
+}
+
+/// The first argument as a float (Tremor's `cast_f64`), else `BadType`.
+fn num_arg(args: &[&Value]) -> Result<f64, FnError> {
+    args.first()
+        .and_then(|v| v.as_f64())
+        .ok_or(FnError::BadType)
+}
+
+/// Downcasts a merge source to the aggregate's own type. A different type means the
+/// caller paired states of two call sites, which is a bug worth reporting, not ignoring.
+fn same<T: 'static>(src: &dyn Aggregate) -> Result<&T, FnError> {
+    src.as_any()
+        .downcast_ref::<T>()
+        .ok_or_else(|| FnError::runtime("cannot merge states of different aggregates"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_aggregate_is_registered_once_and_fresh_states_emit() {
+        assert_eq!(all().len(), 13);
+        for d in all() {
+            let n = all()
+                .iter()
+                .filter(|o| o.module == d.module && o.name == d.name)
+                .count();
+            assert_eq!(n, 1, "{}::{}", d.module, d.name);
+            let mut s = (d.make)();
+            s.init();
+            assert!(s.emit().is_ok(), "{}::{}", d.module, d.name);
+        }
+        assert!(lookup("stats", "count").is_some_and(|d| d.arity == (0..=0)));
+        assert!(lookup("win", "collect_flattened")
+            .is_some_and(|d| d.arity == (0..=1) && d.warning.is_some()));
+        assert!(lookup("stats", "nope").is_none());
+        assert!(lookup("win", "sum").is_none());
+    }
 }

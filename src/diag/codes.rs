@@ -26,3 +26,62 @@ pub const INVALID_PP: &str = "E0019";
 pub const INVALID_DOC_COMMENT: &str = "E0020";
 pub const INVALID_BYTES: &str = "E0021";
 pub const UNKNOWN_DEFINITION_KIND: &str = "E0022";
+
+// -- names and modules (compile, branch interp)
+pub const MODULE_NOT_FOUND: &str = "E0101";
+pub const CYCLIC_USE: &str = "E0102";
+pub const MISSING_FUNCTION: &str = "E0103";
+pub const MISSING_MODULE: &str = "E0104";
+pub const MISSING_CONST: &str = "E0105";
+pub const BAD_ARITY: &str = "E0106";
+pub const DOUBLE_FN: &str = "E0107";
+pub const INVALID_MODULE_STMT: &str = "E0108";
+pub const UNKNOWN_INTRINSIC: &str = "E0109";
+pub const AGGR_NOT_ALLOWED: &str = "E0110";
+pub const AGGR_IN_AGGR: &str = "E0111";
+pub const MODULE_UNREADABLE: &str = "E0112";
+
+// -- script checks (compile, branch interp)
+pub const ASSIGN_TO_CONST: &str = "E0201";
+pub const ASSIGN_INTO_ARRAY: &str = "E0202";
+pub const INVALID_ASSIGN: &str = "E0203";
+pub const INVALID_EMIT: &str = "E0204";
+pub const INVALID_DROP: &str = "E0205";
+pub const INVALID_RECUR: &str = "E0206";
+pub const NO_LOCALS_ALLOWED: &str = "E0207";
+pub const NO_EVENT_REFERENCES: &str = "E0208";
+pub const INVALID_EXTRACTOR: &str = "E0209";
+pub const INVALID_BYTES_PART: &str = "E0210";
+pub const INVALID_FN: &str = "E0211";
+pub const STATE_NOT_ALLOWED: &str = "E0212";
+pub const QUERY_STMT_IN_SCRIPT: &str = "E0213";
+
+// -- constants and types (compile, branch interp)
+pub const CONST_EVAL: &str = "E0301";
+pub const DOUBLE_CONST: &str = "E0302";
+pub const NOT_CONSTANT: &str = "E0303";
+
+// -- warnings (compile, branch interp)
+pub const W_MISSING_DEFAULT_CASE: &str = "W0201";
+pub const W_LOWERCASE_CONST: &str = "W0202";
+pub const W_AGGR_PERFORMANCE: &str = "W0203";
+
+// -- queries (query compiler, branch query)
+pub const QUERY_STREAM_NOT_DEFINED: &str = "E0401";
+pub const QUERY_NODE_DUPLICATE_NAME: &str = "E0402";
+pub const QUERY_NODE_RESERVED_NAME: &str = "E0403";
+pub const QUERY_UNKNOWN_DEFINITION: &str = "E0404";
+pub const QUERY_DOUBLE_DEFINITION: &str = "E0405";
+pub const QUERY_UNKNOWN_ARGUMENT: &str = "E0406";
+pub const QUERY_MISSING_ARGUMENT: &str = "E0407";
+pub const QUERY_BAD_WINDOW: &str = "E0408";
+pub const QUERY_SLIDING_WINDOW: &str = "E0409";
+pub const QUERY_CYCLIC_GRAPH: &str = "E0410";
+pub const QUERY_OPERATOR: &str = "E0411";
+pub const QUERY_PEERS_UNSUPPORTED: &str = "E0412";
+pub const QUERY_BAD_PORT_SCRIPT: &str = "E0413";
+pub const QUERY_BAD_CONFIG: &str = "E0414";
+pub const QUERY_STREAM_PORT_CLASH: &str = "E0415";
+pub const QUERY_WRONG_DEFINITION_KIND: &str = "E0416";
+pub const QUERY_PIPELINE_UNKNOWN_PORT: &str = "E0417";
+pub const QUERY_STATE_NOT_CONSTANT: &str = "E0418";

@@ -31,10 +31,16 @@ impl SourceMap {
         self.files.add(name, text.into()) as FileId
     }
     pub fn text(&self, id: FileId) -> &str {
-        self.files.get(id as usize).map(|f| f.source().as_str()).unwrap_or("")
+        self.files
+            .get(id as usize)
+            .map(|f| f.source().as_str())
+            .unwrap_or("")
     }
     pub fn name(&self, id: FileId) -> &str {
-        self.names.get(id as usize).map(String::as_str).unwrap_or("")
+        self.names
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("")
     }
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, id: FileId, offset: u32) -> (usize, usize) {

@@ -20,6 +20,12 @@ pub trait Operator: Send {
     fn on_contraflow(&mut self, insight: &Contraflow) {
         let _ = insight;
     }
+    /// Contraflow this node raises itself, to send upstream towards the sources
+    /// (`qos::backpressure` with `method = "pause"` asks for `Halt`, then `Ready`).
+    /// The executor drains it after each call into the node. Default: none.
+    fn take_contraflow(&mut self) -> Vec<Contraflow> {
+        Vec::new()
+    }
 }
 
 /// Messages that flow against the events, from sinks back towards sources (SPEC §5).
@@ -33,7 +39,13 @@ pub enum Contraflow {
     /// Not delivered (or timed out).
     Fail { id: crate::event::EventId },
     /// Stop sending (for one stream when `stream` is set, else the whole peer).
-    Halt { peer: crate::value::Str, stream: Option<u64> },
+    Halt {
+        peer: crate::value::Str,
+        stream: Option<u64>,
+    },
     /// Sending may resume.
-    Ready { peer: crate::value::Str, stream: Option<u64> },
+    Ready {
+        peer: crate::value::Str,
+        stream: Option<u64>,
+    },
 }

@@ -1,12 +1,36 @@
 //! Evaluation of compiled expressions: paths, operators, patterns, extractors,
 //! patch/merge, comprehensions, functions.
+//!
+//! The entry points are [`eval_expr`] (one expression, e.g. a select target or a
+//! guard) and [`run_block`] (a script body: statements, `emit`/`drop`). Both read and
+//! write through an [`Env`]; local variables live in a reusable [`Frame`] so that
+//! running an expression per event allocates nothing for them.
+
+mod bytes;
+mod eval;
+mod for_loop;
+mod func;
+pub mod ir;
+mod ops;
+mod patch;
+mod path;
+mod pattern;
+#[cfg(test)]
+mod tests;
 
 use crate::diag::{SourceMap, Span};
 use crate::event::FnCtx;
 use crate::value::Value;
+use std::sync::Mutex;
+
+pub use eval::{eval_expr, run_block};
 
 /// A compiled `.tremor` script.
-pub struct Script {}
+pub struct Script {
+    pub(crate) body: ir::Block,
+    /// Local slots reused from event to event.
+    frame: Mutex<Frame>,
+}
 
 /// What running a script for one event produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,14 +50,79 @@ pub struct RuntimeError {
 }
 
 impl RuntimeError {
+    /// An error at `span`.
+    pub fn new(message: impl Into<String>, span: Span) -> Self {
+        RuntimeError {
+            message: message.into(),
+            span,
+            note: None,
+        }
+    }
     /// The error text for `{"error": TEXT, ...}`: message and source position.
     pub fn render(&self, sources: &SourceMap) -> String {
         let (line, col) = sources.line_col(self.span.file, self.span.start);
-        format!("{}:{line}:{col}: {}", sources.name(self.span.file), self.message)
+        let mut s = format!(
+            "{}:{line}:{col}: {}",
+            sources.name(self.span.file),
+            self.message
+        );
+        if let Some(n) = &self.note {
+            s.push_str("\nNOTE: ");
+            s.push_str(n);
+        }
+        s
     }
 }
 
+/// Local variable slots: a stack of frames (one per active function call).
+/// Create one per node with `Frame::default()` and pass it to every [`Env`].
+#[derive(Debug, Default)]
+pub struct Frame {
+    pub(crate) slots: Vec<Option<Value>>,
+    pub(crate) base: usize,
+    pub(crate) depth: usize,
+}
+
+impl Frame {
+    /// Clears every slot and makes room for `n` (done by [`run_block`]).
+    pub fn reset(&mut self, n: usize) {
+        self.slots.clear();
+        self.slots.resize(n, None);
+        self.base = 0;
+        self.depth = 0;
+    }
+}
+
+/// Everything an expression can read or write while it runs for one event.
+pub struct Env<'a> {
+    pub event: &'a mut Value,
+    /// `$`
+    pub meta: &'a mut Value,
+    pub state: &'a mut Value,
+    pub args: &'a Value,
+    pub group: &'a Value,
+    pub window: &'a Value,
+    /// Current results of the select's aggregate calls (`ExprCtx::aggregates` order).
+    pub aggrs: &'a [Value],
+    pub ctx: FnCtx<'a>,
+    /// Local slots; reuse one `Frame` per node.
+    pub locals: &'a mut Frame,
+}
+
 impl Script {
+    /// Wraps a lowered script body.
+    pub(crate) fn new(body: ir::Block) -> Self {
+        Script {
+            body,
+            frame: Mutex::new(Frame::default()),
+        }
+    }
+
+    /// The compiled body (the query compiler runs script nodes with [`run_block`]).
+    pub fn body(&self) -> &ir::Block {
+        &self.body
+    }
+
     /// Runs the script for one event; `event`, `meta` (`$`) and `state` may be mutated.
     pub fn run(
         &self,
@@ -42,11 +131,23 @@ impl Script {
         state: &mut Value,
         ctx: &FnCtx,
     ) -> Result<Outcome, RuntimeError> {
-        let _ = (event, meta, state, ctx);
-        Err(RuntimeError {
-            message: "the interpreter is being built".into(),
-            span: Span::default(),
-            note: None,
-        })
+        let mut fresh = Frame::default();
+        let mut guard = self.frame.try_lock();
+        let frame = match guard.as_deref_mut() {
+            Ok(f) => f,
+            Err(_) => &mut fresh,
+        };
+        let mut env = Env {
+            event,
+            meta,
+            state,
+            args: &Value::Null,
+            group: &Value::Null,
+            window: &Value::Null,
+            aggrs: &[],
+            ctx: *ctx,
+            locals: frame,
+        };
+        run_block(&self.body, &mut env)
     }
 }

@@ -1,12 +1,40 @@
 //! Queries: the compiler from `.trickle` statements to a dataflow graph, and the
 //! graph's runtime face for the CLI (`send` events and signals, collect outputs).
+//!
+//! ```text
+//! statements ─ compile (definitions, create, select, ports) ─ Graph ─ prune, order
+//!            ─ Query ─ executor() ─ Executor::send / signal ─ (output, event)
+//! ```
 
-use crate::compile::{Compiled, ModulePath};
-use crate::diag::{Diagnostic, FileId, SourceMap};
+// Diagnostics are returned by value across the compiler, as in `crate::compile`.
+#![allow(clippy::result_large_err)]
+
+mod bind;
+mod compile;
+mod config;
+mod create;
+mod render;
+mod select_def;
+mod window_def;
+
+use crate::compile::{Compiled, ModulePath, Modules};
+use crate::diag::{codes, Diagnostic, FileId, SourceMap};
 use crate::event::{Event, Signal};
+use crate::exec::executor;
+use crate::exec::graph::{Graph, NodeKind};
+use compile::{Compiler, Pipe};
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// A compiled query: the graph and what it needs to run.
-pub struct Query {}
+pub struct Query {
+    graph: Graph,
+    topo: Vec<usize>,
+    /// `#!config id`
+    pub id: Option<String>,
+    /// `#!config metrics_interval_s`
+    pub metrics_interval_s: Option<u64>,
+}
 
 /// `trickle graph --format`
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,37 +50,95 @@ pub fn compile_query(
     file: FileId,
     path: &ModulePath,
 ) -> Result<Compiled<Query>, Vec<Diagnostic>> {
-    let _ = (sources, file, path);
-    Err(vec![Diagnostic::plain("E0001", "the query compiler is being built")])
+    let mut modules = Modules::new(path);
+    let (scope, module) = modules.load_root(sources, file)?;
+    let bind = bind::Binder {
+        modules,
+        sources: Arc::new(bind::snapshot(sources)),
+    };
+    let cfg = config::read(&bind, scope, &module.config)?;
+    let mut c = Compiler {
+        bind,
+        graph: Graph::default(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        selects: 0,
+    };
+    let mut pipe = Pipe {
+        scope,
+        prefix: String::new(),
+        args: None,
+        defs: FxHashMap::default(),
+        nodes: FxHashMap::default(),
+        ins: FxHashMap::default(),
+        outs: FxHashMap::default(),
+        top: true,
+    };
+    pipe.ins
+        .insert("in".into(), c.graph.add("in", NodeKind::Input));
+    pipe.outs
+        .insert("out".into(), c.graph.add("out", NodeKind::Output));
+    pipe.outs
+        .insert("err".into(), c.graph.add("err", NodeKind::Output));
+    c.pipeline(&mut pipe, &module.stmts);
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    let mut graph = c.graph;
+    graph.prune();
+    let topo = graph.topo_order().map_err(|node| {
+        vec![Diagnostic::plain(
+            codes::QUERY_CYCLIC_GRAPH,
+            format!("Cyclic dependency in the query graph: `{node}` is on a cycle"),
+        )]
+    })?;
+    let mut warnings = std::mem::take(&mut c.bind.modules.warnings);
+    warnings.extend(c.warnings);
+    Ok(Compiled {
+        value: Query {
+            graph,
+            topo,
+            id: cfg.id,
+            metrics_interval_s: cfg.metrics_interval_s,
+        },
+        warnings,
+    })
 }
 
 impl Query {
     /// Names of the graph's input streams: `in`, and `in/p` for each `from in/p`.
     pub fn inputs(&self) -> Vec<String> {
-        Vec::new()
+        self.graph
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Input))
+            .map(|n| n.name.clone())
+            .collect()
     }
     /// A fresh running instance of the graph.
     pub fn executor(&self) -> Executor {
-        Executor {}
+        Executor(executor::Executor::new(&self.graph, self.topo.clone()))
     }
     /// Draws the compiled graph.
     pub fn render(&self, format: GraphFormat) -> String {
-        let _ = format;
-        String::new()
+        render::render(&self.graph, format)
     }
 }
 
 /// A running graph. Outputs are `(output name, event)`: `out`, `err`, or `p` for `into out/p`.
-pub struct Executor {}
+pub struct Executor(executor::Executor);
 
 impl Executor {
     /// Feeds one event into input stream `input` (`in` or `in/p`) and runs the graph
     /// until it is quiet; what reaches outputs is appended to `out` in emission order.
     pub fn send(&mut self, input: &str, event: Event, out: &mut Vec<(String, Event)>) {
-        let _ = (input, event, out);
+        self.0.send(input, event, out)
     }
     /// Delivers a signal (tick, stream start/end, drain) to every node, in graph order.
     pub fn signal(&mut self, signal: &Signal, out: &mut Vec<(String, Event)>) {
-        let _ = (signal, out);
+        self.0.signal(signal, out)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -22,7 +22,9 @@ pub fn val_eq(a: &Value, b: &Value) -> bool {
         (String(x), Bytes(y)) | (Bytes(y), String(x)) => x.as_bytes() == &y[..],
         (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| val_eq(x, y)),
         (Record(x), Record(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| val_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| val_eq(v, w)))
         }
         _ => false,
     }
@@ -40,7 +42,9 @@ pub fn test_eq(a: &Value, b: &Value) -> bool {
         (F64(_), _) | (_, F64(_)) => false,
         (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| test_eq(x, y)),
         (Record(x), Record(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| test_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| test_eq(v, w)))
         }
         _ => val_eq(a, b),
     }

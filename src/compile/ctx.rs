@@ -1,0 +1,151 @@
+//! What an expression may do where it is being lowered: the flags of the script
+//! and query contexts (LANGUAGE.md §2), and what lowering collects on the way
+//! (aggregate calls, local slots, warnings).
+
+use crate::aggr::AggrDecl;
+use crate::diag::{Diagnostic, Span};
+use crate::interp::ir;
+use crate::value::Value;
+use trickle_grammar::ast;
+
+/// One aggregate call site found while lowering a select target (or having).
+/// The lowered expression reads its result as `aggrs[i]`, `i` being its index in
+/// [`ExprCtx::aggregates`].
+pub struct AggrCall {
+    pub decl: &'static AggrDecl,
+    /// Arguments, evaluated per accumulated event.
+    pub args: Vec<ir::Expr>,
+    pub span: Span,
+}
+
+impl std::fmt::Debug for AggrCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "aggr::{}::{}({:?})",
+            self.decl.module, self.decl.name, self.args
+        )
+    }
+}
+
+/// Flags and collected state for lowering expressions. Build one with a
+/// constructor matching the context, adjust fields, lower, then read
+/// `aggregates`, `warnings` and [`ExprCtx::locals`].
+#[derive(Debug)]
+pub struct ExprCtx {
+    /// Locals may be read and written (scripts). When false, any non-const name is
+    /// "Local variables are not allowed here".
+    pub allow_locals: bool,
+    /// `event` and `$` may be read outside aggregate calls. When false (windowed
+    /// select targets, tick scripts) it is "References to `event` or `$` are not
+    /// allowed in this context".
+    pub allow_event: bool,
+    /// `state` may be read and written.
+    pub allow_state: bool,
+    /// `let event...` / `let $...` are allowed (not in window scripts).
+    pub allow_event_assign: bool,
+    /// `emit` and `drop` are allowed (script bodies).
+    pub allow_effects: bool,
+    /// Aggregate calls (`aggr::m::f`, `win::f`, `stats::f`) are allowed and collected.
+    pub allow_aggregates: bool,
+    /// `args` is this known record: `args.x` is replaced by its value (a missing key is
+    /// `null`). `None`: `args` is read at run time from `Env::args`.
+    pub args: Option<Value>,
+    /// Group-by expressions: a sub-expression equal to the i-th (ignoring spans)
+    /// becomes `group[i]`.
+    pub group_exprs: Vec<ast::Expr>,
+    /// Aggregate calls found, in order.
+    pub aggregates: Vec<AggrCall>,
+    /// Warnings found (missing `case _`, performance hints).
+    pub warnings: Vec<Diagnostic>,
+    /// Local names by slot.
+    pub(crate) local_names: Vec<String>,
+    /// Inside a `fn` body: `event`/`$`/`state` are null, no `emit`/`drop`, `recur` allowed.
+    pub(crate) in_fn: bool,
+    /// Inside a `fn`: its parameter count and whether it is variadic (`recur` checks).
+    pub(crate) fn_arity: Option<(usize, bool)>,
+    /// Inside a variadic `fn`: `args` is the slot of the extra arguments.
+    pub(crate) varargs_slot: Option<usize>,
+    /// Inside an aggregate's arguments.
+    pub(crate) in_aggr: bool,
+    /// Shapes (span-free renderings) of `group_exprs`, computed on first use.
+    pub(crate) group_shapes: Option<Vec<String>>,
+}
+
+impl ExprCtx {
+    /// A script body (or `define script`): locals, event, state, emit/drop.
+    pub fn script() -> Self {
+        ExprCtx {
+            allow_locals: true,
+            allow_event: true,
+            allow_state: true,
+            allow_event_assign: true,
+            allow_effects: true,
+            allow_aggregates: false,
+            args: None,
+            group_exprs: Vec::new(),
+            aggregates: Vec::new(),
+            warnings: Vec::new(),
+            local_names: Vec::new(),
+            in_fn: false,
+            fn_arity: None,
+            varargs_slot: None,
+            in_aggr: false,
+            group_shapes: None,
+        }
+    }
+
+    /// A select target, `where`, `having` or group-by expression: no locals, no
+    /// effects, no state. Set `allow_aggregates`, `allow_event`, `group_exprs` as needed.
+    pub fn select() -> Self {
+        ExprCtx {
+            allow_locals: false,
+            allow_state: false,
+            allow_event_assign: false,
+            allow_effects: false,
+            ..ExprCtx::script()
+        }
+    }
+
+    /// A window script: locals and `state`, no assignment to `event`, no effects.
+    pub fn window_script() -> Self {
+        ExprCtx {
+            allow_event_assign: false,
+            allow_effects: false,
+            ..ExprCtx::script()
+        }
+    }
+
+    /// A constant expression (`const`, `with` values, `state`): nothing dynamic.
+    pub fn constant() -> Self {
+        ExprCtx {
+            allow_locals: false,
+            allow_event: true,
+            allow_state: false,
+            allow_event_assign: false,
+            allow_effects: false,
+            ..ExprCtx::script()
+        }
+    }
+
+    /// Number of local slots used; a [`crate::interp::Frame`] gets this many.
+    pub fn locals(&self) -> usize {
+        self.local_names.len()
+    }
+
+    /// The slot of local `name`, allocating one if new.
+    pub(crate) fn local_slot(&mut self, name: &str) -> usize {
+        match self.local_names.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                self.local_names.push(name.to_string());
+                self.local_names.len() - 1
+            }
+        }
+    }
+
+    /// The slot of an existing local.
+    pub(crate) fn find_local(&self, name: &str) -> Option<usize> {
+        self.local_names.iter().position(|n| n == name)
+    }
+}

@@ -1,0 +1,266 @@
+//! The synchronous executor (LANGUAGE §1 "Execution"): depth-first with an explicit
+//! LIFO stack; an operator's outputs are pushed for every connected `(node, port)`,
+//! and the outputs of one enqueue are reversed at the end, which keeps emission order
+//! for a linear chain exactly as Tremor produced it.
+
+use super::graph::{Graph, NodeKind};
+use super::{Operator, Outputs};
+use crate::event::{Event, Port, Signal};
+use crate::value::Value;
+use rustc_hash::FxHashMap;
+
+enum Slot {
+    /// Input and stream nodes forward on `out`.
+    Pass,
+    Output,
+    Op {
+        op: Box<dyn Operator>,
+        fallible: bool,
+    },
+}
+
+/// A running instance of a [`Graph`].
+pub struct Executor {
+    names: Vec<String>,
+    slots: Vec<Slot>,
+    /// Per node: output port → connected `(node, input port)`.
+    routes: Vec<FxHashMap<String, Vec<(usize, Port)>>>,
+    inputs: FxHashMap<String, usize>,
+    topo: Vec<usize>,
+    stack: Vec<(usize, Port, Event)>,
+}
+
+impl Executor {
+    /// Instantiates every node of `graph` (which must be acyclic; `topo` is its order).
+    pub fn new(graph: &Graph, topo: Vec<usize>) -> Self {
+        let mut routes: Vec<FxHashMap<String, Vec<(usize, Port)>>> =
+            vec![FxHashMap::default(); graph.nodes.len()];
+        for e in &graph.edges {
+            routes[e.from]
+                .entry(e.from_port.clone())
+                .or_default()
+                .push((e.to, Port::owned(e.to_port.clone())));
+        }
+        let slots = graph
+            .nodes
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Input | NodeKind::Stream => Slot::Pass,
+                NodeKind::Output => Slot::Output,
+                NodeKind::Op { make, fallible, .. } => Slot::Op {
+                    op: make(),
+                    fallible: *fallible,
+                },
+            })
+            .collect();
+        let inputs = graph
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| matches!(n.kind, NodeKind::Input))
+            .map(|(i, n)| (n.name.clone(), i))
+            .collect();
+        Executor {
+            names: graph.nodes.iter().map(|n| n.name.clone()).collect(),
+            slots,
+            routes,
+            inputs,
+            topo,
+            stack: Vec::new(),
+        }
+    }
+
+    /// Feeds `event` into input `input` and runs until quiet. Unknown inputs are ignored.
+    pub fn send(&mut self, input: &str, event: Event, out: &mut Vec<(String, Event)>) {
+        let Some(&idx) = self.inputs.get(input) else {
+            return;
+        };
+        self.stack.push((idx, Port::borrowed("in"), event));
+        self.run(out);
+    }
+
+    /// Delivers `signal` to every node in topological order; what they emit flows on.
+    pub fn signal(&mut self, signal: &Signal, out: &mut Vec<(String, Event)>) {
+        for k in 0..self.topo.len() {
+            let idx = self.topo[k];
+            let Slot::Op { op, .. } = &mut self.slots[idx] else {
+                continue;
+            };
+            let mut outs = Outputs::new();
+            let res = op.on_signal(signal, &mut outs);
+            self.push_outputs(idx, outs);
+            self.run(out);
+            if let Err(e) = res {
+                out.push(("err".to_string(), error_event(e, Value::Null, None)));
+            }
+        }
+    }
+
+    fn push_outputs(&mut self, idx: usize, outs: Outputs) {
+        for (port, ev) in outs {
+            if let Some(targets) = self.routes[idx].get(port.as_ref()) {
+                if let Some(((last, last_port), rest)) = targets.split_last() {
+                    for (to, to_port) in rest {
+                        self.stack.push((*to, to_port.clone(), ev.clone()));
+                    }
+                    self.stack.push((*last, last_port.clone(), ev));
+                }
+            }
+        }
+    }
+
+    /// Drains the stack. A runtime error aborts the rest of the enqueue and is
+    /// reported on `err` after what was already emitted.
+    fn run(&mut self, out: &mut Vec<(String, Event)>) {
+        let start = out.len();
+        let mut failure = None;
+        while let Some((idx, port, ev)) = self.stack.pop() {
+            match &mut self.slots[idx] {
+                Slot::Pass => {
+                    let outs = vec![(Port::borrowed("out"), ev)];
+                    self.push_outputs(idx, outs);
+                }
+                Slot::Output => {
+                    let name = if port == "in" {
+                        self.names[idx].clone()
+                    } else {
+                        port.to_string()
+                    };
+                    out.push((name, ev));
+                }
+                Slot::Op { op, fallible } => {
+                    let mut outs = Outputs::new();
+                    let kept = fallible.then(|| (ev.data.clone(), ev.clone()));
+                    match op.on_event(&port, ev, &mut outs) {
+                        Ok(()) => self.push_outputs(idx, outs),
+                        Err(e) => {
+                            let (data, orig) = kept.unwrap_or_default();
+                            failure = Some(error_event(e, data, Some(&orig)));
+                            self.stack.clear();
+                        }
+                    }
+                }
+            }
+        }
+        out[start..].reverse();
+        if let Some(f) = failure {
+            out.push(("err".to_string(), f));
+        }
+    }
+}
+
+/// `{"error": TEXT, "event": EVENT}` keeping the failed event's identity.
+pub fn error_event(text: String, data: Value, orig: Option<&Event>) -> Event {
+    let mut r = crate::value::Record::default();
+    r.insert("error".into(), Value::from(text));
+    r.insert("event".into(), data);
+    let mut ev = orig.cloned().unwrap_or_default();
+    ev.data = Value::from(r);
+    ev
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::graph::OpFactory;
+    use std::sync::Arc;
+
+    /// Emits each event twice, as `[e, "a"]` and `[e, "b"]`; fails on `"bad"`.
+    struct Twice;
+    impl Operator for Twice {
+        fn on_event(&mut self, _p: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
+            if ev.data.as_str() == Some("bad") {
+                return Err("bad event".into());
+            }
+            for tag in ["a", "b"] {
+                let mut e = ev.clone();
+                e.data = Value::Array(vec![ev.data.clone(), tag.into()]);
+                out.push((Port::borrowed("out"), e));
+            }
+            Ok(())
+        }
+        fn on_signal(&mut self, s: &Signal, out: &mut Outputs) -> Result<(), String> {
+            if *s == Signal::Drain {
+                out.push((Port::borrowed("out"), Event::default()));
+            }
+            Ok(())
+        }
+    }
+
+    fn op() -> NodeKind {
+        let make: OpFactory = Arc::new(|| Box::new(Twice));
+        NodeKind::Op {
+            kind: "twice".into(),
+            make,
+            fallible: true,
+        }
+    }
+
+    fn chain() -> Executor {
+        let mut g = Graph::default();
+        let i = g.add("in", NodeKind::Input);
+        let o = g.add("out", NodeKind::Output);
+        let a = g.add("a", op());
+        let b = g.add("b", op());
+        g.connect(i, "out", a, "in");
+        g.connect(a, "out", b, "in");
+        g.connect(b, "out", o, "in");
+        let topo = g.topo_order().unwrap();
+        Executor::new(&g, topo)
+    }
+
+    #[test]
+    fn linear_chain_keeps_emission_order() {
+        let mut ex = chain();
+        let mut out = Vec::new();
+        ex.send(
+            "in",
+            Event {
+                data: 1u64.into(),
+                ..Event::default()
+            },
+            &mut out,
+        );
+        let got: Vec<String> = out.iter().map(|(_, e)| e.data.encode()).collect();
+        assert_eq!(
+            got,
+            vec![
+                r#"[[1,"a"],"a"]"#,
+                r#"[[1,"a"],"b"]"#,
+                r#"[[1,"b"],"a"]"#,
+                r#"[[1,"b"],"b"]"#
+            ]
+        );
+        assert!(out.iter().all(|(n, _)| n == "out"));
+    }
+
+    #[test]
+    fn errors_go_to_err_with_the_event() {
+        let mut ex = chain();
+        let mut out = Vec::new();
+        ex.send(
+            "in",
+            Event {
+                data: "bad".into(),
+                ..Event::default()
+            },
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].0, "err");
+        assert_eq!(
+            out[0].1.data.encode(),
+            r#"{"error":"bad event","event":"bad"}"#
+        );
+    }
+
+    #[test]
+    fn signals_flow_in_topological_order() {
+        let mut ex = chain();
+        let mut out = Vec::new();
+        ex.signal(&Signal::Drain, &mut out);
+        // a's drain output passes through b (twice), then b's own drain output
+        let got: Vec<String> = out.iter().map(|(_, e)| e.data.encode()).collect();
+        assert_eq!(got, vec![r#"[null,"a"]"#, r#"[null,"b"]"#, "null"]);
+    }
+}

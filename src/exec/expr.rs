@@ -1,0 +1,78 @@
+//! The executor's view of compiled expressions: what a select, a window or a script
+//! node needs to evaluate, behind two small traits so the runtime does not depend on
+//! how expressions are lowered (the query compiler binds them to the interpreter).
+
+use crate::event::FnCtx;
+use crate::interp::Outcome;
+use crate::value::Value;
+use std::sync::Arc;
+
+/// Everything a select-side expression may read while it runs.
+pub struct Scope<'a> {
+    /// `event` (the trigger, or `null` on a tick; the select result inside `having`).
+    /// Mutable only because the interpreter's environment is: select-side
+    /// expressions are compiled without assignments.
+    pub event: &'a mut Value,
+    /// `$`
+    pub meta: &'a mut Value,
+    /// `group`: key values followed by the key's sorted JSON.
+    pub group: &'a Value,
+    /// `window`: the window's name, or `null`.
+    pub window: &'a Value,
+    /// `args` of the pipeline the node lives in (`null` at top level).
+    pub args: &'a Value,
+    /// Results of the aggregate calls of the emitting window, by call-site index.
+    pub aggrs: &'a [Value],
+    /// Ingest time, ids, lineage, cardinality.
+    pub ctx: FnCtx<'a>,
+}
+
+/// A compiled expression. `state` is the window script's state (`null` elsewhere).
+/// Errors are rendered text with the source position.
+pub trait Expr: Send + Sync {
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String>;
+}
+
+/// A shared compiled expression.
+pub type ExprRef = Arc<dyn Expr>;
+
+/// A compiled statement list of a script node (main script or `script from PORT`).
+pub trait Block: Send + Sync {
+    /// Runs for one event; `event`, `meta` and `state` may be mutated.
+    fn run(
+        &self,
+        event: &mut Value,
+        meta: &mut Value,
+        state: &mut Value,
+        args: &Value,
+        ctx: &FnCtx<'_>,
+    ) -> Result<Outcome, String>;
+}
+
+/// A shared compiled block.
+pub type BlockRef = Arc<dyn Block>;
+
+/// An expression backed by a closure (tests, benches, built-in helpers).
+pub struct FnExpr<F>(pub F);
+
+impl<F> Expr for FnExpr<F>
+where
+    F: Fn(&Scope<'_>, &mut Value) -> Result<Value, String> + Send + Sync,
+{
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
+        (self.0)(scope, state)
+    }
+}
+
+/// Wraps a closure as an [`ExprRef`].
+pub fn fn_expr<F>(f: F) -> ExprRef
+where
+    F: Fn(&Scope<'_>, &mut Value) -> Result<Value, String> + Send + Sync + 'static,
+{
+    Arc::new(FnExpr(f))
+}
+
+/// A constant.
+pub fn const_expr(v: Value) -> ExprRef {
+    fn_expr(move |_, _| Ok(v.clone()))
+}

@@ -1,0 +1,172 @@
+//! Group-by key generation (LANGUAGE §2 "Key generation"): `expr`, `set(...)` and
+//! `each(expr)`, nested, producing the list of keys one event is processed under.
+
+use super::expr::{ExprRef, Scope};
+use crate::value::{sorted_serialize, Value};
+
+/// A compiled `group by` clause.
+#[derive(Clone)]
+pub enum GroupSpec {
+    /// `expr`: its value is appended to every key (or becomes the first key).
+    Expr(ExprRef),
+    /// `set(g1, g2, ...)`: the items applied left to right.
+    Set(Vec<GroupSpec>),
+    /// `each(expr)`: the cross product with the elements of an array.
+    Each(ExprRef),
+}
+
+impl GroupSpec {
+    /// The keys of one event, in generation order. An `each` over an empty array
+    /// yields no keys at all.
+    pub fn keys(&self, scope: &mut Scope<'_>) -> Result<Vec<Vec<Value>>, String> {
+        let mut keys = None;
+        self.apply(scope, &mut keys)?;
+        Ok(keys.unwrap_or_default())
+    }
+
+    /// `keys` is `None` until the first item produced keys.
+    fn apply(
+        &self,
+        scope: &mut Scope<'_>,
+        keys: &mut Option<Vec<Vec<Value>>>,
+    ) -> Result<(), String> {
+        match self {
+            GroupSpec::Expr(e) => {
+                let v = e.eval(scope, &mut Value::Null)?;
+                match keys {
+                    None => *keys = Some(vec![vec![v]]),
+                    Some(ks) => ks.iter_mut().for_each(|k| k.push(v.clone())),
+                }
+            }
+            GroupSpec::Set(items) => {
+                for item in items {
+                    item.apply(scope, keys)?;
+                }
+            }
+            GroupSpec::Each(e) => {
+                let v = e.eval(scope, &mut Value::Null)?;
+                let Value::Array(elems) = v else {
+                    return Err(format!(
+                        "Bad type in `each` of a group by: expected an array, got {}",
+                        v.type_name()
+                    ));
+                };
+                *keys = Some(match keys.take() {
+                    None => elems.into_iter().map(|e| vec![e]).collect(),
+                    Some(ks) => ks
+                        .into_iter()
+                        .flat_map(|k| {
+                            elems.iter().map(move |e| {
+                                let mut k = k.clone();
+                                k.push(e.clone());
+                                k
+                            })
+                        })
+                        .collect(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `group` value of a key: its values followed by the key's sorted JSON, and that
+/// JSON (the key groups are stored under).
+pub fn group_value(key: Vec<Value>) -> (Value, String) {
+    let key = Value::Array(key);
+    let json = sorted_serialize(&key);
+    let Value::Array(mut items) = key else {
+        return (Value::Null, json);
+    };
+    items.push(Value::from(json.as_str()));
+    (Value::Array(items), json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::FnCtx;
+    use crate::exec::expr::{const_expr, fn_expr};
+    use crate::value::parse_json;
+
+    /// The keys of `event` under `g`.
+    fn keys_of(g: &GroupSpec, event: &Value) -> Result<Vec<Vec<Value>>, String> {
+        let (mut event, mut meta) = (event.clone(), Value::Null);
+        let mut scope = Scope {
+            event: &mut event,
+            meta: &mut meta,
+            group: &Value::Null,
+            window: &Value::Null,
+            args: &Value::Null,
+            aggrs: &[],
+            ctx: FnCtx::default(),
+        };
+        g.keys(&mut scope)
+    }
+    fn field(name: &'static str) -> ExprRef {
+        fn_expr(move |s, _| Ok(s.event.get(name).cloned().unwrap_or_default()))
+    }
+    fn json(s: &str) -> Value {
+        parse_json(s).unwrap()
+    }
+
+    #[test]
+    fn plain_expr_is_one_key() {
+        let ev = json(r#"{"g": 1}"#);
+        let keys = keys_of(&GroupSpec::Expr(field("g")), &ev).unwrap();
+        assert_eq!(keys, vec![vec![Value::U64(1)]]);
+    }
+
+    #[test]
+    fn set_appends_left_to_right() {
+        let ev = json(r#"{"a": 1, "b": "x"}"#);
+        let g = GroupSpec::Set(vec![
+            GroupSpec::Expr(field("a")),
+            GroupSpec::Expr(field("b")),
+        ]);
+        let keys = keys_of(&g, &ev).unwrap();
+        assert_eq!(keys, vec![vec![Value::U64(1), Value::from("x")]]);
+    }
+
+    #[test]
+    fn each_makes_cross_products() {
+        let ev = json(r#"{"r": ["eu", "us"], "z": [1, 2]}"#);
+        let g = GroupSpec::Set(vec![
+            GroupSpec::Each(field("r")),
+            GroupSpec::Expr(const_expr(Value::Bool(true))),
+            GroupSpec::Each(field("z")),
+        ]);
+        let keys = keys_of(&g, &ev).unwrap();
+        let got: Vec<String> = keys.into_iter().map(|k| Value::Array(k).encode()).collect();
+        assert_eq!(
+            got,
+            vec![
+                r#"["eu",true,1]"#,
+                r#"["eu",true,2]"#,
+                r#"["us",true,1]"#,
+                r#"["us",true,2]"#
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_each_yields_no_keys_even_before_an_expr() {
+        let ev = json(r#"{"r": [], "a": 1}"#);
+        let g = GroupSpec::Set(vec![
+            GroupSpec::Each(field("r")),
+            GroupSpec::Expr(field("a")),
+        ]);
+        assert!(keys_of(&g, &ev).unwrap().is_empty());
+        let bad = json(r#"{"r": 3}"#);
+        assert!(keys_of(&GroupSpec::Each(field("r")), &bad).is_err());
+    }
+
+    #[test]
+    fn group_value_appends_sorted_json() {
+        let (v, k) = group_value(vec![json(r#"{"b": 1, "a": 2}"#)]);
+        assert_eq!(k, r#"[{"a":2,"b":1}]"#);
+        assert_eq!(v.get_idx(1), Some(&Value::from(k.as_str())));
+        let (v, _) = group_value(vec![Value::U64(1)]);
+        assert_eq!(v.encode(), r#"[1,"[1]"]"#);
+    }
+}

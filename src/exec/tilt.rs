@@ -1,0 +1,314 @@
+//! Tilt frames: a group's chain of windows (`from in[w1, w2]`). The first window
+//! accumulates events; each later window merges the state of the one before it when
+//! that one emits (LANGUAGE §2 "Tilt-frame step").
+
+use super::expr::{ExprRef, Scope};
+use crate::aggr::{AggrDecl, Aggregate};
+use crate::event::{Event, EventId, FnCtx, Origin, Port};
+use crate::exec::Outputs;
+use crate::value::Value;
+use crate::window::{Action, Window, WindowSpec};
+use std::sync::Arc;
+
+/// One aggregate call site of a select: `aggr::stats::sum(event.c)`.
+pub struct AggrSite {
+    pub decl: &'static AggrDecl,
+    /// The argument expressions; empty for `collect_flattened()`, which collects the event.
+    pub args: Vec<ExprRef>,
+}
+
+impl AggrSite {
+    fn fail(&self, e: crate::functions::FnError) -> String {
+        let arity = self.args.len().max(*self.decl.arity.start());
+        e.render(self.decl.module, self.decl.name, arity)
+    }
+}
+
+/// What the select's target, `having` and aggregate arguments need, shared by all groups.
+pub struct EmitSpec {
+    pub target: ExprRef,
+    pub having: Option<ExprRef>,
+    pub aggrs: Vec<AggrSite>,
+    pub windows: Vec<WindowSpec>,
+    pub args: Value,
+}
+
+/// The event that made a window act (an input event, or nothing on a tick or drain).
+pub struct Trigger<'a> {
+    pub event: &'a mut Value,
+    pub meta: &'a mut Value,
+    pub ingest_ns: u64,
+    pub id: Option<&'a EventId>,
+    pub origin: Option<&'a Arc<Origin>>,
+    /// The ids this event contributes to a window's lineage.
+    pub lineage: &'a [EventId],
+}
+
+impl Trigger<'_> {
+    /// Builds the trigger of an input event.
+    pub fn of(ev: &mut Event) -> Trigger<'_> {
+        Trigger {
+            event: &mut ev.data,
+            meta: &mut ev.meta,
+            ingest_ns: ev.ingest_ns,
+            id: Some(&ev.id),
+            origin: ev.origin.as_ref(),
+            lineage: if ev.lineage.is_empty() {
+                std::slice::from_ref(&ev.id)
+            } else {
+                &ev.lineage
+            },
+        }
+    }
+}
+
+/// One window of a group's chain with its aggregate states.
+pub struct Frame {
+    win: Box<dyn Window>,
+    aggrs: Vec<Box<dyn Aggregate>>,
+    /// Something was accumulated or merged since the last reset.
+    holds: bool,
+    lineage: Vec<EventId>,
+}
+
+impl Frame {
+    fn reset(&mut self) {
+        self.aggrs.iter_mut().for_each(|a| a.init());
+        self.holds = false;
+        self.lineage.clear();
+    }
+}
+
+/// A group's whole chain.
+pub struct Chain {
+    pub frames: Vec<Frame>,
+}
+
+impl Chain {
+    /// A fresh chain for a new group.
+    pub fn new(spec: &EmitSpec) -> Self {
+        let frames = spec
+            .windows
+            .iter()
+            .map(|w| Frame {
+                win: w.fresh(),
+                aggrs: spec.aggrs.iter().map(|a| (a.decl.make)()).collect(),
+                holds: false,
+                lineage: Vec::new(),
+            })
+            .collect();
+        Chain { frames }
+    }
+
+    /// A copy of the windows' states only (the template quirk), with fresh aggregates.
+    pub fn windows_of(&self, spec: &EmitSpec) -> Chain {
+        let mut c = Chain::new(spec);
+        for (f, src) in c.frames.iter_mut().zip(&self.frames) {
+            f.win = src.win.boxed_clone();
+        }
+        c
+    }
+
+    /// Nothing held anywhere: the group can be evicted.
+    pub fn is_empty(&self) -> bool {
+        self.frames.iter().all(|f| !f.holds)
+    }
+}
+
+/// The context of one emission run over a group.
+pub struct Run<'a, 'r, 't> {
+    pub spec: &'a EmitSpec,
+    pub group: &'a Value,
+    pub cardinality: usize,
+    pub trig: &'r mut Trigger<'t>,
+    pub out: &'r mut Outputs,
+}
+
+/// The scope expressions see during a run (a free function so the borrows of the
+/// trigger and of the spec stay apart).
+fn scope_of<'s>(
+    trig: &'s mut Trigger<'_>,
+    spec: &'s EmitSpec,
+    group: &'s Value,
+    cardinality: usize,
+    window: &'s Value,
+    aggrs: &'s [Value],
+) -> Scope<'s> {
+    Scope {
+        event: &mut *trig.event,
+        meta: &mut *trig.meta,
+        group,
+        window,
+        args: &spec.args,
+        aggrs,
+        ctx: FnCtx {
+            ingest_ns: trig.ingest_ns,
+            origin: trig.origin.map(|o| &**o),
+            id: trig.id,
+            lineage: trig.lineage,
+            cardinality,
+        },
+    }
+}
+
+impl Run<'_, '_, '_> {
+    fn scope<'s>(&'s mut self, window: &'s Value, aggrs: &'s [Value]) -> Scope<'s> {
+        scope_of(
+            self.trig,
+            self.spec,
+            self.group,
+            self.cardinality,
+            window,
+            aggrs,
+        )
+    }
+
+    /// An event reaches window `i` of the chain.
+    pub fn step(&mut self, frames: &mut [Frame], i: usize) -> Result<(), String> {
+        let act = {
+            let name = Value::Null;
+            let mut scope = self.scope(&name, &[]);
+            frames[i].win.on_event(&mut scope)?
+        };
+        self.apply(frames, i, act, true)
+    }
+
+    /// A tick reaches the first window of the chain.
+    pub fn tick(&mut self, frames: &mut [Frame], ns: u64) -> Result<(), String> {
+        if frames.is_empty() {
+            return Ok(());
+        }
+        let act = frames[0].win.on_tick(ns)?;
+        self.apply(frames, 0, act, false)
+    }
+
+    /// Emits every window holding data, smallest first, each merging into the next.
+    pub fn flush(&mut self, frames: &mut [Frame]) -> Result<(), String> {
+        for i in 0..frames.len() {
+            if frames[i].holds {
+                self.emit(frames, i)?;
+                if i + 1 < frames.len() {
+                    self.absorb(frames, i + 1)?;
+                }
+            }
+            frames[i].reset();
+        }
+        Ok(())
+    }
+
+    fn apply(
+        &mut self,
+        frames: &mut [Frame],
+        i: usize,
+        act: Action,
+        absorb: bool,
+    ) -> Result<(), String> {
+        if act.include && absorb {
+            self.absorb(frames, i)?;
+        }
+        if act.emit {
+            if frames[i].holds {
+                self.emit(frames, i)?;
+            }
+            if i + 1 < frames.len() {
+                self.step(frames, i + 1)?;
+            }
+            frames[i].reset();
+        }
+        if !act.include && absorb {
+            self.absorb(frames, i)?;
+        }
+        Ok(())
+    }
+
+    /// Window `i` takes in the trigger (first window) or the previous window's state.
+    fn absorb(&mut self, frames: &mut [Frame], i: usize) -> Result<(), String> {
+        if i == 0 {
+            let f = &mut frames[0];
+            let name = Value::Null;
+            let spec = self.spec;
+            let mut scope = self.scope(&name, &[]);
+            for (agg, site) in f.aggrs.iter_mut().zip(&spec.aggrs) {
+                accumulate(agg.as_mut(), site, &mut scope)?;
+            }
+            f.lineage.extend_from_slice(self.trig.lineage);
+            f.holds = true;
+        } else {
+            let (prev, cur) = frames.split_at_mut(i);
+            let (p, c) = (&prev[i - 1], &mut cur[0]);
+            if p.holds {
+                for ((agg, src), site) in c.aggrs.iter_mut().zip(&p.aggrs).zip(&self.spec.aggrs) {
+                    agg.merge(src.as_ref()).map_err(|e| site.fail(e))?;
+                }
+                c.lineage.extend_from_slice(&p.lineage);
+                c.holds = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// Window `i` emits: the target over its aggregates, then `having`.
+    fn emit(&mut self, frames: &mut [Frame], i: usize) -> Result<(), String> {
+        let f = &mut frames[i];
+        let mut vals = Vec::with_capacity(f.aggrs.len());
+        for (agg, site) in f.aggrs.iter_mut().zip(&self.spec.aggrs) {
+            vals.push(agg.emit().map_err(|e| site.fail(e))?);
+        }
+        let name = Value::from(self.spec.windows[i].name.as_str());
+        let lineage = f.lineage.clone();
+        let spec = self.spec;
+        let mut result = {
+            let mut scope = self.scope(&name, &vals);
+            scope.ctx.lineage = &lineage;
+            spec.target.eval(&mut scope, &mut Value::Null)?
+        };
+        if let Some(h) = &spec.having {
+            let mut scope = self.scope(&name, &vals);
+            scope.ctx.lineage = &lineage;
+            scope.event = &mut result;
+            if !guard(h, &mut scope, "having")? {
+                return Ok(());
+            }
+        }
+        self.out.push((
+            Port::borrowed("out"),
+            Event {
+                data: result,
+                meta: self.trig.meta.clone(),
+                ingest_ns: self.trig.ingest_ns,
+                id: self.trig.id.cloned().unwrap_or_default(),
+                lineage,
+                origin: self.trig.origin.cloned(),
+            },
+        ));
+        Ok(())
+    }
+}
+
+/// Evaluates the arguments of one call site and accumulates them; an argument-less
+/// call of a one-argument aggregate (`collect_flattened()`) collects the event.
+pub fn accumulate(
+    agg: &mut dyn Aggregate,
+    site: &AggrSite,
+    scope: &mut Scope<'_>,
+) -> Result<(), String> {
+    if site.args.is_empty() && !site.decl.arity.contains(&0) {
+        return agg.accumulate(&[&*scope.event]).map_err(|e| site.fail(e));
+    }
+    let mut vals = Vec::with_capacity(site.args.len());
+    for a in &site.args {
+        vals.push(a.eval(scope, &mut Value::Null)?);
+    }
+    let refs: Vec<&Value> = vals.iter().collect();
+    agg.accumulate(&refs).map_err(|e| site.fail(e))
+}
+
+/// Runs a `where`/`having` guard: it must be a bool.
+pub fn guard(e: &ExprRef, scope: &mut Scope<'_>, clause: &str) -> Result<bool, String> {
+    match e.eval(scope, &mut Value::Null)? {
+        Value::Bool(b) => Ok(b),
+        other => Err(format!(
+            "The `{clause}` clause must evaluate to a bool, but it returned `{other}`"
+        )),
+    }
+}

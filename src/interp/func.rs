@@ -1,0 +1,102 @@
+//! Calls: native functions through their fn pointer, user functions in a fresh
+//! frame of the local stack, `recur` as a loop (limit 1024).
+
+use super::eval::{err, eval, eval_body, Flow, R};
+use super::ir::{Function, NativeCall, UserCall};
+use super::Env;
+use crate::diag::Span;
+use crate::value::Value;
+
+/// Calls deeper than this (plain recursion) or more `recur` steps fail.
+pub(crate) const RECURSION_LIMIT: usize = 1024;
+const RECURSION_ERROR: &str = "Recursion limit Reached";
+
+/// Calls a native; small arities avoid allocating the argument list.
+pub(crate) fn call_native(c: &NativeCall, span: Span, env: &mut Env) -> R<Value> {
+    let f = c.decl.f;
+    let res = match c.args.as_slice() {
+        [] => f(&env.ctx, &[]),
+        [a] => {
+            let a = eval(a, env)?;
+            f(&env.ctx, &[&a])
+        }
+        [a, b] => {
+            let a = eval(a, env)?;
+            let b = eval(b, env)?;
+            f(&env.ctx, &[&a, &b])
+        }
+        [a, b, d] => {
+            let a = eval(a, env)?;
+            let b = eval(b, env)?;
+            let d = eval(d, env)?;
+            f(&env.ctx, &[&a, &b, &d])
+        }
+        args => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, env)?);
+            }
+            let refs: Vec<&Value> = vals.iter().collect();
+            f(&env.ctx, &refs)
+        }
+    };
+    res.map_err(|e| err(e.render(c.decl.module, c.decl.name, c.args.len()), span))
+}
+
+/// Calls a user function.
+pub(crate) fn call_user(c: &UserCall, span: Span, env: &mut Env) -> R<Value> {
+    let mut vals = Vec::with_capacity(c.args.len());
+    for a in &c.args {
+        vals.push(eval(a, env)?);
+    }
+    invoke(&c.func, vals, span, env)
+}
+
+/// Runs `func` with argument values, looping on `recur`.
+pub(crate) fn invoke(func: &Function, mut args: Vec<Value>, span: Span, env: &mut Env) -> R<Value> {
+    let Some(body) = func.body.get() else {
+        return Err(err(
+            format!("Function `{}` is not defined yet", func.name),
+            span,
+        ));
+    };
+    if env.locals.depth >= RECURSION_LIMIT {
+        return Err(err(RECURSION_ERROR, span));
+    }
+    let mut recurs = 0;
+    loop {
+        let base = env.locals.slots.len();
+        // Tremor's quirk: `args` skips as many arguments as the function has
+        // locals (parameters plus the names its body binds), not just parameters.
+        let skip = body.locals.saturating_sub(1).max(func.params);
+        let extra = if func.variadic && args.len() > skip {
+            args[skip..].to_vec()
+        } else {
+            Vec::new()
+        };
+        args.truncate(func.params);
+        env.locals.slots.extend(args.drain(..).map(Some));
+        if func.variadic {
+            env.locals.slots.resize(base + func.params, None);
+            env.locals.slots.push(Some(Value::Array(extra)));
+        }
+        let size = base + body.locals.max(func.params + usize::from(func.variadic));
+        env.locals.slots.resize(size, None);
+        let old_base = std::mem::replace(&mut env.locals.base, base);
+        env.locals.depth += 1;
+        let res = eval_body(&body.exprs, env);
+        env.locals.depth -= 1;
+        env.locals.base = old_base;
+        env.locals.slots.truncate(base);
+        match res {
+            Err(Flow::Recur(next)) => {
+                recurs += 1;
+                if recurs > RECURSION_LIMIT {
+                    return Err(err(RECURSION_ERROR, span));
+                }
+                args = next;
+            }
+            other => return other,
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Binds expressions lowered by the compiler (`crate::compile`) to the executor's
+//! [`Expr`]/[`Block`] traits, running them with the interpreter and rendering
+//! runtime errors with their source position.
+
+use crate::compile::{ExprCtx, Modules, ScopeId};
+use crate::diag::{Diagnostic, SourceMap};
+use crate::event::FnCtx;
+use crate::exec::expr::{Block, BlockRef, Expr, ExprRef, Scope};
+use crate::interp::{eval_expr, ir, run_block, Env, Frame, Outcome};
+use crate::value::Value;
+use std::sync::{Arc, Mutex};
+use trickle_grammar::ast;
+
+/// A lowered expression (select target, guard, group-by item, aggregate argument).
+struct BoundExpr {
+    expr: ir::Expr,
+    locals: usize,
+    frame: Mutex<Frame>,
+    sources: Arc<SourceMap>,
+}
+
+/// A lowered statement list (script node body, window script).
+struct BoundBlock {
+    block: ir::Block,
+    frame: Mutex<Frame>,
+    sources: Arc<SourceMap>,
+}
+
+/// Runs `f` with this node's local frame (or a fresh one if it is busy, which only a
+/// re-entrant call could cause).
+fn with_frame<T>(m: &Mutex<Frame>, f: impl FnOnce(&mut Frame) -> T) -> T {
+    let mut fresh = Frame::default();
+    let mut guard = m.try_lock();
+    match guard.as_deref_mut() {
+        Ok(frame) => f(frame),
+        Err(_) => f(&mut fresh),
+    }
+}
+
+impl Expr for BoundExpr {
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
+        with_frame(&self.frame, |frame| {
+            frame.reset(self.locals);
+            let mut env = Env {
+                event: &mut *scope.event,
+                meta: &mut *scope.meta,
+                state,
+                args: scope.args,
+                group: scope.group,
+                window: scope.window,
+                aggrs: scope.aggrs,
+                ctx: scope.ctx,
+                locals: frame,
+            };
+            eval_expr(&self.expr, &mut env).map_err(|e| e.render(&self.sources))
+        })
+    }
+}
+
+impl BoundBlock {
+    fn run_env(
+        &self,
+        event: &mut Value,
+        meta: &mut Value,
+        state: &mut Value,
+        args: &Value,
+        ctx: FnCtx<'_>,
+    ) -> Result<Outcome, String> {
+        with_frame(&self.frame, |frame| {
+            let mut env = Env {
+                event,
+                meta,
+                state,
+                args,
+                group: &Value::Null,
+                window: &Value::Null,
+                aggrs: &[],
+                ctx,
+                locals: frame,
+            };
+            run_block(&self.block, &mut env).map_err(|e| e.render(&self.sources))
+        })
+    }
+}
+
+impl Block for BoundBlock {
+    fn run(
+        &self,
+        event: &mut Value,
+        meta: &mut Value,
+        state: &mut Value,
+        args: &Value,
+        ctx: &FnCtx<'_>,
+    ) -> Result<Outcome, String> {
+        self.run_env(event, meta, state, args, *ctx)
+    }
+}
+
+/// A window script used as an expression: its value is the window's reply.
+impl Expr for BoundBlock {
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
+        // Window scripts may not assign to `event` or `$` (checked when lowering).
+        match self.run_env(scope.event, scope.meta, state, scope.args, scope.ctx)? {
+            Outcome::Emit { value, .. } => Ok(value),
+            Outcome::Drop => Ok(Value::Null),
+        }
+    }
+}
+
+/// The compiler's handle on lowering: the module environment and the sources that
+/// runtime errors are rendered against.
+pub(crate) struct Binder {
+    pub modules: Modules,
+    pub sources: Arc<SourceMap>,
+}
+
+impl Binder {
+    /// Lowers one expression under `ctx`.
+    pub fn expr(
+        &self,
+        scope: ScopeId,
+        e: &ast::Expr,
+        ctx: &mut ExprCtx,
+    ) -> Result<ExprRef, Vec<Diagnostic>> {
+        let expr = self.modules.lower_expr(scope, e, ctx)?;
+        Ok(self.wrap(expr, ctx.locals()))
+    }
+
+    /// Wraps an already lowered expression (aggregate arguments).
+    pub fn wrap(&self, expr: ir::Expr, locals: usize) -> ExprRef {
+        Arc::new(BoundExpr {
+            expr,
+            locals,
+            frame: Mutex::new(Frame::default()),
+            sources: self.sources.clone(),
+        })
+    }
+
+    fn lower_block(
+        &self,
+        scope: ScopeId,
+        body: &[ast::Expr],
+        ctx: &mut ExprCtx,
+    ) -> Result<BoundBlock, Vec<Diagnostic>> {
+        let block = self.modules.lower_block(scope, body, ctx)?;
+        Ok(BoundBlock {
+            block,
+            frame: Mutex::new(Frame::default()),
+            sources: self.sources.clone(),
+        })
+    }
+
+    /// Lowers a script node's body.
+    pub fn block(
+        &self,
+        scope: ScopeId,
+        body: &[ast::Expr],
+        ctx: &mut ExprCtx,
+    ) -> Result<BlockRef, Vec<Diagnostic>> {
+        Ok(Arc::new(self.lower_block(scope, body, ctx)?))
+    }
+
+    /// Lowers a window script; its value is the reply (weight, timestamp or decision).
+    pub fn window_script(
+        &self,
+        scope: ScopeId,
+        body: &[ast::Expr],
+        ctx: &mut ExprCtx,
+    ) -> Result<ExprRef, Vec<Diagnostic>> {
+        Ok(Arc::new(self.lower_block(scope, body, ctx)?))
+    }
+
+    /// A constant (`with` values, `state`, argument defaults).
+    pub fn fold(&self, scope: ScopeId, e: &ast::Expr, args: &Value) -> Result<Value, Diagnostic> {
+        self.modules.fold_const(scope, e, args)
+    }
+}
+
+/// A copy of the sources (file ids preserved) for rendering runtime errors later.
+pub(crate) fn snapshot(sources: &SourceMap) -> SourceMap {
+    let mut copy = SourceMap::new();
+    let mut id = 0;
+    while !sources.name(id).is_empty() || !sources.text(id).is_empty() {
+        copy.add(sources.name(id), sources.text(id));
+        id += 1;
+    }
+    copy
+}

@@ -1,0 +1,329 @@
+//! The query compiler's walk over statements: definitions into one namespace, node
+//! creation with create-before-use, `from`/`into` resolution with ports, and the
+//! flattening of sub-pipelines into the graph with prefixed node names.
+
+use super::bind::Binder;
+use crate::compile::ScopeId;
+use crate::diag::{codes, Diagnostic, Span};
+use crate::exec::graph::{Graph, NodeKind};
+use crate::value::Value;
+use rustc_hash::FxHashMap;
+use trickle_grammar::ast::{self, Definition, Stmt};
+
+/// A created node as the statements of its pipeline see it.
+#[derive(Clone)]
+pub(crate) enum NodeRef {
+    Node(usize),
+    /// A sub-pipeline: its `from` ports and its `into` ports, each a passthrough node.
+    Pipeline {
+        ins: FxHashMap<String, usize>,
+        outs: FxHashMap<String, usize>,
+    },
+}
+
+/// The pipeline whose statements are being compiled (the query, or a created sub-pipeline).
+pub(crate) struct Pipe {
+    pub scope: ScopeId,
+    /// Prepended to node names (`""`, or `p::` inside created pipeline `p`).
+    pub prefix: String,
+    /// `args` of a created pipeline (`None` at top level, where `args` is null).
+    pub args: Option<Value>,
+    /// Definitions made by `define` in this pipeline's body.
+    pub defs: FxHashMap<String, (ScopeId, Definition)>,
+    pub nodes: FxHashMap<String, NodeRef>,
+    /// `from` ports → the node events enter through (top level: the `in` inputs).
+    pub ins: FxHashMap<String, usize>,
+    /// `into` ports → the node events leave through (top level: `out`, `err`).
+    pub outs: FxHashMap<String, usize>,
+    pub top: bool,
+}
+
+/// The whole compilation.
+pub(crate) struct Compiler {
+    pub bind: Binder,
+    pub graph: Graph,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    pub selects: usize,
+}
+
+/// Span of a definition.
+pub(crate) fn def_span(d: &Definition) -> Span {
+    match d {
+        Definition::Window(w) => w.span,
+        Definition::Operator(o) => o.span,
+        Definition::Script(s) => s.span,
+        Definition::Pipeline(p) => p.span,
+        Definition::Peer(p) => p.span,
+    }
+}
+
+fn def_name(d: &Definition) -> &ast::Ident {
+    match d {
+        Definition::Window(w) => &w.name,
+        Definition::Operator(o) => &o.name,
+        Definition::Script(s) => &s.name,
+        Definition::Pipeline(p) => &p.name,
+        Definition::Peer(p) => &p.name,
+    }
+}
+
+impl Compiler {
+    /// Keeps warnings found while lowering.
+    pub fn warn(&mut self, ws: Vec<Diagnostic>) {
+        self.warnings.extend(ws);
+    }
+
+    /// Compiles the statements of one pipeline into the graph.
+    pub fn pipeline(&mut self, pipe: &mut Pipe, stmts: &[Stmt]) {
+        for stmt in stmts {
+            let res = match stmt {
+                Stmt::Define(d) => self.define(pipe, d),
+                Stmt::Create(c) => self.create(pipe, c),
+                Stmt::Select(s) => self.select(pipe, s),
+                Stmt::Expr(e) => Err(vec![Diagnostic::error(
+                    codes::QUERY_WRONG_DEFINITION_KIND,
+                    "Expressions are not allowed as query statements",
+                    e.span,
+                )
+                .with_help("wrap it in a `select` or a `define script`")]),
+                // Handled by the module environment (`use`, `const`, `fn`, `intrinsic`).
+                Stmt::Use(_) | Stmt::Const(_) | Stmt::Fn(_) | Stmt::Intrinsic(_) => Ok(()),
+            };
+            if let Err(es) = res {
+                self.errors.extend(es);
+            }
+        }
+    }
+
+    fn define(&mut self, pipe: &mut Pipe, d: &Definition) -> Result<(), Vec<Diagnostic>> {
+        let name = def_name(d);
+        if pipe.defs.contains_key(&name.name) {
+            return Err(vec![Diagnostic::error(
+                codes::QUERY_DOUBLE_DEFINITION,
+                format!("`{}` is already defined", name.name),
+                name.span,
+            )]);
+        }
+        if let Definition::Window(w) = d {
+            if w.kind.name == "sliding" {
+                return Err(vec![Diagnostic::error(
+                    codes::QUERY_SLIDING_WINDOW,
+                    "Sliding windows are not yet implemented",
+                    w.kind.span,
+                )]);
+            }
+        }
+        pipe.defs.insert(name.name.clone(), (pipe.scope, d.clone()));
+        Ok(())
+    }
+
+    /// Finds `name` or `mod::name`: this pipeline's own definitions first, then modules.
+    pub fn lookup(
+        &self,
+        pipe: &Pipe,
+        q: &ast::QualName,
+    ) -> Result<(ScopeId, Definition), Diagnostic> {
+        if q.segments.len() == 1 {
+            if let Some((s, d)) = pipe.defs.get(q.name()) {
+                return Ok((*s, d.clone()));
+            }
+        }
+        match self.bind.modules.find_definition(pipe.scope, q) {
+            Some((s, d)) => Ok((s, d.clone())),
+            None => Err(Diagnostic::error(
+                codes::QUERY_UNKNOWN_DEFINITION,
+                format!("`{}` is not defined", q.joined()),
+                q.span,
+            )),
+        }
+    }
+
+    /// Checks that `name` is free in this pipeline's namespace.
+    pub fn claim(&self, pipe: &Pipe, name: &ast::Ident) -> Result<(), Diagnostic> {
+        let n = &name.name;
+        let builtin = pipe.top && ["in", "out", "err"].contains(&n.as_str());
+        if builtin || pipe.nodes.contains_key(n) {
+            let code = if builtin {
+                codes::QUERY_NODE_RESERVED_NAME
+            } else {
+                codes::QUERY_NODE_DUPLICATE_NAME
+            };
+            return Err(Diagnostic::error(
+                code,
+                format!("Name `{n}` is already in use for another node, please use another name."),
+                name.span,
+            ));
+        }
+        if !pipe.top && (pipe.ins.contains_key(n) || pipe.outs.contains_key(n)) {
+            return Err(Diagnostic::error(
+                codes::QUERY_STREAM_PORT_CLASH,
+                "Streams cannot share names with from/into ports",
+                name.span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn not_defined(r: &ast::StreamRef, default_port: &str) -> Diagnostic {
+        let port = r.port.as_ref().map_or(default_port, |p| p.name.as_str());
+        Diagnostic::error(
+            codes::QUERY_STREAM_NOT_DEFINED,
+            format!(
+                "Stream used in `from` or `into` is not defined: {}/{port}",
+                r.node.name
+            ),
+            r.span,
+        )
+    }
+
+    /// `from X[/p]`: the node and output port events come from.
+    pub fn resolve_from(
+        &mut self,
+        pipe: &mut Pipe,
+        r: &ast::StreamRef,
+    ) -> Result<(usize, String), Diagnostic> {
+        let port = r.port.as_ref().map(|p| p.name.clone());
+        let name = r.node.name.as_str();
+        if pipe.top && name == "in" {
+            return Ok(match port.as_deref() {
+                None | Some("out") => (pipe.ins["in"], "out".into()),
+                Some(p) => {
+                    let key = format!("in/{p}");
+                    let idx = match pipe.ins.get(&key) {
+                        Some(i) => *i,
+                        None => {
+                            let i = self.graph.add(key.clone(), NodeKind::Input);
+                            pipe.ins.insert(key, i);
+                            i
+                        }
+                    };
+                    (idx, "out".into())
+                }
+            });
+        }
+        if !pipe.top {
+            if let Some(idx) = pipe.ins.get(name) {
+                return Ok((*idx, "out".into()));
+            }
+        }
+        match pipe.nodes.get(name) {
+            Some(NodeRef::Node(i)) => Ok((*i, port.unwrap_or_else(|| "out".into()))),
+            Some(NodeRef::Pipeline { outs, .. }) => {
+                let p = port.unwrap_or_else(|| "out".into());
+                match outs.get(&p) {
+                    Some(i) => Ok((*i, "out".into())),
+                    None => Err(Self::unknown_port(r, &p)),
+                }
+            }
+            None => Err(Self::not_defined(r, "out")),
+        }
+    }
+
+    /// `into Y[/p]`: the node and input port events go to.
+    pub fn resolve_into(
+        &mut self,
+        pipe: &mut Pipe,
+        r: &ast::StreamRef,
+    ) -> Result<(usize, String), Diagnostic> {
+        let port = r.port.as_ref().map(|p| p.name.clone());
+        let name = r.node.name.as_str();
+        if let Some(idx) = pipe.outs.get(name) {
+            // Top level: `into out/p` leaves the graph as output `p`.
+            let p = if pipe.top {
+                port.unwrap_or_else(|| "in".into())
+            } else {
+                "in".into()
+            };
+            return Ok((*idx, p));
+        }
+        match pipe.nodes.get(name) {
+            Some(NodeRef::Node(i)) => Ok((*i, port.unwrap_or_else(|| "in".into()))),
+            Some(NodeRef::Pipeline { ins, .. }) => {
+                let p = port.unwrap_or_else(|| "in".into());
+                match ins.get(&p) {
+                    Some(i) => Ok((*i, "in".into())),
+                    None => Err(Self::unknown_port(r, &p)),
+                }
+            }
+            None => Err(Self::not_defined(r, "in")),
+        }
+    }
+
+    fn unknown_port(r: &ast::StreamRef, port: &str) -> Diagnostic {
+        Diagnostic::error(
+            codes::QUERY_PIPELINE_UNKNOWN_PORT,
+            format!("Pipeline `{}` has no port `{port}`", r.node.name),
+            r.span,
+        )
+    }
+
+    /// Adds a sub-pipeline's port nodes and compiles its body.
+    pub fn sub_pipeline(
+        &mut self,
+        outer: &mut Pipe,
+        name: &ast::Ident,
+        scope: ScopeId,
+        def: &ast::DefinePipeline,
+        args: Value,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let prefix = format!("{}{}::", outer.prefix, name.name);
+        let (from, into) = pipeline_ports(&self.bind, scope, def)?;
+        let mut inner = Pipe {
+            scope,
+            prefix: prefix.clone(),
+            args: Some(args),
+            defs: FxHashMap::default(),
+            nodes: FxHashMap::default(),
+            ins: FxHashMap::default(),
+            outs: FxHashMap::default(),
+            top: false,
+        };
+        for p in &from {
+            let i = self.graph.add(format!("{prefix}{p}"), NodeKind::Stream);
+            inner.ins.insert(p.clone(), i);
+        }
+        for p in &into {
+            let i = self.graph.add(format!("{prefix}{p}"), NodeKind::Stream);
+            inner.outs.insert(p.clone(), i);
+        }
+        let before = self.errors.len();
+        self.pipeline(&mut inner, &def.stmts);
+        if self.errors.len() > before {
+            return Err(self.errors.split_off(before));
+        }
+        outer.nodes.insert(
+            name.name.clone(),
+            NodeRef::Pipeline {
+                ins: inner.ins,
+                outs: inner.outs,
+            },
+        );
+        Ok(())
+    }
+}
+
+/// A sub-pipeline's `from` and `into` port lists: the definition's, or `#!config
+/// from`/`into` (comma-separated), defaulting to `[in]` and `[out, err]`.
+fn pipeline_ports(
+    bind: &Binder,
+    scope: ScopeId,
+    def: &ast::DefinePipeline,
+) -> Result<(Vec<String>, Vec<String>), Vec<Diagnostic>> {
+    let names = |l: &Option<Vec<ast::Ident>>, d: &[&str]| -> Vec<String> {
+        l.as_ref().map_or_else(
+            || d.iter().map(|s| s.to_string()).collect(),
+            |l| l.iter().map(|i| i.name.clone()).collect(),
+        )
+    };
+    let mut from = names(&def.from, &["in"]);
+    let mut into = names(&def.into, &["out", "err"]);
+    let cfg = super::config::read(bind, scope, &def.config)?;
+    if let Some(f) = cfg.from {
+        from = f;
+    }
+    if let Some(i) = cfg.into {
+        into = i;
+    }
+    Ok((from, into))
+}

@@ -1,0 +1,191 @@
+//! `select` → a select node: clauses lowered with the right context flags
+//! (LANGUAGE §2 "Compile-time checks"), aggregates collected, windows resolved,
+//! and the node connected between its `from` and `into`.
+
+use super::compile::{Compiler, Pipe};
+use crate::compile::ExprCtx;
+use crate::diag::{codes, Diagnostic};
+use crate::exec::graph::{NodeKind, OpFactory};
+use crate::exec::group::GroupSpec;
+use crate::exec::select::{Select, SelectMode, SelectSpec};
+use crate::exec::tilt::{AggrSite, EmitSpec};
+use crate::value::Value;
+use std::sync::Arc;
+use trickle_grammar::ast::{self, Definition, ExprKind, GroupBy, PathRoot};
+
+/// The expressions of a `group by`, depth first (what `group[i]` indexes).
+fn group_leaves<'a>(g: &'a GroupBy, out: &mut Vec<&'a ast::Expr>) {
+    match g {
+        GroupBy::Expr(e) | GroupBy::Each(e, _) => out.push(e),
+        GroupBy::Set(items, _) => items.iter().for_each(|i| group_leaves(i, out)),
+    }
+}
+
+/// `true` when `e` calls `stream_id()` (any module path) somewhere.
+fn calls_stream_id(e: &ast::Expr) -> bool {
+    // Expressions print their calls in Debug form; a structural walk would need a
+    // visitor over every node kind, and this only decides whether to flush groups.
+    let text = format!("{e:?}");
+    text.contains("name: \"stream_id\"")
+}
+
+fn is_plain_event(e: &ast::Expr) -> bool {
+    matches!(&e.kind, ExprKind::Path(p) if p.root == PathRoot::Event && p.segments.is_empty())
+}
+
+impl Compiler {
+    pub(super) fn select(
+        &mut self,
+        pipe: &mut Pipe,
+        s: &ast::Select,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let from = self.resolve_from(pipe, &s.from);
+        let into = self.resolve_into(pipe, &s.into);
+        let (from, into) = match (from, into) {
+            (Ok(f), Ok(i)) => (f, i),
+            (f, i) => return Err(f.err().into_iter().chain(i.err()).collect()),
+        };
+        let spec = self.select_spec(pipe, s)?;
+        let spec = Arc::new(spec);
+        let fallible = spec.mode != SelectMode::Passthrough;
+        let make: OpFactory = Arc::new(move || Box::new(Select::new(spec.clone())));
+        let name = format!("{}select_{}", pipe.prefix, self.selects);
+        self.selects += 1;
+        let idx = self.graph.add(
+            name,
+            NodeKind::Op {
+                kind: "select".into(),
+                make,
+                fallible,
+            },
+        );
+        self.graph.connect(from.0, &from.1, idx, "in");
+        self.graph.connect(idx, "out", into.0, &into.1);
+        Ok(())
+    }
+
+    fn select_spec(&mut self, pipe: &Pipe, s: &ast::Select) -> Result<SelectSpec, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let mut windows = Vec::new();
+        for q in &s.windows {
+            match self.lookup(pipe, q) {
+                Ok((scope, Definition::Window(w))) => {
+                    match super::window_def::build(&self.bind, scope, &w) {
+                        Ok(mut spec) => {
+                            spec.name = q.name().to_string();
+                            windows.push(spec);
+                        }
+                        Err(es) => errors.extend(es),
+                    }
+                }
+                Ok((_, d)) => errors.push(
+                    Diagnostic::error(
+                        codes::QUERY_WRONG_DEFINITION_KIND,
+                        format!("`{}` is not a window", q.joined()),
+                        q.span,
+                    )
+                    .with_secondary(super::compile::def_span(&d), "defined here"),
+                ),
+                Err(e) => errors.push(e),
+            }
+        }
+        let scope = pipe.scope;
+        let args = pipe.args.clone();
+        let bind = &self.bind;
+        let mut lower = |e: &ast::Expr, ctx: &mut ExprCtx| match bind.expr(scope, e, ctx) {
+            Ok(x) => Some(x),
+            Err(es) => {
+                errors.extend(es);
+                None
+            }
+        };
+        let group_by = s.group_by.as_ref().and_then(|g| {
+            let mut ctx = ExprCtx::select();
+            ctx.args = Some(Value::Null);
+            group_spec(g, &mut |e| lower(e, &mut ctx))
+        });
+        let where_ = s.where_.as_ref().and_then(|w| {
+            let mut ctx = ExprCtx::select();
+            ctx.args = args.clone();
+            lower(w, &mut ctx)
+        });
+        let mut ctx = ExprCtx::select();
+        ctx.args = args.clone();
+        ctx.allow_aggregates = true;
+        ctx.allow_event = windows.is_empty();
+        if !windows.is_empty() {
+            if let Some(g) = &s.group_by {
+                let mut leaves = Vec::new();
+                group_leaves(g, &mut leaves);
+                ctx.group_exprs = leaves.into_iter().cloned().collect();
+            }
+        }
+        let target = lower(&s.target, &mut ctx);
+        ctx.allow_event = true;
+        let having = s.having.as_ref().and_then(|h| lower(h, &mut ctx));
+        self.warn(std::mem::take(&mut ctx.warnings));
+        let aggrs: Vec<AggrSite> = std::mem::take(&mut ctx.aggregates)
+            .into_iter()
+            .map(|a| AggrSite {
+                decl: a.decl,
+                args: a
+                    .args
+                    .into_iter()
+                    .map(|x| self.bind.wrap(x, ctx.locals()))
+                    .collect(),
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let Some(target) = target else {
+            return Err(errors);
+        };
+        let plain = is_plain_event(&s.target) && s.group_by.is_none() && windows.is_empty();
+        let mode = match (plain, s.where_.is_some() || s.having.is_some()) {
+            (true, false) => SelectMode::Passthrough,
+            (true, true) => SelectMode::Simple,
+            (false, _) => SelectMode::Normal,
+        };
+        let stream_grouped = s.group_by.as_ref().is_some_and(|g| {
+            let mut leaves = Vec::new();
+            group_leaves(g, &mut leaves);
+            leaves.into_iter().any(calls_stream_id)
+        });
+        Ok(SelectSpec {
+            mode,
+            where_,
+            group_by,
+            emit: EmitSpec {
+                target,
+                having,
+                aggrs,
+                windows,
+                args: args.unwrap_or(Value::Null),
+            },
+            stream_grouped,
+        })
+    }
+}
+
+/// Lowers the items of a `group by`; `None` when any item failed.
+fn group_spec(
+    g: &GroupBy,
+    lower: &mut dyn FnMut(&ast::Expr) -> Option<crate::exec::expr::ExprRef>,
+) -> Option<GroupSpec> {
+    match g {
+        GroupBy::Expr(e) => lower(e).map(GroupSpec::Expr),
+        GroupBy::Each(e, _) => lower(e).map(GroupSpec::Each),
+        GroupBy::Set(items, _) => {
+            let mut out = Vec::new();
+            let mut ok = true;
+            for i in items {
+                match group_spec(i, lower) {
+                    Some(s) => out.push(s),
+                    None => ok = false,
+                }
+            }
+            ok.then_some(GroupSpec::Set(out))
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! `with interval = ns`: time windows aligned to the group's first event. Time is the
+//! event's ingest time, or the unsigned timestamp the window `script` returns; ticks
+//! advance only windows without a script.
+
+use super::{script_u64, Action, Window};
+use crate::exec::expr::{ExprRef, Scope};
+use crate::value::Value;
+
+/// A tumbling time window.
+#[derive(Clone)]
+pub struct IntervalWindow {
+    interval: u64,
+    next: Option<u64>,
+    script: Option<ExprRef>,
+}
+
+impl IntervalWindow {
+    pub fn new(interval: u64, script: Option<ExprRef>) -> Self {
+        IntervalWindow {
+            interval,
+            next: None,
+            script,
+        }
+    }
+}
+
+/// The event's time: ingest time, or the script's timestamp.
+pub(crate) fn event_time(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Result<u64, String> {
+    match script {
+        None => Ok(scope.ctx.ingest_ns),
+        Some(s) => script_u64(&s.eval(scope, &mut Value::Null)?),
+    }
+}
+
+impl Window for IntervalWindow {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
+        let t = event_time(&self.script, scope)?;
+        match self.next {
+            None => {
+                self.next = Some(t.saturating_add(self.interval));
+                Ok(Action::NONE)
+            }
+            Some(next) if next <= t => {
+                self.next = Some(t.saturating_add(self.interval));
+                Ok(Action::EMIT_EXCLUDE)
+            }
+            Some(_) => Ok(Action::NONE),
+        }
+    }
+    fn on_tick(&mut self, ns: u64) -> Result<Action, String> {
+        if self.script.is_some() {
+            return Ok(Action::NONE);
+        }
+        match self.next {
+            Some(next) if next <= ns => {
+                self.next = Some(ns.saturating_add(self.interval));
+                Ok(Action::EMIT_EXCLUDE)
+            }
+            _ => Ok(Action::NONE),
+        }
+    }
+    fn boxed_clone(&self) -> Box<dyn Window> {
+        Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::expr::fn_expr;
+    use crate::window::tests::event_at;
+
+    #[test]
+    fn aligned_to_first_event() {
+        let mut w = IntervalWindow::new(20, None);
+        let ev = Value::Null;
+        assert_eq!(event_at(&mut w, &ev, 0).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 19).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 20).unwrap(), Action::EMIT_EXCLUDE);
+        assert_eq!(event_at(&mut w, &ev, 39).unwrap(), Action::NONE);
+        assert_eq!(w.on_tick(40).unwrap(), Action::EMIT_EXCLUDE);
+        assert_eq!(w.on_tick(41).unwrap(), Action::NONE);
+    }
+
+    #[test]
+    fn scripted_windows_ignore_ticks() {
+        let script = fn_expr(|s, _| Ok(s.event.clone()));
+        let mut w = IntervalWindow::new(5, Some(script));
+        assert_eq!(event_at(&mut w, &Value::U64(100), 0).unwrap(), Action::NONE);
+        assert_eq!(w.on_tick(1000).unwrap(), Action::NONE);
+        let a = event_at(&mut w, &Value::U64(105), 1).unwrap();
+        assert_eq!(a, Action::EMIT_EXCLUDE);
+    }
+}

@@ -1,0 +1,114 @@
+//! Window kinds of `define window ... from tumbling`: each decides, per event and per
+//! tick, whether the window emits and whether the event is included before or after
+//! the emission (Tremor's `WindowEvent { include, emit }`).
+//!
+//! ```text
+//! with size = n              -> size::SizeWindow       (count, optional weight script)
+//! with interval = ns         -> interval::IntervalWindow (ingest time or script timestamp)
+//! with size = n, interval    -> batch::BatchWindow      (closes at whichever comes first)
+//! state = <const> + script   -> state::StateWindow      (the script decides)
+//! ```
+//!
+//! One instance lives in every group's chain; a fresh one is cloned from the
+//! definition's prototype when a group is created.
+
+pub mod batch;
+pub mod interval;
+pub mod size;
+pub mod state;
+
+use crate::exec::expr::Scope;
+
+/// What a window wants done with the event that reached it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Action {
+    /// Accumulate the event before emitting (otherwise after, into the fresh window).
+    pub include: bool,
+    /// Emit this window's aggregates and pass on to the next window of the chain.
+    pub emit: bool,
+}
+
+impl Action {
+    /// Neither include first nor emit.
+    pub const NONE: Action = Action {
+        include: false,
+        emit: false,
+    };
+    /// Include the event, then emit.
+    pub const INCLUDE_EMIT: Action = Action {
+        include: true,
+        emit: true,
+    };
+    /// Emit what is held; the event goes into the fresh window.
+    pub const EMIT_EXCLUDE: Action = Action {
+        include: false,
+        emit: true,
+    };
+}
+
+/// The per-group running state of one window kind.
+pub trait Window: Send + Sync {
+    /// An event (or an upstream window's emission, in a chain) reaches the window.
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String>;
+    /// Time passes (`ns`); only the first window of a chain is ticked.
+    fn on_tick(&mut self, ns: u64) -> Result<Action, String>;
+    /// A copy, for a new group or the template.
+    fn boxed_clone(&self) -> Box<dyn Window>;
+}
+
+/// A defined window: its name (the last `::` segment), group limit and prototype.
+pub struct WindowSpec {
+    pub name: String,
+    /// `max_groups` (default `usize::MAX`).
+    pub max_groups: usize,
+    pub proto: Box<dyn Window>,
+}
+
+impl Clone for WindowSpec {
+    fn clone(&self) -> Self {
+        WindowSpec {
+            name: self.name.clone(),
+            max_groups: self.max_groups,
+            proto: self.proto.boxed_clone(),
+        }
+    }
+}
+
+impl WindowSpec {
+    /// A fresh window for a new group.
+    pub fn fresh(&self) -> Box<dyn Window> {
+        self.proto.boxed_clone()
+    }
+}
+
+/// A window script's result as an unsigned integer (weight or timestamp).
+pub(crate) fn script_u64(v: &crate::value::Value) -> Result<u64, String> {
+    v.as_u64()
+        .ok_or_else(|| "Data based window didn't provide a valid value".to_string())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::{Action, Window};
+    use crate::event::FnCtx;
+    use crate::exec::expr::Scope;
+    use crate::value::Value;
+
+    /// Sends `event` at ingest time `ns` to window `w`.
+    pub(crate) fn event_at(w: &mut dyn Window, event: &Value, ns: u64) -> Result<Action, String> {
+        let (mut event, mut meta) = (event.clone(), Value::Null);
+        let mut scope = Scope {
+            event: &mut event,
+            meta: &mut meta,
+            group: &Value::Null,
+            window: &Value::Null,
+            args: &Value::Null,
+            aggrs: &[],
+            ctx: FnCtx {
+                ingest_ns: ns,
+                ..FnCtx::default()
+            },
+        };
+        w.on_event(&mut scope)
+    }
+}

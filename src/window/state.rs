@@ -1,0 +1,121 @@
+//! `state = <const>` with a `script` (and optionally `script from tick`): the script
+//! reads the event, may change `state`, and answers `b` (emit = include = b) or
+//! `[emit, include]`.
+
+use super::{Action, Window};
+use crate::event::FnCtx;
+use crate::exec::expr::{ExprRef, Scope};
+use crate::value::Value;
+
+/// A scripted window.
+#[derive(Clone)]
+pub struct StateWindow {
+    state: Value,
+    script: ExprRef,
+    tick: Option<ExprRef>,
+}
+
+impl StateWindow {
+    pub fn new(state: Value, script: ExprRef, tick: Option<ExprRef>) -> Self {
+        StateWindow {
+            state,
+            script,
+            tick,
+        }
+    }
+}
+
+/// Reads a window script's reply.
+fn reply(v: &Value) -> Result<Action, String> {
+    match v {
+        Value::Bool(b) => Ok(Action {
+            emit: *b,
+            include: *b,
+        }),
+        Value::Array(a) if a.len() == 2 => match (&a[0], &a[1]) {
+            (Value::Bool(emit), Value::Bool(include)) => Ok(Action {
+                emit: *emit,
+                include: *include,
+            }),
+            _ => Err(bad_reply(v)),
+        },
+        _ => Err(bad_reply(v)),
+    }
+}
+
+fn bad_reply(v: &Value) -> String {
+    format!("Window returned `{v}` this can't be used as a window reply")
+}
+
+impl Window for StateWindow {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
+        reply(&self.script.eval(scope, &mut self.state)?)
+    }
+    fn on_tick(&mut self, ns: u64) -> Result<Action, String> {
+        let Some(tick) = &self.tick else {
+            return Ok(Action::NONE);
+        };
+        let mut event = Value::Null;
+        let mut meta = Value::record();
+        let mut scope = Scope {
+            event: &mut event,
+            meta: &mut meta,
+            group: &Value::Null,
+            window: &Value::Null,
+            args: &Value::Null,
+            aggrs: &[],
+            ctx: FnCtx {
+                ingest_ns: ns,
+                ..FnCtx::default()
+            },
+        };
+        reply(&tick.eval(&mut scope, &mut self.state)?)
+    }
+    fn boxed_clone(&self) -> Box<dyn Window> {
+        Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::expr::fn_expr;
+    use crate::window::tests::event_at;
+
+    #[test]
+    fn script_state_decides() {
+        // emits every third event, keeping a counter in state
+        let script = fn_expr(|_, state| {
+            let n = state.as_u64().unwrap_or(0) + 1;
+            *state = Value::U64(n % 3);
+            Ok(Value::Bool(n == 3))
+        });
+        let mut w = StateWindow::new(Value::U64(0), script, None);
+        let ev = Value::Null;
+        let acts: Vec<_> = (0..4).map(|i| event_at(&mut w, &ev, i).unwrap()).collect();
+        assert_eq!(acts[2], Action::INCLUDE_EMIT);
+        assert_eq!(acts[3], Action::NONE);
+        assert_eq!(w.on_tick(5).unwrap(), Action::NONE);
+    }
+
+    #[test]
+    fn pairs_and_bad_replies() {
+        assert_eq!(
+            reply(&Value::Array(vec![true.into(), false.into()])).unwrap(),
+            Action::EMIT_EXCLUDE
+        );
+        let e = reply(&Value::U64(3)).unwrap_err();
+        assert_eq!(
+            e,
+            "Window returned `3` this can't be used as a window reply"
+        );
+    }
+
+    #[test]
+    fn tick_script_runs_without_event() {
+        let script = fn_expr(|_, _| Ok(Value::Bool(false)));
+        let tick = fn_expr(|s, _| Ok(Value::Bool(s.event.is_null() && s.ctx.ingest_ns == 9)));
+        let mut w = StateWindow::new(Value::Null, script, Some(tick));
+        assert_eq!(w.on_tick(9).unwrap(), Action::INCLUDE_EMIT);
+    }
+}
