@@ -10,6 +10,9 @@ use crate::event::{Event, Port, Signal};
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 
+/// An output port and the `(node, input port)`s connected to it.
+type Route = (String, Vec<(usize, Port)>);
+
 enum Slot {
     /// Input and stream nodes forward on `out`.
     Pass,
@@ -27,7 +30,7 @@ pub struct Executor {
     slots: Vec<Slot>,
     /// Per node: output port → connected `(node, input port)`; nodes have few
     /// ports, so a short list beats hashing the port name.
-    routes: Vec<Vec<(String, Vec<(usize, Port)>)>>,
+    routes: Vec<Vec<Route>>,
     /// Reused for each operator call.
     buf: Outputs,
     inputs: FxHashMap<String, usize>,
@@ -38,8 +41,7 @@ pub struct Executor {
 impl Executor {
     /// Instantiates every node of `graph` (which must be acyclic; `topo` is its order).
     pub fn new(graph: &Graph, topo: Vec<usize>) -> Self {
-        let mut routes: Vec<Vec<(String, Vec<(usize, Port)>)>> =
-            vec![Vec::new(); graph.nodes.len()];
+        let mut routes: Vec<Vec<Route>> = vec![Vec::new(); graph.nodes.len()];
         for e in &graph.edges {
             let node = &mut routes[e.from];
             let target = (e.to, Port::owned(e.to_port.clone()));

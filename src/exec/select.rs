@@ -255,7 +255,9 @@ fn derived(ev: &Event, data: Value) -> Event {
 
 impl Select {
     /// Processes one event; on a runtime error the event is handed back with the
-    /// message, so the executor can report it without having copied it.
+    /// message, so the executor can report it without having copied it. (Errors are
+    /// rare; the large `Err` costs nothing on the success path.)
+    #[allow(clippy::result_large_err)]
     pub fn handle(&mut self, mut ev: Event, out: &mut Outputs) -> Result<(), (String, Event)> {
         let res = match self.spec.mode {
             SelectMode::Passthrough => Ok(true),
