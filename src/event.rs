@@ -46,7 +46,7 @@ impl Origin {
 }
 
 /// What a running expression knows about the event it runs for, beyond its value and `$`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct FnCtx<'a> {
     /// Ingest time in ns (`system::ingest_ns()`).
     pub ingest_ns: u64,
@@ -57,18 +57,6 @@ pub struct FnCtx<'a> {
     pub lineage: &'a [EventId],
     /// Live groups of the select being evaluated (`win::cardinality()`).
     pub cardinality: usize,
-}
-
-impl Default for FnCtx<'_> {
-    fn default() -> Self {
-        FnCtx {
-            ingest_ns: 0,
-            origin: None,
-            id: None,
-            lineage: &[],
-            cardinality: 0,
-        }
-    }
 }
 
 #[cfg(test)]

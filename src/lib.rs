@@ -14,7 +14,9 @@ pub mod exec;
 pub mod extractor;
 pub mod functions;
 pub mod interp;
+pub mod peer;
 pub mod query;
+pub mod testcase;
 pub mod value;
 pub mod window;
 

@@ -130,6 +130,22 @@ mod tests {
     }
 
     #[test]
+    fn quantiles_of_one_to_five() {
+        // Expected values computed independently from the sketch's bucket formula:
+        // 3 lands in a bucket reported as 2.974.. (rounded up to 3.0), 4 in 4.0148.. (4.1).
+        let mut a = Dds::default();
+        for i in 1..=5 {
+            a.accumulate(&[&Value::I64(i)]).unwrap();
+        }
+        let r = a.emit().unwrap();
+        let p = r.get("percentiles").unwrap();
+        assert_eq!(num(p, "0.5"), 3.0);
+        for k in ["0.9", "0.95", "0.99", "0.999", "0.9999", "0.99999"] {
+            assert_eq!(num(p, k), 4.1, "{k}");
+        }
+    }
+
+    #[test]
     fn empty_is_zeros() {
         let r = Dds::default().emit().unwrap();
         assert_eq!(r.get("count"), Some(&Value::U64(0)));

@@ -160,6 +160,16 @@ mod tests {
     }
 
     #[test]
+    fn one_to_five() {
+        let xs: Vec<Value> = (1..=5).map(Value::I64).collect();
+        let r = hdr(&xs, None);
+        assert_eq!(r.get("stdev"), Some(&Value::F64(std::f64::consts::SQRT_2)));
+        let p = r.get("percentiles").unwrap();
+        assert!(matches!(p.get("0.5"), Some(Value::U64(3))));
+        assert!(matches!(p.get("0.9"), Some(Value::U64(5))));
+    }
+
+    #[test]
     fn empty_gives_zeros() {
         let r = hdr(&[], None);
         assert_eq!(r.get("count"), Some(&Value::U64(0)));

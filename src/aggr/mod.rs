@@ -7,6 +7,14 @@
 //!                              ▼
 //!                        [state of window 2] ──emit──▶ result
 //! ```
+//!
+//! Contract for the caller (the select compiler and the window runtime):
+//! - resolve `aggr::<module>::<name>` with [`lookup`] and check the arity against
+//!   [`AggrDecl::arity`]; print [`AggrDecl::warning`] when set;
+//! - `win::collect_flattened()` / `win::collect_nested()` written without an argument
+//!   collect the events themselves: pass `event` as their single argument;
+//! - render an `FnError` with `err.render(decl.module, decl.name, arity)`, giving
+//!   e.g. "Bad type passed to function stats::sum/1".
 
 mod dds;
 mod hdr;
@@ -30,7 +38,9 @@ pub trait Aggregate: Send {
     fn merge(&mut self, src: &dyn Aggregate) -> Result<(), FnError>;
     /// The current result (does not reset).
     fn emit(&mut self) -> Result<Value, FnError>;
+    /// A copy of this state (the group template is cloned for each new group).
     fn boxed_clone(&self) -> Box<dyn Aggregate>;
+    /// For `merge` to downcast its source.
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -38,7 +48,9 @@ pub trait Aggregate: Send {
 pub struct AggrDecl {
     /// `stats` or `win`.
     pub module: &'static str,
+    /// The function name within the module.
     pub name: &'static str,
+    /// Accepted argument counts; `0..=1` for the collect functions (see the module docs).
     pub arity: RangeInclusive<usize>,
     /// A fresh state.
     pub make: fn() -> Box<dyn Aggregate>,

@@ -1,7 +1,119 @@
 //! The `trickle` command line: argument parsing and dispatch, no language logic.
+//!
+//! | module | holds |
+//! |---|---|
+//! | `args` | the clap grammar and every command's help |
+//! | `load` | reading and compiling a program, printing diagnostics, exit codes |
+//! | `run` | the run loop; `input` (reader thread), `engine` (query or script), `output` (sinks) |
+//!
+//! `trickle test` is [`crate::testcase`], which `cargo test` also uses.
+
+mod args;
+mod engine;
+mod input;
+mod load;
+mod output;
+mod run;
+
+pub use args::Cli;
+pub use load::{EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
+
+use crate::diag::ColorMode;
+use args::Command;
+use clap::{CommandFactory, Parser};
+use load::{load, Program};
+use std::path::PathBuf;
 
 /// Runs the CLI and returns the process exit code (SPEC §8).
 pub fn main() -> i32 {
-    eprintln!("trickle: the command line is being built");
-    2
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout and exit 0; usage errors to stderr and exit 2.
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let color = ColorMode::from(cli.color);
+    match cli.command {
+        Command::Run(args) => run::run(&args, color),
+        Command::Check { files, include } => check(&files, &include, color),
+        Command::Test {
+            paths,
+            no_final_flush,
+            bless,
+            filter,
+        } => test(paths, no_final_flush, bless, filter),
+        Command::Graph {
+            file,
+            format,
+            include,
+        } => graph(&file, format.into(), &include, color),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "trickle",
+                &mut std::io::stdout(),
+            );
+            EXIT_OK
+        }
+    }
+}
+
+/// `trickle check`: the worst exit code of all files (a file that cannot be read
+/// is 3, one that does not compile 1), after checking every file.
+fn check(files: &[PathBuf], include: &[PathBuf], color: ColorMode) -> i32 {
+    files
+        .iter()
+        .map(|f| load(f, include, color).map_or_else(|code| code, |_| EXIT_OK))
+        .max()
+        .unwrap_or(EXIT_OK)
+}
+
+fn test(paths: Vec<PathBuf>, no_final_flush: bool, bless: bool, filter: Option<String>) -> i32 {
+    let opts = crate::testcase::Options {
+        no_final_flush,
+        bless,
+        filter,
+        timeout: None,
+    };
+    let stdout = std::io::stdout();
+    match crate::testcase::run_all(&paths, &opts, &mut stdout.lock()) {
+        Ok(summary) if summary.ok() => EXIT_OK,
+        Ok(_) => EXIT_COMPILE,
+        Err(e) => {
+            eprintln!("trickle: cannot write the report: {e}");
+            EXIT_RUNTIME
+        }
+    }
+}
+
+fn graph(
+    file: &std::path::Path,
+    format: crate::query::GraphFormat,
+    include: &[PathBuf],
+    color: ColorMode,
+) -> i32 {
+    let loaded = match load(file, include, color) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    match loaded.program {
+        Program::Query(q) => {
+            let text = q.render(format);
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            EXIT_OK
+        }
+        Program::Script(_) => {
+            eprintln!(
+                "trickle: {} is a script; `graph` draws `.trickle` queries",
+                file.display()
+            );
+            EXIT_USAGE
+        }
+    }
 }

@@ -62,6 +62,8 @@ pub struct ExprCtx {
     pub(crate) local_names: Vec<String>,
     /// Inside a `fn` body: `event`/`$`/`state` are null, no `emit`/`drop`, `recur` allowed.
     pub(crate) in_fn: bool,
+    /// Inside a `fn`: its parameter count and whether it is variadic (`recur` checks).
+    pub(crate) fn_arity: Option<(usize, bool)>,
     /// Inside a variadic `fn`: `args` is the slot of the extra arguments.
     pub(crate) varargs_slot: Option<usize>,
     /// Inside an aggregate's arguments.
@@ -86,6 +88,7 @@ impl ExprCtx {
             warnings: Vec::new(),
             local_names: Vec::new(),
             in_fn: false,
+            fn_arity: None,
             varargs_slot: None,
             in_aggr: false,
             group_shapes: None,

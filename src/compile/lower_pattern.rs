@@ -21,10 +21,12 @@ pub(crate) fn lower_match(l: &Lowerer, m: &ast::Match, ctx: &mut ExprCtx) -> L<E
                 .with_help("add `case _ => null` at the end"),
         );
     }
+    let static_patterns = cases.iter().all(|c| c.pattern.is_static());
     Ok(ExprKind::Match(Box::new(ir::Match {
         target,
         cases,
         span: m.span,
+        static_patterns,
     })))
 }
 
@@ -192,6 +194,7 @@ pub(crate) fn lower_fn_match(
             target,
             cases,
             span,
+            static_patterns: false,
         })),
         span,
     ))

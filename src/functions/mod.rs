@@ -109,13 +109,63 @@ pub fn registry() -> &'static Registry {
 
 // Module files: one per built-in module (or small family).
 // -- stdlib-a modules below
+mod array;
+mod base64;
+mod binary;
+mod float;
+mod integer;
+mod json;
+mod math;
+mod path;
+mod random;
+mod range;
+mod re;
+mod record;
+mod size;
+mod string;
+mod type_;
+mod url;
 // -- stdlib-b modules below
+mod chash;
+mod datetime;
+mod ids;
+mod mime;
+mod origin;
+mod otel;
+mod system;
+mod test;
+mod win;
 
 /// Every module file's `register`. Add a line when you add a module file.
 fn register_all(r: &mut Registry) {
     let _ = &r;
     // -- stdlib-a registrations below
+    array::register(r);
+    string::register(r);
+    record::register(r);
+    type_::register(r);
+    math::register(r);
+    integer::register(r);
+    float::register(r);
+    json::register(r);
+    base64::register(r);
+    binary::register(r);
+    url::register(r);
+    re::register(r);
+    range::register(r);
+    path::register(r);
+    random::register(r);
+    size::register(r);
     // -- stdlib-b registrations below
+    chash::register(r);
+    datetime::register(r);
+    ids::register(r);
+    mime::register(r);
+    origin::register(r);
+    otel::register(r);
+    system::register(r);
+    test::register(r);
+    win::register(r);
 }
 
 #[cfg(test)]

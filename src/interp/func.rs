@@ -66,11 +66,15 @@ pub(crate) fn invoke(func: &Function, mut args: Vec<Value>, span: Span, env: &mu
     let mut recurs = 0;
     loop {
         let base = env.locals.slots.len();
-        let extra = if func.variadic && args.len() > func.params {
-            args.split_off(func.params)
+        // Tremor's quirk: `args` skips as many arguments as the function has
+        // locals (parameters plus the names its body binds), not just parameters.
+        let skip = body.locals.saturating_sub(1).max(func.params);
+        let extra = if func.variadic && args.len() > skip {
+            args[skip..].to_vec()
         } else {
             Vec::new()
         };
+        args.truncate(func.params);
         env.locals.slots.extend(args.drain(..).map(Some));
         if func.variadic {
             env.locals.slots.resize(base + func.params, None);

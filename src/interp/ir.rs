@@ -164,6 +164,9 @@ pub struct Match {
     pub target: Expr,
     pub cases: Vec<Case>,
     pub span: Span,
+    /// No pattern binds or computes anything: a path target can be tested in
+    /// place, without copying it (see [`Pattern::is_static`]).
+    pub static_patterns: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +189,32 @@ pub enum Pattern {
     Record(RecordPattern),
     Array(Vec<Pattern>),
     Tuple(TuplePattern),
+}
+
+impl Pattern {
+    /// Tests need no environment: no bindings, only constant expressions.
+    pub fn is_static(&self) -> bool {
+        match self {
+            Pattern::Default | Pattern::Extract(_) => true,
+            Pattern::Expr(e) => e.as_const().is_some(),
+            Pattern::Bind(..) => false,
+            Pattern::Record(r) => r.is_static(),
+            Pattern::Array(ps) => ps.iter().all(Pattern::is_static),
+            Pattern::Tuple(t) => t.elems.iter().all(Pattern::is_static),
+        }
+    }
+}
+
+impl RecordPattern {
+    fn is_static(&self) -> bool {
+        self.fields.iter().all(|f| match &f.test {
+            FieldKind::Present | FieldKind::Absent | FieldKind::Extract(..) => true,
+            FieldKind::Cmp(_, e) => e.as_const().is_some(),
+            FieldKind::Record(r) => r.is_static(),
+            FieldKind::Array(ps) => ps.iter().all(Pattern::is_static),
+            FieldKind::Tuple(t) => t.elems.iter().all(Pattern::is_static),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -15,6 +15,8 @@ mod ops;
 mod patch;
 mod path;
 mod pattern;
+#[cfg(test)]
+mod tests;
 
 use crate::diag::{SourceMap, Span};
 use crate::event::FnCtx;

@@ -3,8 +3,8 @@
 //! i64, a float makes the result f64; overflow is an error; `/` always gives a float.
 
 use super::eval::{err, eval, Flow, R};
-use super::ir::{BinOp, Expr, UnaryOp};
-use super::Env;
+use super::ir::{BinOp, Expr, ExprKind, UnaryOp};
+use super::{path, Env};
 use crate::diag::Span;
 use crate::value::{val_eq, Value};
 use std::cmp::Ordering;
@@ -26,11 +26,33 @@ pub(crate) fn eval_binary(op: BinOp, l: &Expr, r: &Expr, span: Span, env: &mut E
                 other => Err(bool_err(op, &lv, Some(&other), span)),
             }
         }
+        BinOp::Eq | BinOp::NotEq | BinOp::Gt | BinOp::Gte | BinOp::Lt | BinOp::Lte => {
+            // `event.x > 500`: compare the path's value where it lies, no copy.
+            if let (ExprKind::Path(p), Some(c)) = (&l.kind, r.as_const()) {
+                if let Some(v) = path::borrow(p, env) {
+                    return compare_values(op, v, c).map_err(|m| err(m, span));
+                }
+            }
+            let lv = eval(l, env)?;
+            let rv = eval(r, env)?;
+            compare_values(op, &lv, &rv).map_err(|m| err(m, span))
+        }
         _ => {
             let lv = eval(l, env)?;
             let rv = eval(r, env)?;
             binary(op, lv, rv).map_err(|m| err(m, span))
         }
+    }
+}
+
+/// `==`, `!=`, `<`, `<=`, `>`, `>=` on borrowed values.
+fn compare_values(op: BinOp, l: &Value, r: &Value) -> Result<Value, String> {
+    match op {
+        BinOp::Eq => Ok(Value::Bool(val_eq(l, r))),
+        BinOp::NotEq => Ok(Value::Bool(!val_eq(l, r))),
+        _ => compare(op, l, r)
+            .map(Value::Bool)
+            .ok_or_else(|| not_defined(op, l, r)),
     }
 }
 

@@ -1,8 +1,8 @@
 //! `match`: patterns, guards, and the values patterns extract.
 
 use super::eval::{eval, eval_body, eval_guard, Flow, R};
-use super::ir::{FieldKind, Match, Pattern, RecordPattern, TuplePattern};
-use super::{ops, Env, RuntimeError};
+use super::ir::{BinOp, ExprKind, FieldKind, Match, Path, Pattern, RecordPattern, TuplePattern};
+use super::{ops, path, Env, RuntimeError};
 use crate::value::{val_eq, Record, Value};
 
 const NO_CLAUSE: &str = "A match expression executed but no clause matched";
@@ -10,6 +10,13 @@ const NO_CLAUSE_NOTE: &str = "Consider adding a `case _ => null` clause at the e
 
 /// Runs a match: the first case whose pattern and guard pass gives the value.
 pub(crate) fn eval_match(m: &Match, env: &mut Env) -> R<Value> {
+    if m.static_patterns {
+        if let ExprKind::Path(p) = &m.target.kind {
+            if let Some(v) = eval_match_in_place(m, p, env) {
+                return v;
+            }
+        }
+    }
     let target = eval(&m.target, env)?;
     for case in &m.cases {
         if test(&case.pattern, &target, false, env)?.is_none() {
@@ -22,9 +29,97 @@ pub(crate) fn eval_match(m: &Match, env: &mut Env) -> R<Value> {
         }
         return eval_body(&case.body, env);
     }
+    Err(no_clause(m))
+}
+
+fn no_clause(m: &Match) -> Flow {
     let mut e = RuntimeError::new(NO_CLAUSE, m.span);
     e.note = Some(NO_CLAUSE_NOTE.into());
-    Err(Flow::Err(Box::new(e)))
+    Flow::Err(Box::new(e))
+}
+
+/// A match on a path with static patterns: the target is tested where it lies
+/// (the hot `match event of case %{ ... }` copies nothing). `None` when the path
+/// does not resolve; the caller then takes the general path for the error.
+fn eval_match_in_place(m: &Match, p: &Path, env: &mut Env) -> Option<R<Value>> {
+    let mut start = 0;
+    loop {
+        let found = {
+            let target = path::borrow(p, env)?;
+            m.cases[start..]
+                .iter()
+                .position(|c| test_static(&c.pattern, target))
+        };
+        let Some(i) = found.map(|i| start + i) else {
+            return Some(Err(no_clause(m)));
+        };
+        let case = &m.cases[i];
+        if let Some(g) = &case.guard {
+            match eval_guard(g, env) {
+                Ok(true) => {}
+                Ok(false) => {
+                    start = i + 1;
+                    continue;
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        return Some(eval_body(&case.body, env));
+    }
+}
+
+/// [`test`] for a static pattern (see [`Pattern::is_static`]): no environment.
+fn test_static(p: &Pattern, v: &Value) -> bool {
+    match p {
+        Pattern::Default => true,
+        Pattern::Expr(e) => e.as_const().is_some_and(|c| val_eq(c, v)),
+        Pattern::Bind(..) => false,
+        Pattern::Extract(ex) => ex.extract(v, false).is_some(),
+        Pattern::Record(rp) => test_static_record(rp, v),
+        Pattern::Array(elems) => test_static_array(elems, v),
+        Pattern::Tuple(tp) => test_static_tuple(tp, v),
+    }
+}
+
+fn test_static_array(elems: &[Pattern], v: &Value) -> bool {
+    match v {
+        Value::Array(arr) => elems.iter().all(|p| arr.iter().any(|x| test_static(p, x))),
+        _ => false,
+    }
+}
+
+fn test_static_tuple(tp: &TuplePattern, v: &Value) -> bool {
+    match v {
+        Value::Array(arr) => {
+            let n = tp.elems.len();
+            (arr.len() == n || (tp.open && arr.len() >= n))
+                && tp.elems.iter().zip(arr).all(|(p, x)| test_static(p, x))
+        }
+        _ => false,
+    }
+}
+
+fn test_static_record(rp: &RecordPattern, v: &Value) -> bool {
+    let Value::Record(rec) = v else {
+        return false;
+    };
+    rp.fields.iter().all(|f| {
+        let field = rec.get(f.key.as_str());
+        match (&f.test, field) {
+            (FieldKind::Absent, x) => x.is_none(),
+            (_, None) => false,
+            (FieldKind::Present, Some(_)) => true,
+            (FieldKind::Cmp(op, e), Some(x)) => e.as_const().is_some_and(|rhs| match op {
+                BinOp::Eq => val_eq(x, rhs),
+                BinOp::NotEq => !val_eq(x, rhs),
+                _ => ops::compare(*op, x, rhs).unwrap_or(false),
+            }),
+            (FieldKind::Extract(ex, _), Some(x)) => ex.extract(x, false).is_some(),
+            (FieldKind::Record(sub), Some(x)) => test_static_record(sub, x),
+            (FieldKind::Array(ps), Some(x)) => test_static_array(ps, x),
+            (FieldKind::Tuple(t), Some(x)) => test_static_tuple(t, x),
+        }
+    })
 }
 
 fn set_local(env: &mut Env, slot: usize, v: Value) {
@@ -75,8 +170,8 @@ fn test_record(rp: &RecordPattern, v: &Value, want: bool, env: &mut Env) -> R<Op
             (FieldKind::Cmp(op, e), Some(x)) => {
                 let rhs = eval(e, env)?;
                 let ok = match op {
-                    super::ir::BinOp::Eq => val_eq(x, &rhs),
-                    super::ir::BinOp::NotEq => !val_eq(x, &rhs),
+                    BinOp::Eq => val_eq(x, &rhs),
+                    BinOp::NotEq => !val_eq(x, &rhs),
                     _ => ops::compare(*op, x, &rhs).unwrap_or(false),
                 };
                 if !ok {

@@ -28,6 +28,9 @@ pub enum LexErrorKind {
     InvalidFloatLiteral,
     /// `#!foo`: an unknown preprocessor directive.
     InvalidPP(String),
+    /// Brackets nested deeper than [`super::MAX_NESTING`] (protects the later stages'
+    /// recursion from overflowing the stack).
+    TooDeep,
 }
 
 /// A lexical error with its byte range.
@@ -61,6 +64,7 @@ impl LexError {
             InvalidIntLiteral => "E0017",
             InvalidFloatLiteral => "E0018",
             InvalidPP(_) => "E0019",
+            TooDeep => "E0001",
         }
     }
 
@@ -82,6 +86,7 @@ impl LexError {
             InvalidIntLiteral => "InvalidIntLiteral",
             InvalidFloatLiteral => "InvalidFloatLiteral",
             InvalidPP(_) => "InvalidPP",
+            TooDeep => "ParserError",
         }
     }
 
@@ -105,6 +110,10 @@ impl LexError {
             InvalidIntLiteral => "An invalid integer literal was found".into(),
             InvalidFloatLiteral => "An invalid float literal was found".into(),
             InvalidPP(d) => format!("Invalid preprocessor directive `{d}`"),
+            TooDeep => format!(
+                "Expressions are nested too deeply (more than {} levels)",
+                super::MAX_NESTING
+            ),
         }
     }
 
@@ -140,7 +149,6 @@ impl LexError {
                 "Hexadecimal literals are written `0x` followed by hex digits".into()
             }
             InvalidPP(_) => "The only directive is `#!config`".into(),
-            UnexpectedCharacter('|') => "The `|` operator is not supported".into(),
             _ => return None,
         })
     }

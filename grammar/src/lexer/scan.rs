@@ -75,7 +75,8 @@ pub(super) fn string_part(src: &str, from: usize, heredoc: bool) -> Result<Part,
                     'r' => '\r',
                     't' => '\t',
                     'u' => {
-                        let hex = src.get(at + 2..at + 6).unwrap_or("");
+                        let hex: String = src[at + 2..].chars().take(4).collect();
+                        let hex = hex.as_str();
                         let code = if hex.len() == 4 && hex.chars().all(|h| h.is_ascii_hexdigit()) {
                             u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
                         } else {
@@ -150,22 +151,22 @@ pub(super) fn extractor(src: &str, from: usize) -> Result<(String, usize), usize
     Err(src.len())
 }
 
-/// Joins continuation lines: the lines after the first lose the indentation they all
-/// share (empty lines do not count).
+/// Joins continuation lines with `\n` after removing the indentation all non-empty
+/// lines share (as Tremor does, the first line counts too: a rule that starts right
+/// after the `|` keeps the indentation of its continued lines).
 fn join_continued(lines: Vec<String>) -> String {
     if lines.len() == 1 {
         return lines.into_iter().next().unwrap_or_default();
     }
-    let indent = lines[1..]
+    let indent = lines
         .iter()
-        .filter(|l| !l.trim().is_empty())
+        .filter(|l| !l.is_empty())
         .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
         .min()
         .unwrap_or(0);
-    let mut out = lines[0].clone();
-    for l in &lines[1..] {
-        out.push('\n');
-        out.push_str(l.get(indent..).unwrap_or(""));
-    }
-    out
+    lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -30,6 +30,9 @@ fn unquote(t: &str) -> String {
         .unwrap_or(t);
     match inner {
         "<module doc>" => "###".into(),
+        "<interpolation end>" => "}".into(),
+        "<string end>" => "\"".into(),
+        "<heredoc end>" => "\"\"\"".into(),
         _ => inner.replace("\\\"", "\"").replace("\\\\", "\\"),
     }
 }
@@ -68,8 +71,22 @@ fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
         Token::Bar => return Some("The `|` operator is not supported".into()),
         _ => {}
     }
+    if let Token::Let
+    | Token::Const
+    | Token::Select
+    | Token::Use
+    | Token::Create
+    | Token::Define
+    | Token::Fn = tok
+    {
+        if has("(") {
+            return Some(format!(
+                "`{text}` starts a statement and cannot be used inside an expression"
+            ));
+        }
+    }
     if let Some(kw) = tok.keyword() {
-        if has("<ident>") {
+        if has("<ident>") && !has(kw) {
             return Some(format!(
                 "It looks like you tried to use the `{kw}` keyword as an identifier, consider quoting it as `{kw}` to make it an identifier (use ` (a back tick) to escape it)"
             ));
@@ -81,10 +98,45 @@ fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
     if text == "-" && has("(") {
         return Some("Try wrapping this expression in parentheses `(` ... `)`".into());
     }
+    if has("##") {
+        return Some(
+            "`##` doc comments are only allowed before `fn`, `const`, `intrinsic` and `define`; use `#` for a plain comment".into(),
+        );
+    }
     if has(";") && !has("<ident>") {
         return Some("Did you forget a `;` between two statements?".into());
     }
     None
+}
+
+/// After `##` lines only a definition may follow (the expected set then lacks `let`);
+/// report the error on the last doc comment before `at`, which is the real culprit.
+fn dangling_doc(src: &str, file: u32, at: usize, expected: &[String]) -> Option<ParseError> {
+    let has = |s: &str| expected.iter().any(|e| e == s);
+    if !has("##") || has("let") {
+        return None;
+    }
+    let before = src.get(..at)?;
+    let mut offset = 0;
+    let mut found = None;
+    for line in before.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("##") && !trimmed.starts_with("###") {
+            let start = offset + (line.len() - trimmed.len());
+            let end = start + trimmed.trim_end().len();
+            found = Some((start, end));
+        }
+        offset += line.len();
+    }
+    let (start, end) = found?;
+    Some(ParseError {
+        code: "E0020",
+        kind: "InvalidDocComment",
+        message: "A doc comment `##` must be followed by `fn`, `const`, `intrinsic` or `define`"
+            .into(),
+        span: Span::new(file, start, end),
+        hint: Some("use `#` for a plain comment".into()),
+    })
 }
 
 /// Converts one parser error.
@@ -99,6 +151,9 @@ pub fn convert(err: LError, src: &str, file: u32) -> ParseError {
         },
         LError::UnrecognizedEof { location, expected } => {
             let expected = expected_list(&expected);
+            if let Some(doc) = dangling_doc(src, file, location, &expected) {
+                return doc;
+            }
             let hint = if expected.is_empty() {
                 None
             } else {
@@ -117,6 +172,9 @@ pub fn convert(err: LError, src: &str, file: u32) -> ParseError {
             expected,
         } => {
             let expected = expected_list(&expected);
+            if let Some(doc) = dangling_doc(src, file, s, &expected) {
+                return doc;
+            }
             let text = token_text(src, s, e, &tok);
             let hint = hint_for(&tok, &text, &expected);
             let (code, kind) = match tok {
@@ -171,4 +229,45 @@ pub fn convert(err: LError, src: &str, file: u32) -> ParseError {
             hint,
         },
     }
+}
+
+/// How many `end`-terminated blocks are open at each offset in `at` (sorted). An
+/// approximation from the tokens alone: `of` (match, for, patch, merge, fn), `with`
+/// (fn bodies, `with ... end` blocks, windows) and `define script|pipeline` open a
+/// block, `end` closes one.
+fn open_blocks(src: &str, at: &[usize]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(at.len());
+    let mut depth = 0i64;
+    let mut prev_define = false;
+    let mut tokens = crate::lexer::Lexer::new(src)
+        .map_while(Result::ok)
+        .peekable();
+    for &pos in at {
+        while let Some((_, tok, _)) = tokens.next_if(|(s, _, _)| *s < pos) {
+            match tok {
+                Token::Of | Token::With => depth += 1,
+                Token::Script | Token::Pipeline if prev_define => depth += 1,
+                Token::End => depth -= 1,
+                _ => {}
+            }
+            prev_define = tok == Token::Define;
+        }
+        out.push(depth);
+    }
+    out
+}
+
+/// Keeps the errors found after recovering from the previous one only while that
+/// recovery happened outside any block: resynchronising at a `;` inside a `match` body
+/// would report errors that are mere consequences of the first one.
+pub fn prune_cascades(mut errors: Vec<ParseError>, src: &str) -> Vec<ParseError> {
+    errors.sort_by_key(|e| e.span.start);
+    let starts: Vec<usize> = errors.iter().map(|e| e.span.start as usize).collect();
+    let depths = open_blocks(src, &starts);
+    let keep = depths
+        .iter()
+        .position(|d| *d != 0)
+        .map_or(errors.len(), |i| i + 1);
+    errors.truncate(keep);
+    errors
 }

@@ -93,6 +93,18 @@ pub enum OpError {
     },
 }
 
+impl OpError {
+    /// The `with` key at fault, for pointing a diagnostic at it.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            OpError::MissingOpConfig { key, .. }
+            | OpError::ExtraOpConfig { key, .. }
+            | OpError::BadOpConfig { key, .. } => Some(key),
+            OpError::UnknownNamespace(_) | OpError::UnknownOp { .. } => None,
+        }
+    }
+}
+
 /// Builds operator `node` of kind `kind_module::kind_name` from its `with` config
 /// (`null` when the definition has no `with`; `args` already substituted and folded).
 pub fn create(
@@ -237,5 +249,7 @@ mod tests {
             crate::record! {"timeout" => 1, "step_up" => "x"},
         );
         assert!(e.contains("`step_up` must be a number"), "{e}");
+        let e = create("qos", "percentile", "o", &Value::Null).err();
+        assert_eq!(e.as_ref().and_then(OpError::key), Some("timeout"));
     }
 }

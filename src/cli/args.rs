@@ -1,0 +1,175 @@
+//! The command-line grammar (clap derive). Every command's help ends with a worked example.
+
+use crate::diag::ColorMode;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// trickle: run, check and test streaming queries (`.trickle`) and scripts (`.tremor`).
+#[derive(Debug, Parser)]
+#[command(name = "trickle", version, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  trickle run examples/hello.trickle -i examples/hello.jsonl\n  trickle test tests/"
+)]
+pub struct Cli {
+    /// When to colour diagnostics on stderr (a non-empty NO_COLOR turns `auto` off).
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<ColorArg> for ColorMode {
+    fn from(c: ColorArg) -> Self {
+        match c {
+            ColorArg::Auto => ColorMode::Auto,
+            ColorArg::Always => ColorMode::Always,
+            ColorArg::Never => ColorMode::Never,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile and run a query or a script over JSON-lines input.
+    ///
+    /// A `.trickle` query reads its input stream `in` from the `-i` files in order (else
+    /// stdin) and writes `out` to stdout (or `-o`); `err` and other outputs go to stderr.
+    /// A `.tremor` script runs once per input event: `state` is kept between events and
+    /// `$` starts empty for each; what it emits on `out` goes to stdout, other ports to
+    /// stderr. One JSON document per line in and out.
+    #[command(after_help = "Example:\n  \
+        $ printf '{\"n\":1}\\n{\"n\":2}\\n' > in.jsonl\n  \
+        $ echo 'select {\"double\": event.n * 2} from in into out;' > double.trickle\n  \
+        $ trickle run double.trickle -i in.jsonl --clock index\n  \
+        {\"double\":2}\n  \
+        {\"double\":4}")]
+    Run(RunArgs),
+
+    /// Compile files without running them; print their errors and warnings.
+    #[command(after_help = "Example:\n  \
+        $ trickle check examples/hello.trickle examples/enrich.tremor\n  \
+        Exit status 0 when every file compiles, 1 when one does not.")]
+    Check {
+        /// `.trickle` or `.tremor` files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Extra folders to look for modules in (`use a::b;`).
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
+
+    /// Run the test case folders at or below each PATH.
+    ///
+    /// A case folder holds `query.trickle` or `script.tremor`, an input file `in` and the
+    /// expectation: `out` (one JSON document per line) or `error.txt` (text the error must
+    /// contain). Events are fed in the index clock: event i has ingest time i.
+    #[command(after_help = "Example:\n  \
+        $ trickle test tests/ --filter window\n  \
+        ok tests/query/window_size\n  \
+        FAIL tests/query/window_tilted\n  \
+        ...\n  \
+        1 passed, 1 failed")]
+    Test {
+        /// Folders holding case folders (searched recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Do not flush windows and batches at the end of the input.
+        #[arg(long)]
+        no_final_flush: bool,
+        /// Rewrite `out` / `error.txt` from the actual results.
+        #[arg(long)]
+        bless: bool,
+        /// Only run cases whose path contains TEXT.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+    },
+
+    /// Print the compiled dataflow graph of a query.
+    #[command(after_help = "Example:\n  \
+        $ trickle graph examples/hello.trickle --format mermaid > graph.md")]
+    Graph {
+        /// A `.trickle` query.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Text)]
+        format: GraphFormatArg,
+        /// Extra folders to look for modules in.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
+
+    /// Print shell completions.
+    #[command(after_help = "Example:\n  \
+        $ trickle completions bash > ~/.local/share/bash-completion/completions/trickle")]
+    Completions { shell: clap_complete::Shell },
+}
+
+/// `trickle run`
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// A `.trickle` query or a `.tremor` script.
+    pub file: PathBuf,
+    /// Input files, read in order (default: stdin). `-` is stdin.
+    #[arg(short = 'i', long = "input", value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+    /// Write `out` here instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// How input lines become events.
+    #[arg(long, value_enum, default_value_t = CodecArg::Json)]
+    pub codec: CodecArg,
+    /// `wall`: ingest time is the receive time and ticks drive interval windows;
+    /// `index`: the i-th event has ingest time i and there are no ticks.
+    #[arg(long, value_enum, default_value_t = ClockArg::Wall)]
+    pub clock: ClockArg,
+    /// Do not flush windows and batches when the input ends.
+    #[arg(long)]
+    pub no_final_flush: bool,
+    /// Extra folders to look for modules in (`use a::b;`).
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    pub include: Vec<PathBuf>,
+    /// Print per-peer event counts to stderr at the end.
+    #[arg(long)]
+    pub metrics: bool,
+}
+
+/// `--codec`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CodecArg {
+    /// One JSON document per line.
+    Json,
+    /// Each line is a string value.
+    String,
+}
+
+/// `--clock`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockArg {
+    Wall,
+    Index,
+}
+
+/// `graph --format`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormatArg {
+    Dot,
+    Mermaid,
+    Text,
+}
+
+impl From<GraphFormatArg> for crate::query::GraphFormat {
+    fn from(f: GraphFormatArg) -> Self {
+        match f {
+            GraphFormatArg::Dot => Self::Dot,
+            GraphFormatArg::Mermaid => Self::Mermaid,
+            GraphFormatArg::Text => Self::Text,
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Reading a program file and compiling it, printing diagnostics to stderr.
+
+use crate::compile::{compile_script, ModulePath};
+use crate::diag::{emit_report, ColorMode, Diagnostic, SourceMap};
+use crate::interp::Script;
+use crate::query::{compile_query, Query};
+use std::path::{Path, PathBuf};
+
+/// Exit codes (SPEC §8).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_COMPILE: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_RUNTIME: i32 = 3;
+
+/// A compiled program and the files it was compiled from.
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub program: Program,
+}
+
+/// What a file compiled to.
+pub enum Program {
+    Script(Script),
+    Query(Query),
+}
+
+/// The kind of program a file holds, from its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Script,
+    Query,
+}
+
+/// `.tremor` is a script, `.trickle` a query; anything else is a usage error.
+pub fn kind_of(path: &Path) -> Result<Kind, String> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("tremor") => Ok(Kind::Script),
+        Some("trickle") => Ok(Kind::Query),
+        _ => Err(format!(
+            "{}: expected a `.trickle` query or a `.tremor` script",
+            path.display()
+        )),
+    }
+}
+
+/// Reads and compiles `path`, printing warnings and errors to stderr.
+/// On failure returns the exit code: 2 unknown kind, 3 unreadable, 1 compile errors.
+pub fn load(path: &Path, include: &[PathBuf], color: ColorMode) -> Result<Loaded, i32> {
+    let kind = kind_of(path).map_err(|e| {
+        eprintln!("trickle: {e}");
+        EXIT_USAGE
+    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("trickle: cannot read {}: {e}", path.display());
+        EXIT_RUNTIME
+    })?;
+    let mut sources = SourceMap::new();
+    // The name as given, so diagnostics point at the path the user typed.
+    let name = path.display().to_string();
+    let file = sources.add(name.clone(), text);
+    let module_path = ModulePath::new(path.parent().map(dir_or_dot), include);
+    let result = match kind {
+        Kind::Script => compile_script(&mut sources, file, &module_path)
+            .map(|c| (Program::Script(c.value), c.warnings)),
+        Kind::Query => compile_query(&mut sources, file, &module_path)
+            .map(|c| (Program::Query(c.value), c.warnings)),
+    };
+    let (program, diags) = match result {
+        Ok((program, warnings)) => (Some(program), warnings),
+        Err(errors) => (None, errors),
+    };
+    report(&diags, &sources, &name, color);
+    match program {
+        Some(program) => Ok(Loaded { sources, program }),
+        None => Err(EXIT_COMPILE),
+    }
+}
+
+/// `a.trickle` has parent `""`: modules beside it are in `.`.
+fn dir_or_dot(p: &Path) -> &Path {
+    if p.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        p
+    }
+}
+
+fn report(diags: &[Diagnostic], sources: &SourceMap, name: &str, color: ColorMode) {
+    if diags.is_empty() {
+        return;
+    }
+    let mut stderr = color.stderr();
+    emit_report(diags, sources, name, &mut stderr);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_extensions() {
+        assert_eq!(kind_of(Path::new("a/b.tremor")), Ok(Kind::Script));
+        assert_eq!(kind_of(Path::new("b.trickle")), Ok(Kind::Query));
+        assert!(kind_of(Path::new("b.json")).is_err());
+        assert!(kind_of(Path::new("trickle")).is_err());
+    }
+
+    #[test]
+    fn unknown_kind_and_missing_file_codes() {
+        assert_eq!(
+            load(Path::new("x.txt"), &[], ColorMode::Never).err(),
+            Some(EXIT_USAGE)
+        );
+        let missing = Path::new("/nonexistent/trickle/x.trickle");
+        assert_eq!(
+            load(missing, &[], ColorMode::Never).err(),
+            Some(EXIT_RUNTIME)
+        );
+        assert_eq!(dir_or_dot(Path::new("")), Path::new("."));
+    }
+}

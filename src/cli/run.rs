@@ -1,0 +1,391 @@
+//! `trickle run`: feed input lines into a compiled query or script and write what
+//! comes out. One loop for both: wait for input (with a timeout, so ticks and
+//! Ctrl-C are noticed), decode, hand to the engine, write the outputs.
+
+use super::args::{ClockArg, CodecArg, RunArgs};
+use super::engine::{Engine, Outputs, QueryEngine, ScriptEngine};
+use super::input::{self, Chunk, Input};
+use super::load::{load, Program, EXIT_OK, EXIT_RUNTIME};
+use super::output::Sinks;
+use crate::diag::ColorMode;
+use crate::event::{Event, EventId, Signal};
+use crate::value::{parse_json_bytes, Str, Value};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How often ticks are sent in the wall clock (and Ctrl-C is checked in any clock).
+const TICK: Duration = Duration::from_millis(100);
+
+/// Runs `trickle run` and returns the exit code.
+pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
+    let loaded = match load(&args.file, &args.include, color) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("trickle: cannot write {}: {e}", p.display());
+                return EXIT_RUNTIME;
+            }
+        },
+        None => Box::new(std::io::stdout()),
+    };
+    let (mut engine, reads_in): (Box<dyn Engine + '_>, bool) = match &loaded.program {
+        Program::Script(s) => (Box::new(ScriptEngine::new(s, &loaded.sources)), true),
+        Program::Query(q) => {
+            let reads_in = q.inputs().iter().any(|i| i == "in");
+            (
+                Box::new(QueryEngine {
+                    executor: q.executor(),
+                }),
+                reads_in,
+            )
+        }
+    };
+    let (inputs, names) = if reads_in {
+        match open_inputs(args) {
+            Ok(opened) => opened,
+            Err(e) => {
+                eprintln!("trickle: {e}");
+                return EXIT_RUNTIME;
+            }
+        }
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let mut run = RunLoop {
+        engine: engine.as_mut(),
+        sinks: Sinks::new(out),
+        codec: args.codec,
+        clock: args.clock,
+        names: names.clone(),
+        scratch: Vec::with_capacity(4096),
+        outputs: Vec::new(),
+        next_event: 0,
+    };
+    let status = run.run(
+        input::spawn(inputs, names),
+        reads_in,
+        !args.no_final_flush,
+        stop_flag(),
+    );
+    if args.metrics {
+        eprint!("{}", run.sinks.metrics_table());
+    }
+    status
+}
+
+type Opened = (Vec<Box<dyn Read + Send>>, Vec<String>);
+
+/// Opens every `-i` file up front, so a missing one stops the run before it starts.
+fn open_inputs(args: &RunArgs) -> Result<Opened, String> {
+    if args.inputs.is_empty() {
+        return Ok((vec![Box::new(std::io::stdin())], vec!["stdin".into()]));
+    }
+    let mut readers: Vec<Box<dyn Read + Send>> = Vec::new();
+    let mut names = Vec::new();
+    for p in &args.inputs {
+        if p.as_os_str() == "-" {
+            readers.push(Box::new(std::io::stdin()));
+            names.push("stdin".into());
+            continue;
+        }
+        let f = std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        readers.push(Box::new(f));
+        names.push(p.display().to_string());
+    }
+    Ok((readers, names))
+}
+
+/// Set by Ctrl-C: stop reading, drain, flush, exit 0. A second Ctrl-C exits at once.
+fn stop_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = flag.clone();
+    // Fails only if a handler is already installed (a second run in one process): then
+    // the run simply cannot be interrupted gracefully, which is no reason to fail.
+    let _ = ctrlc::set_handler(move || {
+        if handler_flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    flag
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+struct RunLoop<'e> {
+    engine: &'e mut (dyn Engine + 'e),
+    sinks: Sinks,
+    codec: CodecArg,
+    clock: ClockArg,
+    names: Vec<String>,
+    /// simd-json parses in place: each line is copied here first so the chunk keeps the original.
+    scratch: Vec<u8>,
+    outputs: Outputs,
+    next_event: u64,
+}
+
+impl RunLoop<'_> {
+    fn run(
+        &mut self,
+        reader: input::Reader,
+        reads_in: bool,
+        final_flush: bool,
+        stop: Arc<AtomicBool>,
+    ) -> i32 {
+        let stream = || (Str::from("in"), 0);
+        let mut status = EXIT_OK;
+        if reads_in {
+            let (peer, stream) = stream();
+            self.signal(&Signal::StartStream { peer, stream });
+        }
+        let mut next_tick = Instant::now() + TICK;
+        while !stop.load(Ordering::SeqCst) {
+            let wait = next_tick.saturating_duration_since(Instant::now());
+            match reader.rx.recv_timeout(wait) {
+                Ok(Input::Lines(chunk)) => {
+                    self.chunk(&chunk);
+                    let _ = reader.recycle.send(chunk);
+                }
+                Ok(Input::Failed(e)) => {
+                    eprintln!("trickle: {e}");
+                    status = EXIT_RUNTIME;
+                    break;
+                }
+                Ok(Input::End) | Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if Instant::now() >= next_tick {
+                next_tick = Instant::now() + TICK;
+                if self.clock == ClockArg::Wall {
+                    self.signal(&Signal::Tick(now_ns()));
+                }
+            }
+            if let Err(e) = self.sinks.flush() {
+                return write_failed(&e);
+            }
+        }
+        if reads_in {
+            let (peer, stream) = stream();
+            self.signal(&Signal::EndStream { peer, stream });
+        }
+        if final_flush {
+            self.signal(&Signal::Drain);
+        }
+        match self.sinks.flush() {
+            Ok(()) => status,
+            Err(e) => write_failed(&e),
+        }
+    }
+
+    fn chunk(&mut self, chunk: &Chunk) {
+        for (line_no, line) in chunk.lines() {
+            let data = match self.decode(line) {
+                Ok(Some(v)) => v,
+                Ok(None) => continue,
+                Err(e) => {
+                    let name = self.names.get(chunk.input).map_or("input", String::as_str);
+                    let text = format!("{name}:{line_no}: {e}");
+                    let _ = self.sinks.malformed(text, line);
+                    continue;
+                }
+            };
+            let i = self.next_event;
+            self.next_event += 1;
+            let id = EventId {
+                peer: Str::from("in"),
+                stream: 0,
+                event: i,
+            };
+            let event = Event {
+                data,
+                meta: Value::record(),
+                ingest_ns: match self.clock {
+                    ClockArg::Index => i,
+                    ClockArg::Wall => now_ns(),
+                },
+                lineage: vec![id.clone()],
+                id,
+                origin: None,
+            };
+            self.sinks.received();
+            let codec = self.codec;
+            let original = || {
+                decode(codec, line, &mut Vec::new())
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+            };
+            self.engine.event(event, &original, &mut self.outputs);
+            self.write_outputs();
+        }
+    }
+
+    fn decode(&mut self, line: &[u8]) -> Result<Option<Value>, String> {
+        decode(self.codec, line, &mut self.scratch)
+    }
+
+    fn signal(&mut self, signal: &Signal) {
+        self.engine.signal(signal, &mut self.outputs);
+        self.write_outputs();
+    }
+
+    fn write_outputs(&mut self) {
+        for (port, event) in self.outputs.drain(..) {
+            // A failed write to `out` is noticed at the next flush, which stops the run.
+            let _ = self.sinks.write(&port, &event.data);
+        }
+    }
+}
+
+fn write_failed(e: &std::io::Error) -> i32 {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        eprintln!("trickle: cannot write output: {e}");
+    }
+    EXIT_RUNTIME
+}
+
+/// One input line as a value; `None` for a blank line in the JSON codec.
+fn decode(codec: CodecArg, line: &[u8], scratch: &mut Vec<u8>) -> Result<Option<Value>, String> {
+    match codec {
+        CodecArg::String => std::str::from_utf8(line)
+            .map(|s| Some(Value::from(s)))
+            .map_err(|e| format!("invalid UTF-8: {e}")),
+        CodecArg::Json => {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                return Ok(None);
+            }
+            scratch.clear();
+            scratch.extend_from_slice(line);
+            parse_json_bytes(scratch)
+                .map(Some)
+                .map_err(|e| format!("invalid JSON: {e}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Echoes each event as `[ingest_ns, id, data]` and each signal's name on `out`.
+    struct Echo;
+    impl Engine for Echo {
+        fn event(&mut self, event: Event, _: &dyn Fn() -> Value, out: &mut Outputs) {
+            let v = Value::from(vec![
+                Value::from(event.ingest_ns),
+                Value::from(event.id.event),
+                event.data.clone(),
+            ]);
+            out.push(("out".into(), Event { data: v, ..event }));
+        }
+        fn signal(&mut self, signal: &Signal, out: &mut Outputs) {
+            let name = match signal {
+                Signal::Tick(_) => return,
+                Signal::StartStream { .. } => "start",
+                Signal::EndStream { .. } => "end",
+                Signal::Drain => "drain",
+            };
+            out.push((
+                "out".into(),
+                Event {
+                    data: Value::from(name),
+                    ..Event::default()
+                },
+            ));
+        }
+    }
+
+    fn run_echo(input: &'static [u8], final_flush: bool) -> (i32, String) {
+        run_echo_from(Box::new(input), final_flush)
+    }
+
+    fn run_echo_from(input: Box<dyn Read + Send>, final_flush: bool) -> (i32, String) {
+        let buf = Shared::default();
+        let mut engine = Echo;
+        let mut run = RunLoop {
+            engine: &mut engine,
+            sinks: Sinks::new(Box::new(buf.clone())),
+            codec: CodecArg::Json,
+            clock: ClockArg::Index,
+            names: vec!["mem".into()],
+            scratch: Vec::new(),
+            outputs: Vec::new(),
+            next_event: 0,
+        };
+        let reader = input::spawn(vec![input], vec!["mem".into()]);
+        let stop = Arc::new(AtomicBool::new(false));
+        let code = run.run(reader, true, final_flush, stop);
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        (code, text)
+    }
+
+    #[test]
+    fn run_loop_feeds_index_clock_then_ends_stream_and_drains() {
+        let (code, out) = run_echo(b"\"a\"\n{bad\n\n\"b\"\n", true);
+        assert_eq!(code, EXIT_OK);
+        let want = "\"start\"\n[0,0,\"a\"]\n[1,1,\"b\"]\n\"end\"\n\"drain\"\n";
+        assert_eq!(out, want);
+        let (_, out) = run_echo(b"1\n", false);
+        assert!(!out.contains("drain"), "{out}");
+    }
+
+    #[test]
+    fn decodes_by_codec() {
+        let mut scratch = Vec::new();
+        let v = decode(CodecArg::Json, b"{\"a\":[1,2.5]}", &mut scratch)
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.encode(), "{\"a\":[1,2.5]}");
+        assert_eq!(decode(CodecArg::Json, b"  ", &mut scratch), Ok(None));
+        assert!(decode(CodecArg::Json, b"{oops", &mut scratch)
+            .unwrap_err()
+            .starts_with("invalid JSON"));
+        let s = decode(CodecArg::String, b"{oops", &mut scratch)
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.as_str(), Some("{oops"));
+        assert_eq!(
+            decode(CodecArg::String, b"", &mut scratch).unwrap(),
+            Some(Value::from(""))
+        );
+        assert!(decode(CodecArg::String, b"\xff", &mut scratch).is_err());
+    }
+
+    struct Broken;
+    impl Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("gone"))
+        }
+    }
+
+    #[test]
+    fn a_failing_input_stops_the_run_with_code_3() {
+        let (code, out) = run_echo_from(Box::new(Broken), true);
+        assert_eq!(code, EXIT_RUNTIME);
+        // What was read is still ended and drained before exiting.
+        assert_eq!(out, "\"start\"\n\"end\"\n\"drain\"\n");
+    }
+}

@@ -1,0 +1,430 @@
+//! The `trickle` binary from the outside: exit codes, stdout vs stderr, `-o`,
+//! several `-i`, `--codec string`, malformed input, `check`, `test`, `graph`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn trickle(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("TRICKLE_PATH")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the trickle binary runs");
+    if let Some(text) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(text.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A fresh folder for one test's files.
+fn dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("trickle-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+fn lines(s: &str) -> Vec<&str> {
+    s.lines().collect()
+}
+
+const PASSTHROUGH: &str = "select event from in into out;\n";
+
+#[test]
+fn help_and_usage_errors() {
+    let r = trickle(&["--help"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("run") && r.stdout.contains("test"),
+        "{}",
+        r.stdout
+    );
+    for cmd in ["run", "check", "test", "graph", "completions"] {
+        let r = trickle(&[cmd, "--help"], None);
+        assert_eq!(r.code, 0, "{cmd}: {}", r.stderr);
+        assert!(
+            r.stdout.contains("Example"),
+            "{cmd} help lacks an example: {}",
+            r.stdout
+        );
+    }
+    assert_eq!(trickle(&["run"], None).code, 2);
+    assert_eq!(trickle(&["frobnicate"], None).code, 2);
+    assert_eq!(
+        trickle(&["run", "x.trickle", "--codec", "xml"], None).code,
+        2
+    );
+    let d = dir("usage");
+    let f = write(&d, "a.json", "{}");
+    let r = trickle(&["run", &f], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(".trickle"), "{}", r.stderr);
+}
+
+#[test]
+fn completions_print_a_script() {
+    let r = trickle(&["completions", "bash"], None);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("trickle"));
+}
+
+#[test]
+fn unreadable_files_exit_3() {
+    let d = dir("missing");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let missing = d.join("nope.trickle").display().to_string();
+    assert_eq!(trickle(&["run", &missing], None).code, 3);
+    let nope = d.join("nope.json").display().to_string();
+    let r = trickle(&["run", &q, "-i", &nope], None);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("nope.json"), "{}", r.stderr);
+    let bad_out = d.join("no/such/dir/out.json").display().to_string();
+    let input = write(&d, "in.json", "1\n");
+    assert_eq!(
+        trickle(&["run", &q, "-i", &input, "-o", &bad_out], None).code,
+        3
+    );
+}
+
+#[test]
+fn check_reports_compile_errors_with_exit_1() {
+    let d = dir("check");
+    let good = write(&d, "good.trickle", PASSTHROUGH);
+    let bad = write(&d, "bad.trickle", "select event from in into;\n");
+    let r = trickle(&["check", &good], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = trickle(&["check", "--color", "never", &good, &bad], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("error[E"), "{}", r.stderr);
+    assert!(r.stderr.contains("bad.trickle"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains('\u{1b}'),
+        "no colour when asked: {}",
+        r.stderr
+    );
+    let r = trickle(&["check", "--color", "always", &bad], None);
+    assert!(
+        r.stderr.contains('\u{1b}'),
+        "colour when asked: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn query_reads_inputs_in_order_and_writes_stdout() {
+    let d = dir("order");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let a = write(&d, "a.json", "{\"n\":1}\n{\"n\":2}\n");
+    let b = write(&d, "b.json", "\n{\"n\":3}\n");
+    let r = trickle(&["run", &q, "-i", &a, "-i", &b, "--clock", "index"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r.stdout), ["{\"n\":1}", "{\"n\":2}", "{\"n\":3}"]);
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn stdin_is_the_default_input_and_o_writes_a_file() {
+    let d = dir("stdin");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let out = d.join("out.json").display().to_string();
+    let r = trickle(&["run", &q, "-o", &out], Some("[1]\n[2]\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "[1]\n[2]\n");
+}
+
+#[test]
+fn malformed_lines_go_to_err_and_the_run_goes_on() {
+    let d = dir("malformed");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let input = write(&d, "in.json", "1\n{oops\n2\n");
+    let r = trickle(&["run", &q, "-i", &input], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r.stdout), ["1", "2"]);
+    let err: Vec<&str> = lines(&r.stderr);
+    assert_eq!(err.len(), 1, "{}", r.stderr);
+    assert!(err[0].starts_with("{\"error\":"), "{}", err[0]);
+    assert!(
+        err[0].contains("in.json:2") && err[0].contains("\"raw\":\"{oops\""),
+        "{}",
+        err[0]
+    );
+}
+
+#[test]
+fn string_codec_reads_lines_as_strings() {
+    let d = dir("codec");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let input = write(&d, "in.txt", "hello world\n{not json\n");
+    let r = trickle(&["run", &q, "-i", &input, "--codec", "string"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r.stdout), ["\"hello world\"", "\"{not json\""]);
+}
+
+#[test]
+fn script_ports_errors_and_state() {
+    let d = dir("script");
+    let s = write(
+        &d,
+        "s.tremor",
+        "let state = match state of case null => 1 case _ => state + 1 end;\n\
+         match event of\n\
+           case \"side\" => emit {\"side\": state} => \"side\"\n\
+           case \"bad\" => event.nothing\n\
+           case _ => {\"n\": state, \"e\": event}\n\
+         end\n",
+    );
+    let input = write(&d, "in.json", "\"a\"\n\"side\"\n\"bad\"\n\"b\"\n");
+    let r = trickle(&["run", &s, "-i", &input, "--clock", "index"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        lines(&r.stdout),
+        ["{\"n\":1,\"e\":\"a\"}", "{\"n\":4,\"e\":\"b\"}"]
+    );
+    let err = lines(&r.stderr);
+    assert_eq!(err.len(), 2, "{}", r.stderr);
+    assert_eq!(err[0], "{\"side\":2}");
+    assert!(
+        err[1].starts_with("{\"error\":") && err[1].ends_with(",\"event\":\"bad\"}"),
+        "{}",
+        err[1]
+    );
+}
+
+#[test]
+fn metrics_table_on_stderr() {
+    let d = dir("metrics");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let input = write(&d, "in.json", "1\nbad\n2\n");
+    let r = trickle(&["run", &q, "-i", &input, "--metrics"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let row = |peer: &str| {
+        r.stderr
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(peer))
+            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>())
+    };
+    assert_eq!(row("in"), Some(vec!["0", "2", "1"]), "{}", r.stderr);
+    assert_eq!(row("out"), Some(vec!["2", "0", "0"]), "{}", r.stderr);
+}
+
+#[test]
+fn test_command_reports_and_exits() {
+    let d = dir("testcmd");
+    write(&d, "pass/query.trickle", PASSTHROUGH);
+    write(&d, "pass/in", "{\"a\":1}\n");
+    write(&d, "pass/out", "{\"a\":1}\n");
+    let root = d.display().to_string();
+    let r = trickle(&["test", &root], None);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.ends_with("1 passed, 0 failed\n"), "{}", r.stdout);
+    write(&d, "fail/query.trickle", PASSTHROUGH);
+    write(&d, "fail/in", "{\"a\":1}\n");
+    write(&d, "fail/out", "{\"a\":1.0}\n");
+    let r = trickle(&["test", &root], None);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("FAIL ") && r.stdout.contains("+ {\"a\":1}"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("1 passed, 1 failed\n"), "{}", r.stdout);
+    let r = trickle(&["test", &root, "--filter", "pass"], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = trickle(&["test", &root, "--bless"], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(
+        std::fs::read_to_string(d.join("fail/out")).unwrap(),
+        "{\"a\":1}\n"
+    );
+}
+
+#[test]
+fn graph_draws_queries_only() {
+    let d = dir("graph");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let r = trickle(&["graph", &q, "--format", "dot"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.trim().is_empty());
+    let s = write(&d, "s.tremor", "event\n");
+    assert_eq!(trickle(&["graph", &s], None).code, 2);
+}
+
+/// The examples the README points at run end to end with the outputs their comments promise.
+#[test]
+fn examples_run_end_to_end() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ex = |f: &str| format!("{root}/examples/{f}");
+    let r = trickle(
+        &["run", &ex("hello.trickle"), "-i", &ex("hello.jsonl")],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        lines(&r.stdout),
+        [
+            "{\"greeting\":\"Hello, Ada!\",\"from\":\"London\"}",
+            "{\"greeting\":\"Hello, Grace!\",\"from\":\"Arlington\"}",
+            "{\"greeting\":\"Hello, Edsger!\",\"from\":\"Nuenen\"}",
+        ]
+    );
+    assert_eq!(
+        lines(&r.stderr),
+        ["{\"error\":\"no name\",\"event\":{\"city\":\"Nowhere\"}}"]
+    );
+
+    let args = ["--clock", "index", "-i"];
+    let r = trickle(
+        &[
+            &["run", &ex("windows.trickle")],
+            &args[..],
+            &[&ex("metrics.jsonl")],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        lines(&r.stdout),
+        [
+            "{\"host\":\"a\",\"n\":3,\"mean_ms\":12.0,\"max_ms\":16.0}",
+            "{\"host\":\"b\",\"n\":3,\"mean_ms\":40.0,\"max_ms\":50.0}",
+            "{\"host\":\"a\",\"n\":1,\"mean_ms\":7.0,\"max_ms\":7.0}",
+        ]
+    );
+
+    let r = trickle(
+        &[
+            &["run", &ex("enrich.tremor")],
+            &args[..],
+            &[&ex("metrics.jsonl")],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r.stdout).len(), 6, "{}", r.stdout);
+    assert!(lines(&r.stdout)[0].contains("\"seq\":1"), "{}", r.stdout);
+    assert_eq!(lines(&r.stderr), ["{\"host\":\"b\",\"ms\":50,\"seq\":5}"]);
+}
+
+/// Ctrl-C stops reading, drains what windows hold, flushes and exits 0.
+#[cfg(unix)]
+#[test]
+fn interrupt_drains_and_exits_0() {
+    use std::io::{BufRead, BufReader};
+    let d = dir("sigint");
+    let q = write(
+        &d,
+        "q.trickle",
+        "define window two from tumbling with size = 2 end;\n\
+         select aggr::stats::count() from in[two] into out;\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(["run", &q])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"1\n2\n3\n").unwrap();
+    stdin.flush().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    // The first window's result shows the run is under way (and the handler installed).
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(first, "2\n");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(rest, "1\n", "the third event's window is drained");
+}
+
+/// An output that cannot be written stops the run with exit code 3.
+#[cfg(target_os = "linux")]
+#[test]
+fn unwritable_output_exits_3() {
+    let d = dir("full");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let input = write(&d, "in.json", &"{\"n\":1}\n".repeat(20_000));
+    let r = trickle(&["run", &q, "-i", &input, "-o", "/dev/full"], None);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot write output"), "{}", r.stderr);
+}
+
+/// `use` finds modules beside the program, in `-I` folders and in `TRICKLE_PATH`.
+#[test]
+fn modules_are_found_on_the_module_path() {
+    let d = dir("modpath");
+    write(&d, "inc/lib/inc_mod.tremor", "const V = \"inc\";\n");
+    write(&d, "env/lib/env_mod.tremor", "const V = \"env\";\n");
+    write(&d, "prog/lib/near_mod.tremor", "const V = \"near\";\n");
+    let q = write(
+        &d,
+        "prog/q.trickle",
+        "use lib::inc_mod;\nuse lib::env_mod;\nuse lib::near_mod;\n\
+         select [inc_mod::V, env_mod::V, near_mod::V] from in into out;\n",
+    );
+    let inc = d.join("inc").display().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(["run", &q, "-I", &inc])
+        .env("TRICKLE_PATH", d.join("env"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(b"null\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "[\"inc\",\"env\",\"near\"]\n"
+    );
+    assert_eq!(
+        trickle(&["check", &q], None).code,
+        1,
+        "without -I and TRICKLE_PATH"
+    );
+}
