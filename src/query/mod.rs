@@ -15,6 +15,7 @@ mod config;
 mod create;
 mod render;
 mod select_def;
+mod uses;
 mod window_def;
 
 use crate::compile::{Compiled, ModulePath, Modules};

@@ -21,14 +21,6 @@ fn group_leaves<'a>(g: &'a GroupBy, out: &mut Vec<&'a ast::Expr>) {
     }
 }
 
-/// `true` when `e` calls `stream_id()` (any module path) somewhere.
-fn calls_stream_id(e: &ast::Expr) -> bool {
-    // Expressions print their calls in Debug form; a structural walk would need a
-    // visitor over every node kind, and this only decides whether to flush groups.
-    let text = format!("{e:?}");
-    text.contains("name: \"stream_id\"")
-}
-
 fn is_plain_event(e: &ast::Expr) -> bool {
     matches!(&e.kind, ExprKind::Path(p) if p.root == PathRoot::Event && p.segments.is_empty())
 }
@@ -140,7 +132,9 @@ impl Compiler {
         let stream_grouped = s.group_by.as_ref().is_some_and(|g| {
             let mut leaves = Vec::new();
             group_leaves(g, &mut leaves);
-            leaves.into_iter().any(calls_stream_id)
+            leaves
+                .into_iter()
+                .any(|e| super::uses::calls(e, "stream_id"))
         });
         Ok(SelectSpec {
             mode,
