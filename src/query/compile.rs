@@ -186,19 +186,17 @@ impl Compiler {
         let port = r.port.as_ref().map(|p| p.name.clone());
         let name = r.node.name.as_str();
         if pipe.top && name == "in" {
-            return Ok(match port.as_deref() {
-                None | Some("out") => (pipe.ins["in"], "out".into()),
-                Some(p) => {
-                    let key = format!("in/{p}");
-                    let idx = match pipe.ins.get(&key) {
-                        Some(i) => *i,
-                        None => {
-                            let i = self.graph.add(key.clone(), NodeKind::Input);
-                            pipe.ins.insert(key, i);
-                            i
-                        }
-                    };
-                    (idx, "out".into())
+            let key = match port.as_deref() {
+                None | Some("out") => "in".to_string(),
+                Some(p) => format!("in/{p}"),
+            };
+            return Ok(match pipe.ins.get(&key) {
+                Some(i) => (*i, "out".into()),
+                None => {
+                    // `from in/p`: an extra input stream, made on first use.
+                    let i = self.graph.add(key.clone(), NodeKind::Input);
+                    pipe.ins.insert(key, i);
+                    (i, "out".into())
                 }
             });
         }
