@@ -49,10 +49,11 @@ impl Compiler {
     fn select_spec(&mut self, pipe: &Pipe, s: &ast::Select) -> Result<SelectSpec, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut windows = Vec::new();
+        let wargs = pipe.args.clone().unwrap_or(Value::Null);
         for q in &s.windows {
             match self.lookup(pipe, q) {
                 Ok((scope, Definition::Window(w))) => {
-                    match super::window_def::build(&self.bind, scope, &w) {
+                    match super::window_def::build(&self.bind, scope, &w, &wargs) {
                         Ok(mut spec) => {
                             spec.name = q.name().to_string();
                             windows.push(spec);
