@@ -165,16 +165,26 @@ impl Compiler {
         Ok(())
     }
 
-    fn not_defined(r: &ast::StreamRef, default_port: &str) -> Diagnostic {
+    fn not_defined(pipe: &Pipe, r: &ast::StreamRef, default_port: &str) -> Diagnostic {
         let port = r.port.as_ref().map_or(default_port, |p| p.name.as_str());
-        Diagnostic::error(
+        let d = Diagnostic::error(
             codes::QUERY_STREAM_NOT_DEFINED,
             format!(
                 "Stream used in `from` or `into` is not defined: {}/{port}",
                 r.node.name
             ),
             r.span,
-        )
+        );
+        let mut known: Vec<&str> = pipe.nodes.keys().map(String::as_str).collect();
+        known.sort_unstable();
+        if known.is_empty() {
+            d.with_help("create it first, e.g. `create stream name;` before the select")
+        } else {
+            d.with_help(format!(
+                "nodes are created before use; defined so far: {}",
+                known.join(", ")
+            ))
+        }
     }
 
     /// `from X[/p]`: the node and output port events come from.
@@ -214,7 +224,7 @@ impl Compiler {
                     None => Err(Self::unknown_port(r, &p)),
                 }
             }
-            None => Err(Self::not_defined(r, "out")),
+            None => Err(Self::not_defined(pipe, r, "out")),
         }
     }
 
@@ -244,7 +254,7 @@ impl Compiler {
                     None => Err(Self::unknown_port(r, &p)),
                 }
             }
-            None => Err(Self::not_defined(r, "in")),
+            None => Err(Self::not_defined(pipe, r, "in")),
         }
     }
 
