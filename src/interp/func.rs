@@ -52,6 +52,10 @@ pub(crate) fn call_user(c: &UserCall, span: Span, env: &mut Env) -> R<Value> {
     invoke(&c.func, vals, span, env)
 }
 
+/// Stack that a chain of plain (non-tail) calls may use before it fails with the
+/// recursion error instead of overflowing: spawned threads get 2 MiB by default.
+const STACK_BUDGET: usize = 1024 * 1024;
+
 /// Runs `func` with argument values, looping on `recur`.
 pub(crate) fn invoke(func: &Function, mut args: Vec<Value>, span: Span, env: &mut Env) -> R<Value> {
     let Some(body) = func.body.get() else {
@@ -60,28 +64,19 @@ pub(crate) fn invoke(func: &Function, mut args: Vec<Value>, span: Span, env: &mu
             span,
         ));
     };
-    if env.locals.depth >= RECURSION_LIMIT {
+    let marker = 0u8;
+    let here = std::ptr::addr_of!(marker) as usize;
+    if env.locals.depth == 0 {
+        env.locals.stack_base = here;
+    }
+    if env.locals.depth >= RECURSION_LIMIT
+        || env.locals.stack_base.saturating_sub(here) > STACK_BUDGET
+    {
         return Err(err(RECURSION_ERROR, span));
     }
     let mut recurs = 0;
     loop {
-        let base = env.locals.slots.len();
-        // Tremor's quirk: `args` skips as many arguments as the function has
-        // locals (parameters plus the names its body binds), not just parameters.
-        let skip = body.locals.saturating_sub(1).max(func.params);
-        let extra = if func.variadic && args.len() > skip {
-            args[skip..].to_vec()
-        } else {
-            Vec::new()
-        };
-        args.truncate(func.params);
-        env.locals.slots.extend(args.drain(..).map(Some));
-        if func.variadic {
-            env.locals.slots.resize(base + func.params, None);
-            env.locals.slots.push(Some(Value::Array(extra)));
-        }
-        let size = base + body.locals.max(func.params + usize::from(func.variadic));
-        env.locals.slots.resize(size, None);
+        let base = push_frame(func, body, &mut args, env);
         let old_base = std::mem::replace(&mut env.locals.base, base);
         env.locals.depth += 1;
         let res = eval_body(&body.exprs, env);
@@ -99,4 +94,32 @@ pub(crate) fn invoke(func: &Function, mut args: Vec<Value>, span: Span, env: &mu
             other => return other,
         }
     }
+}
+
+/// Pushes a call's slots (parameters, variadic `args`, locals); returns its base.
+#[inline(never)]
+fn push_frame(
+    func: &Function,
+    body: &super::ir::Block,
+    args: &mut Vec<Value>,
+    env: &mut Env,
+) -> usize {
+    let base = env.locals.slots.len();
+    // Tremor's quirk: `args` skips as many arguments as the function has
+    // locals (parameters plus the names its body binds), not just parameters.
+    let skip = body.locals.saturating_sub(1).max(func.params);
+    let extra = if func.variadic && args.len() > skip {
+        args[skip..].to_vec()
+    } else {
+        Vec::new()
+    };
+    args.truncate(func.params);
+    env.locals.slots.extend(args.drain(..).map(Some));
+    if func.variadic {
+        env.locals.slots.resize(base + func.params, None);
+        env.locals.slots.push(Some(Value::Array(extra)));
+    }
+    let size = base + body.locals.max(func.params + usize::from(func.variadic));
+    env.locals.slots.resize(size, None);
+    base
 }

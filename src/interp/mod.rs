@@ -81,6 +81,8 @@ pub struct Frame {
     pub(crate) slots: Vec<Option<Value>>,
     pub(crate) base: usize,
     pub(crate) depth: usize,
+    /// Stack address at the outermost call (see `func::invoke`).
+    pub(crate) stack_base: usize,
 }
 
 impl Frame {

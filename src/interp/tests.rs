@@ -180,3 +180,22 @@ fn fold_const_substitutes_args() {
         .unwrap_err();
     assert_eq!(d.message, "Expected a constant expression");
 }
+
+#[test]
+fn deep_plain_recursion_fits_a_small_thread_stack() {
+    // Engine threads may have 2 MiB stacks; the recursion limit must fail cleanly first.
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            let (s, _) = script(
+                "fn f(n) with match n of case 0 => 0 case _ => f(n - 1) + 1 end end; f(event)",
+            );
+            let ok = value(&s, "100");
+            let err = run(&s, "5000").unwrap_err();
+            (ok, err.message)
+        })
+        .expect("spawns");
+    let (ok, err) = handle.join().expect("no stack overflow");
+    assert_eq!(ok, Value::U64(100));
+    assert_eq!(err, "Recursion limit Reached");
+}
