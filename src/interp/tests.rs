@@ -199,3 +199,17 @@ fn deep_plain_recursion_fits_a_small_thread_stack() {
     assert_eq!(ok, Value::U64(100));
     assert_eq!(err, "Recursion limit Reached");
 }
+
+#[test]
+fn use_inside_a_pipeline_definition_binds_its_alias() {
+    let mut sources = SourceMap::new();
+    let src = "define pipeline p\npipeline\n  use std::string;\n  select string::len(event) from in into out;\nend;";
+    let file = sources.add("q.trickle", src);
+    let mut m = Modules::new(&ModulePath::default());
+    let (scope, _) = m.load_root(&mut sources, file).expect("loads");
+    let mut ctx = ExprCtx::select();
+    let e = m
+        .lower_expr(scope, &parse_expr(r#"string::len("abc")"#), &mut ctx)
+        .expect("lowers");
+    assert_eq!(e.as_const().and_then(Value::as_i64), Some(3));
+}
