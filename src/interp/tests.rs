@@ -213,3 +213,11 @@ fn use_inside_a_pipeline_definition_binds_its_alias() {
         .expect("lowers");
     assert_eq!(e.as_const().and_then(Value::as_i64), Some(3));
 }
+
+#[test]
+fn compiled_code_can_move_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Script>();
+    send_sync::<ir::Expr>();
+    send_sync::<ir::Block>();
+}
