@@ -210,7 +210,10 @@ impl Modules {
         if self.loading.contains(&key) {
             return Err(vec![Diagnostic::error(
                 codes::CYCLIC_USE,
-                format!("Cyclic module use: {} -> {key}", self.loading.join(" -> ")),
+                format!(
+                    "Cyclic dependency detected: {} -> {key}",
+                    self.loading.join(" -> ")
+                ),
                 span,
             )]);
         }
