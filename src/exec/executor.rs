@@ -4,15 +4,20 @@
 //! for a linear chain exactly as Tremor produced it.
 
 use super::graph::{Graph, NodeKind};
+use super::select::Select;
 use super::{Operator, Outputs};
 use crate::event::{Event, Port, Signal};
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 
+/// An output port and the `(node, input port)`s connected to it.
+type Route = (String, Vec<(usize, Port)>);
+
 enum Slot {
     /// Input and stream nodes forward on `out`.
     Pass,
     Output,
+    Select(Box<Select>),
     Op {
         op: Box<dyn Operator>,
         fallible: bool,
@@ -23,8 +28,11 @@ enum Slot {
 pub struct Executor {
     names: Vec<String>,
     slots: Vec<Slot>,
-    /// Per node: output port → connected `(node, input port)`.
-    routes: Vec<FxHashMap<String, Vec<(usize, Port)>>>,
+    /// Per node: output port → connected `(node, input port)`; nodes have few
+    /// ports, so a short list beats hashing the port name.
+    routes: Vec<Vec<Route>>,
+    /// Reused for each operator call.
+    buf: Outputs,
     inputs: FxHashMap<String, usize>,
     topo: Vec<usize>,
     stack: Vec<(usize, Port, Event)>,
@@ -33,13 +41,14 @@ pub struct Executor {
 impl Executor {
     /// Instantiates every node of `graph` (which must be acyclic; `topo` is its order).
     pub fn new(graph: &Graph, topo: Vec<usize>) -> Self {
-        let mut routes: Vec<FxHashMap<String, Vec<(usize, Port)>>> =
-            vec![FxHashMap::default(); graph.nodes.len()];
+        let mut routes: Vec<Vec<Route>> = vec![Vec::new(); graph.nodes.len()];
         for e in &graph.edges {
-            routes[e.from]
-                .entry(e.from_port.clone())
-                .or_default()
-                .push((e.to, Port::owned(e.to_port.clone())));
+            let node = &mut routes[e.from];
+            let target = (e.to, Port::owned(e.to_port.clone()));
+            match node.iter_mut().find(|(p, _)| *p == e.from_port) {
+                Some((_, targets)) => targets.push(target),
+                None => node.push((e.from_port.clone(), vec![target])),
+            }
         }
         let slots = graph
             .nodes
@@ -47,6 +56,7 @@ impl Executor {
             .map(|n| match &n.kind {
                 NodeKind::Input | NodeKind::Stream => Slot::Pass,
                 NodeKind::Output => Slot::Output,
+                NodeKind::Select(spec) => Slot::Select(Box::new(Select::new(spec.clone()))),
                 NodeKind::Op { make, fallible, .. } => Slot::Op {
                     op: make(),
                     fallible: *fallible,
@@ -64,6 +74,7 @@ impl Executor {
             names: graph.nodes.iter().map(|n| n.name.clone()).collect(),
             slots,
             routes,
+            buf: Outputs::new(),
             inputs,
             topo,
             stack: Vec::new(),
@@ -83,12 +94,15 @@ impl Executor {
     pub fn signal(&mut self, signal: &Signal, out: &mut Vec<(String, Event)>) {
         for k in 0..self.topo.len() {
             let idx = self.topo[k];
-            let Slot::Op { op, .. } = &mut self.slots[idx] else {
-                continue;
+            let op: &mut dyn Operator = match &mut self.slots[idx] {
+                Slot::Op { op, .. } => op.as_mut(),
+                Slot::Select(s) => s.as_mut(),
+                _ => continue,
             };
-            let mut outs = Outputs::new();
+            let mut outs = std::mem::take(&mut self.buf);
             let res = op.on_signal(signal, &mut outs);
-            self.push_outputs(idx, outs);
+            self.push_outputs(idx, &mut outs);
+            self.buf = outs;
             self.run(out);
             if let Err(e) = res {
                 out.push(("err".to_string(), error_event(e, Value::Null, None)));
@@ -96,16 +110,22 @@ impl Executor {
         }
     }
 
-    fn push_outputs(&mut self, idx: usize, outs: Outputs) {
-        for (port, ev) in outs {
-            if let Some(targets) = self.routes[idx].get(port.as_ref()) {
-                if let Some(((last, last_port), rest)) = targets.split_last() {
-                    for (to, to_port) in rest {
-                        self.stack.push((*to, to_port.clone(), ev.clone()));
-                    }
-                    self.stack.push((*last, last_port.clone(), ev));
-                }
+    /// Pushes what node `idx` emitted (draining `outs`) for every connected input.
+    fn push_outputs(&mut self, idx: usize, outs: &mut Outputs) {
+        for (port, ev) in outs.drain(..) {
+            self.route(idx, &port, ev);
+        }
+    }
+
+    fn route(&mut self, idx: usize, port: &str, ev: Event) {
+        let Some((_, targets)) = self.routes[idx].iter().find(|(p, _)| p == port) else {
+            return;
+        };
+        if let Some(((last, last_port), rest)) = targets.split_last() {
+            for (to, to_port) in rest {
+                self.stack.push((*to, to_port.clone(), ev.clone()));
             }
+            self.stack.push((*last, last_port.clone(), ev));
         }
     }
 
@@ -116,10 +136,7 @@ impl Executor {
         let mut failure = None;
         while let Some((idx, port, ev)) = self.stack.pop() {
             match &mut self.slots[idx] {
-                Slot::Pass => {
-                    let outs = vec![(Port::borrowed("out"), ev)];
-                    self.push_outputs(idx, outs);
-                }
+                Slot::Pass => self.route(idx, "out", ev),
                 Slot::Output => {
                     let name = if port == "in" {
                         self.names[idx].clone()
@@ -128,13 +145,28 @@ impl Executor {
                     };
                     out.push((name, ev));
                 }
+                Slot::Select(sel) => {
+                    let mut outs = std::mem::take(&mut self.buf);
+                    let res = sel.handle(ev, &mut outs);
+                    self.push_outputs(idx, &mut outs);
+                    self.buf = outs;
+                    if let Err((e, mut ev)) = res {
+                        let data = std::mem::take(&mut ev.data);
+                        failure = Some(error_event(e, data, Some(&ev)));
+                        self.stack.clear();
+                    }
+                }
                 Slot::Op { op, fallible } => {
-                    let mut outs = Outputs::new();
-                    let kept = fallible.then(|| (ev.data.clone(), ev.clone()));
-                    match op.on_event(&port, ev, &mut outs) {
-                        Ok(()) => self.push_outputs(idx, outs),
+                    let mut outs = std::mem::take(&mut self.buf);
+                    let kept = fallible.then(|| ev.clone());
+                    let res = op.on_event(&port, ev, &mut outs);
+                    self.push_outputs(idx, &mut outs);
+                    self.buf = outs;
+                    match res {
+                        Ok(()) => {}
                         Err(e) => {
-                            let (data, orig) = kept.unwrap_or_default();
+                            let mut orig = kept.unwrap_or_default();
+                            let data = std::mem::take(&mut orig.data);
                             failure = Some(error_event(e, data, Some(&orig)));
                             self.stack.clear();
                         }

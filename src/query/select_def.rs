@@ -5,9 +5,9 @@
 use super::compile::{Compiler, Pipe};
 use crate::compile::ExprCtx;
 use crate::diag::{codes, Diagnostic};
-use crate::exec::graph::{NodeKind, OpFactory};
+use crate::exec::graph::NodeKind;
 use crate::exec::group::GroupSpec;
-use crate::exec::select::{Select, SelectMode, SelectSpec};
+use crate::exec::select::{SelectMode, SelectSpec};
 use crate::exec::tilt::{AggrSite, EmitSpec};
 use crate::value::Value;
 use std::sync::Arc;
@@ -46,19 +46,9 @@ impl Compiler {
             (f, i) => return Err(f.err().into_iter().chain(i.err()).collect()),
         };
         let spec = self.select_spec(pipe, s)?;
-        let spec = Arc::new(spec);
-        let fallible = spec.mode != SelectMode::Passthrough;
-        let make: OpFactory = Arc::new(move || Box::new(Select::new(spec.clone())));
         let name = format!("{}select_{}", pipe.prefix, self.selects);
         self.selects += 1;
-        let idx = self.graph.add(
-            name,
-            NodeKind::Op {
-                kind: "select".into(),
-                make,
-                fallible,
-            },
-        );
+        let idx = self.graph.add(name, NodeKind::Select(Arc::new(spec)));
         self.graph.connect(from.0, &from.1, idx, "in");
         self.graph.connect(idx, "out", into.0, &into.1);
         Ok(())

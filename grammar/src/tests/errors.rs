@@ -240,3 +240,22 @@ fn no_cascade_inside_blocks() {
     assert_eq!(errs.len(), 1);
     assert_eq!(errs[0].span.start, 29);
 }
+
+#[test]
+fn bytes_parts_are_checked() {
+    assert!(parse_module(
+        "<< 1:64/little_signed_integer, 2/unsigned-big-integer, x/binary >>",
+        7
+    )
+    .is_ok());
+    let src = "<< 1:65 >>";
+    let e = err(src);
+    assert_eq!(e.code, "E0021");
+    assert_eq!(text(src, e.span), "1:65");
+    assert_eq!(err("<< 1:0 >>").code, "E0021");
+    let src = "<< 1/big-float >>";
+    let e = err(src);
+    assert_eq!(e.code, "E0021");
+    assert_eq!(text(src, e.span), "big-float");
+    assert!(e.message.contains("big-float"));
+}

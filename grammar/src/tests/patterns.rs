@@ -189,3 +189,18 @@ fn use_const_intrinsic() {
     assert_eq!(i.target.joined(), "string::len");
     assert_eq!(i.params.len(), 1);
 }
+
+#[test]
+fn default_is_the_old_spelling_of_case_underscore() {
+    let src = "match x of case 1 => 1 default => 2 end";
+    let cs = cases(src);
+    assert!(matches!(cs[1].pattern, Pattern::Default(sp) if text(src, sp) == "default"));
+    let e = expr("[match x of case 1 => 1 default => 2, 3 end]");
+    let ExprKind::List(items) = &e.kind else {
+        panic!()
+    };
+    let ExprKind::Match(m) = &items[0].kind else {
+        panic!()
+    };
+    assert_eq!(m.cases[1].body.len(), 2);
+}
