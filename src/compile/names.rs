@@ -169,6 +169,9 @@ fn operator_hint(decl: &FnDecl) -> Option<&'static str> {
         ("record", "combine") => {
             Some("`record::combine(a, b)` can be written `a + b`, which is faster")
         }
+        ("system", "nanotime") => Some(
+            "`system::nanotime()` reads the wall clock, so results differ between runs; `system::ingest_ns()` is the event's time",
+        ),
         _ => None,
     }
 }
