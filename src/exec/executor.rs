@@ -5,7 +5,7 @@
 
 use super::graph::{Graph, NodeKind};
 use super::select::Select;
-use super::{Operator, Outputs};
+use super::{Contraflow, Operator, Outputs};
 use crate::event::{Event, Port, Signal};
 use crate::value::Value;
 use rustc_hash::FxHashMap;
@@ -33,6 +33,8 @@ pub struct Executor {
     routes: Vec<Vec<Route>>,
     /// Reused for each operator call.
     buf: Outputs,
+    /// Contraflow the nodes raised themselves, for the runtime to send upstream.
+    raised: Vec<Contraflow>,
     inputs: FxHashMap<String, usize>,
     topo: Vec<usize>,
     stack: Vec<(usize, Port, Event)>,
@@ -75,6 +77,7 @@ impl Executor {
             slots,
             routes,
             buf: Outputs::new(),
+            raised: Vec::new(),
             inputs,
             topo,
             stack: Vec::new(),
@@ -101,6 +104,7 @@ impl Executor {
             };
             let mut outs = std::mem::take(&mut self.buf);
             let res = op.on_signal(signal, &mut outs);
+            self.raised.extend(op.take_contraflow());
             self.push_outputs(idx, &mut outs);
             self.buf = outs;
             self.run(out);
@@ -111,6 +115,23 @@ impl Executor {
     }
 
     /// Pushes what node `idx` emitted (draining `outs`) for every connected input.
+    /// Contraflow from the sinks (`ack`, `fail`, ...): every operator sees it, the
+    /// nodes nearest the outputs first.
+    pub fn contraflow(&mut self, insight: &Contraflow) {
+        for k in (0..self.topo.len()).rev() {
+            if let Slot::Op { op, .. } = &mut self.slots[self.topo[k]] {
+                op.on_contraflow(insight);
+                self.raised.extend(op.take_contraflow());
+            }
+        }
+    }
+
+    /// Contraflow raised by the nodes since the last call (e.g. `Halt` from
+    /// `qos::backpressure`), oldest first.
+    pub fn take_contraflow(&mut self) -> Vec<Contraflow> {
+        std::mem::take(&mut self.raised)
+    }
+
     fn push_outputs(&mut self, idx: usize, outs: &mut Outputs) {
         for (port, ev) in outs.drain(..) {
             self.route(idx, &port, ev);
@@ -160,6 +181,7 @@ impl Executor {
                     let mut outs = std::mem::take(&mut self.buf);
                     let kept = fallible.then(|| ev.clone());
                     let res = op.on_event(&port, ev, &mut outs);
+                    self.raised.extend(op.take_contraflow());
                     self.push_outputs(idx, &mut outs);
                     self.buf = outs;
                     match res {
@@ -294,5 +316,60 @@ mod tests {
         // a's drain output passes through b (twice), then b's own drain output
         let got: Vec<String> = out.iter().map(|(_, e)| e.data.encode()).collect();
         assert_eq!(got, vec![r#"[null,"a"]"#, r#"[null,"b"]"#, "null"]);
+    }
+
+    /// Records contraflow and raises a `Halt` on the first `Fail`.
+    struct Breaker(Vec<Contraflow>, bool);
+    impl Operator for Breaker {
+        fn on_event(&mut self, _p: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
+            out.push((Port::borrowed("out"), ev));
+            Ok(())
+        }
+        fn on_contraflow(&mut self, insight: &Contraflow) {
+            self.1 |= matches!(insight, Contraflow::Fail { .. });
+            self.0.push(insight.clone());
+        }
+        fn take_contraflow(&mut self) -> Vec<Contraflow> {
+            if std::mem::take(&mut self.1) {
+                vec![Contraflow::Halt {
+                    peer: "in".into(),
+                    stream: None,
+                }]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+
+    #[test]
+    fn contraflow_reaches_operators_and_raised_comes_back() {
+        let mut g = Graph::default();
+        let i = g.add("in", NodeKind::Input);
+        let o = g.add("out", NodeKind::Output);
+        let make: OpFactory = Arc::new(|| Box::new(Breaker(Vec::new(), false)));
+        let b = g.add(
+            "b",
+            NodeKind::Op {
+                kind: "breaker".into(),
+                make,
+                fallible: false,
+            },
+        );
+        g.connect(i, "out", b, "in");
+        g.connect(b, "out", o, "in");
+        let topo = g.topo_order().unwrap();
+        let mut ex = Executor::new(&g, topo);
+        ex.contraflow(&Contraflow::Ack {
+            id: Default::default(),
+            latency_ns: 1,
+        });
+        assert!(ex.take_contraflow().is_empty());
+        ex.contraflow(&Contraflow::Fail {
+            id: Default::default(),
+        });
+        let raised = ex.take_contraflow();
+        assert_eq!(raised.len(), 1);
+        assert!(matches!(raised[0], Contraflow::Halt { .. }));
+        assert!(ex.take_contraflow().is_empty());
     }
 }

@@ -21,14 +21,6 @@ fn group_leaves<'a>(g: &'a GroupBy, out: &mut Vec<&'a ast::Expr>) {
     }
 }
 
-/// `true` when `e` calls `stream_id()` (any module path) somewhere.
-fn calls_stream_id(e: &ast::Expr) -> bool {
-    // Expressions print their calls in Debug form; a structural walk would need a
-    // visitor over every node kind, and this only decides whether to flush groups.
-    let text = format!("{e:?}");
-    text.contains("name: \"stream_id\"")
-}
-
 fn is_plain_event(e: &ast::Expr) -> bool {
     matches!(&e.kind, ExprKind::Path(p) if p.root == PathRoot::Event && p.segments.is_empty())
 }
@@ -57,10 +49,11 @@ impl Compiler {
     fn select_spec(&mut self, pipe: &Pipe, s: &ast::Select) -> Result<SelectSpec, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut windows = Vec::new();
+        let wargs = pipe.args.clone().unwrap_or(Value::Null);
         for q in &s.windows {
             match self.lookup(pipe, q) {
                 Ok((scope, Definition::Window(w))) => {
-                    match super::window_def::build(&self.bind, scope, &w) {
+                    match super::window_def::build(&self.bind, scope, &w, &wargs) {
                         Ok(mut spec) => {
                             spec.name = q.name().to_string();
                             windows.push(spec);
@@ -140,7 +133,9 @@ impl Compiler {
         let stream_grouped = s.group_by.as_ref().is_some_and(|g| {
             let mut leaves = Vec::new();
             group_leaves(g, &mut leaves);
-            leaves.into_iter().any(calls_stream_id)
+            leaves
+                .into_iter()
+                .any(|e| super::uses::calls(e, "stream_id"))
         });
         Ok(SelectSpec {
             mode,

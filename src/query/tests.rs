@@ -114,3 +114,89 @@ fn case_folders() {
         failures.join("\n\n")
     );
 }
+
+fn compile_text(text: &str) -> Result<super::Query, String> {
+    let mut sources = SourceMap::new();
+    let file = sources.add("q.trickle", text);
+    compile_query(&mut sources, file, &ModulePath::default())
+        .map(|c| c.value)
+        .map_err(|d| render_all(&d, &sources))
+}
+
+#[test]
+fn extra_inputs_and_outputs() {
+    let q =
+        compile_text("select event from in/side into out/other;\nselect event from in into out;")
+            .unwrap();
+    assert_eq!(q.inputs(), vec!["in", "in/side"]);
+    let mut ex = q.executor();
+    let mut out = Vec::new();
+    ex.send("in/side", Event::default(), &mut out);
+    ex.send("in", Event::default(), &mut out);
+    let names: Vec<&str> = out.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, vec!["other", "out"]);
+}
+
+#[test]
+fn renders_compiled_graph() {
+    let q = compile_text(
+        "create stream s;\nselect event from in into s;\nselect event from s into out;",
+    )
+    .unwrap();
+    let text = q.render(super::GraphFormat::Text);
+    assert!(text.contains("  s (stream)\n"), "{text}");
+    assert!(text.contains("  in/out -> select_0/in\n"), "{text}");
+    assert!(text.contains("  s/out -> select_1/in\n"), "{text}");
+    assert!(q.render(super::GraphFormat::Dot).contains("digraph"));
+    assert!(q
+        .render(super::GraphFormat::Mermaid)
+        .starts_with("flowchart LR"));
+}
+
+#[test]
+fn sub_pipeline_nodes_are_prefixed_and_unused_ports_pruned() {
+    let q = compile_text(
+        "define pipeline p pipeline select event from in into out; end;\n\
+         create pipeline p;\nselect event from in into p;\nselect event from p into out;",
+    )
+    .unwrap();
+    let text = q.render(super::GraphFormat::Text);
+    assert!(text.contains("p::in (stream)"), "{text}");
+    assert!(text.contains("p::select_"), "{text}");
+    assert!(!text.contains("p::err"), "{text}");
+}
+
+#[test]
+fn errors_carry_codes_and_several_are_reported() {
+    let e = compile_text("select event from in into a;\nselect event from b into out;")
+        .err()
+        .unwrap_or_default();
+    assert_eq!(e.matches("error[E0401]").count(), 2, "{e}");
+}
+
+#[test]
+fn ticks_drive_interval_windows() {
+    let q = compile_text(
+        "define window w from tumbling with interval = 10 end;\n\
+         select aggr::win::collect_flattened(event) from in[w] into out;",
+    )
+    .unwrap();
+    let mut ex = q.executor();
+    let mut out = Vec::new();
+    ex.send(
+        "in",
+        Event {
+            data: 1u64.into(),
+            ..Event::default()
+        },
+        &mut out,
+    );
+    ex.signal(&Signal::Tick(5), &mut out);
+    assert!(out.is_empty());
+    ex.signal(&Signal::Tick(10), &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].1.data.encode(), "[1]");
+    // the group was evicted: a drain has nothing left
+    ex.signal(&Signal::Drain, &mut out);
+    assert_eq!(out.len(), 1);
+}

@@ -204,3 +204,15 @@ fn default_is_the_old_spelling_of_case_underscore() {
     };
     assert_eq!(m.cases[1].body.len(), 2);
 }
+
+#[test]
+fn definition_spans_start_after_the_docs() {
+    let src = "## doc\nconst A = 1;\n## f\nfn f() with 1 end";
+    let m = parse(src);
+    let Stmt::Const(c) = &m.stmts[0] else {
+        panic!()
+    };
+    assert_eq!(text(src, c.span), "const A = 1");
+    let Stmt::Fn(f) = &m.stmts[1] else { panic!() };
+    assert_eq!(text(src, f.span), "fn f() with 1 end");
+}
