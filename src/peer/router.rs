@@ -144,14 +144,14 @@ impl Exec {
                             let doc = crate::record! {
                                 "error" => error, "peer" => name, "stream" => stream, "raw" => raw,
                             };
-                            self.to_err_port(peer, doc);
+                            self.report_err(peer, doc);
                         }
                     }
                 }
             }
             ToGraph::Failed { peer, error, event } => {
                 let doc = crate::record! {"error" => error, "event" => event};
-                self.to_err_port(peer, doc);
+                self.report_err(peer, doc);
             }
             ToGraph::Start { peer, stream } => {
                 self.open.insert((peer, stream));
@@ -243,7 +243,7 @@ impl Exec {
     }
 
     /// A record for peer `peer`'s `err` port (or stderr when nothing reads it).
-    fn to_err_port(&mut self, peer: usize, doc: Value) {
+    fn report_err(&mut self, peer: usize, doc: Value) {
         let p = &self.peers[peer];
         if p.err_connected {
             let node = p.spec.err_node();
@@ -281,7 +281,7 @@ impl Exec {
                         self.failed_write = true;
                     }
                 } else if let Some(&p) = self.sinks_by_node.get(&name) {
-                    for (error, data) in self.to_peer(p, ev) {
+                    for (error, data) in self.send_to_peer(p, ev) {
                         failures.push((p, crate::record! {"error" => error, "event" => data}));
                     }
                 } else {
@@ -289,7 +289,7 @@ impl Exec {
                 }
             }
             for (p, doc) in failures {
-                self.to_err_port(p, doc);
+                self.report_err(p, doc);
             }
         }
         // Still more after the last round: an err loop; report instead of feeding it.
@@ -299,7 +299,7 @@ impl Exec {
     }
 
     /// Hands `ev` to peer `p`; returns `(error, event)` for what could not be sent.
-    fn to_peer(&mut self, p: usize, ev: Event) -> Vec<(String, Value)> {
+    fn send_to_peer(&mut self, p: usize, ev: Event) -> Vec<(String, Value)> {
         let peer = &self.peers[p];
         let closed = || format!("peer `{}` is closed", peer.spec.name);
         match &peer.sink {
