@@ -397,3 +397,48 @@ select event.tick from tick into srv;
     let (code, _, _) = t.interrupt();
     assert_eq!(code, 0);
 }
+
+#[test]
+fn ws_client_talks_to_ws_server_and_ends_with_its_input() {
+    let d = dir("ws");
+    let port = free_port();
+    let server = write(
+        &d,
+        "server.trickle",
+        &format!(
+            r#"
+define peer w from ws_server with config = {{"port": {port}}} end;
+create peer w;
+select {{"echo": event, "conn": stream_id(), "via": present $ws.peer.port}} from w into w;
+"#
+        ),
+    );
+    let client = write(
+        &d,
+        "client.trickle",
+        &format!(
+            r#"
+define peer c from ws_client with config = {{"port": {port}, "path": "/events"}} end;
+create peer c;
+select event from in into c;
+select event from c into out;
+"#
+        ),
+    );
+    let input = write(&d, "in.json", "1\n\"two\"\n{\"three\":3}\n");
+    let srv = Trickle::start(&[&server]);
+    let _ = connect(port);
+    let mut cl = Trickle::start(&[&client, "-i", &input, "--metrics"]);
+    let (code, out, err) = cl.wait();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            r#"{"echo":1,"conn":0,"via":true}"#,
+            r#"{"echo":"two","conn":0,"via":true}"#,
+            r#"{"echo":{"three":3},"conn":0,"via":true}"#
+        ]
+    );
+    let (code, _, err) = srv.interrupt();
+    assert_eq!(code, 0, "{err}");
+}

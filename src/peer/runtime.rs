@@ -240,7 +240,7 @@ fn start_peer(
         metrics: ctx.metrics.clone(),
         sink: Sink::None,
         source: reads && spec.kind.is_source(),
-        client: matches!(spec.kind, Kind::TcpClient { .. }),
+        client: matches!(spec.kind, Kind::TcpClient { .. } | Kind::WsClient { .. }),
         done: false,
         err_connected: has(spec.err_node()),
         followers: Vec::new(),
@@ -280,18 +280,44 @@ fn start_peer(
             ))?;
             peer.sink = Sink::Server(streams);
         }
+        Kind::WsServer { host, port } => {
+            let streams = SharedStreams::default();
+            rt.block_on(kind::ws_server::start(
+                ctx.clone(),
+                host,
+                *port,
+                streams.clone(),
+            ))?;
+            peer.sink = Sink::Server(streams);
+        }
         Kind::TcpClient {
             host,
             port,
             streams,
             reconnect,
         } => {
-            let target = kind::tcp_client::Target {
+            let target = kind::client::Target {
                 host: host.clone(),
                 port: *port,
                 reconnect: *reconnect,
+                ws_path: None,
             };
-            peer.sink = Sink::Control(kind::tcp_client::start(ctx, target, *streams));
+            peer.sink = Sink::Control(kind::client::start(ctx, target, *streams));
+        }
+        Kind::WsClient {
+            host,
+            port,
+            path,
+            streams,
+            reconnect,
+        } => {
+            let target = kind::client::Target {
+                host: host.clone(),
+                port: *port,
+                reconnect: *reconnect,
+                ws_path: Some(path.clone()),
+            };
+            peer.sink = Sink::Control(kind::client::start(ctx, target, *streams));
         }
         _ => {}
     }
@@ -336,6 +362,9 @@ fn link_followers(g: &Graph, peers: &mut [Peer]) {
             matches!(
                 peers[i].spec.kind,
                 Kind::TcpClient {
+                    streams: ClientStreams::PerStream,
+                    ..
+                } | Kind::WsClient {
                     streams: ClientStreams::PerStream,
                     ..
                 }

@@ -22,6 +22,8 @@ pub const KINDS: &[&str] = &[
     "metronome",
     "tcp_server",
     "tcp_client",
+    "ws_server",
+    "ws_client",
 ];
 
 /// Default seconds between two `metrics` events of a peer.
@@ -97,6 +99,17 @@ pub enum Kind {
         streams: ClientStreams,
         reconnect: bool,
     },
+    WsServer {
+        host: String,
+        port: u16,
+    },
+    WsClient {
+        host: String,
+        port: u16,
+        path: String,
+        streams: ClientStreams,
+        reconnect: bool,
+    },
 }
 
 impl Kind {
@@ -110,6 +123,8 @@ impl Kind {
             Kind::Metronome { .. } => "metronome",
             Kind::TcpServer { .. } => "tcp_server",
             Kind::TcpClient { .. } => "tcp_client",
+            Kind::WsServer { .. } => "ws_server",
+            Kind::WsClient { .. } => "ws_client",
         }
     }
 
@@ -385,6 +400,16 @@ impl<'a> Config<'a> {
         }
     }
 
+    fn streams(&mut self) -> ClientStreams {
+        match self
+            .one_of("streams", &["shared", "per_stream"], "shared")
+            .as_str()
+        {
+            "per_stream" => ClientStreams::PerStream,
+            _ => ClientStreams::Shared,
+        }
+    }
+
     fn bool(&mut self, key: &str, default: bool) -> bool {
         match self.record.get(key) {
             None => default,
@@ -404,6 +429,8 @@ pub fn config_keys(kind: &str) -> &'static [&'static str] {
         "metronome" => &["interval"],
         "tcp_server" => &["host", "port"],
         "tcp_client" => &["host", "port", "streams", "reconnect"],
+        "ws_server" => &["host", "port"],
+        "ws_client" => &["host", "port", "path", "streams", "reconnect"],
         _ => &[],
     }
 }
@@ -450,16 +477,21 @@ fn kind_config(kind: &str, record: &Record) -> Result<Kind, Vec<SpecError>> {
             host: c.string("host", Some("127.0.0.1")),
             port: c.port(),
         },
+        "ws_server" => Kind::WsServer {
+            host: c.string("host", Some("127.0.0.1")),
+            port: c.port(),
+        },
+        "ws_client" => Kind::WsClient {
+            host: c.string("host", Some("127.0.0.1")),
+            port: c.port(),
+            path: c.string("path", Some("/")),
+            streams: c.streams(),
+            reconnect: c.bool("reconnect", true),
+        },
         _ => Kind::TcpClient {
             host: c.string("host", Some("127.0.0.1")),
             port: c.port(),
-            streams: match c
-                .one_of("streams", &["shared", "per_stream"], "shared")
-                .as_str()
-            {
-                "per_stream" => ClientStreams::PerStream,
-                _ => ClientStreams::Shared,
-            },
+            streams: c.streams(),
             reconnect: c.bool("reconnect", true),
         },
     };

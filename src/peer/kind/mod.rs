@@ -9,11 +9,12 @@
 //! operating system buffers the rest); the sink-bound channels are not, so the
 //! executor never waits on a peer and the two directions cannot deadlock.
 
+pub mod client;
 pub mod file;
 pub mod metronome;
 pub mod stdio;
-pub mod tcp_client;
 pub mod tcp_server;
+pub mod ws_server;
 
 use super::metrics::{Counter, Metrics};
 use super::spec::PeerSpec;

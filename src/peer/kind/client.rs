@@ -1,4 +1,4 @@
-//! `tcp_client`: `shared` sends every event on one connection (reconnecting with
+//! `tcp_client` and `ws_client`: `shared` sends every event on one connection (reconnecting with
 //! backoff when it drops); `per_stream` opens one connection per upstream stream
 //! when that stream starts and closes it when it ends. Events received on a
 //! connection carry the last event sent on it in their lineage, so responses can be
@@ -10,6 +10,7 @@ use crate::peer::metrics::Counter;
 use crate::peer::spec::ClientStreams;
 use crate::peer::stream::{Decoder, Encoder};
 use crate::value::{Str, Value};
+use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,6 +19,8 @@ use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
 
 /// Connection attempts before queued events are failed (backoff 50 ms, doubling).
 const ATTEMPTS: u32 = 6;
@@ -30,6 +33,44 @@ pub struct Target {
     pub host: String,
     pub port: u16,
     pub reconnect: bool,
+    /// `Some(path)` for a WebSocket client.
+    pub ws_path: Option<String>,
+}
+
+/// A connected transport, before it is split.
+enum Socket {
+    Tcp(TcpStream),
+    Ws(WebSocketStream<TcpStream>),
+}
+
+/// The writing half of a connection.
+enum Wire {
+    Tcp(OwnedWriteHalf),
+    Ws(futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>),
+}
+
+impl Wire {
+    async fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
+        match self {
+            Wire::Tcp(w) => w.write_all(bytes).await.map_err(|e| e.to_string()),
+            Wire::Ws(w) => w
+                .send(super::ws_server::message(bytes))
+                .await
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    async fn close(&mut self) {
+        match self {
+            Wire::Tcp(w) => {
+                let _ = w.flush().await;
+                let _ = w.shutdown().await;
+            }
+            Wire::Ws(w) => {
+                let _ = w.close().await;
+            }
+        }
+    }
 }
 
 /// Starts the client's task; returns the channel the executor sends to.
@@ -46,7 +87,26 @@ pub fn start(ctx: &Ctx, target: Target, streams: ClientStreams) -> mpsc::Unbound
     tx
 }
 
-async fn connect(t: &Target) -> Result<TcpStream, String> {
+async fn connect(t: &Target) -> Result<Socket, String> {
+    let sock = connect_tcp(t).await?;
+    match &t.ws_path {
+        None => Ok(Socket::Tcp(sock)),
+        Some(path) => {
+            let path = if path.starts_with('/') {
+                path.clone()
+            } else {
+                format!("/{path}")
+            };
+            let url = format!("ws://{}:{}{path}", t.host, t.port);
+            tokio_tungstenite::client_async(url.as_str(), sock)
+                .await
+                .map(|(ws, _)| Socket::Ws(ws))
+                .map_err(|e| format!("cannot open a WebSocket to {url}: {e}"))
+        }
+    }
+}
+
+async fn connect_tcp(t: &Target) -> Result<TcpStream, String> {
     let attempts = if t.reconnect { ATTEMPTS } else { 1 };
     let mut backoff = Duration::from_millis(50);
     let mut last = String::new();
@@ -69,18 +129,35 @@ async fn connect(t: &Target) -> Result<TcpStream, String> {
 /// One open connection: its writing half here, its reading half in a task.
 struct Conn {
     id: u64,
-    w: OwnedWriteHalf,
+    w: Wire,
     enc: Encoder,
     buf: Vec<u8>,
     reader: JoinHandle<()>,
     /// The id of the last event sent, for the lineage of what comes back.
     last: Arc<Mutex<Vec<EventId>>>,
+    /// Messages sent and received, so a WebSocket (which cannot half-close) waits
+    /// for as many answers as it sent requests before it closes.
+    sent: u64,
+    received: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Conn {
-    async fn open(ctx: &Ctx, sock: TcpStream, id: u64, upstream: Vec<EventId>) -> Option<Conn> {
-        let meta = match sock.peer_addr() {
-            Ok(a) => crate::record! {"tcp" => crate::record!{"peer" => addr_value(&a)}},
+    async fn open(ctx: &Ctx, sock: Socket, id: u64, upstream: Vec<EventId>) -> Option<Conn> {
+        let addr = match &sock {
+            Socket::Tcp(s) => s.peer_addr(),
+            Socket::Ws(s) => s.get_ref().peer_addr(),
+        };
+        let transport = if matches!(sock, Socket::Ws(_)) {
+            "ws"
+        } else {
+            "tcp"
+        };
+        let meta = match addr {
+            Ok(a) => {
+                let mut r = crate::value::Record::default();
+                r.insert(transport.into(), crate::record! {"peer" => addr_value(&a)});
+                Value::from(r)
+            }
             Err(_) => Value::record(),
         };
         if !ctx
@@ -92,37 +169,51 @@ impl Conn {
         {
             return None;
         }
-        let (mut r, w) = sock.into_split();
         let last = Arc::new(Mutex::new(upstream));
+        let received = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let (rctx, rlast) = (ctx.clone(), last.clone());
-        let reader = tokio::spawn(async move {
-            let mut dec = Decoder::new(&rctx.spec);
-            let mut buf = vec![0u8; 64 * 1024];
-            let mut items = Vec::new();
-            loop {
-                match r.read(&mut buf).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        dec.feed(&buf[..n], &mut items);
-                        let extra = lock(&rlast).clone();
-                        if !rctx
-                            .events(id, std::mem::take(&mut items), &meta, &extra)
-                            .await
-                        {
+        let counter = received.clone();
+        let (w, reader) = match sock {
+            Socket::Tcp(s) => {
+                let (mut r, w) = s.into_split();
+                let reader = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    let mut recv = Receiving::new(rctx, id, meta, rlast);
+                    loop {
+                        match r.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                if !recv.feed(&buf[..n]).await {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                    recv.end().await;
+                });
+                (Wire::Tcp(w), reader)
+            }
+            Socket::Ws(s) => {
+                let (w, mut r) = s.split();
+                let reader = tokio::spawn(async move {
+                    let mut recv = Receiving::new(rctx, id, meta, rlast);
+                    while let Some(Ok(msg)) = r.next().await {
+                        let bytes = match msg {
+                            Message::Text(t) => t.into_bytes(),
+                            Message::Binary(b) => b,
+                            Message::Close(_) => break,
+                            _ => continue,
+                        };
+                        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if !recv.feed(&bytes).await {
                             return;
                         }
                     }
-                }
+                    recv.end().await;
+                });
+                (Wire::Ws(w), reader)
             }
-            dec.finish(&mut items);
-            let extra = lock(&rlast).clone();
-            rctx.events(id, items, &meta, &extra).await;
-            rctx.send(ToGraph::End {
-                peer: rctx.idx,
-                stream: id,
-            })
-            .await;
-        });
+        };
         Some(Conn {
             id,
             w,
@@ -130,6 +221,8 @@ impl Conn {
             buf: Vec::new(),
             reader,
             last,
+            sent: 0,
+            received,
         })
     }
 
@@ -138,17 +231,26 @@ impl Conn {
         self.buf.clear();
         self.enc.encode(&ev.data, &mut self.buf)?;
         self.w
-            .write_all(&self.buf)
+            .send(&self.buf)
             .await
             .map_err(|e| format!("cannot send on peer `{}`: {e}", ctx.spec.name))?;
         ctx.metrics.add(Counter::Send, Some(self.id), 1);
+        self.sent += 1;
         Ok(())
     }
 
     /// Half-closes, then gives the server [`LINGER`] to answer and close.
     async fn close(mut self, ctx: &Ctx) {
-        let _ = self.w.flush().await;
-        let _ = self.w.shutdown().await;
+        if matches!(self.w, Wire::Ws(_)) {
+            let deadline = tokio::time::Instant::now() + LINGER;
+            while self.received.load(std::sync::atomic::Ordering::Relaxed) < self.sent
+                && tokio::time::Instant::now() < deadline
+                && !self.reader.is_finished()
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+        self.w.close().await;
         if tokio::time::timeout(LINGER, &mut self.reader)
             .await
             .is_err()
@@ -317,4 +419,49 @@ async fn stream_conn(
         }
     }
     conn.close(&ctx).await;
+}
+
+/// The receiving side of one client connection: decodes and hands events to the
+/// graph with the last sent event in their lineage; ends the stream at the end.
+struct Receiving {
+    ctx: Ctx,
+    id: u64,
+    meta: Value,
+    last: Arc<Mutex<Vec<EventId>>>,
+    dec: Decoder,
+    items: crate::peer::stream::Decoded,
+}
+
+impl Receiving {
+    fn new(ctx: Ctx, id: u64, meta: Value, last: Arc<Mutex<Vec<EventId>>>) -> Self {
+        let dec = Decoder::new(&ctx.spec);
+        Receiving {
+            ctx,
+            id,
+            meta,
+            last,
+            dec,
+            items: Vec::new(),
+        }
+    }
+
+    async fn feed(&mut self, bytes: &[u8]) -> bool {
+        self.dec.feed(bytes, &mut self.items);
+        let extra = lock(&self.last).clone();
+        let items = std::mem::take(&mut self.items);
+        self.ctx.events(self.id, items, &self.meta, &extra).await
+    }
+
+    async fn end(mut self) {
+        self.dec.finish(&mut self.items);
+        let extra = lock(&self.last).clone();
+        let items = std::mem::take(&mut self.items);
+        self.ctx.events(self.id, items, &self.meta, &extra).await;
+        self.ctx
+            .send(ToGraph::End {
+                peer: self.ctx.idx,
+                stream: self.id,
+            })
+            .await;
+    }
 }
