@@ -40,7 +40,7 @@ pub struct Target {
 /// A connected transport, before it is split.
 enum Socket {
     Tcp(TcpStream),
-    Ws(WebSocketStream<TcpStream>),
+    Ws(Box<WebSocketStream<TcpStream>>),
 }
 
 /// The writing half of a connection.
@@ -100,7 +100,7 @@ async fn connect(t: &Target) -> Result<Socket, String> {
             let url = format!("ws://{}:{}{path}", t.host, t.port);
             tokio_tungstenite::client_async(url.as_str(), sock)
                 .await
-                .map(|(ws, _)| Socket::Ws(ws))
+                .map(|(ws, _)| Socket::Ws(Box::new(ws)))
                 .map_err(|e| format!("cannot open a WebSocket to {url}: {e}"))
         }
     }
@@ -194,7 +194,7 @@ impl Conn {
                 (Wire::Tcp(w), reader)
             }
             Socket::Ws(s) => {
-                let (w, mut r) = s.split();
+                let (w, mut r) = (*s).split();
                 let reader = tokio::spawn(async move {
                     let mut recv = Receiving::new(rctx, id, meta, rlast);
                     while let Some(Ok(msg)) = r.next().await {
