@@ -240,7 +240,10 @@ fn start_peer(
         metrics: ctx.metrics.clone(),
         sink: Sink::None,
         source: reads && spec.kind.is_source(),
-        client: matches!(spec.kind, Kind::TcpClient { .. } | Kind::WsClient { .. }),
+        client: matches!(
+            spec.kind,
+            Kind::TcpClient { .. } | Kind::WsClient { .. } | Kind::HttpClient { .. }
+        ),
         done: false,
         err_connected: has(spec.err_node()),
         followers: Vec::new(),
@@ -279,6 +282,31 @@ fn start_peer(
                 streams.clone(),
             ))?;
             peer.sink = Sink::Server(streams);
+        }
+        Kind::HttpServer {
+            host,
+            port,
+            timeout_ms,
+        } => {
+            let streams = SharedStreams::default();
+            let start =
+                kind::http_server::start(ctx.clone(), host, *port, *timeout_ms, streams.clone());
+            rt.block_on(start)?;
+            peer.sink = Sink::Server(streams);
+        }
+        Kind::HttpClient {
+            url,
+            method,
+            headers,
+            timeout_ms,
+        } => {
+            let target = kind::http_client::Target {
+                url: url.clone(),
+                method: method.clone(),
+                headers: headers.clone(),
+                timeout_ms: *timeout_ms,
+            };
+            peer.sink = Sink::Control(kind::http_client::start(ctx, target));
         }
         Kind::WsServer { host, port } => {
             let streams = SharedStreams::default();

@@ -24,7 +24,12 @@ pub const KINDS: &[&str] = &[
     "tcp_client",
     "ws_server",
     "ws_client",
+    "http_server",
+    "http_client",
 ];
+
+/// Default `timeout` of the HTTP peers, in ms.
+pub const DEFAULT_HTTP_TIMEOUT_MS: u64 = 10_000;
 
 /// Default seconds between two `metrics` events of a peer.
 pub const DEFAULT_METRICS_INTERVAL_S: u64 = 10;
@@ -110,6 +115,17 @@ pub enum Kind {
         streams: ClientStreams,
         reconnect: bool,
     },
+    HttpServer {
+        host: String,
+        port: u16,
+        timeout_ms: u64,
+    },
+    HttpClient {
+        url: String,
+        method: String,
+        headers: Vec<(String, String)>,
+        timeout_ms: u64,
+    },
 }
 
 impl Kind {
@@ -125,6 +141,8 @@ impl Kind {
             Kind::TcpClient { .. } => "tcp_client",
             Kind::WsServer { .. } => "ws_server",
             Kind::WsClient { .. } => "ws_client",
+            Kind::HttpServer { .. } => "http_server",
+            Kind::HttpClient { .. } => "http_client",
         }
     }
 
@@ -400,6 +418,52 @@ impl<'a> Config<'a> {
         }
     }
 
+    fn positive_or(&mut self, key: &str, default: u64) -> u64 {
+        if self.record.contains_key(key) {
+            self.positive(key)
+        } else {
+            default
+        }
+    }
+
+    /// `url` of an HTTP client: required, `http://` (this build has no TLS).
+    fn url(&mut self) -> String {
+        let url = self.string("url", None);
+        if !url.is_empty() && !url.starts_with("http://") {
+            self.config_invalid("url", format!("`{url}` must start with `http://`"));
+        } else if !url.is_empty() && url.parse::<hyper::Uri>().is_err() {
+            self.config_invalid("url", format!("`{url}` is not a URL"));
+        }
+        url
+    }
+
+    /// `headers`: a record of strings (or arrays of strings for repeated headers).
+    fn headers(&mut self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        match self.record.get("headers") {
+            None => {}
+            Some(Value::Record(r)) => {
+                for (k, v) in r.iter() {
+                    let values = match v {
+                        Value::Array(a) => a.clone(),
+                        other => vec![other.clone()],
+                    };
+                    for v in values {
+                        match v.as_str() {
+                            Some(s) => out.push((k.to_string(), s.to_string())),
+                            None => self.config_wrong_type("headers", "a record of strings", &v),
+                        }
+                    }
+                }
+            }
+            Some(other) => {
+                let other = other.clone();
+                self.config_wrong_type("headers", "a record", &other);
+            }
+        }
+        out
+    }
+
     fn streams(&mut self) -> ClientStreams {
         match self
             .one_of("streams", &["shared", "per_stream"], "shared")
@@ -431,6 +495,8 @@ pub fn config_keys(kind: &str) -> &'static [&'static str] {
         "tcp_client" => &["host", "port", "streams", "reconnect"],
         "ws_server" => &["host", "port"],
         "ws_client" => &["host", "port", "path", "streams", "reconnect"],
+        "http_server" => &["host", "port", "timeout"],
+        "http_client" => &["url", "method", "headers", "timeout"],
         _ => &[],
     }
 }
@@ -487,6 +553,23 @@ fn kind_config(kind: &str, record: &Record) -> Result<Kind, Vec<SpecError>> {
             path: c.string("path", Some("/")),
             streams: c.streams(),
             reconnect: c.bool("reconnect", true),
+        },
+        "http_server" => Kind::HttpServer {
+            host: c.string("host", Some("127.0.0.1")),
+            port: c.port(),
+            timeout_ms: c.positive_or("timeout", DEFAULT_HTTP_TIMEOUT_MS),
+        },
+        "http_client" => Kind::HttpClient {
+            url: c.url(),
+            method: c
+                .one_of(
+                    "method",
+                    &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+                    "POST",
+                )
+                .to_string(),
+            headers: c.headers(),
+            timeout_ms: c.positive_or("timeout", DEFAULT_HTTP_TIMEOUT_MS),
         },
         _ => Kind::TcpClient {
             host: c.string("host", Some("127.0.0.1")),

@@ -11,6 +11,8 @@
 
 pub mod client;
 pub mod file;
+pub mod http_client;
+pub mod http_server;
 pub mod metronome;
 pub mod stdio;
 pub mod tcp_server;
