@@ -442,3 +442,100 @@ select event from c into out;
     let (code, _, err) = srv.interrupt();
     assert_eq!(code, 0, "{err}");
 }
+
+/// One HTTP/1.1 request on a fresh connection; returns the whole response text.
+fn http(port: u16, request: &str) -> String {
+    let mut s = connect(port);
+    s.write_all(request.as_bytes()).unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text)
+        .expect("a response before the deadline");
+    text
+}
+
+#[test]
+fn http_server_answers_each_request_and_http_client_reads_the_answers() {
+    let d = dir("http");
+    let port = free_port();
+    let server = write(
+        &d,
+        "server.trickle",
+        &format!(
+            r#"
+define peer web from http_server with config = {{"port": {port}, "timeout": 300}} end;
+create peer web;
+define script respond
+script
+  match event of
+    case %{{ slow == true }} => drop
+    case _ => null
+  end;
+  let req = $http.request;
+  let $http = {{"response": {{"status": 201, "headers": {{"x-trickle": "yes"}}}}}};
+  {{"got": event, "method": req.method, "path": req.path, "query": req.query}}
+end;
+create script respond;
+select event from web into respond;
+select event from respond into web;
+"#
+        ),
+    );
+    let client = write(
+        &d,
+        "client.trickle",
+        &format!(
+            r#"
+define peer api from http_client
+with config = {{"url": "http://127.0.0.1:{port}/things?x=1", "method": "PUT"}}
+end;
+create peer api;
+select event from in into api;
+select [event, $http.response.status, $http.response.headers["x-trickle"]] from api into out;
+select event.error from api/err into out;
+"#
+        ),
+    );
+    let srv = Trickle::start(&[&server]);
+    let _ = connect(port);
+    let body = r#"{"a":1}"#;
+    let resp = http(
+        port,
+        &format!(
+            "POST /p?q=2 HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
+    assert!(resp.contains("x-trickle: yes"), "{resp}");
+    assert!(
+        resp.ends_with(r#"{"got":{"a":1},"method":"POST","path":"/p","query":"q=2"}"#),
+        "{resp}"
+    );
+    // Nothing answers this one: 503 after the timeout.
+    let slow = r#"{"slow":true}"#;
+    let resp = http(
+        port,
+        &format!(
+            "POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{slow}",
+            slow.len()
+        ),
+    );
+    assert!(resp.starts_with("HTTP/1.1 503"), "{resp}");
+    let input = write(&d, "in.json", "1\n{\"slow\":true}\n\"x\"\n");
+    let mut cl = Trickle::start(&[&client, "-i", &input]);
+    let (code, out, err) = cl.wait();
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(
+        lines[0],
+        r#"[{"got":1,"method":"PUT","path":"/things","query":"x=1"},201,"yes"]"#
+    );
+    assert!(lines[1].contains("HTTP 503 response"), "{out}");
+    assert_eq!(
+        lines[2],
+        r#"[{"got":"x","method":"PUT","path":"/things","query":"x=1"},201,"yes"]"#
+    );
+    let (code, _, _) = srv.interrupt();
+    assert_eq!(code, 0);
+}

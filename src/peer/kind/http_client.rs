@@ -119,7 +119,10 @@ async fn run(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
                 *e = format!("HTTP {status} response from {}: {e}", t.url);
             }
         }
-        if !ctx.events(0, items, &meta, &[ev.id.clone()]).await {
+        if !ctx
+            .events(0, items, &meta, std::slice::from_ref(&ev.id))
+            .await
+        {
             return;
         }
     }
