@@ -539,3 +539,44 @@ select event.error from api/err into out;
     let (code, _, _) = srv.interrupt();
     assert_eq!(code, 0);
 }
+
+#[test]
+fn an_event_for_an_ended_stream_is_counted_in_err() {
+    let d = dir("ended");
+    let port = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer srv from tcp_server with config = {{"port": {port}}} end;
+create peer srv;
+define window two from tumbling with size = 2 end;
+select aggr::win::collect_flattened(event) from srv[two] into srv;
+select event.error from srv/err into out;
+"#
+        ),
+    );
+    let t = Trickle::start(&[&q, "--metrics"]);
+    // `a` sends one event and leaves; its stream has ended when the window closes.
+    let mut a = connect(port);
+    a.write_all(b"1\n").unwrap();
+    a.shutdown(Shutdown::Write).unwrap();
+    let mut ra = BufReader::new(a);
+    assert!(read_to_end(&mut ra).is_empty());
+    let mut b = connect(port);
+    b.write_all(b"2\n").unwrap();
+    let mut rb = BufReader::new(b.try_clone().unwrap());
+    // The batch's lineage names both streams: the open one gets it, the ended one fails.
+    assert_eq!(read_line(&mut rb), "[1,2]");
+    drop(b);
+    let (code, out, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "\"stream 0 of peer `srv` has ended\"\n");
+    let row = err
+        .lines()
+        .find(|l| l.trim_start().starts_with("srv#0"))
+        .expect(&err);
+    let nums: Vec<&str> = row.split_whitespace().skip(1).collect();
+    assert_eq!(nums, ["1", "1", "1", "0", "1"], "{err}");
+}
