@@ -580,3 +580,55 @@ select event.error from srv/err into out;
     let nums: Vec<&str> = row.split_whitespace().skip(1).collect();
     assert_eq!(nums, ["1", "1", "1", "0", "1"], "{err}");
 }
+
+#[test]
+fn a_client_waits_for_a_late_server_and_reconnects_after_it_restarts() {
+    let d = dir("reconnect");
+    let port = free_port();
+    let server = write(
+        &d,
+        "server.trickle",
+        &format!(
+            r#"
+define peer s from tcp_server with config = {{"port": {port}}} end;
+create peer s;
+select event from s into out;
+"#
+        ),
+    );
+    let client = write(
+        &d,
+        "client.trickle",
+        &format!(
+            r#"
+define peer c from tcp_client with config = {{"port": {port}}} end;
+define peer tick from metronome with config = {{"interval": 50000000}} end;
+create peer c;
+create peer tick;
+select event.tick from tick into c;
+"#
+        ),
+    );
+    // The client starts first: its ticks wait until the server is up.
+    let cl = Trickle::start(&[&client, "--metrics"]);
+    let mut srv = Trickle::start(&[&server]);
+    let mut out = srv.child.stdout.take().unwrap();
+    let mut first = [0u8; 2];
+    out.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"0\n", "the first tick was queued, not lost");
+    drop(out);
+    // Restart the server: the client reconnects and goes on with later ticks.
+    let _ = srv.child.kill();
+    let _ = srv.child.wait();
+    let mut srv = Trickle::start(&[&server]);
+    let mut out = BufReader::new(srv.child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let n: u64 = line.trim().parse().expect(&line);
+    assert!(n > 0, "{line}");
+    let (code, _, err) = cl.interrupt();
+    assert_eq!(code, 0, "{err}");
+    let row = err.lines().find(|l| l.starts_with("c ")).expect(&err);
+    let sends: u64 = row.split_whitespace().nth(4).unwrap().parse().unwrap();
+    assert!(sends >= 2, "{err}");
+}

@@ -22,8 +22,10 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-/// Connection attempts before queued events are failed (backoff 50 ms, doubling).
-const ATTEMPTS: u32 = 6;
+/// Connection attempts before queued events are failed (backoff 50 ms, doubling up
+/// to [`MAX_BACKOFF`]: about 5 s in all).
+const ATTEMPTS: u32 = 10;
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
 /// How long a closing connection waits for the server's last responses.
 const LINGER: Duration = Duration::from_secs(2);
 
@@ -120,7 +122,7 @@ async fn connect_tcp(t: &Target) -> Result<TcpStream, String> {
         }
         if i + 1 < attempts {
             tokio::time::sleep(backoff).await;
-            backoff *= 2;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
         }
     }
     Err(format!("cannot connect to {}:{}: {last}", t.host, t.port))
