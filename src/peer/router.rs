@@ -367,3 +367,7 @@ impl Exec {
         let _ = self.err.flush();
     }
 }
+
+#[cfg(test)]
+#[path = "router_tests.rs"]
+mod tests;
