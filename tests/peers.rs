@@ -632,3 +632,31 @@ select event.tick from tick into c;
     let sends: u64 = row.split_whitespace().nth(4).unwrap().parse().unwrap();
     assert!(sends >= 2, "{err}");
 }
+
+#[test]
+fn metrics_events_come_out_of_the_metrics_port() {
+    let d = dir("metrics");
+    let q = write(
+        &d,
+        "q.trickle",
+        r#"
+define peer tick from metronome
+with metrics_interval_s = 1, config = {"interval": 10000000}
+end;
+define peer sink from file with config = {"path": "/dev/null", "mode": "append"} end;
+create peer tick;
+create peer sink;
+select event from tick into sink;
+select [event.peer, event.counters.out > 0, event.counters.err] from tick/metrics into out;
+"#,
+    );
+    let mut t = Trickle::start(&[&q]);
+    let mut out = BufReader::new(t.child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "[\"tick\",true,0]\n");
+    let pid = t.child.id().to_string();
+    let _ = Command::new("kill").args(["-INT", &pid]).status();
+    let status = t.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
