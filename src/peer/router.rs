@@ -96,12 +96,18 @@ impl Exec {
                 .iter()
                 .any(|p| p.source && !p.done && p.client == clients)
         };
-        if phase == Phase::Running && !waiting(&self.peers, false) {
-            // Nothing more comes from upstream: clients send what they hold and close.
+        // Clients follow their upstream: once every other source has ended they send
+        // what they hold and close. Clients that are the only sources (a client
+        // reading what a server pushes) run until they end by themselves.
+        let upstream = self.peers.iter().any(|p| p.source && !p.client);
+        if phase == Phase::Running && upstream && !waiting(&self.peers, false) {
             for p in self.peers.iter_mut().filter(|p| p.client) {
                 p.sink = Sink::None;
             }
             phase = Phase::ClosingClients;
+        }
+        if phase == Phase::Running && !upstream && !waiting(&self.peers, true) {
+            phase = Phase::Finished;
         }
         if phase == Phase::ClosingClients && !waiting(&self.peers, true) {
             phase = Phase::Finished;
