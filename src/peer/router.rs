@@ -125,6 +125,11 @@ impl Exec {
             self.executor.signal(&Signal::Drain, &mut self.outputs);
             self.route();
         }
+        self.close_sinks();
+    }
+
+    /// Drops every sink channel, so sink tasks flush and end.
+    pub(super) fn close_sinks(&mut self) {
         for p in &mut self.peers {
             if let Sink::Server(s) = &p.sink {
                 lock(s).open.clear();

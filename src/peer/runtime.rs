@@ -174,6 +174,8 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
     }
     if status == EXIT_OK {
         status = ex.main_loop(rx, opts.final_flush);
+    } else {
+        ex.close_sinks();
     }
     // Sinks are closed: wait for their last bytes to go out.
     rt.block_on(async {
