@@ -660,3 +660,30 @@ select [event.peer, event.counters.out > 0, event.counters.err] from tick/metric
     let status = t.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn output_file_and_no_final_flush_work_with_peers() {
+    let d = dir("dash-o");
+    let input = write(&d, "in.json", "1\n2\n3\n");
+    let out_path = d.join("out.json");
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer src from file with config = {{"path": "{input}"}} end;
+create peer src;
+define window two from tumbling with size = 2 end;
+select aggr::win::collect_flattened(event) from src[two] into out;
+"#
+        ),
+    );
+    let o = out_path.display().to_string();
+    let (code, out, err) = Trickle::start(&[&q, "-o", &o]).wait();
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    // The partial window flushes at the end of the input (`drain`).
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "[1,2]\n[3]\n");
+    let (code, _, err) = Trickle::start(&[&q, "-o", &o, "--no-final-flush"]).wait();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "[1,2]\n");
+}
