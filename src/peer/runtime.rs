@@ -257,6 +257,20 @@ fn start_peer(
     if !reads && !writes {
         return Ok(peer);
     }
+    // The graph compiles either way (a peer's ports always exist); say what will not work.
+    let kind = spec.kind.name();
+    if writes && !spec.kind.is_sink() {
+        eprintln!(
+            "trickle: warning: peer `{}` ({kind}) does not send; events into it go to its `err`",
+            spec.name
+        );
+    }
+    if has(spec.out_node()) && !spec.kind.is_source() {
+        eprintln!(
+            "trickle: warning: peer `{}` ({kind}) receives nothing; `from {}` stays empty",
+            spec.name, spec.name
+        );
+    }
     match &spec.kind {
         Kind::Stdin if reads => kind::stdio::start_stdin(ctx.clone()),
         Kind::Stdout | Kind::Stderr if writes => {
