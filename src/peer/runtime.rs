@@ -149,7 +149,11 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
         }
         if status == EXIT_OK {
             link_followers(graph, &mut peers);
-            spawn_timers(&tx, &peers, graph, opts.index_clock);
+            let every = query
+                .metrics_interval_s
+                .filter(|s| *s > 0)
+                .unwrap_or(super::spec::DEFAULT_METRICS_INTERVAL_S);
+            spawn_timers(&tx, &peers, graph, opts.index_clock, every);
         }
     }
     drop(tx);
@@ -217,7 +221,7 @@ fn input_spec(codec: &str) -> PeerSpec {
         kind: Kind::Stdin,
         codec: if codec == "string" { "string" } else { "json" }.into(),
         interceptors: None,
-        metrics_interval_s: super::spec::DEFAULT_METRICS_INTERVAL_S,
+        metrics_interval_s: None,
     }
 }
 
@@ -235,7 +239,8 @@ fn start_peer(
 ) -> Result<Peer, String> {
     let spec = &ctx.spec;
     let has = |n: String| g.find(&n).is_some();
-    let reads = implicit_in || has(spec.out_node()) || has(spec.err_node());
+    let reads =
+        implicit_in || has(spec.out_node()) || has(spec.err_node()) || has(spec.metrics_node());
     let writes = has(spec.in_node());
     let mut peer = Peer {
         spec: spec.clone(),
@@ -441,7 +446,15 @@ fn link_followers(g: &Graph, peers: &mut [Peer]) {
     }
 }
 
-fn spawn_timers(tx: &mpsc::Sender<ToGraph>, peers: &[Peer], g: &Graph, index_clock: bool) {
+/// Ctrl-C, wall-clock ticks, and each peer's metrics timer (`default_every_s` unless
+/// the peer sets `metrics_interval_s`).
+fn spawn_timers(
+    tx: &mpsc::Sender<ToGraph>,
+    peers: &[Peer],
+    g: &Graph,
+    index_clock: bool,
+    default_every_s: u64,
+) {
     let ctrl = tx.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -468,7 +481,7 @@ fn spawn_timers(tx: &mpsc::Sender<ToGraph>, peers: &[Peer], g: &Graph, index_clo
         if g.find(&p.spec.metrics_node()).is_none() {
             continue;
         }
-        let every = Duration::from_secs(p.spec.metrics_interval_s);
+        let every = Duration::from_secs(p.spec.metrics_interval_s.unwrap_or(default_every_s));
         let m = tx.clone();
         tokio::spawn(async move {
             let mut iv = tokio::time::interval(every);

@@ -174,7 +174,8 @@ pub struct PeerSpec {
     pub codec: String,
     /// The interceptor list, or `None` for the kind's default.
     pub interceptors: Option<Value>,
-    pub metrics_interval_s: u64,
+    /// `metrics_interval_s`, or `None` for the query's `#!config` value (default 10).
+    pub metrics_interval_s: Option<u64>,
 }
 
 impl PeerSpec {
@@ -259,12 +260,12 @@ pub fn build(name: &str, kind: &str, with: &Record) -> Result<PeerSpec, Vec<Spec
         },
     };
     let metrics_interval_s = match with.get("metrics_interval_s") {
-        None => DEFAULT_METRICS_INTERVAL_S,
+        None => None,
         Some(v) => match v.as_u64() {
-            Some(n) if n > 0 && v.is_integer() => n,
+            Some(n) if n > 0 && v.is_integer() => Some(n),
             _ => {
                 errors.push(wrong_type("metrics_interval_s", "a positive integer", v));
-                DEFAULT_METRICS_INTERVAL_S
+                None
             }
         },
     };
@@ -614,7 +615,7 @@ mod tests {
         );
         assert_eq!(s.codec, "json");
         assert_eq!(s.chain().names(), ["lines"]);
-        assert_eq!(s.metrics_interval_s, 10);
+        assert_eq!(s.metrics_interval_s, None);
         assert_eq!(
             (s.in_node(), s.err_node()),
             ("up/in".into(), "up/err".into())
@@ -636,7 +637,10 @@ mod tests {
             }
         );
         assert!(s.kind.is_sink() && !s.kind.is_source());
-        assert_eq!((s.codec.as_str(), s.metrics_interval_s), ("string", 2));
+        assert_eq!(
+            (s.codec.as_str(), s.metrics_interval_s),
+            ("string", Some(2))
+        );
         let s = build(
             "c",
             "tcp_client",
