@@ -135,11 +135,17 @@ fn functions(module: &str, color: bool) -> Vec<Reply> {
             color,
         ))];
     }
+    let names: Vec<String> = chosen
+        .iter()
+        .map(|d| format!("{}::{}", d.module, d.name))
+        .collect();
+    let width = names.iter().map(String::len).max().unwrap_or(0);
     let lines: Vec<String> = chosen
         .iter()
-        .map(|d| {
+        .zip(&names)
+        .map(|(d, name)| {
             let first = d.doc.lines().next().unwrap_or("").trim();
-            format!("{}::{}  {first}", d.module, d.name)
+            format!("{name:<width$}  {first}")
         })
         .collect();
     vec![Reply::Info(lines.join("\n"))]

@@ -70,7 +70,8 @@ pub fn hint(names: &Names, line: &str, pos: usize) -> Option<String> {
     }
     let (start, found) = complete(names, line, pos);
     match &found[..] {
-        [only] => {
+        // One typed character matches too much to be worth a hint.
+        [only] if pos - start >= 2 => {
             let typed = &line[start..];
             only.strip_prefix(typed)
                 .filter(|rest| !rest.is_empty())

@@ -26,12 +26,17 @@ pub fn is_complete(text: &str) -> bool {
         match tok {
             Ok((_, Token::Comment(_), _)) => {}
             Ok((_, t, _)) => last = Some(t),
-            // A heredoc runs over lines; an extractor may continue with `\`-newline.
+            // A heredoc runs over lines (its opening `"""` waits for the newline); an
+            // extractor may continue with `\`-newline.
             Err(e) => {
-                return !matches!(
-                    e.kind,
-                    LexErrorKind::UnterminatedHereDoc | LexErrorKind::UnterminatedExtractor
-                ) || e.end < text.len();
+                let open = match e.kind {
+                    LexErrorKind::UnterminatedHereDoc | LexErrorKind::UnterminatedExtractor => {
+                        e.end >= text.len()
+                    }
+                    LexErrorKind::TailingHereDoc => text.ends_with("\"\"\""),
+                    _ => false,
+                };
+                return !open;
             }
         }
     }
@@ -81,6 +86,9 @@ mod tests {
     #[test]
     fn heredocs_continue_until_closed() {
         assert!(!is_complete("\"\"\"\nabc"));
+        assert!(!is_complete("\"\"\""));
+        assert!(!is_complete("let x = \"\"\""));
+        assert!(is_complete("\"\"\" x"));
         assert!(is_complete("\"\"\"\nabc\n\"\"\""));
     }
 
