@@ -74,7 +74,10 @@ fn lines(s: &str) -> Vec<&str> {
 #[test]
 fn expressions_print_one_json_line_each() {
     let r = repl(&[], "1 + 2\n[1, \"a\", {\"b\": null}]\n\"x\" + \"y\"\n");
-    assert_eq!(lines(&r.stdout), vec!["3", r#"[1,"a",{"b":null}]"#, r#""xy""#]);
+    assert_eq!(
+        lines(&r.stdout),
+        vec!["3", r#"[1,"a",{"b":null}]"#, r#""xy""#]
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stdout.contains('\u{1b}') && !r.stderr.contains('\u{1b}'));
 }
@@ -94,8 +97,16 @@ fn functions_persist() {
 
 #[test]
 fn use_std_string() {
-    let r = repl(&[], "use std::string;\nstring::uppercase(\"abc\")\nstring::format(\"{}-{}\", 1, \"b\")\n");
-    assert_eq!(lines(&r.stdout), vec![r#""ABC""#, r#""1-b""#], "{}", r.stderr);
+    let r = repl(
+        &[],
+        "use std::string;\nstring::uppercase(\"abc\")\nstring::format(\"{}-{}\", 1, \"b\")\n",
+    );
+    assert_eq!(
+        lines(&r.stdout),
+        vec![r#""ABC""#, r#""1-b""#],
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -108,7 +119,12 @@ fn const_persists() {
 fn multi_line_match_and_heredoc() {
     let input = "match {\"a\": 1} of\n  case %{a == 1} => \"one\"\n  case _ => \"other\"\nend\n\"\"\"\nline\n\"\"\"\n";
     let r = repl(&[], input);
-    assert_eq!(lines(&r.stdout), vec![r#""one""#, r#""line\n""#], "{}", r.stderr);
+    assert_eq!(
+        lines(&r.stdout),
+        vec![r#""one""#, r#""line\n""#],
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -130,7 +146,10 @@ fn define_select_and_event() {
 
 #[test]
 fn event_without_a_query_sets_the_current_event() {
-    let r = repl(&[], "event\n:event {\"a\": {\"b\": 3}}\nevent.a.b + 1\nlet event.c = 1\nevent\n");
+    let r = repl(
+        &[],
+        "event\n:event {\"a\": {\"b\": 3}}\nevent.a.b + 1\nlet event.c = 1\nevent\n",
+    );
     assert_eq!(
         lines(&r.stdout),
         vec!["{}", r#"{"a":{"b":3}}"#, "4", r#"{"a":{"b":3},"c":1}"#],
@@ -152,8 +171,16 @@ fn next_and_prev_step_through_input_events() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("already at the last event"), "{}", r.stderr);
-    assert!(r.stderr.contains("already at the first event"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("already at the last event"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("already at the first event"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.code, 1);
 }
 
@@ -166,14 +193,23 @@ fn next_sends_into_the_session_query() {
         &["--input", events.to_str().unwrap()],
         "select event.n * 100 from in into out;\n:next\n:next\n",
     );
-    assert_eq!(lines(&r.stdout), vec!["out: 100", "out: 200"], "{}", r.stderr);
+    assert_eq!(
+        lines(&r.stdout),
+        vec!["out: 100", "out: 200"],
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn load_scripts_and_queries() {
     let d = dir("load");
     std::fs::write(d.join("lib.tremor"), "fn inc(x) with x + 1 end;\ninc(1)\n").unwrap();
-    std::fs::write(d.join("q.trickle"), "use std::string;\nselect string::len(event) from in into out;\n").unwrap();
+    std::fs::write(
+        d.join("q.trickle"),
+        "use std::string;\nselect string::len(event) from in into out;\n",
+    )
+    .unwrap();
     let input = format!(
         ":load {}\ninc(41)\n:load {}\n:event \"abcd\"\n:load {}\n",
         d.join("lib.tremor").display(),
@@ -200,7 +236,11 @@ fn file_on_the_command_line_is_loaded() {
 fn graph_shows_the_session_query() {
     let r = repl(&[], ":graph\ncreate stream s;\nselect event from in into s;\nselect event from s into out;\n:graph\n");
     assert!(r.stderr.contains("no session query yet"), "{}", r.stderr);
-    assert!(r.stdout.contains("s (stream)") || r.stdout.contains("s ("), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("s (stream)") || r.stdout.contains("s ("),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("-> out"), "{}", r.stdout);
 }
 
@@ -208,17 +248,38 @@ fn graph_shows_the_session_query() {
 fn functions_of_a_module_with_docs() {
     let r = repl(&[], ":functions string\n");
     assert!(r.stdout.lines().count() > 5, "{}", r.stdout);
-    assert!(r.stdout.lines().all(|l| l.starts_with("string::")), "{}", r.stdout);
-    let format = r.stdout.lines().find(|l| l.starts_with("string::format")).unwrap();
+    assert!(
+        r.stdout.lines().all(|l| l.starts_with("string::")),
+        "{}",
+        r.stdout
+    );
+    let format = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("string::format"))
+        .unwrap();
     assert!(format.len() > "string::format".len() + 5, "a doc: {format}");
     let r = repl(&[], ":functions nosuch\n");
-    assert!(r.stderr.contains("no native module `nosuch`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no native module `nosuch`"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn help_lists_every_command() {
     let r = repl(&[], ":help\n");
-    for cmd in [":event", ":next", ":prev", ":load", ":graph", ":functions", ":help", ":quit"] {
+    for cmd in [
+        ":event",
+        ":next",
+        ":prev",
+        ":load",
+        ":graph",
+        ":functions",
+        ":help",
+        ":quit",
+    ] {
         assert!(r.stdout.contains(cmd), "{cmd} in {}", r.stdout);
     }
 }
@@ -230,7 +291,8 @@ fn an_error_then_a_good_line() {
     assert!(r.stderr.contains("error[E0002]"), "{}", r.stderr);
     assert!(r.stderr.contains("┌─ <repl>:1:4"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("Trying to access a non existing event key `missing`"),
+        r.stderr
+            .contains("Trying to access a non existing event key `missing`"),
         "{}",
         r.stderr
     );
@@ -239,7 +301,10 @@ fn an_error_then_a_good_line() {
 
 #[test]
 fn errors_point_at_the_line_not_the_session() {
-    let r = repl(&[], "use std::string;\nfn f(x) with x end\nlet a = 1\nnosuch(1)\n");
+    let r = repl(
+        &[],
+        "use std::string;\nfn f(x) with x end\nlet a = 1\nnosuch(1)\n",
+    );
     assert!(r.stderr.contains("<repl>:1:1"), "{}", r.stderr);
     assert!(!r.stderr.contains("<repl>:3"), "{}", r.stderr);
 }
@@ -272,11 +337,41 @@ fn bad_events_file_is_a_usage_failure() {
 fn odd_inputs_do_not_panic() {
     let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
     let inputs = [
-        ")", "end", "::", ":", "%{", "}", "case", "emit", "drop", "recur(1)", "let", "let 1 = 2",
-        "$", "state", "args", "window", "group", "\u{0}", "é + 1", "#", "`", "<<1:100>>", "1/0",
-        "18446744073709551615 + 1", "select", "define", "create stream in;",
-        "select event from nowhere into out;", "fn f() with f() end", ":event", ":load",
-        "use nosuch::module;", "intrinsic fn x() as nosuch::x;", &deep, "\"\"\"",
+        ")",
+        "end",
+        "::",
+        ":",
+        "%{",
+        "}",
+        "case",
+        "emit",
+        "drop",
+        "recur(1)",
+        "let",
+        "let 1 = 2",
+        "$",
+        "state",
+        "args",
+        "window",
+        "group",
+        "\u{0}",
+        "é + 1",
+        "#",
+        "`",
+        "<<1:100>>",
+        "1/0",
+        "18446744073709551615 + 1",
+        "select",
+        "define",
+        "create stream in;",
+        "select event from nowhere into out;",
+        "fn f() with f() end",
+        ":event",
+        ":load",
+        "use nosuch::module;",
+        "intrinsic fn x() as nosuch::x;",
+        &deep,
+        "\"\"\"",
     ];
     let r = repl(&[], &(inputs.join("\n") + "\n"));
     assert!(matches!(r.code, 0 | 1), "exit {}: {}", r.code, r.stderr);

@@ -53,7 +53,14 @@ pub fn main() -> i32 {
             file,
             events,
             include,
-        } => crate::repl::main(&crate::repl::Options { file, events, include }, color),
+        } => crate::repl::main(
+            &crate::repl::Options {
+                file,
+                events,
+                include,
+            },
+            color,
+        ),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -189,10 +189,16 @@ mod tests {
     fn stepping_through_events() {
         let mut s = session(&[r#"{"n":1}"#, r#"{"n":2}"#]);
         assert!(is_error(&s.command(":prev")));
-        assert!(matches!(&s.command(":next")[..], [Reply::Value(v)] if v.get("n") == Some(&Value::from(1u64))));
-        assert!(matches!(&s.command(":n")[..], [Reply::Value(v)] if v.get("n") == Some(&Value::from(2u64))));
+        assert!(
+            matches!(&s.command(":next")[..], [Reply::Value(v)] if v.get("n") == Some(&Value::from(1u64)))
+        );
+        assert!(
+            matches!(&s.command(":n")[..], [Reply::Value(v)] if v.get("n") == Some(&Value::from(2u64)))
+        );
         assert!(is_error(&s.command(":next")));
-        assert!(matches!(&s.command(":prev")[..], [Reply::Value(v)] if v.get("n") == Some(&Value::from(1u64))));
+        assert!(
+            matches!(&s.command(":prev")[..], [Reply::Value(v)] if v.get("n") == Some(&Value::from(1u64)))
+        );
         assert!(is_error(&session(&[]).command(":next")));
     }
 

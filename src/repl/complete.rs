@@ -10,12 +10,61 @@ use crate::value::Value;
 
 /// Keywords of LANGUAGE.md §6.1 that start or continue expressions and statements.
 pub const KEYWORDS: &[&str] = &[
-    "let", "const", "match", "of", "end", "case", "when", "for", "null", "true", "false", "and",
-    "or", "xor", "not", "drop", "emit", "default", "patch", "insert", "upsert", "update", "erase",
-    "move", "copy", "merge", "event", "state", "present", "absent", "fn", "intrinsic", "mod",
-    "select", "from", "where", "with", "group", "by", "having", "into", "create", "tumbling",
-    "window", "stream", "operator", "script", "set", "each", "define", "args", "use", "as",
-    "recur", "pipeline",
+    "let",
+    "const",
+    "match",
+    "of",
+    "end",
+    "case",
+    "when",
+    "for",
+    "null",
+    "true",
+    "false",
+    "and",
+    "or",
+    "xor",
+    "not",
+    "drop",
+    "emit",
+    "default",
+    "patch",
+    "insert",
+    "upsert",
+    "update",
+    "erase",
+    "move",
+    "copy",
+    "merge",
+    "event",
+    "state",
+    "present",
+    "absent",
+    "fn",
+    "intrinsic",
+    "mod",
+    "select",
+    "from",
+    "where",
+    "with",
+    "group",
+    "by",
+    "having",
+    "into",
+    "create",
+    "tumbling",
+    "window",
+    "stream",
+    "operator",
+    "script",
+    "set",
+    "each",
+    "define",
+    "args",
+    "use",
+    "as",
+    "recur",
+    "pipeline",
 ];
 
 /// Where the completed word starts, and what may replace it.
@@ -89,7 +138,9 @@ fn function_doc(names: &Names, line: &str) -> Option<String> {
     let (module, name) = word.rsplit_once("::")?;
     let native = module.strip_prefix("core::").unwrap_or(module);
     // A `use`d module's functions bind the native functions of its last segment.
-    let used = names.module(module).is_some_and(|n| n.iter().any(|f| f == name));
+    let used = names
+        .module(module)
+        .is_some_and(|n| n.iter().any(|f| f == name));
     let decl = registry().get(native, name)?;
     if !used && !module.starts_with("core::") {
         return None;
@@ -113,8 +164,11 @@ fn command(before: &str, rest: &str) -> (usize, Vec<String>) {
         }
         Some((cmd, arg)) if cmd == "functions" || cmd == "f" => {
             let arg = arg.trim_start();
-            let mut modules: Vec<String> =
-                registry().all().iter().map(|d| d.module.to_string()).collect();
+            let mut modules: Vec<String> = registry()
+                .all()
+                .iter()
+                .map(|d| d.module.to_string())
+                .collect();
             modules.dedup();
             (before.len() - arg.len(), matching(modules, arg))
         }
@@ -132,7 +186,11 @@ fn module_names(names: &Names, module: &str) -> Vec<String> {
             .collect()
     };
     let modules = || -> Vec<String> {
-        let mut v: Vec<String> = registry().all().iter().map(|d| d.module.to_string()).collect();
+        let mut v: Vec<String> = registry()
+            .all()
+            .iter()
+            .map(|d| d.module.to_string())
+            .collect();
         v.dedup();
         v
     };
@@ -195,7 +253,12 @@ mod tests {
     fn names() -> Names {
         let mut n = Names::default();
         let ev = parse_json(r#"{"user":{"name":"x","nick":"y"},"count":1,"bad key":2}"#).unwrap();
-        n.update_locals(&[("total".into(), Value::from(1i64))], &ev, &Value::record(), &Value::Null);
+        n.update_locals(
+            &[("total".into(), Value::from(1i64))],
+            &ev,
+            &Value::record(),
+            &Value::Null,
+        );
         n.modules = vec![("string".into(), vec!["format".into(), "len".into()])];
         n.session = vec!["twice".into()];
         n
@@ -214,8 +277,14 @@ mod tests {
     #[test]
     fn functions_after_double_colon() {
         let n = names();
-        assert_eq!(complete(&n, "string::", 8), (8, vec!["format".into(), "len".into()]));
-        assert_eq!(complete(&n, "string::fo", 10), (8, vec!["format".to_string()]));
+        assert_eq!(
+            complete(&n, "string::", 8),
+            (8, vec!["format".into(), "len".into()])
+        );
+        assert_eq!(
+            complete(&n, "string::fo", 10),
+            (8, vec!["format".to_string()])
+        );
         let (_, natives) = complete(&n, "core::array::", 13);
         assert!(natives.iter().any(|f| f == "len"), "{natives:?}");
         let (_, modules) = complete(&n, "core::", 6);
@@ -228,7 +297,10 @@ mod tests {
         let (start, found) = complete(&n, "event.", 6);
         assert_eq!(start, 6);
         assert_eq!(found, vec!["user".to_string(), "count".to_string()]);
-        assert_eq!(complete(&n, "event.user.n", 12), (11, vec!["name".into(), "nick".into()]));
+        assert_eq!(
+            complete(&n, "event.user.n", 12),
+            (11, vec!["name".into(), "nick".into()])
+        );
         assert!(complete(&n, "event.nope.", 11).1.is_empty());
     }
 

@@ -90,12 +90,18 @@ mod tests {
     #[test]
     fn modules_and_session_declarations_are_listed() {
         let mut sources = SourceMap::new();
-        let file = sources.add("s", "use std::string;\nfn twice(x) with x * 2 end;\nconst LIMIT = 3;\n");
+        let file = sources.add(
+            "s",
+            "use std::string;\nfn twice(x) with x * 2 end;\nconst LIMIT = 3;\n",
+        );
         let mut modules = Modules::new(&ModulePath::default());
         let (root, _) = modules.load_root(&mut sources, file).unwrap();
         let mut names = Names::default();
         names.update_modules(&modules, root);
-        assert_eq!(names.session, vec!["LIMIT".to_string(), "twice".to_string()]);
+        assert_eq!(
+            names.session,
+            vec!["LIMIT".to_string(), "twice".to_string()]
+        );
         let string = names.module("string").expect("string is used");
         assert!(string.iter().any(|n| n == "format"), "{string:?}");
         assert!(names.module("array").is_none());
@@ -105,7 +111,12 @@ mod tests {
     fn roots_resolve_to_values() {
         let mut names = Names::default();
         let ev = crate::value::parse_json(r#"{"a":1}"#).unwrap();
-        names.update_locals(&[("x".into(), Value::from(2i64))], &ev, &Value::Null, &Value::Null);
+        names.update_locals(
+            &[("x".into(), Value::from(2i64))],
+            &ev,
+            &Value::Null,
+            &Value::Null,
+        );
         assert_eq!(names.root("event"), Some(&ev));
         assert_eq!(names.root("x"), Some(&Value::from(2i64)));
         assert!(names.root("y").is_none());

@@ -84,7 +84,9 @@ mod tests {
 
     #[test]
     fn lines_continue_until_complete() {
-        let (out, err, code) = drive("let x = [1,\n 2]\n\nmatch x of\n case [1, 2] => \"yes\"\n case _ => \"no\"\nend\n");
+        let (out, err, code) = drive(
+            "let x = [1,\n 2]\n\nmatch x of\n case [1, 2] => \"yes\"\n case _ => \"no\"\nend\n",
+        );
         assert_eq!(out, "\"yes\"\n", "stderr: {err}");
         assert_eq!(code, 0);
     }

@@ -140,10 +140,13 @@ mod tests {
     fn colour_wraps_tokens_without_changing_text() {
         let v = parse_json(r#"{"a":[1,"x",true]}"#).unwrap();
         for pretty in [true, false] {
-            let s = value(&v, Style {
-                pretty,
-                color: true,
-            });
+            let s = value(
+                &v,
+                Style {
+                    pretty,
+                    color: true,
+                },
+            );
             assert!(s.contains(KEY) && s.contains(STRING) && s.contains(NUMBER));
             let stripped = s
                 .replace(RESET, "")
@@ -151,7 +154,11 @@ mod tests {
                 .replace(STRING, "")
                 .replace(NUMBER, "")
                 .replace(CONSTANT, "");
-            let expected = if pretty { v.encode_pretty() } else { v.encode() };
+            let expected = if pretty {
+                v.encode_pretty()
+            } else {
+                v.encode()
+            };
             assert_eq!(stripped, expected);
         }
     }

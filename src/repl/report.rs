@@ -126,7 +126,14 @@ pub fn runtime(e: &RuntimeError, compiled: &SourceMap, at: &Placed, color: bool)
         d = d.with_notes(vec![format!("note: {n}")]);
     }
     let mut buf = buffer(color);
-    if term::emit(&mut buf, &term::Config::default(), remap.sources.files(), &d).is_err() {
+    if term::emit(
+        &mut buf,
+        &term::Config::default(),
+        remap.sources.files(),
+        &d,
+    )
+    .is_err()
+    {
         return format!("error: {}\n", e.message);
     }
     text(buf)
@@ -157,7 +164,7 @@ mod tests {
             name: "<repl>",
         };
         let d = Diagnostic::error(codes::MISSING_CONST, "no snot", Span::new(0, 13, 17));
-        let out = diagnostics(&[d.clone()], &compiled, &at, false);
+        let out = diagnostics(std::slice::from_ref(&d), &compiled, &at, false);
         assert!(out.contains("┌─ <repl>:1:1"), "{out}");
         assert!(out.contains("snot + 1"), "{out}");
         assert!(!out.contains('\u{1b}'));

@@ -126,10 +126,7 @@ impl Session {
                     name,
                 };
                 return vec![Reply::Error(report::diagnostics(
-                    &diags,
-                    &sources,
-                    &at,
-                    self.color,
+                    &diags, &sources, &at, self.color,
                 ))];
             }
         };
@@ -231,7 +228,8 @@ impl Session {
             .find(|p| p.kind == Kind::Expr)
             .is_some_and(|p| p.is_let);
         replies.extend(self.run(block, &ctx.local_names, last_is_let, &sources, &at));
-        self.names.update_locals(&self.locals, &self.event, &self.meta, &self.state);
+        self.names
+            .update_locals(&self.locals, &self.event, &self.meta, &self.state);
         replies
     }
 
@@ -373,4 +371,106 @@ fn now_ns() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::parse_json;
+
+    fn session() -> Session {
+        Session::new(ModulePath::default(), Vec::new(), false)
+    }
+
+    fn value(r: &[Reply]) -> Value {
+        match r {
+            [Reply::Value(v)] => v.clone(),
+            other => panic!("expected one value: {other:?}"),
+        }
+    }
+
+    fn json(s: &str) -> Value {
+        parse_json(s).unwrap()
+    }
+
+    #[test]
+    fn locals_and_declarations_persist() {
+        let mut s = session();
+        assert!(s.input("let a = [1]", "<repl>").is_empty());
+        assert!(s.input("fn f(x) with x + 1 end", "<repl>").is_empty());
+        assert_eq!(value(&s.input("f(a[0])", "<repl>")), json("2"));
+        assert!(s.input("let a = a + [f(1)]", "<repl>").is_empty());
+        assert_eq!(value(&s.input("a", "<repl>")), json("[1,2]"));
+        assert_eq!(s.names().session, vec!["f".to_string()]);
+        assert_eq!(s.names().locals.len(), 1);
+    }
+
+    #[test]
+    fn a_failing_input_changes_nothing() {
+        let mut s = session();
+        let r = s.input("let event.a = 1; let b = 2; event.nope", "<repl>");
+        assert!(
+            matches!(&r[..], [Reply::Error(e)] if e.contains("nope")),
+            "{r:?}"
+        );
+        assert_eq!(value(&s.input("event", "<repl>")), json("{}"));
+        let r = s.input("b", "<repl>");
+        assert!(matches!(&r[..], [Reply::Error(_)]), "b was not kept: {r:?}");
+        // A compile error keeps the declarations of the same input out too.
+        let r = s.input("fn g() with 1 end; nosuch()", "<repl>");
+        assert!(matches!(&r[..], [Reply::Error(_)]));
+        assert!(matches!(&s.input("g()", "<repl>")[..], [Reply::Error(_)]));
+    }
+
+    #[test]
+    fn effects_and_state() {
+        let mut s = session();
+        let r = s.input("emit 1 => \"side\"", "<repl>");
+        assert!(
+            matches!(&r[..], [Reply::Emitted { port, .. }] if port == "side"),
+            "{r:?}"
+        );
+        assert!(matches!(&s.input("drop", "<repl>")[..], [Reply::Info(t)] if t == "dropped"));
+        s.input("let state = 5", "<repl>");
+        assert_eq!(value(&s.input("state + 1", "<repl>")), json("6"));
+    }
+
+    #[test]
+    fn the_session_query_grows_and_runs() {
+        let mut s = session();
+        assert_eq!(value(&s.send(json(r#"{"a":1}"#))), json(r#"{"a":1}"#));
+        assert!(s.input("create stream mid;", "<repl>").is_empty());
+        assert!(s
+            .input("select event.a from in into mid;", "<repl>")
+            .is_empty());
+        assert!(s
+            .input("select {\"got\": event} from mid into out;", "<repl>")
+            .is_empty());
+        let r = s.send(json(r#"{"a":7}"#));
+        assert!(
+            matches!(&r[..], [Reply::Emitted { port, value }] if port == "out" && *value == json(r#"{"got":7}"#)),
+            "{r:?}"
+        );
+        // The event is also the current one for expressions.
+        assert_eq!(value(&s.input("event.a", "<repl>")), json("7"));
+        let r = s.input("select nosuch from in into out;", "<repl>");
+        assert!(matches!(&r[..], [Reply::Error(_)]), "{r:?}");
+        assert_eq!(
+            s.query.matches("select").count(),
+            2,
+            "the bad select is not kept"
+        );
+    }
+
+    #[test]
+    fn warnings_about_the_input_are_shown() {
+        let mut s = session();
+        let r = s.input("match 1 of case 1 => 2 end", "<repl>");
+        assert!(
+            r.iter()
+                .any(|r| matches!(r, Reply::Warning(w) if w.contains("<repl>"))),
+            "{r:?}"
+        );
+        assert!(r.iter().any(|r| matches!(r, Reply::Value(_))), "{r:?}");
+    }
 }

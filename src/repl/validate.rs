@@ -98,8 +98,12 @@ mod tests {
         assert!(!is_complete("select event from in into out"));
         assert!(is_complete("select event from in into out;"));
         assert!(!is_complete("define window w from tumbling\nwith size = 2"));
-        assert!(!is_complete("define window w from tumbling\nwith size = 2 end"));
-        assert!(is_complete("define window w from tumbling\nwith size = 2 end;"));
+        assert!(!is_complete(
+            "define window w from tumbling\nwith size = 2 end"
+        ));
+        assert!(is_complete(
+            "define window w from tumbling\nwith size = 2 end;"
+        ));
         assert!(is_complete("create stream s;"));
     }
 
