@@ -42,9 +42,7 @@ fn check_depth(buf: &[u8]) -> Result<(), JsonError> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Err(JsonError(format!(
-                        "nested deeper than {MAX_DEPTH} levels"
-                    )));
+                    return Err(JsonError(format!("nested deeper than {MAX_DEPTH} levels")));
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
