@@ -377,3 +377,54 @@ fn interrupt_drains_and_exits_0() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(rest, "1\n", "the third event's window is drained");
 }
+
+/// An output that cannot be written stops the run with exit code 3.
+#[cfg(target_os = "linux")]
+#[test]
+fn unwritable_output_exits_3() {
+    let d = dir("full");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let input = write(&d, "in.json", &"{\"n\":1}\n".repeat(20_000));
+    let r = trickle(&["run", &q, "-i", &input, "-o", "/dev/full"], None);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot write output"), "{}", r.stderr);
+}
+
+/// `use` finds modules beside the program, in `-I` folders and in `TRICKLE_PATH`.
+#[test]
+fn modules_are_found_on_the_module_path() {
+    let d = dir("modpath");
+    write(&d, "inc/lib/inc_mod.tremor", "const V = \"inc\";\n");
+    write(&d, "env/lib/env_mod.tremor", "const V = \"env\";\n");
+    write(&d, "prog/lib/near_mod.tremor", "const V = \"near\";\n");
+    let q = write(
+        &d,
+        "prog/q.trickle",
+        "use lib::inc_mod;\nuse lib::env_mod;\nuse lib::near_mod;\n\
+         select [inc_mod::V, env_mod::V, near_mod::V] from in into out;\n",
+    );
+    let inc = d.join("inc").display().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(["run", &q, "-I", &inc])
+        .env("TRICKLE_PATH", d.join("env"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(b"null\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "[\"inc\",\"env\",\"near\"]\n"
+    );
+    assert_eq!(
+        trickle(&["check", &q], None).code,
+        1,
+        "without -I and TRICKLE_PATH"
+    );
+}

@@ -24,14 +24,37 @@ pub struct ParseError {
     pub hint: Option<String>,
 }
 
+impl ParseError {
+    /// True when the input merely stopped too early (an unfinished statement, heredoc or
+    /// interpolation), so a REPL can ask for another line instead of reporting it.
+    pub fn is_incomplete_input(&self) -> bool {
+        matches!(
+            self.kind,
+            "UnexpectedEndOfStream" | "UnterminatedHereDoc" | "UnterminatedInterpolation"
+        )
+    }
+}
+
 /// Parses a whole file (script, query or module). `file` is stored in every span.
 ///
-/// On failure the errors are in source order; currently the parser stops at the first.
+/// On failure the errors are in source order. After a syntax error the parser skips to
+/// the next `;` and goes on, so errors in later statements are reported too (errors
+/// that are likely consequences of the first are dropped); a lexical error ends parsing.
 pub fn parse_module(src: &str, file: u32) -> Result<ast::Module, Vec<ParseError>> {
     let tokens = lexer::Lexer::new(src).map(|r| r.map_err(parser::helpers::PError::Lex));
-    parser::grammar::ModuleParser::new()
-        .parse(file, tokens)
-        .map_err(|e| vec![parser::errors::convert(e, src, file)])
+    let mut recovered = Vec::new();
+    let res = parser::grammar::ModuleParser::new().parse(file, &mut recovered, tokens);
+    let mut errors: Vec<ParseError> = recovered
+        .into_iter()
+        .map(|r| parser::errors::convert(r.error, src, file))
+        .collect();
+    if let Err(e) = res.as_ref() {
+        errors.push(parser::errors::convert(e.clone(), src, file));
+    }
+    match res {
+        Ok(m) if errors.is_empty() => Ok(m),
+        _ => Err(parser::errors::prune_cascades(errors, src)),
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::path::PathBuf;
     after_help = "Examples:\n  trickle run examples/hello.trickle -i examples/hello.jsonl\n  trickle test tests/"
 )]
 pub struct Cli {
-    /// When to colour diagnostics on stderr (a non-empty NO_COLOR turns `auto` off).
+    /// When to colour diagnostics and the test report (`auto`: on terminals, unless NO_COLOR is set).
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
     #[command(subcommand)]

@@ -48,8 +48,9 @@ pub struct ExprCtx {
     pub allow_effects: bool,
     /// Aggregate calls (`aggr::m::f`, `win::f`, `stats::f`) are allowed and collected.
     pub allow_aggregates: bool,
-    /// `args` is this known record: `args.x` is replaced by its value (a missing key is
-    /// `null`). `None`: `args` is read at run time from `Env::args`.
+    /// `args` is this known record: `args.x` is replaced by its value (a missing key
+    /// is a compile error, as reading it would be at run time). `None`: `args` is
+    /// read at run time from `Env::args`.
     pub args: Option<Value>,
     /// Group-by expressions: a sub-expression equal to the i-th (ignoring spans)
     /// becomes `group[i]`.
@@ -62,6 +63,8 @@ pub struct ExprCtx {
     pub(crate) local_names: Vec<String>,
     /// Inside a `fn` body: `event`/`$`/`state` are null, no `emit`/`drop`, `recur` allowed.
     pub(crate) in_fn: bool,
+    /// Inside a `fn`: its parameter count and whether it is variadic (`recur` checks).
+    pub(crate) fn_arity: Option<(usize, bool)>,
     /// Inside a variadic `fn`: `args` is the slot of the extra arguments.
     pub(crate) varargs_slot: Option<usize>,
     /// Inside an aggregate's arguments.
@@ -86,6 +89,7 @@ impl ExprCtx {
             warnings: Vec::new(),
             local_names: Vec::new(),
             in_fn: false,
+            fn_arity: None,
             varargs_slot: None,
             in_aggr: false,
             group_shapes: None,

@@ -113,6 +113,16 @@ impl<'m> Lowerer<'m> {
                         e.span,
                     ));
                 }
+                if let Some((params, variadic)) = ctx.fn_arity {
+                    let n = args.len();
+                    if n != params && !(variadic && n >= params) {
+                        return one(Diagnostic::error(
+                            codes::INVALID_RECUR,
+                            format!("`recur` is called with {n} arguments but the function takes {params}"),
+                            e.span,
+                        ));
+                    }
+                }
                 ExprKind::Recur(self.list(args, ctx)?)
             }
             ast::ExprKind::Match(m) => lower_pattern::lower_match(self, m, ctx)?,
@@ -311,7 +321,8 @@ impl<'m> Lowerer<'m> {
                 codes::NO_LOCALS_ALLOWED,
                 "Local variables are not allowed here",
                 id.span,
-            ));
+            )
+            .with_help(format!("`{}` is not a constant in scope", id.name)));
         }
         Ok(Root::Local(
             ctx.local_slot(&id.name),
@@ -504,6 +515,7 @@ pub(crate) fn lower_fn(
     let mut ctx = ExprCtx::script();
     ctx.in_fn = true;
     ctx.allow_effects = false;
+    ctx.fn_arity = Some((f.params.len(), f.variadic));
     for p in &f.params {
         ctx.local_names.push(p.name.clone());
     }

@@ -113,13 +113,11 @@ impl Modules {
         root: bool,
     ) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        for s in stmts {
-            if let ast::Stmt::Use(items) = s {
-                for item in items {
-                    if let Err(e) = self.add_use(sources, id, item) {
-                        errors.push(e);
-                    }
-                }
+        let mut uses = Vec::new();
+        collect_uses(stmts, &mut uses);
+        for item in uses {
+            if let Err(es) = self.add_use(sources, id, item) {
+                errors.extend(es);
             }
         }
         if !errors.is_empty() {
@@ -128,8 +126,8 @@ impl Modules {
         let mut names = Vec::new();
         walk::qualified_names(stmts, &mut names);
         for (segs, span) in names {
-            if let Err(e) = self.preload(sources, id, &segs, span) {
-                errors.push(e);
+            if let Err(es) = self.preload(sources, id, &segs, span) {
+                errors.extend(es);
             }
         }
         for s in stmts {
@@ -176,7 +174,7 @@ impl Modules {
         sources: &mut SourceMap,
         id: ScopeId,
         item: &ast::UseItem,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<(), Vec<Diagnostic>> {
         let path: Vec<String> = item.path.iter().map(|i| i.name.clone()).collect();
         let alias = item.alias.as_ref().map_or_else(
             || path.last().cloned().unwrap_or_default(),
@@ -185,12 +183,12 @@ impl Modules {
         match self.ensure_loaded(sources, &path, item.span)? {
             true => {}
             false => {
-                return Err(Diagnostic::error(
+                return Err(vec![Diagnostic::error(
                     codes::MODULE_NOT_FOUND,
                     format!("Module `{}` not found", path.join("::")),
                     item.span,
                 )
-                .with_help("modules are looked up in the standard library, the folder of the file, -I folders and TRICKLE_PATH"))
+                .with_help("modules are looked up in the standard library, the folder of the file, -I folders and TRICKLE_PATH")])
             }
         }
         self.scopes[id.0].aliases.insert(alias, path);
@@ -204,43 +202,34 @@ impl Modules {
         sources: &mut SourceMap,
         path: &[String],
         span: Span,
-    ) -> Result<bool, Diagnostic> {
+    ) -> Result<bool, Vec<Diagnostic>> {
         let key = path.join("::");
         if self.by_path.contains_key(&key) {
             return Ok(true);
         }
         if self.loading.contains(&key) {
-            return Err(Diagnostic::error(
+            return Err(vec![Diagnostic::error(
                 codes::CYCLIC_USE,
-                format!("Cyclic module use: {} -> {key}", self.loading.join(" -> ")),
+                format!(
+                    "Cyclic dependency detected: {} -> {key}",
+                    self.loading.join(" -> ")
+                ),
                 span,
-            ));
+            )]);
         }
         match self.find(path) {
             Found::Nothing => Ok(false),
             Found::Dir => Ok(true),
             Found::File(name, text) => {
                 let file = sources.add(name, text);
-                let module =
-                    trickle_grammar::parse_module(sources.text(file), file).map_err(|es| {
-                        es.into_iter().next().map_or_else(
-                            || Diagnostic::error(codes::PARSER_ERROR, "invalid module", span),
-                            Diagnostic::from,
-                        )
-                    })?;
+                let module = trickle_grammar::parse_module(sources.text(file), file)
+                    .map_err(|es| es.into_iter().map(Diagnostic::from).collect::<Vec<_>>())?;
                 let id = self.new_scope(key.clone());
                 self.loading.push(key.clone());
                 let res = self.process(sources, id, &module.stmts, false);
                 self.loading.pop();
                 self.by_path.insert(key, id);
-                match res {
-                    Ok(()) => Ok(true),
-                    Err(mut es) => {
-                        let first = es.remove(0);
-                        self.warnings.extend(es);
-                        Err(first)
-                    }
-                }
+                res.map(|()| true)
             }
         }
     }
@@ -268,14 +257,15 @@ impl Modules {
         Found::Nothing
     }
 
-    /// Loads the modules a qualified name's prefix reaches (errors are left for lowering).
+    /// Loads the modules a qualified name's prefix reaches (a name that leads nowhere
+    /// is left for lowering to report).
     fn preload(
         &mut self,
         sources: &mut SourceMap,
         id: ScopeId,
         segs: &[String],
         span: Span,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<(), Vec<Diagnostic>> {
         let Some((first, rest)) = segs.split_first() else {
             return Ok(());
         };
@@ -465,6 +455,18 @@ impl Modules {
                 expr.span,
             )
             .with_help("only literals, consts and calls of pure functions with constant arguments are allowed here")),
+        }
+    }
+}
+
+/// `use` items of these statements and of the pipelines they define (a `use`
+/// inside `define pipeline` binds its alias in the enclosing module's scope).
+fn collect_uses<'a>(stmts: &'a [ast::Stmt], out: &mut Vec<&'a ast::UseItem>) {
+    for s in stmts {
+        match s {
+            ast::Stmt::Use(items) => out.extend(items),
+            ast::Stmt::Define(ast::Definition::Pipeline(p)) => collect_uses(&p.stmts, out),
+            _ => {}
         }
     }
 }

@@ -29,16 +29,7 @@ pub(crate) fn call(
     if let ["aggr", m] = module {
         return match aggr::lookup(m, name) {
             Some(decl) => aggregate(l, decl, args, span, ctx),
-            None => one(missing(
-                q,
-                hint(
-                    aggr::all()
-                        .iter()
-                        .filter(|d| d.module == *m)
-                        .map(|d| d.name),
-                    name,
-                ),
-            )),
+            None => one(missing(q, aggr_hint(m, name))),
         };
     }
     if let ["core", m] = module {
@@ -95,6 +86,9 @@ fn fallback(
         if let Some(decl) = aggr::lookup(m, name) {
             return aggregate(l, decl, args, span, ctx);
         }
+        if l.m.resolve_module(l.scope, module).is_none() {
+            return one(missing(q, aggr_hint(m, name)));
+        }
     }
     let candidates: Vec<String> = if module.is_empty() {
         l.m.scope(l.scope).fns.keys().cloned().collect()
@@ -102,13 +96,7 @@ fn fallback(
         l.m.scope(id).fns.keys().cloned().collect()
     } else {
         if !l.m.scope(l.scope).aliases.contains_key(module[0]) {
-            let mut d = missing(q, None);
-            d = d.with_help(format!(
-                "the module `{}` is not loaded: add `use {};`",
-                module.join("::"),
-                module.join("::")
-            ));
-            return one(d);
+            return one(missing(q, None).with_help(use_hint(module)));
         }
         Vec::new()
     };
@@ -164,10 +152,28 @@ fn native(
         };
         return one(bad_arity(q, &expected, n));
     }
+    if let Some(hint) = operator_hint(decl) {
+        ctx.warnings
+            .push(Diagnostic::warning(codes::W_USE_OPERATOR, hint, q.span));
+    }
     Ok(ExprKind::Native(Box::new(ir::NativeCall {
         decl,
         args: l.list(args, ctx)?,
     })))
+}
+
+/// Functions an operator does better (Tremor's consistency warning).
+fn operator_hint(decl: &FnDecl) -> Option<&'static str> {
+    match (decl.module, decl.name) {
+        ("array", "push") => Some("`array::push(a, x)` can be written `a + [x]`, which is faster"),
+        ("record", "combine") => {
+            Some("`record::combine(a, b)` can be written `a + b`, which is faster")
+        }
+        ("system", "nanotime") => Some(
+            "`system::nanotime()` reads the wall clock, so results differ between runs; `system::ingest_ns()` is the event's time",
+        ),
+        _ => None,
+    }
 }
 
 /// An aggregate call: collected into `ctx.aggregates`, read back as `aggrs[i]`.
@@ -239,7 +245,7 @@ pub(crate) fn qualified_const(l: &Lowerer, q: &ast::QualName) -> L<Value> {
             format!("Module `{}` not found", module.join("::")),
             q.span,
         )
-        .with_help(format!("add `use {};`", module.join("::"))));
+        .with_help(use_hint(&module)));
     };
     let scope = l.m.scope(id);
     match scope.consts.get(q.name()) {
@@ -256,6 +262,34 @@ pub(crate) fn qualified_const(l: &Lowerer, q: &ast::QualName) -> L<Value> {
             one(d)
         }
     }
+}
+
+/// How to bring `module` into scope: `use std::m;` when the standard library has it.
+fn use_hint(module: &[&str]) -> String {
+    let rel = module.join("/");
+    let full = ["std", "tremor", "cncf"]
+        .iter()
+        .find(|root| {
+            super::stdlib::file(&format!("{root}/{rel}.tremor")).is_some()
+                || super::stdlib::is_dir(&format!("{root}/{rel}"))
+        })
+        .map_or_else(
+            || module.join("::"),
+            |root| format!("{root}::{}", module.join("::")),
+        );
+    format!(
+        "the module `{}` is not loaded: add `use {full};`",
+        module.join("::")
+    )
+}
+
+/// `aggr::m::f` for the aggregate closest to `name` in module `m`.
+fn aggr_hint(m: &str, name: &str) -> Option<String> {
+    hint(
+        aggr::all().iter().filter(|d| d.module == m).map(|d| d.name),
+        name,
+    )
+    .map(|h| format!("aggr::{m}::{h}"))
 }
 
 /// The closest candidate within a small edit distance.

@@ -10,9 +10,11 @@ use std::sync::Arc;
 /// Everything a select-side expression may read while it runs.
 pub struct Scope<'a> {
     /// `event` (the trigger, or `null` on a tick; the select result inside `having`).
-    pub event: &'a Value,
+    /// Mutable only because the interpreter's environment is: select-side
+    /// expressions are compiled without assignments.
+    pub event: &'a mut Value,
     /// `$`
-    pub meta: &'a Value,
+    pub meta: &'a mut Value,
     /// `group`: key values followed by the key's sorted JSON.
     pub group: &'a Value,
     /// `window`: the window's name, or `null`.
@@ -28,7 +30,7 @@ pub struct Scope<'a> {
 /// A compiled expression. `state` is the window script's state (`null` elsewhere).
 /// Errors are rendered text with the source position.
 pub trait Expr: Send + Sync {
-    fn eval(&self, scope: &Scope<'_>, state: &mut Value) -> Result<Value, String>;
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String>;
 }
 
 /// A shared compiled expression.
@@ -57,7 +59,7 @@ impl<F> Expr for FnExpr<F>
 where
     F: Fn(&Scope<'_>, &mut Value) -> Result<Value, String> + Send + Sync,
 {
-    fn eval(&self, scope: &Scope<'_>, state: &mut Value) -> Result<Value, String> {
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
         (self.0)(scope, state)
     }
 }

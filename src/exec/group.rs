@@ -18,14 +18,18 @@ pub enum GroupSpec {
 impl GroupSpec {
     /// The keys of one event, in generation order. An `each` over an empty array
     /// yields no keys at all.
-    pub fn keys(&self, scope: &Scope<'_>) -> Result<Vec<Vec<Value>>, String> {
+    pub fn keys(&self, scope: &mut Scope<'_>) -> Result<Vec<Vec<Value>>, String> {
         let mut keys = None;
         self.apply(scope, &mut keys)?;
         Ok(keys.unwrap_or_default())
     }
 
     /// `keys` is `None` until the first item produced keys.
-    fn apply(&self, scope: &Scope<'_>, keys: &mut Option<Vec<Vec<Value>>>) -> Result<(), String> {
+    fn apply(
+        &self,
+        scope: &mut Scope<'_>,
+        keys: &mut Option<Vec<Vec<Value>>>,
+    ) -> Result<(), String> {
         match self {
             GroupSpec::Expr(e) => {
                 let v = e.eval(scope, &mut Value::Null)?;
@@ -85,16 +89,19 @@ mod tests {
     use crate::exec::expr::{const_expr, fn_expr};
     use crate::value::parse_json;
 
-    fn scope(event: &Value) -> Scope<'_> {
-        Scope {
-            event,
-            meta: &Value::Null,
+    /// The keys of `event` under `g`.
+    fn keys_of(g: &GroupSpec, event: &Value) -> Result<Vec<Vec<Value>>, String> {
+        let (mut event, mut meta) = (event.clone(), Value::Null);
+        let mut scope = Scope {
+            event: &mut event,
+            meta: &mut meta,
             group: &Value::Null,
             window: &Value::Null,
             args: &Value::Null,
             aggrs: &[],
             ctx: FnCtx::default(),
-        }
+        };
+        g.keys(&mut scope)
     }
     fn field(name: &'static str) -> ExprRef {
         fn_expr(move |s, _| Ok(s.event.get(name).cloned().unwrap_or_default()))
@@ -106,7 +113,7 @@ mod tests {
     #[test]
     fn plain_expr_is_one_key() {
         let ev = json(r#"{"g": 1}"#);
-        let keys = GroupSpec::Expr(field("g")).keys(&scope(&ev)).unwrap();
+        let keys = keys_of(&GroupSpec::Expr(field("g")), &ev).unwrap();
         assert_eq!(keys, vec![vec![Value::U64(1)]]);
     }
 
@@ -117,7 +124,7 @@ mod tests {
             GroupSpec::Expr(field("a")),
             GroupSpec::Expr(field("b")),
         ]);
-        let keys = g.keys(&scope(&ev)).unwrap();
+        let keys = keys_of(&g, &ev).unwrap();
         assert_eq!(keys, vec![vec![Value::U64(1), Value::from("x")]]);
     }
 
@@ -129,7 +136,7 @@ mod tests {
             GroupSpec::Expr(const_expr(Value::Bool(true))),
             GroupSpec::Each(field("z")),
         ]);
-        let keys = g.keys(&scope(&ev)).unwrap();
+        let keys = keys_of(&g, &ev).unwrap();
         let got: Vec<String> = keys.into_iter().map(|k| Value::Array(k).encode()).collect();
         assert_eq!(
             got,
@@ -149,9 +156,9 @@ mod tests {
             GroupSpec::Each(field("r")),
             GroupSpec::Expr(field("a")),
         ]);
-        assert!(g.keys(&scope(&ev)).unwrap().is_empty());
+        assert!(keys_of(&g, &ev).unwrap().is_empty());
         let bad = json(r#"{"r": 3}"#);
-        assert!(GroupSpec::Each(field("r")).keys(&scope(&bad)).is_err());
+        assert!(keys_of(&GroupSpec::Each(field("r")), &bad).is_err());
     }
 
     #[test]

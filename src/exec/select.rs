@@ -5,7 +5,7 @@
 use super::expr::{ExprRef, Scope};
 use super::group::{group_value, GroupSpec};
 use super::tilt::{accumulate, guard, Chain, EmitSpec, Run, Trigger};
-use crate::event::{Event, Port, Signal};
+use crate::event::{Event, FnCtx, Port, Signal};
 use crate::exec::{Operator, Outputs};
 use crate::value::{Str, Value};
 use indexmap::IndexMap;
@@ -66,52 +66,55 @@ impl Select {
         }
     }
 
-    fn scope<'a>(&'a self, ev: &'a Event) -> Scope<'a> {
+    /// The scope of an input event (disjoint borrows of its fields).
+    fn scope<'a>(args: &'a Value, ev: &'a mut Event) -> Scope<'a> {
         Scope {
-            event: &ev.data,
-            meta: &ev.meta,
+            event: &mut ev.data,
+            meta: &mut ev.meta,
             group: &Value::Null,
             window: &Value::Null,
-            args: &self.spec.emit.args,
+            args,
             aggrs: &[],
-            ctx: ev.ctx(),
+            ctx: FnCtx {
+                ingest_ns: ev.ingest_ns,
+                origin: ev.origin.as_deref(),
+                id: Some(&ev.id),
+                lineage: &ev.lineage,
+                cardinality: 0,
+            },
         }
     }
 
-    fn keys(&self, ev: &Event) -> Result<Vec<Vec<Value>>, String> {
+    fn keys(&self, ev: &mut Event) -> Result<Vec<Vec<Value>>, String> {
         match &self.spec.group_by {
             None => Ok(vec![vec![Value::Null]]),
-            Some(g) => {
-                // Group expressions see no args, group or window.
-                let mut scope = self.scope(ev);
-                scope.args = &Value::Null;
-                g.keys(&scope)
-            }
+            // Group expressions see no args, group or window.
+            Some(g) => g.keys(&mut Self::scope(&Value::Null, ev)),
         }
     }
 
     /// A select with no windows: the target runs at once, per key (a fan-out).
-    fn unwindowed(&self, ev: &Event, out: &mut Outputs) -> Result<(), String> {
+    fn unwindowed(&self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
         let spec = &self.spec.emit;
         for key in self.keys(ev)? {
             let (group, _) = group_value(key);
-            let mut scope = self.scope(ev);
+            let mut scope = Self::scope(&spec.args, ev);
             scope.group = &group;
             // Aggregates without a window see a window of just this event.
             let mut vals = Vec::with_capacity(spec.aggrs.len());
             for site in &spec.aggrs {
                 let mut agg = (site.decl.make)();
-                accumulate(agg.as_mut(), site, &scope)?;
+                accumulate(agg.as_mut(), site, &mut scope)?;
                 vals.push(
                     agg.emit()
                         .map_err(|e| e.render(site.decl.module, site.decl.name, site.args.len()))?,
                 );
             }
             scope.aggrs = &vals;
-            let result = spec.target.eval(&scope, &mut Value::Null)?;
+            let mut result = spec.target.eval(&mut scope, &mut Value::Null)?;
             if let Some(h) = &spec.having {
-                scope.event = &result;
-                if !guard(h, &scope, "having")? {
+                scope.event = &mut result;
+                if !guard(h, &mut scope, "having")? {
                     continue;
                 }
             }
@@ -120,9 +123,11 @@ impl Select {
         Ok(())
     }
 
-    fn windowed(&mut self, ev: &Event, out: &mut Outputs) -> Result<(), String> {
-        let trig = Trigger::of(ev);
-        for key in self.keys(ev)? {
+    fn windowed(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
+        let keys = self.keys(ev)?;
+        let stream = (ev.id.peer.clone(), ev.id.stream);
+        let mut trig = Trigger::of(ev);
+        for key in keys {
             let (group, json) = group_value(key);
             if let Some(idx) = self.groups.get_index_of(&json) {
                 let cardinality = self.groups.len();
@@ -131,7 +136,7 @@ impl Select {
                     spec: &self.spec.emit,
                     group: &g.value,
                     cardinality,
-                    trig: &trig,
+                    trig: &mut trig,
                     out,
                 };
                 run.step(&mut g.chain.frames, 0)?;
@@ -151,7 +156,7 @@ impl Select {
                 spec: &self.spec.emit,
                 group: &group,
                 cardinality: self.groups.len(),
-                trig: &trig,
+                trig: &mut trig,
                 out,
             };
             run.step(&mut chain.frames, 0)?;
@@ -160,13 +165,12 @@ impl Select {
                 // template's window states instead of resetting them.
                 self.template = chain.windows_of(&self.spec.emit);
             } else {
-                let stream = (ev.id.peer.clone(), ev.id.stream);
                 self.groups.insert(
                     json,
                     Group {
                         value: group,
                         chain,
-                        stream,
+                        stream: stream.clone(),
                     },
                 );
             }
@@ -176,10 +180,10 @@ impl Select {
 
     /// Emits and drops the groups `pick` selects, in creation order.
     fn flush(&mut self, pick: impl Fn(&Group) -> bool, out: &mut Outputs) -> Result<(), String> {
-        let empty = Value::record();
-        let trig = Trigger {
-            event: &Value::Null,
-            meta: &empty,
+        let (mut event, mut meta) = (Value::Null, Value::record());
+        let mut trig = Trigger {
+            event: &mut event,
+            meta: &mut meta,
             ingest_ns: 0,
             id: None,
             origin: None,
@@ -197,7 +201,7 @@ impl Select {
                 spec: &self.spec.emit,
                 group: &g.value,
                 cardinality,
-                trig: &trig,
+                trig: &mut trig,
                 out,
             };
             if let Err(e) = run.flush(&mut g.chain.frames) {
@@ -209,10 +213,10 @@ impl Select {
     }
 
     fn tick(&mut self, ns: u64, out: &mut Outputs) -> Result<(), String> {
-        let meta = Value::record();
-        let trig = Trigger {
-            event: &Value::Null,
-            meta: &meta,
+        let (mut event, mut meta) = (Value::Null, Value::record());
+        let mut trig = Trigger {
+            event: &mut event,
+            meta: &mut meta,
             ingest_ns: ns,
             id: None,
             origin: None,
@@ -225,7 +229,7 @@ impl Select {
                 spec: &self.spec.emit,
                 group: &g.value,
                 cardinality,
-                trig: &trig,
+                trig: &mut trig,
                 out,
             };
             if let Err(e) = run.tick(&mut g.chain.frames, ns) {
@@ -249,42 +253,57 @@ fn derived(ev: &Event, data: Value) -> Event {
     }
 }
 
-impl Operator for Select {
-    fn on_event(&mut self, _port: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
-        match self.spec.mode {
-            SelectMode::Passthrough => {
-                out.push((Port::borrowed("out"), ev));
-                Ok(())
-            }
+impl Select {
+    /// Processes one event; on a runtime error the event is handed back with the
+    /// message, so the executor can report it without having copied it. (Errors are
+    /// rare; the large `Err` costs nothing on the success path.)
+    #[allow(clippy::result_large_err)]
+    pub fn handle(&mut self, mut ev: Event, out: &mut Outputs) -> Result<(), (String, Event)> {
+        let res = match self.spec.mode {
+            SelectMode::Passthrough => Ok(true),
             SelectMode::Simple => {
                 let spec = &self.spec;
-                let scope = self.scope(&ev);
-                if let Some(w) = &spec.where_ {
-                    if !guard(w, &scope, "where")? {
-                        return Ok(());
+                let mut scope = Self::scope(&spec.emit.args, &mut ev);
+                let mut pass = Ok(true);
+                for (g, clause) in [(&spec.where_, "where"), (&spec.emit.having, "having")] {
+                    if let Some(g) = g {
+                        pass = guard(g, &mut scope, clause);
+                        if pass != Ok(true) {
+                            break;
+                        }
                     }
                 }
-                if let Some(h) = &spec.emit.having {
-                    if !guard(h, &scope, "having")? {
-                        return Ok(());
-                    }
-                }
+                pass
+            }
+            SelectMode::Normal => self.normal(&mut ev, out).map(|()| false),
+        };
+        match res {
+            Ok(true) => {
                 out.push((Port::borrowed("out"), ev));
                 Ok(())
             }
-            SelectMode::Normal => {
-                if let Some(w) = &self.spec.where_ {
-                    if !guard(w, &self.scope(&ev), "where")? {
-                        return Ok(());
-                    }
-                }
-                if self.spec.emit.windows.is_empty() {
-                    self.unwindowed(&ev, out)
-                } else {
-                    self.windowed(&ev, out)
-                }
+            Ok(false) => Ok(()),
+            Err(e) => Err((e, ev)),
+        }
+    }
+
+    fn normal(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
+        if let Some(w) = &self.spec.where_ {
+            if !guard(w, &mut Self::scope(&self.spec.emit.args, ev), "where")? {
+                return Ok(());
             }
         }
+        if self.spec.emit.windows.is_empty() {
+            self.unwindowed(ev, out)
+        } else {
+            self.windowed(ev, out)
+        }
+    }
+}
+
+impl Operator for Select {
+    fn on_event(&mut self, _port: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
+        self.handle(ev, out).map_err(|(e, _)| e)
     }
 
     fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), String> {

@@ -35,8 +35,8 @@ pub struct EmitSpec {
 
 /// The event that made a window act (an input event, or nothing on a tick or drain).
 pub struct Trigger<'a> {
-    pub event: &'a Value,
-    pub meta: &'a Value,
+    pub event: &'a mut Value,
+    pub meta: &'a mut Value,
     pub ingest_ns: u64,
     pub id: Option<&'a EventId>,
     pub origin: Option<&'a Arc<Origin>>,
@@ -46,10 +46,10 @@ pub struct Trigger<'a> {
 
 impl Trigger<'_> {
     /// Builds the trigger of an input event.
-    pub fn of(ev: &Event) -> Trigger<'_> {
+    pub fn of(ev: &mut Event) -> Trigger<'_> {
         Trigger {
-            event: &ev.data,
-            meta: &ev.meta,
+            event: &mut ev.data,
+            meta: &mut ev.meta,
             ingest_ns: ev.ingest_ns,
             id: Some(&ev.id),
             origin: ev.origin.as_ref(),
@@ -116,39 +116,59 @@ impl Chain {
 }
 
 /// The context of one emission run over a group.
-pub struct Run<'a, 'o> {
+pub struct Run<'a, 'r, 't> {
     pub spec: &'a EmitSpec,
     pub group: &'a Value,
     pub cardinality: usize,
-    pub trig: &'a Trigger<'a>,
-    pub out: &'o mut Outputs,
+    pub trig: &'r mut Trigger<'t>,
+    pub out: &'r mut Outputs,
 }
 
-impl Run<'_, '_> {
-    fn scope<'s>(&'s self, window: &'s Value, aggrs: &'s [Value]) -> Scope<'s> {
-        Scope {
-            event: self.trig.event,
-            meta: self.trig.meta,
-            group: self.group,
+/// The scope expressions see during a run (a free function so the borrows of the
+/// trigger and of the spec stay apart).
+fn scope_of<'s>(
+    trig: &'s mut Trigger<'_>,
+    spec: &'s EmitSpec,
+    group: &'s Value,
+    cardinality: usize,
+    window: &'s Value,
+    aggrs: &'s [Value],
+) -> Scope<'s> {
+    Scope {
+        event: &mut *trig.event,
+        meta: &mut *trig.meta,
+        group,
+        window,
+        args: &spec.args,
+        aggrs,
+        ctx: FnCtx {
+            ingest_ns: trig.ingest_ns,
+            origin: trig.origin.map(|o| &**o),
+            id: trig.id,
+            lineage: trig.lineage,
+            cardinality,
+        },
+    }
+}
+
+impl Run<'_, '_, '_> {
+    fn scope<'s>(&'s mut self, window: &'s Value, aggrs: &'s [Value]) -> Scope<'s> {
+        scope_of(
+            self.trig,
+            self.spec,
+            self.group,
+            self.cardinality,
             window,
-            args: &self.spec.args,
             aggrs,
-            ctx: FnCtx {
-                ingest_ns: self.trig.ingest_ns,
-                origin: self.trig.origin.map(|o| &**o),
-                id: self.trig.id,
-                lineage: self.trig.lineage,
-                cardinality: self.cardinality,
-            },
-        }
+        )
     }
 
     /// An event reaches window `i` of the chain.
     pub fn step(&mut self, frames: &mut [Frame], i: usize) -> Result<(), String> {
         let act = {
             let name = Value::Null;
-            let scope = self.scope(&name, &[]);
-            frames[i].win.on_event(&scope)?
+            let mut scope = self.scope(&name, &[]);
+            frames[i].win.on_event(&mut scope)?
         };
         self.apply(frames, i, act, true)
     }
@@ -206,9 +226,10 @@ impl Run<'_, '_> {
         if i == 0 {
             let f = &mut frames[0];
             let name = Value::Null;
-            let scope = self.scope(&name, &[]);
-            for (agg, site) in f.aggrs.iter_mut().zip(&self.spec.aggrs) {
-                accumulate(agg.as_mut(), site, &scope)?;
+            let spec = self.spec;
+            let mut scope = self.scope(&name, &[]);
+            for (agg, site) in f.aggrs.iter_mut().zip(&spec.aggrs) {
+                accumulate(agg.as_mut(), site, &mut scope)?;
             }
             f.lineage.extend_from_slice(self.trig.lineage);
             f.holds = true;
@@ -235,16 +256,17 @@ impl Run<'_, '_> {
         }
         let name = Value::from(self.spec.windows[i].name.as_str());
         let lineage = f.lineage.clone();
-        let result = {
+        let spec = self.spec;
+        let mut result = {
             let mut scope = self.scope(&name, &vals);
             scope.ctx.lineage = &lineage;
-            self.spec.target.eval(&scope, &mut Value::Null)?
+            spec.target.eval(&mut scope, &mut Value::Null)?
         };
-        if let Some(h) = &self.spec.having {
+        if let Some(h) = &spec.having {
             let mut scope = self.scope(&name, &vals);
             scope.ctx.lineage = &lineage;
-            scope.event = &result;
-            if !guard(h, &scope, "having")? {
+            scope.event = &mut result;
+            if !guard(h, &mut scope, "having")? {
                 return Ok(());
             }
         }
@@ -268,10 +290,10 @@ impl Run<'_, '_> {
 pub fn accumulate(
     agg: &mut dyn Aggregate,
     site: &AggrSite,
-    scope: &Scope<'_>,
+    scope: &mut Scope<'_>,
 ) -> Result<(), String> {
     if site.args.is_empty() && !site.decl.arity.contains(&0) {
-        return agg.accumulate(&[scope.event]).map_err(|e| site.fail(e));
+        return agg.accumulate(&[&*scope.event]).map_err(|e| site.fail(e));
     }
     let mut vals = Vec::with_capacity(site.args.len());
     for a in &site.args {
@@ -282,7 +304,7 @@ pub fn accumulate(
 }
 
 /// Runs a `where`/`having` guard: it must be a bool.
-pub fn guard(e: &ExprRef, scope: &Scope<'_>, clause: &str) -> Result<bool, String> {
+pub fn guard(e: &ExprRef, scope: &mut Scope<'_>, clause: &str) -> Result<bool, String> {
     match e.eval(scope, &mut Value::Null)? {
         Value::Bool(b) => Ok(b),
         other => Err(format!(

@@ -39,12 +39,14 @@ fn all_static(segs: &[Segment]) -> bool {
     })
 }
 
+/// The word Tremor's access errors use for a root: `$` is "global"; locals,
+/// reserved names (`args`, `group`, `window`) and expressions are "local".
 fn root_kind(root: &Root) -> &'static str {
     match root {
         Root::Event => "event",
         Root::State => "state",
-        Root::Local(..) => "local",
-        _ => "global",
+        Root::Meta => "global",
+        _ => "local",
     }
 }
 
@@ -58,7 +60,11 @@ fn root_value<'e>(root: &'e Root, env: &'e Env, owned: &'e Option<Value>) -> Opt
         Root::Group => env.group,
         Root::Window => env.window,
         Root::Local(slot, _) => return env.locals.slots.get(env.locals.base + slot)?.as_ref(),
-        Root::Expr(_) => owned.as_ref()?,
+        // A constant root (a const table) is read in place, never copied.
+        Root::Expr(e) => match e.as_const() {
+            Some(c) => c,
+            None => owned.as_ref()?,
+        },
     })
 }
 
@@ -152,7 +158,7 @@ fn miss_error(m: Miss, root: &Root, span: Span) -> Flow {
 /// Reads a path.
 pub(crate) fn get(p: &Path, env: &mut Env) -> R<Value> {
     let owned = match &p.root {
-        Root::Expr(e) => Some(eval(e, env)?),
+        Root::Expr(e) if e.as_const().is_none() => Some(eval(e, env)?),
         _ => None,
     };
     let keys = if all_static(&p.segments) {
@@ -195,10 +201,18 @@ fn static_key(s: &Segment) -> Key<'_> {
     }
 }
 
+/// Roots that can be read without evaluating anything.
+fn root_in_place(root: &Root) -> bool {
+    match root {
+        Root::Expr(e) => e.as_const().is_some(),
+        _ => true,
+    }
+}
+
 /// The value at a path without copying it, when the path has only literal
 /// segments and resolves; `None` otherwise (use [`get`] for the error).
 pub(crate) fn borrow<'e>(p: &'e Path, env: &'e Env) -> Option<&'e Value> {
-    if matches!(p.root, Root::Expr(_)) || !all_static(&p.segments) {
+    if !root_in_place(&p.root) || !all_static(&p.segments) {
         return None;
     }
     let mut cur = root_value(&p.root, env, &None)?;
@@ -210,11 +224,11 @@ pub(crate) fn borrow<'e>(p: &'e Path, env: &'e Env) -> Option<&'e Value> {
 
 /// `present path`: every segment resolves.
 pub(crate) fn exists(p: &Path, env: &mut Env) -> R<bool> {
-    if !matches!(p.root, Root::Expr(_)) && all_static(&p.segments) {
+    if root_in_place(&p.root) && all_static(&p.segments) {
         return Ok(borrow(p, env).is_some());
     }
     let owned = match &p.root {
-        Root::Expr(e) => Some(eval(e, env)?),
+        Root::Expr(e) if e.as_const().is_none() => Some(eval(e, env)?),
         _ => None,
     };
     let keys = eval_keys(&p.segments, env)?;

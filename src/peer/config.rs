@@ -14,7 +14,10 @@ pub enum ConfigError {
         known: &'static [&'static str],
     },
     /// A config key the kind does not take.
-    #[error("unknown key `{key}` in the config of {context}; allowed: {}", list(allowed))]
+    #[error(
+        "unknown key `{key}` in the config of {context}; allowed: {}",
+        list(allowed)
+    )]
     UnknownKey {
         context: String,
         key: String,
@@ -44,7 +47,11 @@ fn list(names: &[&str]) -> String {
     if names.is_empty() {
         "none".to_string()
     } else {
-        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -71,8 +78,7 @@ impl<'a> Options<'a> {
                 )))
             }
         };
-        if let Some(key) = record.and_then(|r| r.keys().find(|k| !allowed.contains(&k.as_str())))
-        {
+        if let Some(key) = record.and_then(|r| r.keys().find(|k| !allowed.contains(&k.as_str()))) {
             return Err(ConfigError::UnknownKey {
                 context,
                 key: key.to_string(),
@@ -134,9 +140,13 @@ mod tests {
     #[test]
     fn unknown_key_lists_allowed() {
         let cfg = parse_json(r#"{"delimeter": ","}"#).unwrap();
-        let err = Options::new("interceptor `lines`".into(), &cfg, &["delimiter", "max_length"])
-            .err()
-            .unwrap();
+        let err = Options::new(
+            "interceptor `lines`".into(),
+            &cfg,
+            &["delimiter", "max_length"],
+        )
+        .err()
+        .unwrap();
         assert_eq!(
             err.to_string(),
             "unknown key `delimeter` in the config of interceptor `lines`; allowed: `delimiter`, `max_length`"
@@ -146,7 +156,9 @@ mod tests {
     #[test]
     fn no_keys_allowed_says_none() {
         let cfg = parse_json(r#"{"x": 1}"#).unwrap();
-        let err = Options::new("codec `json`".into(), &cfg, &[]).err().unwrap();
+        let err = Options::new("codec `json`".into(), &cfg, &[])
+            .err()
+            .unwrap();
         assert!(err.to_string().ends_with("allowed: none"), "{err}");
     }
 
@@ -157,7 +169,10 @@ mod tests {
         let err = o.string("a", "").unwrap_err().to_string();
         assert!(err.contains("must be a string, got integer"), "{err}");
         let err = o.positive("b", 1).unwrap_err().to_string();
-        assert!(err.contains("must be a positive integer, got string"), "{err}");
+        assert!(
+            err.contains("must be a positive integer, got string"),
+            "{err}"
+        );
         assert!(o.positive("c", 1).is_err());
         assert!(o.positive("d", 1).is_err());
         assert_eq!(o.positive("a", 7).unwrap(), 1);

@@ -38,16 +38,12 @@ fn with_frame<T>(m: &Mutex<Frame>, f: impl FnOnce(&mut Frame) -> T) -> T {
 }
 
 impl Expr for BoundExpr {
-    fn eval(&self, scope: &Scope<'_>, state: &mut Value) -> Result<Value, String> {
-        // Select expressions cannot assign, but the interpreter's environment is
-        // mutable: evaluate over copies.
-        let mut event = scope.event.clone();
-        let mut meta = scope.meta.clone();
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
         with_frame(&self.frame, |frame| {
             frame.reset(self.locals);
             let mut env = Env {
-                event: &mut event,
-                meta: &mut meta,
+                event: &mut *scope.event,
+                meta: &mut *scope.meta,
                 state,
                 args: scope.args,
                 group: scope.group,
@@ -102,10 +98,9 @@ impl Block for BoundBlock {
 
 /// A window script used as an expression: its value is the window's reply.
 impl Expr for BoundBlock {
-    fn eval(&self, scope: &Scope<'_>, state: &mut Value) -> Result<Value, String> {
-        let mut event = scope.event.clone();
-        let mut meta = scope.meta.clone();
-        match self.run_env(&mut event, &mut meta, state, scope.args, scope.ctx)? {
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
+        // Window scripts may not assign to `event` or `$` (checked when lowering).
+        match self.run_env(scope.event, scope.meta, state, scope.args, scope.ctx)? {
             Outcome::Emit { value, .. } => Ok(value),
             Outcome::Drop => Ok(Value::Null),
         }

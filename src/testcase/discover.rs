@@ -50,8 +50,18 @@ impl Case {
     }
 }
 
-/// Every case folder at or below `root`, sorted by path.
+/// Every case folder at or below `root`, sorted by path. A case's program file
+/// (`x/query.trickle`) stands for its folder.
 pub fn discover(root: &Path) -> Result<Vec<Case>, String> {
+    if root.is_file() {
+        let is_program = [CaseKind::Query, CaseKind::Script]
+            .iter()
+            .any(|k| root.file_name().is_some_and(|n| n == k.file_name()));
+        return match root.parent().filter(|_| is_program).and_then(Case::at) {
+            Some(case) => Ok(vec![case]),
+            None => Err(format!("not a case folder: {}", root.display())),
+        };
+    }
     if !root.is_dir() {
         return Err(format!("no such folder: {}", root.display()));
     }
@@ -116,5 +126,9 @@ mod tests {
         let cases = discover(&root).unwrap();
         assert_eq!(cases.len(), 1);
         assert_eq!(cases[0].name, root.display().to_string());
+        let by_file = discover(&root.join("query.trickle")).unwrap();
+        assert_eq!(by_file[0].dir, root);
+        fs::write(root.join("notes.txt"), "").unwrap();
+        assert!(discover(&root.join("notes.txt")).is_err());
     }
 }

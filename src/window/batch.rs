@@ -30,7 +30,7 @@ impl BatchWindow {
 }
 
 impl Window for BatchWindow {
-    fn on_event(&mut self, scope: &Scope<'_>) -> Result<Action, String> {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
         let w = weight(&None, scope)?;
         let t = event_time(&self.script, scope)?;
         match self.next {
@@ -74,21 +74,18 @@ impl Window for BatchWindow {
 mod tests {
     use super::*;
     use crate::value::Value;
-    use crate::window::tests::scope_at;
+    use crate::window::tests::event_at;
 
     #[test]
     fn closes_on_count_or_time() {
         let mut w = BatchWindow::new(3, 10, None);
         let ev = Value::Null;
-        assert_eq!(w.on_event(&scope_at(&ev, 0)).unwrap(), Action::NONE);
-        assert_eq!(w.on_event(&scope_at(&ev, 1)).unwrap(), Action::NONE);
-        assert_eq!(w.on_event(&scope_at(&ev, 2)).unwrap(), Action::INCLUDE_EMIT);
+        assert_eq!(event_at(&mut w, &ev, 0).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 1).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 2).unwrap(), Action::INCLUDE_EMIT);
         // a new batch opens at t=5 and times out at 15
-        assert_eq!(w.on_event(&scope_at(&ev, 5)).unwrap(), Action::NONE);
-        assert_eq!(
-            w.on_event(&scope_at(&ev, 15)).unwrap(),
-            Action::EMIT_EXCLUDE
-        );
+        assert_eq!(event_at(&mut w, &ev, 5).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 15).unwrap(), Action::EMIT_EXCLUDE);
         // the t=15 event is in the open batch; a tick after 25 closes it
         assert_eq!(w.on_tick(20).unwrap(), Action::NONE);
         assert_eq!(w.on_tick(25).unwrap(), Action::EMIT_EXCLUDE);

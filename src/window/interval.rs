@@ -25,7 +25,7 @@ impl IntervalWindow {
 }
 
 /// The event's time: ingest time, or the script's timestamp.
-pub(crate) fn event_time(script: &Option<ExprRef>, scope: &Scope<'_>) -> Result<u64, String> {
+pub(crate) fn event_time(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Result<u64, String> {
     match script {
         None => Ok(scope.ctx.ingest_ns),
         Some(s) => script_u64(&s.eval(scope, &mut Value::Null)?),
@@ -33,7 +33,7 @@ pub(crate) fn event_time(script: &Option<ExprRef>, scope: &Scope<'_>) -> Result<
 }
 
 impl Window for IntervalWindow {
-    fn on_event(&mut self, scope: &Scope<'_>) -> Result<Action, String> {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
         let t = event_time(&self.script, scope)?;
         match self.next {
             None => {
@@ -68,19 +68,16 @@ impl Window for IntervalWindow {
 mod tests {
     use super::*;
     use crate::exec::expr::fn_expr;
-    use crate::window::tests::scope_at;
+    use crate::window::tests::event_at;
 
     #[test]
     fn aligned_to_first_event() {
         let mut w = IntervalWindow::new(20, None);
         let ev = Value::Null;
-        assert_eq!(w.on_event(&scope_at(&ev, 0)).unwrap(), Action::NONE);
-        assert_eq!(w.on_event(&scope_at(&ev, 19)).unwrap(), Action::NONE);
-        assert_eq!(
-            w.on_event(&scope_at(&ev, 20)).unwrap(),
-            Action::EMIT_EXCLUDE
-        );
-        assert_eq!(w.on_event(&scope_at(&ev, 39)).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 0).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 19).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 20).unwrap(), Action::EMIT_EXCLUDE);
+        assert_eq!(event_at(&mut w, &ev, 39).unwrap(), Action::NONE);
         assert_eq!(w.on_tick(40).unwrap(), Action::EMIT_EXCLUDE);
         assert_eq!(w.on_tick(41).unwrap(), Action::NONE);
     }
@@ -89,12 +86,9 @@ mod tests {
     fn scripted_windows_ignore_ticks() {
         let script = fn_expr(|s, _| Ok(s.event.clone()));
         let mut w = IntervalWindow::new(5, Some(script));
-        assert_eq!(
-            w.on_event(&scope_at(&Value::U64(100), 0)).unwrap(),
-            Action::NONE
-        );
+        assert_eq!(event_at(&mut w, &Value::U64(100), 0).unwrap(), Action::NONE);
         assert_eq!(w.on_tick(1000).unwrap(), Action::NONE);
-        let a = w.on_event(&scope_at(&Value::U64(105), 1)).unwrap();
+        let a = event_at(&mut w, &Value::U64(105), 1).unwrap();
         assert_eq!(a, Action::EMIT_EXCLUDE);
     }
 }

@@ -49,7 +49,7 @@ impl Action {
 /// The per-group running state of one window kind.
 pub trait Window: Send + Sync {
     /// An event (or an upstream window's emission, in a chain) reaches the window.
-    fn on_event(&mut self, scope: &Scope<'_>) -> Result<Action, String>;
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String>;
     /// Time passes (`ns`); only the first window of a chain is ticked.
     fn on_tick(&mut self, ns: u64) -> Result<Action, String>;
     /// A copy, for a new group or the template.
@@ -89,15 +89,17 @@ pub(crate) fn script_u64(v: &crate::value::Value) -> Result<u64, String> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use super::{Action, Window};
     use crate::event::FnCtx;
     use crate::exec::expr::Scope;
     use crate::value::Value;
 
-    /// A scope for `event` at ingest time `ns`.
-    pub(crate) fn scope_at(event: &Value, ns: u64) -> Scope<'_> {
-        Scope {
-            event,
-            meta: &Value::Null,
+    /// Sends `event` at ingest time `ns` to window `w`.
+    pub(crate) fn event_at(w: &mut dyn Window, event: &Value, ns: u64) -> Result<Action, String> {
+        let (mut event, mut meta) = (event.clone(), Value::Null);
+        let mut scope = Scope {
+            event: &mut event,
+            meta: &mut meta,
             group: &Value::Null,
             window: &Value::Null,
             args: &Value::Null,
@@ -106,6 +108,7 @@ pub(crate) mod tests {
                 ingest_ns: ns,
                 ..FnCtx::default()
             },
-        }
+        };
+        w.on_event(&mut scope)
     }
 }

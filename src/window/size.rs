@@ -24,7 +24,7 @@ impl SizeWindow {
 }
 
 /// The weight of one event: 1, or what the script says.
-pub(crate) fn weight(script: &Option<ExprRef>, scope: &Scope<'_>) -> Result<u64, String> {
+pub(crate) fn weight(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Result<u64, String> {
     match script {
         None => Ok(1),
         Some(s) => script_u64(&s.eval(scope, &mut Value::Null)?),
@@ -32,7 +32,7 @@ pub(crate) fn weight(script: &Option<ExprRef>, scope: &Scope<'_>) -> Result<u64,
 }
 
 impl Window for SizeWindow {
-    fn on_event(&mut self, scope: &Scope<'_>) -> Result<Action, String> {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
         self.count += weight(&self.script, scope)?;
         if self.count >= self.size {
             self.count -= self.size;
@@ -53,16 +53,15 @@ impl Window for SizeWindow {
 mod tests {
     use super::*;
     use crate::exec::expr::fn_expr;
-    use crate::window::tests::scope_at;
+    use crate::window::tests::event_at;
 
     #[test]
     fn emits_every_n_events() {
         let mut w = SizeWindow::new(2, None);
         let ev = Value::Null;
-        let s = scope_at(&ev, 0);
-        assert_eq!(w.on_event(&s).unwrap(), Action::NONE);
-        assert_eq!(w.on_event(&s).unwrap(), Action::INCLUDE_EMIT);
-        assert_eq!(w.on_event(&s).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 0).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &ev, 1).unwrap(), Action::INCLUDE_EMIT);
+        assert_eq!(event_at(&mut w, &ev, 2).unwrap(), Action::NONE);
         assert_eq!(w.on_tick(100).unwrap(), Action::NONE);
     }
 
@@ -71,15 +70,12 @@ mod tests {
         let script = fn_expr(|s, _| Ok(s.event.get("w").cloned().unwrap_or(Value::Null)));
         let mut w = SizeWindow::new(3, Some(script));
         let two = crate::record! {"w" => 2u64};
-        assert_eq!(w.on_event(&scope_at(&two, 0)).unwrap(), Action::NONE);
-        assert_eq!(
-            w.on_event(&scope_at(&two, 1)).unwrap(),
-            Action::INCLUDE_EMIT
-        );
+        assert_eq!(event_at(&mut w, &two, 0).unwrap(), Action::NONE);
+        assert_eq!(event_at(&mut w, &two, 1).unwrap(), Action::INCLUDE_EMIT);
         // 4 - 3 leaves 1 counted
         assert_eq!(w.count, 1);
         let bad = crate::record! {"w" => "x"};
-        let e = w.on_event(&scope_at(&bad, 2)).unwrap_err();
+        let e = event_at(&mut w, &bad, 2).unwrap_err();
         assert!(e.contains("valid value"));
     }
 }

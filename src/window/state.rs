@@ -48,17 +48,18 @@ fn bad_reply(v: &Value) -> String {
 }
 
 impl Window for StateWindow {
-    fn on_event(&mut self, scope: &Scope<'_>) -> Result<Action, String> {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
         reply(&self.script.eval(scope, &mut self.state)?)
     }
     fn on_tick(&mut self, ns: u64) -> Result<Action, String> {
         let Some(tick) = &self.tick else {
             return Ok(Action::NONE);
         };
-        let meta = Value::record();
-        let scope = Scope {
-            event: &Value::Null,
-            meta: &meta,
+        let mut event = Value::Null;
+        let mut meta = Value::record();
+        let mut scope = Scope {
+            event: &mut event,
+            meta: &mut meta,
             group: &Value::Null,
             window: &Value::Null,
             args: &Value::Null,
@@ -68,7 +69,7 @@ impl Window for StateWindow {
                 ..FnCtx::default()
             },
         };
-        reply(&tick.eval(&scope, &mut self.state)?)
+        reply(&tick.eval(&mut scope, &mut self.state)?)
     }
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(self.clone())
@@ -79,7 +80,7 @@ impl Window for StateWindow {
 mod tests {
     use super::*;
     use crate::exec::expr::fn_expr;
-    use crate::window::tests::scope_at;
+    use crate::window::tests::event_at;
 
     #[test]
     fn script_state_decides() {
@@ -91,9 +92,7 @@ mod tests {
         });
         let mut w = StateWindow::new(Value::U64(0), script, None);
         let ev = Value::Null;
-        let acts: Vec<_> = (0..4)
-            .map(|i| w.on_event(&scope_at(&ev, i)).unwrap())
-            .collect();
+        let acts: Vec<_> = (0..4).map(|i| event_at(&mut w, &ev, i).unwrap()).collect();
         assert_eq!(acts[2], Action::INCLUDE_EMIT);
         assert_eq!(acts[3], Action::NONE);
         assert_eq!(w.on_tick(5).unwrap(), Action::NONE);

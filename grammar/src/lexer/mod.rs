@@ -92,6 +92,7 @@ impl<'a> Lexer<'a> {
         end: usize,
     ) -> Option<Result<Spanned, LexError>> {
         self.done = true;
+        self.pending.clear();
         Some(Err(LexError::new(kind, start, end)))
     }
 
@@ -101,44 +102,47 @@ impl<'a> Lexer<'a> {
         self.pos = pos;
     }
 
+    /// The next logos token in code mode; `None` at the end of the input.
+    fn raw_next(&mut self) -> Option<Result<Spanned, LexError>> {
+        let src = self.src;
+        let pos = self.pos;
+        let (base, lex) = self
+            .logos
+            .get_or_insert_with(|| (pos, Token::lexer(&src[pos..])));
+        let base = *base;
+        let Some(res) = lex.next() else {
+            if let Some(Mode::Code {
+                interp: Some(start),
+                ..
+            }) = self.modes.last()
+            {
+                let start = *start;
+                return self.fail(LexErrorKind::UnterminatedInterpolation, start, src.len());
+            }
+            self.done = true;
+            return None;
+        };
+        let span = lex.span();
+        let (s, e) = (base + span.start, base + span.end);
+        let kind = match res {
+            Ok(t) => return Some(Ok((s, t, e))),
+            Err(RawError::Unexpected) => {
+                let c = src[s..].chars().next().unwrap_or('\0');
+                let e = s + c.len_utf8().max(1);
+                return self.fail(LexErrorKind::UnexpectedCharacter(c), s, e);
+            }
+            Err(RawError::InvalidInt) => LexErrorKind::InvalidIntLiteral,
+            Err(RawError::InvalidHex) => LexErrorKind::InvalidHexLiteral,
+            Err(RawError::InvalidFloat) => LexErrorKind::InvalidFloatLiteral,
+        };
+        self.fail(kind, s, e)
+    }
+
     fn next_code(&mut self) -> Option<Result<Spanned, LexError>> {
         loop {
-            let src = self.src;
-            let pos = self.pos;
-            let (base, lex) = self
-                .logos
-                .get_or_insert_with(|| (pos, Token::lexer(&src[pos..])));
-            let base = *base;
-            let Some(res) = lex.next() else {
-                let len = self.src.len();
-                if let Some(Mode::Code {
-                    interp: Some(start),
-                    ..
-                }) = self.modes.last()
-                {
-                    let start = *start;
-                    return self.fail(LexErrorKind::UnterminatedInterpolation, start, len);
-                }
-                self.done = true;
-                return None;
-            };
-            let span = lex.span();
-            let (s, e) = (base + span.start, base + span.end);
-            let tok = match res {
+            let (s, tok, e) = match self.raw_next()? {
                 Ok(t) => t,
-                Err(err) => {
-                    let kind = match err {
-                        RawError::Unexpected => {
-                            let c = self.src[s..].chars().next().unwrap_or('\0');
-                            let e = s + c.len_utf8().max(1);
-                            return self.fail(LexErrorKind::UnexpectedCharacter(c), s, e);
-                        }
-                        RawError::InvalidInt => LexErrorKind::InvalidIntLiteral,
-                        RawError::InvalidHex => LexErrorKind::InvalidHexLiteral,
-                        RawError::InvalidFloat => LexErrorKind::InvalidFloatLiteral,
-                    };
-                    return self.fail(kind, s, e);
-                }
+                Err(err) => return Some(Err(err)),
             };
             match tok {
                 Token::LParen
@@ -159,76 +163,83 @@ impl<'a> Lexer<'a> {
                 }
                 _ => {}
             }
-            match tok {
-                Token::Quote => {
-                    self.modes.push(Mode::Str {
-                        kind: StrKind::Plain,
-                        start: s,
-                    });
-                    self.seek(e);
-                    return Some(Ok((s, Token::StrStart, e)));
-                }
-                Token::TripleQuote => {
-                    let rest = &self.src[e..];
-                    let nl = if rest.starts_with('\n') {
-                        1
-                    } else if rest.starts_with("\r\n") {
-                        2
-                    } else {
-                        return self.fail(LexErrorKind::TailingHereDoc, s, e);
-                    };
-                    self.modes.push(Mode::Str {
-                        kind: StrKind::Heredoc,
-                        start: s,
-                    });
-                    self.seek(e + nl);
-                    return Some(Ok((s, Token::HeredocStart, e + nl)));
-                }
-                Token::Backtick => {
-                    return match scan::backtick(self.src, e) {
-                        Ok((name, end)) => {
-                            self.seek(end);
-                            Some(Ok((s, Token::Ident(name), end)))
-                        }
-                        Err(end) => self.fail(LexErrorKind::UnterminatedIdentLiteral, s, end),
-                    };
-                }
-                Token::Hash => match self.hash(s) {
+            if tok == Token::Hash {
+                match self.hash(s) {
                     Some(r) => return Some(r),
                     None => continue,
-                },
-                Token::Ident(name) if self.src[e..].starts_with('|') => {
-                    return match scan::extractor(self.src, e + 1) {
-                        Ok((rule, end)) => {
-                            self.seek(end);
-                            Some(Ok((
-                                s,
-                                Token::Extractor(ExtractorTok { kind: name, rule }),
-                                end,
-                            )))
-                        }
-                        Err(end) => self.fail(LexErrorKind::UnterminatedExtractor, s, end),
-                    };
                 }
-                Token::LBrace | Token::PctBrace => {
-                    if let Some(Mode::Code { depth, .. }) = self.modes.last_mut() {
-                        *depth += 1;
-                    }
-                    return Some(Ok((s, tok, e)));
-                }
-                Token::RBrace => {
-                    if let Some(Mode::Code { depth, interp }) = self.modes.last_mut() {
-                        if *depth == 0 && interp.is_some() {
-                            self.modes.pop();
-                            self.seek(e);
-                            return Some(Ok((s, Token::InterpEnd, e)));
-                        }
-                        *depth = depth.saturating_sub(1);
-                    }
-                    return Some(Ok((s, tok, e)));
-                }
-                t => return Some(Ok((s, t, e))),
             }
+            let res = self.special(s, tok, e);
+            if res.is_err() {
+                self.done = true;
+            }
+            return Some(res);
+        }
+    }
+
+    /// Turns the marker tokens into strings, identifiers and extractors, and tracks
+    /// the braces that end an interpolation.
+    fn special(&mut self, s: usize, tok: Token, e: usize) -> Result<Spanned, LexError> {
+        let err = |kind, end| Err(LexError::new(kind, s, end));
+        match tok {
+            Token::Quote => {
+                self.modes.push(Mode::Str {
+                    kind: StrKind::Plain,
+                    start: s,
+                });
+                self.seek(e);
+                Ok((s, Token::StrStart, e))
+            }
+            Token::TripleQuote => {
+                let rest = &self.src[e..];
+                let nl = if rest.starts_with('\n') {
+                    1
+                } else if rest.starts_with("\r\n") {
+                    2
+                } else {
+                    return err(LexErrorKind::TailingHereDoc, e);
+                };
+                self.modes.push(Mode::Str {
+                    kind: StrKind::Heredoc,
+                    start: s,
+                });
+                self.seek(e + nl);
+                Ok((s, Token::HeredocStart, e + nl))
+            }
+            Token::Backtick => match scan::backtick(self.src, e) {
+                Ok((name, end)) => {
+                    self.seek(end);
+                    Ok((s, Token::Ident(name), end))
+                }
+                Err(end) => err(LexErrorKind::UnterminatedIdentLiteral, end),
+            },
+            Token::Ident(kind) if self.src[e..].starts_with('|') => {
+                match scan::extractor(self.src, e + 1) {
+                    Ok((rule, end)) => {
+                        self.seek(end);
+                        Ok((s, Token::Extractor(ExtractorTok { kind, rule }), end))
+                    }
+                    Err(end) => err(LexErrorKind::UnterminatedExtractor, end),
+                }
+            }
+            Token::LBrace | Token::PctBrace => {
+                if let Some(Mode::Code { depth, .. }) = self.modes.last_mut() {
+                    *depth += 1;
+                }
+                Ok((s, tok, e))
+            }
+            Token::RBrace => {
+                if let Some(Mode::Code { depth, interp }) = self.modes.last_mut() {
+                    if *depth == 0 && interp.is_some() {
+                        self.modes.pop();
+                        self.seek(e);
+                        return Ok((s, Token::InterpEnd, e));
+                    }
+                    *depth = depth.saturating_sub(1);
+                }
+                Ok((s, tok, e))
+            }
+            t => Ok((s, t, e)),
         }
     }
 
@@ -289,6 +300,10 @@ impl<'a> Lexer<'a> {
                         self.seek(end + len);
                     }
                     scan::Stop::Interp => {
+                        self.nesting += 1;
+                        if self.nesting > MAX_NESTING {
+                            return self.fail(LexErrorKind::TooDeep, end, end + 2);
+                        }
                         self.pending.push_back((end, Token::InterpStart, end + 2));
                         self.modes.push(Mode::Code {
                             depth: 0,

@@ -230,3 +230,44 @@ pub fn convert(err: LError, src: &str, file: u32) -> ParseError {
         },
     }
 }
+
+/// How many `end`-terminated blocks are open at each offset in `at` (sorted). An
+/// approximation from the tokens alone: `of` (match, for, patch, merge, fn), `with`
+/// (fn bodies, `with ... end` blocks, windows) and `define script|pipeline` open a
+/// block, `end` closes one.
+fn open_blocks(src: &str, at: &[usize]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(at.len());
+    let mut depth = 0i64;
+    let mut prev_define = false;
+    let mut tokens = crate::lexer::Lexer::new(src)
+        .map_while(Result::ok)
+        .peekable();
+    for &pos in at {
+        while let Some((_, tok, _)) = tokens.next_if(|(s, _, _)| *s < pos) {
+            match tok {
+                Token::Of | Token::With => depth += 1,
+                Token::Script | Token::Pipeline if prev_define => depth += 1,
+                Token::End => depth -= 1,
+                _ => {}
+            }
+            prev_define = tok == Token::Define;
+        }
+        out.push(depth);
+    }
+    out
+}
+
+/// Keeps the errors found after recovering from the previous one only while that
+/// recovery happened outside any block: resynchronising at a `;` inside a `match` body
+/// would report errors that are mere consequences of the first one.
+pub fn prune_cascades(mut errors: Vec<ParseError>, src: &str) -> Vec<ParseError> {
+    errors.sort_by_key(|e| e.span.start);
+    let starts: Vec<usize> = errors.iter().map(|e| e.span.start as usize).collect();
+    let depths = open_blocks(src, &starts);
+    let keep = depths
+        .iter()
+        .position(|d| *d != 0)
+        .map_or(errors.len(), |i| i + 1);
+    errors.truncate(keep);
+    errors
+}

@@ -393,3 +393,43 @@ pub fn field_key(s: StrLit) -> ActionResult<FieldKey> {
         ),
     }
 }
+
+/// Checks a bytes part: `bits` in 1..=64 and a known type. Type segments may be
+/// written with `-` (`unsigned-big-integer`) or `_` (`big_unsigned_integer`).
+pub fn bytes_part(part: BytesPart) -> ActionResult<BytesPart> {
+    if let Some(bits) = part.bits {
+        if bits == 0 || bits > 64 {
+            return custom(
+                "E0021",
+                "InvalidBytes",
+                format!(
+                    "Invalid size of {bits} bits in a bytes literal, it must be between 1 and 64"
+                ),
+                part.span,
+                None,
+            );
+        }
+    }
+    let words: Vec<&str> = part.ty.iter().flat_map(|i| i.name.split('_')).collect();
+    let known = matches!(
+        words.as_slice(),
+        [] | ["binary"]
+            | ["integer"]
+            | ["big" | "unsigned" | "signed" | "little", "integer"]
+            | ["big" | "little", "unsigned" | "signed", "integer"]
+            | ["unsigned" | "signed", "big" | "little", "integer"]
+    );
+    if !known {
+        let (Some(first), Some(last)) = (part.ty.first(), part.ty.last()) else {
+            return Ok(part);
+        };
+        return custom(
+            "E0021",
+            "InvalidBytes",
+            format!("Not a valid data type: `{}`", words.join("-")),
+            first.span.to(last.span),
+            Some("valid types are `binary`, `integer`, `signed-integer`, `unsigned-integer`, optionally with `big` or `little`, e.g. `little-signed-integer`".into()),
+        );
+    }
+    Ok(part)
+}

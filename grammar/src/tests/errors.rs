@@ -219,3 +219,63 @@ fn bodies_need_an_expression() {
     assert!(parse_module("match x of case 1 => end", 0).is_err());
     assert!(parse_module("define script s script end", 0).is_ok());
 }
+
+#[test]
+fn several_statements_several_errors() {
+    let src = "let a = ;\nlet b = 1 +;\nc";
+    let errs = parse_module(src, 7).expect_err("two errors");
+    assert_eq!(errs.len(), 2);
+    assert_eq!(errs[0].span.start, 8);
+    assert_eq!(errs[1].span.start, 21);
+    let src = "{a: 1}; {b: 2}";
+    let errs = parse_module(src, 7).expect_err("two errors");
+    let at: Vec<_> = errs.iter().map(|e| text(src, e.span)).collect();
+    assert_eq!(at, ["a", "b"]);
+}
+
+#[test]
+fn no_cascade_inside_blocks() {
+    let src = "match x of case 1 => let a = ; a case 2 => b end; c";
+    let errs = parse_module(src, 7).expect_err("an error");
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].span.start, 29);
+}
+
+#[test]
+fn bytes_parts_are_checked() {
+    assert!(parse_module(
+        "<< 1:64/little_signed_integer, 2/unsigned-big-integer, x/binary >>",
+        7
+    )
+    .is_ok());
+    let src = "<< 1:65 >>";
+    let e = err(src);
+    assert_eq!(e.code, "E0021");
+    assert_eq!(text(src, e.span), "1:65");
+    assert_eq!(err("<< 1:0 >>").code, "E0021");
+    let src = "<< 1/big-float >>";
+    let e = err(src);
+    assert_eq!(e.code, "E0021");
+    assert_eq!(text(src, e.span), "big-float");
+    assert!(e.message.contains("big-float"));
+}
+
+#[test]
+fn incomplete_input_is_recognised() {
+    for src in [
+        "match event of case 1 =>",
+        "\"\"\"\nabc",
+        "\"a #{ 1 + ",
+        "let x =",
+    ] {
+        let errs = parse_module(src, 7).expect_err("incomplete");
+        assert!(
+            errs.last().expect("an error").is_incomplete_input(),
+            "{src}: {errs:?}"
+        );
+    }
+    for src in ["let x = ;", "\"abc\n\"", "1 2"] {
+        let errs = parse_module(src, 7).expect_err("wrong");
+        assert!(!errs[0].is_incomplete_input(), "{src}");
+    }
+}

@@ -50,7 +50,9 @@ mod tests {
     #[test]
     fn strings_and_other_values() {
         let mut out = Vec::new();
-        Binary.encode(&Value::String("hé".into()), &mut out).unwrap();
+        Binary
+            .encode(&Value::String("hé".into()), &mut out)
+            .unwrap();
         assert_eq!(out, "hé".as_bytes());
         out.clear();
         Binary.encode(&Value::I64(42), &mut out).unwrap();

@@ -85,7 +85,10 @@ mod tests {
         let mut doc = vec![b'"'];
         doc.resize(KEEP_SCRATCH + 10, b'a');
         doc.push(b'"');
-        assert_eq!(c.decode(&doc).unwrap().as_str().map(str::len), Some(KEEP_SCRATCH + 9));
+        assert_eq!(
+            c.decode(&doc).unwrap().as_str().map(str::len),
+            Some(KEEP_SCRATCH + 9)
+        );
         assert!(c.scratch.capacity() <= KEEP_SCRATCH);
     }
 }

@@ -60,7 +60,9 @@ impl Chain {
                 spec.type_name()
             ))
         })?;
-        Ok(Chain::new(list.iter().map(create).collect::<Result<_, _>>()?))
+        Ok(Chain::new(
+            list.iter().map(create).collect::<Result<_, _>>()?,
+        ))
     }
 
     /// The default chain for a peer of kind `transport` (see [`default_interceptors`]).
@@ -89,7 +91,12 @@ impl Chain {
 
     /// Bytes received → frames appended to `out`. Errors (a line too long, a frame
     /// that is not gzip) are appended to `errors`; the stream goes on after them.
-    pub fn receive(&mut self, data: &[u8], out: &mut Vec<Vec<u8>>, errors: &mut Vec<InterceptError>) {
+    pub fn receive(
+        &mut self,
+        data: &[u8],
+        out: &mut Vec<Vec<u8>>,
+        errors: &mut Vec<InterceptError>,
+    ) {
         let Some((first, rest)) = self.stages.split_first_mut() else {
             out.push(data.to_vec());
             return;
@@ -178,10 +185,26 @@ mod tests {
 
     #[test]
     fn defaults_per_transport() {
-        for t in ["stdin", "stdout", "stderr", "file", "tcp", "tcp_server", "tcp_client"] {
+        for t in [
+            "stdin",
+            "stdout",
+            "stderr",
+            "file",
+            "tcp",
+            "tcp_server",
+            "tcp_client",
+        ] {
             assert_eq!(Chain::default_for(t).names(), ["lines"], "{t}");
         }
-        for t in ["ws", "ws_server", "ws_client", "http", "http_server", "http_client", "metronome"] {
+        for t in [
+            "ws",
+            "ws_server",
+            "ws_client",
+            "http",
+            "http_server",
+            "http_client",
+            "metronome",
+        ] {
             assert!(Chain::default_for(t).is_empty(), "{t}");
         }
     }
@@ -231,7 +254,10 @@ mod tests {
     fn errors_do_not_stop_the_stream() {
         let mut c = chain(r#"["lines", "base64"]"#);
         let (out, errors) = receive_all(&mut c, &[b"b2s=\n!!bad!!\nYWdhaW4=\nbm8gbmV3bGluZQ=="]);
-        assert_eq!(out, [b"ok".to_vec(), b"again".to_vec(), b"no newline".to_vec()]);
+        assert_eq!(
+            out,
+            [b"ok".to_vec(), b"again".to_vec(), b"no newline".to_vec()]
+        );
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].interceptor, "base64");
         assert_eq!(errors[0].raw, "!!bad!!");
@@ -256,8 +282,14 @@ mod tests {
         let mut out = Vec::new();
         assert!(c.send(b"x", &mut out).is_ok());
         let err = Chain::from_spec(&parse_json(r#"{"lines": {}}"#).unwrap()).unwrap_err();
-        assert!(err.to_string().contains("must be an array, got record"), "{err}");
+        assert!(
+            err.to_string().contains("must be an array, got record"),
+            "{err}"
+        );
         let err = Chain::from_spec(&parse_json(r#"["lines", "nope"]"#).unwrap()).unwrap_err();
-        assert!(err.to_string().contains("unknown interceptor `nope`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown interceptor `nope`"),
+            "{err}"
+        );
     }
 }

@@ -32,7 +32,9 @@ impl Interceptor for Gzip {
     fn on_receive(&mut self, data: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), InterceptError> {
         let mut inflated = Vec::new();
         // One byte past the limit tells "exactly max_length" from "too long".
-        let limit = u64::try_from(self.max_length).unwrap_or(u64::MAX).saturating_add(1);
+        let limit = u64::try_from(self.max_length)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
         MultiGzDecoder::new(data)
             .take(limit)
             .read_to_end(&mut inflated)
@@ -52,7 +54,10 @@ impl Interceptor for Gzip {
     }
 
     fn on_send(&mut self, frame: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), InterceptError> {
-        let mut enc = GzEncoder::new(Vec::with_capacity(frame.len() / 2 + 32), Compression::default());
+        let mut enc = GzEncoder::new(
+            Vec::with_capacity(frame.len() / 2 + 32),
+            Compression::default(),
+        );
         let bytes = enc
             .write_all(frame)
             .and_then(|()| enc.finish())

@@ -130,7 +130,10 @@ impl Interceptor for LengthPrefixed {
 
     fn finish(&mut self, _out: &mut Vec<Vec<u8>>) -> Result<(), InterceptError> {
         let cut = if self.skip > 0 {
-            Some(format!("stream ended inside a skipped frame, {} bytes short", self.skip))
+            Some(format!(
+                "stream ended inside a skipped frame, {} bytes short",
+                self.skip
+            ))
         } else {
             match self.body {
                 Some(n) => Some(format!(
@@ -190,7 +193,7 @@ mod tests {
     fn send_prepends_a_big_endian_length() {
         assert_eq!(encode(&[b"abc"]), b"\0\0\0\x03abc");
         assert_eq!(encode(&[b""]), b"\0\0\0\0");
-        let big = vec![7u8; 0x0102_03];
+        let big = vec![7u8; 0x0001_0203];
         assert_eq!(&encode(&[&big])[..4], &[0, 1, 2, 3]);
     }
 

@@ -46,15 +46,17 @@ impl Lines {
     }
 
     fn too_long(&self, start: &[u8], more: &[u8]) -> InterceptError {
+        // Only the preview is copied, however long the line.
+        let start = &start[..start.len().min(super::RAW_PREVIEW)];
         let mut raw = start.to_vec();
-        raw.extend_from_slice(&more[..more.len().min(super::RAW_PREVIEW)]);
+        raw.extend_from_slice(&more[..more.len().min(super::RAW_PREVIEW - start.len())]);
         InterceptError::new(
             "lines",
             format!(
                 "line longer than max_length ({} bytes); the rest of it is discarded",
                 self.max_length
             ),
-            &raw[..raw.len().min(super::RAW_PREVIEW)],
+            &raw,
         )
     }
 
@@ -73,7 +75,7 @@ impl Lines {
         if self.discarding {
             self.discarding = false;
         } else if self.partial.len() > self.max_length {
-            errs.add(self.too_long(&self.partial[..self.partial.len().min(super::RAW_PREVIEW)], &[]));
+            errs.add(self.too_long(&self.partial, &[]));
         } else {
             out.push(self.partial.as_slice().to_vec());
         }
@@ -86,8 +88,7 @@ impl Lines {
         // `end_line` checks the exact length.
         let keep = self.delimiter.len() - 1;
         if !self.discarding && self.partial.len() + bytes.len() > self.max_length + keep {
-            let start = &self.partial[..self.partial.len().min(super::RAW_PREVIEW)];
-            errs.add(self.too_long(start, bytes));
+            errs.add(self.too_long(&self.partial, bytes));
             self.discarding = true;
         }
         if !self.discarding {
@@ -204,7 +205,10 @@ mod tests {
     }
 
     fn strs(frames: &[Vec<u8>]) -> Vec<String> {
-        frames.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()
+        frames
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()
     }
 
     #[test]
@@ -263,7 +267,11 @@ mod tests {
             assert_eq!(strs(&out), ["before", "after"]);
             assert_eq!(errors.len(), 1);
             assert_eq!(errors[0].count, 1);
-            assert!(errors[0].message.contains("max_length (1048576 bytes)"), "{}", errors[0]);
+            assert!(
+                errors[0].message.contains("max_length (1048576 bytes)"),
+                "{}",
+                errors[0]
+            );
             assert!(errors[0].raw.starts_with("xxx"));
             assert!(l.partial.capacity() <= 2 * DEFAULT_MAX_LENGTH);
             assert!(l.finish(&mut out).is_ok());
@@ -293,12 +301,19 @@ mod tests {
 
     #[test]
     fn an_overlong_unterminated_last_line_is_an_error() {
+        // Noticed as soon as the partial line outgrows the limit...
         let mut l = Lines::new(b"\n", 3).unwrap();
         let mut out = Vec::new();
         l.on_receive(b"ok\nabc", &mut out).unwrap();
-        l.on_receive(b"d", &mut out).unwrap_or_else(|_| ());
+        assert!(l.on_receive(b"d", &mut out).is_err());
+        assert!(l.finish(&mut out).is_ok());
         assert_eq!(strs(&out), ["ok"]);
-        let mut l = Lines::new(b"\n", 3).unwrap();
+        // ...or at the end, when the slack kept for a split delimiter hid it.
+        let mut l = Lines::new(b"\r\n", 3).unwrap();
+        l.on_receive(b"abcd", &mut out).unwrap();
+        let e = l.finish(&mut out).unwrap_err();
+        assert_eq!(e.raw, "abcd");
+        // A short last line is flushed.
         l.on_receive(b"ab", &mut out).unwrap();
         assert!(l.finish(&mut out).is_ok());
         assert_eq!(strs(&out), ["ok", "ab"]);
@@ -320,7 +335,10 @@ mod tests {
         let cfg = parse_json(r#"{"delimiter": ""}"#).unwrap();
         let o = Options::new("interceptor `lines`".into(), &cfg, Lines::KEYS).unwrap();
         let err = Lines::from_options(&o).unwrap_err().to_string();
-        assert!(err.contains("`delimiter`") && err.contains("must not be empty"), "{err}");
+        assert!(
+            err.contains("`delimiter`") && err.contains("must not be empty"),
+            "{err}"
+        );
         let cfg = parse_json(r#"{"delimiter": "é", "max_length": 4}"#).unwrap();
         let o = Options::new("interceptor `lines`".into(), &cfg, Lines::KEYS).unwrap();
         let mut l = Lines::from_options(&o).unwrap();
@@ -334,7 +352,7 @@ mod tests {
         fn any_split_reassembles(
             input in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(b'a'), Just(b'b'), any::<u8>()], 0..200),
             cuts in proptest::collection::vec(0usize..200, 0..6),
-            delim in prop_oneof![Just(b"\n".to_vec()), Just(b"ab".to_vec()), Just(b"aab".to_vec()), Just(b"\na\n".to_vec())],
+            delim in prop_oneof![Just(b"\n".to_vec()), Just(b"ab".to_vec()), Just(b"aab".to_vec()), Just(b"abab".to_vec()), Just(b"\na\n".to_vec())],
             max in prop_oneof![Just(1000usize), 1usize..12],
         ) {
             let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(input.len())).collect();

@@ -118,7 +118,9 @@ pub fn create(spec: &Value) -> Result<Box<dyn Interceptor>, ConfigError> {
         }
         "length_prefixed" => {
             let o = Options::new(context, config, LengthPrefixed::KEYS)?;
-            Ok(Box::new(LengthPrefixed::new(o.positive("max_length", DEFAULT_MAX_LENGTH)?)))
+            Ok(Box::new(LengthPrefixed::new(
+                o.positive("max_length", DEFAULT_MAX_LENGTH)?,
+            )))
         }
         "base64" => {
             Options::new(context, config, &[])?;
@@ -126,7 +128,9 @@ pub fn create(spec: &Value) -> Result<Box<dyn Interceptor>, ConfigError> {
         }
         "gzip" => {
             let o = Options::new(context, config, Gzip::KEYS)?;
-            Ok(Box::new(Gzip::new(o.positive("max_length", DEFAULT_MAX_LENGTH)?)))
+            Ok(Box::new(Gzip::new(
+                o.positive("max_length", DEFAULT_MAX_LENGTH)?,
+            )))
         }
         _ => Err(ConfigError::UnknownKind {
             what: "interceptor",
@@ -148,7 +152,10 @@ mod tests {
     #[test]
     fn both_spec_forms_work() {
         for name in KNOWN {
-            assert_eq!(create(&Value::String((*name).into())).unwrap().name(), *name);
+            assert_eq!(
+                create(&Value::String((*name).into())).unwrap().name(),
+                *name
+            );
             let cfg = spec(&format!(r#"{{"{name}": {{}}}}"#));
             assert_eq!(create(&cfg).unwrap().name(), *name);
             let cfg = spec(&format!(r#"{{"{name}": null}}"#));
@@ -170,20 +177,38 @@ mod tests {
 
     #[test]
     fn unknown_keys_name_the_key_and_list_the_allowed() {
-        let err = create(&spec(r#"{"lines": {"separator": ","}}"#)).err().unwrap().to_string();
+        let err = create(&spec(r#"{"lines": {"separator": ","}}"#))
+            .err()
+            .unwrap()
+            .to_string();
         assert_eq!(
             err,
             "unknown key `separator` in the config of interceptor `lines`; allowed: `delimiter`, `max_length`"
         );
-        let err = create(&spec(r#"{"base64": {"url_safe": true}}"#)).err().unwrap().to_string();
-        assert!(err.contains("`url_safe`") && err.contains("allowed: none"), "{err}");
-        let err = create(&spec(r#"{"gzip": {"level": 9}}"#)).err().unwrap().to_string();
-        assert!(err.contains("`level`") && err.contains("allowed: `max_length`"), "{err}");
+        let err = create(&spec(r#"{"base64": {"url_safe": true}}"#))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("`url_safe`") && err.contains("allowed: none"),
+            "{err}"
+        );
+        let err = create(&spec(r#"{"gzip": {"level": 9}}"#))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("`level`") && err.contains("allowed: `max_length`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn wrong_types_name_the_expected_type() {
-        let err = create(&spec(r#"{"lines": {"delimiter": 10}}"#)).err().unwrap().to_string();
+        let err = create(&spec(r#"{"lines": {"delimiter": 10}}"#))
+            .err()
+            .unwrap()
+            .to_string();
         assert_eq!(
             err,
             "`delimiter` in the config of interceptor `lines` must be a string, got integer"
@@ -192,7 +217,10 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(err.contains("must be a positive integer, got string"), "{err}");
+        assert!(
+            err.contains("must be a positive integer, got string"),
+            "{err}"
+        );
         let err = create(&spec(r#"{"lines": []}"#)).err().unwrap().to_string();
         assert!(err.contains("must be a record, got array"), "{err}");
     }
@@ -216,6 +244,9 @@ mod tests {
         assert_eq!(e.count, 2);
         assert_eq!(e.to_string(), "lines interceptor: first (2 times)");
         let long = vec![b'x'; 5000];
-        assert_eq!(InterceptError::new("gzip", "m", &long).raw.len(), RAW_PREVIEW);
+        assert_eq!(
+            InterceptError::new("gzip", "m", &long).raw.len(),
+            RAW_PREVIEW
+        );
     }
 }
