@@ -130,6 +130,30 @@ fn read_events(path: &Path) -> Result<Vec<Value>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// The line editor's helpers run outside the session's panic guard: any
+        /// text and cursor position must be safe.
+        #[test]
+        fn editor_helpers_never_panic(
+            text in r#"[a-z:.$#{}\[\]()"`%|<>=,;_ \n0-9é]{0,40}"#,
+            pos in 0usize..50,
+        ) {
+            let names = names::Names::default();
+            let _ = is_complete(&text);
+            let _ = highlight::highlight(&text);
+            let _ = complete::complete(&names, &text, pos);
+            let _ = complete::hint(&names, &text, pos.min(text.len()));
+        }
+
+        #[test]
+        fn sessions_never_panic(text in r#"[a-z:.$#{}\[\]()"`%|<>=,;_ \n0-9]{0,30}"#) {
+            let mut s = Session::new(ModulePath::default(), Vec::new(), false);
+            let _ = s.input(&text, "<repl>");
+        }
+    }
 
     #[test]
     fn events_files_are_json_lines() {
