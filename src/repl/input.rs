@@ -25,6 +25,8 @@ pub struct Part {
     pub text: String,
     /// `let ...`: its value is not printed.
     pub is_let: bool,
+    /// `fn NAME` / `const NAME`: a later declaration of the same name replaces it.
+    pub key: Option<String>,
 }
 
 /// The statements of `text`, or the parse errors (spans in file 0).
@@ -54,10 +56,17 @@ pub fn split(text: &str) -> Result<Vec<Part>, Vec<ParseError>> {
                 matches!(e.kind, trickle_grammar::ast::ExprKind::Let(..)),
             ),
         };
+        let key = match stmt {
+            Stmt::Fn(f) => Some(format!("fn {}", f.name.name)),
+            Stmt::Intrinsic(i) => Some(format!("fn {}", i.name.name)),
+            Stmt::Const(c) => Some(format!("const {}", c.name.name)),
+            _ => None,
+        };
         parts.push(Part {
             kind,
             text: text[from..to].to_string(),
             is_let,
+            key,
         });
         from = to;
     }
@@ -125,6 +134,8 @@ mod tests {
         assert_eq!(parts[0].text, "use std::{string, array};");
         assert_eq!(parts[1].text, "\nfn f(x) with let y = x; y end;");
         assert_eq!(parts[2].kind, Kind::Query);
+        assert_eq!(parts[1].key.as_deref(), Some("fn f"));
+        assert_eq!(parts[0].key, None);
     }
 
     #[test]

@@ -44,8 +44,8 @@ pub struct Graph {
 
 /// One REPL session.
 pub struct Session {
-    /// Accepted declarations, each ending in `;` and a newline.
-    pub(super) decls: String,
+    /// Accepted declarations (with their `fn`/`const` key), each ending in `;` and a newline.
+    pub(super) decls: Vec<(Option<String>, String)>,
     /// Accepted query statements, likewise.
     pub(super) query: String,
     pub(super) graph: Option<Graph>,
@@ -73,7 +73,7 @@ impl Session {
     /// A new session whose `use` searches `path`; `color` colours diagnostics.
     pub fn new(path: ModulePath, events: Vec<Value>, color: bool) -> Self {
         Session {
-            decls: String::new(),
+            decls: Vec::new(),
             query: String::new(),
             graph: None,
             locals: Vec::new(),
@@ -97,6 +97,31 @@ impl Session {
     /// The current event (`{}` until one is given).
     pub fn event(&self) -> &Value {
         &self.event
+    }
+
+    /// The accepted declarations as one text, leaving out those the input redeclares
+    /// (a function or constant typed again replaces the old one).
+    fn decls_text(&self, parts: &[Part]) -> String {
+        let replaced: Vec<&String> = parts.iter().filter_map(|p| p.key.as_ref()).collect();
+        let mut text = String::new();
+        for (key, decl) in &self.decls {
+            if !key.as_ref().is_some_and(|k| replaced.contains(&k)) {
+                text.push_str(decl);
+            }
+        }
+        text
+    }
+
+    /// Keeps the input's declarations, dropping the ones they replace.
+    fn accept_decls(&mut self, parts: &[Part]) {
+        for p in parts.iter().filter(|p| p.kind == Kind::Decl) {
+            if let Some(key) = &p.key {
+                self.decls.retain(|(k, _)| k.as_ref() != Some(key));
+            }
+            let mut text = String::new();
+            input::append(&mut text, &p.text);
+            self.decls.push((p.key.clone(), text));
+        }
     }
 
     /// Handles one complete input: a `:command` or statements. `name` is how
@@ -147,7 +172,7 @@ impl Session {
     /// Compiles the session query with the input's statements added; on success
     /// keeps them and replaces the running query.
     fn add_query(&mut self, text: &str, name: &str, parts: &[Part]) -> Vec<Reply> {
-        let prefix = format!("{}{}", self.decls, self.query);
+        let prefix = format!("{}{}", self.decls_text(parts), self.query);
         let at = Placed {
             prefix_len: prefix.len(),
             name,
@@ -159,12 +184,9 @@ impl Session {
             Err(errors) => return self.errors(&errors, &sources, &at),
         };
         let replies = self.warnings(&compiled.warnings, &sources, &at);
-        for p in parts {
-            match p.kind {
-                Kind::Decl => input::append(&mut self.decls, &p.text),
-                Kind::Query => input::append(&mut self.query, &p.text),
-                Kind::Expr => {}
-            }
+        self.accept_decls(parts);
+        for p in parts.iter().filter(|p| p.kind == Kind::Query) {
+            input::append(&mut self.query, &p.text);
         }
         let exec = compiled.value.executor();
         self.graph = Some(Graph {
@@ -173,7 +195,7 @@ impl Session {
         });
         // Refresh completion names with the new declarations.
         let mut sources = SourceMap::new();
-        let file = sources.add(SESSION, self.decls.clone());
+        let file = sources.add(SESSION, self.decls_text(&[]));
         let mut modules = Modules::new(&self.path);
         if let Ok((scope, _)) = modules.load_root(&mut sources, file) {
             self.names.update_modules(&modules, scope);
@@ -184,12 +206,13 @@ impl Session {
     /// Compiles the declarations with the input and runs its expressions against
     /// the current event.
     fn evaluate(&mut self, text: &str, name: &str, parts: &[Part]) -> Vec<Reply> {
+        let decls = self.decls_text(parts);
         let at = Placed {
-            prefix_len: self.decls.len(),
+            prefix_len: decls.len(),
             name,
         };
         let mut sources = SourceMap::new();
-        let file = sources.add(SESSION, format!("{}{text}", self.decls));
+        let file = sources.add(SESSION, format!("{decls}{text}"));
         let mut modules = Modules::new(&self.path);
         let (scope, module) = match modules.load_root(&mut sources, file) {
             Ok(x) => x,
@@ -215,9 +238,7 @@ impl Session {
         let mut warnings = std::mem::take(&mut modules.warnings);
         warnings.append(&mut ctx.warnings);
         let mut replies = self.warnings(&warnings, &sources, &at);
-        for p in parts.iter().filter(|p| p.kind == Kind::Decl) {
-            input::append(&mut self.decls, &p.text);
-        }
+        self.accept_decls(parts);
         self.names.update_modules(&modules, scope);
         if body.is_empty() {
             return replies;
@@ -403,6 +424,17 @@ mod tests {
         assert_eq!(value(&s.input("a", "<repl>")), json("[1,2]"));
         assert_eq!(s.names().session, vec!["f".to_string()]);
         assert_eq!(s.names().locals.len(), 1);
+    }
+
+    #[test]
+    fn declarations_can_be_replaced() {
+        let mut s = session();
+        s.input("fn f(x) with x + 1 end; const C = 1;", "<repl>");
+        assert_eq!(value(&s.input("f(C)", "<repl>")), json("2"));
+        s.input("fn f(x) with x * 10 end", "<repl>");
+        s.input("const C = 2", "<repl>");
+        assert_eq!(value(&s.input("f(C)", "<repl>")), json("20"));
+        assert_eq!(s.decls.len(), 2);
     }
 
     #[test]
