@@ -380,30 +380,87 @@ fn odd_inputs_do_not_panic() {
 #[test]
 fn pty_session_types_a_multi_line_match() {
     let d = dir("pty");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trickle"));
-    cmd.arg("repl")
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .env("XDG_DATA_HOME", &d)
-        .env_remove("TRICKLE_PATH");
-    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("a pty");
-    p.exp_string("trickle> ").expect("a prompt");
+    let mut p = pty(&[("NO_COLOR", "1".as_ref()), ("XDG_DATA_HOME", d.as_os_str())]);
     p.send_line("match 2 of").unwrap();
     p.send_line("case 1 => \"one\"").unwrap();
     p.send_line("case _ => \"other\"").unwrap();
     p.send_line("end").unwrap();
     p.exp_string("\"other\"").expect("the result on the screen");
-    p.exp_string("trickle> ").expect("the next prompt");
-    // Input typed before the next prompt may be discarded when the terminal
-    // switches modes, so every line waits for the answer to the one before.
+    ready(&mut p);
+    // Every line waits for the answer to the one before (see `ready`).
     p.send_line("let x = 20; x + 1").unwrap();
     p.exp_string("21").expect("a let and an expression");
-    p.exp_string("trickle> ").unwrap();
+    ready(&mut p);
     p.send_line("x * 2").unwrap();
     p.exp_string("40").expect("locals persist at the terminal");
-    p.exp_string("trickle> ").unwrap();
+    ready(&mut p);
     p.send_line(":quit").unwrap();
     p.exp_eof().expect("the session ends");
     let history = std::fs::read_to_string(d.join("trickle").join("history")).expect("history kept");
     assert!(history.contains("match 2 of"), "{history}");
+}
+
+/// A terminal session of `trickle repl` with the given environment.
+fn pty(envs: &[(&str, &std::ffi::OsStr)]) -> rexpect::session::PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trickle"));
+    cmd.arg("repl")
+        .env("TERM", "xterm")
+        .env_remove("TRICKLE_PATH");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("a pty");
+    ready(&mut p);
+    p
+}
+
+/// Waits for the prompt, then a moment more: while the line editor sets up the
+/// terminal for a new line, keys that arrive early can be lost (the test's pty
+/// is faster than any typist).
+fn ready(p: &mut rexpect::session::PtySession) {
+    p.exp_string("trickle> ").expect("a prompt");
+    std::thread::sleep(Duration::from_millis(250));
+}
+
+#[test]
+fn pty_tab_completes_functions_and_event_paths() {
+    let d = dir("pty-complete");
+    let mut p = pty(&[("NO_COLOR", "1".as_ref()), ("XDG_DATA_HOME", d.as_os_str())]);
+    p.send_line("use std::string;").unwrap();
+    ready(&mut p);
+    // One write: the Tab is handled inside the same line edit.
+    p.send_line("string::upp\t(\"a\")").unwrap();
+    p.exp_string("\"A\"")
+        .expect("string::upp completed to string::uppercase");
+    ready(&mut p);
+    p.send_line(":event {\"user\": {\"name\": \"zed\"}}")
+        .unwrap();
+    ready(&mut p);
+    p.send_line("event.us\t.na\t").unwrap();
+    p.exp_string("\"zed\"").expect("event paths completed");
+    ready(&mut p);
+    p.send_line(":quit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn pty_colours_and_survives_an_unwritable_history() {
+    // A file where the data directory should be: the history cannot be written.
+    let d = dir("pty-colour");
+    let blocker = d.join("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+    let mut p = pty(&[("XDG_DATA_HOME", blocker.as_os_str())]);
+    p.send_line("[1, \"x\"]").unwrap();
+    // The answer, indented over lines, each element coloured (the echo of the
+    // typed line is highlighted too, but on one line).
+    p.exp_string("[\r\n  \u{1b}[36m1\u{1b}[0m,\r\n  \u{1b}[32m\"x\"\u{1b}[0m\r\n]")
+        .expect("coloured, indented JSON");
+    ready(&mut p);
+    p.send_line(":quit").unwrap();
+    p.exp_eof().unwrap();
+    let status = p.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
 }
