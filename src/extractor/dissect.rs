@@ -304,7 +304,10 @@ mod tests {
         assert_eq!(r.get("s"), Some(&Value::from("x")));
         assert!(d.extract("x 1.5 y").is_none(), "a non-integer is no match");
         let d = Dissect::new("%{a:b}").unwrap();
-        assert!(d.extract("v").unwrap().get("a:b").is_some(), "unknown types stay in the name");
+        assert!(
+            d.extract("v").unwrap().get("a:b").is_some(),
+            "unknown types stay in the name"
+        );
     }
 
     #[test]
