@@ -161,6 +161,12 @@ const CONSTS: &[(&str, &str)] = &[
     ("std::datetime", "datetime::formats::RFC3339"),
     ("std::datetime::timezones", "timezones::UTC"),
     ("tremor::windows", "windows::EMIT_AND_INCLUDE"),
+    ("tremor::mime", "mime::APPLICATION_JSON"),
+    ("http", "http::OK"),
+    ("cncf::otel::trace::spankind", "spankind::SERVER"),
+    ("cncf::otel::logs::severity", "severity::INFO"),
+    ("google::cloud::logging", "logging::INFO"),
+    ("google::cloud::logging::severity", "severity::EMERGENCY"),
 ];
 
 /// Compiles `src` as a script; the rendered diagnostics on failure.
