@@ -84,7 +84,7 @@ mod tests {
         );
         assert_eq!(indent("fn f(x) with"), Some(2));
         assert_eq!(indent("{\"a\": [1,"), Some(4));
-        assert_eq!(indent("define script s\nscript"), Some(4));
+        assert_eq!(indent("define script s\nscript"), Some(2));
         assert_eq!(indent("patch event of\n  merge \"a\" => {"), Some(4));
     }
 
