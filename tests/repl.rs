@@ -1,5 +1,6 @@
 //! `trickle repl` from the outside: piped (scripted) sessions for every command,
-//! and a pseudo-terminal session typing a multi-line `match`.
+//! and pseudo-terminal sessions: multi-line input, Enter keys, typing ahead,
+//! completion, history, colour.
 
 use std::io::Write;
 use std::path::PathBuf;
