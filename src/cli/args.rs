@@ -105,6 +105,27 @@ pub enum Command {
         include: Vec<PathBuf>,
     },
 
+    /// An interactive session: evaluate expressions, build a query, send it events.
+    ///
+    /// Expressions run against the current event; `let`, `use`, `fn` and `const`
+    /// persist; `define`/`create`/`select` build a session query. `:help` lists the
+    /// commands. When stdin is not a terminal, plain lines are read (scriptable).
+    #[command(after_help = "Example:\n  \
+        $ printf '{\"n\":1}\\n{\"n\":2}\\n' > in.jsonl\n  \
+        $ trickle repl -i in.jsonl\n  \
+        trickle> :next\n  \
+        trickle> event.n + 1")]
+    Repl {
+        /// A `.tremor` script or `.trickle` query to load first.
+        file: Option<PathBuf>,
+        /// JSON-lines events to step through with `:next` / `:prev`.
+        #[arg(short = 'i', long = "input", value_name = "EVENTS")]
+        events: Option<PathBuf>,
+        /// Extra folders to look for modules in (`use a::b;`).
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
+
     /// Print shell completions.
     #[command(after_help = "Example:\n  \
         $ trickle completions bash > ~/.local/share/bash-completion/completions/trickle")]

@@ -50,6 +50,18 @@ pub fn main() -> i32 {
             format,
             include,
         } => graph(&file, format.into(), &include, color),
+        Command::Repl {
+            file,
+            events,
+            include,
+        } => crate::repl::main(
+            &crate::repl::Options {
+                file,
+                events,
+                include,
+            },
+            color,
+        ),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
