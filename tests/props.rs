@@ -14,7 +14,12 @@ fn seeds() -> &'static Vec<String> {
     static SEEDS: OnceLock<Vec<String>> = OnceLock::new();
     SEEDS.get_or_init(|| {
         let mut out = Vec::new();
-        collect(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").as_path(), &mut out);
+        collect(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests")
+                .as_path(),
+            &mut out,
+        );
         out.sort();
         out
     })
@@ -90,7 +95,10 @@ proptest! {
 
 #[test]
 fn every_seed_compiles_without_panicking() {
-    assert!(seeds().len() > 100, "the case folders hold the seed programs");
+    assert!(
+        seeds().len() > 100,
+        "the case folders hold the seed programs"
+    );
     for s in seeds() {
         compile_both(s);
     }

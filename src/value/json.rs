@@ -1,7 +1,8 @@
 //! JSON in (simd-json) and out (a small writer with no intermediate tree).
 
 use super::{Record, Str, Value};
-use simd_json::{BorrowedValue, StaticNode};
+use simd_json::{Buffers, Node, StaticNode, Tape};
+use std::cell::RefCell;
 
 /// A document that is not valid JSON.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -9,10 +10,26 @@ use simd_json::{BorrowedValue, StaticNode};
 pub struct JsonError(pub String);
 
 /// Parses one JSON document. `buf` is used as simd-json's scratch space and is clobbered.
+///
+/// The parser's buffers and tape are kept per thread and reused, and the tape is
+/// converted straight into a [`Value`], so a warm parse allocates only what the
+/// resulting value owns.
 pub fn parse_json_bytes(buf: &mut [u8]) -> Result<Value, JsonError> {
-    check_depth(buf)?;
-    let v = simd_json::to_borrowed_value(buf).map_err(|e| JsonError(e.to_string()))?;
-    Ok(from_borrowed(&v))
+    if buf.len() > KEEP_BUFFERS {
+        // A rare huge document: parse with buffers of its own so they are freed after.
+        return parse_with(buf, &mut Buffers::new(buf.len()), Tape(Vec::new())).0;
+    }
+    PARSER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut parser) => {
+            let parser = &mut *parser;
+            let tape = parser.tape.take().unwrap_or_else(|| Tape(Vec::new()));
+            let (res, tape) = parse_with(buf, &mut parser.buffers, tape);
+            parser.tape = Some(tape);
+            res
+        }
+        // Only reachable if parsing ever re-entered itself; stay correct, just slower.
+        Err(_) => parse_with(buf, &mut Buffers::default(), Tape(Vec::new())).0,
+    })
 }
 
 /// Parses one JSON document from text.
@@ -21,58 +38,89 @@ pub fn parse_json(text: &str) -> Result<Value, JsonError> {
     parse_json_bytes(&mut buf)
 }
 
-/// Deepest nesting accepted. Parsing, converting and dropping values recurse, so an
+/// Deepest nesting accepted. Converting and dropping values recurse, so an
 /// input nested deeper than this is refused instead of overflowing the stack.
 pub const MAX_DEPTH: usize = 1024;
 
-fn check_depth(buf: &[u8]) -> Result<(), JsonError> {
-    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
-    for &b in buf {
-        if in_str {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(JsonError(format!(
-                        "nested deeper than {MAX_DEPTH} levels"
-                    )));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
+/// Documents larger than this do not use (or grow) the per-thread buffers.
+const KEEP_BUFFERS: usize = 1 << 20;
+
+/// simd-json's reusable state. The tape is stored empty, so its `'static` is honest.
+struct Parser {
+    buffers: Buffers,
+    tape: Option<Tape<'static>>,
 }
 
-fn from_borrowed(v: &BorrowedValue) -> Value {
-    match v {
-        BorrowedValue::Static(s) => match s {
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new(Parser {
+        buffers: Buffers::new(4096),
+        tape: None,
+    });
+}
+
+/// Fills `tape` from `buf` and converts it; hands the tape back emptied for reuse.
+fn parse_with(
+    buf: &mut [u8],
+    buffers: &mut Buffers,
+    tape: Tape<'static>,
+) -> (Result<Value, JsonError>, Tape<'static>) {
+    let mut tape = tape.reset();
+    let res = match simd_json::fill_tape(buf, buffers, &mut tape) {
+        Ok(()) => {
+            let mut at = 0;
+            from_tape(&tape.0, &mut at, 0)
+        }
+        Err(e) => Err(JsonError(e.to_string())),
+    };
+    (res, tape.reset())
+}
+
+fn too_deep() -> JsonError {
+    JsonError(format!("nested deeper than {MAX_DEPTH} levels"))
+}
+
+/// Converts the value starting at `nodes[*at]`, leaving `*at` just past it.
+fn from_tape(nodes: &[Node<'_>], at: &mut usize, depth: usize) -> Result<Value, JsonError> {
+    let node = *nodes
+        .get(*at)
+        .ok_or_else(|| JsonError("truncated document".into()))?;
+    *at += 1;
+    Ok(match node {
+        Node::Static(s) => match s {
             StaticNode::Null => Value::Null,
-            StaticNode::Bool(b) => Value::Bool(*b),
-            StaticNode::I64(i) => Value::I64(*i),
-            StaticNode::U64(u) => Value::U64(*u),
-            StaticNode::F64(f) => Value::F64(*f),
+            StaticNode::Bool(b) => Value::Bool(b),
+            StaticNode::I64(i) => Value::I64(i),
+            StaticNode::U64(u) => Value::U64(u),
+            StaticNode::F64(f) => Value::F64(f),
         },
-        BorrowedValue::String(s) => Value::String(Str::from(s.as_ref())),
-        BorrowedValue::Array(a) => Value::Array(a.iter().map(from_borrowed).collect()),
-        BorrowedValue::Object(o) => {
-            let mut r = Record::with_capacity_and_hasher(o.len(), Default::default());
-            for (k, v) in o.iter() {
-                r.insert(Str::from(k.as_ref()), from_borrowed(v));
+        Node::String(s) => Value::String(Str::from(s)),
+        Node::Array { len, .. } => {
+            if depth >= MAX_DEPTH {
+                return Err(too_deep());
+            }
+            let mut a = Vec::with_capacity(len);
+            for _ in 0..len {
+                a.push(from_tape(nodes, at, depth + 1)?);
+            }
+            Value::Array(a)
+        }
+        Node::Object { len, .. } => {
+            if depth >= MAX_DEPTH {
+                return Err(too_deep());
+            }
+            let mut r = Record::with_capacity_and_hasher(len, Default::default());
+            for _ in 0..len {
+                let key = match nodes.get(*at) {
+                    Some(Node::String(k)) => Str::from(*k),
+                    _ => return Err(JsonError("object key is not a string".into())),
+                };
+                *at += 1;
+                let v = from_tape(nodes, at, depth + 1)?;
+                r.insert(key, v);
             }
             Value::Record(Box::new(r))
         }
-    }
+    })
 }
 
 /// Writes compact JSON. Bytes are written as an array of numbers, non-finite floats as `null`.
@@ -212,6 +260,27 @@ mod tests {
     #[test]
     fn bad_json_is_an_error() {
         assert!(parse_json("{\"a\":").is_err());
+    }
+
+    #[test]
+    fn reused_buffers_give_independent_values() {
+        // A large document first, then small ones, a failure, and escapes: nothing
+        // from an earlier parse may leak into a later one through the reused state.
+        let big = format!("[{}1]", "\"0123456789\",".repeat(2000));
+        assert_eq!(
+            parse_json(&big).unwrap().as_array().map(Vec::len),
+            Some(2001)
+        );
+        let a = parse_json(r#"{"k":"a\"b","n":[1,2]}"#).unwrap();
+        assert!(parse_json("[1,").is_err());
+        let b = parse_json(r#"{"k":"c","n":{}}"#).unwrap();
+        assert_eq!(a.encode(), r#"{"k":"a\"b","n":[1,2]}"#);
+        assert_eq!(b.encode(), r#"{"k":"c","n":{}}"#);
+        let huge = format!("[{}0]", "1,".repeat(KEEP_BUFFERS));
+        assert_eq!(
+            parse_json(&huge).unwrap().as_array().map(Vec::len),
+            Some(KEEP_BUFFERS + 1)
+        );
     }
 }
 
