@@ -67,60 +67,80 @@ fn parse_with(
     let mut tape = tape.reset();
     let res = match simd_json::fill_tape(buf, buffers, &mut tape) {
         Ok(()) => {
-            let mut at = 0;
-            from_tape(&tape.0, &mut at, 0)
+            let mut conv = Conv {
+                nodes: &tape.0,
+                at: 0,
+                failed: None,
+            };
+            let v = conv.value(0);
+            conv.failed.map_or(Ok(v), Err)
         }
         Err(e) => Err(JsonError(e.to_string())),
     };
     (res, tape.reset())
 }
 
-fn too_deep() -> JsonError {
-    JsonError(format!("nested deeper than {MAX_DEPTH} levels"))
+/// Walks a tape into a [`Value`]. Failure is recorded in `failed` rather than returned,
+/// so the recursion passes plain values around (a `Result<Value, _>` return was
+/// measurably slower: it is moved through the stack at every level).
+struct Conv<'t, 'i> {
+    nodes: &'t [Node<'i>],
+    at: usize,
+    failed: Option<JsonError>,
 }
 
-/// Converts the value starting at `nodes[*at]`, leaving `*at` just past it.
-fn from_tape(nodes: &[Node<'_>], at: &mut usize, depth: usize) -> Result<Value, JsonError> {
-    let node = *nodes
-        .get(*at)
-        .ok_or_else(|| JsonError("truncated document".into()))?;
-    *at += 1;
-    Ok(match node {
-        Node::Static(s) => match s {
-            StaticNode::Null => Value::Null,
-            StaticNode::Bool(b) => Value::Bool(b),
-            StaticNode::I64(i) => Value::I64(i),
-            StaticNode::U64(u) => Value::U64(u),
-            StaticNode::F64(f) => Value::F64(f),
-        },
-        Node::String(s) => Value::String(Str::from(s)),
-        Node::Array { len, .. } => {
-            if depth >= MAX_DEPTH {
-                return Err(too_deep());
+impl Conv<'_, '_> {
+    fn fail(&mut self, e: String) -> Value {
+        self.failed.get_or_insert(JsonError(e));
+        Value::Null
+    }
+
+    /// Converts the value starting at `nodes[at]`, leaving `at` just past it.
+    fn value(&mut self, depth: usize) -> Value {
+        let Some(&node) = self.nodes.get(self.at) else {
+            return self.fail("truncated document".into());
+        };
+        self.at += 1;
+        match node {
+            Node::Static(s) => match s {
+                StaticNode::Null => Value::Null,
+                StaticNode::Bool(b) => Value::Bool(b),
+                StaticNode::I64(i) => Value::I64(i),
+                StaticNode::U64(u) => Value::U64(u),
+                StaticNode::F64(f) => Value::F64(f),
+            },
+            Node::String(s) => Value::String(Str::from(s)),
+            Node::Array { .. } | Node::Object { .. } if depth >= MAX_DEPTH => {
+                self.fail(format!("nested deeper than {MAX_DEPTH} levels"))
             }
-            let mut a = Vec::with_capacity(len);
-            for _ in 0..len {
-                a.push(from_tape(nodes, at, depth + 1)?);
+            Node::Array { len, .. } => {
+                let mut a = Vec::with_capacity(len);
+                for _ in 0..len {
+                    a.push(self.value(depth + 1));
+                    if self.failed.is_some() {
+                        break;
+                    }
+                }
+                Value::Array(a)
             }
-            Value::Array(a)
+            Node::Object { len, .. } => {
+                let mut r = Record::with_capacity_and_hasher(len, Default::default());
+                for _ in 0..len {
+                    let key = match self.nodes.get(self.at) {
+                        Some(Node::String(k)) => Str::from(*k),
+                        _ => return self.fail("object key is not a string".into()),
+                    };
+                    self.at += 1;
+                    let v = self.value(depth + 1);
+                    if self.failed.is_some() {
+                        break;
+                    }
+                    r.insert(key, v);
+                }
+                Value::Record(Box::new(r))
+            }
         }
-        Node::Object { len, .. } => {
-            if depth >= MAX_DEPTH {
-                return Err(too_deep());
-            }
-            let mut r = Record::with_capacity_and_hasher(len, Default::default());
-            for _ in 0..len {
-                let key = match nodes.get(*at) {
-                    Some(Node::String(k)) => Str::from(*k),
-                    _ => return Err(JsonError("object key is not a string".into())),
-                };
-                *at += 1;
-                let v = from_tape(nodes, at, depth + 1)?;
-                r.insert(key, v);
-            }
-            Value::Record(Box::new(r))
-        }
-    })
+    }
 }
 
 /// Writes compact JSON. Bytes are written as an array of numbers, non-finite floats as `null`.
@@ -177,32 +197,63 @@ pub(super) fn write_float(f: f64, out: &mut Vec<u8>) {
 }
 
 pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
     let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => {
-                out.extend_from_slice(&bytes[start..i]);
-                out.extend_from_slice(format!("\\u{:04x}", b).as_bytes());
-                start = i + 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most strings need no escaping: skip eight clean bytes at a time.
+        if let Some(word) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            if !needs_escape(word) {
+                i += 8;
                 continue;
             }
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(esc);
-        start = i + 1;
+        }
+        let b = bytes[i];
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            out.extend_from_slice(&bytes[start..i]);
+            write_escape(b, out);
+            start = i + 1;
+        }
+        i += 1;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Whether any of the eight bytes in `w` is a control character, `"` or `\`.
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below n (n <= 128) sets its high bit in `(w - n*ONES) & !w & HIGH`;
+    // a zero byte is one below 1, and `w ^ c*ONES` zeroes the bytes equal to c.
+    let below = |w: u64, n: u64| w.wrapping_sub(n * ONES) & !w & HIGH;
+    let control = below(w, 0x20);
+    let quote = below(w ^ (u64::from(b'"') * ONES), 1);
+    let backslash = below(w ^ (u64::from(b'\\') * ONES), 1);
+    control | quote | backslash != 0
+}
+
+fn write_escape(b: u8, out: &mut Vec<u8>) {
+    let esc: &[u8] = match b {
+        b'"' => b"\\\"",
+        b'\\' => b"\\\\",
+        b'\n' => b"\\n",
+        b'\r' => b"\\r",
+        b'\t' => b"\\t",
+        0x08 => b"\\b",
+        0x0c => b"\\f",
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+            return;
+        }
+    };
+    out.extend_from_slice(esc);
 }
 
 pub(super) fn pretty(v: &Value) -> String {
@@ -249,6 +300,24 @@ mod tests {
         let text = r#"{"a":1,"b":[true,null,1.5,"x\n"],"c":{"d":-3},"e":18446744073709551615}"#;
         let v = parse_json(text).unwrap();
         assert_eq!(v.encode(), text);
+    }
+
+    #[test]
+    fn strings_are_escaped_wherever_the_special_byte_is() {
+        for special in [
+            '"', '\\', '\n', '\u{1}', '\u{1f}', '\u{8}', '\u{c}', '\t', '\r',
+        ] {
+            for at in 0..20 {
+                let mut s: String = "abcdefghijklmnopqrst".into();
+                s.insert(at, special);
+                s.push('é');
+                let v = Value::from(s.as_str());
+                let back = parse_json(&v.encode()).unwrap();
+                assert_eq!(back.as_str(), Some(s.as_str()), "{special:?} at {at}");
+            }
+        }
+        assert_eq!(Value::from("a\u{1}\"").encode(), r#""a\u0001\"""#);
+        assert_eq!(Value::from(" !#[]~\u{7f}").encode(), "\" !#[]~\u{7f}\"");
     }
 
     #[test]
