@@ -9,6 +9,8 @@
 # machine hits them alike; each line reports the median wall time, events/s and the
 # median peak RSS (from /usr/bin/time). jq/jaq run only where an equivalent filter is
 # listed below; jaq is skipped when it is not installed. WORKLOADS defaults to "W1 W2 W3 W4 W5".
+# Outputs go to OUT (default /dev/null, as W1's output is as big as its input); set
+# OUT=/some/file to write a real file, whose line count is then reported too.
 set -euo pipefail
 
 EVENTS=${1:-/tmp/events.jsonl}
@@ -18,6 +20,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TRICKLE=${TRICKLE:-$ROOT/target/release/trickle}
 # Set TOOLS=trickle to skip jq and jaq.
 TOOLS=${TOOLS:-trickle jq jaq}
+OUT=${OUT:-/dev/null}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 N=$(wc -l < "$EVENTS")
@@ -66,12 +69,12 @@ for w in $WORKLOADS; do
       case $t in
         trickle)
           measure "$w.$t" /dev/null /dev/null \
-            "$TRICKLE" run "$TMP/$w.trickle" -i "$EVENTS" -o "$TMP/$w.out"
+            "$TRICKLE" run "$TMP/$w.trickle" -i "$EVENTS" -o "$OUT"
           ;;
         *)
           flags=(-c)
           [[ $w == W3 ]] && flags=(-nc)
-          measure "$w.$t" "$EVENTS" "$TMP/$w.$t.out" "$t" "${flags[@]}" "${JQ[$w]}"
+          measure "$w.$t" "$EVENTS" "$OUT" "$t" "${flags[@]}" "${JQ[$w]}"
           ;;
       esac
     done
@@ -79,7 +82,7 @@ for w in $WORKLOADS; do
   for t in "${tools[@]}"; do
     s=$(cut -d' ' -f1 "$TMP/$w.$t.times" | median)
     kb=$(cut -d' ' -f2 "$TMP/$w.$t.times" | median)
-    outs=$(if [[ $t == trickle ]]; then wc -l < "$TMP/$w.out"; else wc -l < "$TMP/$w.$t.out"; fi)
+    outs=$(if [[ -f $OUT ]]; then wc -l < "$OUT"; else echo 0; fi)
     printf '%-4s %-8s %9.2f %12.0f %9.1f %8d\n' "$w" "$t" "$s" "$(echo "$N / $s" | bc -l)" \
       "$(echo "$kb / 1024" | bc -l)" "$outs"
   done
