@@ -687,3 +687,36 @@ select aggr::win::collect_flattened(event) from src[two] into out;
     assert_eq!(code, 0, "{err}");
     assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "[1,2]\n");
 }
+
+#[test]
+fn graph_shows_peers_as_peers() {
+    let d = dir("graph");
+    let q = write(
+        &d,
+        "q.trickle",
+        r#"
+define peer up from tcp_server with config = {"port": 1} end;
+create peer up;
+select event from up into up;
+select event from up/err into out;
+"#,
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(["graph", &q])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("  up (peer tcp_server, port out)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  up/err (peer tcp_server, port err)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  up/in (peer tcp_server, port in)\n"),
+        "{text}"
+    );
+    assert!(text.contains("  select_0/out -> up/in/in\n"), "{text}");
+}

@@ -132,7 +132,29 @@ impl Query {
     }
     /// Draws the compiled graph.
     pub fn render(&self, format: GraphFormat) -> String {
-        render::render(&self.graph, format)
+        let kinds: Vec<String> = self
+            .graph
+            .nodes
+            .iter()
+            .map(|n| {
+                let peer = self.peers.iter().find_map(|p| {
+                    let port = if n.name == p.out_node() {
+                        "out"
+                    } else if n.name == p.err_node() {
+                        "err"
+                    } else if n.name == p.metrics_node() {
+                        "metrics"
+                    } else if n.name == p.in_node() {
+                        "in"
+                    } else {
+                        return None;
+                    };
+                    Some(format!("peer {}, port {port}", p.kind.name()))
+                });
+                peer.unwrap_or_else(|| n.kind_name().to_string())
+            })
+            .collect();
+        render::render_with_kinds(&self.graph, format, &kinds)
     }
 }
 
