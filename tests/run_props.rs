@@ -1,0 +1,308 @@
+//! Property tests over the event path: every script and query in the case folders,
+//! compiled once, is fed arbitrary JSON values (and mutations of the case inputs).
+//! Nothing may panic, and failures must come out as values: a script's runtime
+//! error renders to text, a query's goes to `err` as `{"error": "...", ...}`.
+//! The JSON parser gets arbitrary and mutated bytes. The case count follows
+//! `PROPTEST_CASES` (fuzzing without nightly: see README "Fuzzing").
+
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use trickle::compile::{compile_script, ModulePath};
+use trickle::diag::SourceMap;
+use trickle::event::{Event, EventId, FnCtx, Origin, Signal};
+use trickle::interp::{Outcome, Script};
+use trickle::query::{compile_query, Query};
+use trickle::value::{parse_json, parse_json_bytes, test_eq, Str, Value};
+
+/// A compiled case-folder program and the events of its `in` file.
+enum Program {
+    Script(Script, SourceMap),
+    Query(Query),
+}
+
+struct Corpus {
+    programs: Vec<(PathBuf, Program)>,
+    /// Every line of every `in` file that parses: the seeds for mutated events.
+    events: Vec<Value>,
+    /// The same lines as text: seeds for mutated JSON bytes.
+    lines: Vec<String>,
+}
+
+fn corpus() -> &'static Corpus {
+    static CORPUS: OnceLock<Corpus> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let mut dirs = Vec::new();
+        collect(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"), &mut dirs);
+        dirs.sort();
+        let mut c = Corpus {
+            programs: Vec::new(),
+            events: Vec::new(),
+            lines: Vec::new(),
+        };
+        for (dir, file) in dirs {
+            if let Ok(text) = std::fs::read_to_string(dir.join("in")) {
+                for l in text.lines().filter(|l| !l.trim().is_empty()) {
+                    if let Ok(v) = parse_json(l) {
+                        c.events.push(v);
+                    }
+                    c.lines.push(l.to_string());
+                }
+            }
+            if let Some(p) = compile(&dir, &file) {
+                c.programs.push((dir, p));
+            }
+        }
+        c
+    })
+}
+
+/// Case folders: `(dir, program file name)`.
+fn collect(dir: &Path, out: &mut Vec<(PathBuf, &'static str)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            for name in ["script.tremor", "query.trickle"] {
+                if p.join(name).is_file() {
+                    out.push((p.clone(), name));
+                }
+            }
+            collect(&p, out);
+        }
+    }
+}
+
+fn compile(dir: &Path, file: &str) -> Option<Program> {
+    let text = std::fs::read_to_string(dir.join(file)).ok()?;
+    let mut sources = SourceMap::new();
+    let id = sources.add(dir.join(file).display().to_string(), text);
+    let path = ModulePath::new(Some(dir), &[]);
+    if file.ends_with(".tremor") {
+        let c = compile_script(&mut sources, id, &path).ok()?;
+        Some(Program::Script(c.value, sources))
+    } else {
+        let c = compile_query(&mut sources, id, &path).ok()?;
+        Some(Program::Query(c.value))
+    }
+}
+
+fn id(i: usize) -> EventId {
+    EventId {
+        peer: Str::from("in"),
+        stream: 0,
+        event: i as u64,
+    }
+}
+
+/// Runs `events` through program `which`; panics (the failure) only if the engine does
+/// or an error does not come out as a value.
+fn run(which: usize, events: Vec<Value>) {
+    let programs = &corpus().programs;
+    let (dir, program) = &programs[which % programs.len()];
+    match program {
+        Program::Script(script, sources) => {
+            let mut state = Value::Null;
+            for (i, mut data) in events.into_iter().enumerate() {
+                let eid = id(i);
+                let lineage = [eid.clone()];
+                let ctx = FnCtx {
+                    ingest_ns: i as u64,
+                    origin: None,
+                    id: Some(&eid),
+                    lineage: &lineage,
+                    cardinality: 0,
+                };
+                let mut meta = Value::record();
+                match script.run(&mut data, &mut meta, &mut state, &ctx) {
+                    Ok(Outcome::Emit { value, .. }) => {
+                        let _ = value.encode();
+                    }
+                    Ok(Outcome::Drop) => {}
+                    Err(e) => {
+                        let text = e.render(sources);
+                        assert!(!text.trim().is_empty(), "{}: empty error", dir.display());
+                    }
+                }
+            }
+        }
+        Program::Query(query) => {
+            let origin = Origin::parse("tremor://localhost/prop").map(Arc::new);
+            let mut exec = query.executor();
+            let inputs = query.inputs();
+            let mut out = Vec::new();
+            for (i, data) in events.into_iter().enumerate() {
+                let event = Event {
+                    data,
+                    meta: Value::record(),
+                    ingest_ns: i as u64 * 1_000_000_000,
+                    lineage: vec![id(i)],
+                    id: id(i),
+                    origin: origin.clone(),
+                };
+                let input = inputs.get(i % inputs.len().max(1)).map_or("in", String::as_str);
+                exec.send(input, event, &mut out);
+                if i % 3 == 2 {
+                    exec.signal(&Signal::Tick(i as u64 * 2_000_000_000), &mut out);
+                }
+            }
+            exec.signal(&Signal::Drain, &mut out);
+            for (port, event) in out {
+                let _ = event.data.encode();
+                if port == "err" {
+                    assert!(
+                        event.data.get("error").and_then(Value::as_str).is_some(),
+                        "{}: err event without an error text: {}",
+                        dir.display(),
+                        event.data.encode()
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Record keys the case programs use most, so random records hit real paths.
+const KEYS: &[&str] = &[
+    "a", "b", "c", "x", "y", "key", "group", "value", "name", "snot", "badger", "measurement",
+    "tags", "fields", "level", "msg", "class", "count", "foo", "bar", "",
+];
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::I64),
+        prop_oneof![Just(0i64), Just(1), Just(-1), Just(i64::MIN), Just(i64::MAX)]
+            .prop_map(Value::I64),
+        any::<u64>().prop_map(Value::U64),
+        (-1e12f64..1e12).prop_map(Value::F64),
+        prop_oneof![Just(0.0f64), Just(-0.0), Just(f64::MAX), Just(f64::MIN_POSITIVE)]
+            .prop_map(Value::F64),
+        "\\PC{0,12}".prop_map(|s| Value::from(s.as_str())),
+        prop::sample::select(KEYS).prop_map(Value::from),
+        Just(Value::from("2023-01-01T00:00:00Z")),
+        Just(Value::from("192.168.1.1")),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    scalar().prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        prop::sample::select(KEYS).prop_map(String::from),
+                        "\\PC{0,6}"
+                    ],
+                    inner
+                ),
+                0..6
+            )
+            .prop_map(|kv| {
+                let mut r = Value::record();
+                if let Some(rec) = r.as_record_mut() {
+                    for (k, v) in kv {
+                        rec.insert(Str::from(k), v);
+                    }
+                }
+                r
+            }),
+        ]
+    })
+}
+
+/// A case input with one field replaced (or added) by an arbitrary value.
+fn mutated_seed() -> impl Strategy<Value = Value> {
+    (any::<prop::sample::Index>(), any::<prop::sample::Index>(), value()).prop_map(
+        |(which, field, v)| {
+            let seeds = &corpus().events;
+            if seeds.is_empty() {
+                return v;
+            }
+            let mut e = which.get(seeds).clone();
+            match &mut e {
+                Value::Record(r) if !r.is_empty() => {
+                    let i = field.index(r.len());
+                    if let Some((_, slot)) = r.get_index_mut(i) {
+                        *slot = v;
+                    }
+                }
+                Value::Record(r) => {
+                    r.insert(Str::from(*field.get(KEYS)), v);
+                }
+                Value::Array(a) if !a.is_empty() => {
+                    let i = field.index(a.len());
+                    a[i] = v;
+                }
+                other => *other = v,
+            }
+            e
+        },
+    )
+}
+
+fn event() -> impl Strategy<Value = Value> {
+    prop_oneof![value(), mutated_seed(), mutated_seed()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256)
+    ))]
+
+    #[test]
+    fn programs_survive_arbitrary_events(
+        which in any::<prop::sample::Index>(),
+        events in prop::collection::vec(event(), 1..8),
+    ) {
+        let n = corpus().programs.len();
+        prop_assume!(n > 0);
+        run(which.index(n), events);
+    }
+
+    #[test]
+    fn json_parser_survives_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        json_roundtrip(bytes);
+    }
+
+    #[test]
+    fn json_parser_survives_mutated_inputs(
+        which in any::<prop::sample::Index>(),
+        at in any::<prop::sample::Index>(),
+        len in 0usize..4,
+        insert in prop::collection::vec(
+            prop::sample::select(b"{}[]\",:\\0123456789.eE+-tfnul \x00\xff\xc3".to_vec()), 0..4),
+    ) {
+        let lines = &corpus().lines;
+        prop_assume!(!lines.is_empty());
+        let mut bytes = which.get(lines).as_bytes().to_vec();
+        let start = at.index(bytes.len() + 1);
+        let end = (start + len).min(bytes.len());
+        bytes.splice(start..end, insert);
+        json_roundtrip(bytes);
+    }
+}
+
+/// Parsing never panics; what parses encodes to JSON that parses back to the same value.
+fn json_roundtrip(mut bytes: Vec<u8>) {
+    if let Ok(v) = parse_json_bytes(&mut bytes) {
+        let text = v.encode();
+        match parse_json(&text) {
+            Ok(back) => assert!(test_eq(&v, &back), "{text}"),
+            Err(e) => panic!("encoded `{text}` does not parse back: {e}"),
+        }
+    }
+}
+
+#[test]
+fn every_case_program_runs_on_its_own_kind_of_input() {
+    let c = corpus();
+    assert!(c.programs.len() > 100, "the case folders hold the programs");
+    for i in 0..c.programs.len() {
+        run(i, vec![Value::Null, Value::record(), Value::array()]);
+    }
+}
