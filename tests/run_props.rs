@@ -33,7 +33,10 @@ fn corpus() -> &'static Corpus {
     static CORPUS: OnceLock<Corpus> = OnceLock::new();
     CORPUS.get_or_init(|| {
         let mut dirs = Vec::new();
-        collect(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"), &mut dirs);
+        collect(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"),
+            &mut dirs,
+        );
         dirs.sort();
         let mut c = Corpus {
             programs: Vec::new(),
@@ -142,7 +145,9 @@ fn run(which: usize, events: Vec<Value>) {
                     id: id(i),
                     origin: origin.clone(),
                 };
-                let input = inputs.get(i % inputs.len().max(1)).map_or("in", String::as_str);
+                let input = inputs
+                    .get(i % inputs.len().max(1))
+                    .map_or("in", String::as_str);
                 exec.send(input, event, &mut out);
                 if i % 3 == 2 {
                     exec.signal(&Signal::Tick(i as u64 * 2_000_000_000), &mut out);
@@ -166,8 +171,27 @@ fn run(which: usize, events: Vec<Value>) {
 
 /// Record keys the case programs use most, so random records hit real paths.
 const KEYS: &[&str] = &[
-    "a", "b", "c", "x", "y", "key", "group", "value", "name", "snot", "badger", "measurement",
-    "tags", "fields", "level", "msg", "class", "count", "foo", "bar", "",
+    "a",
+    "b",
+    "c",
+    "x",
+    "y",
+    "key",
+    "group",
+    "value",
+    "name",
+    "snot",
+    "badger",
+    "measurement",
+    "tags",
+    "fields",
+    "level",
+    "msg",
+    "class",
+    "count",
+    "foo",
+    "bar",
+    "",
 ];
 
 fn scalar() -> impl Strategy<Value = Value> {
@@ -175,12 +199,23 @@ fn scalar() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::I64),
-        prop_oneof![Just(0i64), Just(1), Just(-1), Just(i64::MIN), Just(i64::MAX)]
-            .prop_map(Value::I64),
+        prop_oneof![
+            Just(0i64),
+            Just(1),
+            Just(-1),
+            Just(i64::MIN),
+            Just(i64::MAX)
+        ]
+        .prop_map(Value::I64),
         any::<u64>().prop_map(Value::U64),
         (-1e12f64..1e12).prop_map(Value::F64),
-        prop_oneof![Just(0.0f64), Just(-0.0), Just(f64::MAX), Just(f64::MIN_POSITIVE)]
-            .prop_map(Value::F64),
+        prop_oneof![
+            Just(0.0f64),
+            Just(-0.0),
+            Just(f64::MAX),
+            Just(f64::MIN_POSITIVE)
+        ]
+        .prop_map(Value::F64),
         "\\PC{0,12}".prop_map(|s| Value::from(s.as_str())),
         prop::sample::select(KEYS).prop_map(Value::from),
         Just(Value::from("2023-01-01T00:00:00Z")),
@@ -217,8 +252,12 @@ fn value() -> impl Strategy<Value = Value> {
 
 /// A case input with one field replaced (or added) by an arbitrary value.
 fn mutated_seed() -> impl Strategy<Value = Value> {
-    (any::<prop::sample::Index>(), any::<prop::sample::Index>(), value()).prop_map(
-        |(which, field, v)| {
+    (
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        value(),
+    )
+        .prop_map(|(which, field, v)| {
             let seeds = &corpus().events;
             if seeds.is_empty() {
                 return v;
@@ -241,8 +280,7 @@ fn mutated_seed() -> impl Strategy<Value = Value> {
                 other => *other = v,
             }
             e
-        },
-    )
+        })
 }
 
 fn event() -> impl Strategy<Value = Value> {

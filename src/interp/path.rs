@@ -285,7 +285,9 @@ pub(crate) fn assign(a: &Assign, span: Span, env: &mut Env, want: bool) -> R<Val
             Segment::Range(..) => return Err(err(ASSIGN_INTO_ARRAY, span)),
         });
     }
-    if matches!(a.target, AssignRoot::State) && deeper_than(&value, STATE_DEPTH.saturating_sub(keys.len())) {
+    if matches!(a.target, AssignRoot::State)
+        && deeper_than(&value, STATE_DEPTH.saturating_sub(keys.len()))
+    {
         return Err(err(
             format!("The value assigned to `state` is nested deeper than {STATE_DEPTH} levels"),
             span,
