@@ -2,7 +2,8 @@
 //! compiled once, is fed arbitrary JSON values (and mutations of the case inputs).
 //! Nothing may panic, and failures must come out as values: a script's runtime
 //! error renders to text, a query's goes to `err` as `{"error": "...", ...}`.
-//! The JSON parser gets arbitrary and mutated bytes. The case count follows
+//! The JSON parser gets arbitrary and mutated bytes; a peer's interceptor chains and
+//! codecs get arbitrary bytes. The case count follows
 //! `PROPTEST_CASES` (fuzzing without nightly: see README "Fuzzing").
 
 use proptest::prelude::*;
@@ -11,6 +12,8 @@ use std::sync::{Arc, OnceLock};
 use trickle::compile::{compile_script, ModulePath};
 use trickle::diag::SourceMap;
 use trickle::event::{Event, EventId, FnCtx, Origin, Signal};
+use trickle::peer::codec;
+use trickle::peer::interceptor::Chain;
 use trickle::interp::{Outcome, Script};
 use trickle::query::{compile_query, Query};
 use trickle::value::{parse_json, parse_json_bytes, test_eq, Str, Value};
@@ -322,6 +325,69 @@ proptest! {
         let end = (start + len).min(bytes.len());
         bytes.splice(start..end, insert);
         json_roundtrip(bytes);
+    }
+}
+
+/// Interceptor chains a peer may be given, each on arbitrary bytes (as `fuzz/codecs`).
+const CHAINS: &[&str] = &[
+    r#"[]"#,
+    r#"["lines"]"#,
+    r#"[{"lines": {"delimiter": "||", "max_length": 16}}]"#,
+    r#"["length_prefixed"]"#,
+    r#"[{"length_prefixed": {"max_length": 8}}]"#,
+    r#"["base64"]"#,
+    r#"["gzip"]"#,
+    r#"[{"gzip": {"max_length": 64}}]"#,
+    r#"["lines", "base64", "gzip"]"#,
+    r#"["length_prefixed", "gzip", "lines"]"#,
+];
+
+/// Receives `bytes` in chunks through a chain, finishes the stream, decodes every
+/// frame with every codec and sends what decodes back out. Errors are fine.
+fn codecs(chain: &str, chunk: usize, bytes: &[u8]) {
+    let spec = parse_json(chain).expect("chain spec");
+    let mut chain = Chain::from_spec(&spec).expect("known interceptors");
+    let (mut frames, mut errors) = (Vec::new(), Vec::new());
+    for part in bytes.chunks(chunk.max(1)) {
+        chain.receive(part, &mut frames, &mut errors);
+    }
+    chain.finish(&mut frames, &mut errors);
+    for e in &errors {
+        assert!(!e.to_string().is_empty());
+    }
+    for name in codec::KNOWN {
+        let mut c = codec::create(name, &Value::Null).expect("known codec");
+        for frame in &frames {
+            if let Ok(v) = c.decode(frame) {
+                let mut out = Vec::new();
+                if c.encode(&v, &mut out).is_ok() {
+                    let mut sent = Vec::new();
+                    let _ = chain.send(&out, &mut sent);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256)
+    ))]
+
+    #[test]
+    fn codecs_survive_arbitrary_bytes(
+        chain in prop::sample::select(CHAINS),
+        chunk in 1usize..40,
+        bytes in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            // Framed shapes: length prefixes, base64 text, gzip magic, delimiters.
+            prop::collection::vec(
+                prop::sample::select(b"\x00\x00\x00\x05\x1f\x8b\x08\n|{}\"ab=+/QUJD".to_vec()),
+                0..200,
+            ),
+        ],
+    ) {
+        codecs(chain, chunk, &bytes);
     }
 }
 
