@@ -40,8 +40,7 @@ fn scalar() -> impl Strategy<Value = Value> {
             i64::MIN + 1
         ])
         .prop_map(Value::I64),
-        prop::sample::select(vec![0u64, 1, 64, u64::from(u32::MAX), u64::MAX])
-            .prop_map(Value::U64),
+        prop::sample::select(vec![0u64, 1, 64, u64::from(u32::MAX), u64::MAX]).prop_map(Value::U64),
         any::<u64>().prop_map(Value::U64),
         any::<f64>().prop_map(Value::F64),
         prop::sample::select(vec![
@@ -225,7 +224,12 @@ proptest! {
 
 #[test]
 fn every_native_takes_nulls_and_empties() {
-    let empties = [Value::Null, Value::from(""), Value::array(), Value::record()];
+    let empties = [
+        Value::Null,
+        Value::from(""),
+        Value::array(),
+        Value::record(),
+    ];
     for d in natives() {
         for n in arities(d) {
             for e in &empties {

@@ -12,9 +12,9 @@ use std::sync::{Arc, OnceLock};
 use trickle::compile::{compile_script, ModulePath};
 use trickle::diag::SourceMap;
 use trickle::event::{Event, EventId, FnCtx, Origin, Signal};
+use trickle::interp::{Outcome, Script};
 use trickle::peer::codec;
 use trickle::peer::interceptor::Chain;
-use trickle::interp::{Outcome, Script};
 use trickle::query::{compile_query, Query};
 use trickle::value::{parse_json, parse_json_bytes, test_eq, Str, Value};
 
@@ -408,5 +408,109 @@ fn every_case_program_runs_on_its_own_kind_of_input() {
     assert!(c.programs.len() > 100, "the case folders hold the programs");
     for i in 0..c.programs.len() {
         run(i, vec![Value::Null, Value::record(), Value::array()]);
+    }
+}
+
+/// Random expression text from the script grammar's operators and constructs, with
+/// literals at the edges of the integer range, so compile-time folding and run-time
+/// evaluation both see overflow, bad types and missing paths.
+fn expr_text() -> impl Strategy<Value = String> {
+    let leaf = prop::sample::select(vec![
+        "0",
+        "1",
+        "-1",
+        "2",
+        "63",
+        "64",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "18446744073709551615",
+        "0.0",
+        "1.5",
+        "-0.5",
+        "1.0e308",
+        "\"\"",
+        "\"a\"",
+        "\"snot\"",
+        "null",
+        "true",
+        "false",
+        "[]",
+        "{}",
+        "[1, 2, 3]",
+        "{\"a\": 1, \"b\": [2]}",
+        "event",
+        "event.a",
+        "event[0]",
+        "event[\"b\"]",
+        "state",
+        "$",
+        "$.a",
+        "<<1, 2>>",
+        "<<\"ab\">>",
+        "args",
+        "group",
+        "window",
+    ])
+    .prop_map(String::from);
+    leaf.prop_recursive(5, 48, 3, |inner| {
+        let bin = prop::sample::select(vec![
+            "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "and", "or", "xor",
+            "&", "^", "<<", ">>", ">>>",
+        ]);
+        prop_oneof![
+            (inner.clone(), bin, inner.clone()).prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            (prop::sample::select(vec!["-", "+", "not ", "!"]), inner.clone())
+                .prop_map(|(op, a)| format!("({op}{a})")),
+            prop::collection::vec(inner.clone(), 0..3)
+                .prop_map(|v| format!("[{}]", v.join(", "))),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{{\"a\": {a}, \"b\": {b}}}")),
+            (prop::sample::select(vec!["event", "state", "$", "x"]), inner.clone())
+                .prop_map(|(a, i)| format!("{a}[{i}]")),
+            (prop::sample::select(vec!["event", "state", "x"]), inner.clone(), inner.clone())
+                .prop_map(|(a, s, e)| format!("{a}[{s}:{e}]")),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, b, c)| format!(
+                "(match {a} of case %{{ a > 1 }} => {b} case %[1, _] => {c} case x = ~ re|a.*| => x case _ => {b} end)"
+            )),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!(
+                "(for {a} of case (k, v) => {b} end)"
+            )),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!(
+                "(patch {a} of insert \"x\" => {b}; upsert \"a\" => 1; erase \"b\"; merge => {b} end)"
+            )),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(merge {a} of {b} end)")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("<<({a}):8, ({b}):16/signed-integer, ({a})/binary>>")),
+            (prop::sample::select(vec!["event", "state", "$", "x"]), inner.clone())
+                .prop_map(|(a, b)| format!("(present {a}.a or {b})")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256)
+    ))]
+
+    #[test]
+    fn generated_expressions_compile_and_run_cleanly(
+        (a, b, c) in (expr_text(), expr_text(), expr_text()),
+        events in prop::collection::vec(event(), 1..4),
+    ) {
+        let text = format!("let x = {a};\nlet state = {b};\nlet $.m = x;\nlet event.c = {c};\n{c}");
+        let mut sources = SourceMap::new();
+        let file = sources.add("gen.tremor", text.as_str());
+        if let Ok(c) = compile_script(&mut sources, file, &ModulePath::default()) {
+            let mut state = Value::Null;
+            for mut data in events {
+                let mut meta = Value::record();
+                match c.value.run(&mut data, &mut meta, &mut state, &FnCtx::default()) {
+                    Ok(Outcome::Emit { value, .. }) => {
+                        let _ = value.encode();
+                    }
+                    Ok(Outcome::Drop) => {}
+                    Err(e) => assert!(!e.render(&sources).is_empty()),
+                }
+            }
+        }
     }
 }
