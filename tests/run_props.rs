@@ -55,7 +55,7 @@ fn corpus() -> &'static Corpus {
                     c.lines.push(l.to_string());
                 }
             }
-            if let Some(p) = compile(&dir, &file) {
+            if let Some(p) = compile(&dir, file) {
                 c.programs.push((dir, p));
             }
         }

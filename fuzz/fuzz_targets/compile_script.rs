@@ -8,7 +8,14 @@ use trickle::diag::SourceMap;
 use trickle::event::FnCtx;
 use trickle::value::{parse_json, Value};
 
-const EVENTS: &[&str] = &["null", "1", "-1.5", "\"snot\"", "[1,[2]]", r#"{"a":1,"b":"x"}"#];
+const EVENTS: &[&str] = &[
+    "null",
+    "1",
+    "-1.5",
+    "\"snot\"",
+    "[1,[2]]",
+    r#"{"a":1,"b":"x"}"#,
+];
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
