@@ -100,3 +100,81 @@ fn max_groups_bounds_memory_over_many_distinct_groups() {
         "peak RSS {peak} kB exceeds {RSS_LIMIT_KB} kB"
     );
 }
+
+/// Programs at and past the expression depth bound, in the shapes that nest without
+/// brackets: operator chains, unary chains, nested blocks.
+fn deep_programs(n: usize) -> Vec<(&'static str, String)> {
+    vec![
+        ("binary chain", format!("event{}", " + 1".repeat(n))),
+        ("unary chain", format!("{}event", "- ".repeat(n))),
+        ("not chain", format!("{}true", "not ".repeat(n))),
+        (
+            "nested match",
+            format!(
+                "{}event{}",
+                "match event of case _ => ".repeat(n),
+                " end".repeat(n)
+            ),
+        ),
+        (
+            "brackets and chains",
+            format!("{}1{}", "(1 + 1 + 1 + ".repeat(n / 4), ")".repeat(n / 4)),
+        ),
+    ]
+}
+
+/// Compiles (as a script and as a query) and runs each program on a thread with the
+/// main thread's usual 8 MiB stack (where the CLI compiles); returns the script compile
+/// errors' texts. (A debug build's lowering frame is ~7 KiB, so deep-but-allowed
+/// expressions need more than the 2 MiB a spawned thread gets by default.)
+fn compile_on_main_sized_stack(
+    programs: Vec<(&'static str, String)>,
+) -> Vec<(&'static str, String)> {
+    std::thread::Builder::new()
+        .stack_size(8 * 1024 * 1024)
+        .spawn(move || {
+            use trickle::compile::{compile_script, ModulePath};
+            use trickle::diag::{render_all, SourceMap};
+            use trickle::event::FnCtx;
+            use trickle::value::Value;
+            let mut errors = Vec::new();
+            for (shape, text) in programs {
+                let mut sources = SourceMap::new();
+                let file = sources.add("deep.tremor", text.as_str());
+                match compile_script(&mut sources, file, &ModulePath::default()) {
+                    Ok(c) => {
+                        let (mut ev, mut meta, mut state) =
+                            (Value::from(1), Value::record(), Value::Null);
+                        let _ = c
+                            .value
+                            .run(&mut ev, &mut meta, &mut state, &FnCtx::default());
+                    }
+                    Err(d) => errors.push((shape, render_all(&d, &sources))),
+                }
+                let mut sources = SourceMap::new();
+                let file = sources.add("deep.trickle", format!("select {text} from in into out;"));
+                let _ = trickle::query::compile_query(&mut sources, file, &ModulePath::default());
+            }
+            errors
+        })
+        .expect("spawns")
+        .join()
+        .expect("no stack overflow")
+}
+
+#[test]
+fn deep_expressions_are_refused_not_overflowing() {
+    let errors = compile_on_main_sized_stack(deep_programs(100_000));
+    assert_eq!(errors.len(), 5, "{errors:?}");
+    for (shape, text) in errors {
+        assert!(text.contains("nested too deeply"), "{shape}: {text}");
+    }
+}
+
+#[test]
+fn expressions_just_under_the_depth_bound_compile_and_run() {
+    // Each operator or block is one level of the bound (500).
+    for (shape, text) in compile_on_main_sized_stack(deep_programs(490)) {
+        assert!(!text.contains("nested too deeply"), "{shape}: {text}");
+    }
+}
