@@ -245,6 +245,30 @@ pub(crate) fn exists(p: &Path, env: &mut Env) -> R<bool> {
     Ok(true)
 }
 
+/// Deepest nesting `state` may hold (the same bound JSON input has). `state` lives
+/// across events, so without a bound `let state = [state]` would nest one level per
+/// event until cloning, encoding or dropping it overflowed the stack.
+pub(crate) const STATE_DEPTH: usize = 1024;
+
+/// Whether `v` nests more than `limit` levels (a scalar or an empty container is level
+/// 0, `[[1]]` is level 1). Walks with an
+/// explicit stack and stops at the first path past the limit, so it cannot overflow.
+pub(crate) fn deeper_than(v: &Value, limit: usize) -> bool {
+    let is_nested = |c: &&Value| matches!(c, Value::Array(_) | Value::Record(_));
+    let mut todo: Vec<(&Value, usize)> = vec![(v, 0)];
+    while let Some((v, d)) = todo.pop() {
+        if d > limit {
+            return true;
+        }
+        match v {
+            Value::Array(a) => todo.extend(a.iter().filter(is_nested).map(|c| (c, d + 1))),
+            Value::Record(r) => todo.extend(r.values().filter(is_nested).map(|c| (c, d + 1))),
+            _ => {}
+        }
+    }
+    false
+}
+
 const ASSIGN_INTO_ARRAY: &str = "It is not supported to assign value into an array";
 
 /// `let path = value`; returns the assigned value when `want` (else `null`).
@@ -260,6 +284,14 @@ pub(crate) fn assign(a: &Assign, span: Span, env: &mut Env, want: bool) -> R<Val
             },
             Segment::Range(..) => return Err(err(ASSIGN_INTO_ARRAY, span)),
         });
+    }
+    if matches!(a.target, AssignRoot::State)
+        && deeper_than(&value, STATE_DEPTH.saturating_sub(keys.len()))
+    {
+        return Err(err(
+            format!("The value assigned to `state` is nested deeper than {STATE_DEPTH} levels"),
+            span,
+        ));
     }
     let ret = if want { value.clone() } else { Value::Null };
     let target: &mut Value = match a.target {

@@ -221,3 +221,44 @@ fn compiled_code_can_move_between_threads() {
     send_sync::<ir::Expr>();
     send_sync::<ir::Block>();
 }
+
+#[test]
+fn state_nesting_is_bounded_across_events() {
+    let (s, _) = script("let state = [state]; drop");
+    let (mut meta, mut state) = (Value::record(), Value::Null);
+    let mut failed_at = None;
+    for i in 0..2000 {
+        let mut ev = Value::from(1);
+        if let Err(e) = s.run(&mut ev, &mut meta, &mut state, &FnCtx::default()) {
+            assert!(e.message.contains("nested deeper than 1024"), "{e:?}");
+            failed_at = Some(i);
+            break;
+        }
+    }
+    // `null` wrapped 1025 times is the deepest state accepted.
+    assert_eq!(failed_at, Some(1025));
+    // A shallow path assignment into the deep state is still fine.
+    let (s, _) = script("let state = {\"a\": 1}; let state.b = [[1]]; state");
+    assert_eq!(
+        value(&s, "1"),
+        parse_json(r#"{"a":1,"b":[[1]]}"#).expect("json")
+    );
+}
+
+#[test]
+fn depth_walk_counts_containers_only() {
+    use super::path::deeper_than;
+    let v = parse_json("[[1], {\"a\": [[]]}]").expect("json");
+    assert!(!deeper_than(&v, 3));
+    assert!(deeper_than(&v, 2));
+    assert!(!deeper_than(&Value::from(1), 0));
+    let mut deep = Value::Null;
+    for _ in 0..100_000 {
+        deep = Value::Array(vec![deep]);
+    }
+    assert!(deeper_than(&deep, 1024));
+    // Teardown without recursion.
+    while let Value::Array(mut a) = deep {
+        deep = a.pop().unwrap_or(Value::Null);
+    }
+}

@@ -31,6 +31,10 @@ pub enum LexErrorKind {
     /// Brackets nested deeper than [`super::MAX_NESTING`] (protects the later stages'
     /// recursion from overflowing the stack).
     TooDeep,
+    /// Operators, brackets and `match`/`for`/`patch`/`merge` blocks nested (along one
+    /// path of the expression tree) deeper than [`super::MAX_EXPR_DEPTH`]: a long
+    /// operator chain nests as deeply as brackets do.
+    TooComplex,
 }
 
 /// A lexical error with its byte range.
@@ -64,7 +68,7 @@ impl LexError {
             InvalidIntLiteral => "E0017",
             InvalidFloatLiteral => "E0018",
             InvalidPP(_) => "E0019",
-            TooDeep => "E0001",
+            TooDeep | TooComplex => "E0001",
         }
     }
 
@@ -86,7 +90,7 @@ impl LexError {
             InvalidIntLiteral => "InvalidIntLiteral",
             InvalidFloatLiteral => "InvalidFloatLiteral",
             InvalidPP(_) => "InvalidPP",
-            TooDeep => "ParserError",
+            TooDeep | TooComplex => "ParserError",
         }
     }
 
@@ -113,6 +117,10 @@ impl LexError {
             TooDeep => format!(
                 "Expressions are nested too deeply (more than {} levels)",
                 super::MAX_NESTING
+            ),
+            TooComplex => format!(
+                "Expressions are nested too deeply (more than {} levels of operators and blocks)",
+                super::MAX_EXPR_DEPTH
             ),
         }
     }

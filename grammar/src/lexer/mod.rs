@@ -27,6 +27,10 @@ use std::collections::VecDeque;
 /// The deepest bracket / interpolation nesting accepted.
 pub const MAX_NESTING: usize = 200;
 
+/// The deepest an expression may nest counting operators too: `1 + 1 + ... + 1`
+/// is a tree as deep as it is long, and the later stages recurse over it.
+pub const MAX_EXPR_DEPTH: usize = 500;
+
 /// A token with its byte range.
 pub type Spanned = (usize, Token, usize);
 
@@ -58,6 +62,103 @@ pub struct Lexer<'a> {
     done: bool,
     /// Open brackets (of any kind) and strings.
     nesting: usize,
+    /// Expression depth estimate, see [`Depth`].
+    depth: Depth,
+}
+
+/// What opened a level of [`Depth`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opener {
+    Bracket,
+    /// `match`, `for`, `merge`: closed by `end`.
+    Block,
+    /// `patch`: closed by `end`; a `merge` inside it is an operation, not a block.
+    Patch,
+}
+
+/// An upper bound on how deep the expression tree at the cursor is: open levels
+/// (brackets and blocks) plus the operators seen on each open level since its last
+/// separator (`,` `;` `case` `of` `when` `=>`), since a chain of operators nests.
+#[derive(Debug, Default)]
+struct Depth {
+    /// Enclosing levels with their operator counts.
+    levels: Vec<(Opener, usize)>,
+    /// Operators on the current level.
+    ops: usize,
+    /// Operators on all open levels, the current one included.
+    total: usize,
+}
+
+impl Depth {
+    fn value(&self) -> usize {
+        self.levels.len() + self.total
+    }
+    fn open(&mut self, opener: Opener) {
+        self.levels.push((opener, self.ops));
+        self.ops = 0;
+    }
+    fn close(&mut self) {
+        self.total -= self.ops;
+        self.ops = self.levels.pop().map_or(0, |(_, ops)| ops);
+    }
+    fn separate(&mut self) {
+        self.total -= self.ops;
+        self.ops = 0;
+    }
+    fn operator(&mut self) {
+        self.ops += 1;
+        self.total += 1;
+    }
+    /// Accounts for `tok`; false when the bound is exceeded.
+    fn step(&mut self, tok: &Token) -> bool {
+        let top = self.levels.last().map(|(o, _)| *o);
+        match tok {
+            Token::LParen
+            | Token::LBracket
+            | Token::LBrace
+            | Token::PctBrace
+            | Token::PctBracket
+            | Token::PctParen => self.open(Opener::Bracket),
+            Token::RParen | Token::RBracket | Token::RBrace => {
+                // Blocks left open inside the brackets (a syntax error) close with them.
+                while matches!(self.levels.last(), Some((o, _)) if *o != Opener::Bracket) {
+                    self.close();
+                }
+                self.close();
+            }
+            Token::Match | Token::For => self.open(Opener::Block),
+            Token::Merge if top != Some(Opener::Patch) => self.open(Opener::Block),
+            Token::Patch => self.open(Opener::Patch),
+            Token::End if matches!(top, Some(Opener::Block | Opener::Patch)) => self.close(),
+            Token::Comma | Token::Semi | Token::Case | Token::Of | Token::When | Token::Arrow => {
+                self.separate()
+            }
+            Token::Plus
+            | Token::Minus
+            | Token::Star
+            | Token::Slash
+            | Token::Percent
+            | Token::Amp
+            | Token::Caret
+            | Token::Bang
+            | Token::Not
+            | Token::And
+            | Token::Or
+            | Token::Xor
+            | Token::EqEq
+            | Token::NotEq
+            | Token::Lt
+            | Token::Lte
+            | Token::Gt
+            | Token::Gte
+            | Token::LShift
+            | Token::RShift
+            | Token::RShiftU
+            | Token::TildeEq => self.operator(),
+            _ => {}
+        }
+        self.value() <= MAX_EXPR_DEPTH
+    }
 }
 
 impl<'a> Lexer<'a> {
@@ -75,6 +176,7 @@ impl<'a> Lexer<'a> {
             keep_comments: false,
             done: false,
             nesting: 0,
+            depth: Depth::default(),
         }
     }
 
@@ -172,6 +274,13 @@ impl<'a> Lexer<'a> {
             let res = self.special(s, tok, e);
             if res.is_err() {
                 self.done = true;
+            }
+            // After `special`, so the `}` that ends an interpolation (now `InterpEnd`)
+            // is not taken for a bracket.
+            if let Ok((s, tok, e)) = &res {
+                if !self.depth.step(tok) {
+                    return self.fail(LexErrorKind::TooComplex, *s, *e);
+                }
             }
             return Some(res);
         }

@@ -193,3 +193,54 @@ fn nesting_is_limited() {
     let strings = "\"#{".repeat(MAX_NESTING + 1);
     assert!(Lexer::new(&strings).any(|t| t.is_err()));
 }
+
+fn lexes(src: &str) -> Result<(), LexErrorKind> {
+    match Lexer::new(src).find_map(Result::err) {
+        Some(e) => Err(e.kind),
+        None => Ok(()),
+    }
+}
+
+#[test]
+fn operator_chains_and_blocks_count_towards_the_depth_bound() {
+    let n = MAX_EXPR_DEPTH;
+    assert_eq!(lexes(&format!("1{}", " + 1".repeat(n - 1))), Ok(()));
+    assert_eq!(
+        lexes(&format!("1{}", " + 1".repeat(n + 1))),
+        Err(LexErrorKind::TooComplex)
+    );
+    assert_eq!(
+        lexes(&format!("{}true", "not ".repeat(n + 1))),
+        Err(LexErrorKind::TooComplex)
+    );
+    let blocks = |k: usize| format!("{}1{}", "match x of case _ => ".repeat(k), " end".repeat(k));
+    assert_eq!(lexes(&blocks(n - 1)), Ok(()));
+    assert_eq!(lexes(&blocks(n + 1)), Err(LexErrorKind::TooComplex));
+}
+
+#[test]
+fn siblings_do_not_add_up_towards_the_depth_bound() {
+    let n = MAX_EXPR_DEPTH;
+    // Elements, arguments, statements and case arms are siblings, not nested.
+    assert_eq!(lexes(&format!("[{}1]", "1 + 1, ".repeat(n))), Ok(()));
+    assert_eq!(lexes(&"let a = 1 + 2;\n".repeat(n)), Ok(()));
+    assert_eq!(
+        lexes(&format!(
+            "match x of {} case _ => 0 end",
+            "case 1 => 1 + 1 ".repeat(n)
+        )),
+        Ok(())
+    );
+    // Blocks that end, and `merge` operations inside `patch`, close their level.
+    assert_eq!(
+        lexes(&"match x of case _ => 1 end;\n".repeat(n * 2)),
+        Ok(())
+    );
+    assert_eq!(
+        lexes(&"patch x of merge => {}; merge \"a\" => {} end;\n".repeat(n * 2)),
+        Ok(())
+    );
+    assert_eq!(lexes(&"(merge x of {} end) + ".repeat(n / 2)), Ok(()));
+    // A string interpolation's closing brace is not a bracket.
+    assert_eq!(lexes(&"\"#{a + b}\" + ".repeat(n / 3)), Ok(()));
+}
