@@ -4,7 +4,8 @@
 //! - `%{}` and `%{?a}` skip (a named skip can feed `%{&a}`);
 //! - `%{&a}` uses the value of `a` (skipped or extracted) as the key;
 //! - `%{+a}` appends to `a`, joined by the delimiter that preceded it;
-//! - `%{_}` skips any run of spaces, `%{_(x)}` any run of `x`.
+//! - `%{_}` skips any run of spaces, `%{_(x)}` any run of `x`;
+//! - `%{a:int}` and `%{a:float}` convert the extracted text (no match if it does not parse).
 //!
 //! A delimiter missing from the input, or input left over, is no match.
 
@@ -21,8 +22,38 @@ enum Command {
         lookup: bool,
         add: bool,
         name: String,
+        ty: Ty,
     },
     Padding(String),
+}
+
+/// The type a `%{name:type}` field converts its text to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ty {
+    Str,
+    Int,
+    Float,
+}
+
+impl Ty {
+    /// Splits a `:int` / `:float` suffix off a field name; any other name is a string field.
+    fn split(name: &str) -> (&str, Ty) {
+        match name.rsplit_once(':') {
+            Some((n, "int")) => (n, Ty::Int),
+            Some((n, "float")) => (n, Ty::Float),
+            Some((n, "string")) => (n, Ty::Str),
+            _ => (name, Ty::Str),
+        }
+    }
+
+    /// The typed value of `text`, `None` when it does not parse.
+    fn convert(self, text: &str) -> Option<Value> {
+        match self {
+            Ty::Str => Some(str_value(text)),
+            Ty::Int => text.trim().parse::<i64>().ok().map(Value::I64),
+            Ty::Float => text.trim().parse::<f64>().ok().map(Value::F64),
+        }
+    }
 }
 
 /// A compiled dissect pattern.
@@ -32,11 +63,15 @@ pub(super) struct Dissect {
 }
 
 fn parse_extractor(ex: &str, idx: usize) -> Result<Command, String> {
-    let pattern = |ignore, lookup, add, name: &str| Command::Pattern {
-        ignore,
-        lookup,
-        add,
-        name: name.to_string(),
+    let pattern = |ignore, lookup, add, name: &str| {
+        let (name, ty) = Ty::split(name);
+        Command::Pattern {
+            ignore,
+            lookup,
+            add,
+            name: name.to_string(),
+            ty,
+        }
     };
     Ok(match ex.chars().next() {
         None => pattern(true, false, false, ""),
@@ -128,6 +163,7 @@ impl Dissect {
                     lookup,
                     add,
                     name,
+                    ty,
                 } => {
                     let name = if *lookup {
                         match ignored.remove(name) {
@@ -146,7 +182,12 @@ impl Dissect {
                     };
                     let value = &data[..end];
                     data = &data[end..];
-                    insert(&mut r, &mut ignored, name, value, *ignore, *add, &last_sep)?;
+                    let field = Field {
+                        name,
+                        text: value,
+                        ty: *ty,
+                    };
+                    insert(&mut r, &mut ignored, field, *ignore, *add, &last_sep)?;
                 }
             }
         }
@@ -154,11 +195,21 @@ impl Dissect {
     }
 }
 
+/// One extracted field: its key, its text and the type to convert the text to.
+struct Field<'a> {
+    name: String,
+    text: &'a str,
+    ty: Ty,
+}
+
 fn insert(
     r: &mut Record,
     ignored: &mut HashMap<String, String>,
-    name: String,
-    value: &str,
+    Field {
+        name,
+        text: value,
+        ty,
+    }: Field,
     ignore: bool,
     add: bool,
     sep: &str,
@@ -171,7 +222,7 @@ fn insert(
     } else if add {
         match r.get_mut(name.as_str()) {
             None => {
-                r.insert(Str::from(name), str_value(value));
+                r.insert(Str::from(name), ty.convert(value)?);
             }
             Some(Value::String(s)) => {
                 s.push_str(sep);
@@ -180,7 +231,7 @@ fn insert(
             Some(_) => return None,
         }
     } else {
-        r.insert(Str::from(name), str_value(value));
+        r.insert(Str::from(name), ty.convert(value)?);
     }
     Some(())
 }
@@ -241,6 +292,21 @@ mod tests {
         assert_eq!(
             run("%{+a}-%{b}-%{+a}", "x-y-z").unwrap(),
             r#"{"a":"x-z","b":"y"}"#
+        );
+    }
+
+    #[test]
+    fn typed_fields() {
+        let d = Dissect::new("%{n:int} %{f:float} %{s:string}").unwrap();
+        let r = d.extract("42 1.5 x").unwrap();
+        assert_eq!(r.get("n"), Some(&Value::I64(42)));
+        assert_eq!(r.get("f"), Some(&Value::F64(1.5)));
+        assert_eq!(r.get("s"), Some(&Value::from("x")));
+        assert!(d.extract("x 1.5 y").is_none(), "a non-integer is no match");
+        let d = Dissect::new("%{a:b}").unwrap();
+        assert!(
+            d.extract("v").unwrap().get("a:b").is_some(),
+            "unknown types stay in the name"
         );
     }
 
