@@ -65,6 +65,7 @@ pub fn compile_query(
         errors: Vec::new(),
         warnings: Vec::new(),
         selects: 0,
+        creating: Vec::new(),
     };
     let mut pipe = Pipe {
         scope,
