@@ -187,7 +187,7 @@ fn aggregate(
     if ctx.in_aggr {
         return one(Diagnostic::error(
             codes::AGGR_IN_AGGR,
-            "Aggregates cannot be nested",
+            "Aggregates can not be called inside of aggregates",
             span,
         ));
     }

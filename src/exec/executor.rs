@@ -150,8 +150,8 @@ impl Executor {
         }
     }
 
-    /// Drains the stack. A runtime error aborts the rest of the enqueue and is
-    /// reported on `err` after what was already emitted.
+    /// Drains the stack. A runtime error aborts the enqueue: as in Tremor, whatever it
+    /// had already emitted is discarded, and only the error is reported, on `err`.
     fn run(&mut self, out: &mut Vec<(String, Event)>) {
         let start = out.len();
         let mut failure = None;
@@ -196,9 +196,11 @@ impl Executor {
                 }
             }
         }
-        out[start..].reverse();
         if let Some(f) = failure {
+            out.truncate(start);
             out.push(("err".to_string(), f));
+        } else {
+            out[start..].reverse();
         }
     }
 }
@@ -306,6 +308,38 @@ mod tests {
             out[0].1.data.encode(),
             r#"{"error":"bad event","event":"bad"}"#
         );
+    }
+
+    #[test]
+    fn an_error_discards_what_the_enqueue_emitted() {
+        // in -> a (fails on "bad") and in -> s -> out; s is connected last, so it runs
+        // first and reaches `out` before a fails.
+        let mut g = Graph::default();
+        let i = g.add("in", NodeKind::Input);
+        let o = g.add("out", NodeKind::Output);
+        let a = g.add("a", op());
+        let s = g.add("s", NodeKind::Stream);
+        g.connect(i, "out", a, "in");
+        g.connect(i, "out", s, "in");
+        g.connect(a, "out", o, "in");
+        g.connect(s, "out", o, "in");
+        let topo = g.topo_order().unwrap();
+        let mut ex = Executor::new(&g, topo);
+        let mut out = Vec::new();
+        let bad = Event {
+            data: "bad".into(),
+            ..Event::default()
+        };
+        ex.send("in", bad, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].0, "err");
+        let good = Event {
+            data: 1u64.into(),
+            ..Event::default()
+        };
+        ex.send("in", good, &mut out);
+        let got: Vec<String> = out[1..].iter().map(|(_, e)| e.data.encode()).collect();
+        assert_eq!(got, vec![r#"[1,"a"]"#, r#"[1,"b"]"#, "1"]);
     }
 
     #[test]

@@ -17,25 +17,22 @@ pub enum GroupSpec {
 
 impl GroupSpec {
     /// The keys of one event, in generation order. An `each` over an empty array
-    /// yields no keys at all.
+    /// leaves no keys; as in Tremor, a later `expr` or `each` then starts the list
+    /// afresh, since the list is only ever checked for being empty.
     pub fn keys(&self, scope: &mut Scope<'_>) -> Result<Vec<Vec<Value>>, String> {
-        let mut keys = None;
+        let mut keys = Vec::new();
         self.apply(scope, &mut keys)?;
-        Ok(keys.unwrap_or_default())
+        Ok(keys)
     }
 
-    /// `keys` is `None` until the first item produced keys.
-    fn apply(
-        &self,
-        scope: &mut Scope<'_>,
-        keys: &mut Option<Vec<Vec<Value>>>,
-    ) -> Result<(), String> {
+    fn apply(&self, scope: &mut Scope<'_>, keys: &mut Vec<Vec<Value>>) -> Result<(), String> {
         match self {
             GroupSpec::Expr(e) => {
                 let v = e.eval(scope, &mut Value::Null)?;
-                match keys {
-                    None => *keys = Some(vec![vec![v]]),
-                    Some(ks) => ks.iter_mut().for_each(|k| k.push(v.clone())),
+                if keys.is_empty() {
+                    keys.push(vec![v]);
+                } else {
+                    keys.iter_mut().for_each(|k| k.push(v.clone()));
                 }
             }
             GroupSpec::Set(items) => {
@@ -51,9 +48,10 @@ impl GroupSpec {
                         v.type_name()
                     ));
                 };
-                *keys = Some(match keys.take() {
-                    None => elems.into_iter().map(|e| vec![e]).collect(),
-                    Some(ks) => ks
+                *keys = if keys.is_empty() {
+                    elems.into_iter().map(|e| vec![e]).collect()
+                } else {
+                    std::mem::take(keys)
                         .into_iter()
                         .flat_map(|k| {
                             elems.iter().map(move |e| {
@@ -62,8 +60,8 @@ impl GroupSpec {
                                 k
                             })
                         })
-                        .collect(),
-                });
+                        .collect()
+                };
             }
         }
         Ok(())
@@ -150,13 +148,23 @@ mod tests {
     }
 
     #[test]
-    fn empty_each_yields_no_keys_even_before_an_expr() {
+    fn empty_each_yields_no_keys_until_a_later_item_starts_afresh() {
         let ev = json(r#"{"r": [], "a": 1}"#);
+        assert!(keys_of(&GroupSpec::Each(field("r")), &ev)
+            .unwrap()
+            .is_empty());
+        let g = GroupSpec::Set(vec![
+            GroupSpec::Expr(field("a")),
+            GroupSpec::Each(field("r")),
+        ]);
+        assert!(keys_of(&g, &ev).unwrap().is_empty());
+        // Tremor only checks the key list for emptiness: an `expr` after an empty
+        // `each` becomes the first key.
         let g = GroupSpec::Set(vec![
             GroupSpec::Each(field("r")),
             GroupSpec::Expr(field("a")),
         ]);
-        assert!(keys_of(&g, &ev).unwrap().is_empty());
+        assert_eq!(keys_of(&g, &ev).unwrap(), vec![vec![Value::U64(1)]]);
         let bad = json(r#"{"r": 3}"#);
         assert!(keys_of(&GroupSpec::Each(field("r")), &bad).is_err());
     }

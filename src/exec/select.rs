@@ -44,8 +44,10 @@ struct Group {
 pub struct Select {
     spec: Arc<SelectSpec>,
     groups: IndexMap<String, Group>,
-    /// New groups start from this chain (see the state-leak quirk in LANGUAGE §9).
-    template: Chain,
+    /// Window states the next new group starts from instead of fresh ones: set when
+    /// a new group's first event made its whole chain emit (the state-leak quirk of
+    /// LANGUAGE §9); taken, so it reaches only that next new group.
+    leaked: Option<Chain>,
     max_groups: usize,
 }
 
@@ -59,7 +61,7 @@ impl Select {
             .min()
             .unwrap_or(usize::MAX);
         Select {
-            template: Chain::new(&spec.emit),
+            leaked: None,
             spec,
             groups: IndexMap::new(),
             max_groups,
@@ -151,7 +153,10 @@ impl Select {
                     self.max_groups
                 ));
             }
-            let mut chain = self.template.windows_of(&self.spec.emit);
+            let mut chain = match self.leaked.take() {
+                Some(chain) => chain,
+                None => Chain::new(&self.spec.emit),
+            };
             let mut run = Run {
                 spec: &self.spec.emit,
                 group: &group,
@@ -161,9 +166,10 @@ impl Select {
             };
             run.step(&mut chain.frames, 0)?;
             if chain.is_empty() {
-                // The whole chain emitted on the group's first event: Tremor kept the
-                // template's window states instead of resetting them.
-                self.template = chain.windows_of(&self.spec.emit);
+                // The whole chain emitted on the group's first event: Tremor did not
+                // reset its template, so the window states carry over to the next new
+                // group (which resets the template once it is kept).
+                self.leaked = Some(chain.windows_of(&self.spec.emit));
             } else {
                 self.groups.insert(
                     json,

@@ -164,7 +164,10 @@ fn aggregates_are_collected_and_group_exprs_rewritten() {
             &mut ctx,
         )
         .unwrap_err();
-    assert_eq!(e[0].message, "Aggregates cannot be nested");
+    assert_eq!(
+        e[0].message,
+        "Aggregates can not be called inside of aggregates"
+    );
 }
 
 #[test]

@@ -45,6 +45,9 @@ pub(crate) struct Compiler {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
     pub selects: usize,
+    /// The pipeline definitions being created, outermost first: creating one of them
+    /// again inside itself would never end.
+    pub creating: Vec<Span>,
     /// Peers created so far (their ports are graph nodes; see `peer_def`).
     pub peers: Vec<crate::peer::spec::PeerSpec>,
 }
@@ -286,6 +289,14 @@ impl Compiler {
         def: &ast::DefinePipeline,
         args: Value,
     ) -> Result<(), Vec<Diagnostic>> {
+        if self.creating.contains(&def.span) {
+            return Err(vec![Diagnostic::error(
+                codes::QUERY_CYCLIC_GRAPH,
+                format!("Pipeline `{}` creates itself", def.name.name),
+                name.span,
+            )
+            .with_secondary(def.name.span, "defined here")]);
+        }
         let prefix = format!("{}{}::", outer.prefix, name.name);
         let (from, into) = pipeline_ports(&self.bind, scope, def)?;
         let mut inner = Pipe {
@@ -307,7 +318,9 @@ impl Compiler {
             inner.outs.insert(p.clone(), i);
         }
         let before = self.errors.len();
+        self.creating.push(def.span);
         self.pipeline(&mut inner, &def.stmts);
+        self.creating.pop();
         if self.errors.len() > before {
             return Err(self.errors.split_off(before));
         }

@@ -68,6 +68,7 @@ pub fn compile_query(
         errors: Vec::new(),
         warnings: Vec::new(),
         selects: 0,
+        creating: Vec::new(),
         peers: Vec::new(),
     };
     let mut pipe = Pipe {

@@ -105,6 +105,9 @@ impl Compiler {
         }
         let target = lower(&s.target, &mut ctx);
         ctx.allow_event = true;
+        // `having` sees the select result: only the target's references are rewritten
+        // to `group[i]` (Tremor rewrites the target alone).
+        ctx.group_exprs.clear();
         let having = s.having.as_ref().and_then(|h| lower(h, &mut ctx));
         self.warn(std::mem::take(&mut ctx.warnings));
         let aggrs: Vec<AggrSite> = std::mem::take(&mut ctx.aggregates)

@@ -56,6 +56,8 @@ pub(crate) fn build(
             ("interval", Some(n)) => interval = Some(n),
             ("max_groups", Some(n)) => max_groups = usize::try_from(n).unwrap_or(usize::MAX),
             ("size" | "count" | "interval" | "max_groups", None) => errors.push(bad()),
+            // Tremor declared these but never read them (LANGUAGE §9): accepted, ignored.
+            ("emit_empty_windows" | "eviction_period", _) => {}
             (other, _) => errors.push(
                 Diagnostic::error(
                     codes::QUERY_BAD_WINDOW,

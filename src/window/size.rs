@@ -33,7 +33,8 @@ pub(crate) fn weight(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Result<
 
 impl Window for SizeWindow {
     fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
-        self.count += weight(&self.script, scope)?;
+        // A huge weight saturates rather than overflowing: the window emits either way.
+        self.count = self.count.saturating_add(weight(&self.script, scope)?);
         if self.count >= self.size {
             self.count -= self.size;
             Ok(Action::INCLUDE_EMIT)
