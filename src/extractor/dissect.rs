@@ -4,7 +4,9 @@
 //! - `%{}` and `%{?a}` skip (a named skip can feed `%{&a}`);
 //! - `%{&a}` uses the value of `a` (skipped or extracted) as the key;
 //! - `%{+a}` appends to `a`, joined by the delimiter that preceded it;
-//! - `%{_}` skips any run of spaces, `%{_(x)}` any run of `x`.
+//! - `%{_}` skips any run of spaces, `%{_(x)}` any run of `x`;
+//! - `%{a:int}` / `%{a:float}` (also `%{&a:int}`) convert the value; a value that
+//!   does not parse is no match.
 //!
 //! A delimiter missing from the input, or input left over, is no match.
 
@@ -21,8 +23,27 @@ enum Command {
         lookup: bool,
         add: bool,
         name: String,
+        convert: Convert,
     },
     Padding(String),
+}
+
+/// What an extracted value becomes (`%{a}`, `%{a:int}`, `%{a:float}`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Convert {
+    String,
+    Int,
+    Float,
+}
+
+/// Splits a `:int` / `:float` suffix off a name.
+fn typed(name: &str, idx: usize) -> Result<(&str, Convert), String> {
+    match name.split_once(':') {
+        None => Ok((name, Convert::String)),
+        Some((n, "int")) => Ok((n, Convert::Int)),
+        Some((n, "float")) => Ok((n, Convert::Float)),
+        Some((_, t)) => Err(format!("Invalid type '{t}' at character {idx}")),
+    }
 }
 
 /// A compiled dissect pattern.
@@ -37,6 +58,17 @@ fn parse_extractor(ex: &str, idx: usize) -> Result<Command, String> {
         lookup,
         add,
         name: name.to_string(),
+        convert: Convert::String,
+    };
+    let converted = |lookup, name: &str| -> Result<Command, String> {
+        let (name, convert) = typed(name, idx)?;
+        Ok(Command::Pattern {
+            ignore: false,
+            lookup,
+            add: false,
+            name: name.to_string(),
+            convert,
+        })
     };
     Ok(match ex.chars().next() {
         None => pattern(true, false, false, ""),
@@ -51,9 +83,9 @@ fn parse_extractor(ex: &str, idx: usize) -> Result<Command, String> {
             }
         }
         Some('?') => pattern(true, false, false, &ex[1..]),
-        Some('&') => pattern(false, true, false, &ex[1..]),
+        Some('&') => converted(true, &ex[1..])?,
         Some('+') => pattern(false, false, true, &ex[1..]),
-        Some(_) => pattern(false, false, false, ex),
+        Some(_) => converted(false, ex)?,
     })
 }
 
@@ -128,6 +160,7 @@ impl Dissect {
                     lookup,
                     add,
                     name,
+                    convert,
                 } => {
                     let name = if *lookup {
                         match ignored.remove(name) {
@@ -146,6 +179,11 @@ impl Dissect {
                     };
                     let value = &data[..end];
                     data = &data[end..];
+                    let value = match convert {
+                        Convert::String => str_value(value),
+                        Convert::Int => Value::I64(value.parse().ok()?),
+                        Convert::Float => Value::F64(value.parse().ok()?),
+                    };
                     insert(&mut r, &mut ignored, name, value, *ignore, *add, &last_sep)?;
                 }
             }
@@ -158,7 +196,7 @@ fn insert(
     r: &mut Record,
     ignored: &mut HashMap<String, String>,
     name: String,
-    value: &str,
+    value: Value,
     ignore: bool,
     add: bool,
     sep: &str,
@@ -167,20 +205,20 @@ fn insert(
         return Some(());
     }
     if ignore {
-        ignored.insert(name, value.to_string());
+        ignored.insert(name, value.as_str()?.to_string());
     } else if add {
-        match r.get_mut(name.as_str()) {
-            None => {
-                r.insert(Str::from(name), str_value(value));
+        match (r.get_mut(name.as_str()), value) {
+            (None, value) => {
+                r.insert(Str::from(name), value);
             }
-            Some(Value::String(s)) => {
+            (Some(Value::String(s)), Value::String(value)) => {
                 s.push_str(sep);
-                s.push_str(value);
+                s.push_str(&value);
             }
-            Some(_) => return None,
+            _ => return None,
         }
     } else {
-        r.insert(Str::from(name), str_value(value));
+        r.insert(Str::from(name), value);
     }
     Some(())
 }
@@ -266,6 +304,18 @@ mod tests {
         assert!(Dissect::new("%{_x}").is_err());
         assert!(Dissect::new("%{a}%{_} %{b}").is_err());
         assert!(Dissect::new(r"%{a}\q%{b}").is_err());
+    }
+
+    #[test]
+    fn typed_values() {
+        assert_eq!(
+            run("%{n:int} %{f:float} %{s}", "12 1.5 x").unwrap(),
+            r#"{"n":12,"f":1.5,"s":"x"}"#
+        );
+        assert_eq!(run("%{?k} %{&k:int}", "a 7").unwrap(), r#"{"a":7}"#);
+        assert_eq!(run("%{n:int}", "x"), None);
+        assert_eq!(run("%{f:float}", "1e3").unwrap(), r#"{"f":1000.0}"#);
+        assert!(Dissect::new("%{n:bool}").is_err());
     }
 
     #[test]
