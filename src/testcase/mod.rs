@@ -109,7 +109,7 @@ fn run_isolated(case: Case, opts: &Options) -> Result<(String, Verdict), Stuck> 
     let spawned = std::thread::Builder::new()
         .name(format!("case {name}"))
         // Deeply nested test programs recurse in the parser and interpreter.
-        .stack_size(64 * 1024 * 1024)
+        .stack_size(1 << 30)
         .spawn(move || {
             let actual = run_case(&case, &task_opts);
             let _ = tx.send(check(&case, &actual, task_opts.bless));
