@@ -16,6 +16,7 @@ pub mod functions;
 pub mod interp;
 pub mod peer;
 pub mod query;
+pub mod repl;
 pub mod testcase;
 pub mod value;
 pub mod window;

@@ -20,7 +20,7 @@ fn main() {
     let opts = Options {
         no_final_flush: false,
         bless: std::env::var("BLESS").is_ok_and(|v| v == "1"),
-        filter: args.into_iter().find(|a| !a.starts_with('-')),
+        filter: filter(&args),
         // Generous for debug builds on a busy machine; a case that takes this long is stuck.
         timeout: Some(Duration::from_secs(60)),
     };
@@ -33,4 +33,27 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// The first free argument, skipping libtest flags and the values of those that take one
+/// (`cargo test -- --test-threads 2` must not filter on "2").
+fn filter(args: &[String]) -> Option<String> {
+    const TAKES_VALUE: &[&str] = &[
+        "--test-threads",
+        "--skip",
+        "--format",
+        "--color",
+        "--logfile",
+        "--shuffle-seed",
+        "-Z",
+    ];
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if TAKES_VALUE.contains(&a.as_str()) {
+            it.next();
+        } else if !a.starts_with('-') {
+            return Some(a.clone());
+        }
+    }
+    None
 }

@@ -24,6 +24,17 @@ pub struct ParseError {
     pub hint: Option<String>,
 }
 
+impl ParseError {
+    /// True when the input merely stopped too early (an unfinished statement, heredoc or
+    /// interpolation), so a REPL can ask for another line instead of reporting it.
+    pub fn is_incomplete_input(&self) -> bool {
+        matches!(
+            self.kind,
+            "UnexpectedEndOfStream" | "UnterminatedHereDoc" | "UnterminatedInterpolation"
+        )
+    }
+}
+
 /// Parses a whole file (script, query or module). `file` is stored in every span.
 ///
 /// On failure the errors are in source order. After a syntax error the parser skips to

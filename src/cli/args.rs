@@ -11,7 +11,7 @@ use std::path::PathBuf;
     after_help = "Examples:\n  trickle run examples/hello.trickle -i examples/hello.jsonl\n  trickle test tests/"
 )]
 pub struct Cli {
-    /// When to colour diagnostics on stderr (a non-empty NO_COLOR turns `auto` off).
+    /// When to colour diagnostics and the test report (`auto`: on terminals, unless NO_COLOR is set).
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
     #[command(subcommand)]
@@ -101,6 +101,27 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormatArg::Text)]
         format: GraphFormatArg,
         /// Extra folders to look for modules in.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
+
+    /// An interactive session: evaluate expressions, build a query, send it events.
+    ///
+    /// Expressions run against the current event; `let`, `use`, `fn` and `const`
+    /// persist; `define`/`create`/`select` build a session query. `:help` lists the
+    /// commands. When stdin is not a terminal, plain lines are read (scriptable).
+    #[command(after_help = "Example:\n  \
+        $ printf '{\"n\":1}\\n{\"n\":2}\\n' > in.jsonl\n  \
+        $ trickle repl -i in.jsonl\n  \
+        trickle> :next\n  \
+        trickle> event.n + 1")]
+    Repl {
+        /// A `.tremor` script or `.trickle` query to load first.
+        file: Option<PathBuf>,
+        /// JSON-lines events to step through with `:next` / `:prev`.
+        #[arg(short = 'i', long = "input", value_name = "EVENTS")]
+        events: Option<PathBuf>,
+        /// Extra folders to look for modules in (`use a::b;`).
         #[arg(short = 'I', long = "include", value_name = "DIR")]
         include: Vec<PathBuf>,
     },

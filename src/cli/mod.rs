@@ -13,6 +13,7 @@ mod engine;
 mod input;
 mod load;
 mod output;
+mod report;
 mod run;
 
 pub use args::Cli;
@@ -43,12 +44,24 @@ pub fn main() -> i32 {
             no_final_flush,
             bless,
             filter,
-        } => test(paths, no_final_flush, bless, filter),
+        } => test(paths, no_final_flush, bless, filter, color),
         Command::Graph {
             file,
             format,
             include,
         } => graph(&file, format.into(), &include, color),
+        Command::Repl {
+            file,
+            events,
+            include,
+        } => crate::repl::main(
+            &crate::repl::Options {
+                file,
+                events,
+                include,
+            },
+            color,
+        ),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -71,15 +84,28 @@ fn check(files: &[PathBuf], include: &[PathBuf], color: ColorMode) -> i32 {
         .unwrap_or(EXIT_OK)
 }
 
-fn test(paths: Vec<PathBuf>, no_final_flush: bool, bless: bool, filter: Option<String>) -> i32 {
+fn test(
+    paths: Vec<PathBuf>,
+    no_final_flush: bool,
+    bless: bool,
+    filter: Option<String>,
+    color: ColorMode,
+) -> i32 {
     let opts = crate::testcase::Options {
         no_final_flush,
         bless,
         filter,
         timeout: None,
     };
-    let stdout = std::io::stdout();
-    match crate::testcase::run_all(&paths, &opts, &mut stdout.lock()) {
+    let stdout = std::io::stdout().lock();
+    let mut out: Box<dyn std::io::Write> = if color.stdout_wants_color() {
+        Box::new(report::Painted::new(stdout))
+    } else {
+        Box::new(stdout)
+    };
+    let result = crate::testcase::run_all(&paths, &opts, &mut out);
+    let _ = out.flush();
+    match result {
         Ok(summary) if summary.ok() => EXIT_OK,
         Ok(_) => EXIT_COMPILE,
         Err(e) => {

@@ -9,7 +9,8 @@ use super::load::{load, Program, EXIT_OK, EXIT_RUNTIME};
 use super::output::Sinks;
 use crate::diag::ColorMode;
 use crate::event::{Event, EventId, Signal};
-use crate::value::{parse_json_bytes, Str, Value};
+use crate::peer::codec::{Codec, CodecError, Json, Text};
+use crate::value::{Str, Value};
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
@@ -61,10 +62,10 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
     let mut run = RunLoop {
         engine: engine.as_mut(),
         sinks: Sinks::new(out),
-        codec: args.codec,
+        codec: codec(args.codec),
+        skip_blank: args.codec == CodecArg::Json,
         clock: args.clock,
         names: names.clone(),
-        scratch: Vec::with_capacity(4096),
         outputs: Vec::new(),
         next_event: 0,
     };
@@ -78,6 +79,14 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         eprint!("{}", run.sinks.metrics_table());
     }
     status
+}
+
+/// The peer codec behind `--codec`.
+fn codec(arg: CodecArg) -> Box<dyn Codec> {
+    match arg {
+        CodecArg::Json => Box::new(Json::default()),
+        CodecArg::String => Box::new(Text),
+    }
 }
 
 type Opened = (Vec<Box<dyn Read + Send>>, Vec<String>);
@@ -125,11 +134,11 @@ fn now_ns() -> u64 {
 struct RunLoop<'e> {
     engine: &'e mut (dyn Engine + 'e),
     sinks: Sinks,
-    codec: CodecArg,
+    codec: Box<dyn Codec>,
+    /// The JSON codec ignores blank lines; the string codec reads them as `""`.
+    skip_blank: bool,
     clock: ClockArg,
     names: Vec<String>,
-    /// simd-json parses in place: each line is copied here first so the chunk keeps the original.
-    scratch: Vec<u8>,
     outputs: Outputs,
     next_event: u64,
 }
@@ -218,20 +227,20 @@ impl RunLoop<'_> {
                 origin: None,
             };
             self.sinks.received();
-            let codec = self.codec;
-            let original = || {
-                decode(codec, line, &mut Vec::new())
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default()
-            };
+            // Only on a script error: a fresh codec, so the hot path keeps no copy.
+            let codec = &self.codec;
+            let original = || codec.fresh().decode(line).unwrap_or_default();
             self.engine.event(event, &original, &mut self.outputs);
             self.write_outputs();
         }
     }
 
-    fn decode(&mut self, line: &[u8]) -> Result<Option<Value>, String> {
-        decode(self.codec, line, &mut self.scratch)
+    /// One input line as a value; `None` for a blank line in the JSON codec.
+    fn decode(&mut self, line: &[u8]) -> Result<Option<Value>, CodecError> {
+        if self.skip_blank && line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        self.codec.decode(line).map(Some)
     }
 
     fn signal(&mut self, signal: &Signal) {
@@ -252,25 +261,6 @@ fn write_failed(e: &std::io::Error) -> i32 {
         eprintln!("trickle: cannot write output: {e}");
     }
     EXIT_RUNTIME
-}
-
-/// One input line as a value; `None` for a blank line in the JSON codec.
-fn decode(codec: CodecArg, line: &[u8], scratch: &mut Vec<u8>) -> Result<Option<Value>, String> {
-    match codec {
-        CodecArg::String => std::str::from_utf8(line)
-            .map(|s| Some(Value::from(s)))
-            .map_err(|e| format!("invalid UTF-8: {e}")),
-        CodecArg::Json => {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                return Ok(None);
-            }
-            scratch.clear();
-            scratch.extend_from_slice(line);
-            parse_json_bytes(scratch)
-                .map(Some)
-                .map_err(|e| format!("invalid JSON: {e}"))
-        }
-    }
 }
 
 #[cfg(test)]
@@ -328,10 +318,10 @@ mod tests {
         let mut run = RunLoop {
             engine: &mut engine,
             sinks: Sinks::new(Box::new(buf.clone())),
-            codec: CodecArg::Json,
+            codec: codec(CodecArg::Json),
+            skip_blank: true,
             clock: ClockArg::Index,
             names: vec!["mem".into()],
-            scratch: Vec::new(),
             outputs: Vec::new(),
             next_event: 0,
         };
@@ -354,24 +344,12 @@ mod tests {
 
     #[test]
     fn decodes_by_codec() {
-        let mut scratch = Vec::new();
-        let v = decode(CodecArg::Json, b"{\"a\":[1,2.5]}", &mut scratch)
-            .unwrap()
-            .unwrap();
-        assert_eq!(v.encode(), "{\"a\":[1,2.5]}");
-        assert_eq!(decode(CodecArg::Json, b"  ", &mut scratch), Ok(None));
-        assert!(decode(CodecArg::Json, b"{oops", &mut scratch)
-            .unwrap_err()
-            .starts_with("invalid JSON"));
-        let s = decode(CodecArg::String, b"{oops", &mut scratch)
-            .unwrap()
-            .unwrap();
+        let (_, out) = run_echo(b"{\"a\":[1,2.5]}\n  \n", true);
+        assert!(out.contains("[0,0,{\"a\":[1,2.5]}]\n\"end\""), "{out}");
+        assert!(codec(CodecArg::Json).decode(b"{oops").is_err());
+        let s = codec(CodecArg::String).decode(b"{oops").unwrap();
         assert_eq!(s.as_str(), Some("{oops"));
-        assert_eq!(
-            decode(CodecArg::String, b"", &mut scratch).unwrap(),
-            Some(Value::from(""))
-        );
-        assert!(decode(CodecArg::String, b"\xff", &mut scratch).is_err());
+        assert!(codec(CodecArg::String).decode(b"\xff").is_err());
     }
 
     struct Broken;

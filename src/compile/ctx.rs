@@ -48,8 +48,9 @@ pub struct ExprCtx {
     pub allow_effects: bool,
     /// Aggregate calls (`aggr::m::f`, `win::f`, `stats::f`) are allowed and collected.
     pub allow_aggregates: bool,
-    /// `args` is this known record: `args.x` is replaced by its value (a missing key is
-    /// `null`). `None`: `args` is read at run time from `Env::args`.
+    /// `args` is this known record: `args.x` is replaced by its value (a missing key
+    /// is a compile error, as reading it would be at run time). `None`: `args` is
+    /// read at run time from `Env::args`.
     pub args: Option<Value>,
     /// Group-by expressions: a sub-expression equal to the i-th (ignoring spans)
     /// becomes `group[i]`.

@@ -15,6 +15,18 @@ const NO_DEFAULT: &str = "This match expression has no default clause, if the ot
 pub(crate) fn lower_match(l: &Lowerer, m: &ast::Match, ctx: &mut ExprCtx) -> L<ExprKind> {
     let target = l.expr(&m.target, ctx)?;
     let cases = cases(l, &m.cases, ctx)?;
+    if let Some(extra) = m
+        .cases
+        .iter()
+        .filter(|c| c.guard.is_none() && is_default(&c.pattern))
+        .nth(1)
+    {
+        ctx.warnings.push(Diagnostic::warning(
+            codes::W_MISSING_DEFAULT_CASE,
+            "This match expression has more than one default clause; only the first one is ever used",
+            extra.span,
+        ));
+    }
     if !has_default(&m.cases) {
         ctx.warnings.push(
             Diagnostic::warning(codes::W_MISSING_DEFAULT_CASE, NO_DEFAULT, m.span)

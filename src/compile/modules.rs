@@ -113,13 +113,11 @@ impl Modules {
         root: bool,
     ) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        for s in stmts {
-            if let ast::Stmt::Use(items) = s {
-                for item in items {
-                    if let Err(es) = self.add_use(sources, id, item) {
-                        errors.extend(es);
-                    }
-                }
+        let mut uses = Vec::new();
+        collect_uses(stmts, &mut uses);
+        for item in uses {
+            if let Err(es) = self.add_use(sources, id, item) {
+                errors.extend(es);
             }
         }
         if !errors.is_empty() {
@@ -212,7 +210,10 @@ impl Modules {
         if self.loading.contains(&key) {
             return Err(vec![Diagnostic::error(
                 codes::CYCLIC_USE,
-                format!("Cyclic module use: {} -> {key}", self.loading.join(" -> ")),
+                format!(
+                    "Cyclic dependency detected: {} -> {key}",
+                    self.loading.join(" -> ")
+                ),
                 span,
             )]);
         }
@@ -454,6 +455,18 @@ impl Modules {
                 expr.span,
             )
             .with_help("only literals, consts and calls of pure functions with constant arguments are allowed here")),
+        }
+    }
+}
+
+/// `use` items of these statements and of the pipelines they define (a `use`
+/// inside `define pipeline` binds its alias in the enclosing module's scope).
+fn collect_uses<'a>(stmts: &'a [ast::Stmt], out: &mut Vec<&'a ast::UseItem>) {
+    for s in stmts {
+        match s {
+            ast::Stmt::Use(items) => out.extend(items),
+            ast::Stmt::Define(ast::Definition::Pipeline(p)) => collect_uses(&p.stmts, out),
+            _ => {}
         }
     }
 }

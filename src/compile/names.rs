@@ -152,10 +152,28 @@ fn native(
         };
         return one(bad_arity(q, &expected, n));
     }
+    if let Some(hint) = operator_hint(decl) {
+        ctx.warnings
+            .push(Diagnostic::warning(codes::W_USE_OPERATOR, hint, q.span));
+    }
     Ok(ExprKind::Native(Box::new(ir::NativeCall {
         decl,
         args: l.list(args, ctx)?,
     })))
+}
+
+/// Functions an operator does better (Tremor's consistency warning).
+fn operator_hint(decl: &FnDecl) -> Option<&'static str> {
+    match (decl.module, decl.name) {
+        ("array", "push") => Some("`array::push(a, x)` can be written `a + [x]`, which is faster"),
+        ("record", "combine") => {
+            Some("`record::combine(a, b)` can be written `a + b`, which is faster")
+        }
+        ("system", "nanotime") => Some(
+            "`system::nanotime()` reads the wall clock, so results differ between runs; `system::ingest_ns()` is the event's time",
+        ),
+        _ => None,
+    }
 }
 
 /// An aggregate call: collected into `ctx.aggregates`, read back as `aggrs[i]`.

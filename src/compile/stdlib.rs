@@ -14,3 +14,42 @@ pub(crate) fn file(rel: &str) -> Option<&'static str> {
 pub(crate) fn is_dir(rel: &str) -> bool {
     STDLIB.get_dir(rel).is_some()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::{compile_script, ModulePath};
+    use crate::diag::{render_all, SourceMap};
+
+    fn modules(dir: &Dir<'static>, out: &mut Vec<String>) {
+        for f in dir.files() {
+            let p = f.path().to_string_lossy().to_string();
+            if let Some(m) = p.strip_suffix(".tremor") {
+                out.push(m.replace('/', "::"));
+            }
+        }
+        for d in dir.dirs() {
+            modules(d, out);
+        }
+    }
+
+    #[test]
+    fn every_stdlib_module_compiles() {
+        let mut names = Vec::new();
+        modules(&STDLIB, &mut names);
+        assert!(names.iter().any(|n| n == "std::string"), "{names:?}");
+        let mut failures = Vec::new();
+        for n in &names {
+            let mut sources = SourceMap::new();
+            let file = sources.add("t.tremor", format!("use {n};\nnull"));
+            match compile_script(&mut sources, file, &ModulePath::default()) {
+                Ok(c) => {
+                    let errors: Vec<_> = c.warnings.iter().filter(|d| d.is_error()).collect();
+                    assert!(errors.is_empty(), "{n}");
+                }
+                Err(e) => failures.push(format!("{n}: {}", render_all(&e, &sources))),
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}

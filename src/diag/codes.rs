@@ -65,6 +65,7 @@ pub const NOT_CONSTANT: &str = "E0303";
 pub const W_MISSING_DEFAULT_CASE: &str = "W0201";
 pub const W_LOWERCASE_CONST: &str = "W0202";
 pub const W_AGGR_PERFORMANCE: &str = "W0203";
+pub const W_USE_OPERATOR: &str = "W0204";
 
 // -- queries (query compiler, branch query)
 pub const QUERY_STREAM_NOT_DEFINED: &str = "E0401";

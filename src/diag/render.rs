@@ -19,12 +19,21 @@ impl ColorMode {
     /// Whether output to stderr should be coloured. An explicit `always` wins over
     /// `NO_COLOR`, which only turns off the automatic choice.
     pub fn stderr_wants_color(self) -> bool {
+        self.wants_color(std::io::stderr().is_terminal())
+    }
+
+    /// Whether a report on stdout (`trickle test`) should be coloured.
+    pub fn stdout_wants_color(self) -> bool {
+        self.wants_color(std::io::stdout().is_terminal())
+    }
+
+    fn wants_color(self, terminal: bool) -> bool {
         match self {
             ColorMode::Always => true,
             ColorMode::Never => false,
             ColorMode::Auto => {
                 let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                !no_color && std::io::stderr().is_terminal()
+                !no_color && terminal
             }
         }
     }

@@ -4,15 +4,20 @@
 //! for a linear chain exactly as Tremor produced it.
 
 use super::graph::{Graph, NodeKind};
-use super::{Operator, Outputs};
+use super::select::Select;
+use super::{Contraflow, Operator, Outputs};
 use crate::event::{Event, Port, Signal};
 use crate::value::Value;
 use rustc_hash::FxHashMap;
+
+/// An output port and the `(node, input port)`s connected to it.
+type Route = (String, Vec<(usize, Port)>);
 
 enum Slot {
     /// Input and stream nodes forward on `out`.
     Pass,
     Output,
+    Select(Box<Select>),
     Op {
         op: Box<dyn Operator>,
         fallible: bool,
@@ -23,8 +28,13 @@ enum Slot {
 pub struct Executor {
     names: Vec<String>,
     slots: Vec<Slot>,
-    /// Per node: output port → connected `(node, input port)`.
-    routes: Vec<FxHashMap<String, Vec<(usize, Port)>>>,
+    /// Per node: output port → connected `(node, input port)`; nodes have few
+    /// ports, so a short list beats hashing the port name.
+    routes: Vec<Vec<Route>>,
+    /// Reused for each operator call.
+    buf: Outputs,
+    /// Contraflow the nodes raised themselves, for the runtime to send upstream.
+    raised: Vec<Contraflow>,
     inputs: FxHashMap<String, usize>,
     topo: Vec<usize>,
     stack: Vec<(usize, Port, Event)>,
@@ -33,13 +43,14 @@ pub struct Executor {
 impl Executor {
     /// Instantiates every node of `graph` (which must be acyclic; `topo` is its order).
     pub fn new(graph: &Graph, topo: Vec<usize>) -> Self {
-        let mut routes: Vec<FxHashMap<String, Vec<(usize, Port)>>> =
-            vec![FxHashMap::default(); graph.nodes.len()];
+        let mut routes: Vec<Vec<Route>> = vec![Vec::new(); graph.nodes.len()];
         for e in &graph.edges {
-            routes[e.from]
-                .entry(e.from_port.clone())
-                .or_default()
-                .push((e.to, Port::owned(e.to_port.clone())));
+            let node = &mut routes[e.from];
+            let target = (e.to, Port::owned(e.to_port.clone()));
+            match node.iter_mut().find(|(p, _)| *p == e.from_port) {
+                Some((_, targets)) => targets.push(target),
+                None => node.push((e.from_port.clone(), vec![target])),
+            }
         }
         let slots = graph
             .nodes
@@ -47,6 +58,7 @@ impl Executor {
             .map(|n| match &n.kind {
                 NodeKind::Input | NodeKind::Stream => Slot::Pass,
                 NodeKind::Output => Slot::Output,
+                NodeKind::Select(spec) => Slot::Select(Box::new(Select::new(spec.clone()))),
                 NodeKind::Op { make, fallible, .. } => Slot::Op {
                     op: make(),
                     fallible: *fallible,
@@ -64,6 +76,8 @@ impl Executor {
             names: graph.nodes.iter().map(|n| n.name.clone()).collect(),
             slots,
             routes,
+            buf: Outputs::new(),
+            raised: Vec::new(),
             inputs,
             topo,
             stack: Vec::new(),
@@ -83,12 +97,16 @@ impl Executor {
     pub fn signal(&mut self, signal: &Signal, out: &mut Vec<(String, Event)>) {
         for k in 0..self.topo.len() {
             let idx = self.topo[k];
-            let Slot::Op { op, .. } = &mut self.slots[idx] else {
-                continue;
+            let op: &mut dyn Operator = match &mut self.slots[idx] {
+                Slot::Op { op, .. } => op.as_mut(),
+                Slot::Select(s) => s.as_mut(),
+                _ => continue,
             };
-            let mut outs = Outputs::new();
+            let mut outs = std::mem::take(&mut self.buf);
             let res = op.on_signal(signal, &mut outs);
-            self.push_outputs(idx, outs);
+            self.raised.extend(op.take_contraflow());
+            self.push_outputs(idx, &mut outs);
+            self.buf = outs;
             self.run(out);
             if let Err(e) = res {
                 out.push(("err".to_string(), error_event(e, Value::Null, None)));
@@ -96,16 +114,39 @@ impl Executor {
         }
     }
 
-    fn push_outputs(&mut self, idx: usize, outs: Outputs) {
-        for (port, ev) in outs {
-            if let Some(targets) = self.routes[idx].get(port.as_ref()) {
-                if let Some(((last, last_port), rest)) = targets.split_last() {
-                    for (to, to_port) in rest {
-                        self.stack.push((*to, to_port.clone(), ev.clone()));
-                    }
-                    self.stack.push((*last, last_port.clone(), ev));
-                }
+    /// Pushes what node `idx` emitted (draining `outs`) for every connected input.
+    /// Contraflow from the sinks (`ack`, `fail`, ...): every operator sees it, the
+    /// nodes nearest the outputs first.
+    pub fn contraflow(&mut self, insight: &Contraflow) {
+        for k in (0..self.topo.len()).rev() {
+            if let Slot::Op { op, .. } = &mut self.slots[self.topo[k]] {
+                op.on_contraflow(insight);
+                self.raised.extend(op.take_contraflow());
             }
+        }
+    }
+
+    /// Contraflow raised by the nodes since the last call (e.g. `Halt` from
+    /// `qos::backpressure`), oldest first.
+    pub fn take_contraflow(&mut self) -> Vec<Contraflow> {
+        std::mem::take(&mut self.raised)
+    }
+
+    fn push_outputs(&mut self, idx: usize, outs: &mut Outputs) {
+        for (port, ev) in outs.drain(..) {
+            self.route(idx, &port, ev);
+        }
+    }
+
+    fn route(&mut self, idx: usize, port: &str, ev: Event) {
+        let Some((_, targets)) = self.routes[idx].iter().find(|(p, _)| p == port) else {
+            return;
+        };
+        if let Some(((last, last_port), rest)) = targets.split_last() {
+            for (to, to_port) in rest {
+                self.stack.push((*to, to_port.clone(), ev.clone()));
+            }
+            self.stack.push((*last, last_port.clone(), ev));
         }
     }
 
@@ -116,10 +157,7 @@ impl Executor {
         let mut failure = None;
         while let Some((idx, port, ev)) = self.stack.pop() {
             match &mut self.slots[idx] {
-                Slot::Pass => {
-                    let outs = vec![(Port::borrowed("out"), ev)];
-                    self.push_outputs(idx, outs);
-                }
+                Slot::Pass => self.route(idx, "out", ev),
                 Slot::Output => {
                     let name = if port == "in" {
                         self.names[idx].clone()
@@ -128,13 +166,29 @@ impl Executor {
                     };
                     out.push((name, ev));
                 }
+                Slot::Select(sel) => {
+                    let mut outs = std::mem::take(&mut self.buf);
+                    let res = sel.handle(ev, &mut outs);
+                    self.push_outputs(idx, &mut outs);
+                    self.buf = outs;
+                    if let Err((e, mut ev)) = res {
+                        let data = std::mem::take(&mut ev.data);
+                        failure = Some(error_event(e, data, Some(&ev)));
+                        self.stack.clear();
+                    }
+                }
                 Slot::Op { op, fallible } => {
-                    let mut outs = Outputs::new();
-                    let kept = fallible.then(|| (ev.data.clone(), ev.clone()));
-                    match op.on_event(&port, ev, &mut outs) {
-                        Ok(()) => self.push_outputs(idx, outs),
+                    let mut outs = std::mem::take(&mut self.buf);
+                    let kept = fallible.then(|| ev.clone());
+                    let res = op.on_event(&port, ev, &mut outs);
+                    self.raised.extend(op.take_contraflow());
+                    self.push_outputs(idx, &mut outs);
+                    self.buf = outs;
+                    match res {
+                        Ok(()) => {}
                         Err(e) => {
-                            let (data, orig) = kept.unwrap_or_default();
+                            let mut orig = kept.unwrap_or_default();
+                            let data = std::mem::take(&mut orig.data);
                             failure = Some(error_event(e, data, Some(&orig)));
                             self.stack.clear();
                         }
@@ -262,5 +316,60 @@ mod tests {
         // a's drain output passes through b (twice), then b's own drain output
         let got: Vec<String> = out.iter().map(|(_, e)| e.data.encode()).collect();
         assert_eq!(got, vec![r#"[null,"a"]"#, r#"[null,"b"]"#, "null"]);
+    }
+
+    /// Records contraflow and raises a `Halt` on the first `Fail`.
+    struct Breaker(Vec<Contraflow>, bool);
+    impl Operator for Breaker {
+        fn on_event(&mut self, _p: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
+            out.push((Port::borrowed("out"), ev));
+            Ok(())
+        }
+        fn on_contraflow(&mut self, insight: &Contraflow) {
+            self.1 |= matches!(insight, Contraflow::Fail { .. });
+            self.0.push(insight.clone());
+        }
+        fn take_contraflow(&mut self) -> Vec<Contraflow> {
+            if std::mem::take(&mut self.1) {
+                vec![Contraflow::Halt {
+                    peer: "in".into(),
+                    stream: None,
+                }]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+
+    #[test]
+    fn contraflow_reaches_operators_and_raised_comes_back() {
+        let mut g = Graph::default();
+        let i = g.add("in", NodeKind::Input);
+        let o = g.add("out", NodeKind::Output);
+        let make: OpFactory = Arc::new(|| Box::new(Breaker(Vec::new(), false)));
+        let b = g.add(
+            "b",
+            NodeKind::Op {
+                kind: "breaker".into(),
+                make,
+                fallible: false,
+            },
+        );
+        g.connect(i, "out", b, "in");
+        g.connect(b, "out", o, "in");
+        let topo = g.topo_order().unwrap();
+        let mut ex = Executor::new(&g, topo);
+        ex.contraflow(&Contraflow::Ack {
+            id: Default::default(),
+            latency_ns: 1,
+        });
+        assert!(ex.take_contraflow().is_empty());
+        ex.contraflow(&Contraflow::Fail {
+            id: Default::default(),
+        });
+        let raised = ex.take_contraflow();
+        assert_eq!(raised.len(), 1);
+        assert!(matches!(raised[0], Contraflow::Halt { .. }));
+        assert!(ex.take_contraflow().is_empty());
     }
 }

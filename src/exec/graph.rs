@@ -19,7 +19,9 @@ pub enum NodeKind {
     Output,
     /// `create stream s`, a sub-pipeline's port: a passthrough.
     Stream,
-    /// A select, script or native operator.
+    /// A select (run without the dynamic operator interface, see `Select::handle`).
+    Select(Arc<crate::exec::select::SelectSpec>),
+    /// A script or native operator.
     Op {
         /// `select`, `script`, or the operator kind (`generic::batch`).
         kind: String,
@@ -43,6 +45,7 @@ impl Node {
             NodeKind::Input => "input",
             NodeKind::Output => "output",
             NodeKind::Stream => "stream",
+            NodeKind::Select(_) => "select",
             NodeKind::Op { kind, .. } => kind,
         }
     }

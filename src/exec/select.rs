@@ -94,11 +94,11 @@ impl Select {
     }
 
     /// A select with no windows: the target runs at once, per key (a fan-out).
-    fn unwindowed(&self, mut ev: Event, out: &mut Outputs) -> Result<(), String> {
+    fn unwindowed(&self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
         let spec = &self.spec.emit;
-        for key in self.keys(&mut ev)? {
+        for key in self.keys(ev)? {
             let (group, _) = group_value(key);
-            let mut scope = Self::scope(&spec.args, &mut ev);
+            let mut scope = Self::scope(&spec.args, ev);
             scope.group = &group;
             // Aggregates without a window see a window of just this event.
             let mut vals = Vec::with_capacity(spec.aggrs.len());
@@ -118,15 +118,15 @@ impl Select {
                     continue;
                 }
             }
-            out.push((Port::borrowed("out"), derived(&ev, result)));
+            out.push((Port::borrowed("out"), derived(ev, result)));
         }
         Ok(())
     }
 
-    fn windowed(&mut self, mut ev: Event, out: &mut Outputs) -> Result<(), String> {
-        let keys = self.keys(&mut ev)?;
+    fn windowed(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
+        let keys = self.keys(ev)?;
         let stream = (ev.id.peer.clone(), ev.id.stream);
-        let mut trig = Trigger::of(&mut ev);
+        let mut trig = Trigger::of(ev);
         for key in keys {
             let (group, json) = group_value(key);
             if let Some(idx) = self.groups.get_index_of(&json) {
@@ -253,42 +253,57 @@ fn derived(ev: &Event, data: Value) -> Event {
     }
 }
 
-impl Operator for Select {
-    fn on_event(&mut self, _port: &str, mut ev: Event, out: &mut Outputs) -> Result<(), String> {
-        match self.spec.mode {
-            SelectMode::Passthrough => {
-                out.push((Port::borrowed("out"), ev));
-                Ok(())
-            }
+impl Select {
+    /// Processes one event; on a runtime error the event is handed back with the
+    /// message, so the executor can report it without having copied it. (Errors are
+    /// rare; the large `Err` costs nothing on the success path.)
+    #[allow(clippy::result_large_err)]
+    pub fn handle(&mut self, mut ev: Event, out: &mut Outputs) -> Result<(), (String, Event)> {
+        let res = match self.spec.mode {
+            SelectMode::Passthrough => Ok(true),
             SelectMode::Simple => {
                 let spec = &self.spec;
                 let mut scope = Self::scope(&spec.emit.args, &mut ev);
-                if let Some(w) = &spec.where_ {
-                    if !guard(w, &mut scope, "where")? {
-                        return Ok(());
+                let mut pass = Ok(true);
+                for (g, clause) in [(&spec.where_, "where"), (&spec.emit.having, "having")] {
+                    if let Some(g) = g {
+                        pass = guard(g, &mut scope, clause);
+                        if pass != Ok(true) {
+                            break;
+                        }
                     }
                 }
-                if let Some(h) = &spec.emit.having {
-                    if !guard(h, &mut scope, "having")? {
-                        return Ok(());
-                    }
-                }
+                pass
+            }
+            SelectMode::Normal => self.normal(&mut ev, out).map(|()| false),
+        };
+        match res {
+            Ok(true) => {
                 out.push((Port::borrowed("out"), ev));
                 Ok(())
             }
-            SelectMode::Normal => {
-                if let Some(w) = &self.spec.where_ {
-                    if !guard(w, &mut Self::scope(&self.spec.emit.args, &mut ev), "where")? {
-                        return Ok(());
-                    }
-                }
-                if self.spec.emit.windows.is_empty() {
-                    self.unwindowed(ev, out)
-                } else {
-                    self.windowed(ev, out)
-                }
+            Ok(false) => Ok(()),
+            Err(e) => Err((e, ev)),
+        }
+    }
+
+    fn normal(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
+        if let Some(w) = &self.spec.where_ {
+            if !guard(w, &mut Self::scope(&self.spec.emit.args, ev), "where")? {
+                return Ok(());
             }
         }
+        if self.spec.emit.windows.is_empty() {
+            self.unwindowed(ev, out)
+        } else {
+            self.windowed(ev, out)
+        }
+    }
+}
+
+impl Operator for Select {
+    fn on_event(&mut self, _port: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
+        self.handle(ev, out).map_err(|(e, _)| e)
     }
 
     fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), String> {

@@ -89,80 +89,108 @@ pub(crate) fn eval_discard(e: &Expr, env: &mut Env) -> R<()> {
 }
 
 /// Evaluates an expression to a value.
+///
+/// A thin dispatcher: every arm calls out to a function of its own, so this frame
+/// (which every level of nesting and recursion pays for) stays small.
 pub(crate) fn eval(e: &Expr, env: &mut Env) -> R<Value> {
     match &e.kind {
         ExprKind::Const(v) => Ok(v.clone()),
-        ExprKind::Record(fields) => {
-            let mut r = Record::with_capacity_and_hasher(fields.len(), Default::default());
-            for (k, v) in fields {
-                let key = eval_key(k, env)?;
-                let val = eval(v, env)?;
-                r.insert(key, val);
-            }
-            Ok(Value::Record(Box::new(r)))
-        }
-        ExprKind::List(items) => {
-            let mut a = Vec::with_capacity(items.len());
-            for i in items {
-                a.push(eval(i, env)?);
-            }
-            Ok(Value::Array(a))
-        }
-        ExprKind::Interpolated(parts) => {
-            let mut s = String::new();
-            for p in parts {
-                match eval(p, env)? {
-                    Value::String(x) => s.push_str(&x),
-                    other => s.push_str(&other.encode()),
-                }
-            }
-            Ok(Value::from(s))
-        }
+        ExprKind::Record(fields) => record(fields, env),
+        ExprKind::List(items) => list(items, env),
+        ExprKind::Interpolated(parts) => interpolate(parts, env),
         ExprKind::Bytes(parts) => bytes::build(parts, e.span, env),
         ExprKind::Path(p) => path::get(p, env),
-        ExprKind::Unary(op, x) => {
-            let v = eval(x, env)?;
-            ops::unary(*op, v).map_err(|m| err(m, e.span))
-        }
+        ExprKind::Unary(op, x) => unary(*op, x, e.span, env),
         ExprKind::Binary(op, l, r) => ops::eval_binary(*op, l, r, e.span, env),
-        ExprKind::Present(p) => Ok(Value::Bool(path::exists(p, env)?)),
-        ExprKind::Absent(p) => Ok(Value::Bool(!path::exists(p, env)?)),
+        ExprKind::Present(p) => path::exists(p, env).map(Value::Bool),
+        ExprKind::Absent(p) => path::exists(p, env).map(|b| Value::Bool(!b)),
         ExprKind::Native(c) => func::call_native(c, e.span, env),
         ExprKind::Call(c) => func::call_user(c, e.span, env),
-        ExprKind::Recur(args) => {
-            let mut vals = Vec::with_capacity(args.len());
-            for a in args {
-                vals.push(eval(a, env)?);
-            }
-            Err(Flow::Recur(vals))
-        }
+        ExprKind::Recur(args) => recur(args, env),
         ExprKind::Match(m) => pattern::eval_match(m, env),
         ExprKind::For(f) => for_loop::eval_for(f, env),
         ExprKind::Patch(p) => patch::eval_patch(p, env),
-        ExprKind::Merge(t, v) => {
-            let target = eval(t, env)?;
-            let value = eval(v, env)?;
-            patch::merge_values(target, value).map_err(|m| err(m, e.span))
-        }
+        ExprKind::Merge(t, v) => merge(t, v, e.span, env),
         ExprKind::Assign(a) => path::assign(a, e.span, env, true),
-        ExprKind::Emit(value, port) => {
-            let value = match value {
-                Some(v) => eval(v, env)?,
-                None => env.event.clone(),
-            };
-            let port = match port {
-                Some(p) => Some(eval_key(p, env)?.to_string()),
-                None => None,
-            };
-            Err(Flow::Emit(value, port))
-        }
+        ExprKind::Emit(value, port) => emit(value.as_deref(), port.as_deref(), env),
         ExprKind::Drop => Err(Flow::Drop),
-        ExprKind::Aggr(i) => env
-            .aggrs
-            .get(*i)
-            .cloned()
-            .ok_or_else(|| err("Aggregate result is not available here", e.span)),
+        ExprKind::Aggr(i) => aggr(*i, e.span, env),
     }
+}
+
+#[inline(never)]
+fn record(fields: &[(Expr, Expr)], env: &mut Env) -> R<Value> {
+    let mut r = Record::with_capacity_and_hasher(fields.len(), Default::default());
+    for (k, v) in fields {
+        let key = eval_key(k, env)?;
+        let val = eval(v, env)?;
+        r.insert(key, val);
+    }
+    Ok(Value::Record(Box::new(r)))
+}
+
+#[inline(never)]
+fn list(items: &[Expr], env: &mut Env) -> R<Value> {
+    let mut a = Vec::with_capacity(items.len());
+    for i in items {
+        a.push(eval(i, env)?);
+    }
+    Ok(Value::Array(a))
+}
+
+#[inline(never)]
+fn interpolate(parts: &[Expr], env: &mut Env) -> R<Value> {
+    let mut s = String::new();
+    for p in parts {
+        match eval(p, env)? {
+            Value::String(x) => s.push_str(&x),
+            other => s.push_str(&other.encode()),
+        }
+    }
+    Ok(Value::from(s))
+}
+
+#[inline(never)]
+fn unary(op: super::ir::UnaryOp, x: &Expr, span: Span, env: &mut Env) -> R<Value> {
+    let v = eval(x, env)?;
+    ops::unary(op, v).map_err(|m| err(m, span))
+}
+
+#[inline(never)]
+fn recur(args: &[Expr], env: &mut Env) -> R<Value> {
+    let mut vals = Vec::with_capacity(args.len());
+    for a in args {
+        vals.push(eval(a, env)?);
+    }
+    Err(Flow::Recur(vals))
+}
+
+#[inline(never)]
+fn merge(t: &Expr, v: &Expr, span: Span, env: &mut Env) -> R<Value> {
+    let target = eval(t, env)?;
+    let value = eval(v, env)?;
+    patch::merge_values(target, value).map_err(|m| err(m, span))
+}
+
+#[inline(never)]
+fn emit(value: Option<&Expr>, port: Option<&Expr>, env: &mut Env) -> R<Value> {
+    let value = match value {
+        Some(v) => eval(v, env)?,
+        None => env.event.clone(),
+    };
+    let port = match port {
+        Some(p) => Some(eval_key(p, env)?.to_string()),
+        None => None,
+    };
+    Err(Flow::Emit(value, port))
+}
+
+#[inline(never)]
+fn aggr(i: usize, span: Span, env: &mut Env) -> R<Value> {
+    env.aggrs
+        .get(i)
+        .cloned()
+        .ok_or_else(|| err("Aggregate result is not available here", span))
 }
 
 /// Evaluates a record key, a patch key or a port name: must be a string.

@@ -21,34 +21,41 @@ pub(crate) fn eval_for(f: &For, env: &mut Env) -> R<Value> {
         Some(e) => eval(e, env)?,
         None => Value::array(),
     };
-    let items: Vec<(Value, Value)> = match target {
-        Value::Record(r) => r.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
-        Value::Array(a) => a
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (Value::from(i), v))
-            .collect(),
-        _ => Vec::new(),
-    };
-    for (k, v) in items {
-        let mut selected = None;
-        for case in &f.cases {
-            set_local(env, case.key, k.clone());
-            set_local(env, case.value, v.clone());
-            if let Some(g) = &case.guard {
-                if !eval_guard(g, env)? {
-                    continue;
+    match target {
+        Value::Record(r) => {
+            for (k, v) in *r {
+                if item(f, &mut acc, Value::String(k), v, env)? {
+                    break;
                 }
             }
-            selected = Some(eval_body(&case.body, env)?);
-            break;
         }
-        let Some(val) = selected else { continue };
-        if fold(f, &mut acc, val, env)? {
-            break;
+        Value::Array(a) => {
+            for (i, v) in a.into_iter().enumerate() {
+                if item(f, &mut acc, Value::from(i), v, env)? {
+                    break;
+                }
+            }
         }
+        _ => {}
     }
     Ok(acc)
+}
+
+/// One item: the first case whose guard passes contributes its body value.
+/// `true` when the fold is decided and the loop can stop.
+fn item(f: &For, acc: &mut Value, k: Value, v: Value, env: &mut Env) -> R<bool> {
+    for case in &f.cases {
+        set_local(env, case.key, k.clone());
+        set_local(env, case.value, v.clone());
+        if let Some(g) = &case.guard {
+            if !eval_guard(g, env)? {
+                continue;
+            }
+        }
+        let val = eval_body(&case.body, env)?;
+        return fold(f, acc, val, env);
+    }
+    Ok(false)
 }
 
 /// Adds one body value to the accumulator; `true` when a boolean fold is decided.

@@ -43,43 +43,69 @@ pub(crate) fn call_native(c: &NativeCall, span: Span, env: &mut Env) -> R<Value>
     res.map_err(|e| err(e.render(c.decl.module, c.decl.name, c.args.len()), span))
 }
 
-/// Calls a user function.
+/// Calls a user function. Arguments of a plain function are evaluated straight
+/// into the callee's slots (no argument vector): a nested call made while
+/// evaluating them pushes above and truncates back, so what is pushed here stays.
 pub(crate) fn call_user(c: &UserCall, span: Span, env: &mut Env) -> R<Value> {
-    let mut vals = Vec::with_capacity(c.args.len());
-    for a in &c.args {
-        vals.push(eval(a, env)?);
+    let func = &c.func;
+    let base = env.locals.slots.len();
+    if func.variadic {
+        let mut vals = Vec::with_capacity(c.args.len());
+        for a in &c.args {
+            vals.push(eval(a, env)?);
+        }
+        return invoke(func, vals, span, env);
     }
-    invoke(&c.func, vals, span, env)
+    for a in &c.args {
+        match eval(a, env) {
+            Ok(v) => env.locals.slots.push(Some(v)),
+            Err(e) => {
+                env.locals.slots.truncate(base);
+                return Err(e);
+            }
+        }
+    }
+    run_frame(func, base, span, env)
 }
 
+/// Stack that a chain of plain (non-tail) calls may use before it fails with the
+/// recursion error instead of overflowing: spawned threads get 2 MiB by default.
+const STACK_BUDGET: usize = 1024 * 1024;
+
 /// Runs `func` with argument values, looping on `recur`.
-pub(crate) fn invoke(func: &Function, mut args: Vec<Value>, span: Span, env: &mut Env) -> R<Value> {
+pub(crate) fn invoke(func: &Function, args: Vec<Value>, span: Span, env: &mut Env) -> R<Value> {
+    let base = env.locals.slots.len();
+    lay_out(func, args, env);
+    run_frame(func, base, span, env)
+}
+
+/// Runs the body over the frame at `base` (arguments already in place), looping on
+/// `recur`; pops the frame.
+fn run_frame(func: &Function, base: usize, span: Span, env: &mut Env) -> R<Value> {
+    let res = run_frame_inner(func, base, span, env);
+    env.locals.slots.truncate(base);
+    res
+}
+
+fn run_frame_inner(func: &Function, base: usize, span: Span, env: &mut Env) -> R<Value> {
     let Some(body) = func.body.get() else {
         return Err(err(
             format!("Function `{}` is not defined yet", func.name),
             span,
         ));
     };
-    if env.locals.depth >= RECURSION_LIMIT {
+    let marker = 0u8;
+    let here = std::ptr::addr_of!(marker) as usize;
+    if env.locals.depth == 0 {
+        env.locals.stack_base = here;
+    }
+    if env.locals.depth >= RECURSION_LIMIT
+        || env.locals.stack_base.saturating_sub(here) > STACK_BUDGET
+    {
         return Err(err(RECURSION_ERROR, span));
     }
     let mut recurs = 0;
     loop {
-        let base = env.locals.slots.len();
-        // Tremor's quirk: `args` skips as many arguments as the function has
-        // locals (parameters plus the names its body binds), not just parameters.
-        let skip = body.locals.saturating_sub(1).max(func.params);
-        let extra = if func.variadic && args.len() > skip {
-            args[skip..].to_vec()
-        } else {
-            Vec::new()
-        };
-        args.truncate(func.params);
-        env.locals.slots.extend(args.drain(..).map(Some));
-        if func.variadic {
-            env.locals.slots.resize(base + func.params, None);
-            env.locals.slots.push(Some(Value::Array(extra)));
-        }
         let size = base + body.locals.max(func.params + usize::from(func.variadic));
         env.locals.slots.resize(size, None);
         let old_base = std::mem::replace(&mut env.locals.base, base);
@@ -87,16 +113,40 @@ pub(crate) fn invoke(func: &Function, mut args: Vec<Value>, span: Span, env: &mu
         let res = eval_body(&body.exprs, env);
         env.locals.depth -= 1;
         env.locals.base = old_base;
-        env.locals.slots.truncate(base);
         match res {
             Err(Flow::Recur(next)) => {
                 recurs += 1;
                 if recurs > RECURSION_LIMIT {
                     return Err(err(RECURSION_ERROR, span));
                 }
-                args = next;
+                env.locals.slots.truncate(base);
+                lay_out(func, next, env);
             }
             other => return other,
         }
+    }
+}
+
+/// Pushes a call's arguments: parameters, then (variadic) the extra ones as `args`.
+#[inline(never)]
+fn lay_out(func: &Function, mut args: Vec<Value>, env: &mut Env) {
+    let base = env.locals.slots.len();
+    if func.variadic {
+        // Tremor's quirk: `args` skips as many arguments as the function has
+        // locals (parameters plus the names its body binds), not just parameters.
+        let locals = func.body.get().map_or(0, |b| b.locals);
+        let skip = locals.saturating_sub(1).max(func.params);
+        let extra = if args.len() > skip {
+            args[skip..].to_vec()
+        } else {
+            Vec::new()
+        };
+        args.truncate(func.params);
+        env.locals.slots.extend(args.into_iter().map(Some));
+        env.locals.slots.resize(base + func.params, None);
+        env.locals.slots.push(Some(Value::Array(extra)));
+    } else {
+        args.truncate(func.params);
+        env.locals.slots.extend(args.into_iter().map(Some));
     }
 }

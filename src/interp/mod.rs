@@ -74,6 +74,14 @@ impl RuntimeError {
     }
 }
 
+impl std::fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuntimeError {}
+
 /// Local variable slots: a stack of frames (one per active function call).
 /// Create one per node with `Frame::default()` and pass it to every [`Env`].
 #[derive(Debug, Default)]
@@ -81,6 +89,8 @@ pub struct Frame {
     pub(crate) slots: Vec<Option<Value>>,
     pub(crate) base: usize,
     pub(crate) depth: usize,
+    /// Stack address at the outermost call (see `func::invoke`).
+    pub(crate) stack_base: usize,
 }
 
 impl Frame {

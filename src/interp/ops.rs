@@ -11,38 +11,49 @@ use std::cmp::Ordering;
 
 /// Evaluates `l op r`, short-circuiting `and`/`or`.
 pub(crate) fn eval_binary(op: BinOp, l: &Expr, r: &Expr, span: Span, env: &mut Env) -> R<Value> {
+    // Each family in a function of its own: this frame is paid per nesting level.
     match op {
-        BinOp::And | BinOp::Or => {
-            let lv = eval(l, env)?;
-            let Value::Bool(lb) = lv else {
-                return Err(bool_err(op, &lv, None, span));
-            };
-            if (op == BinOp::And && !lb) || (op == BinOp::Or && lb) {
-                return Ok(Value::Bool(lb));
-            }
-            let rv = eval(r, env)?;
-            match rv {
-                Value::Bool(rb) => Ok(Value::Bool(rb)),
-                other => Err(bool_err(op, &lv, Some(&other), span)),
-            }
-        }
+        BinOp::And | BinOp::Or => logical(op, l, r, span, env),
         BinOp::Eq | BinOp::NotEq | BinOp::Gt | BinOp::Gte | BinOp::Lt | BinOp::Lte => {
-            // `event.x > 500`: compare the path's value where it lies, no copy.
-            if let (ExprKind::Path(p), Some(c)) = (&l.kind, r.as_const()) {
-                if let Some(v) = path::borrow(p, env) {
-                    return compare_values(op, v, c).map_err(|m| err(m, span));
-                }
-            }
-            let lv = eval(l, env)?;
-            let rv = eval(r, env)?;
-            compare_values(op, &lv, &rv).map_err(|m| err(m, span))
+            comparison(op, l, r, span, env)
         }
-        _ => {
-            let lv = eval(l, env)?;
-            let rv = eval(r, env)?;
-            binary(op, lv, rv).map_err(|m| err(m, span))
+        _ => arithmetic(op, l, r, span, env),
+    }
+}
+
+#[inline(never)]
+fn logical(op: BinOp, l: &Expr, r: &Expr, span: Span, env: &mut Env) -> R<Value> {
+    let lv = eval(l, env)?;
+    let Value::Bool(lb) = lv else {
+        return Err(bool_err(op, &lv, None, span));
+    };
+    if (op == BinOp::And && !lb) || (op == BinOp::Or && lb) {
+        return Ok(Value::Bool(lb));
+    }
+    match eval(r, env)? {
+        Value::Bool(rb) => Ok(Value::Bool(rb)),
+        other => Err(bool_err(op, &lv, Some(&other), span)),
+    }
+}
+
+#[inline(never)]
+fn comparison(op: BinOp, l: &Expr, r: &Expr, span: Span, env: &mut Env) -> R<Value> {
+    // `event.x > 500`: compare the path's value where it lies, no copy.
+    if let (ExprKind::Path(p), Some(c)) = (&l.kind, r.as_const()) {
+        if let Some(v) = path::borrow(p, env) {
+            return compare_values(op, v, c).map_err(|m| err(m, span));
         }
     }
+    let lv = eval(l, env)?;
+    let rv = eval(r, env)?;
+    compare_values(op, &lv, &rv).map_err(|m| err(m, span))
+}
+
+#[inline(never)]
+fn arithmetic(op: BinOp, l: &Expr, r: &Expr, span: Span, env: &mut Env) -> R<Value> {
+    let lv = eval(l, env)?;
+    let rv = eval(r, env)?;
+    binary(op, lv, rv).map_err(|m| err(m, span))
 }
 
 /// `==`, `!=`, `<`, `<=`, `>`, `>=` on borrowed values.

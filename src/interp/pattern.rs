@@ -17,6 +17,12 @@ pub(crate) fn eval_match(m: &Match, env: &mut Env) -> R<Value> {
             }
         }
     }
+    eval_match_copied(m, env)
+}
+
+/// The general case: evaluate the target, then test each case.
+#[inline(never)]
+fn eval_match_copied(m: &Match, env: &mut Env) -> R<Value> {
     let target = eval(&m.target, env)?;
     for case in &m.cases {
         if test(&case.pattern, &target, false, env)?.is_none() {
@@ -41,6 +47,7 @@ fn no_clause(m: &Match) -> Flow {
 /// A match on a path with static patterns: the target is tested where it lies
 /// (the hot `match event of case %{ ... }` copies nothing). `None` when the path
 /// does not resolve; the caller then takes the general path for the error.
+#[inline(never)]
 fn eval_match_in_place(m: &Match, p: &Path, env: &mut Env) -> Option<R<Value>> {
     let mut start = 0;
     loop {

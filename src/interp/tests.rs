@@ -180,3 +180,44 @@ fn fold_const_substitutes_args() {
         .unwrap_err();
     assert_eq!(d.message, "Expected a constant expression");
 }
+
+#[test]
+fn deep_plain_recursion_fits_a_small_thread_stack() {
+    // Engine threads may have 2 MiB stacks; the recursion limit must fail cleanly first.
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            let (s, _) = script(
+                "fn f(n) with match n of case 0 => 0 case _ => f(n - 1) + 1 end end; f(event)",
+            );
+            let ok = value(&s, "100");
+            let err = run(&s, "5000").unwrap_err();
+            (ok, err.message)
+        })
+        .expect("spawns");
+    let (ok, err) = handle.join().expect("no stack overflow");
+    assert_eq!(ok, Value::U64(100));
+    assert_eq!(err, "Recursion limit Reached");
+}
+
+#[test]
+fn use_inside_a_pipeline_definition_binds_its_alias() {
+    let mut sources = SourceMap::new();
+    let src = "define pipeline p\npipeline\n  use std::string;\n  select string::len(event) from in into out;\nend;";
+    let file = sources.add("q.trickle", src);
+    let mut m = Modules::new(&ModulePath::default());
+    let (scope, _) = m.load_root(&mut sources, file).expect("loads");
+    let mut ctx = ExprCtx::select();
+    let e = m
+        .lower_expr(scope, &parse_expr(r#"string::len("abc")"#), &mut ctx)
+        .expect("lowers");
+    assert_eq!(e.as_const().and_then(Value::as_i64), Some(3));
+}
+
+#[test]
+fn compiled_code_can_move_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Script>();
+    send_sync::<ir::Expr>();
+    send_sync::<ir::Block>();
+}

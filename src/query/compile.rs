@@ -165,16 +165,26 @@ impl Compiler {
         Ok(())
     }
 
-    fn not_defined(r: &ast::StreamRef, default_port: &str) -> Diagnostic {
+    fn not_defined(pipe: &Pipe, r: &ast::StreamRef, default_port: &str) -> Diagnostic {
         let port = r.port.as_ref().map_or(default_port, |p| p.name.as_str());
-        Diagnostic::error(
+        let d = Diagnostic::error(
             codes::QUERY_STREAM_NOT_DEFINED,
             format!(
                 "Stream used in `from` or `into` is not defined: {}/{port}",
                 r.node.name
             ),
             r.span,
-        )
+        );
+        let mut known: Vec<&str> = pipe.nodes.keys().map(String::as_str).collect();
+        known.sort_unstable();
+        if known.is_empty() {
+            d.with_help("create it first, e.g. `create stream name;` before the select")
+        } else {
+            d.with_help(format!(
+                "nodes are created before use; defined so far: {}",
+                known.join(", ")
+            ))
+        }
     }
 
     /// `from X[/p]`: the node and output port events come from.
@@ -186,19 +196,17 @@ impl Compiler {
         let port = r.port.as_ref().map(|p| p.name.clone());
         let name = r.node.name.as_str();
         if pipe.top && name == "in" {
-            return Ok(match port.as_deref() {
-                None | Some("out") => (pipe.ins["in"], "out".into()),
-                Some(p) => {
-                    let key = format!("in/{p}");
-                    let idx = match pipe.ins.get(&key) {
-                        Some(i) => *i,
-                        None => {
-                            let i = self.graph.add(key.clone(), NodeKind::Input);
-                            pipe.ins.insert(key, i);
-                            i
-                        }
-                    };
-                    (idx, "out".into())
+            let key = match port.as_deref() {
+                None | Some("out") => "in".to_string(),
+                Some(p) => format!("in/{p}"),
+            };
+            return Ok(match pipe.ins.get(&key) {
+                Some(i) => (*i, "out".into()),
+                None => {
+                    // `from in/p`: an extra input stream, made on first use.
+                    let i = self.graph.add(key.clone(), NodeKind::Input);
+                    pipe.ins.insert(key, i);
+                    (i, "out".into())
                 }
             });
         }
@@ -216,7 +224,7 @@ impl Compiler {
                     None => Err(Self::unknown_port(r, &p)),
                 }
             }
-            None => Err(Self::not_defined(r, "out")),
+            None => Err(Self::not_defined(pipe, r, "out")),
         }
     }
 
@@ -246,7 +254,7 @@ impl Compiler {
                     None => Err(Self::unknown_port(r, &p)),
                 }
             }
-            None => Err(Self::not_defined(r, "in")),
+            None => Err(Self::not_defined(pipe, r, "in")),
         }
     }
 

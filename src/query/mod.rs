@@ -15,6 +15,7 @@ mod config;
 mod create;
 mod render;
 mod select_def;
+mod uses;
 mod window_def;
 
 use crate::compile::{Compiled, ModulePath, Modules};
@@ -22,6 +23,7 @@ use crate::diag::{codes, Diagnostic, FileId, SourceMap};
 use crate::event::{Event, Signal};
 use crate::exec::executor;
 use crate::exec::graph::{Graph, NodeKind};
+use crate::exec::Contraflow;
 use compile::{Compiler, Pipe};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -137,6 +139,15 @@ impl Executor {
     /// Delivers a signal (tick, stream start/end, drain) to every node, in graph order.
     pub fn signal(&mut self, signal: &Signal, out: &mut Vec<(String, Event)>) {
         self.0.signal(signal, out)
+    }
+    /// Delivers contraflow from the sinks (`ack`, `fail`, `halt`, `ready`) to every node.
+    pub fn contraflow(&mut self, insight: &Contraflow) {
+        self.0.contraflow(insight)
+    }
+    /// Contraflow the nodes raised (e.g. `halt` from `qos::backpressure`), to be
+    /// sent towards the sources.
+    pub fn take_contraflow(&mut self) -> Vec<Contraflow> {
+        self.0.take_contraflow()
     }
 }
 

@@ -5,9 +5,9 @@
 use super::compile::{Compiler, Pipe};
 use crate::compile::ExprCtx;
 use crate::diag::{codes, Diagnostic};
-use crate::exec::graph::{NodeKind, OpFactory};
+use crate::exec::graph::NodeKind;
 use crate::exec::group::GroupSpec;
-use crate::exec::select::{Select, SelectMode, SelectSpec};
+use crate::exec::select::{SelectMode, SelectSpec};
 use crate::exec::tilt::{AggrSite, EmitSpec};
 use crate::value::Value;
 use std::sync::Arc;
@@ -19,14 +19,6 @@ fn group_leaves<'a>(g: &'a GroupBy, out: &mut Vec<&'a ast::Expr>) {
         GroupBy::Expr(e) | GroupBy::Each(e, _) => out.push(e),
         GroupBy::Set(items, _) => items.iter().for_each(|i| group_leaves(i, out)),
     }
-}
-
-/// `true` when `e` calls `stream_id()` (any module path) somewhere.
-fn calls_stream_id(e: &ast::Expr) -> bool {
-    // Expressions print their calls in Debug form; a structural walk would need a
-    // visitor over every node kind, and this only decides whether to flush groups.
-    let text = format!("{e:?}");
-    text.contains("name: \"stream_id\"")
 }
 
 fn is_plain_event(e: &ast::Expr) -> bool {
@@ -46,19 +38,9 @@ impl Compiler {
             (f, i) => return Err(f.err().into_iter().chain(i.err()).collect()),
         };
         let spec = self.select_spec(pipe, s)?;
-        let spec = Arc::new(spec);
-        let fallible = spec.mode != SelectMode::Passthrough;
-        let make: OpFactory = Arc::new(move || Box::new(Select::new(spec.clone())));
         let name = format!("{}select_{}", pipe.prefix, self.selects);
         self.selects += 1;
-        let idx = self.graph.add(
-            name,
-            NodeKind::Op {
-                kind: "select".into(),
-                make,
-                fallible,
-            },
-        );
+        let idx = self.graph.add(name, NodeKind::Select(Arc::new(spec)));
         self.graph.connect(from.0, &from.1, idx, "in");
         self.graph.connect(idx, "out", into.0, &into.1);
         Ok(())
@@ -67,10 +49,11 @@ impl Compiler {
     fn select_spec(&mut self, pipe: &Pipe, s: &ast::Select) -> Result<SelectSpec, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut windows = Vec::new();
+        let wargs = pipe.args.clone().unwrap_or(Value::Null);
         for q in &s.windows {
             match self.lookup(pipe, q) {
                 Ok((scope, Definition::Window(w))) => {
-                    match super::window_def::build(&self.bind, scope, &w) {
+                    match super::window_def::build(&self.bind, scope, &w, &wargs) {
                         Ok(mut spec) => {
                             spec.name = q.name().to_string();
                             windows.push(spec);
@@ -150,7 +133,9 @@ impl Compiler {
         let stream_grouped = s.group_by.as_ref().is_some_and(|g| {
             let mut leaves = Vec::new();
             group_leaves(g, &mut leaves);
-            leaves.into_iter().any(calls_stream_id)
+            leaves
+                .into_iter()
+                .any(|e| super::uses::calls(e, "stream_id"))
         });
         Ok(SelectSpec {
             mode,

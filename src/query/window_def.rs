@@ -15,11 +15,13 @@ use trickle_grammar::ast::DefineWindow;
 const BAD_COMBINATION: &str =
     "Bad window configuration, only one of `size`, `interval`, or `state` is allowed.";
 
-/// Builds the window `w`, defined in `scope`, as select windows name it (`name`).
+/// Builds the window `w`, defined in `scope`; `args` are those of the pipeline the
+/// select using it lives in (`null` at top level).
 pub(crate) fn build(
     bind: &Binder,
     scope: ScopeId,
     w: &DefineWindow,
+    args: &Value,
 ) -> Result<WindowSpec, Vec<Diagnostic>> {
     if w.kind.name == "sliding" {
         return Err(vec![Diagnostic::error(
@@ -31,7 +33,7 @@ pub(crate) fn build(
     let mut errors = Vec::new();
     let (mut size, mut interval, mut max_groups) = (None, None, usize::MAX);
     for p in &w.with {
-        let v = match bind.fold(scope, &p.value, &Value::Null) {
+        let v = match bind.fold(scope, &p.value, args) {
             Ok(v) => v,
             Err(e) => {
                 errors.push(e);
@@ -97,7 +99,7 @@ pub(crate) fn build(
     let bad = |msg: &str| vec![Diagnostic::error(codes::QUERY_BAD_WINDOW, msg, w.span)];
     let proto: Box<dyn Window> = match (&w.state, size, interval) {
         (Some(state), None, None) => {
-            let state = bind.fold(scope, state, &Value::Null).map_err(|e| {
+            let state = bind.fold(scope, state, args).map_err(|e| {
                 vec![Diagnostic::error(
                     codes::QUERY_STATE_NOT_CONSTANT,
                     "state not constant",

@@ -10,6 +10,7 @@ pub struct JsonError(pub String);
 
 /// Parses one JSON document. `buf` is used as simd-json's scratch space and is clobbered.
 pub fn parse_json_bytes(buf: &mut [u8]) -> Result<Value, JsonError> {
+    check_depth(buf)?;
     let v = simd_json::to_borrowed_value(buf).map_err(|e| JsonError(e.to_string()))?;
     Ok(from_borrowed(&v))
 }
@@ -18,6 +19,37 @@ pub fn parse_json_bytes(buf: &mut [u8]) -> Result<Value, JsonError> {
 pub fn parse_json(text: &str) -> Result<Value, JsonError> {
     let mut buf = text.as_bytes().to_vec();
     parse_json_bytes(&mut buf)
+}
+
+/// Deepest nesting accepted. Parsing, converting and dropping values recurse, so an
+/// input nested deeper than this is refused instead of overflowing the stack.
+pub const MAX_DEPTH: usize = 1024;
+
+fn check_depth(buf: &[u8]) -> Result<(), JsonError> {
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    for &b in buf {
+        if in_str {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(JsonError(format!("nested deeper than {MAX_DEPTH} levels")));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn from_borrowed(v: &BorrowedValue) -> Value {
@@ -178,5 +210,18 @@ mod tests {
     #[test]
     fn bad_json_is_an_error() {
         assert!(parse_json("{\"a\":").is_err());
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse_json(&text).is_err());
+        let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(parse_json(&ok).is_ok());
     }
 }

@@ -259,3 +259,23 @@ fn bytes_parts_are_checked() {
     assert_eq!(text(src, e.span), "big-float");
     assert!(e.message.contains("big-float"));
 }
+
+#[test]
+fn incomplete_input_is_recognised() {
+    for src in [
+        "match event of case 1 =>",
+        "\"\"\"\nabc",
+        "\"a #{ 1 + ",
+        "let x =",
+    ] {
+        let errs = parse_module(src, 7).expect_err("incomplete");
+        assert!(
+            errs.last().expect("an error").is_incomplete_input(),
+            "{src}: {errs:?}"
+        );
+    }
+    for src in ["let x = ;", "\"abc\n\"", "1 2"] {
+        let errs = parse_module(src, 7).expect_err("wrong");
+        assert!(!errs[0].is_incomplete_input(), "{src}");
+    }
+}

@@ -189,3 +189,30 @@ fn use_const_intrinsic() {
     assert_eq!(i.target.joined(), "string::len");
     assert_eq!(i.params.len(), 1);
 }
+
+#[test]
+fn default_is_the_old_spelling_of_case_underscore() {
+    let src = "match x of case 1 => 1 default => 2 end";
+    let cs = cases(src);
+    assert!(matches!(cs[1].pattern, Pattern::Default(sp) if text(src, sp) == "default"));
+    let e = expr("[match x of case 1 => 1 default => 2, 3 end]");
+    let ExprKind::List(items) = &e.kind else {
+        panic!()
+    };
+    let ExprKind::Match(m) = &items[0].kind else {
+        panic!()
+    };
+    assert_eq!(m.cases[1].body.len(), 2);
+}
+
+#[test]
+fn definition_spans_start_after_the_docs() {
+    let src = "## doc\nconst A = 1;\n## f\nfn f() with 1 end";
+    let m = parse(src);
+    let Stmt::Const(c) = &m.stmts[0] else {
+        panic!()
+    };
+    assert_eq!(text(src, c.span), "const A = 1");
+    let Stmt::Fn(f) = &m.stmts[1] else { panic!() };
+    assert_eq!(text(src, f.span), "fn f() with 1 end");
+}

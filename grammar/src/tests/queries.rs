@@ -175,3 +175,16 @@ fn define_docs() {
     };
     assert_eq!(w.doc.as_deref(), Some("the window"));
 }
+
+#[test]
+fn old_window_spelling() {
+    let m = parse("define tumbling window w with size = 2 end;");
+    let Stmt::Define(Definition::Window(w)) = &m.stmts[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (w.name.name.as_str(), w.kind.name.as_str()),
+        ("w", "tumbling")
+    );
+    assert_eq!(w.with.len(), 1);
+}

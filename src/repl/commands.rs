@@ -1,0 +1,229 @@
+//! The `:` commands of the REPL.
+
+use super::report;
+use super::session::{Reply, Session};
+use crate::functions::registry;
+use crate::query::GraphFormat;
+use crate::value::parse_json;
+use std::path::Path;
+
+/// Every command with its arguments and what it does (`:help` and completion).
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    (":event", "JSON", "make JSON the current event; with a session query, send it into `in` and print what each port emits"),
+    (":next", "", "step to the next `-i` event (as `:event`)"),
+    (":prev", "", "step to the previous `-i` event (as `:event`)"),
+    (":load", "FILE", "load a `.tremor` script or `.trickle` query into the session"),
+    (":graph", "", "print the session query's graph"),
+    (":functions", "[MODULE]", "list native functions with their one-line docs"),
+    (":help", "", "show this help"),
+    (":quit", "", "leave (also Ctrl-D)"),
+];
+
+impl Session {
+    /// Runs one `:command` line.
+    pub(super) fn command(&mut self, line: &str) -> Vec<Reply> {
+        let (cmd, arg) = match line.split_once(char::is_whitespace) {
+            Some((c, a)) => (c, a.trim()),
+            None => (line, ""),
+        };
+        match cmd {
+            ":event" | ":e" => self.event_command(arg),
+            ":next" | ":n" => self.step(true),
+            ":prev" | ":p" => self.step(false),
+            ":load" | ":l" => self.load(arg),
+            ":graph" | ":g" => self.graph_command(),
+            ":functions" | ":f" => functions(arg, self.color),
+            ":help" | ":h" | ":?" => vec![Reply::Info(help())],
+            ":quit" | ":q" | ":exit" => vec![Reply::Quit],
+            _ => {
+                let known: Vec<&str> = COMMANDS.iter().map(|c| c.0).collect();
+                let hint = known
+                    .iter()
+                    .find(|k| k.starts_with(cmd) && cmd.len() > 1)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                self.fail(&format!(
+                    "unknown command `{cmd}`{hint}; `:help` lists the commands"
+                ))
+            }
+        }
+    }
+
+    fn fail(&self, message: &str) -> Vec<Reply> {
+        vec![Reply::Error(report::plain(message, self.color))]
+    }
+
+    fn event_command(&mut self, arg: &str) -> Vec<Reply> {
+        if arg.is_empty() {
+            return self.fail("`:event` needs a JSON document, e.g. `:event {\"a\": 1}`");
+        }
+        match parse_json(arg) {
+            Ok(v) => self.send(v),
+            Err(e) => self.fail(&format!("`:event`: not a JSON document: {e}")),
+        }
+    }
+
+    /// `:next` / `:prev`.
+    fn step(&mut self, forward: bool) -> Vec<Reply> {
+        if self.events.is_empty() {
+            return self.fail("no events to step through: start the REPL with `-i EVENTS`");
+        }
+        let next = match (self.cursor, forward) {
+            (None, true) => Some(0),
+            (None, false) => None,
+            (Some(i), true) => (i + 1 < self.events.len()).then_some(i + 1),
+            (Some(i), false) => i.checked_sub(1),
+        };
+        let Some(i) = next else {
+            let which = if forward { "last" } else { "first" };
+            return self.fail(&format!(
+                "already at the {which} event ({} events)",
+                self.events.len()
+            ));
+        };
+        self.cursor = Some(i);
+        let v = self.events[i].clone();
+        self.send(v)
+    }
+
+    /// `:load FILE`: the file's statements are entered as if typed; `use` also
+    /// searches the file's folder from now on.
+    pub fn load(&mut self, arg: &str) -> Vec<Reply> {
+        if arg.is_empty() {
+            return self.fail("`:load` needs a file");
+        }
+        let path = Path::new(arg);
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return self.fail(&format!("cannot read {arg}: {e}")),
+        };
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => Path::new(".").to_path_buf(),
+        };
+        if !self.path.dirs.contains(&dir) {
+            self.path.dirs.push(dir);
+        }
+        self.statements(&text, arg)
+    }
+
+    fn graph_command(&self) -> Vec<Reply> {
+        match &self.graph {
+            Some(g) => vec![Reply::Info(g.query.render(GraphFormat::Text))],
+            None => self.fail(
+                "no session query yet: enter `define`, `create` or `select` statements first",
+            ),
+        }
+    }
+}
+
+/// `:functions [MODULE]`.
+fn functions(module: &str, color: bool) -> Vec<Reply> {
+    let all = registry().all();
+    let chosen: Vec<_> = all
+        .iter()
+        .filter(|d| module.is_empty() || d.module == module)
+        .collect();
+    if chosen.is_empty() {
+        let mut modules: Vec<&str> = all.iter().map(|d| d.module).collect();
+        modules.dedup();
+        return vec![Reply::Error(report::plain(
+            &format!(
+                "no native module `{module}`; modules: {}",
+                modules.join(", ")
+            ),
+            color,
+        ))];
+    }
+    let names: Vec<String> = chosen
+        .iter()
+        .map(|d| format!("{}::{}", d.module, d.name))
+        .collect();
+    let width = names.iter().map(String::len).max().unwrap_or(0);
+    let lines: Vec<String> = chosen
+        .iter()
+        .zip(&names)
+        .map(|(d, name)| {
+            let first = d.doc.lines().next().unwrap_or("").trim();
+            format!("{name:<width$}  {first}")
+        })
+        .collect();
+    vec![Reply::Info(lines.join("\n"))]
+}
+
+/// `:help`.
+pub fn help() -> String {
+    let mut s = String::from(
+        "Enter an expression to evaluate it against the current event ({} until one is given).\n\
+         `let`, `use`, `fn` and `const` persist; `define`, `create` and `select` build the session query.\n\
+         Input continues over lines while a bracket, a block (`match ... end`), a heredoc or a\n\
+         query statement (up to its `;`) is open.\n\nCommands:\n",
+    );
+    for (cmd, args, what) in COMMANDS {
+        let usage = if args.is_empty() {
+            (*cmd).to_string()
+        } else {
+            format!("{cmd} {args}")
+        };
+        s.push_str(&format!("  {usage:<22}{what}\n"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::ModulePath;
+    use crate::value::Value;
+
+    fn session(events: &[&str]) -> Session {
+        let events = events.iter().map(|e| parse_json(e).unwrap()).collect();
+        Session::new(ModulePath::default(), events, false)
+    }
+
+    fn is_error(r: &[Reply]) -> bool {
+        matches!(r, [Reply::Error(_)])
+    }
+
+    #[test]
+    fn stepping_through_events() {
+        let mut s = session(&[r#"{"n":1}"#, r#"{"n":2}"#]);
+        assert!(is_error(&s.command(":prev")));
+        assert!(
+            matches!(&s.command(":next")[..], [Reply::Value(v)] if v.get("n") == Some(&Value::from(1u64)))
+        );
+        assert!(
+            matches!(&s.command(":n")[..], [Reply::Value(v)] if v.get("n") == Some(&Value::from(2u64)))
+        );
+        assert!(is_error(&s.command(":next")));
+        assert!(
+            matches!(&s.command(":prev")[..], [Reply::Value(v)] if v.get("n") == Some(&Value::from(1u64)))
+        );
+        assert!(is_error(&session(&[]).command(":next")));
+    }
+
+    #[test]
+    fn bad_commands_are_errors() {
+        let mut s = session(&[]);
+        assert!(is_error(&s.command(":event")));
+        assert!(is_error(&s.command(":event {nope")));
+        assert!(is_error(&s.command(":graph")));
+        assert!(is_error(&s.command(":load")));
+        assert!(is_error(&s.command(":load /nonexistent/x.tremor")));
+        assert!(is_error(&s.command(":functions nosuchmodule")));
+        let r = s.command(":evnt");
+        assert!(matches!(&r[..], [Reply::Error(t)] if t.contains("unknown command")));
+        assert!(matches!(&s.command(":quit")[..], [Reply::Quit]));
+    }
+
+    #[test]
+    fn functions_lists_one_module_with_docs() {
+        let r = functions("string", false);
+        let [Reply::Info(text)] = &r[..] else {
+            panic!("{r:?}")
+        };
+        assert!(text.lines().all(|l| l.starts_with("string::")), "{text}");
+        assert!(text.contains("string::format"), "{text}");
+        assert!(help().contains(":functions [MODULE]"));
+    }
+}

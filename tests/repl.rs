@@ -1,0 +1,466 @@
+//! `trickle repl` from the outside: piped (scripted) sessions for every command,
+//! and a pseudo-terminal session typing a multi-line `match`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long one piped session may take before the test fails.
+const LIMIT: Duration = Duration::from_secs(60);
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `trickle repl ARGS` with `input` on stdin (not a terminal).
+fn repl(args: &[&str], input: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .arg("repl")
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("TRICKLE_PATH")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the trickle binary runs");
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_string();
+    // Written from a thread so a full pipe cannot block the test.
+    std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(LIMIT) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+            panic!("trickle repl did not finish within {LIMIT:?}");
+        }
+    };
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "no panics: {}",
+        run.stderr
+    );
+    run
+}
+
+/// A fresh folder for one test's files.
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("trickle-repl-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn lines(s: &str) -> Vec<&str> {
+    s.lines().collect()
+}
+
+#[test]
+fn expressions_print_one_json_line_each() {
+    let r = repl(&[], "1 + 2\n[1, \"a\", {\"b\": null}]\n\"x\" + \"y\"\n");
+    assert_eq!(
+        lines(&r.stdout),
+        vec!["3", r#"[1,"a",{"b":null}]"#, r#""xy""#]
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains('\u{1b}') && !r.stderr.contains('\u{1b}'));
+}
+
+#[test]
+fn let_persists_and_prints_nothing() {
+    let r = repl(&[], "let x = 2\nx * 21\nlet x = x + 1\nlet y = [x]\ny\n");
+    assert_eq!(lines(&r.stdout), vec!["42", "[3]"], "{}", r.stderr);
+}
+
+#[test]
+fn functions_persist() {
+    let input = "fn twice(n) with n * 2 end\ntwice(21)\nfn fact(n) with\n  match n of\n    case 0 => 1\n    case _ => n * fact(n - 1)\n  end\nend\nfact(5)\n";
+    let r = repl(&[], input);
+    assert_eq!(lines(&r.stdout), vec!["42", "120"], "{}", r.stderr);
+}
+
+#[test]
+fn use_std_string() {
+    let r = repl(
+        &[],
+        "use std::string;\nstring::uppercase(\"abc\")\nstring::format(\"{}-{}\", 1, \"b\")\n",
+    );
+    assert_eq!(
+        lines(&r.stdout),
+        vec![r#""ABC""#, r#""1-b""#],
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn const_persists() {
+    let r = repl(&[], "const LIMIT = 10;\nLIMIT + 1\n");
+    assert_eq!(lines(&r.stdout), vec!["11"], "{}", r.stderr);
+}
+
+#[test]
+fn multi_line_match_and_heredoc() {
+    let input = "match {\"a\": 1} of\n  case %{a == 1} => \"one\"\n  case _ => \"other\"\nend\n\"\"\"\nline\n\"\"\"\n";
+    let r = repl(&[], input);
+    assert_eq!(
+        lines(&r.stdout),
+        vec![r#""one""#, r#""line\n""#],
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn define_select_and_event() {
+    let input = "define window two from tumbling\nwith\n  size = 2\nend;\n\
+        select {\"n\": aggr::stats::count()} from in[two] into out;\n\
+        :event {\"a\": 1}\n:event {\"a\": 2}\n\
+        select event from in where event.a > 5 into out/big;\n\
+        :event {\"a\": 7}\n";
+    let r = repl(&[], input);
+    assert_eq!(
+        lines(&r.stdout),
+        vec!["(no output)", r#"out: {"n":2}"#, r#"big: {"a":7}"#],
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.code, 0);
+}
+
+#[test]
+fn event_without_a_query_sets_the_current_event() {
+    let r = repl(
+        &[],
+        "event\n:event {\"a\": {\"b\": 3}}\nevent.a.b + 1\nlet event.c = 1\nevent\n",
+    );
+    assert_eq!(
+        lines(&r.stdout),
+        vec!["{}", r#"{"a":{"b":3}}"#, "4", r#"{"a":{"b":3},"c":1}"#],
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn next_and_prev_step_through_input_events() {
+    let d = dir("events");
+    let events = d.join("in.jsonl");
+    std::fs::write(&events, "{\"n\":1}\n{\"n\":2}\n").unwrap();
+    let input = ":next\nevent.n\n:next\nevent.n * 10\n:next\n:prev\nevent.n\n:prev\n";
+    let r = repl(&["-i", events.to_str().unwrap()], input);
+    assert_eq!(
+        lines(&r.stdout),
+        vec![r#"{"n":1}"#, "1", r#"{"n":2}"#, "20", r#"{"n":1}"#, "1"],
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("already at the last event"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("already at the first event"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn next_sends_into_the_session_query() {
+    let d = dir("next-query");
+    let events = d.join("in.jsonl");
+    std::fs::write(&events, "{\"n\":1}\n{\"n\":2}\n").unwrap();
+    let r = repl(
+        &["--input", events.to_str().unwrap()],
+        "select event.n * 100 from in into out;\n:next\n:next\n",
+    );
+    assert_eq!(
+        lines(&r.stdout),
+        vec!["out: 100", "out: 200"],
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn load_scripts_and_queries() {
+    let d = dir("load");
+    std::fs::write(d.join("lib.tremor"), "fn inc(x) with x + 1 end;\ninc(1)\n").unwrap();
+    std::fs::write(
+        d.join("q.trickle"),
+        "use std::string;\nselect string::len(event) from in into out;\n",
+    )
+    .unwrap();
+    let input = format!(
+        ":load {}\ninc(41)\n:load {}\n:event \"abcd\"\n:load {}\n",
+        d.join("lib.tremor").display(),
+        d.join("q.trickle").display(),
+        d.join("missing.tremor").display()
+    );
+    let r = repl(&[], &input);
+    assert_eq!(lines(&r.stdout), vec!["2", "42", "out: 4"], "{}", r.stderr);
+    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+}
+
+#[test]
+fn file_on_the_command_line_is_loaded() {
+    let d = dir("file-arg");
+    let q = d.join("q.trickle");
+    std::fs::write(&q, "select {\"seen\": event} from in into out;\n").unwrap();
+    let r = repl(&[q.to_str().unwrap()], ":event 1\n:graph\n");
+    let out = lines(&r.stdout);
+    assert_eq!(out[0], r#"out: {"seen":1}"#, "{}", r.stderr);
+    assert!(r.stdout.contains("select_0"), "{}", r.stdout);
+}
+
+#[test]
+fn graph_shows_the_session_query() {
+    let r = repl(&[], ":graph\ncreate stream s;\nselect event from in into s;\nselect event from s into out;\n:graph\n");
+    assert!(r.stderr.contains("no session query yet"), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("s (stream)") || r.stdout.contains("s ("),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("-> out"), "{}", r.stdout);
+}
+
+#[test]
+fn functions_of_a_module_with_docs() {
+    let r = repl(&[], ":functions string\n");
+    assert!(r.stdout.lines().count() > 5, "{}", r.stdout);
+    assert!(
+        r.stdout.lines().all(|l| l.starts_with("string::")),
+        "{}",
+        r.stdout
+    );
+    let format = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("string::format"))
+        .unwrap();
+    assert!(format.len() > "string::format".len() + 5, "a doc: {format}");
+    let r = repl(&[], ":functions nosuch\n");
+    assert!(
+        r.stderr.contains("no native module `nosuch`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn help_lists_every_command() {
+    let r = repl(&[], ":help\n");
+    for cmd in [
+        ":event",
+        ":next",
+        ":prev",
+        ":load",
+        ":graph",
+        ":functions",
+        ":help",
+        ":quit",
+    ] {
+        assert!(r.stdout.contains(cmd), "{cmd} in {}", r.stdout);
+    }
+}
+
+#[test]
+fn an_error_then_a_good_line() {
+    let r = repl(&[], "1 +* 2\nevent.missing\n40 + 2\n");
+    assert_eq!(lines(&r.stdout), vec!["42"]);
+    assert!(r.stderr.contains("error[E0002]"), "{}", r.stderr);
+    assert!(r.stderr.contains("┌─ <repl>:1:4"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("Trying to access a non existing event key `missing`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn errors_point_at_the_line_not_the_session() {
+    let r = repl(
+        &[],
+        "use std::string;\nfn f(x) with x end\nlet a = 1\nnosuch(1)\n",
+    );
+    assert!(r.stderr.contains("<repl>:1:1"), "{}", r.stderr);
+    assert!(!r.stderr.contains("<repl>:3"), "{}", r.stderr);
+}
+
+#[test]
+fn quit_ends_the_session() {
+    let r = repl(&[], "1\n:quit\n2\n");
+    assert_eq!(lines(&r.stdout), vec!["1"]);
+    assert_eq!(r.code, 0);
+}
+
+#[test]
+fn query_and_expressions_cannot_mix() {
+    let r = repl(&[], "select event from in into out; 1 + 1\n2\n");
+    assert!(r.stderr.contains("cannot mix"), "{}", r.stderr);
+    assert_eq!(lines(&r.stdout), vec!["2"]);
+}
+
+#[test]
+fn bad_events_file_is_a_usage_failure() {
+    let d = dir("bad-events");
+    let events = d.join("in.jsonl");
+    std::fs::write(&events, "{nope\n").unwrap();
+    let r = repl(&["-i", events.to_str().unwrap()], "1\n");
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("in.jsonl:1"), "{}", r.stderr);
+}
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
+    let inputs = [
+        ")",
+        "end",
+        "::",
+        ":",
+        "%{",
+        "}",
+        "case",
+        "emit",
+        "drop",
+        "recur(1)",
+        "let",
+        "let 1 = 2",
+        "$",
+        "state",
+        "args",
+        "window",
+        "group",
+        "\u{0}",
+        "é + 1",
+        "#",
+        "`",
+        "<<1:100>>",
+        "1/0",
+        "18446744073709551615 + 1",
+        "select",
+        "define",
+        "create stream in;",
+        "select event from nowhere into out;",
+        "fn f() with f() end",
+        ":event",
+        ":load",
+        "use nosuch::module;",
+        "intrinsic fn x() as nosuch::x;",
+        &deep,
+        "\"\"\"",
+    ];
+    let r = repl(&[], &(inputs.join("\n") + "\n"));
+    assert!(matches!(r.code, 0 | 1), "exit {}: {}", r.code, r.stderr);
+}
+
+#[test]
+fn pty_session_types_a_multi_line_match() {
+    let d = dir("pty");
+    let mut p = pty(&[("NO_COLOR", "1".as_ref()), ("XDG_DATA_HOME", d.as_os_str())]);
+    p.send_line("match 2 of").unwrap();
+    p.send_line("case 1 => \"one\"").unwrap();
+    p.send_line("case _ => \"other\"").unwrap();
+    p.send_line("end").unwrap();
+    p.exp_string("\"other\"").expect("the result on the screen");
+    ready(&mut p);
+    // Every line waits for the answer to the one before (see `ready`).
+    p.send_line("let x = 20; x + 1").unwrap();
+    p.exp_string("21").expect("a let and an expression");
+    ready(&mut p);
+    p.send_line("x * 2").unwrap();
+    p.exp_string("40").expect("locals persist at the terminal");
+    ready(&mut p);
+    p.send_line(":quit").unwrap();
+    p.exp_eof().expect("the session ends");
+    let history = std::fs::read_to_string(d.join("trickle").join("history")).expect("history kept");
+    assert!(history.contains("match 2 of"), "{history}");
+}
+
+/// A terminal session of `trickle repl` with the given environment.
+fn pty(envs: &[(&str, &std::ffi::OsStr)]) -> rexpect::session::PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trickle"));
+    cmd.arg("repl")
+        .env("TERM", "xterm")
+        .env_remove("TRICKLE_PATH");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("a pty");
+    ready(&mut p);
+    p
+}
+
+/// Waits for the prompt, then a moment more: while the line editor sets up the
+/// terminal for a new line, keys that arrive early can be lost (the test's pty
+/// is faster than any typist).
+fn ready(p: &mut rexpect::session::PtySession) {
+    p.exp_string("trickle> ").expect("a prompt");
+    std::thread::sleep(Duration::from_millis(250));
+}
+
+#[test]
+fn pty_tab_completes_functions_and_event_paths() {
+    let d = dir("pty-complete");
+    let mut p = pty(&[("NO_COLOR", "1".as_ref()), ("XDG_DATA_HOME", d.as_os_str())]);
+    p.send_line("use std::string;").unwrap();
+    ready(&mut p);
+    // One write: the Tab is handled inside the same line edit.
+    p.send_line("string::upp\t(\"a\")").unwrap();
+    p.exp_string("\"A\"")
+        .expect("string::upp completed to string::uppercase");
+    ready(&mut p);
+    p.send_line(":event {\"user\": {\"name\": \"zed\"}}")
+        .unwrap();
+    ready(&mut p);
+    p.send_line("event.us\t.na\t").unwrap();
+    p.exp_string("\"zed\"").expect("event paths completed");
+    ready(&mut p);
+    p.send_line(":quit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn pty_colours_and_survives_an_unwritable_history() {
+    // A file where the data directory should be: the history cannot be written.
+    let d = dir("pty-colour");
+    let blocker = d.join("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+    let mut p = pty(&[("XDG_DATA_HOME", blocker.as_os_str())]);
+    p.send_line("[1, \"x\"]").unwrap();
+    // The answer, indented over lines, each element coloured (the echo of the
+    // typed line is highlighted too, but on one line).
+    p.exp_string("[\r\n  \u{1b}[36m1\u{1b}[0m,\r\n  \u{1b}[32m\"x\"\u{1b}[0m\r\n]")
+        .expect("coloured, indented JSON");
+    ready(&mut p);
+    p.send_line(":quit").unwrap();
+    p.exp_eof().unwrap();
+    let status = p.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+}
