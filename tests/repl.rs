@@ -1,5 +1,6 @@
 //! `trickle repl` from the outside: piped (scripted) sessions for every command,
-//! and a pseudo-terminal session typing a multi-line `match`.
+//! and pseudo-terminal sessions: multi-line input, Enter keys, typing ahead,
+//! completion, history, colour.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -381,26 +382,24 @@ fn odd_inputs_do_not_panic() {
 fn pty_session_types_a_multi_line_match() {
     let d = dir("pty");
     let mut p = pty(&[("NO_COLOR", "1".as_ref()), ("XDG_DATA_HOME", d.as_os_str())]);
+    // `send_line` ends lines with `\n` (Ctrl-J), as a scripted or pasted input does.
     p.send_line("match 2 of").unwrap();
     p.send_line("case 1 => \"one\"").unwrap();
     p.send_line("case _ => \"other\"").unwrap();
     p.send_line("end").unwrap();
-    p.exp_string("\"other\"").expect("the result on the screen");
-    ready(&mut p);
-    // Every line waits for the answer to the one before (see `ready`).
+    answer(&mut p, "\"other\"");
     p.send_line("let x = 20; x + 1").unwrap();
-    p.exp_string("21").expect("a let and an expression");
-    ready(&mut p);
+    answer(&mut p, "21");
     p.send_line("x * 2").unwrap();
-    p.exp_string("40").expect("locals persist at the terminal");
-    ready(&mut p);
+    answer(&mut p, "40");
     p.send_line(":quit").unwrap();
     p.exp_eof().expect("the session ends");
     let history = std::fs::read_to_string(d.join("trickle").join("history")).expect("history kept");
     assert!(history.contains("match 2 of"), "{history}");
 }
 
-/// A terminal session of `trickle repl` with the given environment.
+/// A terminal session of `trickle repl` with the given environment, at its
+/// first prompt.
 fn pty(envs: &[(&str, &std::ffi::OsStr)]) -> rexpect::session::PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_trickle"));
     cmd.arg("repl")
@@ -410,16 +409,95 @@ fn pty(envs: &[(&str, &std::ffi::OsStr)]) -> rexpect::session::PtySession {
         cmd.env(k, v);
     }
     let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("a pty");
-    ready(&mut p);
+    p.exp_string("trickle> ").expect("a prompt");
     p
 }
 
-/// Waits for the prompt, then a moment more: while the line editor sets up the
-/// terminal for a new line, keys that arrive early can be lost (the test's pty
-/// is faster than any typist).
-fn ready(p: &mut rexpect::session::PtySession) {
-    p.exp_string("trickle> ").expect("a prompt");
-    std::thread::sleep(Duration::from_millis(250));
+/// Waits for `text` (which must not occur in what was typed, whose echo comes
+/// first) and then for the prompt after it.
+///
+/// Nothing here waits for time to pass: keys typed ahead are kept by the line
+/// editor, so the waits only keep the screen in order. The first prompt after an
+/// answer is the next line's (the ones redrawn while typing come before it).
+fn answer(p: &mut rexpect::session::PtySession, text: &str) {
+    p.exp_string(text)
+        .unwrap_or_else(|e| panic!("expected {text:?} on the screen: {e}"));
+    p.exp_string("trickle> ")
+        .unwrap_or_else(|e| panic!("a prompt after {text:?}: {e}"));
+}
+
+/// Types `keys` as they are (a terminal's Enter is `\r`).
+fn keys(p: &mut rexpect::session::PtySession, keys: &str) {
+    p.send(keys).unwrap();
+    p.flush().unwrap();
+}
+
+/// An answer alone on its line (not part of a redrawn input or an error snippet).
+fn line(text: &str) -> String {
+    format!("\r\n{text}\r\n")
+}
+
+#[test]
+fn pty_three_line_match_with_separate_enter_keys() {
+    let d = dir("pty-enter");
+    let mut p = pty(&[("NO_COLOR", "1".as_ref()), ("XDG_DATA_HOME", d.as_os_str())]);
+    keys(&mut p, "match 1 of");
+    keys(&mut p, "\r");
+    // Enter on unfinished input redraws it with the next line indented.
+    p.exp_string("trickle> match 1 of\r\n  ")
+        .expect("an indented continuation line");
+    keys(&mut p, "case 1 => 40 + 2");
+    keys(&mut p, "\r");
+    p.exp_string("match 1 of\r\n  case 1 => 40 + 2\r\n  ")
+        .expect("a second continuation line");
+    keys(&mut p, "end");
+    keys(&mut p, "\r");
+    answer(&mut p, &line("42"));
+    // The same input again from the history: Up, then Enter.
+    keys(&mut p, "\x1b[A");
+    keys(&mut p, "\r");
+    answer(&mut p, &line("42"));
+    keys(&mut p, ":quit\r");
+    p.exp_eof().expect("the session ends");
+}
+
+/// `tmux send-keys 'end'` sends the End key, not the word: the input then stays
+/// unfinished, which looked like a hang. The End key moves the cursor, Enter breaks
+/// the line again, and typing `end` finishes the input.
+#[test]
+fn pty_end_key_in_a_continuation_line() {
+    let d = dir("pty-end-key");
+    let mut p = pty(&[("NO_COLOR", "1".as_ref()), ("XDG_DATA_HOME", d.as_os_str())]);
+    keys(&mut p, "match 1 of\r");
+    keys(&mut p, "case 1 => 40 + 2\r");
+    keys(&mut p, "\x1b[4~");
+    keys(&mut p, "\r");
+    keys(&mut p, "end");
+    keys(&mut p, "\r");
+    answer(&mut p, &line("42"));
+    keys(&mut p, "1000 + 7\r");
+    answer(&mut p, &line("1007"));
+    keys(&mut p, ":quit\r");
+    p.exp_eof().expect("the session ends");
+}
+
+/// Lines typed ahead (a paste without bracketed paste, a fast typist) are all
+/// evaluated: none is dropped between two inputs.
+#[test]
+fn pty_typed_ahead_lines_are_all_evaluated() {
+    let d = dir("pty-burst");
+    let mut p = pty(&[("NO_COLOR", "1".as_ref()), ("XDG_DATA_HOME", d.as_os_str())]);
+    let burst: String = (1..=6).map(|i| format!("1000 + {i}\r")).collect();
+    keys(
+        &mut p,
+        &(burst + "for [1, 2] of\rcase (i, e) => e * 300\rend\r"),
+    );
+    for i in 1..=6 {
+        answer(&mut p, &line(&(1000 + i).to_string()));
+    }
+    answer(&mut p, "  600\r\n]");
+    keys(&mut p, ":quit\r");
+    p.exp_eof().expect("the session ends");
 }
 
 #[test]
@@ -427,18 +505,13 @@ fn pty_tab_completes_functions_and_event_paths() {
     let d = dir("pty-complete");
     let mut p = pty(&[("NO_COLOR", "1".as_ref()), ("XDG_DATA_HOME", d.as_os_str())]);
     p.send_line("use std::string;").unwrap();
-    ready(&mut p);
     // One write: the Tab is handled inside the same line edit.
     p.send_line("string::upp\t(\"a\")").unwrap();
-    p.exp_string("\"A\"")
-        .expect("string::upp completed to string::uppercase");
-    ready(&mut p);
+    answer(&mut p, "\"A\"");
     p.send_line(":event {\"user\": {\"name\": \"zed\"}}")
         .unwrap();
-    ready(&mut p);
     p.send_line("event.us\t.na\t").unwrap();
-    p.exp_string("\"zed\"").expect("event paths completed");
-    ready(&mut p);
+    answer(&mut p, "\"zed\"");
     p.send_line(":quit").unwrap();
     p.exp_eof().unwrap();
 }
@@ -453,9 +526,10 @@ fn pty_colours_and_survives_an_unwritable_history() {
     p.send_line("[1, \"x\"]").unwrap();
     // The answer, indented over lines, each element coloured (the echo of the
     // typed line is highlighted too, but on one line).
-    p.exp_string("[\r\n  \u{1b}[36m1\u{1b}[0m,\r\n  \u{1b}[32m\"x\"\u{1b}[0m\r\n]")
-        .expect("coloured, indented JSON");
-    ready(&mut p);
+    answer(
+        &mut p,
+        "[\r\n  \u{1b}[36m1\u{1b}[0m,\r\n  \u{1b}[32m\"x\"\u{1b}[0m\r\n]",
+    );
     p.send_line(":quit").unwrap();
     p.exp_eof().unwrap();
     let status = p.process().wait().unwrap();

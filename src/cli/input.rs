@@ -1,41 +1,51 @@
 //! Input lines, read on their own thread so the run loop can wait with a timeout
 //! (ticks, Ctrl-C) and so a peer can later replace this source.
 //!
-//! Lines travel in chunks; a chunk is sent when it is large or when the reader has
-//! no more buffered bytes (the next read might block), so files stream in bulk and
-//! an interactive stdin still sees each line at once. Chunks are sent back to be
-//! reused, so reading allocates nothing per line once warm.
+//! Lines travel in chunks: every read (up to [`READ_BYTES`]) goes straight into a
+//! chunk, whose complete lines are sent at once, so files stream in bulk and an
+//! interactive stdin still sees each line as soon as it is read. Lines are found
+//! with `memchr` and never copied; only a partial last line moves to the next
+//! chunk. Chunks are sent back to be reused, so reading allocates nothing once warm.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read};
+use std::io::{ErrorKind, Read};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 
-/// Bytes gathered before a chunk is sent even if more input is buffered.
-const CHUNK_BYTES: usize = 64 * 1024;
+/// Bytes asked for in one read.
+const READ_BYTES: usize = 128 * 1024;
 
-/// Lines of one input, without their line terminators.
+/// Lines of one input, as read (terminators are stripped by [`Chunk::lines`]).
 #[derive(Debug, Default)]
 pub struct Chunk {
     /// Index of the input (in the order given) these lines came from.
     pub input: usize,
     /// 1-based number of the first line in its input.
     pub first_line: u64,
+    /// Bytes read are `data[..len]`; the rest is zeroed space kept for the next read,
+    /// so a reused chunk is not zeroed again.
     data: Vec<u8>,
+    len: usize,
+    /// Where each line ends in `data`, just past its `\n` if it has one.
     ends: Vec<usize>,
 }
 
 impl Chunk {
-    /// The lines, each with its 1-based line number.
+    /// The lines without `\n` or `\r\n`, each with its 1-based line number.
     pub fn lines(&self) -> impl Iterator<Item = (u64, &[u8])> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts
             .zip(self.ends.iter().copied())
             .enumerate()
-            .map(move |(k, (s, e))| (self.first_line + k as u64, &self.data[s..e]))
+            .map(move |(k, (s, e))| {
+                let line = &self.data[s..e];
+                let line = line.strip_suffix(b"\n").unwrap_or(line);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                (self.first_line + k as u64, line)
+            })
     }
     fn reset(&mut self, input: usize, first_line: u64) {
         self.input = input;
         self.first_line = first_line;
-        self.data.clear();
+        self.len = 0;
         self.ends.clear();
     }
 }
@@ -83,11 +93,10 @@ fn read_all(
 
 fn read_one(
     input: usize,
-    source: Box<dyn Read + Send>,
+    mut source: Box<dyn Read + Send>,
     tx: &SyncSender<Input>,
     returned: &Receiver<Chunk>,
 ) -> std::io::Result<()> {
-    let mut reader = BufReader::with_capacity(CHUNK_BYTES, source);
     let fresh = |first_line: u64| {
         let mut c = returned.try_recv().unwrap_or_default();
         c.reset(input, first_line);
@@ -96,32 +105,46 @@ fn read_one(
     let mut line_no = 1;
     let mut chunk = fresh(line_no);
     loop {
-        match reader.read_until(b'\n', &mut chunk.data) {
-            Ok(0) => break,
-            Ok(_) => {
-                if chunk.data.last() == Some(&b'\n') {
-                    chunk.data.pop();
-                }
-                if chunk.data.last() == Some(&b'\r') {
-                    chunk.data.pop();
-                }
-                chunk.ends.push(chunk.data.len());
-                line_no += 1;
-            }
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => {
-                send(tx, chunk);
-                return Err(e);
-            }
+        // Bytes before `scanned` hold no `\n`: only the new bytes are searched.
+        let scanned = chunk.len;
+        if chunk.data.len() < scanned + READ_BYTES {
+            chunk.data.resize(scanned + READ_BYTES, 0);
         }
-        let full = chunk.data.len() >= CHUNK_BYTES || reader.buffer().is_empty();
+        let n = match source.read(&mut chunk.data[scanned..scanned + READ_BYTES]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        chunk.len += n;
+        if n == 0 {
+            // The end; a final line without `\n` still counts.
+            if chunk.len > 0 {
+                chunk.ends.push(chunk.len);
+            }
+            send(tx, chunk);
+            return Ok(());
+        }
+        let new = &chunk.data[scanned..chunk.len];
+        chunk
+            .ends
+            .extend(memchr::memchr_iter(b'\n', new).map(|i| scanned + i + 1));
+        let Some(&complete) = chunk.ends.last() else {
+            continue;
+        };
+        line_no += chunk.ends.len() as u64;
+        let mut next = fresh(line_no);
+        let tail = &chunk.data[complete..chunk.len];
+        if next.data.len() < tail.len() {
+            next.data.resize(tail.len(), 0);
+        }
+        next.data[..tail.len()].copy_from_slice(tail);
+        next.len = tail.len();
+        chunk.len = complete;
         // A failed send means the run loop has stopped listening (Ctrl-C): nothing left to do.
-        if full && !send(tx, std::mem::replace(&mut chunk, fresh(line_no))) {
+        if !send(tx, std::mem::replace(&mut chunk, next)) {
             return Ok(());
         }
     }
-    send(tx, chunk);
-    Ok(())
 }
 
 /// Sends a non-empty chunk; false when the receiver is gone.
@@ -180,6 +203,35 @@ mod tests {
         let (lines, _) = collect(vec![data]);
         assert_eq!(lines.len(), 5000);
         assert_eq!(lines[4999].1, 5000);
+    }
+
+    /// Hands out at most 3 bytes per read, so lines arrive split across reads.
+    struct Trickling(&'static [u8]);
+    impl Read for Trickling {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(3).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn lines_split_across_reads_are_joined() {
+        let reader = spawn(
+            vec![Box::new(Trickling(b"{\"a\":1}\r\n\nlonger line\nend"))],
+            vec!["t".into()],
+        );
+        let mut lines = Vec::new();
+        while let Input::Lines(c) = reader.rx.recv().unwrap() {
+            lines.extend(
+                c.lines()
+                    .map(|(n, l)| (n, String::from_utf8_lossy(l).into_owned())),
+            );
+        }
+        let want = [(1, "{\"a\":1}"), (2, ""), (3, "longer line"), (4, "end")];
+        let want: Vec<_> = want.iter().map(|(n, s)| (*n, s.to_string())).collect();
+        assert_eq!(lines, want);
     }
 
     struct Broken;

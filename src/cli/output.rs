@@ -4,6 +4,9 @@
 use crate::value::Value;
 use std::io::{BufWriter, Stderr, Write};
 
+/// `out` is written once this many bytes are encoded (and at every flush).
+const OUT_BYTES: usize = 64 * 1024;
+
 /// Counts of one peer (SPEC §6): `in` is graph → peer, `out` is peer → graph.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -15,9 +18,11 @@ pub struct Counts {
 
 /// The run's sinks and the input peer's counters.
 pub struct Sinks {
-    out: BufWriter<Box<dyn Write>>,
+    out: Box<dyn Write>,
+    /// `out`'s events are encoded straight into this buffer: no copy, no allocation once warm.
+    pending: Vec<u8>,
     err: BufWriter<Stderr>,
-    /// Reused encoding buffer: one write per event, no allocation per event once warm.
+    /// Reused encoding buffer for the other ports.
     line: Vec<u8>,
     /// `in` first, then each output in the order it was first written.
     counts: Vec<Counts>,
@@ -27,7 +32,8 @@ impl Sinks {
     /// Sinks writing `out` to `out`.
     pub fn new(out: Box<dyn Write>) -> Self {
         Sinks {
-            out: BufWriter::with_capacity(64 * 1024, out),
+            out,
+            pending: Vec::with_capacity(OUT_BYTES + 4096),
             err: BufWriter::new(std::io::stderr()),
             line: Vec::with_capacity(1024),
             counts: vec![Counts {
@@ -54,15 +60,27 @@ impl Sinks {
     /// stderr is where problems are reported, so there is nowhere to report its failure.
     pub fn write(&mut self, port: &str, value: &Value) -> std::io::Result<()> {
         self.count(port);
-        self.line.clear();
-        value.write_json(&mut self.line);
-        self.line.push(b'\n');
         if port == "out" {
-            self.out.write_all(&self.line)
+            value.write_json(&mut self.pending);
+            self.pending.push(b'\n');
+            if self.pending.len() >= OUT_BYTES {
+                return self.write_pending();
+            }
+            Ok(())
         } else {
+            self.line.clear();
+            value.write_json(&mut self.line);
+            self.line.push(b'\n');
             let _ = self.err.write_all(&self.line);
             Ok(())
         }
+    }
+
+    /// Hands what is encoded to `out`. What fails to be written is dropped: the run stops.
+    fn write_pending(&mut self) -> std::io::Result<()> {
+        let res = self.out.write_all(&self.pending);
+        self.pending.clear();
+        res
     }
 
     fn count(&mut self, port: &str) {
@@ -79,6 +97,7 @@ impl Sinks {
     /// Pushes buffered output out (before waiting for input, and at the end).
     pub fn flush(&mut self) -> std::io::Result<()> {
         let _ = self.err.flush();
+        self.write_pending()?;
         self.out.flush()
     }
 

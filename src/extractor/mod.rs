@@ -181,4 +181,49 @@ mod tests {
             assert!(Extractor::new(k, r).is_err(), "{k}|{r}|");
         }
     }
+
+    #[test]
+    fn awkward_input_never_panics() {
+        let rules = [
+            ("glob", "*a?[bc]*"),
+            ("re", "(?P<a>.)(?P<b>x)?"),
+            ("rerg", "(?P<a>.)"),
+            ("base64", ""),
+            ("json", ""),
+            ("kv", ""),
+            ("kv", "%{key}=%{val}&"),
+            ("dissect", "%{a} %{+a} %{?b}=%{&b}%{_}%{n:int}"),
+            ("grok", "%{IP:ip} %{GREEDYDATA:rest}"),
+            ("cidr", ""),
+            ("cidr", "10.0.0.0/8"),
+            ("influx", ""),
+            ("datetime", "%Y-%m-%d %H:%M:%S %z"),
+        ];
+        let inputs = [
+            "",
+            " ",
+            "ǅ",
+            "a b c",
+            "=&=&",
+            "{\"a\":",
+            "::::",
+            "1.2.3.4/33",
+            "ffff::1/200",
+            "m,t= f=",
+            "m f=1i 99999999999999999999999",
+            "x\\ ,\\=",
+            "9999-99-99 99:99:99 +9999",
+            "a a  b=c  12345678901234567890",
+        ];
+        for (kind, rule) in rules {
+            let ex = Extractor::new(kind, rule).expect("rule compiles");
+            for input in inputs {
+                for want in [true, false] {
+                    let v = Value::from(input);
+                    let r = std::panic::catch_unwind(|| ex.extract(&v, want));
+                    assert!(r.is_ok(), "{kind}|{rule}| panicked on {input:?}");
+                }
+            }
+        }
+    }
 }

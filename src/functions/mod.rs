@@ -136,6 +136,13 @@ mod system;
 mod test;
 mod win;
 
+// LANGUAGE.md §7's table, checked through the compiler.
+#[cfg(test)]
+mod table;
+// Awkward arguments never panic a native.
+#[cfg(test)]
+mod robust;
+
 /// Every module file's `register`. Add a line when you add a module file.
 fn register_all(r: &mut Registry) {
     let _ = &r;

@@ -9,6 +9,7 @@
 //! | `report` | errors rendered against the input just typed |
 //! | `print` | results as JSON, coloured or not |
 //! | `validate` | when multi-line input is complete |
+//! | `indent` | the indent Enter types on a continuation line |
 //! | `highlight`, `complete`, `names`, `helper` | the line editor: colours, completion, hints |
 //! | `terminal` | the interactive loop and history; `piped` the scripted one |
 //!
@@ -18,6 +19,7 @@ mod commands;
 mod complete;
 mod helper;
 mod highlight;
+mod indent;
 mod input;
 mod names;
 mod piped;

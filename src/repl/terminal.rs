@@ -2,11 +2,12 @@
 //! history file in the user's data directory.
 
 use super::helper::ReplHelper;
+use super::indent::IndentOnEnter;
 use super::print::{self, Style};
 use super::session::{Reply, Session};
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
-use rustyline::{Config, Editor};
+use rustyline::{Config, Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
 use std::path::PathBuf;
 
 const PROMPT: &str = "trickle> ";
@@ -22,6 +23,14 @@ pub fn run(session: &mut Session, style: Style) -> i32 {
         }
     };
     editor.set_helper(Some(ReplHelper::new(style.color)));
+    // Enter (and Ctrl-J, what a pasted or scripted `\n` reads as) indents the
+    // next line of unfinished input.
+    for key in [
+        KeyEvent(KeyCode::Enter, Modifiers::NONE),
+        KeyEvent::ctrl('J'),
+    ] {
+        editor.bind_sequence(key, EventHandler::Conditional(Box::new(IndentOnEnter)));
+    }
     let history = history_path();
     if let Some(p) = &history {
         // A first session has no history yet.

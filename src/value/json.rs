@@ -1,7 +1,8 @@
 //! JSON in (simd-json) and out (a small writer with no intermediate tree).
 
 use super::{Record, Str, Value};
-use simd_json::{BorrowedValue, StaticNode};
+use simd_json::{Buffers, Node, StaticNode, Tape};
+use std::cell::RefCell;
 
 /// A document that is not valid JSON.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -9,10 +10,26 @@ use simd_json::{BorrowedValue, StaticNode};
 pub struct JsonError(pub String);
 
 /// Parses one JSON document. `buf` is used as simd-json's scratch space and is clobbered.
+///
+/// The parser's buffers and tape are kept per thread and reused, and the tape is
+/// converted straight into a [`Value`], so a warm parse allocates only what the
+/// resulting value owns.
 pub fn parse_json_bytes(buf: &mut [u8]) -> Result<Value, JsonError> {
-    check_depth(buf)?;
-    let v = simd_json::to_borrowed_value(buf).map_err(|e| JsonError(e.to_string()))?;
-    Ok(from_borrowed(&v))
+    if buf.len() > KEEP_BUFFERS {
+        // A rare huge document: parse with buffers of its own so they are freed after.
+        return parse_with(buf, &mut Buffers::new(buf.len()), Tape(Vec::new())).0;
+    }
+    PARSER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut parser) => {
+            let parser = &mut *parser;
+            let tape = parser.tape.take().unwrap_or_else(|| Tape(Vec::new()));
+            let (res, tape) = parse_with(buf, &mut parser.buffers, tape);
+            parser.tape = Some(tape);
+            res
+        }
+        // Only reachable if parsing ever re-entered itself; stay correct, just slower.
+        Err(_) => parse_with(buf, &mut Buffers::default(), Tape(Vec::new())).0,
+    })
 }
 
 /// Parses one JSON document from text.
@@ -21,54 +38,107 @@ pub fn parse_json(text: &str) -> Result<Value, JsonError> {
     parse_json_bytes(&mut buf)
 }
 
-/// Deepest nesting accepted. Parsing, converting and dropping values recurse, so an
+/// Deepest nesting accepted. Converting and dropping values recurse, so an
 /// input nested deeper than this is refused instead of overflowing the stack.
 pub const MAX_DEPTH: usize = 1024;
 
-fn check_depth(buf: &[u8]) -> Result<(), JsonError> {
-    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
-    for &b in buf {
-        if in_str {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(JsonError(format!("nested deeper than {MAX_DEPTH} levels")));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
+/// Documents larger than this do not use (or grow) the per-thread buffers.
+const KEEP_BUFFERS: usize = 1 << 20;
+
+/// simd-json's reusable state. The tape is stored empty, so its `'static` is honest.
+struct Parser {
+    buffers: Buffers,
+    tape: Option<Tape<'static>>,
 }
 
-fn from_borrowed(v: &BorrowedValue) -> Value {
-    match v {
-        BorrowedValue::Static(s) => match s {
-            StaticNode::Null => Value::Null,
-            StaticNode::Bool(b) => Value::Bool(*b),
-            StaticNode::I64(i) => Value::I64(*i),
-            StaticNode::U64(u) => Value::U64(*u),
-            StaticNode::F64(f) => Value::F64(*f),
-        },
-        BorrowedValue::String(s) => Value::String(Str::from(s.as_ref())),
-        BorrowedValue::Array(a) => Value::Array(a.iter().map(from_borrowed).collect()),
-        BorrowedValue::Object(o) => {
-            let mut r = Record::with_capacity_and_hasher(o.len(), Default::default());
-            for (k, v) in o.iter() {
-                r.insert(Str::from(k.as_ref()), from_borrowed(v));
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new(Parser {
+        buffers: Buffers::new(4096),
+        tape: None,
+    });
+}
+
+/// Fills `tape` from `buf` and converts it; hands the tape back emptied for reuse.
+fn parse_with(
+    buf: &mut [u8],
+    buffers: &mut Buffers,
+    tape: Tape<'static>,
+) -> (Result<Value, JsonError>, Tape<'static>) {
+    let mut tape = tape.reset();
+    let res = match simd_json::fill_tape(buf, buffers, &mut tape) {
+        Ok(()) => {
+            let mut conv = Conv {
+                nodes: &tape.0,
+                at: 0,
+                failed: None,
+            };
+            let v = conv.value(0);
+            conv.failed.map_or(Ok(v), Err)
+        }
+        Err(e) => Err(JsonError(e.to_string())),
+    };
+    (res, tape.reset())
+}
+
+/// Walks a tape into a [`Value`]. Failure is recorded in `failed` rather than returned,
+/// so the recursion passes plain values around (a `Result<Value, _>` return was
+/// measurably slower: it is moved through the stack at every level).
+struct Conv<'t, 'i> {
+    nodes: &'t [Node<'i>],
+    at: usize,
+    failed: Option<JsonError>,
+}
+
+impl Conv<'_, '_> {
+    fn fail(&mut self, e: String) -> Value {
+        self.failed.get_or_insert(JsonError(e));
+        Value::Null
+    }
+
+    /// Converts the value starting at `nodes[at]`, leaving `at` just past it.
+    fn value(&mut self, depth: usize) -> Value {
+        let Some(&node) = self.nodes.get(self.at) else {
+            return self.fail("truncated document".into());
+        };
+        self.at += 1;
+        match node {
+            Node::Static(s) => match s {
+                StaticNode::Null => Value::Null,
+                StaticNode::Bool(b) => Value::Bool(b),
+                StaticNode::I64(i) => Value::I64(i),
+                StaticNode::U64(u) => Value::U64(u),
+                StaticNode::F64(f) => Value::F64(f),
+            },
+            Node::String(s) => Value::String(Str::from(s)),
+            Node::Array { .. } | Node::Object { .. } if depth >= MAX_DEPTH => {
+                self.fail(format!("nested deeper than {MAX_DEPTH} levels"))
             }
-            Value::Record(Box::new(r))
+            Node::Array { len, .. } => {
+                let mut a = Vec::with_capacity(len);
+                for _ in 0..len {
+                    a.push(self.value(depth + 1));
+                    if self.failed.is_some() {
+                        break;
+                    }
+                }
+                Value::Array(a)
+            }
+            Node::Object { len, .. } => {
+                let mut r = Record::with_capacity_and_hasher(len, Default::default());
+                for _ in 0..len {
+                    let key = match self.nodes.get(self.at) {
+                        Some(Node::String(k)) => Str::from(*k),
+                        _ => return self.fail("object key is not a string".into()),
+                    };
+                    self.at += 1;
+                    let v = self.value(depth + 1);
+                    if self.failed.is_some() {
+                        break;
+                    }
+                    r.insert(key, v);
+                }
+                Value::Record(Box::new(r))
+            }
         }
     }
 }
@@ -127,32 +197,63 @@ pub(super) fn write_float(f: f64, out: &mut Vec<u8>) {
 }
 
 pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
     let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => {
-                out.extend_from_slice(&bytes[start..i]);
-                out.extend_from_slice(format!("\\u{:04x}", b).as_bytes());
-                start = i + 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most strings need no escaping: skip eight clean bytes at a time.
+        if let Some(word) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            if !needs_escape(word) {
+                i += 8;
                 continue;
             }
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(esc);
-        start = i + 1;
+        }
+        let b = bytes[i];
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            out.extend_from_slice(&bytes[start..i]);
+            write_escape(b, out);
+            start = i + 1;
+        }
+        i += 1;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Whether any of the eight bytes in `w` is a control character, `"` or `\`.
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below n (n <= 128) sets its high bit in `(w - n*ONES) & !w & HIGH`;
+    // a zero byte is one below 1, and `w ^ c*ONES` zeroes the bytes equal to c.
+    let below = |w: u64, n: u64| w.wrapping_sub(n * ONES) & !w & HIGH;
+    let control = below(w, 0x20);
+    let quote = below(w ^ (u64::from(b'"') * ONES), 1);
+    let backslash = below(w ^ (u64::from(b'\\') * ONES), 1);
+    control | quote | backslash != 0
+}
+
+fn write_escape(b: u8, out: &mut Vec<u8>) {
+    let esc: &[u8] = match b {
+        b'"' => b"\\\"",
+        b'\\' => b"\\\\",
+        b'\n' => b"\\n",
+        b'\r' => b"\\r",
+        b'\t' => b"\\t",
+        0x08 => b"\\b",
+        0x0c => b"\\f",
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+            return;
+        }
+    };
+    out.extend_from_slice(esc);
 }
 
 pub(super) fn pretty(v: &Value) -> String {
@@ -202,6 +303,24 @@ mod tests {
     }
 
     #[test]
+    fn strings_are_escaped_wherever_the_special_byte_is() {
+        for special in [
+            '"', '\\', '\n', '\u{1}', '\u{1f}', '\u{8}', '\u{c}', '\t', '\r',
+        ] {
+            for at in 0..20 {
+                let mut s: String = "abcdefghijklmnopqrst".into();
+                s.insert(at, special);
+                s.push('é');
+                let v = Value::from(s.as_str());
+                let back = parse_json(&v.encode()).unwrap();
+                assert_eq!(back.as_str(), Some(s.as_str()), "{special:?} at {at}");
+            }
+        }
+        assert_eq!(Value::from("a\u{1}\"").encode(), r#""a\u0001\"""#);
+        assert_eq!(Value::from(" !#[]~\u{7f}").encode(), "\" !#[]~\u{7f}\"");
+    }
+
+    #[test]
     fn floats_keep_a_fraction() {
         assert_eq!(Value::F64(10.0).encode(), "10.0");
         assert_eq!(Value::F64(f64::NAN).encode(), "null");
@@ -210,6 +329,27 @@ mod tests {
     #[test]
     fn bad_json_is_an_error() {
         assert!(parse_json("{\"a\":").is_err());
+    }
+
+    #[test]
+    fn reused_buffers_give_independent_values() {
+        // A large document first, then small ones, a failure, and escapes: nothing
+        // from an earlier parse may leak into a later one through the reused state.
+        let big = format!("[{}1]", "\"0123456789\",".repeat(2000));
+        assert_eq!(
+            parse_json(&big).unwrap().as_array().map(Vec::len),
+            Some(2001)
+        );
+        let a = parse_json(r#"{"k":"a\"b","n":[1,2]}"#).unwrap();
+        assert!(parse_json("[1,").is_err());
+        let b = parse_json(r#"{"k":"c","n":{}}"#).unwrap();
+        assert_eq!(a.encode(), r#"{"k":"a\"b","n":[1,2]}"#);
+        assert_eq!(b.encode(), r#"{"k":"c","n":{}}"#);
+        let huge = format!("[{}0]", "1,".repeat(KEEP_BUFFERS));
+        assert_eq!(
+            parse_json(&huge).unwrap().as_array().map(Vec::len),
+            Some(KEEP_BUFFERS + 1)
+        );
     }
 }
 
