@@ -228,7 +228,10 @@ impl<'m> Lowerer<'m> {
                     .map(|i| i.name.to_lowercase())
                     .collect::<Vec<_>>()
                     .join("_");
-            let kind = if ty.contains("binary") {
+            let kind = if ty.is_empty() && p.bits.is_none() {
+                // `<< "snot" >>`: decided by the value at run time.
+                ir::BytesKind::Untyped
+            } else if ty.contains("binary") {
                 ir::BytesKind::Binary
             } else {
                 let little = ty.contains("little");
