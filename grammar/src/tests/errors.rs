@@ -279,3 +279,17 @@ fn incomplete_input_is_recognised() {
         assert!(!errs[0].is_incomplete_input(), "{src}");
     }
 }
+
+#[test]
+fn lexer_errors_carry_tremor_texts() {
+    let e = err("\"snot");
+    assert!(e
+        .hint
+        .expect("hint")
+        .contains("It looks like you forgot to terminate a string with a closing '\"'"));
+    let e = err("match event of case ~ re|abc => 1 end");
+    assert!(e
+        .hint
+        .expect("hint")
+        .contains("It looks like you forgot to terminate an extractor with a closing '|'"));
+}
