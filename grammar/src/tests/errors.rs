@@ -293,3 +293,15 @@ fn lexer_errors_carry_tremor_texts() {
         .expect("hint")
         .contains("It looks like you forgot to terminate an extractor with a closing '|'"));
 }
+
+#[test]
+fn doc_comment_hint_only_after_a_doc_comment() {
+    for src in ["}", "%{}"] {
+        let e = err(src);
+        assert!(
+            !e.hint.as_deref().unwrap_or("").contains("doc comments"),
+            "{src}: {:?}",
+            e.hint
+        );
+    }
+}
