@@ -8,7 +8,11 @@ fn main() {
     let code = std::thread::Builder::new()
         .name("trickle".into())
         .stack_size(STACK_SIZE)
-        .spawn(trickle::cli::main)
+        .spawn(|| {
+            // Leave a quarter of the stack for what runs around the calls.
+            trickle::interp::set_stack_budget(STACK_SIZE / 4 * 3);
+            trickle::cli::main()
+        })
         .map_or_else(
             // No big thread available: run on the main thread rather than not at all.
             |_| trickle::cli::main(),
