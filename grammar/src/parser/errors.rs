@@ -85,6 +85,9 @@ fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
             ));
         }
     }
+    if matches!(tok, Token::Case | Token::Default) && has("(") {
+        return Some("You might have a trailing `,` in the prior statement".into());
+    }
     if let Some(kw) = tok.keyword() {
         if has("<ident>") && !has(kw) {
             return Some(format!(

@@ -305,3 +305,14 @@ fn doc_comment_hint_only_after_a_doc_comment() {
         );
     }
 }
+
+#[test]
+fn trailing_comma_before_case() {
+    let src = "[match event of case 1 => \"a\", case _ => \"b\" end]";
+    let e = err(src);
+    assert_eq!(text(src, e.span), "case");
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("You might have a trailing `,` in the prior statement")
+    );
+}
