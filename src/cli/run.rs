@@ -26,6 +26,24 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
+    // A query with peers runs on the peer runtime (tokio); `in`/`out`/`err` become
+    // its implicit stdin/file and stdout/stderr peers there.
+    if let Program::Query(q) = &loaded.program {
+        if crate::peer::runtime::needs_peers(q) {
+            let opts = crate::peer::runtime::Options {
+                inputs: args.inputs.clone(),
+                output: args.output.clone(),
+                codec: match args.codec {
+                    CodecArg::String => "string".into(),
+                    CodecArg::Json => "json".into(),
+                },
+                index_clock: args.clock == ClockArg::Index,
+                final_flush: !args.no_final_flush,
+                metrics: args.metrics,
+            };
+            return crate::peer::runtime::run(q, &opts);
+        }
+    }
     let out: Box<dyn Write> = match &args.output {
         Some(p) => match std::fs::File::create(p) {
             Ok(f) => Box::new(f),

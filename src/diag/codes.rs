@@ -86,3 +86,10 @@ pub const QUERY_STREAM_PORT_CLASH: &str = "E0415";
 pub const QUERY_WRONG_DEFINITION_KIND: &str = "E0416";
 pub const QUERY_PIPELINE_UNKNOWN_PORT: &str = "E0417";
 pub const QUERY_STATE_NOT_CONSTANT: &str = "E0418";
+
+// -- peers (branch peers)
+pub const PEER_UNKNOWN_KIND: &str = "E0501";
+pub const PEER_UNKNOWN_KEY: &str = "E0502";
+pub const PEER_WRONG_TYPE: &str = "E0503";
+pub const PEER_MISSING_KEY: &str = "E0504";
+pub const PEER_BAD_CONFIG: &str = "E0505";

@@ -8,9 +8,22 @@
 //!
 //! Each stream (connection, file) gets its own codec and interceptor chain, so a
 //! partial line on one connection never mixes with another's.
+//!
+//! - [`spec`]: a `define peer` checked at compile time (kinds, keys, types).
+//! - [`runtime`]: `trickle run` for a query with peers: tokio tasks per peer and
+//!   per connection, the synchronous executor on the calling thread.
+//! - `router`: the executor thread's side (ids, signals, routing to sinks).
+//! - [`kind`]: one module per peer kind; [`stream`]: per-stream framing;
+//!   [`metrics`]: the counters.
 
 pub mod codec;
 pub mod config;
 pub mod interceptor;
+pub mod kind;
+pub mod metrics;
+mod router;
+pub mod runtime;
+pub mod spec;
+pub mod stream;
 
 pub use config::ConfigError;

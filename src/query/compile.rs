@@ -45,6 +45,8 @@ pub(crate) struct Compiler {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
     pub selects: usize,
+    /// Peers created so far (their ports are graph nodes; see `peer_def`).
+    pub peers: Vec<crate::peer::spec::PeerSpec>,
 }
 
 /// Span of a definition.
@@ -221,7 +223,7 @@ impl Compiler {
                 let p = port.unwrap_or_else(|| "out".into());
                 match outs.get(&p) {
                     Some(i) => Ok((*i, "out".into())),
-                    None => Err(Self::unknown_port(r, &p)),
+                    None => Err(self.unknown_port(pipe, r, &p)),
                 }
             }
             None => Err(Self::not_defined(pipe, r, "out")),
@@ -251,14 +253,23 @@ impl Compiler {
                 let p = port.unwrap_or_else(|| "in".into());
                 match ins.get(&p) {
                     Some(i) => Ok((*i, "in".into())),
-                    None => Err(Self::unknown_port(r, &p)),
+                    None => Err(self.unknown_port(pipe, r, &p)),
                 }
             }
             None => Err(Self::not_defined(pipe, r, "in")),
         }
     }
 
-    fn unknown_port(r: &ast::StreamRef, port: &str) -> Diagnostic {
+    fn unknown_port(&self, pipe: &Pipe, r: &ast::StreamRef, port: &str) -> Diagnostic {
+        let node = format!("{}{}", pipe.prefix, r.node.name);
+        if self.peers.iter().any(|p| p.name == node) {
+            return Diagnostic::error(
+                codes::QUERY_PIPELINE_UNKNOWN_PORT,
+                format!("Peer `{}` has no port `{port}`", r.node.name),
+                r.span,
+            )
+            .with_help("a peer's ports are `in` (into it), `out`, `err` and `metrics` (from it)");
+        }
         Diagnostic::error(
             codes::QUERY_PIPELINE_UNKNOWN_PORT,
             format!("Pipeline `{}` has no port `{port}`", r.node.name),

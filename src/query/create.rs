@@ -31,16 +31,6 @@ impl Compiler {
             pipe.nodes.insert(c.name.name.clone(), NodeRef::Node(i));
             return Ok(());
         }
-        if c.kind == CreateKind::Peer {
-            return Err(vec![Diagnostic::error(
-                codes::QUERY_PEERS_UNSUPPORTED,
-                "peers are not supported yet",
-                c.span,
-            )
-            .with_help(
-                "read from `in` and write to `out`; the CLI connects them to files or stdio",
-            )]);
-        }
         let target = c.target.clone().unwrap_or_else(|| ast::QualName {
             segments: vec![c.name.clone()],
             span: c.name.span,
@@ -58,6 +48,10 @@ impl Compiler {
                 let idx = self.script_node(scope, d, args, node_name)?;
                 pipe.nodes.insert(c.name.name.clone(), NodeRef::Node(idx));
                 Ok(())
+            }
+            (CreateKind::Peer, Definition::Peer(d)) => {
+                let args = self.instance_args(pipe, scope, &d.args, &c.with, c)?;
+                self.peer_node(pipe, scope, d, &args, node_name, c)
             }
             (CreateKind::Pipeline, Definition::Pipeline(d)) => {
                 let args = self.instance_args(pipe, scope, &d.args, &c.with, c)?;

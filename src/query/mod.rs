@@ -13,6 +13,7 @@ mod bind;
 mod compile;
 mod config;
 mod create;
+mod peer_def;
 mod render;
 mod select_def;
 mod uses;
@@ -36,6 +37,8 @@ pub struct Query {
     pub id: Option<String>,
     /// `#!config metrics_interval_s`
     pub metrics_interval_s: Option<u64>,
+    /// The peers the query created (some of their port nodes may have been pruned).
+    pub peers: Vec<crate::peer::spec::PeerSpec>,
 }
 
 /// `trickle graph --format`
@@ -65,6 +68,7 @@ pub fn compile_query(
         errors: Vec::new(),
         warnings: Vec::new(),
         selects: 0,
+        peers: Vec::new(),
     };
     let mut pipe = Pipe {
         scope,
@@ -102,6 +106,7 @@ pub fn compile_query(
             topo,
             id: cfg.id,
             metrics_interval_s: cfg.metrics_interval_s,
+            peers: c.peers,
         },
         warnings,
     })
@@ -117,13 +122,39 @@ impl Query {
             .map(|n| n.name.clone())
             .collect()
     }
+    /// The compiled graph (after pruning), for the peer runtime's routing.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
     /// A fresh running instance of the graph.
     pub fn executor(&self) -> Executor {
         Executor(executor::Executor::new(&self.graph, self.topo.clone()))
     }
     /// Draws the compiled graph.
     pub fn render(&self, format: GraphFormat) -> String {
-        render::render(&self.graph, format)
+        let kinds: Vec<String> = self
+            .graph
+            .nodes
+            .iter()
+            .map(|n| {
+                let peer = self.peers.iter().find_map(|p| {
+                    let port = if n.name == p.out_node() {
+                        "out"
+                    } else if n.name == p.err_node() {
+                        "err"
+                    } else if n.name == p.metrics_node() {
+                        "metrics"
+                    } else if n.name == p.in_node() {
+                        "in"
+                    } else {
+                        return None;
+                    };
+                    Some(format!("peer {}, port {port}", p.kind.name()))
+                });
+                peer.unwrap_or_else(|| n.kind_name().to_string())
+            })
+            .collect();
+        render::render_with_kinds(&self.graph, format, &kinds)
     }
 }
 

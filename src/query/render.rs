@@ -5,13 +5,21 @@ use crate::exec::graph::Graph;
 use std::fmt::Write;
 
 /// Draws `g` in `format`.
+#[cfg(test)]
 pub(crate) fn render(g: &Graph, format: GraphFormat) -> String {
+    let kinds: Vec<String> = g.nodes.iter().map(|n| n.kind_name().to_string()).collect();
+    render_with_kinds(g, format, &kinds)
+}
+
+/// Draws `g` in `format`, showing node `i`'s kind as `kinds[i]` (peers' port nodes
+/// are plain inputs and outputs in the graph, but are shown as the peer they are).
+pub(crate) fn render_with_kinds(g: &Graph, format: GraphFormat, kinds: &[String]) -> String {
     let mut s = String::new();
     // Writing to a String cannot fail.
     let _ = match format {
-        GraphFormat::Dot => dot(g, &mut s),
-        GraphFormat::Mermaid => mermaid(g, &mut s),
-        GraphFormat::Text => text(g, &mut s),
+        GraphFormat::Dot => dot(g, kinds, &mut s),
+        GraphFormat::Mermaid => mermaid(g, kinds, &mut s),
+        GraphFormat::Text => text(g, kinds, &mut s),
     };
     s
 }
@@ -20,7 +28,7 @@ fn quote(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-fn dot(g: &Graph, s: &mut String) -> std::fmt::Result {
+fn dot(g: &Graph, kinds: &[String], s: &mut String) -> std::fmt::Result {
     writeln!(s, "digraph query {{")?;
     writeln!(s, "  rankdir=LR;")?;
     for (i, n) in g.nodes.iter().enumerate() {
@@ -28,7 +36,7 @@ fn dot(g: &Graph, s: &mut String) -> std::fmt::Result {
             s,
             "  n{i} [label=\"{}\\n({})\"];",
             quote(&n.name),
-            quote(n.kind_name())
+            quote(&kinds[i])
         )?;
     }
     for e in &g.edges {
@@ -44,10 +52,10 @@ fn dot(g: &Graph, s: &mut String) -> std::fmt::Result {
     writeln!(s, "}}")
 }
 
-fn mermaid(g: &Graph, s: &mut String) -> std::fmt::Result {
+fn mermaid(g: &Graph, kinds: &[String], s: &mut String) -> std::fmt::Result {
     writeln!(s, "flowchart LR")?;
     for (i, n) in g.nodes.iter().enumerate() {
-        let label = format!("{} ({})", n.name, n.kind_name()).replace('"', "#quot;");
+        let label = format!("{} ({})", n.name, kinds[i]).replace('"', "#quot;");
         writeln!(s, "  n{i}[\"{label}\"]")?;
     }
     for e in &g.edges {
@@ -60,10 +68,10 @@ fn mermaid(g: &Graph, s: &mut String) -> std::fmt::Result {
     Ok(())
 }
 
-fn text(g: &Graph, s: &mut String) -> std::fmt::Result {
+fn text(g: &Graph, kinds: &[String], s: &mut String) -> std::fmt::Result {
     writeln!(s, "nodes:")?;
-    for n in &g.nodes {
-        writeln!(s, "  {} ({})", n.name, n.kind_name())?;
+    for (n, kind) in g.nodes.iter().zip(kinds) {
+        writeln!(s, "  {} ({kind})", n.name)?;
     }
     writeln!(s, "edges:")?;
     for e in &g.edges {

@@ -1,0 +1,469 @@
+//! `tcp_client` and `ws_client`: `shared` sends every event on one connection (reconnecting with
+//! backoff when it drops); `per_stream` opens one connection per upstream stream
+//! when that stream starts and closes it when it ends. Events received on a
+//! connection carry the last event sent on it in their lineage, so responses can be
+//! routed back to the upstream connection they answer.
+
+use super::{addr_value, lock, Ctx, ToGraph, ToPeer};
+use crate::event::{Event, EventId};
+use crate::peer::metrics::Counter;
+use crate::peer::spec::ClientStreams;
+use crate::peer::stream::{Decoder, Encoder};
+use crate::value::{Str, Value};
+use futures_util::{SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+/// Connection attempts before queued events are failed (backoff 50 ms, doubling up
+/// to [`MAX_BACKOFF`]: about 5 s in all).
+const ATTEMPTS: u32 = 10;
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// How long a closing connection waits for the server's last responses.
+const LINGER: Duration = Duration::from_secs(2);
+
+/// Where and how to connect.
+#[derive(Clone)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+    pub reconnect: bool,
+    /// `Some(path)` for a WebSocket client.
+    pub ws_path: Option<String>,
+}
+
+/// A connected transport, before it is split.
+enum Socket {
+    Tcp(TcpStream),
+    Ws(Box<WebSocketStream<TcpStream>>),
+}
+
+/// The writing half of a connection.
+enum Wire {
+    Tcp(OwnedWriteHalf),
+    Ws(futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>),
+}
+
+impl Wire {
+    async fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
+        match self {
+            Wire::Tcp(w) => w.write_all(bytes).await.map_err(|e| e.to_string()),
+            Wire::Ws(w) => w
+                .send(super::ws_server::message(bytes))
+                .await
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    async fn close(&mut self) {
+        match self {
+            Wire::Tcp(w) => {
+                let _ = w.flush().await;
+                let _ = w.shutdown().await;
+            }
+            Wire::Ws(w) => {
+                let _ = w.close().await;
+            }
+        }
+    }
+}
+
+/// Starts the client's task; returns the channel the executor sends to.
+pub fn start(ctx: &Ctx, target: Target, streams: ClientStreams) -> mpsc::UnboundedSender<ToPeer> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task_ctx = ctx.clone();
+    let handle = tokio::spawn(async move {
+        match streams {
+            ClientStreams::Shared => shared(task_ctx, target, rx).await,
+            ClientStreams::PerStream => per_stream(task_ctx, target, rx).await,
+        }
+    });
+    ctx.track(handle);
+    tx
+}
+
+async fn connect(t: &Target) -> Result<Socket, String> {
+    let sock = connect_tcp(t).await?;
+    match &t.ws_path {
+        None => Ok(Socket::Tcp(sock)),
+        Some(path) => {
+            let path = if path.starts_with('/') {
+                path.clone()
+            } else {
+                format!("/{path}")
+            };
+            let url = format!("ws://{}:{}{path}", t.host, t.port);
+            tokio_tungstenite::client_async(url.as_str(), sock)
+                .await
+                .map(|(ws, _)| Socket::Ws(Box::new(ws)))
+                .map_err(|e| format!("cannot open a WebSocket to {url}: {e}"))
+        }
+    }
+}
+
+async fn connect_tcp(t: &Target) -> Result<TcpStream, String> {
+    let attempts = if t.reconnect { ATTEMPTS } else { 1 };
+    let mut backoff = Duration::from_millis(50);
+    let mut last = String::new();
+    for i in 0..attempts {
+        match TcpStream::connect((t.host.as_str(), t.port)).await {
+            Ok(s) => {
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Err(e) => last = e.to_string(),
+        }
+        if i + 1 < attempts {
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+    Err(format!("cannot connect to {}:{}: {last}", t.host, t.port))
+}
+
+/// One open connection: its writing half here, its reading half in a task.
+struct Conn {
+    id: u64,
+    w: Wire,
+    enc: Encoder,
+    buf: Vec<u8>,
+    reader: JoinHandle<()>,
+    /// The id of the last event sent, for the lineage of what comes back.
+    last: Arc<Mutex<Vec<EventId>>>,
+    /// Messages sent and received, so a WebSocket (which cannot half-close) waits
+    /// for as many answers as it sent requests before it closes.
+    sent: u64,
+    received: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Conn {
+    async fn open(ctx: &Ctx, sock: Socket, id: u64, upstream: Vec<EventId>) -> Option<Conn> {
+        let addr = match &sock {
+            Socket::Tcp(s) => s.peer_addr(),
+            Socket::Ws(s) => s.get_ref().peer_addr(),
+        };
+        let transport = if matches!(sock, Socket::Ws(_)) {
+            "ws"
+        } else {
+            "tcp"
+        };
+        let meta = match addr {
+            Ok(a) => {
+                let mut r = crate::value::Record::default();
+                r.insert(transport.into(), crate::record! {"peer" => addr_value(&a)});
+                Value::from(r)
+            }
+            Err(_) => Value::record(),
+        };
+        if !ctx
+            .send(ToGraph::Start {
+                peer: ctx.idx,
+                stream: id,
+            })
+            .await
+        {
+            return None;
+        }
+        let last = Arc::new(Mutex::new(upstream));
+        let received = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (rctx, rlast) = (ctx.clone(), last.clone());
+        let counter = received.clone();
+        let (w, reader) = match sock {
+            Socket::Tcp(s) => {
+                let (mut r, w) = s.into_split();
+                let reader = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    let mut recv = Receiving::new(rctx, id, meta, rlast);
+                    loop {
+                        match r.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                if !recv.feed(&buf[..n]).await {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                    recv.end().await;
+                });
+                (Wire::Tcp(w), reader)
+            }
+            Socket::Ws(s) => {
+                let (w, mut r) = (*s).split();
+                let reader = tokio::spawn(async move {
+                    let mut recv = Receiving::new(rctx, id, meta, rlast);
+                    while let Some(Ok(msg)) = r.next().await {
+                        let bytes = match msg {
+                            Message::Text(t) => t.into_bytes(),
+                            Message::Binary(b) => b,
+                            Message::Close(_) => break,
+                            _ => continue,
+                        };
+                        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if !recv.feed(&bytes).await {
+                            return;
+                        }
+                    }
+                    recv.end().await;
+                });
+                (Wire::Ws(w), reader)
+            }
+        };
+        Some(Conn {
+            id,
+            w,
+            enc: Encoder::new(&ctx.spec),
+            buf: Vec::new(),
+            reader,
+            last,
+            sent: 0,
+            received,
+        })
+    }
+
+    async fn write(&mut self, ctx: &Ctx, ev: &Event) -> Result<(), String> {
+        *lock(&self.last) = vec![ev.id.clone()];
+        self.buf.clear();
+        self.enc.encode(&ev.data, &mut self.buf)?;
+        self.w
+            .send(&self.buf)
+            .await
+            .map_err(|e| format!("cannot send on peer `{}`: {e}", ctx.spec.name))?;
+        ctx.metrics.add(Counter::Send, Some(self.id), 1);
+        self.sent += 1;
+        Ok(())
+    }
+
+    /// Half-closes, then gives the server [`LINGER`] to answer and close.
+    async fn close(mut self, ctx: &Ctx) {
+        if matches!(self.w, Wire::Ws(_)) {
+            let deadline = tokio::time::Instant::now() + LINGER;
+            while self.received.load(std::sync::atomic::Ordering::Relaxed) < self.sent
+                && tokio::time::Instant::now() < deadline
+                && !self.reader.is_finished()
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+        self.w.close().await;
+        if tokio::time::timeout(LINGER, &mut self.reader)
+            .await
+            .is_err()
+        {
+            self.reader.abort();
+            ctx.send(ToGraph::End {
+                peer: ctx.idx,
+                stream: self.id,
+            })
+            .await;
+        }
+    }
+}
+
+async fn shared(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
+    let mut next_id = 0u64;
+    let mut conn: Option<Conn> = None;
+    let mut gave_up = false;
+    loop {
+        if conn.is_none() && !gave_up {
+            match connect(&t).await {
+                Ok(sock) => {
+                    conn = Conn::open(&ctx, sock, next_id, Vec::new()).await;
+                    next_id += 1;
+                    if conn.is_none() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    while let Ok(msg) = rx.try_recv() {
+                        if let ToPeer::Event(ev) = msg {
+                            ctx.failed(None, e.clone(), &ev).await;
+                        }
+                    }
+                    if !t.reconnect {
+                        gave_up = true;
+                        ctx.send(ToGraph::Done { peer: ctx.idx }).await;
+                    }
+                }
+            }
+        }
+        let msg = match conn.as_mut() {
+            Some(c) => tokio::select! {
+                m = rx.recv() => m,
+                _ = &mut c.reader => {
+                    conn = None;
+                    if !t.reconnect {
+                        gave_up = true;
+                        ctx.send(ToGraph::Done { peer: ctx.idx }).await;
+                    }
+                    continue;
+                }
+            },
+            None if gave_up => rx.recv().await,
+            None => tokio::select! {
+                m = rx.recv() => m,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+            },
+        };
+        match msg {
+            None => {
+                if let Some(c) = conn.take() {
+                    c.close(&ctx).await;
+                }
+                if !gave_up {
+                    ctx.send(ToGraph::Done { peer: ctx.idx }).await;
+                }
+                return;
+            }
+            Some(ToPeer::Event(ev)) => match conn.as_mut() {
+                Some(c) => {
+                    if let Err(e) = c.write(&ctx, &ev).await {
+                        ctx.failed(Some(c.id), e, &ev).await;
+                        if let Some(c) = conn.take() {
+                            c.reader.abort();
+                            ctx.send(ToGraph::End {
+                                peer: ctx.idx,
+                                stream: c.id,
+                            })
+                            .await;
+                        }
+                    }
+                }
+                None => {
+                    let text = format!("peer `{}` is not connected", ctx.spec.name);
+                    ctx.failed(None, text, &ev).await;
+                }
+            },
+            Some(ToPeer::Start(..) | ToPeer::End(..)) => {}
+        }
+    }
+}
+
+async fn per_stream(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
+    let mut conns: HashMap<(Str, u64), mpsc::UnboundedSender<Event>> = HashMap::new();
+    let mut tasks = Vec::new();
+    let mut next_id = 0u64;
+    let mut open = |key: (Str, u64), conns: &mut HashMap<_, _>, tasks: &mut Vec<JoinHandle<()>>| {
+        let (tx, crx) = mpsc::unbounded_channel();
+        let upstream = vec![EventId {
+            peer: key.0.clone(),
+            stream: key.1,
+            event: 0,
+        }];
+        tasks.retain(|h: &JoinHandle<()>| !h.is_finished());
+        tasks.push(tokio::spawn(stream_conn(
+            ctx.clone(),
+            t.clone(),
+            next_id,
+            upstream,
+            crx,
+        )));
+        next_id += 1;
+        conns.insert(key, tx);
+    };
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            ToPeer::Start(peer, stream) => {
+                if !conns.contains_key(&(peer.clone(), stream)) {
+                    open((peer, stream), &mut conns, &mut tasks);
+                }
+            }
+            ToPeer::End(peer, stream) => {
+                conns.remove(&(peer, stream));
+            }
+            ToPeer::Event(ev) => {
+                let key = (ev.id.peer.clone(), ev.id.stream);
+                if !conns.contains_key(&key) {
+                    open(key.clone(), &mut conns, &mut tasks);
+                }
+                if let Some(tx) = conns.get(&key) {
+                    let _ = tx.send(ev);
+                }
+            }
+        }
+    }
+    conns.clear();
+    for task in tasks {
+        let _ = task.await;
+    }
+    ctx.send(ToGraph::Done { peer: ctx.idx }).await;
+}
+
+async fn stream_conn(
+    ctx: Ctx,
+    t: Target,
+    id: u64,
+    upstream: Vec<EventId>,
+    mut rx: mpsc::UnboundedReceiver<Event>,
+) {
+    let mut conn = match connect(&t).await {
+        Ok(sock) => match Conn::open(&ctx, sock, id, upstream).await {
+            Some(c) => c,
+            None => return,
+        },
+        Err(e) => {
+            while let Some(ev) = rx.recv().await {
+                ctx.failed(None, e.clone(), &ev).await;
+            }
+            return;
+        }
+    };
+    while let Some(ev) = rx.recv().await {
+        if let Err(e) = conn.write(&ctx, &ev).await {
+            ctx.failed(Some(id), e, &ev).await;
+        }
+    }
+    conn.close(&ctx).await;
+}
+
+/// The receiving side of one client connection: decodes and hands events to the
+/// graph with the last sent event in their lineage; ends the stream at the end.
+struct Receiving {
+    ctx: Ctx,
+    id: u64,
+    meta: Value,
+    last: Arc<Mutex<Vec<EventId>>>,
+    dec: Decoder,
+    items: crate::peer::stream::Decoded,
+}
+
+impl Receiving {
+    fn new(ctx: Ctx, id: u64, meta: Value, last: Arc<Mutex<Vec<EventId>>>) -> Self {
+        let dec = Decoder::new(&ctx.spec);
+        Receiving {
+            ctx,
+            id,
+            meta,
+            last,
+            dec,
+            items: Vec::new(),
+        }
+    }
+
+    async fn feed(&mut self, bytes: &[u8]) -> bool {
+        self.dec.feed(bytes, &mut self.items);
+        let extra = lock(&self.last).clone();
+        let items = std::mem::take(&mut self.items);
+        self.ctx.events(self.id, items, &self.meta, &extra).await
+    }
+
+    async fn end(mut self) {
+        self.dec.finish(&mut self.items);
+        let extra = lock(&self.last).clone();
+        let items = std::mem::take(&mut self.items);
+        self.ctx.events(self.id, items, &self.meta, &extra).await;
+        self.ctx
+            .send(ToGraph::End {
+                peer: self.ctx.idx,
+                stream: self.id,
+            })
+            .await;
+    }
+}

@@ -1,0 +1,233 @@
+//! `http_server`: one stream per connection, one event per request (its body through
+//! the codec, `$http.request` = method, path, query, headers). Each request is
+//! answered with the first event routed back to its stream (`$http.response.status`
+//! and `.headers` set the status and headers; default 200), or 503 after `timeout`.
+
+use super::{addr_value, lock, Ctx, SharedStreams, ToGraph};
+use crate::event::Event;
+use crate::peer::metrics::Counter;
+use crate::peer::stream::{Decoder, Encoder};
+use crate::value::{Record, Value};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Mutex};
+
+/// Binds now (a port in use stops the run before it starts), then accepts forever.
+pub async fn start(
+    ctx: Ctx,
+    host: &str,
+    port: u16,
+    timeout_ms: u64,
+    streams: SharedStreams,
+) -> Result<(), String> {
+    let listener = TcpListener::bind((host, port)).await.map_err(|e| {
+        format!(
+            "peer `{}` cannot listen on {host}:{port}: {e}",
+            ctx.spec.name
+        )
+    })?;
+    tokio::spawn(accept(
+        ctx,
+        listener,
+        Duration::from_millis(timeout_ms),
+        streams,
+    ));
+    Ok(())
+}
+
+async fn accept(ctx: Ctx, listener: TcpListener, timeout: Duration, streams: SharedStreams) {
+    loop {
+        let Ok((sock, addr)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let id = {
+            let mut s = lock(&streams);
+            let id = s.next;
+            s.next += 1;
+            s.open.insert(id, tx);
+            id
+        };
+        if !ctx
+            .send(ToGraph::Start {
+                peer: ctx.idx,
+                stream: id,
+            })
+            .await
+        {
+            return;
+        }
+        let peer = addr_value(&addr);
+        tokio::spawn(connection(ctx.clone(), sock, peer, id, timeout, rx));
+    }
+}
+
+async fn connection(
+    ctx: Ctx,
+    sock: TcpStream,
+    peer: Value,
+    id: u64,
+    timeout: Duration,
+    rx: mpsc::UnboundedReceiver<Event>,
+) {
+    let rx = Arc::new(Mutex::new(rx));
+    let sctx = ctx.clone();
+    let svc = hyper::service::service_fn(move |req| {
+        let (ctx, rx, peer) = (sctx.clone(), rx.clone(), peer.clone());
+        async move { Ok::<_, Infallible>(handle(&ctx, id, &peer, timeout, &rx, req).await) }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(sock), svc)
+        .await;
+    ctx.send(ToGraph::End {
+        peer: ctx.idx,
+        stream: id,
+    })
+    .await;
+}
+
+fn text_response(status: StatusCode, text: String) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(text)));
+    *r.status_mut() = status;
+    r
+}
+
+fn headers_value(headers: &hyper::HeaderMap) -> Value {
+    let mut r = Record::default();
+    for (name, value) in headers {
+        let v = Value::from(String::from_utf8_lossy(value.as_bytes()).into_owned());
+        match r.get_mut(name.as_str()) {
+            Some(Value::Array(a)) => a.push(v),
+            Some(prev) => *prev = Value::Array(vec![std::mem::take(prev), v]),
+            None => {
+                r.insert(name.as_str().into(), v);
+            }
+        }
+    }
+    Value::from(r)
+}
+
+async fn handle(
+    ctx: &Ctx,
+    id: u64,
+    peer: &Value,
+    timeout: Duration,
+    rx: &Mutex<mpsc::UnboundedReceiver<Event>>,
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let bytes = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => return text_response(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let request = crate::record! {
+        "method" => parts.method.as_str(),
+        "path" => parts.uri.path(),
+        "query" => parts.uri.query().unwrap_or(""),
+        "headers" => headers_value(&parts.headers),
+    };
+    let meta =
+        crate::record! {"http" => crate::record!{"request" => request, "peer" => peer.clone()}};
+    let mut items = Vec::new();
+    if !bytes.is_empty() {
+        let mut dec = Decoder::new(&ctx.spec);
+        dec.feed(&bytes, &mut items);
+        dec.finish(&mut items);
+    }
+    if items.is_empty() {
+        items.push(Ok(Value::Null));
+    }
+    let bad = items
+        .iter()
+        .find_map(|i| i.as_ref().err().map(|(e, _)| e.clone()));
+    let mut rx = rx.lock().await;
+    // Answers to an earlier request that came after its 503 answer nothing now.
+    while let Ok(stale) = rx.try_recv() {
+        ctx.failed(
+            Some(id),
+            "no request is waiting for this response".into(),
+            &stale,
+        )
+        .await;
+    }
+    if !ctx.events(id, items, &meta, &[]).await {
+        return text_response(StatusCode::SERVICE_UNAVAILABLE, "shutting down".into());
+    }
+    if let Some(e) = bad {
+        return text_response(StatusCode::BAD_REQUEST, e);
+    }
+    match tokio::time::timeout(timeout, rx.recv()).await {
+        Ok(Some(ev)) => {
+            let resp = response(ctx, &ev);
+            if resp.is_ok() {
+                ctx.metrics.add(Counter::Send, Some(id), 1);
+            }
+            match resp {
+                Ok(r) => r,
+                Err(e) => {
+                    ctx.failed(Some(id), e.clone(), &ev).await;
+                    text_response(StatusCode::INTERNAL_SERVER_ERROR, e)
+                }
+            }
+        }
+        _ => text_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no response within the timeout".into(),
+        ),
+    }
+}
+
+/// The default `content-type` of a codec's output.
+pub fn content_type(codec: &str) -> &'static str {
+    match codec {
+        "string" => "text/plain; charset=utf-8",
+        "binary" => "application/octet-stream",
+        _ => "application/json",
+    }
+}
+
+fn response(ctx: &Ctx, ev: &Event) -> Result<Response<Full<Bytes>>, String> {
+    let spec = ev
+        .meta
+        .get("http")
+        .and_then(|h| h.get("response"))
+        .cloned()
+        .unwrap_or_default();
+    let status = match spec.get("status") {
+        None => StatusCode::OK,
+        Some(v) => v
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .ok_or_else(|| format!("`$http.response.status` is not an HTTP status: {v}"))?,
+    };
+    let mut body = Vec::new();
+    Encoder::new(&ctx.spec).encode(&ev.data, &mut body)?;
+    let mut b = Response::builder().status(status);
+    let mut has_type = false;
+    if let Some(Value::Record(headers)) = spec.get("headers") {
+        for (name, v) in headers.iter() {
+            has_type |= name.eq_ignore_ascii_case("content-type");
+            let values = match v {
+                Value::Array(a) => a.clone(),
+                other => vec![other.clone()],
+            };
+            for v in values {
+                let text = v.as_str().map_or_else(|| v.encode(), str::to_string);
+                b = b.header(name.as_str(), text);
+            }
+        }
+    }
+    if !has_type {
+        b = b.header("content-type", content_type(&ctx.spec.codec));
+    }
+    b.body(Full::new(Bytes::from(body)))
+        .map_err(|e| format!("bad response headers: {e}"))
+}

@@ -1,0 +1,233 @@
+//! The peer kinds' tasks, and what they share: the messages between peer tasks and
+//! the executor thread, and the context a task uses to hand events to the graph.
+//!
+//! ```text
+//! peer task ── ToGraph (bounded) ──▶ executor thread ── ToPeer / Event (unbounded) ──▶ sink task
+//! ```
+//!
+//! The graph-bound channel is bounded, so a slow graph slows readers down (the
+//! operating system buffers the rest); the sink-bound channels are not, so the
+//! executor never waits on a peer and the two directions cannot deadlock.
+
+pub mod client;
+pub mod file;
+pub mod http_client;
+pub mod http_server;
+pub mod metronome;
+pub mod stdio;
+pub mod tcp_server;
+pub mod ws_server;
+
+use super::metrics::{Counter, Metrics};
+use super::spec::PeerSpec;
+use super::stream::Decoded;
+use crate::event::{Event, EventId};
+use crate::value::{Str, Value};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// A peer task → the executor thread.
+#[derive(Debug)]
+pub enum ToGraph {
+    /// What one read of `stream` decoded to, in order; errors go to the peer's `err`.
+    Events {
+        peer: usize,
+        stream: u64,
+        items: Decoded,
+        meta: Value,
+        /// Ids to add to each event's lineage (a client's request).
+        extra: Vec<EventId>,
+    },
+    /// An event the peer could not send: `{"error": TEXT, "event": EVENT}` on `err`.
+    Failed {
+        peer: usize,
+        error: String,
+        event: Value,
+    },
+    Start {
+        peer: usize,
+        stream: u64,
+    },
+    End {
+        peer: usize,
+        stream: u64,
+    },
+    /// The peer will send nothing more.
+    Done {
+        peer: usize,
+    },
+    /// Time passes (wall clock only).
+    Tick,
+    /// Time for the peer's `metrics` event.
+    Metrics {
+        peer: usize,
+    },
+    /// Ctrl-C: drain, flush, exit.
+    Stop,
+    /// The peer cannot work at all (a port taken, a file that cannot be opened).
+    Fatal(String),
+}
+
+/// The executor thread → a sink task.
+#[derive(Debug)]
+pub enum ToPeer {
+    Event(Event),
+    /// An upstream stream started (per-stream clients open a connection for it).
+    Start(Str, u64),
+    /// An upstream stream ended (per-stream clients close its connection).
+    End(Str, u64),
+}
+
+/// The open streams of a server peer, shared by its accept loop (which opens them)
+/// and the executor thread (which routes events to them and closes them once their
+/// `end_stream` has passed through the graph, so late responses still go out).
+#[derive(Debug, Default)]
+pub struct Streams {
+    pub open: BTreeMap<u64, mpsc::UnboundedSender<Event>>,
+    /// The next stream id; ids below it that are not open have ended.
+    pub next: u64,
+}
+
+/// Shared handle to a server's [`Streams`].
+pub type SharedStreams = Arc<Mutex<Streams>>;
+
+/// Locks a mutex even if a thread panicked while holding it (the data is plain maps).
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Tasks the end of a run waits for (connection writers flushing their last bytes).
+pub type Pending = Arc<Mutex<Vec<JoinHandle<()>>>>;
+
+/// What a peer task knows about its peer.
+#[derive(Clone)]
+pub struct Ctx {
+    pub idx: usize,
+    pub spec: Arc<PeerSpec>,
+    pub tx: mpsc::Sender<ToGraph>,
+    pub metrics: Arc<Metrics>,
+    pub pending: Pending,
+}
+
+impl Ctx {
+    /// Counts and sends what a read decoded to; false once the graph has stopped.
+    pub async fn events(
+        &self,
+        stream: u64,
+        items: Decoded,
+        meta: &Value,
+        extra: &[EventId],
+    ) -> bool {
+        if items.is_empty() {
+            return true;
+        }
+        self.count_received(stream, &items);
+        self.tx
+            .send(ToGraph::Events {
+                peer: self.idx,
+                stream,
+                items,
+                meta: meta.clone(),
+                extra: extra.to_vec(),
+            })
+            .await
+            .is_ok()
+    }
+
+    /// [`Ctx::events`] from a thread outside the runtime.
+    pub fn events_blocking(&self, stream: u64, items: Decoded, meta: &Value) -> bool {
+        if items.is_empty() {
+            return true;
+        }
+        self.count_received(stream, &items);
+        self.tx
+            .blocking_send(ToGraph::Events {
+                peer: self.idx,
+                stream,
+                items,
+                meta: meta.clone(),
+                extra: Vec::new(),
+            })
+            .is_ok()
+    }
+
+    fn count_received(&self, stream: u64, items: &Decoded) {
+        let bad = items.iter().filter(|i| i.is_err()).count() as u64;
+        self.metrics
+            .add(Counter::Recv, Some(stream), items.len() as u64);
+        if bad > 0 {
+            self.metrics.add(Counter::Err, Some(stream), bad);
+        }
+    }
+
+    /// Sends a control message; false once the graph has stopped.
+    pub async fn send(&self, msg: ToGraph) -> bool {
+        self.tx.send(msg).await.is_ok()
+    }
+
+    /// An event that could not be sent: counted, and reported on the peer's `err`.
+    pub async fn failed(&self, stream: Option<u64>, error: String, event: &Event) {
+        self.metrics.add(Counter::Err, stream, 1);
+        let _ = self
+            .tx
+            .send(ToGraph::Failed {
+                peer: self.idx,
+                error,
+                event: event.data.clone(),
+            })
+            .await;
+    }
+
+    /// Remembers a task the end of the run must wait for.
+    pub fn track(&self, handle: JoinHandle<()>) {
+        let mut p = lock(&self.pending);
+        p.retain(|h| !h.is_finished());
+        p.push(handle);
+    }
+}
+
+/// `{"host": ..., "port": ...}` of a socket address.
+pub fn addr_value(addr: &std::net::SocketAddr) -> Value {
+    crate::record! {"host" => addr.ip().to_string(), "port" => u64::from(addr.port())}
+}
+
+/// Writes every event of `rx` to `w` through the stream's encoder, flushing when the
+/// queue is empty; ends (flushed) when the executor drops the sender.
+pub async fn write_events<W>(
+    ctx: &Ctx,
+    stream: Option<u64>,
+    mut rx: mpsc::UnboundedReceiver<Event>,
+    mut w: W,
+) where
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::AsyncWriteExt;
+    let mut enc = super::stream::Encoder::new(&ctx.spec);
+    let mut buf = Vec::new();
+    let mut broken: Option<String> = None;
+    while let Some(ev) = rx.recv().await {
+        if let Some(e) = &broken {
+            ctx.failed(stream, e.clone(), &ev).await;
+            continue;
+        }
+        buf.clear();
+        if let Err(e) = enc.encode(&ev.data, &mut buf) {
+            ctx.failed(stream, e, &ev).await;
+            continue;
+        }
+        if let Err(e) = w.write_all(&buf).await {
+            let text = format!("cannot send on peer `{}`: {e}", ctx.spec.name);
+            ctx.failed(stream, text.clone(), &ev).await;
+            broken = Some(text);
+            continue;
+        }
+        ctx.metrics.add(Counter::Send, stream, 1);
+        if rx.is_empty() {
+            let _ = w.flush().await;
+        }
+    }
+    let _ = w.flush().await;
+    let _ = w.shutdown().await;
+}

@@ -1,0 +1,92 @@
+//! `stdin`, `stdout`, `stderr`, and the blocking reader that `stdin`, `file` (read)
+//! and the CLI's `-i` inputs share: one stream (id 0) that ends at the end of the
+//! last input.
+
+use super::{Ctx, ToGraph};
+use crate::event::Event;
+use crate::peer::stream::Decoder;
+use crate::value::Value;
+use std::io::{ErrorKind, Read};
+use tokio::sync::mpsc;
+
+/// How much one read takes.
+const READ_BYTES: usize = 64 * 1024;
+
+/// One input of a blocking reader: `$` for its events, and the bytes.
+pub struct Input {
+    pub meta: Value,
+    pub name: String,
+    pub reader: Box<dyn Read + Send>,
+}
+
+/// Reads `inputs` in order as stream 0 of the peer (on a blocking thread): start,
+/// events, end, done. A partial last line of one input does not run into the next.
+pub fn read_blocking(ctx: Ctx, inputs: Vec<Input>) {
+    let stream = 0;
+    if ctx
+        .tx
+        .blocking_send(ToGraph::Start {
+            peer: ctx.idx,
+            stream,
+        })
+        .is_err()
+    {
+        return;
+    }
+    let mut buf = vec![0u8; READ_BYTES];
+    for mut input in inputs {
+        let mut dec = Decoder::new(&ctx.spec);
+        let mut items = Vec::new();
+        loop {
+            match input.reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    dec.feed(&buf[..n], &mut items);
+                    if !ctx.events_blocking(stream, std::mem::take(&mut items), &input.meta) {
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let text = format!("cannot read {}: {e}", input.name);
+                    let _ = ctx.tx.blocking_send(ToGraph::Fatal(text));
+                    return;
+                }
+            }
+        }
+        dec.finish(&mut items);
+        if !ctx.events_blocking(stream, items, &input.meta) {
+            return;
+        }
+    }
+    let _ = ctx.tx.blocking_send(ToGraph::End {
+        peer: ctx.idx,
+        stream,
+    });
+    let _ = ctx.tx.blocking_send(ToGraph::Done { peer: ctx.idx });
+}
+
+/// Starts a `stdin` peer.
+pub fn start_stdin(ctx: Ctx) {
+    let input = Input {
+        meta: Value::record(),
+        name: "stdin".into(),
+        reader: Box::new(std::io::stdin()),
+    };
+    std::thread::spawn(move || read_blocking(ctx, vec![input]));
+}
+
+/// Starts a `stdout` or `stderr` sink; returns the channel the executor writes to.
+pub fn start_std_sink(ctx: &Ctx, stderr: bool) -> mpsc::UnboundedSender<Event> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task_ctx = ctx.clone();
+    let handle = tokio::spawn(async move {
+        if stderr {
+            super::write_events(&task_ctx, Some(0), rx, tokio::io::stderr()).await;
+        } else {
+            super::write_events(&task_ctx, Some(0), rx, tokio::io::stdout()).await;
+        }
+    });
+    ctx.track(handle);
+    tx
+}

@@ -1,0 +1,90 @@
+//! `tcp_server`: one stream per accepted connection. Received bytes become events
+//! with `$tcp = {"peer": {"host", "port"}}`; events routed to a stream (by the
+//! executor, see `runtime::route`) are written back on that connection.
+
+use super::{addr_value, lock, Ctx, SharedStreams, ToGraph};
+use crate::peer::stream::Decoder;
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+/// Binds now (a port in use stops the run before it starts), then accepts forever.
+pub async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), String> {
+    let listener = TcpListener::bind((host, port)).await.map_err(|e| {
+        format!(
+            "peer `{}` cannot listen on {host}:{port}: {e}",
+            ctx.spec.name
+        )
+    })?;
+    tokio::spawn(accept(ctx, listener, streams));
+    Ok(())
+}
+
+async fn accept(ctx: Ctx, listener: TcpListener, streams: SharedStreams) {
+    loop {
+        let (sock, addr) = match listener.accept().await {
+            Ok(s) => s,
+            // Running out of file descriptors and the like: wait a little, go on.
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let id = {
+            let mut s = lock(&streams);
+            let id = s.next;
+            s.next += 1;
+            s.open.insert(id, tx);
+            id
+        };
+        if !ctx
+            .send(ToGraph::Start {
+                peer: ctx.idx,
+                stream: id,
+            })
+            .await
+        {
+            return;
+        }
+        let meta = crate::record! {"tcp" => crate::record!{"peer" => addr_value(&addr)}};
+        tokio::spawn(connection(ctx.clone(), sock, id, meta, rx));
+    }
+}
+
+async fn connection(
+    ctx: Ctx,
+    sock: TcpStream,
+    id: u64,
+    meta: crate::value::Value,
+    rx: mpsc::UnboundedReceiver<crate::event::Event>,
+) {
+    let _ = sock.set_nodelay(true);
+    let (mut r, w) = sock.into_split();
+    let wctx = ctx.clone();
+    ctx.track(tokio::spawn(async move {
+        super::write_events(&wctx, Some(id), rx, w).await;
+    }));
+    let mut dec = Decoder::new(&ctx.spec);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut items = Vec::new();
+    loop {
+        match r.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                dec.feed(&buf[..n], &mut items);
+                if !ctx.events(id, std::mem::take(&mut items), &meta, &[]).await {
+                    return;
+                }
+            }
+        }
+    }
+    dec.finish(&mut items);
+    ctx.events(id, items, &meta, &[]).await;
+    // The executor closes the writer once this end has passed through the graph.
+    ctx.send(ToGraph::End {
+        peer: ctx.idx,
+        stream: id,
+    })
+    .await;
+}

@@ -1,0 +1,384 @@
+//! The executor thread's side of a peer run: peer messages become events and
+//! signals, and the graph's outputs are routed to `out`, `err` and the peers.
+
+use super::kind::{lock, ToGraph, ToPeer};
+use super::metrics::{Counter, Metrics};
+use super::runtime::{now_ns, Peer, Sink};
+use crate::event::{Event, EventId, Signal};
+use crate::query::Executor;
+use crate::value::{Str, Value};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
+use std::io::{BufWriter, Stderr, Write};
+use tokio::sync::mpsc;
+
+/// Messages handled before outputs are flushed (so a busy graph still writes).
+const BATCH: usize = 256;
+/// `err` events that feed back into a peer can loop; they stop after this many rounds.
+const MAX_ERR_ROUNDS: usize = 8;
+
+/// How the run is going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Running,
+    /// Every other source has ended: clients finish their last exchanges.
+    ClosingClients,
+    Finished,
+}
+
+/// The executor and everything the executor thread owns.
+pub(super) struct Exec {
+    pub(super) executor: Executor,
+    pub(super) peers: Vec<Peer>,
+    /// `p/in` → index of peer `p`.
+    pub(super) sinks_by_node: FxHashMap<String, usize>,
+    pub(super) out: BufWriter<Box<dyn Write>>,
+    pub(super) err: BufWriter<Stderr>,
+    pub(super) out_metrics: Metrics,
+    pub(super) err_metrics: Metrics,
+    pub(super) line: Vec<u8>,
+    /// Next event sequence number per `(peer, stream)`.
+    pub(super) seq: FxHashMap<(usize, u64), u64>,
+    /// Streams started and not yet ended.
+    pub(super) open: BTreeSet<(usize, u64)>,
+    pub(super) index: u64,
+    pub(super) index_clock: bool,
+    pub(super) outputs: Vec<(String, Event)>,
+    pub(super) failed_write: bool,
+}
+
+impl Exec {
+    /// Handles messages until the run is over; returns the exit code.
+    pub(super) fn main_loop(&mut self, mut rx: mpsc::Receiver<ToGraph>, final_flush: bool) -> i32 {
+        let mut status = 0;
+        let mut phase = Phase::Running;
+        phase = self.advance(phase);
+        while phase != Phase::Finished {
+            let Some(first) = rx.blocking_recv() else {
+                break;
+            };
+            let mut next = Some(first);
+            let mut handled = 0;
+            while let Some(msg) = next.take() {
+                match msg {
+                    ToGraph::Stop => phase = Phase::Finished,
+                    ToGraph::Fatal(text) => {
+                        eprintln!("trickle: {text}");
+                        status = 3;
+                        phase = Phase::Finished;
+                    }
+                    other => self.handle(other),
+                }
+                handled += 1;
+                if phase != Phase::Finished && handled < BATCH {
+                    next = rx.try_recv().ok();
+                }
+            }
+            if self.failed_write {
+                status = 3;
+                phase = Phase::Finished;
+            }
+            if phase != Phase::Finished {
+                phase = self.advance(phase);
+            }
+            self.flush();
+        }
+        self.finish(final_flush);
+        drop(rx);
+        self.flush();
+        status
+    }
+
+    /// Moves to the next phase when the sources it waits for are done.
+    fn advance(&mut self, mut phase: Phase) -> Phase {
+        let waiting = |peers: &[Peer], clients: bool| {
+            peers
+                .iter()
+                .any(|p| p.source && !p.done && p.client == clients)
+        };
+        // Clients follow their upstream: once every other source has ended they send
+        // what they hold and close. Clients that are the only sources (a client
+        // reading what a server pushes) run until they end by themselves.
+        let upstream = self.peers.iter().any(|p| p.source && !p.client);
+        if phase == Phase::Running && upstream && !waiting(&self.peers, false) {
+            for p in self.peers.iter_mut().filter(|p| p.client) {
+                p.sink = Sink::None;
+            }
+            phase = Phase::ClosingClients;
+        }
+        if phase == Phase::Running && !upstream && !waiting(&self.peers, true) {
+            phase = Phase::Finished;
+        }
+        if phase == Phase::ClosingClients && !waiting(&self.peers, true) {
+            phase = Phase::Finished;
+        }
+        phase
+    }
+
+    /// End of the run: open streams end, `drain`, every sink closes.
+    fn finish(&mut self, final_flush: bool) {
+        let open: Vec<(usize, u64)> = self.open.iter().copied().collect();
+        for (peer, stream) in open {
+            self.end_stream(peer, stream);
+        }
+        if final_flush {
+            self.executor.signal(&Signal::Drain, &mut self.outputs);
+            self.route();
+        }
+        self.close_sinks();
+    }
+
+    /// Drops every sink channel, so sink tasks flush and end.
+    pub(super) fn close_sinks(&mut self) {
+        for p in &mut self.peers {
+            if let Sink::Server(s) = &p.sink {
+                lock(s).open.clear();
+            }
+            p.sink = Sink::None;
+        }
+    }
+
+    fn handle(&mut self, msg: ToGraph) {
+        match msg {
+            ToGraph::Events {
+                peer,
+                stream,
+                items,
+                meta,
+                extra,
+            } => {
+                for item in items {
+                    match item {
+                        Ok(data) => self.event(peer, stream, data, meta.clone(), &extra),
+                        Err((error, raw)) => {
+                            let name = self.peers[peer].spec.name.clone();
+                            let doc = crate::record! {
+                                "error" => error, "peer" => name, "stream" => stream, "raw" => raw,
+                            };
+                            self.report_err(peer, doc);
+                        }
+                    }
+                }
+            }
+            ToGraph::Failed { peer, error, event } => {
+                let doc = crate::record! {"error" => error, "event" => event};
+                self.report_err(peer, doc);
+            }
+            ToGraph::Start { peer, stream } => {
+                self.open.insert((peer, stream));
+                self.seq.insert((peer, stream), 0);
+                let name = Str::from(self.peers[peer].spec.name.as_str());
+                self.signal(&Signal::StartStream {
+                    peer: name.clone(),
+                    stream,
+                });
+                for f in self.peers[peer].followers.clone() {
+                    if let Sink::Control(tx) = &self.peers[f].sink {
+                        let _ = tx.send(ToPeer::Start(name.clone(), stream));
+                    }
+                }
+            }
+            ToGraph::End { peer, stream } => self.end_stream(peer, stream),
+            ToGraph::Done { peer } => self.peers[peer].done = true,
+            ToGraph::Tick => self.signal(&Signal::Tick(now_ns())),
+            ToGraph::Metrics { peer } => {
+                let p = &self.peers[peer];
+                let data = p.metrics.event(&p.spec.name, now_ns());
+                let node = p.spec.metrics_node();
+                let ev = self.new_event(data, EventId::default(), Vec::new(), Value::record());
+                self.executor.send(&node, ev, &mut self.outputs);
+                self.route();
+            }
+            ToGraph::Stop | ToGraph::Fatal(_) => {}
+        }
+    }
+
+    fn end_stream(&mut self, peer: usize, stream: u64) {
+        if !self.open.remove(&(peer, stream)) {
+            return;
+        }
+        let name = Str::from(self.peers[peer].spec.name.as_str());
+        self.signal(&Signal::EndStream {
+            peer: name.clone(),
+            stream,
+        });
+        for f in self.peers[peer].followers.clone() {
+            if let Sink::Control(tx) = &self.peers[f].sink {
+                let _ = tx.send(ToPeer::End(name.clone(), stream));
+            }
+        }
+        // Only now: what the end flushed out of windows could still go back on it.
+        if let Sink::Server(s) = &self.peers[peer].sink {
+            lock(s).open.remove(&stream);
+        }
+    }
+
+    fn new_event(&mut self, data: Value, id: EventId, lineage: Vec<EventId>, meta: Value) -> Event {
+        let ingest_ns = if self.index_clock {
+            self.index += 1;
+            self.index - 1
+        } else {
+            now_ns()
+        };
+        Event {
+            data,
+            meta,
+            ingest_ns,
+            id,
+            lineage,
+            origin: None,
+        }
+    }
+
+    fn event(&mut self, peer: usize, stream: u64, data: Value, meta: Value, extra: &[EventId]) {
+        let seq = self.seq.entry((peer, stream)).or_insert(0);
+        let id = EventId {
+            peer: Str::from(self.peers[peer].spec.name.as_str()),
+            stream,
+            event: *seq,
+        };
+        *seq += 1;
+        let mut lineage = Vec::with_capacity(1 + extra.len());
+        lineage.push(id.clone());
+        lineage.extend_from_slice(extra);
+        let ev = self.new_event(data, id, lineage, meta);
+        self.peers[peer].metrics.add(Counter::Out, Some(stream), 1);
+        let node = self.peers[peer].spec.out_node();
+        self.executor.send(&node, ev, &mut self.outputs);
+        self.route();
+    }
+
+    fn signal(&mut self, s: &Signal) {
+        self.executor.signal(s, &mut self.outputs);
+        self.route();
+    }
+
+    /// A record for peer `peer`'s `err` port (or stderr when nothing reads it).
+    fn report_err(&mut self, peer: usize, doc: Value) {
+        let p = &self.peers[peer];
+        if p.err_connected {
+            let node = p.spec.err_node();
+            let ev = self.new_event(doc, EventId::default(), Vec::new(), Value::record());
+            self.executor.send(&node, ev, &mut self.outputs);
+            self.route();
+        } else {
+            self.write_err(&doc);
+        }
+    }
+
+    fn write_err(&mut self, v: &Value) {
+        self.err_metrics.add(Counter::In, None, 1);
+        self.line.clear();
+        v.write_json(&mut self.line);
+        self.line.push(b'\n');
+        let _ = self.err.write_all(&self.line);
+    }
+
+    /// Sends what the graph emitted where it goes; failures to send come back as
+    /// `err` events of the peer, which are routed in turn (a bounded number of rounds).
+    fn route(&mut self) {
+        for _ in 0..MAX_ERR_ROUNDS {
+            if self.outputs.is_empty() {
+                return;
+            }
+            let mut failures = Vec::new();
+            for (name, ev) in std::mem::take(&mut self.outputs) {
+                if name == "out" {
+                    self.out_metrics.add(Counter::In, None, 1);
+                    self.line.clear();
+                    ev.data.write_json(&mut self.line);
+                    self.line.push(b'\n');
+                    if self.out.write_all(&self.line).is_err() {
+                        self.failed_write = true;
+                    }
+                } else if let Some(&p) = self.sinks_by_node.get(&name) {
+                    for (error, data) in self.send_to_peer(p, ev) {
+                        failures.push((p, crate::record! {"error" => error, "event" => data}));
+                    }
+                } else {
+                    self.write_err(&ev.data);
+                }
+            }
+            for (p, doc) in failures {
+                self.report_err(p, doc);
+            }
+        }
+        // Still more after the last round: an err loop; report instead of feeding it.
+        for (_, ev) in std::mem::take(&mut self.outputs) {
+            self.write_err(&ev.data);
+        }
+    }
+
+    /// Hands `ev` to peer `p`; returns `(error, event)` for what could not be sent.
+    fn send_to_peer(&mut self, p: usize, ev: Event) -> Vec<(String, Value)> {
+        let peer = &self.peers[p];
+        let closed = || format!("peer `{}` is closed", peer.spec.name);
+        match &peer.sink {
+            Sink::None => {
+                peer.metrics.add(Counter::Err, None, 1);
+                vec![(closed(), ev.data)]
+            }
+            Sink::Events(tx) => {
+                peer.metrics.add(Counter::In, Some(0), 1);
+                match tx.send(ev) {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![(closed(), e.0.data)],
+                }
+            }
+            Sink::Control(tx) => {
+                peer.metrics.add(Counter::In, None, 1);
+                match tx.send(ToPeer::Event(ev)) {
+                    Ok(()) => Vec::new(),
+                    Err(e) => match e.0 {
+                        ToPeer::Event(ev) => vec![(closed(), ev.data)],
+                        _ => Vec::new(),
+                    },
+                }
+            }
+            Sink::Server(streams) => {
+                let name = peer.spec.name.as_str();
+                let mut targets: Vec<u64> = std::iter::once(&ev.id)
+                    .chain(ev.lineage.iter())
+                    .filter(|id| id.peer == name)
+                    .map(|id| id.stream)
+                    .collect();
+                targets.sort_unstable();
+                targets.dedup();
+                let s = lock(streams);
+                let mut failures = Vec::new();
+                if targets.is_empty() {
+                    for (id, tx) in &s.open {
+                        peer.metrics.add(Counter::In, Some(*id), 1);
+                        let _ = tx.send(ev.clone());
+                    }
+                    return failures;
+                }
+                for id in targets {
+                    peer.metrics.add(Counter::In, Some(id), 1);
+                    match s.open.get(&id) {
+                        Some(tx) if tx.send(ev.clone()).is_ok() => {}
+                        _ => {
+                            peer.metrics.add(Counter::Err, Some(id), 1);
+                            failures.push((
+                                format!("stream {id} of peer `{name}` has ended"),
+                                ev.data.clone(),
+                            ));
+                        }
+                    }
+                }
+                failures
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.out.flush().is_err() {
+            self.failed_write = true;
+        }
+        let _ = self.err.flush();
+    }
+}
+
+#[cfg(test)]
+#[path = "router_tests.rs"]
+mod tests;

@@ -1,0 +1,179 @@
+//! The executor side of a peer run without sockets: events get ids and lineage,
+//! server sinks route by them, ended streams fail, and `end_stream` closes a
+//! stream only after what it flushed was routed.
+
+use super::*;
+use crate::compile::ModulePath;
+use crate::diag::SourceMap;
+use crate::peer::kind::{SharedStreams, Streams};
+use crate::peer::runtime::{Peer, Sink};
+use std::sync::Arc;
+
+fn compile(text: &str) -> crate::query::Query {
+    let mut sources = SourceMap::new();
+    let file = sources.add("q.trickle", text);
+    match crate::query::compile_query(&mut sources, file, &ModulePath::default()) {
+        Ok(c) => c.value,
+        Err(d) => panic!("{}", crate::diag::render_all(&d, &sources)),
+    }
+}
+
+struct Setup {
+    exec: Exec,
+    streams: SharedStreams,
+    rx: Vec<mpsc::UnboundedReceiver<Event>>,
+}
+
+/// A server peer `s` (index 0) with streams 0 and 1 open, and the input `in` (index 1).
+fn setup(query: &str) -> Setup {
+    let q = compile(query);
+    let mut streams = Streams::default();
+    let mut rx = Vec::new();
+    for id in 0..2 {
+        let (tx, r) = mpsc::unbounded_channel();
+        streams.open.insert(id, tx);
+        rx.push(r);
+    }
+    streams.next = 2;
+    let streams: SharedStreams = Arc::new(std::sync::Mutex::new(streams));
+    let peer = |spec: crate::peer::spec::PeerSpec, sink| Peer {
+        spec: Arc::new(spec),
+        metrics: Arc::default(),
+        sink,
+        source: true,
+        client: false,
+        done: false,
+        err_connected: false,
+        followers: Vec::new(),
+    };
+    let mut input = q.peers[0].clone();
+    input.name = "in".into();
+    let peers = vec![
+        peer(q.peers[0].clone(), Sink::Server(streams.clone())),
+        peer(input, Sink::None),
+    ];
+    let mut exec = Exec {
+        executor: q.executor(),
+        peers,
+        sinks_by_node: FxHashMap::default(),
+        out: BufWriter::new(Box::new(std::io::sink())),
+        err: BufWriter::new(std::io::stderr()),
+        out_metrics: Metrics::default(),
+        err_metrics: Metrics::default(),
+        line: Vec::new(),
+        seq: FxHashMap::default(),
+        open: BTreeSet::new(),
+        index: 0,
+        index_clock: true,
+        outputs: Vec::new(),
+        failed_write: false,
+    };
+    exec.sinks_by_node.insert("s/in".into(), 0);
+    Setup { exec, streams, rx }
+}
+
+fn events(peer: usize, stream: u64, values: &[i64]) -> ToGraph {
+    ToGraph::Events {
+        peer,
+        stream,
+        items: values.iter().map(|v| Ok(Value::from(*v))).collect(),
+        meta: Value::record(),
+        extra: Vec::new(),
+    }
+}
+
+fn drain(rx: &mut mpsc::UnboundedReceiver<Event>) -> Vec<(String, u64, u64, u64)> {
+    let mut got = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        let id = ev.id;
+        got.push((ev.data.encode(), id.stream, id.event, ev.ingest_ns));
+    }
+    got
+}
+
+const SERVER: &str = r#"
+define peer s from tcp_server with config = {"port": 1} end;
+create peer s;
+"#;
+
+#[test]
+fn responses_follow_the_event_id_to_their_stream() {
+    let mut s = setup(&format!("{SERVER}select event from s into s;"));
+    for stream in 0..2 {
+        s.exec.handle(ToGraph::Start { peer: 0, stream });
+    }
+    s.exec.handle(events(0, 1, &[10, 11]));
+    s.exec.handle(events(0, 0, &[20]));
+    assert_eq!(
+        drain(&mut s.rx[1]),
+        [("10".into(), 1, 0, 0), ("11".into(), 1, 1, 1)]
+    );
+    assert_eq!(drain(&mut s.rx[0]), [("20".into(), 0, 0, 2)]);
+    let m = s.exec.peers[0].metrics.totals();
+    assert_eq!((m[0], m[1]), (3, 3), "in and out");
+}
+
+#[test]
+fn events_naming_no_stream_go_to_every_open_stream() {
+    let mut s = setup(&format!("{SERVER}select event from in into s;"));
+    s.exec.handle(events(1, 0, &[7]));
+    assert_eq!(drain(&mut s.rx[0]).len(), 1);
+    assert_eq!(drain(&mut s.rx[1]).len(), 1);
+}
+
+#[test]
+fn a_stream_closes_after_its_end_flushed_windows() {
+    let q = format!(
+        "{SERVER}define window two from tumbling with size = 2 end;\n\
+         select aggr::win::collect_flattened(event) from s[two] \
+         group by [source_id(), stream_id()] into s;"
+    );
+    let mut s = setup(&q);
+    s.exec.handle(ToGraph::Start { peer: 0, stream: 1 });
+    s.exec.handle(events(0, 1, &[1, 2, 3]));
+    assert_eq!(drain(&mut s.rx[1])[0].0, "[1,2]");
+    s.exec.handle(ToGraph::End { peer: 0, stream: 1 });
+    // The partial batch went out on stream 1 before it was closed.
+    assert_eq!(drain(&mut s.rx[1])[0].0, "[3]");
+    assert!(!s.streams.lock().unwrap().open.contains_key(&1));
+    assert!(s.streams.lock().unwrap().open.contains_key(&0));
+}
+
+#[test]
+fn events_for_an_ended_stream_are_errors() {
+    let q = format!(
+        "{SERVER}define window two from tumbling with size = 2 end;\n\
+         select aggr::win::collect_flattened(event) from s[two] into s;"
+    );
+    let mut s = setup(&q);
+    s.exec.handle(ToGraph::Start { peer: 0, stream: 0 });
+    s.exec.handle(ToGraph::Start { peer: 0, stream: 1 });
+    s.exec.handle(events(0, 1, &[1]));
+    s.exec.handle(ToGraph::End { peer: 0, stream: 1 });
+    s.exec.handle(events(0, 0, &[2]));
+    // The batch's lineage names both streams: 0 gets it, 1 has ended.
+    assert_eq!(drain(&mut s.rx[0])[0].0, "[1,2]");
+    assert!(drain(&mut s.rx[1]).is_empty());
+    assert_eq!(s.exec.peers[0].metrics.totals()[2], 1, "err");
+    assert_eq!(s.exec.peers[0].metrics.streams()[&1][2], 1);
+}
+
+#[test]
+fn undecodable_input_becomes_an_error_record() {
+    let mut s = setup(&format!(
+        "{SERVER}select event from s into s;\nselect event from s/err into out;"
+    ));
+    s.exec.peers[0].err_connected = true;
+    s.exec.handle(ToGraph::Events {
+        peer: 0,
+        stream: 0,
+        items: vec![Err(("json codec: bad".into(), "{x".into()))],
+        meta: Value::record(),
+        extra: Vec::new(),
+    });
+    assert_eq!(
+        s.exec.out_metrics.totals()[0],
+        1,
+        "one record reached `out`"
+    );
+}

@@ -1,0 +1,497 @@
+//! Running a query that has peers: one tokio task per peer (and per connection),
+//! the synchronous executor on the calling thread, a bounded channel between them.
+//!
+//! The executor thread turns peer messages into events (ids, lineage, ingest time)
+//! and signals, runs the graph, and routes what comes out: `out` to stdout or `-o`,
+//! `err` and unconnected ports to stderr, `p/in` to peer `p` (a server peer picks
+//! the connection from the event's id and lineage). The run ends when every source
+//! has ended (clients end once their upstream has), or at Ctrl-C: open streams end,
+//! `drain` flushes windows, sinks flush and close.
+
+use super::kind::{self, lock, Ctx, Pending, SharedStreams, ToGraph, ToPeer};
+use super::metrics::{self, Metrics};
+use super::router::Exec;
+use super::spec::{ClientStreams, Kind, PeerSpec};
+use crate::event::Event;
+use crate::exec::graph::Graph;
+use crate::query::Query;
+use crate::value::Value;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeSet;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc;
+
+/// Messages waiting for the executor before peers are held back.
+const QUEUE: usize = 1024;
+/// Wall-clock ticks (SPEC §7).
+const TICK: Duration = Duration::from_millis(100);
+/// How long the end of a run waits for sinks to flush.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Exit codes (SPEC §8).
+const EXIT_OK: i32 = 0;
+const EXIT_RUNTIME: i32 = 3;
+
+/// What `trickle run` passes in.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `-i` files (empty: stdin; `-` is stdin).
+    pub inputs: Vec<PathBuf>,
+    /// `-o`
+    pub output: Option<PathBuf>,
+    /// `--codec` of the input `in`: `json` or `string`.
+    pub codec: String,
+    /// `--clock index`: the i-th event has ingest time i, and there are no ticks.
+    pub index_clock: bool,
+    pub final_flush: bool,
+    /// `--metrics`: print the counters table to stderr at the end.
+    pub metrics: bool,
+}
+
+/// Nanoseconds since the epoch.
+pub fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// True when the query needs the peer runtime (it created a peer that is still in
+/// the graph after pruning).
+pub fn needs_peers(q: &Query) -> bool {
+    let g = q.graph();
+    q.peers.iter().any(|p| {
+        [p.out_node(), p.err_node(), p.metrics_node(), p.in_node()]
+            .iter()
+            .any(|n| g.find(n).is_some())
+    })
+}
+
+/// Where a peer's incoming events go.
+pub(super) enum Sink {
+    None,
+    /// A writer: every event goes to its one stream.
+    Events(mpsc::UnboundedSender<Event>),
+    /// A client: events plus upstream stream starts and ends.
+    Control(mpsc::UnboundedSender<ToPeer>),
+    /// A server: routed by id and lineage to its open streams.
+    Server(SharedStreams),
+}
+
+pub(super) struct Peer {
+    pub(super) spec: Arc<PeerSpec>,
+    pub(super) metrics: Arc<Metrics>,
+    pub(super) sink: Sink,
+    /// Its `out` (or `err`) feeds the graph, so the run waits for it to end.
+    pub(super) source: bool,
+    pub(super) client: bool,
+    pub(super) done: bool,
+    pub(super) err_connected: bool,
+    /// Per-stream clients downstream of this peer (they follow its streams).
+    pub(super) followers: Vec<usize>,
+}
+
+/// Runs `query` with its peers; returns the exit code.
+pub fn run(query: &Query, opts: &Options) -> i32 {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("trickle: cannot start the runtime: {e}");
+            return EXIT_RUNTIME;
+        }
+    };
+    let out: Box<dyn Write> = match &opts.output {
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("trickle: cannot write {}: {e}", p.display());
+                return EXIT_RUNTIME;
+            }
+        },
+        None => Box::new(std::io::stdout()),
+    };
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let pending: Pending = Arc::default();
+    let graph = query.graph();
+    let mut specs: Vec<PeerSpec> = query.peers.clone();
+    let reads_in = has_out_edges(graph, "in");
+    if reads_in {
+        specs.push(input_spec(&opts.codec));
+    }
+    let mut peers = Vec::new();
+    let mut status = EXIT_OK;
+    {
+        let _guard = rt.enter();
+        for (idx, spec) in specs.into_iter().enumerate() {
+            let spec = Arc::new(spec);
+            let ctx = Ctx {
+                idx,
+                spec: spec.clone(),
+                tx: tx.clone(),
+                metrics: Arc::default(),
+                pending: pending.clone(),
+            };
+            let implicit_in = reads_in && spec.name == "in" && idx == query.peers.len();
+            match start_peer(&rt, graph, &ctx, implicit_in, &opts.inputs) {
+                Ok(peer) => peers.push(peer),
+                Err(e) => {
+                    eprintln!("trickle: {e}");
+                    status = EXIT_RUNTIME;
+                    break;
+                }
+            }
+        }
+        if status == EXIT_OK {
+            link_followers(graph, &mut peers);
+            let every = query
+                .metrics_interval_s
+                .filter(|s| *s > 0)
+                .unwrap_or(super::spec::DEFAULT_METRICS_INTERVAL_S);
+            spawn_timers(&tx, &peers, graph, opts.index_clock, every);
+        }
+    }
+    drop(tx);
+    let mut ex = Exec {
+        executor: query.executor(),
+        peers,
+        sinks_by_node: FxHashMap::default(),
+        out: BufWriter::with_capacity(64 * 1024, out),
+        err: BufWriter::new(std::io::stderr()),
+        out_metrics: Metrics::default(),
+        err_metrics: Metrics::default(),
+        line: Vec::new(),
+        seq: FxHashMap::default(),
+        open: BTreeSet::new(),
+        index: 0,
+        index_clock: opts.index_clock,
+        outputs: Vec::new(),
+        failed_write: false,
+    };
+    for (i, p) in ex.peers.iter().enumerate() {
+        ex.sinks_by_node.insert(p.spec.in_node(), i);
+    }
+    if status == EXIT_OK {
+        status = ex.main_loop(rx, opts.final_flush);
+    } else {
+        ex.close_sinks();
+    }
+    // Sinks are closed: wait for their last bytes to go out.
+    rt.block_on(async {
+        let _ = tokio::time::timeout(FLUSH_TIMEOUT, async {
+            loop {
+                let handles: Vec<_> = std::mem::take(&mut *lock(&pending));
+                if handles.is_empty() {
+                    break;
+                }
+                for h in handles {
+                    let _ = h.await;
+                }
+            }
+        })
+        .await;
+    });
+    rt.shutdown_timeout(Duration::from_millis(100));
+    if ex.out.flush().is_err() || ex.failed_write {
+        status = EXIT_RUNTIME;
+    }
+    let _ = ex.err.flush();
+    if opts.metrics {
+        let mut rows: Vec<(&str, &Metrics)> = ex
+            .peers
+            .iter()
+            .map(|p| (p.spec.name.as_str(), p.metrics.as_ref()))
+            .collect();
+        rows.push(("out", &ex.out_metrics));
+        rows.push(("err", &ex.err_metrics));
+        eprint!("{}", metrics::table(&rows));
+    }
+    status
+}
+
+/// The CLI input `in` as a peer: stdin or the `-i` files, lines of `codec`.
+fn input_spec(codec: &str) -> PeerSpec {
+    PeerSpec {
+        name: "in".into(),
+        kind: Kind::Stdin,
+        codec: if codec == "string" { "string" } else { "json" }.into(),
+        interceptors: None,
+        metrics_interval_s: None,
+    }
+}
+
+fn has_out_edges(g: &Graph, name: &str) -> bool {
+    g.find(name)
+        .is_some_and(|i| g.edges.iter().any(|e| e.from == i))
+}
+
+fn start_peer(
+    rt: &tokio::runtime::Runtime,
+    g: &Graph,
+    ctx: &Ctx,
+    implicit_in: bool,
+    inputs: &[PathBuf],
+) -> Result<Peer, String> {
+    let spec = &ctx.spec;
+    let has = |n: String| g.find(&n).is_some();
+    let reads =
+        implicit_in || has(spec.out_node()) || has(spec.err_node()) || has(spec.metrics_node());
+    let writes = has(spec.in_node());
+    let mut peer = Peer {
+        spec: spec.clone(),
+        metrics: ctx.metrics.clone(),
+        sink: Sink::None,
+        source: reads && spec.kind.is_source(),
+        client: matches!(
+            spec.kind,
+            Kind::TcpClient { .. } | Kind::WsClient { .. } | Kind::HttpClient { .. }
+        ),
+        done: false,
+        err_connected: has(spec.err_node()),
+        followers: Vec::new(),
+    };
+    if implicit_in {
+        start_inputs(ctx.clone(), inputs)?;
+        return Ok(peer);
+    }
+    if !reads && !writes {
+        return Ok(peer);
+    }
+    // The graph compiles either way (a peer's ports always exist); say what will not work.
+    let kind = spec.kind.name();
+    if writes && !spec.kind.is_sink() {
+        eprintln!(
+            "trickle: warning: peer `{}` ({kind}) does not send; events into it go to its `err`",
+            spec.name
+        );
+    }
+    if has(spec.out_node()) && !spec.kind.is_source() {
+        eprintln!(
+            "trickle: warning: peer `{}` ({kind}) receives nothing; `from {}` stays empty",
+            spec.name, spec.name
+        );
+    }
+    match &spec.kind {
+        Kind::Stdin if reads => kind::stdio::start_stdin(ctx.clone()),
+        Kind::Stdout | Kind::Stderr if writes => {
+            let stderr = spec.kind == Kind::Stderr;
+            peer.sink = Sink::Events(kind::stdio::start_std_sink(ctx, stderr));
+        }
+        Kind::File { path, mode } => {
+            if spec.kind.is_source() {
+                if reads {
+                    kind::file::start_reader(ctx.clone(), path)?;
+                }
+            } else if writes {
+                peer.sink = Sink::Events(kind::file::start_writer(ctx, path, *mode)?);
+            }
+        }
+        Kind::Metronome { interval_ns } if reads => {
+            kind::metronome::start(ctx.clone(), *interval_ns)
+        }
+        Kind::TcpServer { host, port } => {
+            let streams = SharedStreams::default();
+            rt.block_on(kind::tcp_server::start(
+                ctx.clone(),
+                host,
+                *port,
+                streams.clone(),
+            ))?;
+            peer.sink = Sink::Server(streams);
+        }
+        Kind::HttpServer {
+            host,
+            port,
+            timeout_ms,
+        } => {
+            let streams = SharedStreams::default();
+            let start =
+                kind::http_server::start(ctx.clone(), host, *port, *timeout_ms, streams.clone());
+            rt.block_on(start)?;
+            peer.sink = Sink::Server(streams);
+        }
+        Kind::HttpClient {
+            url,
+            method,
+            headers,
+            timeout_ms,
+        } => {
+            let target = kind::http_client::Target {
+                url: url.clone(),
+                method: method.clone(),
+                headers: headers.clone(),
+                timeout_ms: *timeout_ms,
+            };
+            peer.sink = Sink::Control(kind::http_client::start(ctx, target));
+        }
+        Kind::WsServer { host, port } => {
+            let streams = SharedStreams::default();
+            rt.block_on(kind::ws_server::start(
+                ctx.clone(),
+                host,
+                *port,
+                streams.clone(),
+            ))?;
+            peer.sink = Sink::Server(streams);
+        }
+        Kind::TcpClient {
+            host,
+            port,
+            streams,
+            reconnect,
+        } => {
+            let target = kind::client::Target {
+                host: host.clone(),
+                port: *port,
+                reconnect: *reconnect,
+                ws_path: None,
+            };
+            peer.sink = Sink::Control(kind::client::start(ctx, target, *streams));
+        }
+        Kind::WsClient {
+            host,
+            port,
+            path,
+            streams,
+            reconnect,
+        } => {
+            let target = kind::client::Target {
+                host: host.clone(),
+                port: *port,
+                reconnect: *reconnect,
+                ws_path: Some(path.clone()),
+            };
+            peer.sink = Sink::Control(kind::client::start(ctx, target, *streams));
+        }
+        _ => {}
+    }
+    Ok(peer)
+}
+
+/// Opens the `-i` files (or stdin) and reads them as the input peer.
+fn start_inputs(ctx: Ctx, paths: &[PathBuf]) -> Result<(), String> {
+    let stdin = || kind::stdio::Input {
+        meta: Value::record(),
+        name: "stdin".into(),
+        reader: Box::new(std::io::stdin()),
+    };
+    let mut inputs = Vec::new();
+    if paths.is_empty() {
+        inputs.push(stdin());
+    }
+    for p in paths {
+        if p.as_os_str() == "-" {
+            inputs.push(stdin());
+            continue;
+        }
+        let f = std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        inputs.push(kind::stdio::Input {
+            meta: Value::record(),
+            name: p.display().to_string(),
+            reader: Box::new(f),
+        });
+    }
+    std::thread::spawn(move || kind::stdio::read_blocking(ctx, inputs));
+    Ok(())
+}
+
+/// Per-stream clients follow the streams of the peers upstream of them.
+fn link_followers(g: &Graph, peers: &mut [Peer]) {
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
+    for e in &g.edges {
+        succ[e.from].push(e.to);
+    }
+    let followers: Vec<usize> = (0..peers.len())
+        .filter(|&i| {
+            matches!(
+                peers[i].spec.kind,
+                Kind::TcpClient {
+                    streams: ClientStreams::PerStream,
+                    ..
+                } | Kind::WsClient {
+                    streams: ClientStreams::PerStream,
+                    ..
+                }
+            )
+        })
+        .collect();
+    let names: Vec<String> = peers.iter().map(|p| p.spec.in_node()).collect();
+    let reach: Vec<Vec<usize>> = peers
+        .iter()
+        .map(|p| {
+            let Some(start) = g.find(&p.spec.out_node()) else {
+                return Vec::new();
+            };
+            let mut seen = FxHashSet::default();
+            let mut stack = vec![start];
+            while let Some(n) = stack.pop() {
+                if seen.insert(n) {
+                    stack.extend(succ[n].iter().copied());
+                }
+            }
+            followers
+                .iter()
+                .copied()
+                .filter(|&f| g.find(&names[f]).is_some_and(|n| seen.contains(&n)))
+                .collect()
+        })
+        .collect();
+    for (p, r) in peers.iter_mut().zip(reach) {
+        p.followers = r;
+    }
+}
+
+/// Ctrl-C, wall-clock ticks, and each peer's metrics timer (`default_every_s` unless
+/// the peer sets `metrics_interval_s`).
+fn spawn_timers(
+    tx: &mpsc::Sender<ToGraph>,
+    peers: &[Peer],
+    g: &Graph,
+    index_clock: bool,
+    default_every_s: u64,
+) {
+    let ctrl = tx.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = ctrl.send(ToGraph::Stop).await;
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+    if !index_clock {
+        let ticks = tx.clone();
+        tokio::spawn(async move {
+            let mut iv = tokio::time::interval(TICK);
+            iv.tick().await;
+            loop {
+                iv.tick().await;
+                if ticks.send(ToGraph::Tick).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    for (idx, p) in peers.iter().enumerate() {
+        if g.find(&p.spec.metrics_node()).is_none() {
+            continue;
+        }
+        let every = Duration::from_secs(p.spec.metrics_interval_s.unwrap_or(default_every_s));
+        let m = tx.clone();
+        tokio::spawn(async move {
+            let mut iv = tokio::time::interval(every);
+            iv.tick().await;
+            loop {
+                iv.tick().await;
+                if m.send(ToGraph::Metrics { peer: idx }).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}

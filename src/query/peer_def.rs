@@ -1,0 +1,82 @@
+//! `create peer`: the definition's `with` values folded with the instance's args,
+//! checked by [`crate::peer::spec::build`], and the peer's ports added to the graph.
+//!
+//! A peer is both a source and a sink, so it becomes separate nodes: input nodes for
+//! its `out`, `err` and `metrics` ports and an output node for its `in` port. A
+//! single node would make `select event from p into p` (an echo) a cycle.
+
+use super::compile::{Compiler, NodeRef, Pipe};
+use crate::compile::ScopeId;
+use crate::diag::{codes, Diagnostic};
+use crate::exec::graph::NodeKind;
+use crate::peer::spec::{self, SpecErrorKind};
+use crate::value::{Record, Value};
+use rustc_hash::FxHashMap;
+use trickle_grammar::ast::{self, Creation};
+
+impl Compiler {
+    pub(super) fn peer_node(
+        &mut self,
+        pipe: &mut Pipe,
+        scope: ScopeId,
+        d: &ast::DefinePeer,
+        args: &Value,
+        node_name: String,
+        c: &Creation,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut with = Record::default();
+        let mut errors = Vec::new();
+        for w in &d.with {
+            match self.bind.fold(scope, &w.value, args) {
+                Ok(v) => {
+                    with.insert(w.key.name.as_str().into(), v);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let spec = spec::build(&node_name, &d.kind.name, &with).map_err(|es| {
+            es.into_iter()
+                .map(|e| {
+                    let span = e
+                        .key
+                        .as_deref()
+                        .and_then(|k| d.with.iter().find(|w| w.key.name == k))
+                        .map_or(d.kind.span, |w| w.span);
+                    let code = match e.kind {
+                        SpecErrorKind::UnknownKind => codes::PEER_UNKNOWN_KIND,
+                        SpecErrorKind::UnknownKey => codes::PEER_UNKNOWN_KEY,
+                        SpecErrorKind::WrongType => codes::PEER_WRONG_TYPE,
+                        SpecErrorKind::MissingKey => codes::PEER_MISSING_KEY,
+                        SpecErrorKind::Invalid => codes::PEER_BAD_CONFIG,
+                    };
+                    Diagnostic::error(code, e.message, span).with_secondary(c.span, "created here")
+                })
+                .collect::<Vec<_>>()
+        })?;
+        let mut outs = FxHashMap::default();
+        outs.insert(
+            "out".to_string(),
+            self.graph.add(spec.out_node(), NodeKind::Input),
+        );
+        outs.insert(
+            "err".to_string(),
+            self.graph.add(spec.err_node(), NodeKind::Input),
+        );
+        outs.insert(
+            "metrics".to_string(),
+            self.graph.add(spec.metrics_node(), NodeKind::Input),
+        );
+        let mut ins = FxHashMap::default();
+        ins.insert(
+            "in".to_string(),
+            self.graph.add(spec.in_node(), NodeKind::Output),
+        );
+        pipe.nodes
+            .insert(c.name.name.clone(), NodeRef::Pipeline { ins, outs });
+        self.peers.push(spec);
+        Ok(())
+    }
+}
