@@ -71,6 +71,9 @@ pub struct ExprCtx {
     pub(crate) in_aggr: bool,
     /// Shapes (span-free renderings) of `group_exprs`, computed on first use.
     pub(crate) group_shapes: Option<Vec<String>>,
+    /// Set just before lowering a statement-level `match`/`for` whose value is
+    /// unused; taken by it, so its case bodies are lowered as unused too.
+    pub(crate) arms_unneeded: bool,
 }
 
 impl ExprCtx {
@@ -93,6 +96,7 @@ impl ExprCtx {
             varargs_slot: None,
             in_aggr: false,
             group_shapes: None,
+            arms_unneeded: false,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Const folding (a node whose parts are all constant is evaluated at compile time,
-//! so its runtime errors become compile errors) and the IR facts lowering needs:
-//! does an expression have effects, is a function body pure.
+//! so its runtime errors become compile errors) and the IR fact lowering needs:
+//! is a function body pure.
 
 use crate::diag::{codes, Diagnostic};
 use crate::event::FnCtx;
@@ -162,25 +162,6 @@ fn pattern_any(p: &Pattern, f: &mut dyn FnMut(&Expr) -> bool) -> bool {
             _ => false,
         }),
     }
-}
-
-fn binds(p: &Pattern) -> bool {
-    match p {
-        Pattern::Bind(..) => true,
-        Pattern::Array(ps) => ps.iter().any(binds),
-        Pattern::Tuple(t) => t.elems.iter().any(binds),
-        _ => false,
-    }
-}
-
-/// Whether evaluating `e` can change anything (assign, emit, drop, recur, a
-/// pattern binding). Statements without effects are skipped unless last.
-pub(crate) fn has_effect(e: &Expr) -> bool {
-    any(e, &mut |x| match &x.kind {
-        ExprKind::Assign(_) | ExprKind::Emit(..) | ExprKind::Drop | ExprKind::Recur(_) => true,
-        ExprKind::Match(m) => m.cases.iter().any(|c| binds(&c.pattern)),
-        _ => false,
-    })
 }
 
 /// A function body reads nothing but its arguments: no impure natives, no calls of

@@ -12,6 +12,24 @@ use trickle_grammar::ast;
 
 pub(crate) type L<T> = Result<T, Vec<Diagnostic>>;
 
+/// A statement Tremor runs even when its value is unused (an `Expr` that is not
+/// `Expr::Imut`): `let`, `emit`, `drop`, and a statement-level `match` or `for`.
+fn is_statement(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::Let(..) | ast::ExprKind::Emit { .. } | ast::ExprKind::Drop => true,
+        _ => is_block_statement(e),
+    }
+}
+
+/// A statement-level `match` or `for` (its case bodies are statements too).
+fn is_block_statement(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::Match(m) => m.mutable,
+        ast::ExprKind::For(f) => f.mutable,
+        _ => false,
+    }
+}
+
 /// Wraps one diagnostic.
 pub(crate) fn one<T>(d: Diagnostic) -> L<T> {
     Err(vec![d])
@@ -30,15 +48,38 @@ impl<'m> Lowerer<'m> {
         Lowerer { m, scope }
     }
 
-    /// Lowers statements; a non-final statement without effects is dropped (Tremor
-    /// never evaluates it). Errors of all statements are reported together.
+    /// Lowers statements whose last value is the body's value. Errors of all
+    /// statements are reported together.
     pub fn body(&self, es: &[ast::Expr], ctx: &mut ExprCtx) -> L<Vec<ir::Expr>> {
+        self.body_needed(es, ctx, true)
+    }
+
+    /// Lowers statements; `needed` says whether the body's value is used. As in
+    /// Tremor (`Expr::Imut` runs only when its result is needed), a statement whose
+    /// value is unused is dropped unless it is a `let`, `emit`, `drop` or a
+    /// statement-level `match`/`for`; those always run, and the case bodies of an
+    /// unused `match`/`for` do not need their values either.
+    pub fn body_needed(
+        &self,
+        es: &[ast::Expr],
+        ctx: &mut ExprCtx,
+        needed: bool,
+    ) -> L<Vec<ir::Expr>> {
         let mut out = Vec::with_capacity(es.len());
         let mut errors = Vec::new();
         for (i, e) in es.iter().enumerate() {
-            match self.expr(e, ctx) {
-                Ok(x) if i + 1 < es.len() && !fold::has_effect(&x) => {}
-                Ok(x) => out.push(x),
+            let last = i + 1 == es.len();
+            let value_used = needed && last;
+            let statement = is_statement(e);
+            // Read (and reset) by `lower_match` / `for_loop` of this very statement.
+            ctx.arms_unneeded = !value_used && is_block_statement(e);
+            let lowered = self.expr(e, ctx);
+            ctx.arms_unneeded = false;
+            match lowered {
+                Ok(x) if value_used || statement => out.push(x),
+                // Keep a body's value slot (a null nobody reads) so it is never empty.
+                Ok(x) if last => out.push(ir::Expr::constant(Value::Null, x.span)),
+                Ok(_) => {}
                 Err(es) => errors.extend(es),
             }
         }
@@ -187,7 +228,10 @@ impl<'m> Lowerer<'m> {
                     .map(|i| i.name.to_lowercase())
                     .collect::<Vec<_>>()
                     .join("_");
-            let kind = if ty.contains("binary") {
+            let kind = if ty.is_empty() && p.bits.is_none() {
+                // `<< "snot" >>`: decided by the value at run time.
+                ir::BytesKind::Untyped
+            } else if ty.contains("binary") {
                 ir::BytesKind::Binary
             } else {
                 let little = ty.contains("little");
@@ -407,6 +451,7 @@ impl<'m> Lowerer<'m> {
     }
 
     fn for_loop(&self, f: &ast::For, ctx: &mut ExprCtx) -> L<ExprKind> {
+        let arms_needed = !std::mem::take(&mut ctx.arms_unneeded);
         let target = self.expr(&f.target, ctx)?;
         let mut cases = Vec::with_capacity(f.cases.len());
         for c in &f.cases {
@@ -420,7 +465,7 @@ impl<'m> Lowerer<'m> {
                 key,
                 value,
                 guard,
-                body: self.body(&c.body, ctx)?,
+                body: self.body_needed(&c.body, ctx, arms_needed)?,
             });
         }
         let into = match &f.into {

@@ -13,8 +13,9 @@ const NO_DEFAULT: &str = "This match expression has no default clause, if the ot
 
 /// `match target of case ... end`
 pub(crate) fn lower_match(l: &Lowerer, m: &ast::Match, ctx: &mut ExprCtx) -> L<ExprKind> {
+    let arms_needed = !std::mem::take(&mut ctx.arms_unneeded);
     let target = l.expr(&m.target, ctx)?;
-    let cases = cases(l, &m.cases, ctx)?;
+    let cases = cases(l, &m.cases, ctx, arms_needed)?;
     if let Some(extra) = m
         .cases
         .iter()
@@ -56,7 +57,8 @@ fn has_default(cases: &[ast::Case]) -> bool {
         .any(|c| c.guard.is_none() && is_default(&c.pattern))
 }
 
-fn cases(l: &Lowerer, cs: &[ast::Case], ctx: &mut ExprCtx) -> L<Vec<ir::Case>> {
+/// `needed`: whether the case bodies' values are used (see `Lowerer::body_needed`).
+fn cases(l: &Lowerer, cs: &[ast::Case], ctx: &mut ExprCtx, needed: bool) -> L<Vec<ir::Case>> {
     let mut out = Vec::with_capacity(cs.len());
     let mut errors = Vec::new();
     for c in cs {
@@ -66,7 +68,7 @@ fn cases(l: &Lowerer, cs: &[ast::Case], ctx: &mut ExprCtx) -> L<Vec<ir::Case>> {
                 Some(g) => Some(l.expr(g, ctx)?),
                 None => None,
             };
-            let body = l.body(&c.body, ctx)?;
+            let body = l.body_needed(&c.body, ctx, needed)?;
             Ok(ir::Case {
                 pattern,
                 guard,
@@ -200,7 +202,7 @@ pub(crate) fn lower_fn_match(
         ),
         span,
     );
-    let cases = cases(l, cs, ctx)?;
+    let cases = cases(l, cs, ctx, true)?;
     Ok(ir::Expr::new(
         ExprKind::Match(Box::new(ir::Match {
             target,

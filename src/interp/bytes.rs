@@ -39,14 +39,23 @@ pub(crate) fn build(parts: &[BytesPart], span: Span, env: &mut Env) -> R<Value> 
     for p in parts {
         let v = eval(&p.value, env)?;
         let bits = p.bits as u32;
-        match p.kind {
+        let kind = match (p.kind, &v) {
+            (BytesKind::Untyped, Value::String(_) | Value::Bytes(_)) => BytesKind::Binary,
+            (BytesKind::Untyped, _) => BytesKind::Unsigned { little: false },
+            (k, _) => k,
+        };
+        match kind {
             BytesKind::Binary => match &v {
                 Value::Bytes(b) => w.push_bytes(b),
                 Value::String(s) => w.push_bytes(s.as_bytes()),
                 other => return Err(bad(other, span)),
             },
-            BytesKind::Unsigned { little } | BytesKind::Signed { little } => {
-                let signed = matches!(p.kind, BytesKind::Signed { .. });
+            BytesKind::Untyped | BytesKind::Unsigned { .. } | BytesKind::Signed { .. } => {
+                let (signed, little) = match kind {
+                    BytesKind::Signed { little } => (true, little),
+                    BytesKind::Unsigned { little } => (false, little),
+                    _ => (false, false),
+                };
                 let raw = match (&v, signed) {
                     (Value::U64(u), _) => *u,
                     (Value::I64(i), true) => *i as u64,

@@ -69,8 +69,20 @@ pub(crate) fn call_user(c: &UserCall, span: Span, env: &mut Env) -> R<Value> {
 }
 
 /// Stack that a chain of plain (non-tail) calls may use before it fails with the
-/// recursion error instead of overflowing: spawned threads get 2 MiB by default.
-const STACK_BUDGET: usize = 1024 * 1024;
+/// recursion error instead of overflowing, unless the thread declared a bigger
+/// stack with [`set_stack_budget`]: spawned threads get 2 MiB by default.
+const DEFAULT_STACK_BUDGET: usize = 1024 * 1024;
+
+thread_local! {
+    static STACK_BUDGET: std::cell::Cell<usize> = const { std::cell::Cell::new(DEFAULT_STACK_BUDGET) };
+}
+
+/// Declares how much stack plain recursion may use on this thread; call it first
+/// thing on a thread started with a big stack (the CLI and the test runner use
+/// 1 GiB), so deep recursion reaches Tremor's limit of 1024 calls in debug builds.
+pub fn set_stack_budget(bytes: usize) {
+    STACK_BUDGET.with(|b| b.set(bytes));
+}
 
 /// Runs `func` with argument values, looping on `recur`.
 pub(crate) fn invoke(func: &Function, args: Vec<Value>, span: Span, env: &mut Env) -> R<Value> {
@@ -100,7 +112,7 @@ fn run_frame_inner(func: &Function, base: usize, span: Span, env: &mut Env) -> R
         env.locals.stack_base = here;
     }
     if env.locals.depth >= RECURSION_LIMIT
-        || env.locals.stack_base.saturating_sub(here) > STACK_BUDGET
+        || env.locals.stack_base.saturating_sub(here) > STACK_BUDGET.with(|b| b.get())
     {
         return Err(err(RECURSION_ERROR, span));
     }

@@ -294,7 +294,14 @@ pub struct BytesPart {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BytesKind {
+    /// No type and no size: a string or bytes value is binary, anything else an
+    /// 8-bit unsigned integer.
+    Untyped,
     Binary,
-    Unsigned { little: bool },
-    Signed { little: bool },
+    Unsigned {
+        little: bool,
+    },
+    Signed {
+        little: bool,
+    },
 }

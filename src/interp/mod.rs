@@ -24,6 +24,7 @@ use crate::value::Value;
 use std::sync::Mutex;
 
 pub use eval::{eval_expr, run_block};
+pub use func::set_stack_budget;
 
 /// A compiled `.tremor` script.
 pub struct Script {

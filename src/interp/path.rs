@@ -2,9 +2,9 @@
 
 use super::eval::{err, eval, Flow, R};
 use super::ir::{Assign, AssignRoot, Path, Root, Segment};
-use super::Env;
+use super::{Env, RuntimeError};
 use crate::diag::Span;
-use crate::value::{Str, Value};
+use crate::value::{Record, Str, Value};
 use std::borrow::Cow;
 
 /// A segment with its run-time parts evaluated.
@@ -71,6 +71,8 @@ fn root_value<'e>(root: &'e Root, env: &'e Env, owned: &'e Option<Value>) -> Opt
 /// Why a walk stopped.
 enum Miss {
     Key(String),
+    /// A key missing from a record, with the closest existing key if one is near.
+    RecordKey(String, Option<String>),
     Index(i128, usize),
     Decreasing(i128, i128),
     Range(i128, i128, usize),
@@ -78,9 +80,9 @@ enum Miss {
 
 fn lookup<'a>(v: &'a Value, key: &Key) -> Result<&'a Value, Miss> {
     match (v, key) {
-        (Value::Record(r), Key::Field(f)) => r.get(*f).ok_or_else(|| Miss::Key(f.to_string())),
+        (Value::Record(r), Key::Field(f)) => r.get(*f).ok_or_else(|| missing_key(r, f)),
         (Value::Record(r), Key::Dyn(Value::String(f))) => {
-            r.get(f.as_str()).ok_or_else(|| Miss::Key(f.to_string()))
+            r.get(f.as_str()).ok_or_else(|| missing_key(r, f))
         }
         (Value::Array(a), Key::Dyn(i)) if i.is_integer() => {
             let idx = match i {
@@ -126,6 +128,40 @@ fn step<'v>(cur: Cow<'v, Value>, key: &Key) -> Result<Cow<'v, Value>, Miss> {
     }
 }
 
+fn missing_key(r: &Record, key: &str) -> Miss {
+    Miss::RecordKey(
+        key.to_string(),
+        best_hint(key, r.keys().map(|k| k.as_str())),
+    )
+}
+
+/// The closest option within an edit distance of 2 (ties: the smallest option), as
+/// Tremor's "Did you mean to use `x`?" hint picks it.
+fn best_hint<'a>(given: &str, options: impl Iterator<Item = &'a str>) -> Option<String> {
+    options
+        .filter_map(|o| {
+            let d = edit_distance(given, o);
+            (d <= 2).then_some((d, o))
+        })
+        .min()
+        .map(|(_, o)| o.to_string())
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 fn int(v: &Value) -> Option<i128> {
     match v {
         Value::I64(i) => Some(i128::from(*i)),
@@ -140,19 +176,45 @@ fn miss_error(m: Miss, root: &Root, span: Span) -> Flow {
             format!("Trying to access a non existing {} key `{k}`", root_kind(root)),
             span,
         ),
-        Miss::Index(i, len) => err(
+        Miss::RecordKey(k, hint) => {
+            let mut e = RuntimeError::new(
+                format!("Trying to access a non existing {} key `{k}`", root_kind(root)),
+                span,
+            );
+            e.note = hint.map(|h| format!("Did you mean to use `{h}`?"));
+            Flow::Err(Box::new(e))
+        }
+        Miss::Index(i, len) => with_note(
             format!("Trying to access an index that is out of range: {i} (the array has {len} elements)"),
             span,
+            bounds_note(i, format!("index {i}"), len),
         ),
         Miss::Decreasing(s, e) => err(
-            format!("A range's end cannot be smaller than its start: {s}:{e}"),
+            format!("A range's end cannot be smaller than its start, {s}:{e} is invalid"),
             span,
         ),
-        Miss::Range(s, e, len) => err(
+        Miss::Range(s, e, len) => with_note(
             format!("Trying to access a range that is out of bounds: {s}:{e} (the array has {len} elements)"),
             span,
+            bounds_note(s.min(e), format!("index range {s}:{e}"), len),
         ),
     }
+}
+
+/// Tremor's wording of an index error: a negative index is a bad index, anything
+/// else out of bounds.
+fn bounds_note(lowest: i128, got: String, len: usize) -> String {
+    if lowest < 0 {
+        format!("Bad array index, got `{lowest}` but expected an index in the range 0:{len}")
+    } else {
+        format!("Array index out of bounds, got {got} but expected an index in the range 0:{len}")
+    }
+}
+
+fn with_note(message: String, span: Span, note: String) -> Flow {
+    let mut e = RuntimeError::new(message, span);
+    e.note = Some(note);
+    Flow::Err(Box::new(e))
 }
 
 /// Reads a path.
@@ -332,4 +394,19 @@ pub(crate) fn assign(a: &Assign, span: Span, env: &mut Env, want: bool) -> R<Val
     }
     *cur = value;
     Ok(ret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_picks_the_closest_key_within_two_edits() {
+        assert_eq!(edit_distance("snat", "snot"), 1);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(edit_distance("count", "cont"), 1);
+        let keys = ["snot", "snit", "badger"];
+        assert_eq!(best_hint("snat", keys.into_iter()).as_deref(), Some("snit"));
+        assert_eq!(best_hint("xyzzy", keys.into_iter()), None);
+    }
 }

@@ -97,6 +97,9 @@ pub fn run_all(roots: &[PathBuf], opts: &Options, out: &mut dyn Write) -> std::i
     Ok(summary)
 }
 
+/// Stack of the thread running one case (only the pages used are committed).
+const CASE_STACK: usize = 1 << 30;
+
 /// A case that did not finish within the timeout.
 struct Stuck(String);
 
@@ -109,8 +112,9 @@ fn run_isolated(case: Case, opts: &Options) -> Result<(String, Verdict), Stuck> 
     let spawned = std::thread::Builder::new()
         .name(format!("case {name}"))
         // Deeply nested test programs recurse in the parser and interpreter.
-        .stack_size(64 * 1024 * 1024)
+        .stack_size(CASE_STACK)
         .spawn(move || {
+            crate::interp::set_stack_budget(CASE_STACK / 4 * 3);
             let actual = run_case(&case, &task_opts);
             let _ = tx.send(check(&case, &actual, task_opts.bless));
         });

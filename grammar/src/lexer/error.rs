@@ -129,24 +129,32 @@ impl LexError {
     pub fn hint(&self) -> Option<String> {
         use LexErrorKind::*;
         Some(match &self.kind {
-            UnterminatedString => "Did you forget to close the string with a `\"`?".into(),
-            UnterminatedHereDoc => "Did you forget to close the heredoc with a `\"\"\"`?".into(),
+            // Tremor's own texts for these errors.
+            UnterminatedString => {
+                "It looks like you forgot to terminate a string with a closing '\"'".into()
+            }
+            UnterminatedHereDoc => {
+                "It looks like you forgot to terminate a here doc with with a closing '\"\"\"'"
+                    .into()
+            }
             UnterminatedInterpolation => {
-                "Did you forget to close the interpolation with a `}`?".into()
+                "It looks like you forgot to terminate a string interpolation with a closing '}'"
+                    .into()
             }
             EmptyInterpolation => {
-                "An interpolation needs an expression inside `#{ }`; use `\\#` for a literal `#`"
+                "You have an interpolation without content. An interpolation needs an expression inside `#{ }`; use `\\#` for a literal `#`"
                     .into()
             }
             UnterminatedExtractor => {
-                "It looks like you forgot to terminate an extractor with a closing `|`".into()
+                "It looks like you forgot to terminate an extractor with a closing '|'".into()
             }
             UnterminatedIdentLiteral => {
-                "You might have a trailing ` (back tick) in your identifier".into()
+                "It looks like you forgot to terminate an ident with a closing '`'. You might have a trailing ` (back tick) in your identifier".into()
             }
-            UnexpectedEscapeCode(_) => {
-                "Valid escapes are `\\\"` `\\\\` `\\#` `\\b` `\\f` `\\n` `\\r` `\\t` and `\\uXXXX`"
-                    .into()
+            UnexpectedCharacter(c) => format!("An unexpected character '{c}' was found"),
+            UnexpectedEscapeCode(c) => {
+                format!("An unexpected escape code '{c}' was found. ")
+                    + "Valid escapes are `\\\"` `\\\\` `\\#` `\\b` `\\f` `\\n` `\\r` `\\t` and `\\uXXXX`"
             }
             InvalidIntLiteral => "Integer literals must fit into 64 bits".into(),
             InvalidFloatLiteral => {

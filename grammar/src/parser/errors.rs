@@ -85,6 +85,9 @@ fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
             ));
         }
     }
+    if matches!(tok, Token::Case | Token::Default) && has("(") {
+        return Some("You might have a trailing `,` in the prior statement".into());
+    }
     if let Some(kw) = tok.keyword() {
         if has("<ident>") && !has(kw) {
             return Some(format!(
@@ -98,7 +101,9 @@ fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
     if text == "-" && has("(") {
         return Some("Try wrapping this expression in parentheses `(` ... `)`".into());
     }
-    if has("##") {
+    // Only right after a doc comment, where nothing but `fn`/`const`/... may follow
+    // (at the start of a statement `##` is expected too, among everything else).
+    if has("##") && !has("let") {
         return Some(
             "`##` doc comments are only allowed before `fn`, `const`, `intrinsic` and `define`; use `#` for a plain comment".into(),
         );

@@ -279,3 +279,40 @@ fn incomplete_input_is_recognised() {
         assert!(!errs[0].is_incomplete_input(), "{src}");
     }
 }
+
+#[test]
+fn lexer_errors_carry_tremor_texts() {
+    let e = err("\"snot");
+    assert!(e
+        .hint
+        .expect("hint")
+        .contains("It looks like you forgot to terminate a string with a closing '\"'"));
+    let e = err("match event of case ~ re|abc => 1 end");
+    assert!(e
+        .hint
+        .expect("hint")
+        .contains("It looks like you forgot to terminate an extractor with a closing '|'"));
+}
+
+#[test]
+fn doc_comment_hint_only_after_a_doc_comment() {
+    for src in ["}", "%{}"] {
+        let e = err(src);
+        assert!(
+            !e.hint.as_deref().unwrap_or("").contains("doc comments"),
+            "{src}: {:?}",
+            e.hint
+        );
+    }
+}
+
+#[test]
+fn trailing_comma_before_case() {
+    let src = "[match event of case 1 => \"a\", case _ => \"b\" end]";
+    let e = err(src);
+    assert_eq!(text(src, e.span), "case");
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("You might have a trailing `,` in the prior statement")
+    );
+}
