@@ -720,3 +720,165 @@ select event from up/err into out;
     );
     assert!(text.contains("  select_0/out -> up/in/in\n"), "{text}");
 }
+
+#[test]
+fn twenty_concurrent_http_requests_each_get_their_own_body() {
+    let d = dir("http20");
+    let port = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer api from http_server with codec = "json", config = {{"port": {port}}} end;
+create peer api;
+select {{"echo": event}} from api into api;
+"#
+        ),
+    );
+    let t = Trickle::start(&[&q]);
+    let _ = connect(port);
+    let clients: Vec<_> = (0..20)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let body = format!(r#"{{"client":{i},"tag":"c{i}"}}"#);
+                let resp = http(
+                    port,
+                    &format!(
+                        "POST /c{i} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    ),
+                );
+                (body, resp)
+            })
+        })
+        .collect();
+    for c in clients {
+        let (body, resp) = c.join().unwrap();
+        assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+        assert!(
+            resp.ends_with(&format!(r#"{{"echo":{body}}}"#)),
+            "{body}: {resp}"
+        );
+    }
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn two_websocket_clients_each_get_their_own_answers() {
+    let d = dir("ws2");
+    let port = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer w from ws_server with config = {{"port": {port}}} end;
+create peer w;
+select {{"echo": event, "conn": stream_id()}} from w into w;
+"#
+        ),
+    );
+    let t = Trickle::start(&[&q]);
+    let ws = || {
+        let (sock, _) = tungstenite::client(format!("ws://127.0.0.1:{port}/"), connect(port))
+            .expect("the websocket handshake succeeds");
+        sock
+    };
+    let mut a = ws();
+    let mut b = ws();
+    let text = |m: tungstenite::Message| m.into_text().unwrap().trim_end().to_string();
+    for i in 0..5 {
+        a.send(format!("\"a{i}\"").into()).unwrap();
+        b.send(format!("\"b{i}\"").into()).unwrap();
+    }
+    let got_a: Vec<String> = (0..5).map(|_| text(a.read().unwrap())).collect();
+    let got_b: Vec<String> = (0..5).map(|_| text(b.read().unwrap())).collect();
+    let conn = |l: &str| {
+        l.rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches('}')
+            .to_string()
+    };
+    for i in 0..5 {
+        assert!(
+            got_a[i].starts_with(&format!(r#"{{"echo":"a{i}","conn":"#)),
+            "{got_a:?}"
+        );
+        assert!(
+            got_b[i].starts_with(&format!(r#"{{"echo":"b{i}","conn":"#)),
+            "{got_b:?}"
+        );
+        assert_eq!(conn(&got_a[i]), conn(&got_a[0]));
+        assert_eq!(conn(&got_b[i]), conn(&got_b[0]));
+    }
+    assert_ne!(conn(&got_a[0]), conn(&got_b[0]));
+    let _ = a.close(None);
+    let _ = b.close(None);
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn malformed_frames_reach_err_and_the_run_goes_on() {
+    let d = dir("malformed");
+    let port = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer up from tcp_server with codec = "json", config = {{"port": {port}}} end;
+create peer up;
+select {{"ok": event}} from up into up;
+select event from up/err into up;
+"#
+        ),
+    );
+    let t = Trickle::start(&[&q]);
+    let mut a = connect(port);
+    let mut ra = BufReader::new(a.try_clone().unwrap());
+    a.write_all(b"{\"n\":1}\n{bad\n{\"n\":2}\n").unwrap();
+    let lines: Vec<String> = (0..3).map(|_| read_line(&mut ra)).collect();
+    assert_eq!(lines[0], r#"{"ok":{"n":1}}"#, "{lines:?}");
+    let err_line = lines
+        .iter()
+        .find(|l| !l.starts_with(r#"{"ok""#))
+        .expect("the malformed line comes back from err");
+    let v = trickle::value::parse_json(err_line).expect(err_line);
+    assert!(
+        v.get("error").and_then(|e| e.as_str()).is_some(),
+        "{err_line}"
+    );
+    assert_eq!(
+        v.get("peer").and_then(|e| e.as_str()),
+        Some("up"),
+        "{err_line}"
+    );
+    assert_eq!(
+        v.get("stream").and_then(|e| e.as_i64()),
+        Some(0),
+        "{err_line}"
+    );
+    assert_eq!(
+        v.get("raw").and_then(|e| e.as_str()),
+        Some("{bad"),
+        "{err_line}"
+    );
+    assert!(
+        lines.contains(&r#"{"ok":{"n":2}}"#.to_string()),
+        "{lines:?}"
+    );
+    // The run goes on: the same connection and a new one still get answers.
+    a.write_all(b"3\n").unwrap();
+    assert_eq!(read_line(&mut ra), r#"{"ok":3}"#);
+    let mut b = connect(port);
+    let mut rb = BufReader::new(b.try_clone().unwrap());
+    b.write_all(b"4\n").unwrap();
+    assert_eq!(read_line(&mut rb), r#"{"ok":4}"#);
+    drop((a, b));
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+}
