@@ -13,15 +13,7 @@ fn decl(
     examples: &'static [(&'static str, &'static str)],
     f: NativeFn,
 ) -> FnDecl {
-    FnDecl {
-        module: "array",
-        name,
-        arity,
-        pure: true,
-        doc,
-        examples,
-        f,
-    }
+    FnDecl::pure("array", name, arity, doc, examples, f)
 }
 
 /// Registers `array::*`.

@@ -11,15 +11,7 @@ fn decl(
     examples: &'static [(&'static str, &'static str)],
     f: NativeFn,
 ) -> FnDecl {
-    FnDecl {
-        module: "binary",
-        name,
-        arity: 1..=1,
-        pure: true,
-        doc,
-        examples,
-        f,
-    }
+    FnDecl::pure("binary", name, 1..=1, doc, examples, f)
 }
 
 /// Registers `binary::*`.

@@ -10,15 +10,7 @@ fn decl(
     examples: &'static [(&'static str, &'static str)],
     f: NativeFn,
 ) -> FnDecl {
-    FnDecl {
-        module: "float",
-        name,
-        arity: 1..=1,
-        pure: true,
-        doc,
-        examples,
-        f,
-    }
+    FnDecl::pure("float", name, 1..=1, doc, examples, f)
 }
 
 /// Registers `float::*`.

@@ -13,15 +13,7 @@ fn decl(
     examples: &'static [(&'static str, &'static str)],
     f: NativeFn,
 ) -> FnDecl {
-    FnDecl {
-        module: "math",
-        name,
-        arity,
-        pure: true,
-        doc,
-        examples,
-        f,
-    }
+    FnDecl::pure("math", name, arity, doc, examples, f)
 }
 
 /// Registers `math::*`.

@@ -69,15 +69,7 @@ const fn decl(
     examples: &'static [(&'static str, &'static str)],
     f: NativeFn,
 ) -> FnDecl {
-    FnDecl {
-        module: "mime",
-        name,
-        arity: 1..=1,
-        pure: true,
-        doc,
-        examples,
-        f,
-    }
+    FnDecl::pure("mime", name, 1..=1, doc, examples, f)
 }
 
 /// Registers the `mime` natives.

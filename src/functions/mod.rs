@@ -55,6 +55,28 @@ pub struct FnDecl {
     pub f: NativeFn,
 }
 
+impl FnDecl {
+    /// A pure function of `module` (the shape most module files declare).
+    pub const fn pure(
+        module: &'static str,
+        name: &'static str,
+        arity: RangeInclusive<usize>,
+        doc: &'static str,
+        examples: &'static [(&'static str, &'static str)],
+        f: NativeFn,
+    ) -> FnDecl {
+        FnDecl {
+            module,
+            name,
+            arity,
+            pure: true,
+            doc,
+            examples,
+            f,
+        }
+    }
+}
+
 /// All native functions, keyed by `module::name`.
 pub struct Registry {
     fns: FxHashMap<String, FnDecl>,

@@ -15,15 +15,7 @@ fn decl(
     examples: &'static [(&'static str, &'static str)],
     f: NativeFn,
 ) -> FnDecl {
-    FnDecl {
-        module: "re",
-        name,
-        arity,
-        pure: true,
-        doc,
-        examples,
-        f,
-    }
+    FnDecl::pure("re", name, arity, doc, examples, f)
 }
 
 /// Registers `re::*`.

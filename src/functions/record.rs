@@ -13,15 +13,7 @@ fn decl(
     examples: &'static [(&'static str, &'static str)],
     f: NativeFn,
 ) -> FnDecl {
-    FnDecl {
-        module: "record",
-        name,
-        arity,
-        pure: true,
-        doc,
-        examples,
-        f,
-    }
+    FnDecl::pure("record", name, arity, doc, examples, f)
 }
 
 /// Registers `record::*`.

@@ -13,15 +13,7 @@ fn decl(
     examples: &'static [(&'static str, &'static str)],
     f: NativeFn,
 ) -> FnDecl {
-    FnDecl {
-        module: "string",
-        name,
-        arity,
-        pure: true,
-        doc,
-        examples,
-        f,
-    }
+    FnDecl::pure("string", name, arity, doc, examples, f)
 }
 
 /// Registers `string::*`.

@@ -10,15 +10,7 @@ fn decl(
     examples: &'static [(&'static str, &'static str)],
     f: NativeFn,
 ) -> FnDecl {
-    FnDecl {
-        module: "type",
-        name,
-        arity: 1..=1,
-        pure: true,
-        doc,
-        examples,
-        f,
-    }
+    FnDecl::pure("type", name, 1..=1, doc, examples, f)
 }
 
 /// Registers `type::*`.
