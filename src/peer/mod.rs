@@ -18,9 +18,12 @@
 
 pub mod codec;
 pub mod config;
+mod contraflow;
+pub mod gate;
 pub mod interceptor;
 pub mod kind;
 pub mod metrics;
+pub mod reconnect;
 mod router;
 pub mod runtime;
 pub mod spec;

@@ -1,7 +1,7 @@
 //! The executor thread's side of a peer run: peer messages become events and
 //! signals, and the graph's outputs are routed to `out`, `err` and the peers.
 
-use super::kind::{lock, ToGraph, ToPeer};
+use super::kind::{lock, Settled, ToGraph, ToPeer};
 use super::metrics::{Counter, Metrics};
 use super::runtime::{now_ns, Peer, Sink};
 use crate::event::{Event, EventId, Signal};
@@ -45,11 +45,72 @@ pub(super) struct Exec {
     pub(super) index_clock: bool,
     pub(super) outputs: Vec<(String, Event)>,
     pub(super) failed_write: bool,
+    /// Peer name → index, for lineage.
+    pub(super) by_name: FxHashMap<String, usize>,
+    /// The graph can hold events back (windows, batches), so an event that produced
+    /// nothing yet is not done with.
+    pub(super) retains: bool,
+    /// The graph has operators that react to contraflow.
+    pub(super) has_qos: bool,
+    /// Acks are worth sending (a replayable source or a qos operator).
+    pub(super) contraflow_wanted: bool,
+    /// Windows were drained since the last event came in.
+    pub(super) drained: bool,
+    pub(super) final_flush: bool,
 }
 
 impl Exec {
+    /// The executor thread's state for `peers`, writing `out` to `out`.
+    pub(super) fn new(
+        executor: Executor,
+        graph: &crate::exec::graph::Graph,
+        peers: Vec<Peer>,
+        out: Box<dyn Write>,
+        index_clock: bool,
+        final_flush: bool,
+    ) -> Self {
+        use crate::exec::graph::NodeKind;
+        let retains = graph.nodes.iter().any(|n| match &n.kind {
+            NodeKind::Select(s) => !s.emit.windows.is_empty(),
+            NodeKind::Op { kind, .. } => kind.ends_with("batch"),
+            _ => false,
+        });
+        let has_qos = graph.nodes.iter().any(
+            |n| matches!(&n.kind, NodeKind::Op { kind, .. } if kind.ends_with("backpressure")),
+        );
+        let mut sinks_by_node = FxHashMap::default();
+        let mut by_name = FxHashMap::default();
+        for (i, p) in peers.iter().enumerate() {
+            sinks_by_node.insert(p.spec.in_node(), i);
+            by_name.insert(p.spec.name.clone(), i);
+        }
+        let contraflow_wanted = has_qos || peers.iter().any(|p| p.replay.is_some());
+        Exec {
+            executor,
+            peers,
+            sinks_by_node,
+            out: BufWriter::with_capacity(64 * 1024, out),
+            err: BufWriter::new(std::io::stderr()),
+            out_metrics: Metrics::default(),
+            err_metrics: Metrics::default(),
+            line: Vec::new(),
+            seq: FxHashMap::default(),
+            open: BTreeSet::new(),
+            index: 0,
+            index_clock,
+            outputs: Vec::new(),
+            failed_write: false,
+            by_name,
+            retains,
+            has_qos,
+            contraflow_wanted,
+            drained: false,
+            final_flush,
+        }
+    }
+
     /// Handles messages until the run is over; returns the exit code.
-    pub(super) fn main_loop(&mut self, mut rx: mpsc::Receiver<ToGraph>, final_flush: bool) -> i32 {
+    pub(super) fn main_loop(&mut self, rx: &mut mpsc::Receiver<ToGraph>) -> i32 {
         let mut status = 0;
         let mut phase = Phase::Running;
         phase = self.advance(phase);
@@ -83,10 +144,17 @@ impl Exec {
             }
             self.flush();
         }
-        self.finish(final_flush);
-        drop(rx);
+        self.finish();
         self.flush();
         status
+    }
+
+    /// A message that came after the run ended: what could not be sent is still
+    /// reported.
+    pub(super) fn late(&mut self, msg: ToGraph) {
+        if let ToGraph::Failed { error, event, .. } = msg {
+            self.write_err(&crate::record! {"error" => error, "event" => event});
+        }
     }
 
     /// Moves to the next phase when the sources it waits for are done.
@@ -94,13 +162,23 @@ impl Exec {
         let waiting = |peers: &[Peer], clients: bool| {
             peers
                 .iter()
-                .any(|p| p.source && !p.done && p.client == clients)
+                .any(|p| p.source && !p.done && !p.eof && p.client == clients)
         };
-        // Clients follow their upstream: once every other source has ended they send
-        // what they hold and close. Clients that are the only sources (a client
-        // reading what a server pushes) run until they end by themselves.
+        // Clients follow their upstream: once every other source has ended (or, if it
+        // can replay, reached its end with nothing failed since), windows are drained
+        // while the clients can still take what comes out, and once every sink has
+        // acked or failed what it was handed, clients send what they hold and close.
+        // Clients that are the only sources (a client reading what a server pushes)
+        // run until they end by themselves.
         let upstream = self.peers.iter().any(|p| p.source && !p.client);
         if phase == Phase::Running && upstream && !waiting(&self.peers, false) {
+            if self.final_flush && !self.drained {
+                self.drained = true;
+                self.signal(&Signal::Drain);
+            }
+            if !self.settled() {
+                return phase;
+            }
             for p in self.peers.iter_mut().filter(|p| p.client) {
                 p.sink = Sink::None;
             }
@@ -116,12 +194,12 @@ impl Exec {
     }
 
     /// End of the run: open streams end, `drain`, every sink closes.
-    fn finish(&mut self, final_flush: bool) {
+    fn finish(&mut self) {
         let open: Vec<(usize, u64)> = self.open.iter().copied().collect();
         for (peer, stream) in open {
             self.end_stream(peer, stream);
         }
-        if final_flush {
+        if self.final_flush {
             self.executor.signal(&Signal::Drain, &mut self.outputs);
             self.route();
         }
@@ -160,9 +238,24 @@ impl Exec {
                     }
                 }
             }
-            ToGraph::Failed { peer, error, event } => {
-                let doc = crate::record! {"error" => error, "event" => event};
-                self.report_err(peer, doc);
+            ToGraph::Failed {
+                peer,
+                error,
+                event,
+                settled,
+                retry,
+            } => self.failed(peer, error, event, &settled, retry),
+            ToGraph::Acked { peer, events } => self.acked(peer, events),
+            ToGraph::Breaker { peer, halted } => self.breaker(peer, halted),
+            ToGraph::Upstream {
+                upstream,
+                stream,
+                signal,
+            } => self.upstream(&upstream, stream, signal),
+            ToGraph::Eof { peer, fails } => {
+                let p = &mut self.peers[peer];
+                // A fail sent after the source said this is still on its way to it.
+                p.eof = fails == p.fails_sent;
             }
             ToGraph::Start { peer, stream } => {
                 self.open.insert((peer, stream));
@@ -211,6 +304,7 @@ impl Exec {
         if let Sink::Server(s) = &self.peers[peer].sink {
             lock(s).open.remove(&stream);
         }
+        self.peers[peer].gate.forget(stream);
     }
 
     fn new_event(&mut self, data: Value, id: EventId, lineage: Vec<EventId>, meta: Value) -> Event {
@@ -241,10 +335,20 @@ impl Exec {
         let mut lineage = Vec::with_capacity(1 + extra.len());
         lineage.push(id.clone());
         lineage.extend_from_slice(extra);
+        self.drained = false;
+        let replayable = self.peers[peer].replay.is_some();
+        let kept = replayable.then(|| id.clone());
         let ev = self.new_event(data, id, lineage, meta);
         self.peers[peer].metrics.add(Counter::Out, Some(stream), 1);
         let node = self.peers[peer].spec.out_node();
         self.executor.send(&node, ev, &mut self.outputs);
+        // Nothing came out and nothing can be holding it: the graph dropped it, which
+        // is as done as it gets.
+        if let Some(id) = kept {
+            if !self.retains && !self.outputs.iter().any(|(_, e)| e.lineage.contains(&id)) {
+                self.ack_source(&id);
+            }
+        }
         self.route();
     }
 
@@ -254,7 +358,7 @@ impl Exec {
     }
 
     /// A record for peer `peer`'s `err` port (or stderr when nothing reads it).
-    fn report_err(&mut self, peer: usize, doc: Value) {
+    pub(super) fn report_err(&mut self, peer: usize, doc: Value) {
         let p = &self.peers[peer];
         if p.err_connected {
             let node = p.spec.err_node();
@@ -264,6 +368,11 @@ impl Exec {
         } else {
             self.write_err(&doc);
         }
+    }
+
+    fn write_err_event(&mut self, ev: &Event) {
+        self.write_err(&ev.data);
+        self.ack_written(ev);
     }
 
     fn write_err(&mut self, v: &Value) {
@@ -291,46 +400,56 @@ impl Exec {
                     if self.out.write_all(&self.line).is_err() {
                         self.failed_write = true;
                     }
+                    self.ack_written(&ev);
                 } else if let Some(&p) = self.sinks_by_node.get(&name) {
-                    for (error, data) in self.send_to_peer(p, ev) {
-                        failures.push((p, crate::record! {"error" => error, "event" => data}));
-                    }
+                    failures.extend(self.send_to_peer(p, ev).into_iter().map(|f| (p, f)));
                 } else {
-                    self.write_err(&ev.data);
+                    self.write_err_event(&ev);
                 }
             }
-            for (p, doc) in failures {
-                self.report_err(p, doc);
+            for (p, (error, data, settled)) in failures {
+                self.fail_lineage(&settled, &error, &data, false, Some(p));
+                self.report_err(p, crate::record! {"error" => error, "event" => data});
             }
         }
         // Still more after the last round: an err loop; report instead of feeding it.
         for (_, ev) in std::mem::take(&mut self.outputs) {
-            self.write_err(&ev.data);
+            self.write_err_event(&ev);
         }
     }
 
-    /// Hands `ev` to peer `p`; returns `(error, event)` for what could not be sent.
-    fn send_to_peer(&mut self, p: usize, ev: Event) -> Vec<(String, Value)> {
-        let peer = &self.peers[p];
-        let closed = || format!("peer `{}` is closed", peer.spec.name);
+    /// Hands `ev` to peer `p`; returns `(error, event, lineage)` for what could not be sent.
+    fn send_to_peer(&mut self, p: usize, ev: Event) -> Vec<(String, Value, Settled)> {
+        let peer = &mut self.peers[p];
+        let closed = format!("peer `{}` is closed", peer.spec.name);
+        let refused = |ev: Event| {
+            let data = ev.data.clone();
+            vec![(closed.clone(), data, Settled::of(ev))]
+        };
         match &peer.sink {
             Sink::None => {
                 peer.metrics.add(Counter::Err, None, 1);
-                vec![(closed(), ev.data)]
+                refused(ev)
             }
             Sink::Events(tx) => {
                 peer.metrics.add(Counter::In, Some(0), 1);
                 match tx.send(ev) {
-                    Ok(()) => Vec::new(),
-                    Err(e) => vec![(closed(), e.0.data)],
+                    Ok(()) => {
+                        peer.outstanding += 1;
+                        Vec::new()
+                    }
+                    Err(e) => refused(e.0),
                 }
             }
             Sink::Control(tx) => {
                 peer.metrics.add(Counter::In, None, 1);
                 match tx.send(ToPeer::Event(ev)) {
-                    Ok(()) => Vec::new(),
+                    Ok(()) => {
+                        peer.outstanding += 1;
+                        Vec::new()
+                    }
                     Err(e) => match e.0 {
-                        ToPeer::Event(ev) => vec![(closed(), ev.data)],
+                        ToPeer::Event(ev) => refused(ev),
                         _ => Vec::new(),
                     },
                 }
@@ -346,25 +465,37 @@ impl Exec {
                 targets.dedup();
                 let s = lock(streams);
                 let mut failures = Vec::new();
+                let mut handed = 0;
+                let mut nobody = false;
                 if targets.is_empty() {
                     for (id, tx) in &s.open {
                         peer.metrics.add(Counter::In, Some(*id), 1);
-                        let _ = tx.send(ev.clone());
-                    }
-                    return failures;
-                }
-                for id in targets {
-                    peer.metrics.add(Counter::In, Some(id), 1);
-                    match s.open.get(&id) {
-                        Some(tx) if tx.send(ev.clone()).is_ok() => {}
-                        _ => {
-                            peer.metrics.add(Counter::Err, Some(id), 1);
-                            failures.push((
-                                format!("stream {id} of peer `{name}` has ended"),
-                                ev.data.clone(),
-                            ));
+                        if tx.send(ev.clone()).is_ok() {
+                            handed += 1;
                         }
                     }
+                    // Nobody to send it to: delivered to all zero of them.
+                    nobody = s.open.is_empty();
+                } else {
+                    for id in targets {
+                        peer.metrics.add(Counter::In, Some(id), 1);
+                        match s.open.get(&id) {
+                            Some(tx) if tx.send(ev.clone()).is_ok() => handed += 1,
+                            _ => {
+                                peer.metrics.add(Counter::Err, Some(id), 1);
+                                failures.push((
+                                    format!("stream {id} of peer `{name}` has ended"),
+                                    ev.data.clone(),
+                                    Settled::of_ref(&ev),
+                                ));
+                            }
+                        }
+                    }
+                }
+                drop(s);
+                self.peers[p].outstanding += handed;
+                if nobody {
+                    self.ack_written(&ev);
                 }
                 failures
             }

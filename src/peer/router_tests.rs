@@ -36,15 +36,11 @@ fn setup(query: &str) -> Setup {
     }
     streams.next = 2;
     let streams: SharedStreams = Arc::new(std::sync::Mutex::new(streams));
-    let peer = |spec: crate::peer::spec::PeerSpec, sink| Peer {
-        spec: Arc::new(spec),
-        metrics: Arc::default(),
-        sink,
-        source: true,
-        client: false,
-        done: false,
-        err_connected: false,
-        followers: Vec::new(),
+    let peer = |spec: crate::peer::spec::PeerSpec, sink| {
+        let mut p = Peer::new(Arc::new(spec), Arc::default(), Arc::default());
+        p.sink = sink;
+        p.source = true;
+        p
     };
     let mut input = q.peers[0].clone();
     input.name = "in".into();
@@ -52,23 +48,15 @@ fn setup(query: &str) -> Setup {
         peer(q.peers[0].clone(), Sink::Server(streams.clone())),
         peer(input, Sink::None),
     ];
-    let mut exec = Exec {
-        executor: q.executor(),
+    let q_graph = q.graph().clone();
+    let exec = Exec::new(
+        q.executor(),
+        &q_graph,
         peers,
-        sinks_by_node: FxHashMap::default(),
-        out: BufWriter::new(Box::new(std::io::sink())),
-        err: BufWriter::new(std::io::stderr()),
-        out_metrics: Metrics::default(),
-        err_metrics: Metrics::default(),
-        line: Vec::new(),
-        seq: FxHashMap::default(),
-        open: BTreeSet::new(),
-        index: 0,
-        index_clock: true,
-        outputs: Vec::new(),
-        failed_write: false,
-    };
-    exec.sinks_by_node.insert("s/in".into(), 0);
+        Box::new(std::io::sink()),
+        true,
+        true,
+    );
     Setup { exec, streams, rx }
 }
 

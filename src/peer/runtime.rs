@@ -8,7 +8,8 @@
 //! has ended (clients end once their upstream has), or at Ctrl-C: open streams end,
 //! `drain` flushes windows, sinks flush and close.
 
-use super::kind::{self, lock, Ctx, Pending, SharedStreams, ToGraph, ToPeer};
+use super::gate::Gate;
+use super::kind::{self, lock, Ctx, Pending, Replay, SharedStreams, ToGraph, ToPeer};
 use super::metrics::{self, Metrics};
 use super::router::Exec;
 use super::spec::{ClientStreams, Kind, PeerSpec};
@@ -16,9 +17,8 @@ use crate::event::Event;
 use crate::exec::graph::Graph;
 use crate::query::Query;
 use crate::value::Value;
-use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::BTreeSet;
-use std::io::{BufWriter, Write};
+use rustc_hash::FxHashSet;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -91,6 +91,50 @@ pub(super) struct Peer {
     pub(super) err_connected: bool,
     /// Per-stream clients downstream of this peer (they follow its streams).
     pub(super) followers: Vec<usize>,
+    /// Its circuit breaker (a source's readers wait on it).
+    pub(super) gate: Arc<Gate>,
+    /// A replayable source's acks and fails.
+    pub(super) replay: Option<mpsc::UnboundedSender<Replay>>,
+    /// A replayable source at the end of its input, with no fail since.
+    pub(super) eof: bool,
+    /// Fails sent to a replayable source.
+    pub(super) fails_sent: u64,
+    /// Events handed to this sink and not yet acked or failed.
+    pub(super) outstanding: u64,
+    /// This sink said `halt`.
+    pub(super) halted: bool,
+    /// A `qos::backpressure` asked this source to halt.
+    pub(super) bp_halted: bool,
+    /// The sink peers this source's events can reach.
+    pub(super) feeds: Vec<usize>,
+    /// Its events can also reach outputs that are not peers (`out`, `err`), which
+    /// never halt.
+    pub(super) feeds_other: bool,
+}
+
+impl Peer {
+    /// A peer that neither reads nor writes yet.
+    pub(super) fn new(spec: Arc<PeerSpec>, metrics: Arc<Metrics>, gate: Arc<Gate>) -> Self {
+        Peer {
+            spec,
+            metrics,
+            sink: Sink::None,
+            source: false,
+            client: false,
+            done: false,
+            err_connected: false,
+            followers: Vec::new(),
+            gate,
+            replay: None,
+            eof: false,
+            fails_sent: 0,
+            outstanding: 0,
+            halted: false,
+            bp_halted: false,
+            feeds: Vec::new(),
+            feeds_other: false,
+        }
+    }
 }
 
 /// Runs `query` with its peers; returns the exit code.
@@ -124,6 +168,7 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
     if reads_in {
         specs.push(input_spec(&opts.codec));
     }
+    let mut reaches = reach(graph, &specs);
     let mut peers = Vec::new();
     let mut status = EXIT_OK;
     {
@@ -136,7 +181,10 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
                 tx: tx.clone(),
                 metrics: Arc::default(),
                 pending: pending.clone(),
+                gate: Arc::default(),
             };
+            // Before the peer starts: a connection it accepts at once already waits.
+            ctx.gate.require_ready(reaches[idx].followers.len());
             let implicit_in = reads_in && spec.name == "in" && idx == query.peers.len();
             match start_peer(&rt, graph, &ctx, implicit_in, &opts.inputs) {
                 Ok(peer) => peers.push(peer),
@@ -148,7 +196,11 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
             }
         }
         if status == EXIT_OK {
-            link_followers(graph, &mut peers);
+            for (p, r) in peers.iter_mut().zip(reaches.drain(..)) {
+                p.feeds = r.feeds;
+                p.feeds_other = r.feeds_other;
+                p.followers = r.followers;
+            }
             let every = query
                 .metrics_interval_s
                 .filter(|s| *s > 0)
@@ -157,33 +209,24 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
         }
     }
     drop(tx);
-    let mut ex = Exec {
-        executor: query.executor(),
+    let mut rx = rx;
+    let mut ex = Exec::new(
+        query.executor(),
+        graph,
         peers,
-        sinks_by_node: FxHashMap::default(),
-        out: BufWriter::with_capacity(64 * 1024, out),
-        err: BufWriter::new(std::io::stderr()),
-        out_metrics: Metrics::default(),
-        err_metrics: Metrics::default(),
-        line: Vec::new(),
-        seq: FxHashMap::default(),
-        open: BTreeSet::new(),
-        index: 0,
-        index_clock: opts.index_clock,
-        outputs: Vec::new(),
-        failed_write: false,
-    };
-    for (i, p) in ex.peers.iter().enumerate() {
-        ex.sinks_by_node.insert(p.spec.in_node(), i);
-    }
+        out,
+        opts.index_clock,
+        opts.final_flush,
+    );
     if status == EXIT_OK {
-        status = ex.main_loop(rx, opts.final_flush);
+        status = ex.main_loop(&mut rx);
     } else {
         ex.close_sinks();
     }
-    // Sinks are closed: wait for their last bytes to go out.
+    // Sinks are closed: wait for their last bytes to go out, and report what they
+    // could not send meanwhile.
     rt.block_on(async {
-        let _ = tokio::time::timeout(FLUSH_TIMEOUT, async {
+        let flushed = async {
             loop {
                 let handles: Vec<_> = std::mem::take(&mut *lock(&pending));
                 if handles.is_empty() {
@@ -193,9 +236,21 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
                     let _ = h.await;
                 }
             }
-        })
-        .await;
+        };
+        tokio::pin!(flushed);
+        let deadline = tokio::time::sleep(FLUSH_TIMEOUT);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                _ = &mut flushed => break,
+                _ = &mut deadline => break,
+                Some(msg) = rx.recv() => ex.late(msg),
+            }
+        }
     });
+    while let Ok(msg) = rx.try_recv() {
+        ex.late(msg);
+    }
     rt.shutdown_timeout(Duration::from_millis(100));
     if ex.out.flush().is_err() || ex.failed_write {
         status = EXIT_RUNTIME;
@@ -242,21 +297,15 @@ fn start_peer(
     let reads =
         implicit_in || has(spec.out_node()) || has(spec.err_node()) || has(spec.metrics_node());
     let writes = has(spec.in_node());
-    let mut peer = Peer {
-        spec: spec.clone(),
-        metrics: ctx.metrics.clone(),
-        sink: Sink::None,
-        source: reads && spec.kind.is_source(),
-        client: matches!(
-            spec.kind,
-            Kind::TcpClient { .. } | Kind::WsClient { .. } | Kind::HttpClient { .. }
-        ),
-        done: false,
-        err_connected: has(spec.err_node()),
-        followers: Vec::new(),
-    };
+    let mut peer = Peer::new(spec.clone(), ctx.metrics.clone(), ctx.gate.clone());
+    peer.source = reads && spec.kind.is_source();
+    peer.client = matches!(
+        spec.kind,
+        Kind::TcpClient { .. } | Kind::WsClient { .. } | Kind::HttpClient { .. }
+    );
+    peer.err_connected = has(spec.err_node());
     if implicit_in {
-        start_inputs(ctx.clone(), inputs)?;
+        peer.replay = start_inputs(ctx.clone(), inputs)?;
         return Ok(peer);
     }
     if !reads && !writes {
@@ -285,7 +334,9 @@ fn start_peer(
         Kind::File { path, mode } => {
             if spec.kind.is_source() {
                 if reads {
-                    kind::file::start_reader(ctx.clone(), path)?;
+                    let (tx, rx) = mpsc::unbounded_channel();
+                    kind::file::start_reader(ctx.clone(), path, rx)?;
+                    peer.replay = Some(tx);
                 }
             } else if writes {
                 peer.sink = Sink::Events(kind::file::start_writer(ctx, path, *mode)?);
@@ -373,8 +424,26 @@ fn start_peer(
     Ok(peer)
 }
 
-/// Opens the `-i` files (or stdin) and reads them as the input peer.
-fn start_inputs(ctx: Ctx, paths: &[PathBuf]) -> Result<(), String> {
+/// Opens the `-i` files (or stdin) and reads them as the input peer; files alone
+/// are replayable (the sender of their acks and fails is returned).
+fn start_inputs(
+    ctx: Ctx,
+    paths: &[PathBuf],
+) -> Result<Option<mpsc::UnboundedSender<Replay>>, String> {
+    if !paths.is_empty() && paths.iter().all(|p| p.as_os_str() != "-") {
+        let inputs: Vec<_> = paths
+            .iter()
+            .map(|p| kind::replay::FileInput {
+                path: p.clone(),
+                meta: Value::record(),
+                name: p.display().to_string(),
+            })
+            .collect();
+        kind::replay::check_inputs(&inputs)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        std::thread::spawn(move || kind::replay::read_replayable(ctx, inputs, rx));
+        return Ok(Some(tx));
+    }
     let stdin = || kind::stdio::Input {
         meta: Value::record(),
         name: "stdin".into(),
@@ -397,35 +466,43 @@ fn start_inputs(ctx: Ctx, paths: &[PathBuf]) -> Result<(), String> {
         });
     }
     std::thread::spawn(move || kind::stdio::read_blocking(ctx, inputs));
-    Ok(())
+    Ok(None)
 }
 
-/// Per-stream clients follow the streams of the peers upstream of them.
-fn link_followers(g: &Graph, peers: &mut [Peer]) {
+/// What a source feeds.
+#[derive(Default)]
+struct Reach {
+    feeds: Vec<usize>,
+    feeds_other: bool,
+    followers: Vec<usize>,
+}
+
+/// What each source feeds: the sink peers its events can reach (circuit breakers),
+/// and the per-stream clients among them, which follow its streams (a server then
+/// reads a stream only once each of them is ready for it).
+fn reach(g: &Graph, specs: &[PeerSpec]) -> Vec<Reach> {
     let mut succ: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
     for e in &g.edges {
         succ[e.from].push(e.to);
     }
-    let followers: Vec<usize> = (0..peers.len())
-        .filter(|&i| {
-            matches!(
-                peers[i].spec.kind,
-                Kind::TcpClient {
-                    streams: ClientStreams::PerStream,
-                    ..
-                } | Kind::WsClient {
-                    streams: ClientStreams::PerStream,
-                    ..
-                }
-            )
-        })
-        .collect();
-    let names: Vec<String> = peers.iter().map(|p| p.spec.in_node()).collect();
-    let reach: Vec<Vec<usize>> = peers
+    let per_stream = |p: &PeerSpec| {
+        matches!(
+            p.kind,
+            Kind::TcpClient {
+                streams: ClientStreams::PerStream,
+                ..
+            } | Kind::WsClient {
+                streams: ClientStreams::PerStream,
+                ..
+            }
+        )
+    };
+    let in_nodes: Vec<Option<usize>> = specs.iter().map(|p| g.find(&p.in_node())).collect();
+    specs
         .iter()
-        .map(|p| {
-            let Some(start) = g.find(&p.spec.out_node()) else {
-                return Vec::new();
+        .map(|spec| {
+            let Some(start) = g.find(&spec.out_node()) else {
+                return Reach::default();
             };
             let mut seen = FxHashSet::default();
             let mut stack = vec![start];
@@ -434,16 +511,23 @@ fn link_followers(g: &Graph, peers: &mut [Peer]) {
                     stack.extend(succ[n].iter().copied());
                 }
             }
-            followers
-                .iter()
-                .copied()
-                .filter(|&f| g.find(&names[f]).is_some_and(|n| seen.contains(&n)))
-                .collect()
+            let feeds: Vec<usize> = (0..specs.len())
+                .filter(|&f| in_nodes[f].is_some_and(|n| seen.contains(&n)))
+                .collect();
+            Reach {
+                feeds_other: seen.iter().any(|&n| {
+                    matches!(g.nodes[n].kind, crate::exec::graph::NodeKind::Output)
+                        && !in_nodes.contains(&Some(n))
+                }),
+                followers: feeds
+                    .iter()
+                    .copied()
+                    .filter(|&f| per_stream(&specs[f]))
+                    .collect(),
+                feeds,
+            }
         })
-        .collect();
-    for (p, r) in peers.iter_mut().zip(reach) {
-        p.followers = r;
-    }
+        .collect()
 }
 
 /// Ctrl-C, wall-clock ticks, and each peer's metrics timer (`default_every_s` unless

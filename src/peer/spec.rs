@@ -8,6 +8,7 @@
 
 use super::codec;
 use super::interceptor::Chain;
+pub use super::reconnect::Reconnect;
 use crate::value::{Record, Value};
 
 /// Keys of a peer definition's `with` block.
@@ -102,7 +103,7 @@ pub enum Kind {
         host: String,
         port: u16,
         streams: ClientStreams,
-        reconnect: bool,
+        reconnect: Reconnect,
     },
     WsServer {
         host: String,
@@ -113,7 +114,7 @@ pub enum Kind {
         port: u16,
         path: String,
         streams: ClientStreams,
-        reconnect: bool,
+        reconnect: Reconnect,
     },
     HttpServer {
         host: String,
@@ -475,14 +476,16 @@ impl<'a> Config<'a> {
         }
     }
 
-    fn bool(&mut self, key: &str, default: bool) -> bool {
-        match self.record.get(key) {
-            None => default,
-            Some(Value::Bool(b)) => *b,
-            Some(other) => {
-                self.config_wrong_type(key, "a boolean", other);
-                default
-            }
+    fn reconnect(&mut self) -> Reconnect {
+        match self.record.get("reconnect") {
+            None => Reconnect::default(),
+            Some(v) => match Reconnect::from_value(v) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.config_invalid("reconnect", e);
+                    Reconnect::default()
+                }
+            },
         }
     }
 }
@@ -553,7 +556,7 @@ fn kind_config(kind: &str, record: &Record) -> Result<Kind, Vec<SpecError>> {
             port: c.port(),
             path: c.string("path", Some("/")),
             streams: c.streams(),
-            reconnect: c.bool("reconnect", true),
+            reconnect: c.reconnect(),
         },
         "http_server" => Kind::HttpServer {
             host: c.string("host", Some("127.0.0.1")),
@@ -576,7 +579,7 @@ fn kind_config(kind: &str, record: &Record) -> Result<Kind, Vec<SpecError>> {
             host: c.string("host", Some("127.0.0.1")),
             port: c.port(),
             streams: c.streams(),
-            reconnect: c.bool("reconnect", true),
+            reconnect: c.reconnect(),
         },
     };
     if c.errors.is_empty() {
@@ -651,7 +654,7 @@ mod tests {
             s.kind,
             Kind::TcpClient {
                 streams: ClientStreams::PerStream,
-                reconnect: false,
+                reconnect: Reconnect::NEVER,
                 ..
             }
         ));

@@ -4,14 +4,15 @@
 //! connection carry the last event sent on it in their lineage, so responses can be
 //! routed back to the upstream connection they answer.
 
-use super::{addr_value, lock, Ctx, ToGraph, ToPeer};
+use super::{addr_value, lock, Ctx, Settled, ToGraph, ToPeer, UpstreamSignal};
 use crate::event::{Event, EventId};
 use crate::peer::metrics::Counter;
-use crate::peer::spec::ClientStreams;
+use crate::peer::spec::{ClientStreams, Reconnect};
 use crate::peer::stream::{Decoder, Encoder};
 use crate::value::{Str, Value};
 use futures_util::{SinkExt, StreamExt};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,22 +20,24 @@ use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-/// Connection attempts before queued events are failed (backoff 50 ms, doubling up
-/// to [`MAX_BACKOFF`]: about 5 s in all).
-const ATTEMPTS: u32 = 10;
-const MAX_BACKOFF: Duration = Duration::from_secs(1);
 /// How long a closing connection waits for the server's last responses.
 const LINGER: Duration = Duration::from_secs(2);
+/// How long an event written on a connection stays unacked: TCP says nothing about
+/// what the other side read, so an event is acked once the connection has stayed
+/// up this long after it was written (or closed cleanly); if the connection drops
+/// first it is failed and a replayable source sends it again.
+const ACK_DELAY: Duration = Duration::from_secs(1);
 
 /// Where and how to connect.
 #[derive(Clone)]
 pub struct Target {
     pub host: String,
     pub port: u16,
-    pub reconnect: bool,
+    pub reconnect: Reconnect,
     /// `Some(path)` for a WebSocket client.
     pub ws_path: Option<String>,
 }
@@ -89,8 +92,12 @@ pub fn start(ctx: &Ctx, target: Target, streams: ClientStreams) -> mpsc::Unbound
     tx
 }
 
+/// One connection attempt (TCP, then the WebSocket handshake for `ws_client`).
 async fn connect(t: &Target) -> Result<Socket, String> {
-    let sock = connect_tcp(t).await?;
+    let sock = TcpStream::connect((t.host.as_str(), t.port))
+        .await
+        .map_err(|e| format!("cannot connect to {}:{}: {e}", t.host, t.port))?;
+    let _ = sock.set_nodelay(true);
     match &t.ws_path {
         None => Ok(Socket::Tcp(sock)),
         Some(path) => {
@@ -108,24 +115,10 @@ async fn connect(t: &Target) -> Result<Socket, String> {
     }
 }
 
-async fn connect_tcp(t: &Target) -> Result<TcpStream, String> {
-    let attempts = if t.reconnect { ATTEMPTS } else { 1 };
-    let mut backoff = Duration::from_millis(50);
-    let mut last = String::new();
-    for i in 0..attempts {
-        match TcpStream::connect((t.host.as_str(), t.port)).await {
-            Ok(s) => {
-                let _ = s.set_nodelay(true);
-                return Ok(s);
-            }
-            Err(e) => last = e.to_string(),
-        }
-        if i + 1 < attempts {
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(MAX_BACKOFF);
-        }
-    }
-    Err(format!("cannot connect to {}:{}: {last}", t.host, t.port))
+/// Why a write failed: the event (it would fail again) or the connection.
+enum Failure {
+    Encode(String),
+    Send(String),
 }
 
 /// One open connection: its writing half here, its reading half in a task.
@@ -228,14 +221,16 @@ impl Conn {
         })
     }
 
-    async fn write(&mut self, ctx: &Ctx, ev: &Event) -> Result<(), String> {
+    async fn write(&mut self, ctx: &Ctx, ev: &Event) -> Result<(), Failure> {
         *lock(&self.last) = vec![ev.id.clone()];
         self.buf.clear();
-        self.enc.encode(&ev.data, &mut self.buf)?;
+        self.enc
+            .encode(&ev.data, &mut self.buf)
+            .map_err(Failure::Encode)?;
         self.w
             .send(&self.buf)
             .await
-            .map_err(|e| format!("cannot send on peer `{}`: {e}", ctx.spec.name))?;
+            .map_err(|e| Failure::Send(format!("cannot send on peer `{}`: {e}", ctx.spec.name)))?;
         ctx.metrics.add(Counter::Send, Some(self.id), 1);
         self.sent += 1;
         Ok(())
@@ -268,104 +263,51 @@ impl Conn {
 }
 
 async fn shared(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
-    let mut next_id = 0u64;
-    let mut conn: Option<Conn> = None;
-    let mut gave_up = false;
+    let ids = Arc::new(AtomicU64::new(0));
+    let mut link = Link::new(ctx.clone(), t, ids, None, Vec::new());
     loop {
-        if conn.is_none() && !gave_up {
-            match connect(&t).await {
-                Ok(sock) => {
-                    conn = Conn::open(&ctx, sock, next_id, Vec::new()).await;
-                    next_id += 1;
-                    if conn.is_none() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    while let Ok(msg) = rx.try_recv() {
-                        if let ToPeer::Event(ev) = msg {
-                            ctx.failed(None, e.clone(), &ev).await;
-                        }
-                    }
-                    if !t.reconnect {
-                        gave_up = true;
-                        ctx.send(ToGraph::Done { peer: ctx.idx }).await;
-                    }
-                }
-            }
-        }
-        let msg = match conn.as_mut() {
-            Some(c) => tokio::select! {
-                m = rx.recv() => m,
-                _ = &mut c.reader => {
-                    conn = None;
-                    if !t.reconnect {
-                        gave_up = true;
-                        ctx.send(ToGraph::Done { peer: ctx.idx }).await;
-                    }
-                    continue;
-                }
+        tokio::select! {
+            msg = rx.recv() => match msg {
+                None => break,
+                Some(ToPeer::Event(ev)) => link.send(ev).await,
+                Some(ToPeer::Start(..) | ToPeer::End(..)) => {}
             },
-            None if gave_up => rx.recv().await,
-            None => tokio::select! {
-                m = rx.recv() => m,
-                _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
-            },
-        };
-        match msg {
-            None => {
-                if let Some(c) = conn.take() {
-                    c.close(&ctx).await;
-                }
-                if !gave_up {
-                    ctx.send(ToGraph::Done { peer: ctx.idx }).await;
+            alive = link.drive() => if !alive {
+                // Gave up: a client that reads is a source that has ended.
+                ctx.send(ToGraph::Done { peer: ctx.idx }).await;
+                while let Some(msg) = rx.recv().await {
+                    if let ToPeer::Event(ev) = msg {
+                        link.send(ev).await;
+                    }
                 }
                 return;
-            }
-            Some(ToPeer::Event(ev)) => match conn.as_mut() {
-                Some(c) => {
-                    if let Err(e) = c.write(&ctx, &ev).await {
-                        ctx.failed(Some(c.id), e, &ev).await;
-                        if let Some(c) = conn.take() {
-                            c.reader.abort();
-                            ctx.send(ToGraph::End {
-                                peer: ctx.idx,
-                                stream: c.id,
-                            })
-                            .await;
-                        }
-                    }
-                }
-                None => {
-                    let text = format!("peer `{}` is not connected", ctx.spec.name);
-                    ctx.failed(None, text, &ev).await;
-                }
             },
-            Some(ToPeer::Start(..) | ToPeer::End(..)) => {}
         }
     }
+    link.close().await;
+    ctx.send(ToGraph::Done { peer: ctx.idx }).await;
 }
 
 async fn per_stream(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
     let mut conns: HashMap<(Str, u64), mpsc::UnboundedSender<Event>> = HashMap::new();
     let mut tasks = Vec::new();
-    let mut next_id = 0u64;
-    let mut open = |key: (Str, u64), conns: &mut HashMap<_, _>, tasks: &mut Vec<JoinHandle<()>>| {
+    let ids = Arc::new(AtomicU64::new(0));
+    let open = |key: (Str, u64), conns: &mut HashMap<_, _>, tasks: &mut Vec<JoinHandle<()>>| {
         let (tx, crx) = mpsc::unbounded_channel();
         let upstream = vec![EventId {
             peer: key.0.clone(),
             stream: key.1,
             event: 0,
         }];
-        tasks.retain(|h: &JoinHandle<()>| !h.is_finished());
-        tasks.push(tokio::spawn(stream_conn(
+        let link = Link::new(
             ctx.clone(),
             t.clone(),
-            next_id,
+            ids.clone(),
+            Some(key.clone()),
             upstream,
-            crx,
-        )));
-        next_id += 1;
+        );
+        tasks.retain(|h: &JoinHandle<()>| !h.is_finished());
+        tasks.push(tokio::spawn(stream_link(link, crx)));
         conns.insert(key, tx);
     };
     while let Some(msg) = rx.recv().await {
@@ -396,31 +338,294 @@ async fn per_stream(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>
     ctx.send(ToGraph::Done { peer: ctx.idx }).await;
 }
 
-async fn stream_conn(
-    ctx: Ctx,
-    t: Target,
-    id: u64,
-    upstream: Vec<EventId>,
-    mut rx: mpsc::UnboundedReceiver<Event>,
-) {
-    let mut conn = match connect(&t).await {
-        Ok(sock) => match Conn::open(&ctx, sock, id, upstream).await {
-            Some(c) => c,
-            None => return,
-        },
-        Err(e) => {
-            while let Some(ev) = rx.recv().await {
-                ctx.failed(None, e.clone(), &ev).await;
-            }
-            return;
-        }
-    };
-    while let Some(ev) = rx.recv().await {
-        if let Err(e) = conn.write(&ctx, &ev).await {
-            ctx.failed(Some(id), e, &ev).await;
+/// One upstream stream's connection: until its stream ends, then it closes.
+async fn stream_link(mut link: Link, mut rx: mpsc::UnboundedReceiver<Event>) {
+    loop {
+        tokio::select! {
+            msg = rx.recv() => match msg {
+                None => break,
+                Some(ev) => link.send(ev).await,
+            },
+            alive = link.drive() => if !alive {
+                while let Some(ev) = rx.recv().await {
+                    link.send(ev).await;
+                }
+                return;
+            },
         }
     }
-    conn.close(&ctx).await;
+    link.close().await;
+}
+
+/// A connection that comes back: events wait in `queue` while it is down, written
+/// events wait in `unacked` for [`ACK_DELAY`], and a drop fails those (to be sent
+/// again by a replayable source) and reconnects with backoff. While it is down the
+/// client says `halt` (for its upstream stream when per-stream), and `ready` when it
+/// is up again.
+struct Link {
+    ctx: Ctx,
+    t: Target,
+    ids: Arc<AtomicU64>,
+    /// The upstream stream this connection serves (per-stream clients).
+    upstream: Option<(Str, u64)>,
+    /// Lineage of what a new connection receives before anything was sent on it.
+    lineage: Vec<EventId>,
+    conn: Option<Conn>,
+    queue: VecDeque<Event>,
+    unacked: VecDeque<(Instant, Event)>,
+    /// Failed attempts in a row.
+    attempt: u64,
+    next_attempt: Instant,
+    /// The last connection error, for what fails once the client gives up.
+    error: String,
+    halted: bool,
+    /// Connected at least once (a per-stream client said `ready` for its stream).
+    ready_sent: bool,
+    gave_up: bool,
+}
+
+impl Link {
+    fn new(
+        ctx: Ctx,
+        t: Target,
+        ids: Arc<AtomicU64>,
+        upstream: Option<(Str, u64)>,
+        lineage: Vec<EventId>,
+    ) -> Link {
+        Link {
+            ctx,
+            t,
+            ids,
+            upstream,
+            lineage,
+            conn: None,
+            queue: VecDeque::new(),
+            unacked: VecDeque::new(),
+            attempt: 0,
+            next_attempt: Instant::now(),
+            error: String::new(),
+            halted: false,
+            ready_sent: false,
+            gave_up: false,
+        }
+    }
+
+    /// Sends `ev` now, or queues it until the connection is up.
+    async fn send(&mut self, ev: Event) {
+        if self.gave_up {
+            let text = format!(
+                "peer `{}` gave up connecting: {}",
+                self.ctx.spec.name, self.error
+            );
+            self.ctx.failed(None, text, &ev).await;
+            return;
+        }
+        if self.conn.is_none() || !self.queue.is_empty() {
+            self.queue.push_back(ev);
+            return;
+        }
+        self.write(ev).await;
+    }
+
+    async fn write(&mut self, ev: Event) {
+        let Some(c) = self.conn.as_mut() else {
+            self.queue.push_back(ev);
+            return;
+        };
+        match c.write(&self.ctx, &ev).await {
+            Ok(()) => self.unacked.push_back((Instant::now(), ev)),
+            Err(Failure::Encode(e)) => self.ctx.failed(Some(c.id), e, &ev).await,
+            Err(Failure::Send(e)) => {
+                self.error = e;
+                self.queue.push_front(ev);
+                self.dropped(true).await;
+            }
+        }
+    }
+
+    /// Waits for what needs doing and does it: a connection attempt when down, the
+    /// connection's end and the acks that are due when up. False once it gave up.
+    async fn drive(&mut self) -> bool {
+        if self.gave_up {
+            return std::future::pending().await;
+        }
+        match self.conn.as_mut() {
+            Some(c) => {
+                let due = self.unacked.front().map(|(at, _)| *at + ACK_DELAY);
+                tokio::select! {
+                    _ = &mut c.reader => {
+                        self.error = format!("peer `{}`: the connection was closed", self.ctx.spec.name);
+                        self.dropped(false).await;
+                    }
+                    _ = sleep_until_some(due) => self.ack_due().await,
+                }
+            }
+            None => {
+                tokio::time::sleep_until(self.next_attempt).await;
+                self.attempt_connect().await;
+            }
+        }
+        !self.gave_up
+    }
+
+    async fn ack_due(&mut self) {
+        let now = Instant::now();
+        let mut acks = Vec::new();
+        while self
+            .unacked
+            .front()
+            .is_some_and(|(at, _)| *at + ACK_DELAY <= now)
+        {
+            if let Some((_, ev)) = self.unacked.pop_front() {
+                acks.push(Settled::of(ev));
+            }
+        }
+        self.ctx.acked(acks).await;
+    }
+
+    async fn attempt_connect(&mut self) {
+        match connect(&self.t).await {
+            Ok(sock) => {
+                let id = self.ids.fetch_add(1, Ordering::Relaxed);
+                let Some(conn) = Conn::open(&self.ctx, sock, id, self.lineage.clone()).await else {
+                    // The run is over.
+                    self.gave_up = true;
+                    return;
+                };
+                self.conn = Some(conn);
+                self.attempt = 0;
+                self.breaker(false).await;
+                while let Some(ev) = self.queue.pop_front() {
+                    self.write(ev).await;
+                    if self.conn.is_none() {
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                self.error = e;
+                self.attempt += 1;
+                match self.t.reconnect.delay(self.attempt) {
+                    Some(wait) => {
+                        self.next_attempt = Instant::now() + wait;
+                        self.breaker(true).await;
+                    }
+                    None => self.give_up().await,
+                }
+            }
+        }
+    }
+
+    /// The connection is gone: what was written on it and not yet acked fails (and
+    /// will be sent again if its source can), and the next attempt comes at once.
+    async fn dropped(&mut self, write_failed: bool) {
+        let Some(c) = self.conn.take() else {
+            return;
+        };
+        if write_failed {
+            c.reader.abort();
+            self.ctx
+                .send(ToGraph::End {
+                    peer: self.ctx.idx,
+                    stream: c.id,
+                })
+                .await;
+        }
+        let text = self.error.clone();
+        for (_, ev) in std::mem::take(&mut self.unacked) {
+            self.ctx.failed_retry(Some(c.id), text.clone(), &ev).await;
+        }
+        self.next_attempt = Instant::now();
+        if !self.t.reconnect.enabled {
+            self.give_up().await;
+        } else {
+            self.breaker(true).await;
+        }
+    }
+
+    async fn give_up(&mut self) {
+        self.gave_up = true;
+        let text = format!(
+            "peer `{}` gave up connecting: {}",
+            self.ctx.spec.name, self.error
+        );
+        for ev in std::mem::take(&mut self.queue) {
+            self.ctx.failed(None, text.clone(), &ev).await;
+        }
+        // Nothing is held back any more: what comes now fails (and counts) at once.
+        self.breaker(false).await;
+        if !self.ready_sent {
+            self.ready_sent = true;
+            self.upstream_signal(UpstreamSignal::Ready).await;
+        }
+    }
+
+    /// Says `halt` or `ready`, for the client or for its upstream stream.
+    async fn breaker(&mut self, halted: bool) {
+        if self.upstream.is_some() {
+            let signal = match (halted, self.ready_sent) {
+                (false, false) => {
+                    self.ready_sent = true;
+                    UpstreamSignal::Ready
+                }
+                // The stream was never read yet: it waits for `ready` anyway.
+                (true, false) => return,
+                (false, true) if !self.halted => return,
+                (false, true) => UpstreamSignal::Resume,
+                (true, true) if self.halted => return,
+                (true, true) => UpstreamSignal::Halt,
+            };
+            self.halted = halted;
+            self.upstream_signal(signal).await;
+            return;
+        }
+        if self.halted != halted {
+            self.halted = halted;
+            let msg = ToGraph::Breaker {
+                peer: self.ctx.idx,
+                halted,
+            };
+            self.ctx.send(msg).await;
+        }
+    }
+
+    async fn upstream_signal(&mut self, signal: UpstreamSignal) {
+        if let Some((peer, stream)) = &self.upstream {
+            let msg = ToGraph::Upstream {
+                upstream: peer.clone(),
+                stream: *stream,
+                signal,
+            };
+            self.ctx.send(msg).await;
+        }
+    }
+
+    /// The end: a clean close delivers what was written; what never got a
+    /// connection fails.
+    async fn close(mut self) {
+        if let Some(c) = self.conn.take() {
+            c.close(&self.ctx).await;
+        }
+        let acks: Vec<Settled> = std::mem::take(&mut self.unacked)
+            .into_iter()
+            .map(|(_, ev)| Settled::of(ev))
+            .collect();
+        self.ctx.acked(acks).await;
+        let text = format!(
+            "peer `{}` is not connected: {}",
+            self.ctx.spec.name, self.error
+        );
+        for ev in std::mem::take(&mut self.queue) {
+            self.ctx.failed(None, text.clone(), &ev).await;
+        }
+    }
+}
+
+async fn sleep_until_some(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The receiving side of one client connection: decodes and hands events to the

@@ -1,22 +1,27 @@
-//! `file`: `read` (default) is a source with one stream that ends at EOF; `write`
-//! (truncate) and `append` are sinks that write and flush.
+//! `file`: `read` (default) is a replayable source (see `replay`) with one stream
+//! that ends at EOF; `write` (truncate) and `append` are sinks that write and flush.
 
-use super::stdio::{read_blocking, Input};
-use super::Ctx;
+use super::replay::{check_inputs, read_replayable, FileInput};
+use super::{Ctx, Replay};
 use crate::event::Event;
 use crate::peer::spec::FileMode;
 use tokio::sync::mpsc;
 
 /// Opens the file now (so a missing file stops the run before it starts) and
-/// starts reading it on its own thread.
-pub fn start_reader(ctx: Ctx, path: &str) -> Result<(), String> {
-    let f = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let input = Input {
+/// starts reading it on its own thread; `replay` brings the acks and fails.
+pub fn start_reader(
+    ctx: Ctx,
+    path: &str,
+    replay: mpsc::UnboundedReceiver<Replay>,
+) -> Result<(), String> {
+    let input = FileInput {
+        path: path.into(),
         meta: crate::record! {"file" => crate::record!{"path" => path}},
         name: path.to_string(),
-        reader: Box::new(f),
     };
-    std::thread::spawn(move || read_blocking(ctx, vec![input]));
+    let inputs = vec![input];
+    check_inputs(&inputs)?;
+    std::thread::spawn(move || read_replayable(ctx, inputs, replay));
     Ok(())
 }
 

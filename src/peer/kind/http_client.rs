@@ -84,8 +84,8 @@ async fn run(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
         let (parts, bytes) = match answer {
             Ok(Ok(a)) => a,
             Ok(Err(e)) => {
-                ctx.failed(Some(0), format!("request to {} failed: {e}", t.url), &ev)
-                    .await;
+                let text = format!("request to {} failed: {e}", t.url);
+                ctx.failed(Some(0), text, &ev).await;
                 continue;
             }
             Err(_) => {
@@ -95,6 +95,7 @@ async fn run(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
             }
         };
         ctx.metrics.add(Counter::Send, Some(0), 1);
+        ctx.acked(vec![super::Settled::of_ref(&ev)]).await;
         let mut headers = crate::value::Record::default();
         for (name, value) in &parts.headers {
             let v = String::from_utf8_lossy(value.as_bytes()).into_owned();

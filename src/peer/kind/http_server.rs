@@ -122,6 +122,8 @@ async fn handle(
     rx: &Mutex<mpsc::UnboundedReceiver<Event>>,
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
+    // Halted: the request waits (its `timeout` runs once it is taken in).
+    ctx.gate.wait(id).await;
     let (parts, body) = req.into_parts();
     let bytes = match body.collect().await {
         Ok(b) => b.to_bytes(),
@@ -168,6 +170,7 @@ async fn handle(
             let resp = response(ctx, &ev);
             if resp.is_ok() {
                 ctx.metrics.add(Counter::Send, Some(id), 1);
+                ctx.acked(vec![super::Settled::of_ref(&ev)]).await;
             }
             match resp {
                 Ok(r) => r,

@@ -14,6 +14,7 @@ pub mod file;
 pub mod http_client;
 pub mod http_server;
 pub mod metronome;
+pub mod replay;
 pub mod stdio;
 pub mod tcp_server;
 pub mod ws_server;
@@ -28,6 +29,9 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+/// Acks a writer collects before it sends them (it also sends at every flush).
+const ACK_BATCH: usize = 256;
+
 /// A peer task → the executor thread.
 #[derive(Debug)]
 pub enum ToGraph {
@@ -40,11 +44,40 @@ pub enum ToGraph {
         /// Ids to add to each event's lineage (a client's request).
         extra: Vec<EventId>,
     },
-    /// An event the peer could not send: `{"error": TEXT, "event": EVENT}` on `err`.
+    /// An event the peer could not send: `{"error": TEXT, "event": EVENT}` on `err`,
+    /// and a `fail` back along its lineage (replayed where the source can when
+    /// `retry`: the failure was the transport's, not the event's).
     Failed {
         peer: usize,
         error: String,
         event: Value,
+        settled: Settled,
+        retry: bool,
+    },
+    /// Events the peer handed to the outside world: `ack` along their lineage.
+    Acked {
+        peer: usize,
+        events: Vec<Settled>,
+    },
+    /// The peer's circuit breaker (SPEC §5): `halted` true is `halt` (it cannot
+    /// deliver), false is `ready`.
+    Breaker {
+        peer: usize,
+        halted: bool,
+    },
+    /// A per-stream client about stream `stream` of peer `upstream` (its connection
+    /// for it): `Ready` when it came up (the upstream stream may be read), `Halt`
+    /// when it dropped, `Resume` when it is back.
+    Upstream {
+        upstream: Str,
+        stream: u64,
+        signal: UpstreamSignal,
+    },
+    /// A replayable source reached the end of its input having processed `fails`
+    /// fails; it sends nothing more unless a later fail makes it replay.
+    Eof {
+        peer: usize,
+        fails: u64,
     },
     Start {
         peer: usize,
@@ -68,6 +101,56 @@ pub enum ToGraph {
     Stop,
     /// The peer cannot work at all (a port taken, a file that cannot be opened).
     Fatal(String),
+}
+
+/// What a per-stream client says about one upstream stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpstreamSignal {
+    Ready,
+    Halt,
+    Resume,
+}
+
+/// What contraflow needs of an event that was delivered or failed.
+#[derive(Debug, Clone, Default)]
+pub struct Settled {
+    pub id: EventId,
+    pub ingest_ns: u64,
+    pub lineage: Vec<EventId>,
+}
+
+impl Settled {
+    /// Takes what contraflow needs out of a sent event.
+    pub fn of(ev: Event) -> Self {
+        Settled {
+            id: ev.id,
+            ingest_ns: ev.ingest_ns,
+            lineage: ev.lineage,
+        }
+    }
+
+    pub fn of_ref(ev: &Event) -> Self {
+        Settled {
+            id: ev.id.clone(),
+            ingest_ns: ev.ingest_ns,
+            lineage: ev.lineage.clone(),
+        }
+    }
+}
+
+/// The executor thread → a replayable source (`file`, the CLI's `-i` files): what
+/// became of event `seq` of its stream `stream`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    Ack {
+        stream: u64,
+        seq: u64,
+    },
+    /// Failed and worth sending again.
+    Fail {
+        stream: u64,
+        seq: u64,
+    },
 }
 
 /// The executor thread → a sink task.
@@ -109,6 +192,8 @@ pub struct Ctx {
     pub tx: mpsc::Sender<ToGraph>,
     pub metrics: Arc<Metrics>,
     pub pending: Pending,
+    /// The peer's circuit breaker, which its readers wait on.
+    pub gate: Arc<super::gate::Gate>,
 }
 
 impl Ctx {
@@ -167,8 +252,19 @@ impl Ctx {
         self.tx.send(msg).await.is_ok()
     }
 
-    /// An event that could not be sent: counted, and reported on the peer's `err`.
+    /// An event that could not be sent: counted, reported on the peer's `err`, and
+    /// failed along its lineage (not to be replayed: sending it again would fail again).
     pub async fn failed(&self, stream: Option<u64>, error: String, event: &Event) {
+        self.fail(stream, error, event, false).await;
+    }
+
+    /// An event lost with its connection: as [`Ctx::failed`], but a replayable
+    /// source sends it again.
+    pub async fn failed_retry(&self, stream: Option<u64>, error: String, event: &Event) {
+        self.fail(stream, error, event, true).await;
+    }
+
+    async fn fail(&self, stream: Option<u64>, error: String, event: &Event, retry: bool) {
         self.metrics.add(Counter::Err, stream, 1);
         let _ = self
             .tx
@@ -176,8 +272,23 @@ impl Ctx {
                 peer: self.idx,
                 error,
                 event: event.data.clone(),
+                settled: Settled::of_ref(event),
+                retry,
             })
             .await;
+    }
+
+    /// Events handed to the outside world.
+    pub async fn acked(&self, events: Vec<Settled>) {
+        if !events.is_empty() {
+            let _ = self
+                .tx
+                .send(ToGraph::Acked {
+                    peer: self.idx,
+                    events,
+                })
+                .await;
+        }
     }
 
     /// Remembers a task the end of the run must wait for.
@@ -207,6 +318,7 @@ pub async fn write_events<W>(
     let mut enc = super::stream::Encoder::new(&ctx.spec);
     let mut buf = Vec::new();
     let mut broken: Option<String> = None;
+    let mut acks = Vec::new();
     while let Some(ev) = rx.recv().await {
         if let Some(e) = &broken {
             ctx.failed(stream, e.clone(), &ev).await;
@@ -224,10 +336,15 @@ pub async fn write_events<W>(
             continue;
         }
         ctx.metrics.add(Counter::Send, stream, 1);
-        if rx.is_empty() {
-            let _ = w.flush().await;
+        acks.push(Settled::of(ev));
+        if rx.is_empty() || acks.len() >= ACK_BATCH {
+            if rx.is_empty() {
+                let _ = w.flush().await;
+            }
+            ctx.acked(std::mem::take(&mut acks)).await;
         }
     }
     let _ = w.flush().await;
+    ctx.acked(acks).await;
     let _ = w.shutdown().await;
 }

@@ -11,6 +11,8 @@ use tokio::sync::mpsc;
 
 /// How much one read takes.
 const READ_BYTES: usize = 64 * 1024;
+/// How long a halted reader sleeps between looks at whether the run is over.
+const HALT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// One input of a blocking reader: `$` for its events, and the bytes.
 pub struct Input {
@@ -38,6 +40,13 @@ pub fn read_blocking(ctx: Ctx, inputs: Vec<Input>) {
         let mut dec = Decoder::new(&ctx.spec);
         let mut items = Vec::new();
         loop {
+            // Halted: leave the bytes where they are until the sinks are ready.
+            while !ctx.gate.is_open(stream) {
+                if ctx.tx.is_closed() {
+                    return;
+                }
+                ctx.gate.wait_blocking(stream, HALT_POLL);
+            }
             match input.reader.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {

@@ -69,6 +69,9 @@ async fn connection(
     let mut buf = vec![0u8; 64 * 1024];
     let mut items = Vec::new();
     loop {
+        // Halted (or a per-stream client not yet connected): the bytes wait in the
+        // socket's buffer.
+        ctx.gate.wait(id).await;
         match r.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {

@@ -75,7 +75,12 @@ async fn connection(ctx: Ctx, sock: TcpStream, meta: crate::value::Value, stream
     ctx.track(tokio::spawn(write_messages(wctx, id, rx, w)));
     let mut dec = Decoder::new(&ctx.spec);
     let mut items = Vec::new();
-    while let Some(Ok(msg)) = r.next().await {
+    loop {
+        // Halted (or a per-stream client not yet connected): messages wait.
+        ctx.gate.wait(id).await;
+        let Some(Ok(msg)) = r.next().await else {
+            break;
+        };
         let bytes = match msg {
             Message::Text(t) => t.into_bytes(),
             Message::Binary(b) => b,
@@ -121,6 +126,7 @@ where
             continue;
         }
         ctx.metrics.add(Counter::Send, Some(id), 1);
+        ctx.acked(vec![super::Settled::of(ev)]).await;
     }
     let _ = w.close().await;
 }

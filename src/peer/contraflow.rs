@@ -1,0 +1,201 @@
+//! Contraflow on the executor thread (SPEC §5): acks and fails from the sinks go
+//! back along each event's lineage to the sources in it; circuit breakers from the
+//! sinks (and `qos::backpressure`) open and close the sources' gates.
+//!
+//! - A replayable source (`file`, `-i` files) gets every ack and fail of its events
+//!   and reads failed ones again; it is told only `retry` fails (a lost connection),
+//!   the others are acked to it, as sending them again would fail again.
+//! - A source that cannot replay counts the loss in its `err` counter and, when
+//!   something reads its `err` port, reports it there.
+//! - A source halts when every sink its events can reach is halted (a source that
+//!   also feeds `out` never halts), or when a `qos::backpressure` asked it to.
+
+use super::kind::{Replay, Settled, UpstreamSignal};
+use super::metrics::Counter;
+use super::router::Exec;
+use super::runtime::now_ns;
+use crate::event::{Event, EventId};
+use crate::exec::Contraflow;
+use crate::value::{Str, Value};
+
+impl Exec {
+    /// Sink `sink` handed `events` to the outside world.
+    pub(super) fn acked(&mut self, sink: usize, events: Vec<Settled>) {
+        let p = &mut self.peers[sink];
+        p.outstanding = p.outstanding.saturating_sub(events.len() as u64);
+        for s in &events {
+            self.ack(&s.id, s.ingest_ns, &s.lineage);
+        }
+    }
+
+    /// Acks an event that left through `out` or `err` (written is delivered).
+    pub(super) fn ack_written(&mut self, ev: &Event) {
+        if self.contraflow_wanted {
+            self.ack(&ev.id, ev.ingest_ns, &ev.lineage);
+        }
+    }
+
+    /// Acks along `lineage`.
+    fn ack(&mut self, id: &EventId, ingest_ns: u64, lineage: &[EventId]) {
+        for l in lineage {
+            self.ack_source(l);
+        }
+        if self.has_qos {
+            let latency_ns = now_ns().saturating_sub(ingest_ns);
+            self.executor.contraflow(&Contraflow::Ack {
+                id: id.clone(),
+                latency_ns,
+            });
+            self.raised();
+        }
+    }
+
+    /// Acks one event of a replayable source.
+    pub(super) fn ack_source(&mut self, id: &EventId) {
+        if let Some(tx) = self
+            .source_of(id)
+            .and_then(|s| self.peers[s].replay.as_ref())
+        {
+            let _ = tx.send(Replay::Ack {
+                stream: id.stream,
+                seq: id.event,
+            });
+        }
+    }
+
+    fn source_of(&self, id: &EventId) -> Option<usize> {
+        self.by_name.get(id.peer.as_str()).copied()
+    }
+
+    /// Sink `sink` could not deliver `event`: reported on its `err`, failed along the lineage.
+    pub(super) fn failed(
+        &mut self,
+        sink: usize,
+        error: String,
+        event: Value,
+        settled: &Settled,
+        retry: bool,
+    ) {
+        let p = &mut self.peers[sink];
+        p.outstanding = p.outstanding.saturating_sub(1);
+        self.fail_lineage(settled, &error, &event, retry, Some(sink));
+        let doc = crate::record! {"error" => error, "event" => event};
+        self.report_err(sink, doc);
+    }
+
+    /// Fails along `settled`'s lineage: replayable sources replay (when `retry`),
+    /// the others count the loss (and report it on their `err` port, unless that
+    /// source is the sink that reports it already).
+    pub(super) fn fail_lineage(
+        &mut self,
+        settled: &Settled,
+        error: &str,
+        event: &Value,
+        retry: bool,
+        reported_by: Option<usize>,
+    ) {
+        let mut lost: Vec<usize> = Vec::new();
+        for id in &settled.lineage {
+            let Some(src) = self.source_of(id) else {
+                continue;
+            };
+            let p = &mut self.peers[src];
+            match (&p.replay, retry) {
+                (Some(tx), true) => {
+                    let msg = Replay::Fail {
+                        stream: id.stream,
+                        seq: id.event,
+                    };
+                    if tx.send(msg).is_ok() {
+                        p.fails_sent += 1;
+                        p.eof = false;
+                        self.drained = false;
+                    }
+                }
+                (Some(tx), false) => {
+                    p.metrics.add(Counter::Err, Some(id.stream), 1);
+                    let _ = tx.send(Replay::Ack {
+                        stream: id.stream,
+                        seq: id.event,
+                    });
+                }
+                // The sink that failed it counted it already.
+                (None, _) if Some(src) == reported_by => {}
+                (None, _) => {
+                    p.metrics.add(Counter::Err, Some(id.stream), 1);
+                    if !lost.contains(&src) {
+                        lost.push(src);
+                    }
+                }
+            }
+        }
+        for src in lost {
+            if self.peers[src].err_connected {
+                let text = format!("not delivered, and this source cannot replay: {error}");
+                let doc = crate::record! {"error" => text, "event" => event.clone()};
+                self.report_err(src, doc);
+            }
+        }
+        if self.has_qos {
+            self.executor.contraflow(&Contraflow::Fail {
+                id: settled.id.clone(),
+            });
+            self.raised();
+        }
+    }
+
+    /// Sink `sink` said `halt` (`true`) or `ready`.
+    pub(super) fn breaker(&mut self, sink: usize, halted: bool) {
+        self.peers[sink].halted = halted;
+        self.update_gates();
+    }
+
+    /// A per-stream client about stream `stream` of source `upstream`.
+    pub(super) fn upstream(&mut self, upstream: &Str, stream: u64, signal: UpstreamSignal) {
+        let Some(&src) = self.by_name.get(upstream.as_str()) else {
+            return;
+        };
+        let gate = &self.peers[src].gate;
+        match signal {
+            UpstreamSignal::Ready => gate.ready(stream),
+            UpstreamSignal::Halt => gate.set_stream_halted(stream, true),
+            UpstreamSignal::Resume => gate.set_stream_halted(stream, false),
+        }
+    }
+
+    /// Circuit breakers the graph's operators raised (`qos::backpressure`).
+    pub(super) fn raised(&mut self) {
+        let raised = self.executor.take_contraflow();
+        if raised.is_empty() {
+            return;
+        }
+        for c in raised {
+            let (peer, halted) = match &c {
+                Contraflow::Halt { peer, .. } => (peer, true),
+                Contraflow::Ready { peer, .. } => (peer, false),
+                _ => continue,
+            };
+            if let Some(&src) = self.by_name.get(peer.as_str()) {
+                self.peers[src].bp_halted = halted;
+            }
+        }
+        self.update_gates();
+    }
+
+    /// Opens or closes each source's gate from what its sinks said.
+    fn update_gates(&mut self) {
+        for i in 0..self.peers.len() {
+            let p = &self.peers[i];
+            let halted = p.bp_halted
+                || (!p.feeds_other
+                    && !p.feeds.is_empty()
+                    && p.feeds.iter().all(|&f| self.peers[f].halted));
+            p.gate.set_halted(halted);
+        }
+    }
+
+    /// Every event handed to a sink was acked or failed.
+    pub(super) fn settled(&self) -> bool {
+        self.peers.iter().all(|p| p.outstanding == 0)
+    }
+}
