@@ -2,127 +2,13 @@
 //! at run time), files, and Ctrl-C. Every wait has a deadline; nothing sleeps a
 //! fixed time to let something happen.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::{Shutdown, TcpListener};
+use std::process::Command;
 
-/// How long any one condition may take on a busy machine with a debug build.
-const DEADLINE: Duration = Duration::from_secs(30);
-
-fn dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("trickle-peers-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.display().to_string()
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A running `trickle run`, stopped (SIGINT, then kill) when dropped.
-struct Trickle {
-    child: Child,
-}
-
-impl Trickle {
-    fn start(args: &[&str]) -> Trickle {
-        let child = Command::new(env!("CARGO_BIN_EXE_trickle"))
-            .arg("run")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the trickle binary runs");
-        Trickle { child }
-    }
-
-    /// Ctrl-C, then waits for the exit; returns (code, stdout, stderr).
-    fn interrupt(mut self) -> (i32, String, String) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-INT", &pid]).status();
-        self.wait()
-    }
-
-    fn wait(&mut self) -> (i32, String, String) {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                let mut out = String::new();
-                let mut err = String::new();
-                self.child
-                    .stdout
-                    .take()
-                    .unwrap()
-                    .read_to_string(&mut out)
-                    .unwrap();
-                self.child
-                    .stderr
-                    .take()
-                    .unwrap()
-                    .read_to_string(&mut err)
-                    .unwrap();
-                return (status.code().unwrap_or(-1), out, err);
-            }
-            assert!(start.elapsed() < DEADLINE, "trickle did not exit");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Trickle {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Connects once the server listens (retrying until the deadline).
-fn connect(port: u16) -> TcpStream {
-    let start = Instant::now();
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(s) => {
-                s.set_read_timeout(Some(DEADLINE)).unwrap();
-                return s;
-            }
-            Err(e) => {
-                assert!(
-                    start.elapsed() < DEADLINE,
-                    "server on {port} never came up: {e}"
-                );
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-    }
-}
-
-fn read_line(r: &mut BufReader<TcpStream>) -> String {
-    let mut line = String::new();
-    r.read_line(&mut line).expect("a line before the deadline");
-    line.trim_end().to_string()
-}
-
-fn read_to_end(r: &mut BufReader<TcpStream>) -> Vec<String> {
-    let mut text = String::new();
-    r.read_to_string(&mut text)
-        .expect("EOF before the deadline");
-    text.lines().map(str::to_string).collect()
-}
+use support::*;
 
 #[test]
 fn per_connection_batches_flush_when_a_client_leaves() {

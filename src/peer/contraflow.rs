@@ -41,7 +41,12 @@ impl Exec {
             self.ack_source(l);
         }
         if self.has_qos {
-            let latency_ns = now_ns().saturating_sub(ingest_ns);
+            // With `--clock index` ingest times are not times: no latency to judge.
+            let latency_ns = if self.index_clock {
+                0
+            } else {
+                now_ns().saturating_sub(ingest_ns)
+            };
             self.executor.contraflow(&Contraflow::Ack {
                 id: id.clone(),
                 latency_ns,
@@ -78,9 +83,19 @@ impl Exec {
     ) {
         let p = &mut self.peers[sink];
         p.outstanding = p.outstanding.saturating_sub(1);
+        // Sent again by every source it came from: not lost, so not an error record
+        // (the sink's `err` counter has it).
+        let replayed = retry
+            && !settled.lineage.is_empty()
+            && settled.lineage.iter().all(|id| {
+                self.source_of(id)
+                    .is_some_and(|s| self.peers[s].replay.is_some())
+            });
         self.fail_lineage(settled, &error, &event, retry, Some(sink));
-        let doc = crate::record! {"error" => error, "event" => event};
-        self.report_err(sink, doc);
+        if !replayed {
+            let doc = crate::record! {"error" => error, "event" => event};
+            self.report_err(sink, doc);
+        }
     }
 
     /// Fails along `settled`'s lineage: replayable sources replay (when `retry`),

@@ -5,7 +5,7 @@
 use super::*;
 use crate::compile::ModulePath;
 use crate::diag::SourceMap;
-use crate::peer::kind::{SharedStreams, Streams};
+use crate::peer::kind::{Replay, Settled, SharedStreams, Streams, UpstreamSignal};
 use crate::peer::runtime::{Peer, Sink};
 use std::sync::Arc;
 
@@ -164,4 +164,117 @@ fn undecodable_input_becomes_an_error_record() {
         1,
         "one record reached `out`"
     );
+}
+
+fn settled(peer: &str, stream: u64, event: u64) -> Settled {
+    let id = EventId {
+        peer: peer.into(),
+        stream,
+        event,
+    };
+    Settled {
+        id: id.clone(),
+        ingest_ns: 0,
+        lineage: vec![id],
+    }
+}
+
+#[test]
+fn backpressure_pause_halts_the_source_until_an_ack() {
+    let mut s = setup(&format!(
+        "{SERVER}define operator bp from qos::backpressure with timeout = 1000000000, method = \"pause\" end;\n\
+         create operator bp;\nselect event from in into bp;\nselect event from bp into s;"
+    ));
+    s.exec.handle(events(1, 0, &[1]));
+    assert!(s.exec.peers[1].gate.is_open(0));
+    s.exec.handle(ToGraph::Failed {
+        peer: 0,
+        error: "gone".into(),
+        event: Value::from(1),
+        settled: settled("in", 0, 0),
+        retry: true,
+    });
+    assert!(!s.exec.peers[1].gate.is_open(0), "halted after a fail");
+    s.exec.handle(ToGraph::Acked {
+        peer: 0,
+        events: vec![settled("in", 0, 1)],
+    });
+    assert!(s.exec.peers[1].gate.is_open(0), "ready after a timely ack");
+}
+
+#[test]
+fn a_source_halts_when_every_sink_it_feeds_is_halted() {
+    let mut s = setup(&format!("{SERVER}select event from in into s;"));
+    s.exec.peers[1].feeds = vec![0];
+    s.exec.handle(ToGraph::Breaker {
+        peer: 0,
+        halted: true,
+    });
+    assert!(!s.exec.peers[1].gate.is_open(0));
+    // Feeding `out` as well, it never halts.
+    s.exec.peers[1].feeds_other = true;
+    s.exec.handle(ToGraph::Breaker {
+        peer: 0,
+        halted: true,
+    });
+    assert!(s.exec.peers[1].gate.is_open(0));
+    s.exec.peers[1].feeds_other = false;
+    s.exec.handle(ToGraph::Breaker {
+        peer: 0,
+        halted: false,
+    });
+    assert!(s.exec.peers[1].gate.is_open(0));
+}
+
+#[test]
+fn acks_and_retryable_fails_reach_a_replayable_source() {
+    let mut s = setup(&format!("{SERVER}select event from in into s;"));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    s.exec.peers[1].replay = Some(tx);
+    s.exec.handle(events(1, 0, &[1, 2]));
+    assert_eq!(s.exec.peers[0].outstanding, 4, "two events on two streams");
+    s.exec.handle(ToGraph::Eof { peer: 1, fails: 0 });
+    assert!(s.exec.peers[1].eof);
+    s.exec.handle(ToGraph::Acked {
+        peer: 0,
+        events: vec![settled("in", 0, 0)],
+    });
+    s.exec.handle(ToGraph::Failed {
+        peer: 0,
+        error: "dropped".into(),
+        event: Value::from(2),
+        settled: settled("in", 0, 1),
+        retry: true,
+    });
+    assert_eq!(rx.try_recv().unwrap(), Replay::Ack { stream: 0, seq: 0 });
+    assert_eq!(rx.try_recv().unwrap(), Replay::Fail { stream: 0, seq: 1 });
+    assert!(!s.exec.peers[1].eof, "a fail after the end: not done yet");
+    assert_eq!(s.exec.peers[0].outstanding, 2);
+    // The source saw it (an Eof counting one fail): done again.
+    s.exec.handle(ToGraph::Eof { peer: 1, fails: 0 });
+    assert!(
+        !s.exec.peers[1].eof,
+        "an Eof sent before the fail does not count"
+    );
+    s.exec.handle(ToGraph::Eof { peer: 1, fails: 1 });
+    assert!(s.exec.peers[1].eof);
+}
+
+#[test]
+fn a_stream_is_read_once_its_per_stream_followers_are_ready() {
+    let mut s = setup(&format!("{SERVER}select event from s into s;"));
+    s.exec.peers[0].gate.require_ready(1);
+    assert!(!s.exec.peers[0].gate.is_open(3));
+    s.exec.handle(ToGraph::Upstream {
+        upstream: "s".into(),
+        stream: 3,
+        signal: UpstreamSignal::Ready,
+    });
+    assert!(s.exec.peers[0].gate.is_open(3));
+    s.exec.handle(ToGraph::Upstream {
+        upstream: "s".into(),
+        stream: 3,
+        signal: UpstreamSignal::Halt,
+    });
+    assert!(!s.exec.peers[0].gate.is_open(3));
 }

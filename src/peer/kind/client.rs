@@ -266,22 +266,28 @@ async fn shared(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
     let ids = Arc::new(AtomicU64::new(0));
     let mut link = Link::new(ctx.clone(), t, ids, None, Vec::new());
     loop {
-        tokio::select! {
+        // Only waiting happens under `select!` (it is cancelled when a message
+        // comes); acting on what is due happens outside it.
+        let due = tokio::select! {
             msg = rx.recv() => match msg {
                 None => break,
-                Some(ToPeer::Event(ev)) => link.send(ev).await,
-                Some(ToPeer::Start(..) | ToPeer::End(..)) => {}
-            },
-            alive = link.drive() => if !alive {
-                // Gave up: a client that reads is a source that has ended.
-                ctx.send(ToGraph::Done { peer: ctx.idx }).await;
-                while let Some(msg) = rx.recv().await {
-                    if let ToPeer::Event(ev) = msg {
-                        link.send(ev).await;
-                    }
+                Some(ToPeer::Event(ev)) => {
+                    link.send(ev).await;
+                    continue;
                 }
-                return;
+                Some(ToPeer::Start(..) | ToPeer::End(..)) => continue,
             },
+            due = link.wait() => due,
+        };
+        if !link.act(due).await {
+            // Gave up: a client that reads is a source that has ended.
+            ctx.send(ToGraph::Done { peer: ctx.idx }).await;
+            while let Some(msg) = rx.recv().await {
+                if let ToPeer::Event(ev) = msg {
+                    link.send(ev).await;
+                }
+            }
+            return;
         }
     }
     link.close().await;
@@ -341,20 +347,34 @@ async fn per_stream(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>
 /// One upstream stream's connection: until its stream ends, then it closes.
 async fn stream_link(mut link: Link, mut rx: mpsc::UnboundedReceiver<Event>) {
     loop {
-        tokio::select! {
+        let due = tokio::select! {
             msg = rx.recv() => match msg {
                 None => break,
-                Some(ev) => link.send(ev).await,
-            },
-            alive = link.drive() => if !alive {
-                while let Some(ev) = rx.recv().await {
+                Some(ev) => {
                     link.send(ev).await;
+                    continue;
                 }
-                return;
             },
+            due = link.wait() => due,
+        };
+        if !link.act(due).await {
+            while let Some(ev) = rx.recv().await {
+                link.send(ev).await;
+            }
+            return;
         }
     }
     link.close().await;
+}
+
+/// What a [`Link`] found due while it waited.
+enum Due {
+    /// The connection's reading side ended.
+    Dropped,
+    /// Written events are old enough to ack.
+    Acks,
+    /// A connection attempt finished.
+    Connected(Result<Socket, String>),
 }
 
 /// A connection that comes back: events wait in `queue` while it is down, written
@@ -371,6 +391,8 @@ struct Link {
     /// Lineage of what a new connection receives before anything was sent on it.
     lineage: Vec<EventId>,
     conn: Option<Conn>,
+    /// A connection attempt under way.
+    connecting: Option<JoinHandle<Result<Socket, String>>>,
     queue: VecDeque<Event>,
     unacked: VecDeque<(Instant, Event)>,
     /// Failed attempts in a row.
@@ -399,6 +421,7 @@ impl Link {
             upstream,
             lineage,
             conn: None,
+            connecting: None,
             queue: VecDeque::new(),
             unacked: VecDeque::new(),
             attempt: 0,
@@ -443,27 +466,42 @@ impl Link {
         }
     }
 
-    /// Waits for what needs doing and does it: a connection attempt when down, the
-    /// connection's end and the acks that are due when up. False once it gave up.
-    async fn drive(&mut self) -> bool {
+    /// Waits until something is due: the connection's end or acks when up, the
+    /// next connection attempt when down. Cancel-safe: an attempt runs in its own
+    /// task and is picked up by the next call.
+    async fn wait(&mut self) -> Due {
         if self.gave_up {
             return std::future::pending().await;
         }
-        match self.conn.as_mut() {
-            Some(c) => {
-                let due = self.unacked.front().map(|(at, _)| *at + ACK_DELAY);
-                tokio::select! {
-                    _ = &mut c.reader => {
-                        self.error = format!("peer `{}`: the connection was closed", self.ctx.spec.name);
-                        self.dropped(false).await;
-                    }
-                    _ = sleep_until_some(due) => self.ack_due().await,
-                }
+        if let Some(c) = self.conn.as_mut() {
+            let due = self.unacked.front().map(|(at, _)| *at + ACK_DELAY);
+            return tokio::select! {
+                _ = &mut c.reader => Due::Dropped,
+                _ = sleep_until_some(due) => Due::Acks,
+            };
+        }
+        if self.connecting.is_none() {
+            tokio::time::sleep_until(self.next_attempt).await;
+            let t = self.t.clone();
+            self.connecting = Some(tokio::spawn(async move { connect(&t).await }));
+        }
+        let Some(task) = self.connecting.as_mut() else {
+            return std::future::pending().await;
+        };
+        let result = task.await.unwrap_or_else(|e| Err(e.to_string()));
+        self.connecting = None;
+        Due::Connected(result)
+    }
+
+    /// Does what [`Link::wait`] found due; false once it gave up.
+    async fn act(&mut self, due: Due) -> bool {
+        match due {
+            Due::Dropped => {
+                self.error = format!("peer `{}`: the connection was closed", self.ctx.spec.name);
+                self.dropped(false).await;
             }
-            None => {
-                tokio::time::sleep_until(self.next_attempt).await;
-                self.attempt_connect().await;
-            }
+            Due::Acks => self.ack_due().await,
+            Due::Connected(result) => self.connected(result).await,
         }
         !self.gave_up
     }
@@ -483,8 +521,8 @@ impl Link {
         self.ctx.acked(acks).await;
     }
 
-    async fn attempt_connect(&mut self) {
-        match connect(&self.t).await {
+    async fn connected(&mut self, result: Result<Socket, String>) {
+        match result {
             Ok(sock) => {
                 let id = self.ids.fetch_add(1, Ordering::Relaxed);
                 let Some(conn) = Conn::open(&self.ctx, sock, id, self.lineage.clone()).await else {
@@ -603,6 +641,9 @@ impl Link {
     /// The end: a clean close delivers what was written; what never got a
     /// connection fails.
     async fn close(mut self) {
+        if let Some(task) = self.connecting.take() {
+            task.abort();
+        }
         if let Some(c) = self.conn.take() {
             c.close(&self.ctx).await;
         }

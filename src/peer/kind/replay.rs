@@ -171,6 +171,7 @@ impl Reader {
                 return;
             }
             loop {
+                let fails = self.fails;
                 match self.rx.blocking_recv() {
                     None => return,
                     Some(msg) => self.contraflow(msg),
@@ -178,6 +179,17 @@ impl Reader {
                 if let Some(pos) = self.rewind.take() {
                     at = pos;
                     break;
+                }
+                // A fail that needed no replay (superseded, or given up): the
+                // executor waits to hear that it was seen.
+                if self.fails != fails {
+                    let eof = ToGraph::Eof {
+                        peer: self.ctx.idx,
+                        fails: self.fails,
+                    };
+                    if !self.send(eof) {
+                        return;
+                    }
                 }
             }
         }

@@ -1,0 +1,283 @@
+//! Contraflow end to end (SPEC §5): replay after dropped connections, sources that
+//! wait for a destination that is down, per-stream readiness. Real sockets on
+//! 127.0.0.1, ports picked free at run time, every wait bounded.
+
+mod support;
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::*;
+
+/// A line server that records every `{"n": N}` it reads and, when its total of
+/// lines read reaches each of `drops`, closes the connection it is reading.
+struct Collector {
+    seen: Arc<Mutex<HashSet<u64>>>,
+    lines: Arc<AtomicUsize>,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Collector {
+    fn start(listener: TcpListener, drops: Vec<usize>) -> Collector {
+        let c = Collector {
+            seen: Arc::default(),
+            lines: Arc::default(),
+            connections: Arc::default(),
+        };
+        let (seen, lines, conns) = (c.seen.clone(), c.lines.clone(), c.connections.clone());
+        let drops = Arc::new(Mutex::new(drops));
+        std::thread::spawn(move || {
+            for sock in listener.incoming() {
+                let Ok(sock) = sock else { return };
+                conns.fetch_add(1, Ordering::SeqCst);
+                let (seen, lines, drops) = (seen.clone(), lines.clone(), drops.clone());
+                std::thread::spawn(move || read_lines(sock, &seen, &lines, &drops));
+            }
+        });
+        c
+    }
+
+    fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+
+    /// Waits until `n` distinct events have arrived.
+    fn wait_for(&self, n: usize) {
+        let start = Instant::now();
+        while self.count() < n {
+            assert!(
+                start.elapsed() < DEADLINE * 2,
+                "only {} of {n} events arrived",
+                self.count()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn read_lines(
+    sock: TcpStream,
+    seen: &Mutex<HashSet<u64>>,
+    lines: &AtomicUsize,
+    drops: &Mutex<Vec<usize>>,
+) {
+    let mut r = BufReader::new(sock.try_clone().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match r.read_line(&mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        if let Some(n) = line
+            .trim()
+            .strip_prefix("{\"n\":")
+            .and_then(|s| s.strip_suffix('}'))
+            .and_then(|s| s.parse().ok())
+        {
+            seen.lock().unwrap().insert(n);
+        }
+        let total = lines.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut d = drops.lock().unwrap();
+        if d.first().is_some_and(|&at| total >= at) {
+            d.remove(0);
+            // Whatever the client sent that was not read yet is lost with it.
+            let _ = sock.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+fn events_file(d: &std::path::Path, n: u64) -> String {
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!("{{\"n\":{i}}}\n"));
+    }
+    write(d, "events.jsonl", &text)
+}
+
+#[test]
+fn twenty_thousand_file_events_survive_two_dropped_connections() {
+    let d = dir("replay");
+    let events = events_file(&d, 20_000);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = Collector::start(listener, vec![5_000, 12_000]);
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer src from file with config = {{"path": "{events}"}} end;
+define peer dst from tcp_client with config = {{"port": {port}}} end;
+create peer src;
+create peer dst;
+select event from src into dst;
+"#
+        ),
+    );
+    let started = Instant::now();
+    let mut t = Trickle::start(&[&q, "--metrics"]);
+    let (code, _, err) = t.wait();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(server.count(), 20_000, "every event at least once; {err}");
+    assert!(server.connections.load(Ordering::SeqCst) >= 3, "{err}");
+    // What the dropped connections lost was counted in `err`, and sent again.
+    let row = err.lines().find(|l| l.starts_with("dst ")).expect(&err);
+    let nums: Vec<u64> = row
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert!(nums[2] > 0, "fails counted: {err}");
+    eprintln!(
+        "20,000 events, two dropped connections: done in {:?}, {} lines received",
+        started.elapsed(),
+        server.lines.load(Ordering::SeqCst)
+    );
+}
+
+#[test]
+fn cli_input_files_replay_too() {
+    let d = dir("replay-cli");
+    let events = events_file(&d, 2_000);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = Collector::start(listener, vec![700]);
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer dst from tcp_client with config = {{"port": {port}}} end;
+create peer dst;
+select event from in into dst;
+"#
+        ),
+    );
+    let mut t = Trickle::start(&[&q, "-i", &events]);
+    let (code, _, err) = t.wait();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(server.count(), 2_000, "{err}");
+}
+
+#[test]
+fn a_destination_down_at_start_gets_everything_once_it_comes_up() {
+    let d = dir("down");
+    let src = free_port();
+    let dst = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer upstream from tcp_server with config = {{"port": {src}}} end;
+define peer downstream from tcp_client with config = {{"port": {dst}, "reconnect": {{"interval_ms": 20, "max_interval_ms": 200}}}} end;
+create peer upstream;
+create peer downstream;
+select event from upstream into downstream;
+"#
+        ),
+    );
+    let t = Trickle::start(&[&q]);
+    let mut up = connect(src);
+    for i in 0..500 {
+        up.write_all(format!("{{\"n\":{i}}}\n").as_bytes()).unwrap();
+    }
+    up.flush().unwrap();
+    let came_up = Instant::now();
+    let server = Collector::start(TcpListener::bind(("127.0.0.1", dst)).unwrap(), Vec::new());
+    server.wait_for(500);
+    eprintln!(
+        "destination up: all 500 events delivered {:?} later",
+        came_up.elapsed()
+    );
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("\"error\""), "nothing failed: {err}");
+}
+
+#[test]
+fn a_per_stream_client_opens_each_connection_when_the_destination_comes_up() {
+    let d = dir("per-stream-down");
+    let src = free_port();
+    let dst = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer upstream from tcp_server with config = {{"port": {src}}} end;
+define peer downstream from tcp_client
+with config = {{"port": {dst}, "streams": "per_stream", "reconnect": {{"interval_ms": 20, "max_interval_ms": 200}}}} end;
+create peer upstream;
+create peer downstream;
+select event from upstream into downstream;
+"#
+        ),
+    );
+    let t = Trickle::start(&[&q]);
+    let mut a = connect(src);
+    let mut b = connect(src);
+    a.write_all(b"{\"n\":1}\n{\"n\":2}\n").unwrap();
+    b.write_all(b"{\"n\":10}\n").unwrap();
+    let listener = TcpListener::bind(("127.0.0.1", dst)).unwrap();
+    // One connection per upstream connection, each with its own events.
+    let mut got: Vec<Vec<String>> = Vec::new();
+    for _ in 0..2 {
+        let (sock, _) = listener.accept().unwrap();
+        sock.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut r = BufReader::new(sock);
+        let mut first = String::new();
+        r.read_line(&mut first).unwrap();
+        let mut lines = vec![first.trim().to_string()];
+        if first.contains("\"n\":1}") {
+            let mut second = String::new();
+            r.read_line(&mut second).unwrap();
+            lines.push(second.trim().to_string());
+        }
+        got.push(lines);
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            vec![r#"{"n":10}"#.to_string()],
+            vec![r#"{"n":1}"#.to_string(), r#"{"n":2}"#.to_string()],
+        ]
+    );
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn ctrl_c_with_a_destination_down_reports_what_it_held() {
+    let d = dir("down-stop");
+    let events = events_file(&d, 3);
+    let dst = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer dst from tcp_client with config = {{"port": {dst}}} end;
+create peer dst;
+select event from in into dst;
+"#
+        ),
+    );
+    let mut t = Trickle::start(&[&q, "-i", &events]);
+    // The client retries for ever: the run waits for it until interrupted.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        t.child.try_wait().unwrap().is_none(),
+        "it waits for the destination"
+    );
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+    let reported = err.lines().filter(|l| l.contains("not connected")).count();
+    assert_eq!(reported, 3, "each held event is reported: {err}");
+}
