@@ -28,10 +28,18 @@ impl Exec {
         }
     }
 
-    /// Acks an event that left through `out` or `err` (written is delivered).
+    /// Acks an event that left through `out` or `err` once what was written is
+    /// flushed (a process killed before the flush must not have acked it).
     pub(super) fn ack_written(&mut self, ev: &Event) {
         if self.contraflow_wanted {
-            self.ack(&ev.id, ev.ingest_ns, &ev.lineage);
+            self.written.push(Settled::of_ref(ev));
+        }
+    }
+
+    /// The output was flushed: what was written to it is delivered.
+    pub(super) fn ack_flushed(&mut self) {
+        for s in std::mem::take(&mut self.written) {
+            self.ack(&s.id, s.ingest_ns, &s.lineage);
         }
     }
 

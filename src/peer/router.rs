@@ -57,6 +57,8 @@ pub(super) struct Exec {
     /// Windows were drained since the last event came in.
     pub(super) drained: bool,
     pub(super) final_flush: bool,
+    /// Written to `out` or `err`, acked at the next flush.
+    pub(super) written: Vec<Settled>,
 }
 
 impl Exec {
@@ -106,6 +108,7 @@ impl Exec {
             contraflow_wanted,
             drained: false,
             final_flush,
+            written: Vec::new(),
         }
     }
 
@@ -227,14 +230,20 @@ impl Exec {
             } => {
                 for item in items {
                     match item {
-                        Ok(data) => self.event(peer, stream, data, meta.clone(), &extra),
-                        Err((error, raw)) => {
-                            let name = self.peers[peer].spec.name.clone();
-                            let doc = crate::record! {
-                                "error" => error, "peer" => name, "stream" => stream, "raw" => raw,
-                            };
-                            self.report_err(peer, doc);
-                        }
+                        Ok(data) => self.event(peer, (stream, None), data, meta.clone(), &extra),
+                        Err((error, raw)) => self.undecodable(peer, stream, error, raw),
+                    }
+                }
+            }
+            ToGraph::Records {
+                peer,
+                stream,
+                records,
+            } => {
+                for r in records {
+                    match r.item {
+                        Ok(data) => self.event(peer, (stream, Some(r.seq)), data, r.meta, &[]),
+                        Err((error, raw)) => self.undecodable(peer, stream, error, raw),
                     }
                 }
             }
@@ -286,6 +295,15 @@ impl Exec {
         }
     }
 
+    /// Bytes that did not decode: `{"error", "peer", "stream", "raw"}` on `err`.
+    fn undecodable(&mut self, peer: usize, stream: u64, error: String, raw: String) {
+        let name = self.peers[peer].spec.name.clone();
+        let doc = crate::record! {
+            "error" => error, "peer" => name, "stream" => stream, "raw" => raw,
+        };
+        self.report_err(peer, doc);
+    }
+
     fn end_stream(&mut self, peer: usize, stream: u64) {
         if !self.open.remove(&(peer, stream)) {
             return;
@@ -324,14 +342,24 @@ impl Exec {
         }
     }
 
-    fn event(&mut self, peer: usize, stream: u64, data: Value, meta: Value, extra: &[EventId]) {
-        let seq = self.seq.entry((peer, stream)).or_insert(0);
+    /// An event into the graph: numbered next on its stream unless `seq` gives its
+    /// number (a broker's offset).
+    fn event(
+        &mut self,
+        peer: usize,
+        (stream, seq): (u64, Option<u64>),
+        data: Value,
+        meta: Value,
+        extra: &[EventId],
+    ) {
+        let next = self.seq.entry((peer, stream)).or_insert(0);
+        let event = seq.unwrap_or(*next);
+        *next = event + 1;
         let id = EventId {
             peer: Str::from(self.peers[peer].spec.name.as_str()),
             stream,
-            event: *seq,
+            event,
         };
-        *seq += 1;
         let mut lineage = Vec::with_capacity(1 + extra.len());
         lineage.push(id.clone());
         lineage.extend_from_slice(extra);
@@ -507,6 +535,9 @@ impl Exec {
             self.failed_write = true;
         }
         let _ = self.err.flush();
+        if !self.failed_write {
+            self.ack_flushed();
+        }
     }
 }
 

@@ -44,6 +44,13 @@ pub enum ToGraph {
         /// Ids to add to each event's lineage (a client's request).
         extra: Vec<EventId>,
     },
+    /// Events that carry their own number and `$` (a broker's offsets and record
+    /// metadata); errors go to the peer's `err`.
+    Records {
+        peer: usize,
+        stream: u64,
+        records: Vec<Numbered>,
+    },
     /// An event the peer could not send: `{"error": TEXT, "event": EVENT}` on `err`,
     /// and a `fail` back along its lineage (replayed where the source can when
     /// `retry`: the failure was the transport's, not the event's).
@@ -101,6 +108,14 @@ pub enum ToGraph {
     Stop,
     /// The peer cannot work at all (a port taken, a file that cannot be opened).
     Fatal(String),
+}
+
+/// One received record: its number on its stream, what it decoded to, its `$`.
+#[derive(Debug)]
+pub struct Numbered {
+    pub seq: u64,
+    pub item: Result<Value, (String, String)>,
+    pub meta: Value,
 }
 
 /// What a per-stream client says about one upstream stream.
