@@ -155,8 +155,13 @@ impl Exec {
     /// A message that came after the run ended: what could not be sent is still
     /// reported.
     pub(super) fn late(&mut self, msg: ToGraph) {
-        if let ToGraph::Failed { error, event, .. } = msg {
-            self.write_err(&crate::record! {"error" => error, "event" => event});
+        match msg {
+            ToGraph::Failed { error, event, .. } => {
+                self.write_err(&crate::record! {"error" => error, "event" => event});
+            }
+            // Still delivered: the sources may commit them.
+            ToGraph::Acked { peer, events } => self.acked(peer, events),
+            _ => {}
         }
     }
 

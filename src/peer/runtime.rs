@@ -110,6 +110,9 @@ pub(super) struct Peer {
     /// Its events can also reach outputs that are not peers (`out`, `err`), which
     /// never halt.
     pub(super) feeds_other: bool,
+    /// A thread the end of the run waits for once the peer's contraflow channel is
+    /// closed (a Kafka consumer committing and leaving its group).
+    pub(super) thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Peer {
@@ -133,6 +136,7 @@ impl Peer {
             bp_halted: false,
             feeds: Vec::new(),
             feeds_other: false,
+            thread: None,
         }
     }
 }
@@ -250,6 +254,25 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
     });
     while let Ok(msg) = rx.try_recv() {
         ex.late(msg);
+    }
+    // Sources with a thread of their own (a Kafka consumer) finish once their
+    // contraflow channel closes: they commit what was acked and leave.
+    let threads: Vec<_> = ex
+        .peers
+        .iter_mut()
+        .filter_map(|p| {
+            p.replay = None;
+            p.thread.take()
+        })
+        .collect();
+    let deadline = std::time::Instant::now() + FLUSH_TIMEOUT;
+    for t in threads {
+        while !t.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if t.is_finished() {
+            let _ = t.join();
+        }
     }
     rt.shutdown_timeout(Duration::from_millis(100));
     if ex.out.flush().is_err() || ex.failed_write {
@@ -419,9 +442,57 @@ fn start_peer(
             };
             peer.sink = Sink::Control(kind::client::start(ctx, target, *streams));
         }
+        Kind::KafkaConsumer { .. } | Kind::KafkaProducer { .. } => {
+            start_kafka(ctx, &mut peer, reads, writes)?
+        }
         _ => {}
     }
     Ok(peer)
+}
+
+#[cfg(feature = "kafka")]
+fn start_kafka(ctx: &Ctx, peer: &mut Peer, reads: bool, writes: bool) -> Result<(), String> {
+    use kind::kafka::{consumer, producer};
+    match &ctx.spec.kind {
+        Kind::KafkaConsumer {
+            brokers,
+            group_id,
+            topics,
+            options,
+        } if reads => {
+            let cfg = consumer::Config {
+                brokers: brokers.clone(),
+                group_id: group_id.clone(),
+                topics: topics.clone(),
+                options: options.clone(),
+            };
+            let (tx, rx) = mpsc::unbounded_channel();
+            peer.thread = Some(consumer::start(ctx.clone(), cfg, rx)?);
+            peer.replay = Some(tx);
+        }
+        Kind::KafkaProducer {
+            brokers,
+            topic,
+            options,
+        } if writes => {
+            let cfg = producer::Config {
+                brokers: brokers.clone(),
+                topic: topic.clone(),
+                options: options.clone(),
+            };
+            peer.sink = Sink::Events(producer::start(ctx, cfg)?);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "kafka"))]
+fn start_kafka(ctx: &Ctx, _peer: &mut Peer, _reads: bool, _writes: bool) -> Result<(), String> {
+    Err(format!(
+        "peer `{}`: this trickle was built without the `kafka` feature",
+        ctx.spec.name
+    ))
 }
 
 /// Opens the `-i` files (or stdin) and reads them as the input peer; files alone

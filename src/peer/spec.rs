@@ -27,6 +27,8 @@ pub const KINDS: &[&str] = &[
     "ws_client",
     "http_server",
     "http_client",
+    "kafka_consumer",
+    "kafka_producer",
 ];
 
 /// Default `timeout` of the HTTP peers, in ms.
@@ -127,6 +129,19 @@ pub enum Kind {
         headers: Vec<(String, String)>,
         timeout_ms: u64,
     },
+    KafkaConsumer {
+        /// `host:port,host:port`
+        brokers: String,
+        group_id: String,
+        topics: Vec<String>,
+        /// librdkafka settings, as strings.
+        options: Vec<(String, String)>,
+    },
+    KafkaProducer {
+        brokers: String,
+        topic: String,
+        options: Vec<(String, String)>,
+    },
 }
 
 impl Kind {
@@ -144,13 +159,15 @@ impl Kind {
             Kind::WsClient { .. } => "ws_client",
             Kind::HttpServer { .. } => "http_server",
             Kind::HttpClient { .. } => "http_client",
+            Kind::KafkaConsumer { .. } => "kafka_consumer",
+            Kind::KafkaProducer { .. } => "kafka_producer",
         }
     }
 
     /// True when events can come out of this peer (it has a source side).
     pub fn is_source(&self) -> bool {
         match self {
-            Kind::Stdout | Kind::Stderr => false,
+            Kind::Stdout | Kind::Stderr | Kind::KafkaProducer { .. } => false,
             Kind::File { mode, .. } => *mode == FileMode::Read,
             _ => true,
         }
@@ -159,7 +176,7 @@ impl Kind {
     /// True when events sent into this peer go somewhere (it has a sink side).
     pub fn is_sink(&self) -> bool {
         match self {
-            Kind::Stdin | Kind::Metronome { .. } => false,
+            Kind::Stdin | Kind::Metronome { .. } | Kind::KafkaConsumer { .. } => false,
             Kind::File { mode, .. } => *mode != FileMode::Read,
             _ => true,
         }
@@ -476,6 +493,86 @@ impl<'a> Config<'a> {
         }
     }
 
+    fn required_string(&mut self, key: &str) -> String {
+        match self.record.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => s.to_string(),
+            Some(Value::String(_)) => {
+                self.config_invalid(key, "must not be empty".into());
+                String::new()
+            }
+            Some(other) => {
+                self.config_wrong_type(key, "a string", other);
+                String::new()
+            }
+            None => {
+                self.missing(key);
+                String::new()
+            }
+        }
+    }
+
+    /// A list of strings (a single string is a list of one); at least one.
+    fn strings(&mut self, key: &str) -> Vec<String> {
+        let list: Vec<String> = match self.record.get(key) {
+            None => {
+                self.missing(key);
+                return Vec::new();
+            }
+            Some(Value::String(s)) => vec![s.to_string()],
+            Some(Value::Array(a)) if a.iter().all(|v| matches!(v, Value::String(_))) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            Some(other) => {
+                self.config_wrong_type(key, "a string or a list of strings", other);
+                return Vec::new();
+            }
+        };
+        if list.is_empty() || list.iter().any(String::is_empty) {
+            self.config_invalid(key, "needs at least one non-empty name".into());
+        }
+        list
+    }
+
+    /// `brokers`: `"host:port"`, `"a:1,b:2"` or a list of them.
+    fn brokers(&mut self) -> String {
+        self.strings("brokers").join(",")
+    }
+
+    fn topics(&mut self) -> Vec<String> {
+        self.strings("topics")
+    }
+
+    /// `options`: librdkafka settings; strings, numbers and booleans.
+    fn options(&mut self) -> Vec<(String, String)> {
+        let Some(v) = self.record.get("options") else {
+            return Vec::new();
+        };
+        let Some(r) = v.as_record() else {
+            self.config_wrong_type("options", "a record", v);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in r.iter() {
+            let text = match v {
+                Value::String(s) => s.to_string(),
+                Value::Bool(_) | Value::I64(_) | Value::U64(_) | Value::F64(_) => v.encode(),
+                other => {
+                    self.config_invalid(
+                        "options",
+                        format!(
+                            "`{k}` must be a string, number or boolean, got {}",
+                            other.type_name()
+                        ),
+                    );
+                    continue;
+                }
+            };
+            out.push((k.to_string(), text));
+        }
+        out
+    }
+
     fn reconnect(&mut self) -> Reconnect {
         match self.record.get("reconnect") {
             None => Reconnect::default(),
@@ -501,6 +598,8 @@ pub fn config_keys(kind: &str) -> &'static [&'static str] {
         "ws_client" => &["host", "port", "path", "streams", "reconnect"],
         "http_server" => &["host", "port", "timeout"],
         "http_client" => &["url", "method", "headers", "timeout"],
+        "kafka_consumer" => &["brokers", "group_id", "topics", "options"],
+        "kafka_producer" => &["brokers", "topic", "options"],
         _ => &[],
     }
 }
@@ -563,6 +662,17 @@ fn kind_config(kind: &str, record: &Record) -> Result<Kind, Vec<SpecError>> {
             port: c.port(),
             timeout_ms: c.positive_or("timeout", DEFAULT_HTTP_TIMEOUT_MS),
         },
+        "kafka_consumer" => Kind::KafkaConsumer {
+            brokers: c.brokers(),
+            group_id: c.required_string("group_id"),
+            topics: c.topics(),
+            options: c.options(),
+        },
+        "kafka_producer" => Kind::KafkaProducer {
+            brokers: c.brokers(),
+            topic: c.required_string("topic"),
+            options: c.options(),
+        },
         "http_client" => Kind::HttpClient {
             url: c.url(),
             method: c
@@ -590,137 +700,5 @@ fn kind_config(kind: &str, record: &Record) -> Result<Kind, Vec<SpecError>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::value::parse_json;
-
-    fn with(json: &str) -> Record {
-        parse_json(json).unwrap().as_record().cloned().unwrap()
-    }
-
-    fn errors(kind: &str, json: &str) -> Vec<String> {
-        build("p", kind, &with(json))
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.message)
-            .collect()
-    }
-
-    #[test]
-    fn builds_each_kind() {
-        let s = build("up", "tcp_server", &with(r#"{"config": {"port": 4242}}"#)).unwrap();
-        assert_eq!(
-            s.kind,
-            Kind::TcpServer {
-                host: "127.0.0.1".into(),
-                port: 4242
-            }
-        );
-        assert_eq!(s.codec, "json");
-        assert_eq!(s.chain().names(), ["lines"]);
-        assert_eq!(s.metrics_interval_s, None);
-        assert_eq!(
-            (s.in_node(), s.err_node()),
-            ("up/in".into(), "up/err".into())
-        );
-        let s = build("m", "metronome", &with(r#"{"config": {"interval": 5}}"#)).unwrap();
-        assert_eq!(s.kind, Kind::Metronome { interval_ns: 5 });
-        assert!(s.chain().is_empty());
-        let s = build(
-            "f",
-            "file",
-            &with(r#"{"codec": "string", "interceptors": [], "config": {"path": "x", "mode": "append"}, "metrics_interval_s": 2}"#),
-        )
-        .unwrap();
-        assert_eq!(
-            s.kind,
-            Kind::File {
-                path: "x".into(),
-                mode: FileMode::Append
-            }
-        );
-        assert!(s.kind.is_sink() && !s.kind.is_source());
-        assert_eq!(
-            (s.codec.as_str(), s.metrics_interval_s),
-            ("string", Some(2))
-        );
-        let s = build(
-            "c",
-            "tcp_client",
-            &with(r#"{"config": {"port": 1, "streams": "per_stream", "reconnect": false}}"#),
-        )
-        .unwrap();
-        assert!(matches!(
-            s.kind,
-            Kind::TcpClient {
-                streams: ClientStreams::PerStream,
-                reconnect: Reconnect::NEVER,
-                ..
-            }
-        ));
-        assert!(build("s", "stdin", &Record::default()).is_ok());
-    }
-
-    #[test]
-    fn unknown_kind_lists_known() {
-        let e = errors("kafka", "{}");
-        assert!(
-            e[0].starts_with("unknown peer kind `kafka`; known: `stdin`"),
-            "{e:?}"
-        );
-    }
-
-    #[test]
-    fn unknown_keys_name_the_key_and_list_allowed() {
-        let e = errors("stdin", r#"{"codek": "json"}"#);
-        assert_eq!(
-            e,
-            ["unknown key `codek` in peer `p`; allowed: `codec`, `interceptors`, `config`, `metrics_interval_s`"]
-        );
-        let e = errors("tcp_server", r#"{"config": {"port": 1, "hots": "x"}}"#);
-        assert_eq!(
-            e,
-            ["unknown key `hots` in the config of a `tcp_server` peer; allowed: `host`, `port`"]
-        );
-        let e = errors("stdout", r#"{"config": {"x": 1}}"#);
-        assert!(e[0].ends_with("allowed: none"), "{e:?}");
-    }
-
-    #[test]
-    fn wrong_types_and_missing_keys() {
-        let e = errors("tcp_server", r#"{"config": {"port": "80"}}"#);
-        assert_eq!(
-            e,
-            ["`port` in the config of a `tcp_server` peer must be an integer, got string"]
-        );
-        let e = errors("tcp_server", "{}");
-        assert_eq!(e, ["a `tcp_server` peer needs `port` in its config"]);
-        let e = errors("file", r#"{"config": {"path": "x", "mode": "rw"}}"#);
-        assert!(
-            e[0].contains("`rw` is not one of `read`, `write`, `append`"),
-            "{e:?}"
-        );
-        let e = errors("metronome", r#"{"config": {"interval": 0}}"#);
-        assert!(e[0].contains("must be positive"), "{e:?}");
-        let e = errors("stdin", r#"{"codec": 1, "config": []}"#);
-        assert_eq!(
-            e,
-            [
-                "`codec` must be a string, got integer",
-                "`config` must be a record, got array"
-            ]
-        );
-        let e = errors("tcp_server", r#"{"config": {"port": 70000}}"#);
-        assert!(e[0].contains("not a port number"), "{e:?}");
-    }
-
-    #[test]
-    fn codec_and_interceptors_are_checked() {
-        let e = errors("stdin", r#"{"codec": "yaml"}"#);
-        assert!(e[0].contains("unknown codec `yaml`"), "{e:?}");
-        let e = errors("stdin", r#"{"interceptors": ["lines", "zstd"]}"#);
-        assert!(e[0].contains("unknown interceptor `zstd`"), "{e:?}");
-        let e = build("p", "stdin", &with(r#"{"interceptors": "lines"}"#)).unwrap_err();
-        assert_eq!(e[0].key.as_deref(), Some("interceptors"));
-    }
-}
+#[path = "spec_tests.rs"]
+mod tests;

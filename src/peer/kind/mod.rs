@@ -13,6 +13,8 @@ pub mod client;
 pub mod file;
 pub mod http_client;
 pub mod http_server;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod metronome;
 pub mod replay;
 pub mod stdio;
