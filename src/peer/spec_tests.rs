@@ -132,3 +132,30 @@ fn codec_and_interceptors_are_checked() {
     let e = build("p", "stdin", &with(r#"{"interceptors": "lines"}"#)).unwrap_err();
     assert_eq!(e[0].key.as_deref(), Some("interceptors"));
 }
+
+#[test]
+fn kafka_peers_take_brokers_as_a_string_or_a_list() {
+    let s = build(
+        "k",
+        "kafka_consumer",
+        &with(
+            r#"{"config": {"brokers": ["a:1", "b:2"], "group_id": "g", "topics": "t", "options": {"session.timeout.ms": 6000}}}"#,
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        s.kind,
+        Kind::KafkaConsumer {
+            brokers: "a:1,b:2".into(),
+            group_id: "g".into(),
+            topics: vec!["t".into()],
+            options: vec![("session.timeout.ms".into(), "6000".into())],
+        }
+    );
+    assert!(!s.kind.is_sink() && s.kind.is_source());
+    let errs = errors(
+        "kafka_producer",
+        r#"{"config": {"brokers": "a:1", "topic": ""}}"#,
+    );
+    assert!(errs.iter().any(|e| e.contains("`topic`")), "{errs:?}");
+}

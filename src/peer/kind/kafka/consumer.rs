@@ -74,7 +74,7 @@ impl ConsumerContext for Context {
                 continue;
             };
             if let Some(mut p) = st.parts.remove(&stream) {
-                if let Some(o) = p.offsets.to_commit() {
+                if let Some(o) = p.offsets.take_commit() {
                     let _ =
                         commit.add_partition_offset(e.topic(), e.partition(), Offset::Offset(o));
                 }
@@ -97,14 +97,13 @@ impl ConsumerContext for Context {
             let Some(stream) = st.stream(e.topic(), e.partition()) else {
                 continue;
             };
-            if !st.parts.contains_key(&stream) {
-                let part = Part {
+            if let std::collections::hash_map::Entry::Vacant(v) = st.parts.entry(stream) {
+                v.insert(Part {
                     topic: e.topic().to_string(),
                     partition: e.partition(),
                     offsets: Offsets::default(),
                     paused: false,
-                };
-                st.parts.insert(stream, part);
+                });
                 st.notes.push((stream, true));
             }
         }
@@ -220,7 +219,7 @@ impl Reader {
         {
             let mut st = lock(&self.state);
             for p in st.parts.values_mut() {
-                if let Some(o) = p.offsets.to_commit() {
+                if let Some(o) = p.offsets.take_commit() {
                     let _ = tpl.add_partition_offset(&p.topic, p.partition, Offset::Offset(o));
                 }
             }
@@ -265,10 +264,8 @@ impl Reader {
             wait = Duration::ZERO;
             // Starts and ends the callbacks saw come before the records after them.
             let notes = std::mem::take(&mut lock(&self.state).notes);
-            if !notes.is_empty() {
-                if !self.hand_over(&mut batch) || !self.notes(notes) {
-                    return false;
-                }
+            if !notes.is_empty() && (!self.hand_over(&mut batch) || !self.notes(notes)) {
+                return false;
             }
             match polled {
                 None => break,

@@ -40,7 +40,7 @@ impl Offsets {
     }
 
     /// The offset to commit now, when it moved on since the last commit.
-    pub fn to_commit(&mut self) -> Option<i64> {
+    pub fn take_commit(&mut self) -> Option<i64> {
         let next = self.next?;
         let c = self.inflight.first().copied().unwrap_or(next);
         if self.committed.is_some_and(|done| done >= c) {
@@ -58,24 +58,28 @@ mod tests {
     #[test]
     fn commits_the_contiguous_acked_prefix_only() {
         let mut o = Offsets::default();
-        assert_eq!(o.to_commit(), None, "nothing read yet");
+        assert_eq!(o.take_commit(), None, "nothing read yet");
         for i in 10..15 {
             o.received(i);
         }
         o.ack(12);
         o.ack(13);
-        assert_eq!(o.to_commit(), Some(10), "10 is not acked: nothing past it");
-        assert_eq!(o.to_commit(), None, "no change");
+        assert_eq!(
+            o.take_commit(),
+            Some(10),
+            "10 is not acked: nothing past it"
+        );
+        assert_eq!(o.take_commit(), None, "no change");
         o.ack(10);
-        assert_eq!(o.to_commit(), Some(11));
+        assert_eq!(o.take_commit(), Some(11));
         o.ack(11);
         assert_eq!(
-            o.to_commit(),
+            o.take_commit(),
             Some(14),
             "11..13 acked: up to the first unacked"
         );
         o.ack(14);
-        assert_eq!(o.to_commit(), Some(15), "all acked: the next offset");
+        assert_eq!(o.take_commit(), Some(15), "all acked: the next offset");
     }
 
     #[test]
@@ -87,11 +91,11 @@ mod tests {
         o.ack(0);
         assert!(o.fail(2));
         assert!(!o.fail(3), "already going to be read again");
-        assert_eq!(o.to_commit(), Some(1));
+        assert_eq!(o.take_commit(), Some(1));
         o.ack(1);
-        assert_eq!(o.to_commit(), Some(2), "2 is read again: not past it");
+        assert_eq!(o.take_commit(), Some(2), "2 is read again: not past it");
         o.received(2);
         o.ack(2);
-        assert_eq!(o.to_commit(), Some(3));
+        assert_eq!(o.take_commit(), Some(3));
     }
 }

@@ -1,0 +1,240 @@
+//! Kafka end to end against a real broker (tansu, Kafka-compatible): keyed events on
+//! a 4-partition topic, two `trickle run` processes in one consumer group, one of
+//! them killed mid-run; every event still reaches an output (at least once).
+//!
+//! The broker: `TRICKLE_KAFKA_BROKERS` when set (`.ci/run` starts one), else this
+//! test starts `tansu` itself on a free port (installed by `.ci/run`:
+//! `cargo install tansu --version 0.6.0 --locked --features dynostore`).
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::*;
+
+/// Group joins on tansu can be slow.
+const KAFKA_DEADLINE: Duration = Duration::from_secs(120);
+const KEYS: u64 = 20;
+
+fn tansu() -> PathBuf {
+    if let Ok(p) = std::env::var("TANSU") {
+        return p.into();
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let installed = Path::new(&home).join(".cargo/bin/tansu");
+    if installed.exists() {
+        return installed;
+    }
+    let on_path = Command::new("tansu").arg("--help").output().is_ok();
+    assert!(
+        on_path,
+        "the Kafka tests need the tansu broker: \
+         `cargo install tansu --version 0.6.0 --locked --features dynostore` (bash .ci/run does it)"
+    );
+    "tansu".into()
+}
+
+/// A broker this test started, stopped when dropped.
+struct Broker {
+    child: Option<Child>,
+    addr: String,
+}
+
+impl Broker {
+    fn get() -> Broker {
+        if let Ok(addr) = std::env::var("TRICKLE_KAFKA_BROKERS") {
+            return Broker { child: None, addr };
+        }
+        let port = free_port();
+        let url = format!("tcp://127.0.0.1:{port}");
+        let child = Command::new(tansu())
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+            ])
+            .args(["--storage-engine", "memory://tansu/"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tansu starts");
+        drop(connect(port));
+        Broker {
+            child: Some(child),
+            addr: format!("127.0.0.1:{port}"),
+        }
+    }
+
+    /// Creates `topic` (the broker does not create topics by itself).
+    fn create_topic(&self, topic: &str, partitions: u32) {
+        let url = format!("tcp://{}", self.addr);
+        let start = Instant::now();
+        loop {
+            let out = Command::new(tansu())
+                .args(["topic", "create", topic, "--broker", &url])
+                .args(["--partitions", &partitions.to_string()])
+                .output()
+                .expect("tansu topic create runs");
+            if out.status.success() {
+                return;
+            }
+            assert!(
+                start.elapsed() < KAFKA_DEADLINE,
+                "cannot create {topic}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.child {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Writes `{"key": "kK", "n": N}` for `ns` into a file and produces it to `topic`
+/// keyed by `key`, through trickle's own `kafka_producer`.
+fn produce(d: &Path, broker: &Broker, topic: &str, ns: std::ops::Range<u64>) {
+    let mut text = String::new();
+    for n in ns.clone() {
+        text.push_str(&format!("{{\"key\":\"k{}\",\"n\":{n}}}\n", n % KEYS));
+    }
+    let events = write(d, &format!("events-{}.jsonl", ns.start), &text);
+    let q = write(
+        d,
+        &format!("produce-{}.trickle", ns.start),
+        &format!(
+            r#"
+define peer src from file with config = {{"path": "{events}"}} end;
+define peer kout from kafka_producer with config = {{"brokers": "{}", "topic": "{topic}"}} end;
+create peer src;
+create peer kout;
+define script keyed
+script
+  let $kafka = {{"key": event.key}};
+  event
+end;
+create script keyed;
+select event from src into keyed;
+select event from keyed into kout;
+"#,
+            broker.addr
+        ),
+    );
+    let mut t = Trickle::start(&[&q, "--metrics"]);
+    let (code, _, err) = t.wait();
+    assert_eq!(code, 0, "producing failed: {err}");
+    let row = err.lines().find(|l| l.starts_with("kout ")).expect(&err);
+    let sent: u64 = row.split_whitespace().nth(4).unwrap().parse().unwrap();
+    assert_eq!(sent, ns.end - ns.start, "every event delivered: {err}");
+}
+
+/// The `n`s of every key that came out of a consumer's output file.
+fn outputs(path: &Path, into: &mut BTreeMap<String, BTreeSet<u64>>) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    for line in text.lines() {
+        // {"key":"k3","ns":[3,23,...]}: only complete lines count.
+        let Some(rest) = line.strip_prefix("{\"key\":\"") else {
+            continue;
+        };
+        let Some((key, rest)) = rest.split_once('"') else {
+            continue;
+        };
+        let Some(list) = rest
+            .strip_prefix(",\"ns\":[")
+            .and_then(|r| r.strip_suffix("]}"))
+        else {
+            continue;
+        };
+        let set = into.entry(key.to_string()).or_default();
+        set.extend(list.split(',').filter_map(|n| n.parse::<u64>().ok()));
+    }
+}
+
+fn covered(files: &[PathBuf]) -> usize {
+    let mut seen = BTreeMap::new();
+    for f in files {
+        outputs(f, &mut seen);
+    }
+    seen.values().map(BTreeSet::len).sum()
+}
+
+fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < KAFKA_DEADLINE,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn two_processes_share_a_topic_and_one_takes_over_when_the_other_dies() {
+    let broker = Broker::get();
+    let d = dir("kafka");
+    let topic = format!("events-{}", std::process::id());
+    broker.create_topic(&topic, 4);
+    let group = format!("group-{}", std::process::id());
+    let q = write(
+        &d,
+        "consume.trickle",
+        &format!(
+            r#"
+define peer kin from kafka_consumer
+with config = {{
+  "brokers": "{}", "group_id": "{group}", "topics": ["{topic}"],
+  "options": {{"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}}
+}} end;
+create peer kin;
+# 50 events or one second, whichever comes first, per key.
+define window batch from tumbling with interval = datetime::with_seconds(1), size = 50 end;
+select {{"key": group[0], "ns": aggr::win::collect_flattened(event.n)}}
+from kin[batch] group by set(event.key) into out;
+"#,
+            broker.addr
+        ),
+    );
+    let (out_a, out_b) = (d.join("a.jsonl"), d.join("b.jsonl"));
+    let a = Trickle::start(&[&q, "-o", out_a.to_str().unwrap()]);
+    let b = Trickle::start(&[&q, "-o", out_b.to_str().unwrap()]);
+    produce(&d, &broker, &topic, 0..2_000);
+    let files = [out_a.clone(), out_b.clone()];
+    wait_until("half the events and both consumers at work", || {
+        let busy = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
+        covered(&files) >= 1_000 && busy(&out_a) && busy(&out_b)
+    });
+    // One process dies without a word: its partitions go to the other, which reads
+    // them from the last offset the dead one committed.
+    let mut a = a;
+    a.child.kill().unwrap();
+    let _ = a.child.wait();
+    let killed_at = Instant::now();
+    produce(&d, &broker, &topic, 2_000..4_000);
+    wait_until("every event in an output", || covered(&files) == 4_000);
+    eprintln!(
+        "all 4,000 events covered {:?} after one consumer was killed",
+        killed_at.elapsed()
+    );
+    let (code, _, err) = b.interrupt();
+    assert_eq!(code, 0, "{err}");
+    let mut seen = BTreeMap::new();
+    outputs(&out_a, &mut seen);
+    outputs(&out_b, &mut seen);
+    assert_eq!(seen.len() as u64, KEYS);
+    for (key, ns) in &seen {
+        let k: u64 = key[1..].parse().unwrap();
+        let want: BTreeSet<u64> = (0..4_000).filter(|n| n % KEYS == k).collect();
+        assert_eq!(ns, &want, "key {key}");
+    }
+}
