@@ -411,3 +411,93 @@ pub fn check_inputs(inputs: &[FileInput]) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A reader over `lines` with the peer's `with` settings; returns the graph's
+    /// receiving end and the contraflow sender.
+    fn reader(
+        tag: &str,
+        with: &str,
+        lines: &[&str],
+    ) -> (mpsc::Receiver<ToGraph>, mpsc::UnboundedSender<Replay>) {
+        let dir = std::env::temp_dir().join(format!("trickle-replay-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("in.txt");
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let with = crate::value::parse_json(with).unwrap();
+        let with = with.as_record().cloned().unwrap_or_default();
+        let spec = crate::peer::spec::build("f", "stdin", &with).unwrap();
+        let (tx, rx) = mpsc::channel(1024);
+        let ctx = Ctx {
+            idx: 0,
+            spec: Arc::new(spec),
+            tx,
+            metrics: Arc::default(),
+            pending: Arc::default(),
+            gate: Arc::default(),
+        };
+        let (ctx_tx, ctx_rx) = mpsc::unbounded_channel();
+        let input = FileInput {
+            path,
+            meta: Value::record(),
+            name: "in.txt".into(),
+        };
+        std::thread::spawn(move || read_replayable(ctx, vec![input], ctx_rx));
+        (rx, ctx_tx)
+    }
+
+    /// Events (as JSON) until the reader says `Eof`; starts and ends as `S<n>`/`E<n>`.
+    fn until_eof(rx: &mut mpsc::Receiver<ToGraph>) -> Vec<String> {
+        let mut out = Vec::new();
+        loop {
+            match rx.blocking_recv().expect("the reader goes on") {
+                ToGraph::Events { items, .. } => out.extend(
+                    items
+                        .into_iter()
+                        .map(|i| i.map_or_else(|e| e.0, |v| v.encode())),
+                ),
+                ToGraph::Start { stream, .. } => out.push(format!("S{stream}")),
+                ToGraph::End { stream, .. } => out.push(format!("E{stream}")),
+                ToGraph::Eof { .. } => return out,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    fn replays_from_the_failed_event(tag: &str, with: &str, lines: &[&str]) {
+        let (mut rx, contra) = reader(tag, with, lines);
+        assert_eq!(until_eof(&mut rx), ["S0", "1", "2", "3", "4", "E0"]);
+        contra.send(Replay::Ack { stream: 0, seq: 0 }).unwrap();
+        contra.send(Replay::Fail { stream: 0, seq: 2 }).unwrap();
+        // A later fail of an event that is read again anyway changes nothing.
+        contra.send(Replay::Fail { stream: 0, seq: 3 }).unwrap();
+        assert_eq!(until_eof(&mut rx), ["S1", "3", "4", "E1"]);
+        // The replayed events are numbered anew on the new stream.
+        contra.send(Replay::Fail { stream: 1, seq: 1 }).unwrap();
+        assert_eq!(until_eof(&mut rx), ["S2", "4", "E2"]);
+        drop(contra);
+        assert!(
+            rx.blocking_recv().is_none(),
+            "the reader ends with its channel"
+        );
+    }
+
+    #[test]
+    fn lines_replay_by_offset() {
+        replays_from_the_failed_event("lines", "{}", &["1", "2", "3", "4"]);
+    }
+
+    #[test]
+    fn other_framings_replay_by_skipping() {
+        // base64 of 1, 2, 3, 4 on lines: positions are event counts, not offsets.
+        replays_from_the_failed_event(
+            "b64",
+            r#"{"interceptors": ["lines", "base64"]}"#,
+            &["MQ==", "Mg==", "Mw==", "NA=="],
+        );
+    }
+}
