@@ -12,10 +12,12 @@
 //! report) stays in the chunk, the rest is skipped up to its `\n`, and it arrives
 //! as [`Decoded::Bad`]. Memory stays bounded whatever the input.
 
+use super::queue::Queue;
 use crate::peer::codec::Codec;
 use crate::value::Value;
 use std::io::{ErrorKind, Read};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Bytes asked for in one read.
 const READ_BYTES: usize = 128 * 1024;
@@ -49,6 +51,15 @@ pub struct Decoder {
 }
 
 impl Decoder {
+    /// The same configuration with a codec of its own.
+    fn fresh(&self) -> Decoder {
+        Decoder {
+            codec: self.codec.fresh(),
+            skip_blank: self.skip_blank,
+            max_line: self.max_line,
+        }
+    }
+
     fn decode(&mut self, line: &[u8], cut: bool) -> Decoded {
         if cut || line.len() > self.max_line {
             let preview = &line[..line.len().min(LONG_PREVIEW).min(self.max_line)];
@@ -133,8 +144,8 @@ impl Chunk {
         self.cut.clear();
     }
 
-    /// Decodes every line (on the reader thread).
-    fn decode(&mut self, decoder: &mut Decoder) {
+    /// Decodes every line.
+    pub(super) fn decode(&mut self, decoder: &mut Decoder) {
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.clear();
         let mut cut = self.cut.iter().copied().peekable();
@@ -156,70 +167,96 @@ pub enum Input {
     End,
 }
 
-/// A running reader: receive from `rx`, give chunks back through `recycle`.
+/// A running reader: take chunks with [`Reader::next`], give them back with
+/// [`Reader::recycle`]. Dropping it stops the reader thread at its next chunk.
 pub struct Reader {
-    pub rx: Receiver<Input>,
-    pub recycle: Sender<Chunk>,
+    queue: Arc<Queue>,
+    /// The run loop's own decoder, for the chunks it decodes while waiting.
+    decoder: Decoder,
+}
+
+impl Reader {
+    /// The next chunk (decoded), failure or end; `None` if nothing came within `wait`.
+    pub fn next(&mut self, wait: Duration) -> Option<Input> {
+        self.queue.next(wait, &mut self.decoder)
+    }
+
+    /// Hands a chunk back for reuse.
+    pub fn recycle(&self, chunk: Chunk) {
+        self.queue.recycle(chunk);
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.queue.close();
+    }
 }
 
 /// Starts reading `inputs` (already opened, in order) on a thread, decoding with
-/// `decoder`; `names` are used in error texts.
+/// `decoder` (and a fresh copy of it on the caller's side); `names` are used in error texts.
 pub fn spawn(inputs: Vec<Box<dyn Read + Send>>, names: Vec<String>, decoder: Decoder) -> Reader {
-    // Bounded, so a slow graph holds the reader back instead of buffering the file.
-    let (tx, rx) = mpsc::sync_channel(4);
-    let (recycle, returned) = mpsc::channel();
+    let queue = Arc::new(Queue::default());
+    let reader = Reader {
+        queue: queue.clone(),
+        decoder: decoder.fresh(),
+    };
     std::thread::spawn(move || {
         let mut decoder = decoder;
-        read_all(inputs, &names, &tx, &returned, &mut decoder)
+        let done = Done(&queue);
+        read_all(inputs, &names, &queue, &mut decoder);
+        std::mem::forget(done);
     });
-    Reader { rx, recycle }
+    reader
+}
+
+/// Ends the queue if the reader thread unwinds, so the run loop does not wait forever.
+struct Done<'a>(&'a Queue);
+
+impl Drop for Done<'_> {
+    fn drop(&mut self) {
+        self.0.abandon("the input reader stopped unexpectedly");
+    }
 }
 
 fn read_all(
     inputs: Vec<Box<dyn Read + Send>>,
     names: &[String],
-    tx: &SyncSender<Input>,
-    returned: &Receiver<Chunk>,
+    queue: &Queue,
     decoder: &mut Decoder,
 ) {
     for (input, source) in inputs.into_iter().enumerate() {
         let name = names.get(input).map_or("input", String::as_str);
         let mut r = LineReader {
             input,
-            tx,
-            returned,
+            queue,
             decoder: &mut *decoder,
         };
         if let Err(e) = r.read(source) {
-            let _ = tx.send(Input::Failed(format!("cannot read {name}: {e}")));
+            queue.finish(Input::Failed(format!("cannot read {name}: {e}")), decoder);
             return;
         }
     }
-    let _ = tx.send(Input::End);
+    queue.finish(Input::End, decoder);
 }
 
 /// Reads one input into chunks.
 struct LineReader<'a> {
     input: usize,
-    tx: &'a SyncSender<Input>,
-    returned: &'a Receiver<Chunk>,
+    queue: &'a Queue,
     decoder: &'a mut Decoder,
 }
 
 impl LineReader<'_> {
     fn fresh(&self, first_line: u64) -> Chunk {
-        let mut c = self.returned.try_recv().unwrap_or_default();
+        let mut c = self.queue.reuse().unwrap_or_default();
         c.reset(self.input, first_line);
         c
     }
 
-    /// Decodes and sends a chunk that has lines; false when the receiver is gone.
-    fn send(&mut self, mut chunk: Chunk) -> bool {
-        if chunk.ends.is_empty() {
-            return true;
-        }
-        chunk.decode(self.decoder);
-        self.tx.send(Input::Lines(chunk)).is_ok()
+    /// Queues a chunk that has lines; false when the run loop is gone.
+    fn send(&mut self, chunk: Chunk) -> bool {
+        chunk.ends.is_empty() || self.queue.push(chunk, self.decoder)
     }
 
     fn read(&mut self, mut source: Box<dyn Read + Send>) -> std::io::Result<()> {
@@ -296,6 +333,14 @@ mod tests {
     use super::*;
     use crate::peer::codec::Text;
 
+    fn recv(reader: &mut Reader) -> Input {
+        loop {
+            if let Some(i) = reader.next(Duration::from_secs(1)) {
+                return i;
+            }
+        }
+    }
+
     /// Lines as strings, nothing skipped, lines up to `max_line` bytes.
     fn text(max_line: usize) -> Decoder {
         Decoder {
@@ -311,19 +356,19 @@ mod tests {
             .into_iter()
             .map(|b| Box::new(b) as Box<dyn Read + Send>)
             .collect();
-        let reader = spawn(
+        let mut reader = spawn(
             boxed,
             (0..n).map(|i| format!("f{i}")).collect(),
             text(MAX_LINE),
         );
         let mut lines = Vec::new();
         loop {
-            match reader.rx.recv().unwrap() {
+            match recv(&mut reader) {
                 Input::Lines(c) => {
                     for (no, l) in c.lines() {
                         lines.push((c.input, no, String::from_utf8(l.to_vec()).unwrap()));
                     }
-                    let _ = reader.recycle.send(c);
+                    reader.recycle(c);
                 }
                 Input::Failed(e) => return (lines, Some(e)),
                 Input::End => return (lines, None),
@@ -371,13 +416,13 @@ mod tests {
 
     #[test]
     fn lines_split_across_reads_are_joined() {
-        let reader = spawn(
+        let mut reader = spawn(
             vec![Box::new(Trickling(b"{\"a\":1}\r\n\nlonger line\nend"))],
             vec!["t".into()],
             text(MAX_LINE),
         );
         let mut lines = Vec::new();
-        while let Input::Lines(c) = reader.rx.recv().unwrap() {
+        while let Input::Lines(c) = recv(&mut reader) {
             lines.extend(
                 c.lines()
                     .map(|(n, l)| (n, String::from_utf8_lossy(l).into_owned())),
@@ -397,12 +442,12 @@ mod tests {
 
     #[test]
     fn read_errors_are_reported() {
-        let reader = spawn(
+        let mut reader = spawn(
             vec![Box::new(Broken)],
             vec!["x.json".into()],
             text(MAX_LINE),
         );
-        match reader.rx.recv().unwrap() {
+        match recv(&mut reader) {
             Input::Failed(e) => assert!(e.contains("x.json") && e.contains("disk on fire"), "{e}"),
             other => panic!("expected a failure, got {other:?}"),
         }
@@ -419,13 +464,13 @@ mod tests {
                 Ok(n)
             }
         }
-        let reader = spawn(
+        let mut reader = spawn(
             vec![Box::new(Steps(input, 0, step))],
             vec!["s".into()],
             text(max_line),
         );
         let mut got = Vec::new();
-        while let Input::Lines(mut c) = reader.rx.recv().unwrap() {
+        while let Input::Lines(mut c) = recv(&mut reader) {
             for (no, _, d) in c.take() {
                 let d = match d {
                     Decoded::Value(v) => v.as_str().unwrap_or_default().to_string(),
@@ -459,5 +504,15 @@ mod tests {
         let got = decoded(format!("{long}\nz").into_bytes(), 4096, 2000);
         assert!(got[0].1.ends_with("[1024]"), "{got:?}");
         assert_eq!(got[1], (2, "z".to_string()));
+    }
+
+    #[test]
+    fn chunks_decoded_on_either_side_come_out_in_order() {
+        let input: String = (0..50_000).map(|i| format!("{i}\n")).collect();
+        let got = decoded(input.into_bytes(), 1000, MAX_LINE);
+        assert_eq!(got.len(), 50_000);
+        for (i, (no, text)) in got.iter().enumerate() {
+            assert_eq!((*no, text.as_str()), (i as u64 + 1, i.to_string().as_str()));
+        }
     }
 }

@@ -13,7 +13,6 @@ use crate::peer::codec::{Codec, Json, Text};
 use crate::value::{Str, Value};
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -168,7 +167,7 @@ struct RunLoop<'e> {
 impl RunLoop<'_> {
     fn run(
         &mut self,
-        reader: input::Reader,
+        mut reader: input::Reader,
         reads_in: bool,
         final_flush: bool,
         stop: Arc<AtomicBool>,
@@ -182,18 +181,18 @@ impl RunLoop<'_> {
         let mut next_tick = Instant::now() + TICK;
         while !stop.load(Ordering::SeqCst) {
             let wait = next_tick.saturating_duration_since(Instant::now());
-            match reader.rx.recv_timeout(wait) {
-                Ok(Input::Lines(mut chunk)) => {
+            match reader.next(wait) {
+                Some(Input::Lines(mut chunk)) => {
                     self.chunk(&mut chunk);
-                    let _ = reader.recycle.send(chunk);
+                    reader.recycle(chunk);
                 }
-                Ok(Input::Failed(e)) => {
+                Some(Input::Failed(e)) => {
                     eprintln!("trickle: {e}");
                     status = EXIT_RUNTIME;
                     break;
                 }
-                Ok(Input::End) | Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {}
+                Some(Input::End) => break,
+                None => {}
             }
             if Instant::now() >= next_tick {
                 next_tick = Instant::now() + TICK;
