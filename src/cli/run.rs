@@ -245,7 +245,8 @@ impl RunLoop<'_> {
                     ClockArg::Index => i,
                     ClockArg::Wall => now_ns(),
                 },
-                lineage: vec![id.clone()],
+                // Empty means just the event itself (SPEC §4): no allocation per event.
+                lineage: Vec::new(),
                 id,
                 origin: None,
             };
