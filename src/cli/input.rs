@@ -1,19 +1,88 @@
-//! Input lines, read on their own thread so the run loop can wait with a timeout
-//! (ticks, Ctrl-C) and so a peer can later replace this source.
+//! Input lines, read and decoded on their own thread so the run loop can wait with
+//! a timeout (ticks, Ctrl-C), so decoding runs beside the graph on a second core,
+//! and so a peer can later replace this source.
 //!
 //! Lines travel in chunks: every read (up to [`READ_BYTES`]) goes straight into a
-//! chunk, whose complete lines are sent at once, so files stream in bulk and an
-//! interactive stdin still sees each line as soon as it is read. Lines are found
-//! with `memchr` and never copied; only a partial last line moves to the next
+//! chunk, whose complete lines are decoded and sent at once, so files stream in bulk
+//! and an interactive stdin still sees each line as soon as it is read. Lines are
+//! found with `memchr` and never copied; only a partial last line moves to the next
 //! chunk. Chunks are sent back to be reused, so reading allocates nothing once warm.
+//!
+//! A line longer than [`MAX_LINE`] is not kept: its start (enough for an error
+//! report) stays in the chunk, the rest is skipped up to its `\n`, and it arrives
+//! as [`Decoded::Bad`]. Memory stays bounded whatever the input.
 
+use super::queue::Queue;
+use crate::peer::codec::Codec;
+use crate::value::Value;
 use std::io::{ErrorKind, Read};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Bytes asked for in one read.
 const READ_BYTES: usize = 128 * 1024;
 
-/// Lines of one input, as read (terminators are stripped by [`Chunk::lines`]).
+/// Longest input line decoded (as the `lines` interceptor's default `max_length`).
+pub const MAX_LINE: usize = crate::peer::interceptor::DEFAULT_MAX_LENGTH;
+
+/// How much of an over-long line is kept for the error's `raw` text.
+const LONG_PREVIEW: usize = 1024;
+
+/// What one input line decoded to.
+#[derive(Debug, Default)]
+pub enum Decoded {
+    /// An event (already handed out when taken from the chunk).
+    Value(Value),
+    /// A blank line the codec ignores.
+    #[default]
+    Blank,
+    /// Not decodable (or too long): the reason, without the input's name or line,
+    /// and for an over-long line the start of it to report instead of the line.
+    Bad(String, Option<String>),
+}
+
+/// How the reader thread turns lines into values.
+pub struct Decoder {
+    pub codec: Box<dyn Codec>,
+    /// The JSON codec ignores blank lines; the string codec reads them as `""`.
+    pub skip_blank: bool,
+    /// Lines longer than this become [`Decoded::Bad`].
+    pub max_line: usize,
+}
+
+impl Decoder {
+    /// The same configuration with a codec of its own.
+    fn fresh(&self) -> Decoder {
+        Decoder {
+            codec: self.codec.fresh(),
+            skip_blank: self.skip_blank,
+            max_line: self.max_line,
+        }
+    }
+
+    fn decode(&mut self, line: &[u8], cut: bool) -> Decoded {
+        if cut || line.len() > self.max_line {
+            let preview = &line[..line.len().min(LONG_PREVIEW).min(self.max_line)];
+            return Decoded::Bad(
+                format!(
+                    "line longer than {} bytes; the rest of it is discarded",
+                    self.max_line
+                ),
+                Some(String::from_utf8_lossy(preview).into_owned()),
+            );
+        }
+        if self.skip_blank && line.iter().all(u8::is_ascii_whitespace) {
+            return Decoded::Blank;
+        }
+        match self.codec.decode(line) {
+            Ok(v) => Decoded::Value(v),
+            Err(e) => Decoded::Bad(e.to_string(), None),
+        }
+    }
+}
+
+/// Lines of one input, as read (terminators are stripped by [`Chunk::lines`]),
+/// with what each decoded to.
 #[derive(Debug, Default)]
 pub struct Chunk {
     /// Index of the input (in the order given) these lines came from.
@@ -26,6 +95,10 @@ pub struct Chunk {
     len: usize,
     /// Where each line ends in `data`, just past its `\n` if it has one.
     ends: Vec<usize>,
+    /// One per line, filled just before the chunk is sent.
+    decoded: Vec<Decoded>,
+    /// Indices of the lines cut short because they were too long.
+    cut: Vec<usize>,
 }
 
 impl Chunk {
@@ -42,11 +115,45 @@ impl Chunk {
                 (self.first_line + k as u64, line)
             })
     }
+
+    /// The lines with what they decoded to; the values are moved out (a second call
+    /// sees [`Decoded::Blank`] everywhere).
+    pub fn take(&mut self) -> impl Iterator<Item = (u64, &[u8], Decoded)> {
+        let decoded = &mut self.decoded;
+        let data = &self.data;
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        let first = self.first_line;
+        starts
+            .zip(self.ends.iter().copied())
+            .zip(decoded.iter_mut())
+            .enumerate()
+            .map(move |(k, ((s, e), d))| {
+                let line = &data[s..e];
+                let line = line.strip_suffix(b"\n").unwrap_or(line);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                (first + k as u64, line, std::mem::take(d))
+            })
+    }
+
     fn reset(&mut self, input: usize, first_line: u64) {
         self.input = input;
         self.first_line = first_line;
         self.len = 0;
         self.ends.clear();
+        self.decoded.clear();
+        self.cut.clear();
+    }
+
+    /// Decodes every line.
+    pub(super) fn decode(&mut self, decoder: &mut Decoder) {
+        let mut decoded = std::mem::take(&mut self.decoded);
+        decoded.clear();
+        let mut cut = self.cut.iter().copied().peekable();
+        decoded.extend(self.lines().enumerate().map(|(k, (_, line))| {
+            let is_cut = cut.next_if_eq(&k).is_some();
+            decoder.decode(line, is_cut)
+        }));
+        self.decoded = decoded;
     }
 }
 
@@ -60,101 +167,188 @@ pub enum Input {
     End,
 }
 
-/// A running reader: receive from `rx`, give chunks back through `recycle`.
+/// A running reader: take chunks with [`Reader::next`], give them back with
+/// [`Reader::recycle`]. Dropping it stops the reader thread at its next chunk.
 pub struct Reader {
-    pub rx: Receiver<Input>,
-    pub recycle: Sender<Chunk>,
+    queue: Arc<Queue>,
+    /// The run loop's own decoder, for the chunks it decodes while waiting.
+    decoder: Decoder,
 }
 
-/// Starts reading `inputs` (already opened, in order) on a thread; `names` are used in error texts.
-pub fn spawn(inputs: Vec<Box<dyn Read + Send>>, names: Vec<String>) -> Reader {
-    // Bounded, so a slow graph holds the reader back instead of buffering the file.
-    let (tx, rx) = mpsc::sync_channel(4);
-    let (recycle, returned) = mpsc::channel();
-    std::thread::spawn(move || read_all(inputs, &names, &tx, &returned));
-    Reader { rx, recycle }
+impl Reader {
+    /// The next chunk (decoded), failure or end; `None` if nothing came within `wait`.
+    pub fn next(&mut self, wait: Duration) -> Option<Input> {
+        self.queue.next(wait, &mut self.decoder)
+    }
+
+    /// Hands a chunk back for reuse.
+    pub fn recycle(&self, chunk: Chunk) {
+        self.queue.recycle(chunk);
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.queue.close();
+    }
+}
+
+/// Starts reading `inputs` (already opened, in order) on a thread, decoding with
+/// `decoder` (and a fresh copy of it on the caller's side); `names` are used in error texts.
+pub fn spawn(inputs: Vec<Box<dyn Read + Send>>, names: Vec<String>, decoder: Decoder) -> Reader {
+    let queue = Arc::new(Queue::default());
+    let reader = Reader {
+        queue: queue.clone(),
+        decoder: decoder.fresh(),
+    };
+    std::thread::spawn(move || {
+        let mut decoder = decoder;
+        let done = Done(&queue);
+        read_all(inputs, &names, &queue, &mut decoder);
+        std::mem::forget(done);
+    });
+    reader
+}
+
+/// Ends the queue if the reader thread unwinds, so the run loop does not wait forever.
+struct Done<'a>(&'a Queue);
+
+impl Drop for Done<'_> {
+    fn drop(&mut self) {
+        self.0.abandon("the input reader stopped unexpectedly");
+    }
 }
 
 fn read_all(
     inputs: Vec<Box<dyn Read + Send>>,
     names: &[String],
-    tx: &SyncSender<Input>,
-    returned: &Receiver<Chunk>,
+    queue: &Queue,
+    decoder: &mut Decoder,
 ) {
     for (input, source) in inputs.into_iter().enumerate() {
         let name = names.get(input).map_or("input", String::as_str);
-        if let Err(e) = read_one(input, source, tx, returned) {
-            let _ = tx.send(Input::Failed(format!("cannot read {name}: {e}")));
+        let mut r = LineReader {
+            input,
+            queue,
+            decoder: &mut *decoder,
+        };
+        if let Err(e) = r.read(source) {
+            queue.finish(Input::Failed(format!("cannot read {name}: {e}")), decoder);
             return;
         }
     }
-    let _ = tx.send(Input::End);
+    queue.finish(Input::End, decoder);
 }
 
-fn read_one(
+/// Reads one input into chunks.
+struct LineReader<'a> {
     input: usize,
-    mut source: Box<dyn Read + Send>,
-    tx: &SyncSender<Input>,
-    returned: &Receiver<Chunk>,
-) -> std::io::Result<()> {
-    let fresh = |first_line: u64| {
-        let mut c = returned.try_recv().unwrap_or_default();
-        c.reset(input, first_line);
+    queue: &'a Queue,
+    decoder: &'a mut Decoder,
+}
+
+impl LineReader<'_> {
+    fn fresh(&self, first_line: u64) -> Chunk {
+        let mut c = self.queue.reuse().unwrap_or_default();
+        c.reset(self.input, first_line);
         c
-    };
-    let mut line_no = 1;
-    let mut chunk = fresh(line_no);
-    loop {
-        // Bytes before `scanned` hold no `\n`: only the new bytes are searched.
-        let scanned = chunk.len;
-        if chunk.data.len() < scanned + READ_BYTES {
-            chunk.data.resize(scanned + READ_BYTES, 0);
-        }
-        let n = match source.read(&mut chunk.data[scanned..scanned + READ_BYTES]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        chunk.len += n;
-        if n == 0 {
-            // The end; a final line without `\n` still counts.
-            if chunk.len > 0 {
-                chunk.ends.push(chunk.len);
+    }
+
+    /// Queues a chunk that has lines; false when the run loop is gone.
+    fn send(&mut self, chunk: Chunk) -> bool {
+        chunk.ends.is_empty() || self.queue.push(chunk, self.decoder)
+    }
+
+    fn read(&mut self, mut source: Box<dyn Read + Send>) -> std::io::Result<()> {
+        let max_line = self.decoder.max_line;
+        let mut line_no = 1;
+        let mut chunk = self.fresh(line_no);
+        // Skipping the rest of an over-long line, up to its `\n`.
+        let mut skipping = false;
+        loop {
+            // Bytes before `scanned` hold no `\n`: only the new bytes are searched.
+            let scanned = chunk.len;
+            if chunk.data.len() < scanned + READ_BYTES {
+                chunk.data.resize(scanned + READ_BYTES, 0);
             }
-            send(tx, chunk);
-            return Ok(());
-        }
-        let new = &chunk.data[scanned..chunk.len];
-        chunk
-            .ends
-            .extend(memchr::memchr_iter(b'\n', new).map(|i| scanned + i + 1));
-        let Some(&complete) = chunk.ends.last() else {
-            continue;
-        };
-        line_no += chunk.ends.len() as u64;
-        let mut next = fresh(line_no);
-        let tail = &chunk.data[complete..chunk.len];
-        if next.data.len() < tail.len() {
-            next.data.resize(tail.len(), 0);
-        }
-        next.data[..tail.len()].copy_from_slice(tail);
-        next.len = tail.len();
-        chunk.len = complete;
-        // A failed send means the run loop has stopped listening (Ctrl-C): nothing left to do.
-        if !send(tx, std::mem::replace(&mut chunk, next)) {
-            return Ok(());
+            let n = match source.read(&mut chunk.data[scanned..scanned + READ_BYTES]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                // The end; a final line without `\n` still counts.
+                if chunk.len > chunk.ends.last().copied().unwrap_or(0) {
+                    chunk.ends.push(chunk.len);
+                }
+                self.send(chunk);
+                return Ok(());
+            }
+            if skipping {
+                // Drop the skipped bytes; what follows the `\n` starts the next line.
+                let Some(i) = memchr::memchr(b'\n', &chunk.data[scanned..scanned + n]) else {
+                    continue;
+                };
+                chunk
+                    .data
+                    .copy_within(scanned + i + 1..scanned + n, scanned);
+                chunk.len += n - i - 1;
+                skipping = false;
+            } else {
+                chunk.len += n;
+            }
+            let new = &chunk.data[scanned..chunk.len];
+            chunk
+                .ends
+                .extend(memchr::memchr_iter(b'\n', new).map(|i| scanned + i + 1));
+            let start = chunk.ends.last().copied().unwrap_or(0);
+            if chunk.len - start > max_line {
+                // Keep only a preview for the error report and end the line there.
+                chunk.len = start + LONG_PREVIEW.min(max_line);
+                chunk.cut.push(chunk.ends.len());
+                chunk.ends.push(chunk.len);
+                skipping = true;
+            }
+            let Some(&complete) = chunk.ends.last() else {
+                continue;
+            };
+            line_no += chunk.ends.len() as u64;
+            let mut next = self.fresh(line_no);
+            let tail = &chunk.data[complete..chunk.len];
+            if next.data.len() < tail.len() {
+                next.data.resize(tail.len(), 0);
+            }
+            next.data[..tail.len()].copy_from_slice(tail);
+            next.len = tail.len();
+            chunk.len = complete;
+            // A failed send means the run loop has stopped listening (Ctrl-C): nothing left to do.
+            if !self.send(std::mem::replace(&mut chunk, next)) {
+                return Ok(());
+            }
         }
     }
 }
-
-/// Sends a non-empty chunk; false when the receiver is gone.
-fn send(tx: &SyncSender<Input>, chunk: Chunk) -> bool {
-    chunk.ends.is_empty() || tx.send(Input::Lines(chunk)).is_ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::peer::codec::Text;
+
+    fn recv(reader: &mut Reader) -> Input {
+        loop {
+            if let Some(i) = reader.next(Duration::from_secs(1)) {
+                return i;
+            }
+        }
+    }
+
+    /// Lines as strings, nothing skipped, lines up to `max_line` bytes.
+    fn text(max_line: usize) -> Decoder {
+        Decoder {
+            codec: Box::new(Text),
+            skip_blank: false,
+            max_line,
+        }
+    }
 
     fn collect(inputs: Vec<&'static [u8]>) -> (Vec<(usize, u64, String)>, Option<String>) {
         let n = inputs.len();
@@ -162,15 +356,19 @@ mod tests {
             .into_iter()
             .map(|b| Box::new(b) as Box<dyn Read + Send>)
             .collect();
-        let reader = spawn(boxed, (0..n).map(|i| format!("f{i}")).collect());
+        let mut reader = spawn(
+            boxed,
+            (0..n).map(|i| format!("f{i}")).collect(),
+            text(MAX_LINE),
+        );
         let mut lines = Vec::new();
         loop {
-            match reader.rx.recv().unwrap() {
+            match recv(&mut reader) {
                 Input::Lines(c) => {
                     for (no, l) in c.lines() {
                         lines.push((c.input, no, String::from_utf8(l.to_vec()).unwrap()));
                     }
-                    let _ = reader.recycle.send(c);
+                    reader.recycle(c);
                 }
                 Input::Failed(e) => return (lines, Some(e)),
                 Input::End => return (lines, None),
@@ -218,12 +416,13 @@ mod tests {
 
     #[test]
     fn lines_split_across_reads_are_joined() {
-        let reader = spawn(
+        let mut reader = spawn(
             vec![Box::new(Trickling(b"{\"a\":1}\r\n\nlonger line\nend"))],
             vec!["t".into()],
+            text(MAX_LINE),
         );
         let mut lines = Vec::new();
-        while let Input::Lines(c) = reader.rx.recv().unwrap() {
+        while let Input::Lines(c) = recv(&mut reader) {
             lines.extend(
                 c.lines()
                     .map(|(n, l)| (n, String::from_utf8_lossy(l).into_owned())),
@@ -243,10 +442,77 @@ mod tests {
 
     #[test]
     fn read_errors_are_reported() {
-        let reader = spawn(vec![Box::new(Broken)], vec!["x.json".into()]);
-        match reader.rx.recv().unwrap() {
+        let mut reader = spawn(
+            vec![Box::new(Broken)],
+            vec!["x.json".into()],
+            text(MAX_LINE),
+        );
+        match recv(&mut reader) {
             Input::Failed(e) => assert!(e.contains("x.json") && e.contains("disk on fire"), "{e}"),
             other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    /// Reads `input` in `step`-byte reads and returns every line's number and decoding.
+    fn decoded(input: Vec<u8>, step: usize, max_line: usize) -> Vec<(u64, String)> {
+        struct Steps(Vec<u8>, usize, usize);
+        impl Read for Steps {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = (self.0.len() - self.1).min(self.2).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+                self.1 += n;
+                Ok(n)
+            }
+        }
+        let mut reader = spawn(
+            vec![Box::new(Steps(input, 0, step))],
+            vec!["s".into()],
+            text(max_line),
+        );
+        let mut got = Vec::new();
+        while let Input::Lines(mut c) = recv(&mut reader) {
+            for (no, _, d) in c.take() {
+                let d = match d {
+                    Decoded::Value(v) => v.as_str().unwrap_or_default().to_string(),
+                    Decoded::Blank => "<blank>".into(),
+                    Decoded::Bad(e, raw) => format!("{e} [{}]", raw.unwrap_or_default().len()),
+                };
+                got.push((no, d));
+            }
+        }
+        got
+    }
+
+    #[test]
+    fn over_long_lines_are_reported_and_skipped() {
+        let long = "x".repeat(5000);
+        let input = format!("a\n{long}\nb\n{long}");
+        let too_long = "line longer than 100 bytes; the rest of it is discarded [100]";
+        for step in [1, 7, 100, 4096, READ_BYTES] {
+            let got = decoded(input.clone().into_bytes(), step, 100);
+            let want = vec![
+                (1, "a".to_string()),
+                (2, too_long.to_string()),
+                (3, "b".to_string()),
+                (4, too_long.to_string()),
+            ];
+            assert_eq!(got, want, "reads of {step} bytes");
+        }
+        // A line of exactly the limit is fine; the preview is at most 1 KiB.
+        let got = decoded(format!("{}\n", "y".repeat(100)).into_bytes(), 3, 100);
+        assert_eq!(got[0].1.len(), 100);
+        let got = decoded(format!("{long}\nz").into_bytes(), 4096, 2000);
+        assert!(got[0].1.ends_with("[1024]"), "{got:?}");
+        assert_eq!(got[1], (2, "z".to_string()));
+    }
+
+    #[test]
+    fn chunks_decoded_on_either_side_come_out_in_order() {
+        let input: String = (0..50_000).map(|i| format!("{i}\n")).collect();
+        let got = decoded(input.into_bytes(), 1000, MAX_LINE);
+        assert_eq!(got.len(), 50_000);
+        for (i, (no, text)) in got.iter().enumerate() {
+            assert_eq!((*no, text.as_str()), (i as u64 + 1, i.to_string().as_str()));
         }
     }
 }

@@ -13,6 +13,7 @@ mod engine;
 mod input;
 mod load;
 mod output;
+mod queue;
 mod report;
 mod run;
 

@@ -4,16 +4,15 @@
 
 use super::args::{ClockArg, CodecArg, RunArgs};
 use super::engine::{Engine, Outputs, QueryEngine, ScriptEngine};
-use super::input::{self, Chunk, Input};
+use super::input::{self, Chunk, Decoded, Decoder, Input};
 use super::load::{load, Program, EXIT_OK, EXIT_RUNTIME};
 use super::output::Sinks;
 use crate::diag::ColorMode;
 use crate::event::{Event, EventId, Signal};
-use crate::peer::codec::{Codec, CodecError, Json, Text};
+use crate::peer::codec::{Codec, Json, Text};
 use crate::value::{Str, Value};
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -81,14 +80,18 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         engine: engine.as_mut(),
         sinks: Sinks::new(out),
         codec: codec(args.codec),
-        skip_blank: args.codec == CodecArg::Json,
         clock: args.clock,
         names: names.clone(),
         outputs: Vec::new(),
         next_event: 0,
     };
+    let decoder = Decoder {
+        codec: codec(args.codec),
+        skip_blank: args.codec == CodecArg::Json,
+        max_line: input::MAX_LINE,
+    };
     let status = run.run(
-        input::spawn(inputs, names),
+        input::spawn(inputs, names, decoder),
         reads_in,
         !args.no_final_flush,
         stop_flag(),
@@ -152,9 +155,9 @@ fn now_ns() -> u64 {
 struct RunLoop<'e> {
     engine: &'e mut (dyn Engine + 'e),
     sinks: Sinks,
+    /// Re-decodes a line for a script's error report (decoding itself happens on
+    /// the reader thread).
     codec: Box<dyn Codec>,
-    /// The JSON codec ignores blank lines; the string codec reads them as `""`.
-    skip_blank: bool,
     clock: ClockArg,
     names: Vec<String>,
     outputs: Outputs,
@@ -164,7 +167,7 @@ struct RunLoop<'e> {
 impl RunLoop<'_> {
     fn run(
         &mut self,
-        reader: input::Reader,
+        mut reader: input::Reader,
         reads_in: bool,
         final_flush: bool,
         stop: Arc<AtomicBool>,
@@ -178,18 +181,18 @@ impl RunLoop<'_> {
         let mut next_tick = Instant::now() + TICK;
         while !stop.load(Ordering::SeqCst) {
             let wait = next_tick.saturating_duration_since(Instant::now());
-            match reader.rx.recv_timeout(wait) {
-                Ok(Input::Lines(chunk)) => {
-                    self.chunk(&chunk);
-                    let _ = reader.recycle.send(chunk);
+            match reader.next(wait) {
+                Some(Input::Lines(mut chunk)) => {
+                    self.chunk(&mut chunk);
+                    reader.recycle(chunk);
                 }
-                Ok(Input::Failed(e)) => {
+                Some(Input::Failed(e)) => {
                     eprintln!("trickle: {e}");
                     status = EXIT_RUNTIME;
                     break;
                 }
-                Ok(Input::End) | Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {}
+                Some(Input::End) => break,
+                None => {}
             }
             if Instant::now() >= next_tick {
                 next_tick = Instant::now() + TICK;
@@ -214,15 +217,17 @@ impl RunLoop<'_> {
         }
     }
 
-    fn chunk(&mut self, chunk: &Chunk) {
-        for (line_no, line) in chunk.lines() {
-            let data = match self.decode(line) {
-                Ok(Some(v)) => v,
-                Ok(None) => continue,
-                Err(e) => {
-                    let name = self.names.get(chunk.input).map_or("input", String::as_str);
+    fn chunk(&mut self, chunk: &mut Chunk) {
+        let input = chunk.input;
+        for (line_no, line, decoded) in chunk.take() {
+            let data = match decoded {
+                Decoded::Value(v) => v,
+                Decoded::Blank => continue,
+                Decoded::Bad(e, preview) => {
+                    let name = self.names.get(input).map_or("input", String::as_str);
                     let text = format!("{name}:{line_no}: {e}");
-                    let _ = self.sinks.malformed(text, line);
+                    let raw = preview.as_ref().map_or(line, |p| p.as_bytes());
+                    let _ = self.sinks.malformed(text, raw);
                     continue;
                 }
             };
@@ -240,7 +245,8 @@ impl RunLoop<'_> {
                     ClockArg::Index => i,
                     ClockArg::Wall => now_ns(),
                 },
-                lineage: vec![id.clone()],
+                // Empty means just the event itself (SPEC §4): no allocation per event.
+                lineage: Vec::new(),
                 id,
                 origin: None,
             };
@@ -251,14 +257,6 @@ impl RunLoop<'_> {
             self.engine.event(event, &original, &mut self.outputs);
             self.write_outputs();
         }
-    }
-
-    /// One input line as a value; `None` for a blank line in the JSON codec.
-    fn decode(&mut self, line: &[u8]) -> Result<Option<Value>, CodecError> {
-        if self.skip_blank && line.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        self.codec.decode(line).map(Some)
     }
 
     fn signal(&mut self, signal: &Signal) {
@@ -331,23 +329,47 @@ mod tests {
     }
 
     fn run_echo_from(input: Box<dyn Read + Send>, final_flush: bool) -> (i32, String) {
+        let (code, text, _) = run_echo_counting(input, final_flush);
+        (code, text)
+    }
+
+    /// Also returns the input peer's `(out, err)` counts.
+    fn run_echo_counting(
+        input: Box<dyn Read + Send>,
+        final_flush: bool,
+    ) -> (i32, String, (u64, u64)) {
         let buf = Shared::default();
         let mut engine = Echo;
         let mut run = RunLoop {
             engine: &mut engine,
             sinks: Sinks::new(Box::new(buf.clone())),
             codec: codec(CodecArg::Json),
-            skip_blank: true,
             clock: ClockArg::Index,
             names: vec!["mem".into()],
             outputs: Vec::new(),
             next_event: 0,
         };
-        let reader = input::spawn(vec![input], vec!["mem".into()]);
+        let decoder = Decoder {
+            codec: codec(CodecArg::Json),
+            skip_blank: true,
+            max_line: 64,
+        };
+        let reader = input::spawn(vec![input], vec!["mem".into()], decoder);
         let stop = Arc::new(AtomicBool::new(false));
         let code = run.run(reader, true, final_flush, stop);
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
-        (code, text)
+        let c = &run.sinks.counts()[0];
+        (code, text, (c.out, c.err))
+    }
+
+    #[test]
+    fn an_over_long_line_is_an_error_and_the_run_goes_on() {
+        let input = format!("\"a\"\n\"{}\"\n\"b\"\n", "x".repeat(100));
+        let input: &'static [u8] = input.into_bytes().leak();
+        let (code, out, counts) = run_echo_counting(Box::new(input), false);
+        assert_eq!(code, EXIT_OK);
+        assert_eq!(out, "\"start\"\n[0,0,\"a\"]\n[1,1,\"b\"]\n\"end\"\n");
+        assert_eq!(counts, (2, 1));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `each(expr)`, nested, producing the list of keys one event is processed under.
 
 use super::expr::{ExprRef, Scope};
-use crate::value::{sorted_serialize, Value};
+use crate::value::{sorted_serialize_into, Value};
 
 /// A compiled `group by` clause.
 #[derive(Clone)]
@@ -71,13 +71,29 @@ impl GroupSpec {
 /// The `group` value of a key: its values followed by the key's sorted JSON, and that
 /// JSON (the key groups are stored under).
 pub fn group_value(key: Vec<Value>) -> (Value, String) {
-    let key = Value::Array(key);
-    let json = sorted_serialize(&key);
-    let Value::Array(mut items) = key else {
-        return (Value::Null, json);
-    };
-    items.push(Value::from(json.as_str()));
-    (Value::Array(items), json)
+    let mut json = Vec::new();
+    key_json(&key, &mut json);
+    // The encoder writes only UTF-8.
+    let json = String::from_utf8(json).unwrap_or_default();
+    (group_value_of(key, &json), json)
+}
+
+/// Appends the sorted JSON of a key (as an array) to `out`: the key groups are stored under.
+pub fn key_json(key: &[Value], out: &mut Vec<u8>) {
+    out.push(b'[');
+    for (i, v) in key.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        sorted_serialize_into(v, out);
+    }
+    out.push(b']');
+}
+
+/// The `group` value of a key whose JSON is `json`.
+pub fn group_value_of(mut key: Vec<Value>, json: &str) -> Value {
+    key.push(Value::from(json));
+    Value::Array(key)
 }
 
 #[cfg(test)]

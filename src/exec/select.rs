@@ -3,13 +3,15 @@
 //! stream-end / drain flushes of SPEC §4 and §7.
 
 use super::expr::{ExprRef, Scope};
-use super::group::{group_value, GroupSpec};
+use super::group::{group_value, group_value_of, key_json, GroupSpec};
 use super::tilt::{accumulate, guard, Chain, EmitSpec, Run, Trigger};
 use crate::event::{Event, FnCtx, Port, Signal};
 use crate::exec::{Operator, Outputs};
 use crate::value::{Str, Value};
 use indexmap::IndexMap;
 use std::sync::Arc;
+
+type FxBuild = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 
 /// How much work a select does per event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,12 +45,16 @@ struct Group {
 /// A running select.
 pub struct Select {
     spec: Arc<SelectSpec>,
-    groups: IndexMap<String, Group>,
+    groups: IndexMap<String, Group, FxBuild>,
     /// Window states the next new group starts from instead of fresh ones: set when
     /// a new group's first event made its whole chain emit (the state-leak quirk of
     /// LANGUAGE §9); taken, so it reaches only that next new group.
     leaked: Option<Chain>,
     max_groups: usize,
+    /// `group` without a `group by` (the same for every event).
+    ungrouped: Value,
+    /// Reused for encoding group keys.
+    keybuf: Vec<u8>,
 }
 
 impl Select {
@@ -63,8 +69,10 @@ impl Select {
         Select {
             leaked: None,
             spec,
-            groups: IndexMap::new(),
+            groups: IndexMap::default(),
             max_groups,
+            ungrouped: group_value(vec![Value::Null]).0,
+            keybuf: Vec::new(),
         }
     }
 
@@ -87,21 +95,36 @@ impl Select {
         }
     }
 
-    fn keys(&self, ev: &mut Event) -> Result<Vec<Vec<Value>>, String> {
+    /// The group keys of an event; `None` without a `group by` (then
+    /// [`Select::ungrouped`] is the only group).
+    fn keys(&self, ev: &mut Event) -> Result<Option<Vec<Vec<Value>>>, String> {
         match &self.spec.group_by {
-            None => Ok(vec![vec![Value::Null]]),
+            None => Ok(None),
             // Group expressions see no args, group or window.
-            Some(g) => g.keys(&mut Self::scope(&Value::Null, ev)),
+            Some(g) => g.keys(&mut Self::scope(&Value::Null, ev)).map(Some),
         }
     }
 
     /// A select with no windows: the target runs at once, per key (a fan-out).
     fn unwindowed(&self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
+        match self.keys(ev)? {
+            None => self.unwindowed_group(ev, &self.ungrouped, out),
+            Some(keys) => keys
+                .into_iter()
+                .try_for_each(|key| self.unwindowed_group(ev, &group_value(key).0, out)),
+        }
+    }
+
+    fn unwindowed_group(
+        &self,
+        ev: &mut Event,
+        group: &Value,
+        out: &mut Outputs,
+    ) -> Result<(), String> {
         let spec = &self.spec.emit;
-        for key in self.keys(ev)? {
-            let (group, _) = group_value(key);
+        {
             let mut scope = Self::scope(&spec.args, ev);
-            scope.group = &group;
+            scope.group = group;
             // Aggregates without a window see a window of just this event.
             let mut vals = Vec::with_capacity(spec.aggrs.len());
             for site in &spec.aggrs {
@@ -117,7 +140,7 @@ impl Select {
             if let Some(h) = &spec.having {
                 scope.event = &mut result;
                 if !guard(h, &mut scope, "having")? {
-                    continue;
+                    return Ok(());
                 }
             }
             out.push((Port::borrowed("out"), derived(ev, result)));
@@ -126,60 +149,79 @@ impl Select {
     }
 
     fn windowed(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
-        let keys = self.keys(ev)?;
+        let keys = self.keys(ev)?.unwrap_or_else(|| vec![vec![Value::Null]]);
         let stream = (ev.id.peer.clone(), ev.id.stream);
         let mut trig = Trigger::of(ev);
-        for key in keys {
-            let (group, json) = group_value(key);
-            if let Some(idx) = self.groups.get_index_of(&json) {
-                let cardinality = self.groups.len();
-                let g = &mut self.groups[idx];
-                let mut run = Run {
-                    spec: &self.spec.emit,
-                    group: &g.value,
-                    cardinality,
-                    trig: &mut trig,
-                    out,
-                };
-                run.step(&mut g.chain.frames, 0)?;
-                if g.chain.is_empty() {
-                    self.groups.shift_remove_index(idx);
-                }
-                continue;
-            }
-            if self.groups.len() >= self.max_groups {
-                return Err(format!(
-                    "Maxmimum amount of groups reached ({}). Ignoring group {json}",
-                    self.max_groups
-                ));
-            }
-            let mut chain = match self.leaked.take() {
-                Some(chain) => chain,
-                None => Chain::new(&self.spec.emit),
-            };
+        let mut keybuf = std::mem::take(&mut self.keybuf);
+        let res = keys.into_iter().try_for_each(|key| {
+            keybuf.clear();
+            key_json(&key, &mut keybuf);
+            self.group_step(key, &keybuf, &stream, &mut trig, out)
+        });
+        self.keybuf = keybuf;
+        res
+    }
+
+    /// An event reaches the group of `key` (`json` is its encoding), created if new.
+    fn group_step(
+        &mut self,
+        key: Vec<Value>,
+        json: &[u8],
+        stream: &(Str, u64),
+        trig: &mut Trigger<'_>,
+        out: &mut Outputs,
+    ) -> Result<(), String> {
+        // The encoder writes only UTF-8.
+        let json = std::str::from_utf8(json).unwrap_or_default();
+        if let Some(idx) = self.groups.get_index_of(json) {
+            let cardinality = self.groups.len();
+            let g = &mut self.groups[idx];
             let mut run = Run {
                 spec: &self.spec.emit,
-                group: &group,
-                cardinality: self.groups.len(),
-                trig: &mut trig,
+                group: &g.value,
+                cardinality,
+                trig,
                 out,
             };
-            run.step(&mut chain.frames, 0)?;
-            if chain.is_empty() {
-                // The whole chain emitted on the group's first event: Tremor did not
-                // reset its template, so the window states carry over to the next new
-                // group (which resets the template once it is kept).
-                self.leaked = Some(chain.windows_of(&self.spec.emit));
-            } else {
-                self.groups.insert(
-                    json,
-                    Group {
-                        value: group,
-                        chain,
-                        stream: stream.clone(),
-                    },
-                );
+            run.step(&mut g.chain.frames, 0)?;
+            if g.chain.is_empty() {
+                self.groups.shift_remove_index(idx);
             }
+            return Ok(());
+        }
+        if self.groups.len() >= self.max_groups {
+            return Err(format!(
+                "Maxmimum amount of groups reached ({}). Ignoring group {json}",
+                self.max_groups
+            ));
+        }
+        let mut chain = match self.leaked.take() {
+            Some(chain) => chain,
+            None => Chain::new(&self.spec.emit),
+        };
+        let group = group_value_of(key, json);
+        let mut run = Run {
+            spec: &self.spec.emit,
+            group: &group,
+            cardinality: self.groups.len(),
+            trig,
+            out,
+        };
+        run.step(&mut chain.frames, 0)?;
+        if chain.is_empty() {
+            // The whole chain emitted on the group's first event: Tremor did not
+            // reset its template, so the window states carry over to the next new
+            // group (which resets the template once it is kept).
+            self.leaked = Some(chain.windows_of(&self.spec.emit));
+        } else {
+            self.groups.insert(
+                json.to_string(),
+                Group {
+                    value: group,
+                    chain,
+                    stream: stream.clone(),
+                },
+            );
         }
         Ok(())
     }
@@ -196,7 +238,7 @@ impl Select {
             lineage: &[],
         };
         let mut first_err = None;
-        let mut kept = IndexMap::new();
+        let mut kept = IndexMap::default();
         let cardinality = self.groups.len();
         for (k, mut g) in std::mem::take(&mut self.groups) {
             if !pick(&g) {

@@ -295,12 +295,21 @@ pub fn accumulate(
     if site.args.is_empty() && !site.decl.arity.contains(&0) {
         return agg.accumulate(&[&*scope.event]).map_err(|e| site.fail(e));
     }
-    let mut vals = Vec::with_capacity(site.args.len());
-    for a in &site.args {
-        vals.push(a.eval(scope, &mut Value::Null)?);
-    }
-    let refs: Vec<&Value> = vals.iter().collect();
-    agg.accumulate(&refs).map_err(|e| site.fail(e))
+    let mut eval = |a: &ExprRef| a.eval(scope, &mut Value::Null);
+    // Aggregates take one or two arguments: those go through the stack, not two Vecs.
+    let res = match site.args.as_slice() {
+        [] => agg.accumulate(&[]),
+        [a] => agg.accumulate(&[&eval(a)?]),
+        [a, b] => {
+            let (a, b) = (eval(a)?, eval(b)?);
+            agg.accumulate(&[&a, &b])
+        }
+        args => {
+            let vals = args.iter().map(eval).collect::<Result<Vec<_>, _>>()?;
+            agg.accumulate(&vals.iter().collect::<Vec<_>>())
+        }
+    };
+    res.map_err(|e| site.fail(e))
 }
 
 /// Runs a `where`/`having` guard: it must be a bool.

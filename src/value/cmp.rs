@@ -57,6 +57,11 @@ pub fn sorted_serialize(v: &Value) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Appends what [`sorted_serialize`] returns to `out`.
+pub fn sorted_serialize_into(v: &Value, out: &mut Vec<u8>) {
+    write_sorted(v, out)
+}
+
 fn write_sorted(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Array(a) => {

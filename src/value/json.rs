@@ -199,6 +199,17 @@ pub(super) fn write_float(f: f64, out: &mut Vec<u8>) {
 pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
+    // Most strings need no escaping: one branch-free pass (vectorised) decides, then
+    // one copy. `fold` rather than `any`, which stops early and so is not vectorised.
+    let special = bytes
+        .iter()
+        .fold(false, |acc, &b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if !special {
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     out.push(b'"');
     let mut start = 0;
     let mut i = 0;

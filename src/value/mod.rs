@@ -7,7 +7,7 @@
 mod cmp;
 mod json;
 
-pub use cmp::{sorted_serialize, test_eq, val_eq};
+pub use cmp::{sorted_serialize, sorted_serialize_into, test_eq, val_eq};
 pub use json::{parse_json, parse_json_bytes, JsonError};
 
 use indexmap::IndexMap;
