@@ -1,6 +1,7 @@
 //! Kafka end to end against a real broker (tansu, Kafka-compatible): keyed events on
 //! a 4-partition topic, two `trickle run` processes in one consumer group, one of
-//! them killed mid-run; every event still reaches an output (at least once).
+//! them killed mid-run and a replacement joining; every event still reaches an
+//! output (at least once).
 //!
 //! The broker: `TRICKLE_KAFKA_BROKERS` when set (`.ci/run` starts one), else this
 //! test starts `tansu` itself on a free port (installed by `.ci/run`:
@@ -180,7 +181,7 @@ fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
 }
 
 #[test]
-fn two_processes_share_a_topic_and_one_takes_over_when_the_other_dies() {
+fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
     let broker = Broker::get();
     let d = dir("kafka");
     let topic = format!("events-{}", std::process::id());
@@ -214,23 +215,31 @@ from kin[batch] group by set(event.key) into out;
         let busy = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
         covered(&files) >= 1_000 && busy(&out_a) && busy(&out_b)
     });
-    // One process dies without a word: its partitions go to the other, which reads
-    // them from the last offset the dead one committed.
+    // One process dies without a word. Its partitions move at the group's next
+    // rebalance (tansu 0.6 evicts a silent member after `session.timeout.ms` but
+    // rebalances only when a member joins or leaves, so a replacement worker joins),
+    // and whoever gets them reads from the last offset the dead one committed.
     let mut a = a;
     a.child.kill().unwrap();
     let _ = a.child.wait();
     let killed_at = Instant::now();
     produce(&d, &broker, &topic, 2_000..4_000);
+    let out_c = d.join("c.jsonl");
+    let c = Trickle::start(&[&q, "-o", out_c.to_str().unwrap()]);
+    let files = [out_a.clone(), out_b.clone(), out_c.clone()];
     wait_until("every event in an output", || covered(&files) == 4_000);
     eprintln!(
         "all 4,000 events covered {:?} after one consumer was killed",
         killed_at.elapsed()
     );
-    let (code, _, err) = b.interrupt();
-    assert_eq!(code, 0, "{err}");
+    for t in [b, c] {
+        let (code, _, err) = t.interrupt();
+        assert_eq!(code, 0, "{err}");
+    }
     let mut seen = BTreeMap::new();
-    outputs(&out_a, &mut seen);
-    outputs(&out_b, &mut seen);
+    for f in &files {
+        outputs(f, &mut seen);
+    }
     assert_eq!(seen.len() as u64, KEYS);
     for (key, ns) in &seen {
         let k: u64 = key[1..].parse().unwrap();
