@@ -15,9 +15,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::*;
 
+/// One test at a time: group joins are slow enough on a loaded machine already.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Group joins on tansu can be slow.
 const KAFKA_DEADLINE: Duration = Duration::from_secs(120);
 const KEYS: u64 = 20;
+/// The consumers' `session.timeout.ms`.
+const SESSION_TIMEOUT: Duration = Duration::from_secs(6);
 
 fn tansu() -> PathBuf {
     if let Ok(p) = std::env::var("TANSU") {
@@ -182,6 +187,7 @@ fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
 
 #[test]
 fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let broker = Broker::get();
     let d = dir("kafka");
     let topic = format!("events-{}", std::process::id());
@@ -224,6 +230,10 @@ from kin[batch] group by set(event.key) into out;
     let _ = a.child.wait();
     let killed_at = Instant::now();
     produce(&d, &broker, &topic, 2_000..4_000);
+    // The replacement must join after the dead member was evicted (its session
+    // timed out), or the rebalance would hand the dead member its partitions again.
+    let evicted = killed_at + SESSION_TIMEOUT + Duration::from_secs(2);
+    std::thread::sleep(evicted.saturating_duration_since(Instant::now()));
     let out_c = d.join("c.jsonl");
     let c = Trickle::start(&[&q, "-o", out_c.to_str().unwrap()]);
     let files = [out_a.clone(), out_b.clone(), out_c.clone()];
@@ -246,4 +256,57 @@ from kin[batch] group by set(event.key) into out;
         let want: BTreeSet<u64> = (0..4_000).filter(|n| n % KEYS == k).collect();
         assert_eq!(ns, &want, "key {key}");
     }
+}
+
+#[test]
+fn a_process_that_stops_hands_its_partitions_to_the_other() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let broker = Broker::get();
+    let d = dir("kafka-leave");
+    let topic = format!("leave-{}", std::process::id());
+    broker.create_topic(&topic, 4);
+    let q = write(
+        &d,
+        "consume.trickle",
+        &format!(
+            r#"
+define peer kin from kafka_consumer
+with config = {{
+  "brokers": "{}", "group_id": "leave-{}", "topics": ["{topic}"],
+  "options": {{"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}}
+}} end;
+create peer kin;
+define window batch from tumbling with interval = datetime::with_seconds(1), size = 50 end;
+select {{"key": group[0], "ns": aggr::win::collect_flattened(event.n)}}
+from kin[batch] group by set(event.key) into out;
+"#,
+            broker.addr,
+            std::process::id()
+        ),
+    );
+    let (out_a, out_b) = (d.join("a.jsonl"), d.join("b.jsonl"));
+    let a = Trickle::start(&[&q, "-o", out_a.to_str().unwrap()]);
+    let b = Trickle::start(&[&q, "-o", out_b.to_str().unwrap()]);
+    produce(&d, &broker, &topic, 0..1_000);
+    let files = [out_a.clone(), out_b.clone()];
+    wait_until("both consumers at work", || {
+        let busy = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
+        covered(&files) == 1_000 && busy(&out_a) && busy(&out_b)
+    });
+    // Stopped cleanly: it commits what it delivered and leaves the group, and the
+    // other process gets its partitions from there.
+    let (code, _, err) = a.interrupt();
+    assert_eq!(code, 0, "{err}");
+    let before = std::fs::read_to_string(&out_a).unwrap();
+    produce(&d, &broker, &topic, 1_000..2_000);
+    wait_until("the other process to read everything", || {
+        covered(&files) == 2_000
+    });
+    assert_eq!(
+        std::fs::read_to_string(&out_a).unwrap(),
+        before,
+        "the stopped process wrote nothing more"
+    );
+    let (code, _, err) = b.interrupt();
+    assert_eq!(code, 0, "{err}");
 }
