@@ -43,9 +43,9 @@ impl Exec {
         }
     }
 
-    /// Acks along `lineage`.
+    /// Acks along `lineage` (an empty lineage is the event itself).
     fn ack(&mut self, id: &EventId, ingest_ns: u64, lineage: &[EventId]) {
-        for l in lineage {
+        for l in lineage_of(id, lineage) {
             self.ack_source(l);
         }
         if self.has_qos {
@@ -94,8 +94,7 @@ impl Exec {
         // Sent again by every source it came from: not lost, so not an error record
         // (the sink's `err` counter has it).
         let replayed = retry
-            && !settled.lineage.is_empty()
-            && settled.lineage.iter().all(|id| {
+            && lineage_of(&settled.id, &settled.lineage).iter().all(|id| {
                 self.source_of(id)
                     .is_some_and(|s| self.peers[s].replay.is_some())
             });
@@ -118,7 +117,7 @@ impl Exec {
         reported_by: Option<usize>,
     ) {
         let mut lost: Vec<usize> = Vec::new();
-        for id in &settled.lineage {
+        for id in lineage_of(&settled.id, &settled.lineage) {
             let Some(src) = self.source_of(id) else {
                 continue;
             };
@@ -220,5 +219,14 @@ impl Exec {
     /// Every event handed to a sink was acked or failed.
     pub(super) fn settled(&self) -> bool {
         self.peers.iter().all(|p| p.outstanding == 0)
+    }
+}
+
+/// The events an event stands for: its lineage, or itself when that is empty.
+fn lineage_of<'a>(id: &'a EventId, lineage: &'a [EventId]) -> &'a [EventId] {
+    if lineage.is_empty() {
+        std::slice::from_ref(id)
+    } else {
+        lineage
     }
 }

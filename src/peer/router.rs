@@ -378,7 +378,11 @@ impl Exec {
         // Nothing came out and nothing can be holding it: the graph dropped it, which
         // is as done as it gets.
         if let Some(id) = kept {
-            if !self.retains && !self.outputs.iter().any(|(_, e)| e.lineage.contains(&id)) {
+            let carried = self
+                .outputs
+                .iter()
+                .any(|(_, e)| e.id == id || e.lineage.contains(&id));
+            if !self.retains && !carried {
                 self.ack_source(&id);
             }
         }
