@@ -3,7 +3,7 @@
 //! retries, and a record sets the backoff:
 //!
 //! ```text
-//! "reconnect": {"interval_ms": 50, "max_interval_ms": 5000, "max_retries": 20}
+//! "reconnect": {"interval_ms": 50, "max_interval_ms": 1000, "max_retries": 20}
 //! ```
 //!
 //! The first attempt after a connection drops is immediate; later ones wait
@@ -31,7 +31,7 @@ impl Default for Reconnect {
         Reconnect {
             enabled: true,
             interval_ms: 50,
-            max_interval_ms: 5000,
+            max_interval_ms: 1000,
             max_retries: None,
         }
     }
@@ -42,7 +42,7 @@ impl Reconnect {
     pub const NEVER: Reconnect = Reconnect {
         enabled: false,
         interval_ms: 50,
-        max_interval_ms: 5000,
+        max_interval_ms: 1000,
         max_retries: Some(0),
     };
 
@@ -112,7 +112,7 @@ mod tests {
         let ms: Vec<u64> = (0..10)
             .map(|n| r.delay(n).unwrap().as_millis() as u64)
             .collect();
-        assert_eq!(ms, [0, 50, 100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+        assert_eq!(ms, [0, 50, 100, 200, 400, 800, 1000, 1000, 1000, 1000]);
         assert!(r.delay(1_000_000).is_some());
     }
 
