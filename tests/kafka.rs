@@ -185,6 +185,29 @@ fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// The consumer query: per key, the event numbers of 50 events or one second.
+fn consumer_query(d: &Path, broker: &Broker, group: &str, topic: &str) -> String {
+    write(
+        d,
+        "consume.trickle",
+        &format!(
+            r#"
+define peer kin from kafka_consumer
+with config = {{
+  "brokers": "{}", "group_id": "{group}", "topics": ["{topic}"],
+  "options": {{"session.timeout.ms": {}, "heartbeat.interval.ms": 500}}
+}} end;
+create peer kin;
+define window batch from tumbling with interval = datetime::with_seconds(1), size = 50 end;
+select {{"key": group[0], "ns": aggr::win::collect_flattened(event.n)}}
+from kin[batch] group by set(event.key) into out;
+"#,
+            broker.addr,
+            SESSION_TIMEOUT.as_millis()
+        ),
+    )
+}
+
 #[test]
 fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
@@ -193,25 +216,7 @@ fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
     let topic = format!("events-{}", std::process::id());
     broker.create_topic(&topic, 4);
     let group = format!("group-{}", std::process::id());
-    let q = write(
-        &d,
-        "consume.trickle",
-        &format!(
-            r#"
-define peer kin from kafka_consumer
-with config = {{
-  "brokers": "{}", "group_id": "{group}", "topics": ["{topic}"],
-  "options": {{"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}}
-}} end;
-create peer kin;
-# 50 events or one second, whichever comes first, per key.
-define window batch from tumbling with interval = datetime::with_seconds(1), size = 50 end;
-select {{"key": group[0], "ns": aggr::win::collect_flattened(event.n)}}
-from kin[batch] group by set(event.key) into out;
-"#,
-            broker.addr
-        ),
-    );
+    let q = consumer_query(&d, &broker, &group, &topic);
     let (out_a, out_b) = (d.join("a.jsonl"), d.join("b.jsonl"));
     let a = Trickle::start(&[&q, "-o", out_a.to_str().unwrap()]);
     let b = Trickle::start(&[&q, "-o", out_b.to_str().unwrap()]);
@@ -265,25 +270,8 @@ fn a_process_that_stops_hands_its_partitions_to_the_other() {
     let d = dir("kafka-leave");
     let topic = format!("leave-{}", std::process::id());
     broker.create_topic(&topic, 4);
-    let q = write(
-        &d,
-        "consume.trickle",
-        &format!(
-            r#"
-define peer kin from kafka_consumer
-with config = {{
-  "brokers": "{}", "group_id": "leave-{}", "topics": ["{topic}"],
-  "options": {{"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}}
-}} end;
-create peer kin;
-define window batch from tumbling with interval = datetime::with_seconds(1), size = 50 end;
-select {{"key": group[0], "ns": aggr::win::collect_flattened(event.n)}}
-from kin[batch] group by set(event.key) into out;
-"#,
-            broker.addr,
-            std::process::id()
-        ),
-    );
+    let group = format!("leave-{}", std::process::id());
+    let q = consumer_query(&d, &broker, &group, &topic);
     let (out_a, out_b) = (d.join("a.jsonl"), d.join("b.jsonl"));
     let a = Trickle::start(&[&q, "-o", out_a.to_str().unwrap()]);
     let b = Trickle::start(&[&q, "-o", out_b.to_str().unwrap()]);

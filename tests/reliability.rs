@@ -164,24 +164,32 @@ select event from in into dst;
     assert_eq!(server.count(), 2_000, "{err}");
 }
 
-#[test]
-fn a_destination_down_at_start_gets_everything_once_it_comes_up() {
-    let d = dir("down");
+/// A `tcp_server` on a free port proxied to a `tcp_client` for port `dst`, with
+/// `streams` (`shared` or `per_stream`) and a quick backoff; returns (query, src port).
+fn proxy(tag: &str, dst: u16, streams: &str) -> (String, u16) {
+    let d = dir(tag);
     let src = free_port();
-    let dst = free_port();
     let q = write(
         &d,
         "q.trickle",
         &format!(
             r#"
 define peer upstream from tcp_server with config = {{"port": {src}}} end;
-define peer downstream from tcp_client with config = {{"port": {dst}, "reconnect": {{"interval_ms": 20, "max_interval_ms": 200}}}} end;
+define peer downstream from tcp_client
+with config = {{"port": {dst}, "streams": "{streams}", "reconnect": {{"interval_ms": 20, "max_interval_ms": 200}}}} end;
 create peer upstream;
 create peer downstream;
 select event from upstream into downstream;
 "#
         ),
     );
+    (q, src)
+}
+
+#[test]
+fn a_destination_down_at_start_gets_everything_once_it_comes_up() {
+    let dst = free_port();
+    let (q, src) = proxy("down", dst, "shared");
     let t = Trickle::start(&[&q]);
     let mut up = connect(src);
     for i in 0..500 {
@@ -202,23 +210,8 @@ select event from upstream into downstream;
 
 #[test]
 fn a_per_stream_client_opens_each_connection_when_the_destination_comes_up() {
-    let d = dir("per-stream-down");
-    let src = free_port();
     let dst = free_port();
-    let q = write(
-        &d,
-        "q.trickle",
-        &format!(
-            r#"
-define peer upstream from tcp_server with config = {{"port": {src}}} end;
-define peer downstream from tcp_client
-with config = {{"port": {dst}, "streams": "per_stream", "reconnect": {{"interval_ms": 20, "max_interval_ms": 200}}}} end;
-create peer upstream;
-create peer downstream;
-select event from upstream into downstream;
-"#
-        ),
-    );
+    let (q, src) = proxy("per-stream-down", dst, "per_stream");
     let t = Trickle::start(&[&q]);
     let mut a = connect(src);
     let mut b = connect(src);
