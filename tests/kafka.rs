@@ -227,16 +227,16 @@ fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
         covered(&files) >= 1_000 && busy(&out_a) && busy(&out_b)
     });
     // One process dies without a word. Its partitions move at the group's next
-    // rebalance (tansu 0.6 evicts a silent member after `session.timeout.ms` but
-    // rebalances only when a member joins or leaves, so a replacement worker joins),
-    // and whoever gets them reads from the last offset the dead one committed.
+    // rebalance: tansu 0.6 evicts a silent member after `session.timeout.ms` but
+    // rebalances only when the dead member was the group's leader, or when a member
+    // joins or leaves. So a replacement worker joins once the dead member's session
+    // is over (joining earlier, it would hand the dead member its partitions again);
+    // whoever gets them reads from the last offset the dead one committed.
     let mut a = a;
     a.child.kill().unwrap();
     let _ = a.child.wait();
     let killed_at = Instant::now();
     produce(&d, &broker, &topic, 2_000..4_000);
-    // The replacement must join after the dead member was evicted (its session
-    // timed out), or the rebalance would hand the dead member its partitions again.
     let evicted = killed_at + SESSION_TIMEOUT + Duration::from_secs(2);
     std::thread::sleep(evicted.saturating_duration_since(Instant::now()));
     let out_c = d.join("c.jsonl");

@@ -124,6 +124,9 @@ pub fn start(
         ("enable.auto.offset.store", "false"),
         ("auto.offset.reset", "earliest"),
         ("enable.partition.eof", "false"),
+        // Incremental rebalances: only the partitions that move end their streams
+        // (and flush their windows); the others keep going.
+        ("partition.assignment.strategy", "cooperative-sticky"),
     ];
     let state = Arc::new(Mutex::new(State {
         topics: cfg.topics.clone(),
