@@ -54,6 +54,8 @@ struct Open {
     reader: BufReader<std::fs::File>,
     /// Byte offset of the next read.
     offset: u64,
+    /// Byte offset where the line being read started.
+    line_start: u64,
     /// Events decoded from this input so far (for positions without offsets).
     count: u64,
     /// Events still to skip (replaying without offsets).
@@ -257,6 +259,7 @@ impl Reader {
             input: at.input,
             reader: BufReader::with_capacity(READ_BYTES, f),
             offset: at.offset,
+            line_start: at.offset,
             count: 0,
             skip: at.skip,
             dec: Decoder::new(&self.ctx.spec),
@@ -327,8 +330,13 @@ impl Reader {
         if self.by_line {
             while items.len() < BATCH {
                 line.clear();
+                // At most a chunk at a time: a line without end must not fill memory
+                // (the `lines` interceptor cuts it at its `max_length`).
                 let n = loop {
-                    match open.reader.read_until(b'\n', line) {
+                    match (&mut open.reader)
+                        .take(READ_BYTES as u64)
+                        .read_until(b'\n', line)
+                    {
                         Ok(n) => break n,
                         Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                         Err(e) => return Err(err(e)),
@@ -339,10 +347,13 @@ impl Reader {
                 }
                 let pos = Pos {
                     input: open.input,
-                    offset: open.offset,
+                    offset: open.line_start,
                     skip: 0,
                 };
                 open.offset += n as u64;
+                if line.ends_with(b"\n") {
+                    open.line_start = open.offset;
+                }
                 open.dec.feed(line, items);
                 positions.resize(items.len(), pos);
             }
@@ -498,6 +509,21 @@ mod tests {
             "b64",
             r#"{"interceptors": ["lines", "base64"]}"#,
             &["MQ==", "Mg==", "Mw==", "NA=="],
+        );
+    }
+
+    #[test]
+    fn a_line_longer_than_a_read_replays_from_its_start() {
+        let long = format!("\"{}\"", "x".repeat(3 * READ_BYTES));
+        let (mut rx, contra) = reader("long", "{}", &["1", &long, "3"]);
+        let got = until_eof(&mut rx);
+        assert_eq!(got.len(), 5, "S0, three events, E0");
+        assert_eq!(got[2], long);
+        contra.send(Replay::Fail { stream: 0, seq: 1 }).unwrap();
+        let again = until_eof(&mut rx);
+        assert_eq!(
+            again,
+            ["S1".to_string(), long, "3".to_string(), "E1".to_string()]
         );
     }
 }
