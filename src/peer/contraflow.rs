@@ -18,9 +18,13 @@ use crate::event::{Event, EventId};
 use crate::exec::Contraflow;
 use crate::value::{Str, Value};
 
+/// How long the end of a run waits for sinks that neither ack nor fail.
+const STALL: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Exec {
     /// Sink `sink` handed `events` to the outside world.
     pub(super) fn acked(&mut self, sink: usize, events: Vec<Settled>) {
+        self.last_settled = std::time::Instant::now();
         let p = &mut self.peers[sink];
         p.outstanding = p.outstanding.saturating_sub(events.len() as u64);
         for s in &events {
@@ -89,6 +93,7 @@ impl Exec {
         settled: &Settled,
         retry: bool,
     ) {
+        self.last_settled = std::time::Instant::now();
         let p = &mut self.peers[sink];
         p.outstanding = p.outstanding.saturating_sub(1);
         // Sent again by every source it came from: not lost, so not an error record
@@ -219,6 +224,27 @@ impl Exec {
     /// Every event handed to a sink was acked or failed.
     pub(super) fn settled(&self) -> bool {
         self.peers.iter().all(|p| p.outstanding == 0)
+    }
+
+    /// The sinks still hold events but none is waiting for its destination (halted)
+    /// and none has said anything for [`STALL`]: the end of the run stops waiting for
+    /// them, and says so.
+    pub(super) fn stalled(&mut self) -> bool {
+        if self.peers.iter().any(|p| p.halted) || self.last_settled.elapsed() < STALL {
+            return false;
+        }
+        for p in self.peers.iter().filter(|p| p.outstanding > 0) {
+            eprintln!(
+                "trickle: peer `{}` confirmed neither delivery nor failure of {} event(s) within {} s; not waiting any longer",
+                p.spec.name,
+                p.outstanding,
+                STALL.as_secs()
+            );
+        }
+        for p in &mut self.peers {
+            p.outstanding = 0;
+        }
+        true
     }
 }
 

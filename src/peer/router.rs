@@ -59,6 +59,8 @@ pub(super) struct Exec {
     pub(super) final_flush: bool,
     /// Written to `out` or `err`, acked at the next flush.
     pub(super) written: Vec<Settled>,
+    /// When a sink was last handed an event, or acked or failed one.
+    pub(super) last_settled: std::time::Instant,
 }
 
 impl Exec {
@@ -109,6 +111,7 @@ impl Exec {
             drained: false,
             final_flush,
             written: Vec::new(),
+            last_settled: std::time::Instant::now(),
         }
     }
 
@@ -184,7 +187,7 @@ impl Exec {
                 self.drained = true;
                 self.signal(&Signal::Drain);
             }
-            if !self.settled() {
+            if !self.settled() && !self.stalled() {
                 return phase;
             }
             for p in self.peers.iter_mut().filter(|p| p.client) {
@@ -439,6 +442,7 @@ impl Exec {
                     }
                     self.ack_written(&ev);
                 } else if let Some(&p) = self.sinks_by_node.get(&name) {
+                    self.last_settled = std::time::Instant::now();
                     failures.extend(self.send_to_peer(p, ev).into_iter().map(|f| (p, f)));
                 } else {
                     self.write_err_event(&ev);
