@@ -21,6 +21,8 @@ use tokio::sync::mpsc;
 
 /// Records handed to the graph in one message.
 const BATCH: usize = 256;
+/// How long the same client error stays quiet after it was reported.
+const REPEAT: Duration = Duration::from_secs(30);
 /// How long one poll waits for a record.
 const POLL: Duration = Duration::from_millis(100);
 
@@ -154,7 +156,7 @@ pub fn start(
             ctx,
             state,
             decoders: FxHashMap::default(),
-            last_error: String::new(),
+            reported: FxHashMap::default(),
         }
         .run(&consumer, replay)
     }))
@@ -164,7 +166,8 @@ struct Reader {
     ctx: Ctx,
     state: Arc<Mutex<State>>,
     decoders: FxHashMap<u64, Decoder>,
-    last_error: String,
+    /// Error texts reported, and when.
+    reported: FxHashMap<String, std::time::Instant>,
 }
 
 impl Reader {
@@ -381,13 +384,19 @@ impl Reader {
         }
     }
 
-    /// A client error on the peer's `err` (once until a different one comes).
+    /// A client error on the peer's `err` (each text at most once per [`REPEAT`]:
+    /// a broker that is down says so every second). Every one is counted.
     fn error(&mut self, stream: u64, text: String) {
         self.ctx.metrics.add(Counter::Err, Some(stream), 1);
-        if text == self.last_error {
+        let now = std::time::Instant::now();
+        if self
+            .reported
+            .get(&text)
+            .is_some_and(|at| now.duration_since(*at) < REPEAT)
+        {
             return;
         }
-        self.last_error = text.clone();
+        self.reported.insert(text.clone(), now);
         let msg = ToGraph::Records {
             peer: self.ctx.idx,
             stream,
