@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Bytes asked for in one read.
-const READ_BYTES: usize = 128 * 1024;
+const READ_BYTES: usize = 64 * 1024;
 
 /// Longest input line decoded (as the `lines` interceptor's default `max_length`).
 pub const MAX_LINE: usize = crate::peer::interceptor::DEFAULT_MAX_LENGTH;
