@@ -396,6 +396,32 @@ pub(crate) fn assign(a: &Assign, span: Span, env: &mut Env, want: bool) -> R<Val
     Ok(ret)
 }
 
+/// The field names of an `event.a.b` path (static fields from the event only); such
+/// a path can be read with [`read_fields`] without setting up an environment.
+pub fn event_fields(e: &super::ir::Expr) -> Option<Box<[Str]>> {
+    let super::ir::ExprKind::Path(p) = &e.kind else {
+        return None;
+    };
+    if !matches!(p.root, Root::Event) {
+        return None;
+    }
+    p.segments
+        .iter()
+        .map(|s| match s {
+            Segment::Field(f) => Some(f.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `v.f1.f2...` when every step is a record holding the field; `None` otherwise (the
+/// full evaluation then reports the error).
+pub fn read_fields<'v>(v: &'v Value, fields: &[Str]) -> Option<&'v Value> {
+    fields
+        .iter()
+        .try_fold(v, |v, f| v.as_record()?.get(f.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

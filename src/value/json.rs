@@ -201,9 +201,9 @@ pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
     out.reserve(bytes.len() + 2);
     // Most strings need no escaping: one branch-free pass (vectorised) decides, then
     // one copy. `fold` rather than `any`, which stops early and so is not vectorised.
-    let special = bytes
-        .iter()
-        .fold(false, |acc, &b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    let special = bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
     if !special {
         out.push(b'"');
         out.extend_from_slice(bytes);
