@@ -46,7 +46,12 @@ impl Executor {
         let mut routes: Vec<Vec<Route>> = vec![Vec::new(); graph.nodes.len()];
         for e in &graph.edges {
             let node = &mut routes[e.from];
-            let target = (e.to, Port::owned(e.to_port.clone()));
+            // Routing clones the port per event: the usual `in` is static, no allocation.
+            let to_port = match e.to_port.as_str() {
+                "in" => Port::borrowed("in"),
+                p => Port::owned(p.to_string()),
+            };
+            let target = (e.to, to_port);
             match node.iter_mut().find(|(p, _)| *p == e.from_port) {
                 Some((_, targets)) => targets.push(target),
                 None => node.push((e.from_port.clone(), vec![target])),

@@ -199,11 +199,16 @@ pub(super) fn write_float(f: f64, out: &mut Vec<u8>) {
 pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
-    // Most strings need no escaping: one branch-free pass (vectorised) decides, then
-    // one copy. `fold` rather than `any`, which stops early and so is not vectorised.
-    let special = bytes.iter().fold(false, |acc, &b| {
-        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
+    // Most strings need no escaping: check, then copy at once. Short ones (keys) are
+    // checked by table; longer ones in one branch-free pass, which is vectorised
+    // (`fold` rather than `any`, which stops early and so is not).
+    let special = if bytes.len() <= 16 {
+        bytes.iter().any(|&b| ESCAPED[usize::from(b)])
+    } else {
+        bytes.iter().fold(false, |acc, &b| {
+            acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+        })
+    };
     if !special {
         out.push(b'"');
         out.extend_from_slice(bytes);
@@ -233,6 +238,19 @@ pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
+
+/// The bytes a JSON string must escape: control characters, `"` and `\\`.
+static ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
 
 /// Whether any of the eight bytes in `w` is a control character, `"` or `\`.
 fn needs_escape(w: u64) -> bool {
