@@ -199,22 +199,37 @@ pub(super) fn write_float(f: f64, out: &mut Vec<u8>) {
 pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
-    // Most strings need no escaping: check, then copy at once. Short ones (keys) are
-    // checked by table; longer ones in one branch-free pass, which is vectorised
-    // (`fold` rather than `any`, which stops early and so is not).
-    let special = if bytes.len() <= 16 {
-        bytes.iter().any(|&b| ESCAPED[usize::from(b)])
-    } else {
-        bytes.iter().fold(false, |acc, &b| {
-            acc | (b < 0x20) | (b == b'"') | (b == b'\\')
-        })
-    };
+    // Most strings need no escaping. Short ones (keys) are checked by table while
+    // copied byte by byte (cheaper than a call to memcpy); longer ones are checked
+    // in one branch-free pass, which is vectorised (`fold` rather than `any`, which
+    // stops early and so is not), then copied at once.
+    if bytes.len() <= 16 {
+        let start = out.len();
+        out.push(b'"');
+        for &b in bytes {
+            if ESCAPED[usize::from(b)] {
+                out.truncate(start);
+                return write_escaped(bytes, out);
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+        return;
+    }
+    let special = bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
     if !special {
         out.push(b'"');
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
     }
+    write_escaped(bytes, out)
+}
+
+/// A string that needs escapes.
+fn write_escaped(bytes: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
     let mut start = 0;
     let mut i = 0;
