@@ -98,6 +98,33 @@ impl Executor {
         self.run(out);
     }
 
+    /// The output every event sent to `input` reaches, alone and unchanged, when the
+    /// graph only forwards it: a chain of streams and `select event` passthroughs
+    /// (no other node sees the event, and none of them reads or changes it). A
+    /// runner may then write such events as read, without running the graph.
+    pub fn forwards_unchanged(&self, input: &str) -> Option<String> {
+        let mut idx = *self.inputs.get(input)?;
+        let mut port = Port::borrowed("in");
+        // A chain visits each node at most once (the graph is acyclic).
+        for _ in 0..=self.slots.len() {
+            match &self.slots[idx] {
+                Slot::Output if port == "in" => return Some(self.names[idx].clone()),
+                Slot::Output => return Some(port.to_string()),
+                Slot::Pass => {}
+                Slot::Select(sel) if sel.is_passthrough() => {}
+                Slot::Select(_) | Slot::Op { .. } => return None,
+            }
+            // These nodes emit only on `out`: it must lead to exactly one place.
+            let (_, targets) = self.routes[idx].iter().find(|(p, _)| p == "out")?;
+            let [(to, to_port)] = targets.as_slice() else {
+                return None;
+            };
+            idx = *to;
+            port = to_port.clone();
+        }
+        None
+    }
+
     /// Delivers `signal` to every node in topological order; what they emit flows on.
     pub fn signal(&mut self, signal: &Signal, out: &mut Vec<(String, Event)>) {
         for k in 0..self.topo.len() {
@@ -345,6 +372,27 @@ mod tests {
         ex.send("in", good, &mut out);
         let got: Vec<String> = out[1..].iter().map(|(_, e)| e.data.encode()).collect();
         assert_eq!(got, vec![r#"[1,"a"]"#, r#"[1,"b"]"#, "1"]);
+    }
+
+    #[test]
+    fn a_chain_of_streams_forwards_unchanged_but_an_operator_does_not() {
+        let mut g = Graph::default();
+        let i = g.add("in", NodeKind::Input);
+        let o = g.add("out", NodeKind::Output);
+        let s = g.add("s", NodeKind::Stream);
+        g.connect(i, "out", s, "in");
+        g.connect(s, "out", o, "in");
+        let topo = g.topo_order().unwrap();
+        let ex = Executor::new(&g, topo);
+        assert_eq!(ex.forwards_unchanged("in").as_deref(), Some("out"));
+        assert_eq!(ex.forwards_unchanged("nope"), None);
+        assert_eq!(chain().forwards_unchanged("in"), None);
+        // A second consumer of the input: not a lone chain.
+        let a = g.add("a", op());
+        g.connect(i, "out", a, "in");
+        g.connect(a, "out", o, "in");
+        let topo = g.topo_order().unwrap();
+        assert_eq!(Executor::new(&g, topo).forwards_unchanged("in"), None);
     }
 
     #[test]

@@ -83,6 +83,11 @@ impl Select {
         }
     }
 
+    /// `select event` with nothing else: events pass unchanged.
+    pub fn is_passthrough(&self) -> bool {
+        self.spec.mode == SelectMode::Passthrough
+    }
+
     /// The scope of an input event (disjoint borrows of its fields).
     fn scope<'a>(args: &'a Value, ev: &'a mut Event) -> Scope<'a> {
         Scope {

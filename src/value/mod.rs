@@ -5,9 +5,11 @@
 //! keep `Value` at 32 bytes.
 
 mod cmp;
+mod compact;
 mod json;
 
 pub use cmp::{sorted_serialize, sorted_serialize_into, test_eq, val_eq};
+pub use compact::compact_json;
 pub use json::{parse_json, parse_json_bytes, JsonError};
 
 use indexmap::IndexMap;
