@@ -4,7 +4,7 @@ use super::eval::{err, eval, Flow, R};
 use super::ir::{Assign, AssignRoot, Path, Root, Segment};
 use super::{Env, RuntimeError};
 use crate::diag::Span;
-use crate::value::{Record, Str, Value};
+use crate::value::{field, Record, Str, Value};
 use std::borrow::Cow;
 
 /// A segment with its run-time parts evaluated.
@@ -80,9 +80,9 @@ enum Miss {
 
 fn lookup<'a>(v: &'a Value, key: &Key) -> Result<&'a Value, Miss> {
     match (v, key) {
-        (Value::Record(r), Key::Field(f)) => r.get(*f).ok_or_else(|| missing_key(r, f)),
+        (Value::Record(r), Key::Field(f)) => field(r, f).ok_or_else(|| missing_key(r, f)),
         (Value::Record(r), Key::Dyn(Value::String(f))) => {
-            r.get(f.as_str()).ok_or_else(|| missing_key(r, f))
+            field(r, f.as_str()).ok_or_else(|| missing_key(r, f))
         }
         (Value::Array(a), Key::Dyn(i)) if i.is_integer() => {
             let idx = match i {
@@ -419,7 +419,7 @@ pub fn event_fields(e: &super::ir::Expr) -> Option<Box<[Str]>> {
 pub fn read_fields<'v>(v: &'v Value, fields: &[Str]) -> Option<&'v Value> {
     fields
         .iter()
-        .try_fold(v, |v, f| v.as_record()?.get(f.as_str()))
+        .try_fold(v, |v, f| field(v.as_record()?, f))
 }
 
 #[cfg(test)]
