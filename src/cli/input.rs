@@ -100,6 +100,10 @@ pub struct Chunk {
     pub input: usize,
     /// 1-based number of the first line in its input.
     pub first_line: u64,
+    /// When its lines were read (ns since the epoch): their ingest time in the wall
+    /// clock. The lines of one read arrived together, and one clock read per chunk
+    /// instead of per event is measurably cheaper.
+    pub read_ns: u64,
     /// Bytes read are `data[..len]`; the rest is zeroed space kept for the next read,
     /// so a reused chunk is not zeroed again.
     data: Vec<u8>,
@@ -280,8 +284,14 @@ impl LineReader<'_> {
     }
 
     /// Queues a chunk that has lines; false when the run loop is gone.
-    fn send(&mut self, chunk: Chunk) -> bool {
-        chunk.ends.is_empty() || self.queue.push(chunk, self.decoder)
+    fn send(&mut self, mut chunk: Chunk) -> bool {
+        if chunk.ends.is_empty() {
+            return true;
+        }
+        chunk.read_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        self.queue.push(chunk, self.decoder)
     }
 
     fn read(&mut self, mut source: Box<dyn Read + Send>) -> std::io::Result<()> {

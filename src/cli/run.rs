@@ -225,6 +225,7 @@ impl RunLoop<'_> {
 
     fn chunk(&mut self, chunk: &mut Chunk) {
         let input = chunk.input;
+        let read_ns = chunk.read_ns;
         for (line_no, line, decoded, json) in chunk.take() {
             let data = match decoded {
                 Decoded::Value(v) => v,
@@ -257,7 +258,7 @@ impl RunLoop<'_> {
                 meta: Value::record(),
                 ingest_ns: match self.clock {
                     ClockArg::Index => i,
-                    ClockArg::Wall => now_ns(),
+                    ClockArg::Wall => read_ns,
                 },
                 // Empty means just the event itself (SPEC §4): no allocation per event.
                 lineage: Vec::new(),

@@ -417,9 +417,7 @@ pub fn event_fields(e: &super::ir::Expr) -> Option<Box<[Str]>> {
 /// `v.f1.f2...` when every step is a record holding the field; `None` otherwise (the
 /// full evaluation then reports the error).
 pub fn read_fields<'v>(v: &'v Value, fields: &[Str]) -> Option<&'v Value> {
-    fields
-        .iter()
-        .try_fold(v, |v, f| field(v.as_record()?, f))
+    fields.iter().try_fold(v, |v, f| field(v.as_record()?, f))
 }
 
 #[cfg(test)]
