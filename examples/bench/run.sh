@@ -18,8 +18,10 @@ RUNS=${2:-5}
 WORKLOADS=${3:-W1 W2 W3 W4 W5}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TRICKLE=${TRICKLE:-$ROOT/target/release/trickle}
-# Set TOOLS=trickle to skip jq and jaq.
+# Set TOOLS=trickle to skip jq and jaq. Set BASE=/path/to/an/older/trickle to measure
+# it too (as tool "base", alternating with the others) for before/after numbers.
 TOOLS=${TOOLS:-trickle jq jaq}
+BASE=${BASE:-}
 OUT=${OUT:-/dev/null}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -56,10 +58,11 @@ measure() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-printf '%-4s %-8s %9s %12s %9s %8s\n' id tool median_s events/s rss_mb outputs
+printf '%-4s %-8s %9s %12s %9s %8s %11s\n' id tool median_s events/s rss_mb outputs x_jaq
 for w in $WORKLOADS; do
   printf '%s\n' "${Q[$w]}" > "$TMP/$w.trickle"
   tools=(trickle)
+  [[ -n $BASE ]] && tools+=(base)
   if [[ -n "${JQ[$w]:-}" ]]; then
     [[ $TOOLS == *jq* ]] && tools+=(jq)
     [[ $TOOLS == *jaq* ]] && command -v jaq > /dev/null && tools+=(jaq)
@@ -67,9 +70,11 @@ for w in $WORKLOADS; do
   for ((r = 0; r < RUNS; r++)); do
     for t in "${tools[@]}"; do
       case $t in
-        trickle)
+        trickle | base)
+          bin=$TRICKLE
+          [[ $t == base ]] && bin=$BASE
           measure "$w.$t" /dev/null /dev/null \
-            "$TRICKLE" run "$TMP/$w.trickle" -i "$EVENTS" -o "$OUT"
+            "$bin" run "$TMP/$w.trickle" -i "$EVENTS" -o "$OUT"
           ;;
         *)
           flags=(-c)
@@ -79,11 +84,21 @@ for w in $WORKLOADS; do
       esac
     done
   done
+  # W4 has no jq/jaq filter of its own: it is compared with jaq's W3.
+  jaq_s=""
+  for j in "$w" W3; do
+    if [[ -f $TMP/$j.jaq.times ]]; then
+      jaq_s=$(cut -d' ' -f1 "$TMP/$j.jaq.times" | median)
+      break
+    fi
+  done
   for t in "${tools[@]}"; do
     s=$(cut -d' ' -f1 "$TMP/$w.$t.times" | median)
     kb=$(cut -d' ' -f2 "$TMP/$w.$t.times" | median)
     outs=$(if [[ -f $OUT ]]; then wc -l < "$OUT"; else echo 0; fi)
-    printf '%-4s %-8s %9.2f %12.0f %9.1f %8d\n' "$w" "$t" "$s" "$(echo "$N / $s" | bc -l)" \
-      "$(echo "$kb / 1024" | bc -l)" "$outs"
+    ratio=-
+    [[ -n $jaq_s ]] && ratio=$(printf '%.1f' "$(echo "$jaq_s / $s" | bc -l)")
+    printf '%-4s %-8s %9.2f %12.0f %9.1f %8d %11s\n' "$w" "$t" "$s" "$(echo "$N / $s" | bc -l)" \
+      "$(echo "$kb / 1024" | bc -l)" "$outs" "$ratio"
   done
 done

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Bytes asked for in one read.
-const READ_BYTES: usize = 128 * 1024;
+const READ_BYTES: usize = 64 * 1024;
 
 /// Longest input line decoded (as the `lines` interceptor's default `max_length`).
 pub const MAX_LINE: usize = crate::peer::interceptor::DEFAULT_MAX_LENGTH;
@@ -36,6 +36,9 @@ pub enum Decoded {
     /// A blank line the codec ignores.
     #[default]
     Blank,
+    /// With [`Decoder::compact`]: the line's compact JSON, `compact[start..end]` of the
+    /// chunk (what decoding and re-encoding it would give).
+    Compact(usize, usize),
     /// Not decodable (or too long): the reason, without the input's name or line,
     /// and for an over-long line the start of it to report instead of the line.
     Bad(String, Option<String>),
@@ -48,6 +51,9 @@ pub struct Decoder {
     pub skip_blank: bool,
     /// Lines longer than this become [`Decoded::Bad`].
     pub max_line: usize,
+    /// The events are only forwarded: plain JSON lines are turned into their compact
+    /// form ([`Decoded::Compact`]) instead of values. Only for the JSON codec.
+    pub compact: bool,
 }
 
 impl Decoder {
@@ -57,10 +63,11 @@ impl Decoder {
             codec: self.codec.fresh(),
             skip_blank: self.skip_blank,
             max_line: self.max_line,
+            compact: self.compact,
         }
     }
 
-    fn decode(&mut self, line: &[u8], cut: bool) -> Decoded {
+    fn decode(&mut self, line: &[u8], cut: bool, compact: &mut Vec<u8>) -> Decoded {
         if cut || line.len() > self.max_line {
             let preview = &line[..line.len().min(LONG_PREVIEW).min(self.max_line)];
             return Decoded::Bad(
@@ -73,6 +80,10 @@ impl Decoder {
         }
         if self.skip_blank && line.iter().all(u8::is_ascii_whitespace) {
             return Decoded::Blank;
+        }
+        let start = compact.len();
+        if self.compact && crate::value::compact_json(line, compact) {
+            return Decoded::Compact(start, compact.len());
         }
         match self.codec.decode(line) {
             Ok(v) => Decoded::Value(v),
@@ -89,6 +100,10 @@ pub struct Chunk {
     pub input: usize,
     /// 1-based number of the first line in its input.
     pub first_line: u64,
+    /// When its lines were read (ns since the epoch): their ingest time in the wall
+    /// clock. The lines of one read arrived together, and one clock read per chunk
+    /// instead of per event is measurably cheaper.
+    pub read_ns: u64,
     /// Bytes read are `data[..len]`; the rest is zeroed space kept for the next read,
     /// so a reused chunk is not zeroed again.
     data: Vec<u8>,
@@ -99,6 +114,8 @@ pub struct Chunk {
     decoded: Vec<Decoded>,
     /// Indices of the lines cut short because they were too long.
     cut: Vec<usize>,
+    /// The compact forms of [`Decoded::Compact`] lines.
+    compact: Vec<u8>,
 }
 
 impl Chunk {
@@ -118,9 +135,12 @@ impl Chunk {
 
     /// The lines with what they decoded to; the values are moved out (a second call
     /// sees [`Decoded::Blank`] everywhere).
-    pub fn take(&mut self) -> impl Iterator<Item = (u64, &[u8], Decoded)> {
+    ///
+    /// The last item is the compact JSON of a [`Decoded::Compact`] line (else empty).
+    pub fn take(&mut self) -> impl Iterator<Item = (u64, &[u8], Decoded, &[u8])> {
         let decoded = &mut self.decoded;
         let data = &self.data;
+        let compact = &self.compact;
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         let first = self.first_line;
         starts
@@ -131,7 +151,12 @@ impl Chunk {
                 let line = &data[s..e];
                 let line = line.strip_suffix(b"\n").unwrap_or(line);
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
-                (first + k as u64, line, std::mem::take(d))
+                let d = std::mem::take(d);
+                let json = match d {
+                    Decoded::Compact(s, e) => compact.get(s..e).unwrap_or_default(),
+                    _ => &[],
+                };
+                (first + k as u64, line, d, json)
             })
     }
 
@@ -142,18 +167,22 @@ impl Chunk {
         self.ends.clear();
         self.decoded.clear();
         self.cut.clear();
+        self.compact.clear();
     }
 
     /// Decodes every line.
     pub(super) fn decode(&mut self, decoder: &mut Decoder) {
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.clear();
+        let mut compact = std::mem::take(&mut self.compact);
+        compact.clear();
         let mut cut = self.cut.iter().copied().peekable();
         decoded.extend(self.lines().enumerate().map(|(k, (_, line))| {
             let is_cut = cut.next_if_eq(&k).is_some();
-            decoder.decode(line, is_cut)
+            decoder.decode(line, is_cut, &mut compact)
         }));
         self.decoded = decoded;
+        self.compact = compact;
     }
 }
 
@@ -255,8 +284,14 @@ impl LineReader<'_> {
     }
 
     /// Queues a chunk that has lines; false when the run loop is gone.
-    fn send(&mut self, chunk: Chunk) -> bool {
-        chunk.ends.is_empty() || self.queue.push(chunk, self.decoder)
+    fn send(&mut self, mut chunk: Chunk) -> bool {
+        if chunk.ends.is_empty() {
+            return true;
+        }
+        chunk.read_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        self.queue.push(chunk, self.decoder)
     }
 
     fn read(&mut self, mut source: Box<dyn Read + Send>) -> std::io::Result<()> {
@@ -347,6 +382,7 @@ mod tests {
             codec: Box::new(Text),
             skip_blank: false,
             max_line,
+            compact: false,
         }
     }
 
@@ -471,11 +507,12 @@ mod tests {
         );
         let mut got = Vec::new();
         while let Input::Lines(mut c) = recv(&mut reader) {
-            for (no, _, d) in c.take() {
+            for (no, _, d, _) in c.take() {
                 let d = match d {
                     Decoded::Value(v) => v.as_str().unwrap_or_default().to_string(),
                     Decoded::Blank => "<blank>".into(),
                     Decoded::Bad(e, raw) => format!("{e} [{}]", raw.unwrap_or_default().len()),
+                    Decoded::Compact(..) => "<compact>".into(),
                 };
                 got.push((no, d));
             }

@@ -13,7 +13,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Entries (read, decoded or not, and not yet taken) the reader may be ahead by.
-const AHEAD: usize = 8;
+const AHEAD: usize = 4;
 
 enum Entry {
     /// `chunk` is `None` while one side decodes it.

@@ -53,16 +53,17 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         },
         None => Box::new(std::io::stdout()),
     };
+    // Where events from `in` go unchanged when the query only forwards them.
+    let mut forward = None;
     let (mut engine, reads_in): (Box<dyn Engine + '_>, bool) = match &loaded.program {
         Program::Script(s) => (Box::new(ScriptEngine::new(s, &loaded.sources)), true),
         Program::Query(q) => {
             let reads_in = q.inputs().iter().any(|i| i == "in");
-            (
-                Box::new(QueryEngine {
-                    executor: q.executor(),
-                }),
-                reads_in,
-            )
+            let executor = q.executor();
+            if args.codec == CodecArg::Json {
+                forward = executor.forwards_unchanged("in");
+            }
+            (Box::new(QueryEngine { executor }), reads_in)
         }
     };
     let (inputs, names) = if reads_in {
@@ -84,11 +85,13 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         names: names.clone(),
         outputs: Vec::new(),
         next_event: 0,
+        forward: forward.clone(),
     };
     let decoder = Decoder {
         codec: codec(args.codec),
         skip_blank: args.codec == CodecArg::Json,
         max_line: input::MAX_LINE,
+        compact: forward.is_some(),
     };
     let status = run.run(
         input::spawn(inputs, names, decoder),
@@ -162,6 +165,9 @@ struct RunLoop<'e> {
     names: Vec<String>,
     outputs: Outputs,
     next_event: u64,
+    /// The output that events from `in` reach unchanged, when the query only forwards
+    /// them: lines already in compact form are written there without an event.
+    forward: Option<String>,
 }
 
 impl RunLoop<'_> {
@@ -219,10 +225,19 @@ impl RunLoop<'_> {
 
     fn chunk(&mut self, chunk: &mut Chunk) {
         let input = chunk.input;
-        for (line_no, line, decoded) in chunk.take() {
+        let read_ns = chunk.read_ns;
+        for (line_no, line, decoded, json) in chunk.take() {
             let data = match decoded {
                 Decoded::Value(v) => v,
                 Decoded::Blank => continue,
+                Decoded::Compact(..) => {
+                    // Exactly what the graph would have written for this event.
+                    self.next_event += 1;
+                    self.sinks.received();
+                    let port = self.forward.as_deref().unwrap_or("out");
+                    let _ = self.sinks.write_encoded(port, json);
+                    continue;
+                }
                 Decoded::Bad(e, preview) => {
                     let name = self.names.get(input).map_or("input", String::as_str);
                     let text = format!("{name}:{line_no}: {e}");
@@ -243,7 +258,7 @@ impl RunLoop<'_> {
                 meta: Value::record(),
                 ingest_ns: match self.clock {
                     ClockArg::Index => i,
-                    ClockArg::Wall => now_ns(),
+                    ClockArg::Wall => read_ns,
                 },
                 // Empty means just the event itself (SPEC §4): no allocation per event.
                 lineage: Vec::new(),
@@ -348,11 +363,13 @@ mod tests {
             names: vec!["mem".into()],
             outputs: Vec::new(),
             next_event: 0,
+            forward: None,
         };
         let decoder = Decoder {
             codec: codec(CodecArg::Json),
             skip_blank: true,
             max_line: 64,
+            compact: false,
         };
         let reader = input::spawn(vec![input], vec!["mem".into()], decoder);
         let stop = Arc::new(AtomicBool::new(false));
@@ -360,6 +377,54 @@ mod tests {
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         let c = &run.sinks.counts()[0];
         (code, text, (c.out, c.err))
+    }
+
+    /// Runs `query` over `input` as `trickle run` does and returns what `out` got.
+    fn run_query(query: &str, input: &'static [u8]) -> (String, bool) {
+        use crate::compile::ModulePath;
+        let mut sources = crate::diag::SourceMap::new();
+        let file = sources.add("q.trickle", query);
+        let q = crate::query::compile_query(&mut sources, file, &ModulePath::default())
+            .unwrap_or_else(|_| panic!("{query} compiles"))
+            .value;
+        let executor = q.executor();
+        let forward = executor.forwards_unchanged("in");
+        let mut engine = QueryEngine { executor };
+        let buf = Shared::default();
+        let mut run = RunLoop {
+            engine: &mut engine,
+            sinks: Sinks::new(Box::new(buf.clone())),
+            codec: codec(CodecArg::Json),
+            clock: ClockArg::Index,
+            names: vec!["mem".into()],
+            outputs: Vec::new(),
+            next_event: 0,
+            forward: forward.clone(),
+        };
+        let decoder = Decoder {
+            codec: codec(CodecArg::Json),
+            skip_blank: true,
+            max_line: input::MAX_LINE,
+            compact: forward.is_some(),
+        };
+        let reader = input::spawn(vec![Box::new(input)], vec!["mem".into()], decoder);
+        run.run(reader, true, true, Arc::new(AtomicBool::new(false)));
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        (text, forward.is_some())
+    }
+
+    #[test]
+    fn forwarded_events_are_written_as_the_graph_would() {
+        let input: &'static [u8] = b"{\"a\": 1, \"b\": [1.5, \"x\"]}\n\
+            {\"a\":\"\\u0041\", \"a\": 2}\n{bad\n  \n1E5\n-0\n\"\\n\"\n[ ]\n";
+        let (forwarded, fast) = run_query("select event from in into out;", input);
+        let (evaluated, slow) = run_query("select event from in where true into out;", input);
+        assert!(fast && !slow);
+        assert_eq!(forwarded, evaluated);
+        assert_eq!(
+            forwarded,
+            "{\"a\":1,\"b\":[1.5,\"x\"]}\n{\"a\":2}\n100000.0\n0\n\"\\n\"\n[]\n"
+        );
     }
 
     #[test]

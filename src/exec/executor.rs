@@ -46,7 +46,12 @@ impl Executor {
         let mut routes: Vec<Vec<Route>> = vec![Vec::new(); graph.nodes.len()];
         for e in &graph.edges {
             let node = &mut routes[e.from];
-            let target = (e.to, Port::owned(e.to_port.clone()));
+            // Routing clones the port per event: the usual `in` is static, no allocation.
+            let to_port = match e.to_port.as_str() {
+                "in" => Port::borrowed("in"),
+                p => Port::owned(p.to_string()),
+            };
+            let target = (e.to, to_port);
             match node.iter_mut().find(|(p, _)| *p == e.from_port) {
                 Some((_, targets)) => targets.push(target),
                 None => node.push((e.from_port.clone(), vec![target])),
@@ -89,8 +94,37 @@ impl Executor {
         let Some(&idx) = self.inputs.get(input) else {
             return;
         };
-        self.stack.push((idx, Port::borrowed("in"), event));
+        // An input node only forwards on `out`: route from it at once rather than
+        // through the stack (one event move less each way).
+        self.route(idx, "out", event);
         self.run(out);
+    }
+
+    /// The output every event sent to `input` reaches, alone and unchanged, when the
+    /// graph only forwards it: a chain of streams and `select event` passthroughs
+    /// (no other node sees the event, and none of them reads or changes it). A
+    /// runner may then write such events as read, without running the graph.
+    pub fn forwards_unchanged(&self, input: &str) -> Option<String> {
+        let mut idx = *self.inputs.get(input)?;
+        let mut port = Port::borrowed("in");
+        // A chain visits each node at most once (the graph is acyclic).
+        for _ in 0..=self.slots.len() {
+            match &self.slots[idx] {
+                Slot::Output if port == "in" => return Some(self.names[idx].clone()),
+                Slot::Output => return Some(port.to_string()),
+                Slot::Pass => {}
+                Slot::Select(sel) if sel.is_passthrough() => {}
+                Slot::Select(_) | Slot::Op { .. } => return None,
+            }
+            // These nodes emit only on `out`: it must lead to exactly one place.
+            let (_, targets) = self.routes[idx].iter().find(|(p, _)| p == "out")?;
+            let [(to, to_port)] = targets.as_slice() else {
+                return None;
+            };
+            idx = *to;
+            port = to_port.clone();
+        }
+        None
     }
 
     /// Delivers `signal` to every node in topological order; what they emit flows on.
@@ -340,6 +374,27 @@ mod tests {
         ex.send("in", good, &mut out);
         let got: Vec<String> = out[1..].iter().map(|(_, e)| e.data.encode()).collect();
         assert_eq!(got, vec![r#"[1,"a"]"#, r#"[1,"b"]"#, "1"]);
+    }
+
+    #[test]
+    fn a_chain_of_streams_forwards_unchanged_but_an_operator_does_not() {
+        let mut g = Graph::default();
+        let i = g.add("in", NodeKind::Input);
+        let o = g.add("out", NodeKind::Output);
+        let s = g.add("s", NodeKind::Stream);
+        g.connect(i, "out", s, "in");
+        g.connect(s, "out", o, "in");
+        let topo = g.topo_order().unwrap();
+        let ex = Executor::new(&g, topo);
+        assert_eq!(ex.forwards_unchanged("in").as_deref(), Some("out"));
+        assert_eq!(ex.forwards_unchanged("nope"), None);
+        assert_eq!(chain().forwards_unchanged("in"), None);
+        // A second consumer of the input: not a lone chain.
+        let a = g.add("a", op());
+        g.connect(i, "out", a, "in");
+        g.connect(a, "out", o, "in");
+        let topo = g.topo_order().unwrap();
+        assert_eq!(Executor::new(&g, topo).forwards_unchanged("in"), None);
     }
 
     #[test]

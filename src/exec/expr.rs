@@ -31,6 +31,10 @@ pub struct Scope<'a> {
 /// Errors are rendered text with the source position.
 pub trait Expr: Send + Sync {
     fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String>;
+    /// The value, when the expression is a constant (read in place, not copied per event).
+    fn constant(&self) -> Option<&Value> {
+        None
+    }
 }
 
 /// A shared compiled expression.

@@ -25,6 +25,19 @@ impl GroupSpec {
         Ok(keys)
     }
 
+    /// The items of a `group by` made of plain expressions only (`e`, `set(e1, e2)`,
+    /// nested sets): such a clause always gives exactly one key, their values in order.
+    pub fn single_key(&self) -> Option<Vec<ExprRef>> {
+        match self {
+            GroupSpec::Expr(e) => Some(vec![e.clone()]),
+            GroupSpec::Set(items) => items.iter().try_fold(Vec::new(), |mut all, item| {
+                all.extend(item.single_key()?);
+                Some(all)
+            }),
+            GroupSpec::Each(_) => None,
+        }
+    }
+
     fn apply(&self, scope: &mut Scope<'_>, keys: &mut Vec<Vec<Value>>) -> Result<(), String> {
         match self {
             GroupSpec::Expr(e) => {
@@ -183,6 +196,23 @@ mod tests {
         assert_eq!(keys_of(&g, &ev).unwrap(), vec![vec![Value::U64(1)]]);
         let bad = json(r#"{"r": 3}"#);
         assert!(keys_of(&GroupSpec::Each(field("r")), &bad).is_err());
+    }
+
+    #[test]
+    fn plain_expressions_make_a_single_key() {
+        let g = GroupSpec::Set(vec![
+            GroupSpec::Expr(field("a")),
+            GroupSpec::Set(vec![GroupSpec::Expr(field("b"))]),
+        ]);
+        let items = g.single_key().unwrap();
+        assert_eq!(items.len(), 2);
+        let ev = json(r#"{"a": 1, "b": "x"}"#);
+        assert_eq!(keys_of(&g, &ev).unwrap().len(), 1);
+        let each = GroupSpec::Set(vec![
+            GroupSpec::Expr(field("a")),
+            GroupSpec::Each(field("r")),
+        ]);
+        assert!(each.single_key().is_none());
     }
 
     #[test]

@@ -55,10 +55,15 @@ pub struct Select {
     ungrouped: Value,
     /// Reused for encoding group keys.
     keybuf: Vec<u8>,
+    /// The items of a `group by` that always gives one key ([`GroupSpec::single_key`]).
+    single: Option<Vec<ExprRef>>,
+    /// Reused for that key's values.
+    keyvals: Vec<Value>,
 }
 
 impl Select {
     pub fn new(spec: Arc<SelectSpec>) -> Self {
+        let single = spec.group_by.as_ref().and_then(GroupSpec::single_key);
         let max_groups = spec
             .emit
             .windows
@@ -73,7 +78,14 @@ impl Select {
             max_groups,
             ungrouped: group_value(vec![Value::Null]).0,
             keybuf: Vec::new(),
+            single,
+            keyvals: Vec::new(),
         }
+    }
+
+    /// `select event` with nothing else: events pass unchanged.
+    pub fn is_passthrough(&self) -> bool {
+        self.spec.mode == SelectMode::Passthrough
     }
 
     /// The scope of an input event (disjoint borrows of its fields).
@@ -108,10 +120,11 @@ impl Select {
     /// A select with no windows: the target runs at once, per key (a fan-out).
     fn unwindowed(&self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
         match self.keys(ev)? {
-            None => self.unwindowed_group(ev, &self.ungrouped, out),
+            // The one output of an ungrouped select takes the event's identity over.
+            None => self.unwindowed_group(ev, &self.ungrouped, true, out),
             Some(keys) => keys
                 .into_iter()
-                .try_for_each(|key| self.unwindowed_group(ev, &group_value(key).0, out)),
+                .try_for_each(|key| self.unwindowed_group(ev, &group_value(key).0, false, out)),
         }
     }
 
@@ -119,6 +132,7 @@ impl Select {
         &self,
         ev: &mut Event,
         group: &Value,
+        last: bool,
         out: &mut Outputs,
     ) -> Result<(), String> {
         let spec = &self.spec.emit;
@@ -143,21 +157,46 @@ impl Select {
                     return Ok(());
                 }
             }
-            out.push((Port::borrowed("out"), derived(ev, result)));
+            let ev = if last {
+                // Nothing can fail after this: the input event is not needed any more.
+                taken(ev, result)
+            } else {
+                derived(ev, result)
+            };
+            out.push((Port::borrowed("out"), ev));
         }
         Ok(())
     }
 
     fn windowed(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
-        let keys = self.keys(ev)?.unwrap_or_else(|| vec![vec![Value::Null]]);
         let stream = (ev.id.peer.clone(), ev.id.stream);
-        let mut trig = Trigger::of(ev);
         let mut keybuf = std::mem::take(&mut self.keybuf);
-        let res = keys.into_iter().try_for_each(|key| {
-            keybuf.clear();
-            key_json(&key, &mut keybuf);
-            self.group_step(key, &keybuf, &stream, &mut trig, out)
-        });
+        let res = if let Some(items) = &self.single {
+            // One key: its values go into a reused buffer, copied only for a new group.
+            let mut vals = std::mem::take(&mut self.keyvals);
+            vals.clear();
+            let res = items.iter().try_for_each(|e| {
+                // Group expressions see no args, group or window.
+                vals.push(e.eval(&mut Self::scope(&Value::Null, ev), &mut Value::Null)?);
+                Ok(())
+            });
+            let res = res.and_then(|()| {
+                let mut trig = Trigger::of(ev);
+                key_json(&vals, &mut keybuf);
+                self.group_step(&vals, &keybuf, &stream, &mut trig, out)
+            });
+            self.keyvals = vals;
+            res
+        } else {
+            let keys = self.keys(ev)?.unwrap_or_else(|| vec![vec![Value::Null]]);
+            let mut trig = Trigger::of(ev);
+            keys.iter().try_for_each(|key| {
+                keybuf.clear();
+                key_json(key, &mut keybuf);
+                self.group_step(key, &keybuf, &stream, &mut trig, out)
+            })
+        };
+        keybuf.clear();
         self.keybuf = keybuf;
         res
     }
@@ -165,7 +204,7 @@ impl Select {
     /// An event reaches the group of `key` (`json` is its encoding), created if new.
     fn group_step(
         &mut self,
-        key: Vec<Value>,
+        key: &[Value],
         json: &[u8],
         stream: &(Str, u64),
         trig: &mut Trigger<'_>,
@@ -199,7 +238,7 @@ impl Select {
             Some(chain) => chain,
             None => Chain::new(&self.spec.emit),
         };
-        let group = group_value_of(key, json);
+        let group = group_value_of(key.to_vec(), json);
         let mut run = Run {
             spec: &self.spec.emit,
             group: &group,
@@ -286,6 +325,18 @@ impl Select {
         }
         self.groups.retain(|_, g| !g.chain.is_empty());
         first_err.map_or(Ok(()), Err)
+    }
+}
+
+/// [`derived`], moving meta, id, lineage and origin out of `ev` instead of copying them.
+fn taken(ev: &mut Event, data: Value) -> Event {
+    Event {
+        data,
+        meta: std::mem::take(&mut ev.meta),
+        ingest_ns: ev.ingest_ns,
+        id: std::mem::take(&mut ev.id),
+        lineage: std::mem::take(&mut ev.lineage),
+        origin: ev.origin.take(),
     }
 }
 

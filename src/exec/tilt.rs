@@ -296,14 +296,18 @@ pub fn accumulate(
         return agg.accumulate(&[&*scope.event]).map_err(|e| site.fail(e));
     }
     let mut eval = |a: &ExprRef| a.eval(scope, &mut Value::Null);
-    // Aggregates take one or two arguments: those go through the stack, not two Vecs.
+    // Aggregates take one or two arguments: those go through the stack, not two Vecs,
+    // and a constant one (`hdr`'s percentiles) is passed where it lies.
     let res = match site.args.as_slice() {
         [] => agg.accumulate(&[]),
         [a] => agg.accumulate(&[&eval(a)?]),
-        [a, b] => {
-            let (a, b) = (eval(a)?, eval(b)?);
-            agg.accumulate(&[&a, &b])
-        }
+        [a, b] => match b.constant() {
+            Some(b) => agg.accumulate(&[&eval(a)?, b]),
+            None => {
+                let (a, b) = (eval(a)?, eval(b)?);
+                agg.accumulate(&[&a, &b])
+            }
+        },
         args => {
             let vals = args.iter().map(eval).collect::<Result<Vec<_>, _>>()?;
             agg.accumulate(&vals.iter().collect::<Vec<_>>())

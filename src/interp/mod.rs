@@ -25,6 +25,7 @@ use std::sync::Mutex;
 
 pub use eval::{eval_expr, run_block};
 pub use func::set_stack_budget;
+pub use path::{event_fields, read_fields};
 
 /// A compiled `.tremor` script.
 pub struct Script {

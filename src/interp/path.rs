@@ -4,7 +4,7 @@ use super::eval::{err, eval, Flow, R};
 use super::ir::{Assign, AssignRoot, Path, Root, Segment};
 use super::{Env, RuntimeError};
 use crate::diag::Span;
-use crate::value::{Record, Str, Value};
+use crate::value::{field, Record, Str, Value};
 use std::borrow::Cow;
 
 /// A segment with its run-time parts evaluated.
@@ -80,9 +80,9 @@ enum Miss {
 
 fn lookup<'a>(v: &'a Value, key: &Key) -> Result<&'a Value, Miss> {
     match (v, key) {
-        (Value::Record(r), Key::Field(f)) => r.get(*f).ok_or_else(|| missing_key(r, f)),
+        (Value::Record(r), Key::Field(f)) => field(r, f).ok_or_else(|| missing_key(r, f)),
         (Value::Record(r), Key::Dyn(Value::String(f))) => {
-            r.get(f.as_str()).ok_or_else(|| missing_key(r, f))
+            field(r, f.as_str()).ok_or_else(|| missing_key(r, f))
         }
         (Value::Array(a), Key::Dyn(i)) if i.is_integer() => {
             let idx = match i {
@@ -394,6 +394,30 @@ pub(crate) fn assign(a: &Assign, span: Span, env: &mut Env, want: bool) -> R<Val
     }
     *cur = value;
     Ok(ret)
+}
+
+/// The field names of an `event.a.b` path (static fields from the event only); such
+/// a path can be read with [`read_fields`] without setting up an environment.
+pub fn event_fields(e: &super::ir::Expr) -> Option<Box<[Str]>> {
+    let super::ir::ExprKind::Path(p) = &e.kind else {
+        return None;
+    };
+    if !matches!(p.root, Root::Event) {
+        return None;
+    }
+    p.segments
+        .iter()
+        .map(|s| match s {
+            Segment::Field(f) => Some(f.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `v.f1.f2...` when every step is a record holding the field; `None` otherwise (the
+/// full evaluation then reports the error).
+pub fn read_fields<'v>(v: &'v Value, fields: &[Str]) -> Option<&'v Value> {
+    fields.iter().try_fold(v, |v, f| field(v.as_record()?, f))
 }
 
 #[cfg(test)]

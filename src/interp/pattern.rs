@@ -111,7 +111,7 @@ fn test_static_record(rp: &RecordPattern, v: &Value) -> bool {
         return false;
     };
     rp.fields.iter().all(|f| {
-        let field = rec.get(f.key.as_str());
+        let field = crate::value::field(rec, f.key.as_str());
         match (&f.test, field) {
             (FieldKind::Absent, x) => x.is_none(),
             (_, None) => false,
@@ -169,7 +169,7 @@ fn test_record(rp: &RecordPattern, v: &Value, want: bool, env: &mut Env) -> R<Op
     };
     let mut out = Record::default();
     for f in &rp.fields {
-        let field = rec.get(f.key.as_str());
+        let field = crate::value::field(rec, f.key.as_str());
         let extracted = match (&f.test, field) {
             (FieldKind::Absent, None) => continue,
             (FieldKind::Absent, Some(_)) | (_, None) => return Ok(None),

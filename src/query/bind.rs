@@ -6,13 +6,15 @@ use crate::compile::{ExprCtx, Modules, ScopeId};
 use crate::diag::{Diagnostic, SourceMap};
 use crate::event::FnCtx;
 use crate::exec::expr::{Block, BlockRef, Expr, ExprRef, Scope};
-use crate::interp::{eval_expr, ir, run_block, Env, Frame, Outcome};
-use crate::value::Value;
+use crate::interp::{eval_expr, event_fields, ir, read_fields, run_block, Env, Frame, Outcome};
+use crate::value::{Str, Value};
 use std::sync::{Arc, Mutex};
 use trickle_grammar::ast;
 
 /// A lowered expression (select target, guard, group-by item, aggregate argument).
 struct BoundExpr {
+    /// For a plain `event.a.b`: its fields, read directly (no frame, no environment).
+    fields: Option<Box<[Str]>>,
     expr: ir::Expr,
     locals: usize,
     frame: Mutex<Frame>,
@@ -39,6 +41,13 @@ fn with_frame<T>(m: &Mutex<Frame>, f: impl FnOnce(&mut Frame) -> T) -> T {
 
 impl Expr for BoundExpr {
     fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
+        if let Some(v) = self
+            .fields
+            .as_deref()
+            .and_then(|f| read_fields(scope.event, f))
+        {
+            return Ok(v.clone());
+        }
         with_frame(&self.frame, |frame| {
             frame.reset(self.locals);
             let mut env = Env {
@@ -54,6 +63,10 @@ impl Expr for BoundExpr {
             };
             eval_expr(&self.expr, &mut env).map_err(|e| e.render(&self.sources))
         })
+    }
+
+    fn constant(&self) -> Option<&Value> {
+        self.expr.as_const()
     }
 }
 
@@ -129,6 +142,7 @@ impl Binder {
     /// Wraps an already lowered expression (aggregate arguments).
     pub fn wrap(&self, expr: ir::Expr, locals: usize) -> ExprRef {
         Arc::new(BoundExpr {
+            fields: event_fields(&expr),
             expr,
             locals,
             frame: Mutex::new(Frame::default()),

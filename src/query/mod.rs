@@ -181,6 +181,11 @@ impl Executor {
     pub fn take_contraflow(&mut self) -> Vec<Contraflow> {
         self.0.take_contraflow()
     }
+    /// The output events sent to `input` reach unchanged, when the graph only forwards
+    /// them (see [`executor::Executor::forwards_unchanged`]).
+    pub fn forwards_unchanged(&self, input: &str) -> Option<String> {
+        self.0.forwards_unchanged(input)
+    }
 }
 
 #[cfg(test)]

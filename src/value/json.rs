@@ -199,8 +199,23 @@ pub(super) fn write_float(f: f64, out: &mut Vec<u8>) {
 pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
-    // Most strings need no escaping: one branch-free pass (vectorised) decides, then
-    // one copy. `fold` rather than `any`, which stops early and so is not vectorised.
+    // Most strings need no escaping. Short ones (keys) are checked by table while
+    // copied byte by byte (cheaper than a call to memcpy); longer ones are checked
+    // in one branch-free pass, which is vectorised (`fold` rather than `any`, which
+    // stops early and so is not), then copied at once.
+    if bytes.len() <= 16 {
+        let start = out.len();
+        out.push(b'"');
+        for &b in bytes {
+            if ESCAPED[usize::from(b)] {
+                out.truncate(start);
+                return write_escaped(bytes, out);
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+        return;
+    }
     let special = bytes.iter().fold(false, |acc, &b| {
         acc | (b < 0x20) | (b == b'"') | (b == b'\\')
     });
@@ -210,6 +225,11 @@ pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
         out.push(b'"');
         return;
     }
+    write_escaped(bytes, out)
+}
+
+/// A string that needs escapes.
+fn write_escaped(bytes: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
     let mut start = 0;
     let mut i = 0;
@@ -233,6 +253,19 @@ pub(super) fn write_str(s: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
+
+/// The bytes a JSON string must escape: control characters, `"` and `\\`.
+static ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
 
 /// Whether any of the eight bytes in `w` is a control character, `"` or `\`.
 fn needs_escape(w: u64) -> bool {

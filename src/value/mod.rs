@@ -5,9 +5,11 @@
 //! keep `Value` at 32 bytes.
 
 mod cmp;
+mod compact;
 mod json;
 
 pub use cmp::{sorted_serialize, sorted_serialize_into, test_eq, val_eq};
+pub use compact::compact_json;
 pub use json::{parse_json, parse_json_bytes, JsonError};
 
 use indexmap::IndexMap;
@@ -18,6 +20,24 @@ pub type Str = compact_str::CompactString;
 
 /// A record: keys in insertion order. Remove with `shift_remove` to keep the order.
 pub type Record = IndexMap<Str, Value, BuildHasherDefault<rustc_hash::FxHasher>>;
+
+/// Records up to this size are searched by scanning their keys.
+const SCAN_FIELDS: usize = 8;
+
+/// `r[key]`. Events are small records: comparing a few short keys is cheaper than
+/// hashing the key and probing, so those are scanned; larger records are hashed.
+pub fn field<'r>(r: &'r Record, key: &str) -> Option<&'r Value> {
+    if r.len() > SCAN_FIELDS {
+        return r.get(key);
+    }
+    let key = key.as_bytes();
+    // A byte loop: for keys this short a call to `memcmp` costs more than it saves.
+    let same = |k: &Str| {
+        let k = k.as_bytes();
+        k.len() == key.len() && k.iter().zip(key).all(|(a, b)| a == b)
+    };
+    r.iter().find(|(k, _)| same(k)).map(|(_, v)| v)
+}
 
 /// A JSON-like value plus bytes, with signed and unsigned integers kept apart.
 #[derive(Debug, Clone, Default)]
@@ -143,7 +163,7 @@ impl Value {
     }
     /// `record[key]` when this is a record holding `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.as_record().and_then(|r| r.get(key))
+        self.as_record().and_then(|r| field(r, key))
     }
     /// `array[idx]` when this is an array long enough.
     pub fn get_idx(&self, idx: usize) -> Option<&Value> {
@@ -248,4 +268,25 @@ macro_rules! record {
         $( r.insert($crate::value::Str::from($k), $crate::value::Value::from($v)); )+
         $crate::value::Value::Record(Box::new(r))
     }};
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    #[test]
+    fn field_finds_keys_in_small_and_large_records() {
+        for n in [0, 1, 3, SCAN_FIELDS, SCAN_FIELDS + 1, 40] {
+            let mut r = Record::default();
+            for i in 0..n {
+                r.insert(Str::from(format!("k{i}")), Value::from(i));
+            }
+            for i in 0..n {
+                assert_eq!(field(&r, &format!("k{i}")), Some(&Value::from(i)), "{n}");
+            }
+            assert_eq!(field(&r, "k"), None);
+            assert_eq!(field(&r, &format!("k{n}")), None);
+            assert_eq!(field(&r, ""), None);
+        }
+    }
 }
