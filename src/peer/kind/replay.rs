@@ -473,6 +473,9 @@ mod tests {
                 ),
                 ToGraph::Start { stream, .. } => out.push(format!("S{stream}")),
                 ToGraph::End { stream, .. } => out.push(format!("E{stream}")),
+                // A fail that needed no replay is answered by another `Eof`: an
+                // `Eof` before anything else answers an earlier fail.
+                ToGraph::Eof { .. } if out.is_empty() => {}
                 ToGraph::Eof { .. } => return out,
                 other => panic!("unexpected {other:?}"),
             }
@@ -491,10 +494,10 @@ mod tests {
         contra.send(Replay::Fail { stream: 1, seq: 1 }).unwrap();
         assert_eq!(until_eof(&mut rx), ["S2", "4", "E2"]);
         drop(contra);
-        assert!(
-            rx.blocking_recv().is_none(),
-            "the reader ends with its channel"
-        );
+        // Nothing but late `Eof`s, then the end.
+        while let Some(msg) = rx.blocking_recv() {
+            assert!(matches!(msg, ToGraph::Eof { .. }), "{msg:?}");
+        }
     }
 
     #[test]
