@@ -30,6 +30,9 @@ const BATCH: usize = 256;
 /// How often one position is replayed before its event counts as lost (a sink
 /// that fails everything must not make the source loop for ever).
 const MAX_REPLAYS: u32 = 16;
+/// Positions kept at most (about 40 bytes each); beyond, the oldest are forgotten
+/// and those events can no longer be replayed.
+const MAX_INFLIGHT: usize = 1 << 20;
 /// How long a halted reader sleeps between looks at its contraflow.
 const HALT_POLL: Duration = Duration::from_millis(50);
 
@@ -79,6 +82,8 @@ struct Reader {
     fails: u64,
     /// Set by a fail: read again from here.
     rewind: Option<Pos>,
+    /// The newest position forgotten to keep memory bounded.
+    forgotten: Option<(u64, u64)>,
 }
 
 /// Reads `inputs` as stream 0 of the peer on the calling thread, replaying on fails,
@@ -98,6 +103,7 @@ pub fn read_replayable(ctx: Ctx, inputs: Vec<FileInput>, rx: mpsc::UnboundedRece
         replays: FxHashMap::default(),
         fails: 0,
         rewind: None,
+        forgotten: None,
     };
     r.run();
 }
@@ -211,7 +217,11 @@ impl Reader {
             Replay::Fail { stream, seq } => {
                 self.fails += 1;
                 let Some(&pos) = self.inflight.get(&(stream, seq)) else {
-                    // Superseded: an earlier rewind reads it again already.
+                    // Superseded (an earlier rewind reads it again already), or
+                    // forgotten: then it is lost, and counted.
+                    if self.forgotten.is_some_and(|f| (stream, seq) <= f) {
+                        self.ctx.metrics.add(Counter::Err, Some(stream), 1);
+                    }
                     return;
                 };
                 let n = self.replays.entry(pos).or_default();
@@ -404,6 +414,15 @@ impl Reader {
                 }
                 self.inflight.insert((self.stream, self.next_seq), pos);
                 self.next_seq += 1;
+                // Memory stays bounded even when nothing acks (a windowed query's
+                // `where` drops events without a word): the oldest position goes.
+                if self.inflight.len() > MAX_INFLIGHT {
+                    self.forgotten = self
+                        .inflight
+                        .pop_first()
+                        .map(|(k, _)| k)
+                        .max(self.forgotten);
+                }
             } else if open.skip > 0 {
                 // Reported the first time round.
                 continue;
