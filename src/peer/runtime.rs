@@ -368,14 +368,14 @@ fn start_peer(
         Kind::Metronome { interval_ns } if reads => {
             kind::metronome::start(ctx.clone(), *interval_ns)
         }
-        Kind::TcpServer { host, port } => {
+        Kind::TcpServer { host, port } | Kind::WsServer { host, port } => {
             let streams = SharedStreams::default();
-            rt.block_on(kind::tcp_server::start(
-                ctx.clone(),
-                host,
-                *port,
-                streams.clone(),
-            ))?;
+            let (task_ctx, shared) = (ctx.clone(), streams.clone());
+            if matches!(spec.kind, Kind::TcpServer { .. }) {
+                rt.block_on(kind::tcp_server::start(task_ctx, host, *port, shared))?;
+            } else {
+                rt.block_on(kind::ws_server::start(task_ctx, host, *port, shared))?;
+            }
             peer.sink = Sink::Server(streams);
         }
         Kind::HttpServer {
@@ -403,42 +403,28 @@ fn start_peer(
             };
             peer.sink = Sink::Control(kind::http_client::start(ctx, target));
         }
-        Kind::WsServer { host, port } => {
-            let streams = SharedStreams::default();
-            rt.block_on(kind::ws_server::start(
-                ctx.clone(),
-                host,
-                *port,
-                streams.clone(),
-            ))?;
-            peer.sink = Sink::Server(streams);
-        }
         Kind::TcpClient {
             host,
             port,
             streams,
             reconnect,
-        } => {
-            let target = kind::client::Target {
-                host: host.clone(),
-                port: *port,
-                reconnect: *reconnect,
-                ws_path: None,
-            };
-            peer.sink = Sink::Control(kind::client::start(ctx, target, *streams));
         }
-        Kind::WsClient {
+        | Kind::WsClient {
             host,
             port,
-            path,
             streams,
             reconnect,
+            ..
         } => {
+            let ws_path = match &spec.kind {
+                Kind::WsClient { path, .. } => Some(path.clone()),
+                _ => None,
+            };
             let target = kind::client::Target {
                 host: host.clone(),
                 port: *port,
                 reconnect: *reconnect,
-                ws_path: Some(path.clone()),
+                ws_path,
             };
             peer.sink = Sink::Control(kind::client::start(ctx, target, *streams));
         }

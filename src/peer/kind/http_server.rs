@@ -3,7 +3,7 @@
 //! answered with the first event routed back to its stream (`$http.response.status`
 //! and `.headers` set the status and headers; default 200), or 503 after `timeout`.
 
-use super::{addr_value, lock, Ctx, SharedStreams, ToGraph};
+use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::event::Event;
 use crate::peer::metrics::Counter;
 use crate::peer::stream::{Decoder, Encoder};
@@ -47,23 +47,9 @@ async fn accept(ctx: Ctx, listener: TcpListener, timeout: Duration, streams: Sha
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
-        let (tx, rx) = mpsc::unbounded_channel();
-        let id = {
-            let mut s = lock(&streams);
-            let id = s.next;
-            s.next += 1;
-            s.open.insert(id, tx);
-            id
-        };
-        if !ctx
-            .send(ToGraph::Start {
-                peer: ctx.idx,
-                stream: id,
-            })
-            .await
-        {
+        let Some((id, rx)) = super::open_stream(&ctx, &streams).await else {
             return;
-        }
+        };
         let peer = addr_value(&addr);
         tokio::spawn(connection(ctx.clone(), sock, peer, id, timeout, rx));
     }

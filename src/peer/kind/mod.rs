@@ -193,6 +193,30 @@ pub struct Streams {
 /// Shared handle to a server's [`Streams`].
 pub type SharedStreams = Arc<Mutex<Streams>>;
 
+/// A server's new connection: registers it as the next stream (what the executor
+/// routes to it arrives on the returned receiver) and starts that stream in the
+/// graph; `None` once the graph has stopped.
+pub async fn open_stream(
+    ctx: &Ctx,
+    streams: &SharedStreams,
+) -> Option<(u64, mpsc::UnboundedReceiver<Event>)> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let id = {
+        let mut s = lock(streams);
+        let id = s.next;
+        s.next += 1;
+        s.open.insert(id, tx);
+        id
+    };
+    let started = ctx
+        .send(ToGraph::Start {
+            peer: ctx.idx,
+            stream: id,
+        })
+        .await;
+    started.then_some((id, rx))
+}
+
 /// Locks a mutex even if a thread panicked while holding it (the data is plain maps).
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())

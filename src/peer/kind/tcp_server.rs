@@ -2,7 +2,7 @@
 //! with `$tcp = {"peer": {"host", "port"}}`; events routed to a stream (by the
 //! executor, see `runtime::route`) are written back on that connection.
 
-use super::{addr_value, lock, Ctx, SharedStreams, ToGraph};
+use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::peer::stream::Decoder;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -30,23 +30,9 @@ async fn accept(ctx: Ctx, listener: TcpListener, streams: SharedStreams) {
                 continue;
             }
         };
-        let (tx, rx) = mpsc::unbounded_channel();
-        let id = {
-            let mut s = lock(&streams);
-            let id = s.next;
-            s.next += 1;
-            s.open.insert(id, tx);
-            id
-        };
-        if !ctx
-            .send(ToGraph::Start {
-                peer: ctx.idx,
-                stream: id,
-            })
-            .await
-        {
+        let Some((id, rx)) = super::open_stream(&ctx, &streams).await else {
             return;
-        }
+        };
         let meta = crate::record! {"tcp" => crate::record!{"peer" => addr_value(&addr)}};
         tokio::spawn(connection(ctx.clone(), sock, id, meta, rx));
     }

@@ -2,7 +2,7 @@
 //! a frame (no interceptors by default). Events routed back to a stream are sent on
 //! its connection as text when they are UTF-8, else as binary.
 
-use super::{addr_value, lock, Ctx, SharedStreams, ToGraph};
+use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::event::Event;
 use crate::peer::metrics::Counter;
 use crate::peer::stream::{Decoder, Encoder};
@@ -53,23 +53,9 @@ async fn connection(ctx: Ctx, sock: TcpStream, meta: crate::value::Value, stream
         ctx.metrics.add(Counter::Err, None, 1);
         return;
     };
-    let (tx, rx) = mpsc::unbounded_channel();
-    let id = {
-        let mut s = lock(&streams);
-        let id = s.next;
-        s.next += 1;
-        s.open.insert(id, tx);
-        id
-    };
-    if !ctx
-        .send(ToGraph::Start {
-            peer: ctx.idx,
-            stream: id,
-        })
-        .await
-    {
+    let Some((id, rx)) = super::open_stream(&ctx, &streams).await else {
         return;
-    }
+    };
     let (w, mut r) = ws.split();
     let wctx = ctx.clone();
     ctx.track(tokio::spawn(write_messages(wctx, id, rx, w)));
