@@ -431,6 +431,7 @@ impl Exec {
                 return;
             }
             let mut failures = Vec::new();
+            let mut handed = false;
             for (name, ev) in std::mem::take(&mut self.outputs) {
                 if name == "out" {
                     self.out_metrics.add(Counter::In, None, 1);
@@ -442,11 +443,14 @@ impl Exec {
                     }
                     self.ack_written(&ev);
                 } else if let Some(&p) = self.sinks_by_node.get(&name) {
-                    self.last_settled = std::time::Instant::now();
+                    handed = true;
                     failures.extend(self.send_to_peer(p, ev).into_iter().map(|f| (p, f)));
                 } else {
                     self.write_err_event(&ev);
                 }
+            }
+            if handed {
+                self.last_settled = std::time::Instant::now();
             }
             for (p, (error, data, settled)) in failures {
                 self.fail_lineage(&settled, &error, &data, false, Some(p));
