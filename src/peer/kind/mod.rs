@@ -15,6 +15,7 @@ pub mod http_client;
 pub mod http_server;
 #[cfg(feature = "kafka")]
 pub mod kafka;
+mod link;
 pub mod metronome;
 pub mod replay;
 pub mod stdio;
