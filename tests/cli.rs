@@ -181,6 +181,80 @@ fn malformed_lines_go_to_err_and_the_run_goes_on() {
     );
 }
 
+/// A query that reads only some fields gets events decoded with just those
+/// (`project_json`); what it writes, its errors (with the whole event and the
+/// "did you mean" hint over every key) and malformed lines must be exactly what it
+/// gives with the events decoded whole. `event == event` defeats the projection
+/// without changing the result.
+#[test]
+fn events_decoded_in_part_behave_as_whole_ones() {
+    let d = dir("projected");
+    let input = write(
+        &d,
+        "in.json",
+        concat!(
+            "{\"g\": \"a\", \"c\": 600, \"host\": \"h\", \"msg\": \"x\\ny\", \"tags\": [1, {\"k\": null}]}\n",
+            "{\"c\": \"600\", \"g\": \"b\", \"host\": \"h\", \"v\": 1.5e3, \"zz\": [[]]}\n",
+            "{\"c\": 700, \"gg\": \"a\", \"host\": \"h\", \"cc\": 1}\n",
+            "{\"c\": 800, \"g\": \"\\u0041\", \"host\": \"h\", \"c\": 900}\n",
+            "{\"c\": 800, \"g\": \"d\", \"host\": \"h\", \"bad\": [1,]}\n",
+            "[1, 2]\n",
+            "{\"c\": 501, \"g\": \"é\", \"host\": -0, \"t\": \"\\ud83d\\ude00\"}\n",
+        ),
+    );
+    // Each query, and the same with `event == event` (true for any event) added.
+    let window = "define window w from tumbling with size = 2 end;\n";
+    let queries = [
+        (
+            r#"select {"g": event.g, "c2": event.c * 2, "host": event.host} from in where event.c > 500"#.to_string(),
+            r#"select {"g": event.g, "c2": event.c * 2, "host": event.host} from in where event.c > 500 and event == event"#.to_string(),
+        ),
+        (
+            r#"select match event of case %{ c > 900 } => "hi" case %{ c > 100 } => "mid" case _ => "lo" end from in"#.to_string(),
+            r#"select match event of case %{ c > 900 } => "hi" case %{ c > 100 } => "mid" case _ => "lo" end from in where event == event"#.to_string(),
+        ),
+        (
+            format!(r#"{window}select {{"g": group[0], "s": aggr::stats::sum(event.c)}} from in[w] group by set(event.host)"#),
+            format!(r#"{window}select {{"g": group[0], "s": aggr::stats::sum(event.c)}} from in[w] where event == event group by set(event.host)"#),
+        ),
+    ];
+    for (q, whole) in &queries {
+        let fast = write(&d, "fast.trickle", &format!("{q} into out;\n"));
+        let slow = write(&d, "slow.trickle", &format!("{whole} into out;\n"));
+        let a = trickle(&["run", &fast, "-i", &input, "--clock", "index"], None);
+        let b = trickle(&["run", &slow, "-i", &input, "--clock", "index"], None);
+        assert_eq!(a.code, 0, "{}", a.stderr);
+        assert_eq!(a.stdout, b.stdout, "{q}");
+        // The added condition moves columns: positions are compared apart from that.
+        let norm = |s: &str| {
+            let s = s.replace("slow.trickle", "Q").replace("fast.trickle", "Q");
+            s.split("Q:")
+                .map(|part| part.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':'))
+                .collect::<Vec<_>>()
+                .join("Q:")
+        };
+        assert_eq!(norm(&a.stderr), norm(&b.stderr), "{q}");
+        assert!(!a.stdout.is_empty() && !a.stderr.is_empty(), "{q}");
+    }
+    // The whole event is in the error record, unread fields included.
+    let fast = write(&d, "fast.trickle", &format!("{} into out;\n", queries[0].0));
+    let r = trickle(&["run", &fast, "-i", &input], None);
+    assert!(
+        r.stderr
+            .contains(r#""event":{"c":"600","g":"b","host":"h","v":1500.0,"zz":[[]]}"#),
+        "{}",
+        r.stderr
+    );
+    // A hint may name a key the query does not read.
+    let typo = write(&d, "typo.trickle", "select event.hots from in into out;\n");
+    let r = trickle(&["run", &typo, "-i", &input], None);
+    assert!(
+        r.stderr.contains("Did you mean to use `host`?"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn string_codec_reads_lines_as_strings() {
     let d = dir("codec");

@@ -24,11 +24,17 @@ pub trait Engine {
 /// A query graph.
 pub struct QueryEngine {
     pub executor: Executor,
+    /// Events arrive with only the fields the query reads ([`Executor::project_input`]).
+    pub projected: bool,
 }
 
 impl Engine for QueryEngine {
-    fn event(&mut self, event: Event, _original: &dyn Fn() -> Value, out: &mut Outputs) {
-        self.executor.send("in", event, out);
+    fn event(&mut self, event: Event, original: &dyn Fn() -> Value, out: &mut Outputs) {
+        if self.projected {
+            self.executor.send_projected("in", event, original, out);
+        } else {
+            self.executor.send("in", event, out);
+        }
     }
     fn signal(&mut self, signal: &Signal, out: &mut Outputs) {
         self.executor.signal(signal, out);

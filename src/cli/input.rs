@@ -14,7 +14,7 @@
 
 use super::queue::Queue;
 use crate::peer::codec::Codec;
-use crate::value::Value;
+use crate::value::{Str, Value};
 use std::io::{ErrorKind, Read};
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +54,11 @@ pub struct Decoder {
     /// The events are only forwarded: plain JSON lines are turned into their compact
     /// form ([`Decoded::Compact`]) instead of values. Only for the JSON codec.
     pub compact: bool,
+    /// The query reads only these top-level fields of its input events: records are
+    /// decoded with just them (see [`crate::value::project_json`]). Only for the JSON codec.
+    pub project: Option<Arc<[Str]>>,
+    /// Reused by the projection.
+    pub scratch: Vec<(Str, Value)>,
 }
 
 impl Decoder {
@@ -64,6 +69,8 @@ impl Decoder {
             skip_blank: self.skip_blank,
             max_line: self.max_line,
             compact: self.compact,
+            project: self.project.clone(),
+            scratch: Vec::new(),
         }
     }
 
@@ -84,6 +91,11 @@ impl Decoder {
         let start = compact.len();
         if self.compact && crate::value::compact_json(line, compact) {
             return Decoded::Compact(start, compact.len());
+        }
+        if let Some(keys) = &self.project {
+            if let Some(v) = crate::value::project_json(line, keys, &mut self.scratch) {
+                return Decoded::Value(v);
+            }
         }
         match self.codec.decode(line) {
             Ok(v) => Decoded::Value(v),
@@ -383,6 +395,8 @@ mod tests {
             skip_blank: false,
             max_line,
             compact: false,
+            project: None,
+            scratch: Vec::new(),
         }
     }
 

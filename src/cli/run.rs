@@ -55,15 +55,22 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
     };
     // Where events from `in` go unchanged when the query only forwards them.
     let mut forward = None;
+    // The fields of events from `in` the query reads, when that is all it reads.
+    let mut project = None;
     let (mut engine, reads_in): (Box<dyn Engine + '_>, bool) = match &loaded.program {
         Program::Script(s) => (Box::new(ScriptEngine::new(s, &loaded.sources)), true),
         Program::Query(q) => {
             let reads_in = q.inputs().iter().any(|i| i == "in");
-            let executor = q.executor();
+            let mut executor = q.executor();
             if args.codec == CodecArg::Json {
-                forward = executor.forwards_unchanged("in");
+                (forward, project) = json_plan(&mut executor);
             }
-            (Box::new(QueryEngine { executor }), reads_in)
+            let projected = project.is_some();
+            let engine = QueryEngine {
+                executor,
+                projected,
+            };
+            (Box::new(engine), reads_in)
         }
     };
     let (inputs, names) = if reads_in {
@@ -92,6 +99,8 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         skip_blank: args.codec == CodecArg::Json,
         max_line: input::MAX_LINE,
         compact: forward.is_some(),
+        project,
+        scratch: Vec::new(),
     };
     let status = run.run(
         input::spawn(inputs, names, decoder),
@@ -103,6 +112,16 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         eprint!("{}", run.sinks.metrics_table());
     }
     status
+}
+
+/// How JSON events from `in` reach the query: the output they are written to as
+/// read when the query only forwards them, else the fields to decode when the
+/// query reads only those (else neither: decoded whole).
+fn json_plan(executor: &mut crate::query::Executor) -> (Option<String>, Option<Arc<[Str]>>) {
+    match executor.forwards_unchanged("in") {
+        Some(output) => (Some(output), None),
+        None => (None, executor.project_input("in").map(Arc::from)),
+    }
 }
 
 /// The peer codec behind `--codec`.
@@ -370,6 +389,8 @@ mod tests {
             skip_blank: true,
             max_line: 64,
             compact: false,
+            project: None,
+            scratch: Vec::new(),
         };
         let reader = input::spawn(vec![input], vec!["mem".into()], decoder);
         let stop = Arc::new(AtomicBool::new(false));
@@ -387,9 +408,12 @@ mod tests {
         let q = crate::query::compile_query(&mut sources, file, &ModulePath::default())
             .unwrap_or_else(|_| panic!("{query} compiles"))
             .value;
-        let executor = q.executor();
-        let forward = executor.forwards_unchanged("in");
-        let mut engine = QueryEngine { executor };
+        let mut executor = q.executor();
+        let (forward, project) = json_plan(&mut executor);
+        let mut engine = QueryEngine {
+            executor,
+            projected: project.is_some(),
+        };
         let buf = Shared::default();
         let mut run = RunLoop {
             engine: &mut engine,
@@ -406,6 +430,8 @@ mod tests {
             skip_blank: true,
             max_line: input::MAX_LINE,
             compact: forward.is_some(),
+            project,
+            scratch: Vec::new(),
         };
         let reader = input::spawn(vec![Box::new(input)], vec!["mem".into()], decoder);
         run.run(reader, true, true, Arc::new(AtomicBool::new(false)));

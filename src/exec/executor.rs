@@ -38,6 +38,10 @@ pub struct Executor {
     inputs: FxHashMap<String, usize>,
     topo: Vec<usize>,
     stack: Vec<(usize, Port, Event)>,
+    /// Per node: a select fed straight from an input whose events may arrive with
+    /// only the fields it reads ([`Executor::project_input`]); its error reports
+    /// show the event as received instead.
+    projected: Vec<bool>,
 }
 
 impl Executor {
@@ -86,6 +90,7 @@ impl Executor {
             inputs,
             topo,
             stack: Vec::new(),
+            projected: vec![false; graph.nodes.len()],
         }
     }
 
@@ -97,7 +102,58 @@ impl Executor {
         // An input node only forwards on `out`: route from it at once rather than
         // through the stack (one event move less each way).
         self.route(idx, "out", event);
-        self.run(out);
+        self.run(out, None);
+    }
+
+    /// The top-level fields of the events sent to `input` that the graph reads, when
+    /// it reads nothing else of them: every node the input feeds is a select that
+    /// uses them only as `event.KEY...` (see [`crate::exec::expr::Expr::event_keys`]).
+    /// A runner may then decode only those fields and send each event with
+    /// [`Executor::send_projected`]. `None` when the graph may see events whole.
+    pub fn project_input(&mut self, input: &str) -> Option<Vec<crate::value::Str>> {
+        let idx = *self.inputs.get(input)?;
+        let fed: Vec<usize> = self.routes[idx]
+            .iter()
+            .flat_map(|(_, targets)| targets.iter().map(|(to, _)| *to))
+            .collect();
+        let feeds = |to: usize| {
+            self.routes
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.iter().any(|(_, ts)| ts.iter().any(|(t, _)| *t == to)))
+                .count()
+        };
+        // Nothing else writes into the input, and each select hears only the input.
+        if feeds(idx) > 0 || fed.iter().any(|&to| feeds(to) != 1) {
+            return None;
+        }
+        let mut keys = Vec::new();
+        for &to in &fed {
+            match &self.slots[to] {
+                Slot::Select(s) if s.event_keys(&mut keys) => {}
+                _ => return None,
+            }
+        }
+        for &to in &fed {
+            self.projected[to] = true;
+        }
+        Some(keys)
+    }
+
+    /// [`Executor::send`] of an event holding only the fields
+    /// [`Executor::project_input`] named; `original` decodes it whole, for an error report.
+    pub fn send_projected(
+        &mut self,
+        input: &str,
+        event: Event,
+        original: &dyn Fn() -> Value,
+        out: &mut Vec<(String, Event)>,
+    ) {
+        let Some(&idx) = self.inputs.get(input) else {
+            return;
+        };
+        self.route(idx, "out", event);
+        self.run(out, Some(original));
     }
 
     /// The output every event sent to `input` reaches, alone and unchanged, when the
@@ -141,7 +197,7 @@ impl Executor {
             self.raised.extend(op.take_contraflow());
             self.push_outputs(idx, &mut outs);
             self.buf = outs;
-            self.run(out);
+            self.run(out, None);
             if let Err(e) = res {
                 out.push(("err".to_string(), error_event(e, Value::Null, None)));
             }
@@ -186,7 +242,7 @@ impl Executor {
 
     /// Drains the stack. A runtime error aborts the enqueue: as in Tremor, whatever it
     /// had already emitted is discarded, and only the error is reported, on `err`.
-    fn run(&mut self, out: &mut Vec<(String, Event)>) {
+    fn run(&mut self, out: &mut Vec<(String, Event)>, original: Option<&dyn Fn() -> Value>) {
         let start = out.len();
         let mut failure = None;
         while let Some((idx, port, ev)) = self.stack.pop() {
@@ -206,7 +262,10 @@ impl Executor {
                     self.push_outputs(idx, &mut outs);
                     self.buf = outs;
                     if let Err((e, mut ev)) = res {
-                        let data = std::mem::take(&mut ev.data);
+                        let data = match original {
+                            Some(original) if self.projected[idx] => original(),
+                            _ => std::mem::take(&mut ev.data),
+                        };
                         failure = Some(error_event(e, data, Some(&ev)));
                         self.stack.clear();
                     }

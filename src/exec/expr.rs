@@ -4,7 +4,7 @@
 
 use crate::event::FnCtx;
 use crate::interp::Outcome;
-use crate::value::Value;
+use crate::value::{Str, Value};
 use std::sync::Arc;
 
 /// Everything a select-side expression may read while it runs.
@@ -34,6 +34,12 @@ pub trait Expr: Send + Sync {
     /// The value, when the expression is a constant (read in place, not copied per event).
     fn constant(&self) -> Option<&Value> {
         None
+    }
+    /// Adds the top-level `event` fields this expression reads to `keys`; `false`
+    /// when it may read the event in another way (as a whole, by a computed key).
+    /// The default knows nothing, so it says `false`.
+    fn event_keys(&self, _keys: &mut Vec<Str>) -> bool {
+        false
     }
 }
 

@@ -16,6 +16,14 @@ pub enum GroupSpec {
 }
 
 impl GroupSpec {
+    /// See [`crate::exec::expr::Expr::event_keys`].
+    pub fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool {
+        match self {
+            GroupSpec::Expr(e) | GroupSpec::Each(e) => e.event_keys(keys),
+            GroupSpec::Set(items) => items.iter().all(|g| g.event_keys(keys)),
+        }
+    }
+
     /// The keys of one event, in generation order. An `each` over an empty array
     /// leaves no keys; as in Tremor, a later `expr` or `each` then starts the list
     /// afresh, since the list is only ever checked for being empty.

@@ -35,6 +35,26 @@ pub struct SelectSpec {
     pub stream_grouped: bool,
 }
 
+impl SelectSpec {
+    /// Adds the top-level fields of its input events that the select reads to
+    /// `keys`; `false` when it may see an input event whole (it passes events on,
+    /// or an expression, aggregate or window script reads `event` otherwise).
+    pub fn event_keys(&self, keys: &mut Vec<Str>) -> bool {
+        let emit = &self.emit;
+        // `having` sees the select's result as `event`: counting it too is merely cautious.
+        let exprs = self.where_.iter().chain(&emit.having).chain([&emit.target]);
+        self.mode == SelectMode::Normal
+            && exprs.into_iter().all(|e| e.event_keys(keys))
+            && self.group_by.as_ref().is_none_or(|g| g.event_keys(keys))
+            && emit.aggrs.iter().all(|a| {
+                // An argument-less call of a one-argument aggregate collects the event.
+                (!a.args.is_empty() || a.decl.arity.contains(&0))
+                    && a.args.iter().all(|e| e.event_keys(keys))
+            })
+            && emit.windows.iter().all(|w| w.proto.event_keys(keys))
+    }
+}
+
 struct Group {
     value: Value,
     chain: Chain,
@@ -81,6 +101,11 @@ impl Select {
             single,
             keyvals: Vec::new(),
         }
+    }
+
+    /// See [`SelectSpec::event_keys`].
+    pub fn event_keys(&self, keys: &mut Vec<Str>) -> bool {
+        self.spec.event_keys(keys)
     }
 
     /// `select event` with nothing else: events pass unchanged.

@@ -15,6 +15,7 @@ mod ops;
 mod patch;
 mod path;
 mod pattern;
+mod reads;
 #[cfg(test)]
 mod tests;
 
@@ -26,6 +27,7 @@ use std::sync::Mutex;
 pub use eval::{eval_expr, run_block};
 pub use func::set_stack_budget;
 pub use path::{event_fields, read_fields};
+pub use reads::{block_event_keys, event_keys};
 
 /// A compiled `.tremor` script.
 pub struct Script {

@@ -6,7 +6,10 @@ use crate::compile::{ExprCtx, Modules, ScopeId};
 use crate::diag::{Diagnostic, SourceMap};
 use crate::event::FnCtx;
 use crate::exec::expr::{Block, BlockRef, Expr, ExprRef, Scope};
-use crate::interp::{eval_expr, event_fields, ir, read_fields, run_block, Env, Frame, Outcome};
+use crate::interp::{
+    block_event_keys, eval_expr, event_fields, event_keys, ir, read_fields, run_block, Env, Frame,
+    Outcome,
+};
 use crate::value::{Str, Value};
 use std::sync::{Arc, Mutex};
 use trickle_grammar::ast;
@@ -68,6 +71,10 @@ impl Expr for BoundExpr {
     fn constant(&self) -> Option<&Value> {
         self.expr.as_const()
     }
+
+    fn event_keys(&self, keys: &mut Vec<Str>) -> bool {
+        event_keys(&self.expr, keys)
+    }
 }
 
 impl BoundBlock {
@@ -117,6 +124,10 @@ impl Expr for BoundBlock {
             Outcome::Emit { value, .. } => Ok(value),
             Outcome::Drop => Ok(Value::Null),
         }
+    }
+
+    fn event_keys(&self, keys: &mut Vec<Str>) -> bool {
+        block_event_keys(&self.block, keys)
     }
 }
 

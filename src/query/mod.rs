@@ -186,6 +186,22 @@ impl Executor {
     pub fn forwards_unchanged(&self, input: &str) -> Option<String> {
         self.0.forwards_unchanged(input)
     }
+    /// The top-level fields of events sent to `input` that the graph reads, when it
+    /// reads nothing else of them (see [`executor::Executor::project_input`]).
+    pub fn project_input(&mut self, input: &str) -> Option<Vec<crate::value::Str>> {
+        self.0.project_input(input)
+    }
+    /// [`Executor::send`] of an event decoded with only the fields
+    /// [`Executor::project_input`] named; `original` decodes it whole for error reports.
+    pub fn send_projected(
+        &mut self,
+        input: &str,
+        event: Event,
+        original: &dyn Fn() -> crate::value::Value,
+        out: &mut Vec<(String, Event)>,
+    ) {
+        self.0.send_projected(input, event, original, out)
+    }
 }
 
 #[cfg(test)]

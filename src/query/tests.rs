@@ -91,3 +91,49 @@ fn ticks_drive_interval_windows() {
     ex.signal(&Signal::Drain, &mut out);
     assert_eq!(out.len(), 1);
 }
+
+/// Which queries may get their input events decoded in part, and with which keys.
+#[test]
+fn input_projection_needs_field_reads_only() {
+    let keys = |text: &str| {
+        let q = compile_text(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        q.executor()
+            .project_input("in")
+            .map(|k| k.iter().map(ToString::to_string).collect::<Vec<_>>())
+    };
+    let w = "define window w from tumbling with size = 2 end;\n";
+    assert_eq!(
+        keys(r#"select {"g": event.g, "c2": event.c * 2} from in where event.c > 500 into out;"#),
+        Some(vec!["c".into(), "g".into()])
+    );
+    assert_eq!(
+        keys(&format!(
+            "{w}select {{\"n\": aggr::stats::count(), \"m\": aggr::stats::mean(event.v)}} \
+             from in[w] group by set(event.g) into out having event.n > 1;"
+        )),
+        Some(vec!["n".into(), "g".into(), "v".into()])
+    );
+    assert_eq!(
+        keys("select event.a from in into out; select event.b from in into out/b;"),
+        Some(vec!["a".into(), "b".into()])
+    );
+    // What a script after the select reads is the select's output, not the input.
+    assert_eq!(
+        keys(
+            "define script s script event end; create script s; \
+             select event.a from in into s; select event from s into out;"
+        ),
+        Some(vec!["a".into()])
+    );
+    for whole in [
+        "select event from in into out;",
+        "select event from in where event.a > 1 into out;",
+        "select {\"e\": event} from in into out;",
+        &format!("{w}select aggr::win::collect_flattened(event) from in[w] into out;"),
+        &format!("{w}select aggr::win::collect_flattened() from in[w] into out;"),
+        "define operator b from generic::batch with count = 2 end; create operator b; \
+         select event from in into b; select event from b into out;",
+    ] {
+        assert_eq!(keys(whole), None, "{whole}");
+    }
+}

@@ -8,7 +8,7 @@ use crate::diag::{render_all, Diagnostic, SourceMap};
 use crate::event::{Event, EventId, FnCtx, Origin, Signal};
 use crate::interp::{Outcome, RuntimeError};
 use crate::query::compile_query;
-use crate::value::{parse_json, Str, Value};
+use crate::value::{parse_json, project_value, Str, Value};
 use std::sync::Arc;
 
 const QUERY_ORIGIN: &str = "tremor://localhost/test";
@@ -68,9 +68,17 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
         CaseKind::Query => match compile_query(&mut sources, file, &path) {
             Ok(c) => {
                 let mut exec = c.value.executor();
-                let mut actual = run_query(events, opts, |input, ev, out| match ev {
-                    Some(ev) => exec.send(input, ev, out),
-                    None => exec.signal(&Signal::Drain, out),
+                // Events reach the graph as `trickle run` hands them over: with only
+                // the fields it reads when that is all it reads.
+                let keys = exec.project_input("in");
+                let mut actual = run_query(events, opts, |input, ev, out| match (ev, &keys) {
+                    (Some(mut ev), Some(keys)) if input == "in" => {
+                        let whole = std::mem::take(&mut ev.data);
+                        ev.data = project_value(&whole, keys);
+                        exec.send_projected(input, ev, &|| whole.clone(), out)
+                    }
+                    (Some(ev), _) => exec.send(input, ev, out),
+                    (None, _) => exec.signal(&Signal::Drain, out),
                 });
                 actual
                     .soft_errors

@@ -68,6 +68,9 @@ impl Window for BatchWindow {
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(self.clone())
     }
+    fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool {
+        super::script_keys(self.script.as_ref(), keys)
+    }
 }
 
 #[cfg(test)]

@@ -62,6 +62,9 @@ impl Window for IntervalWindow {
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(self.clone())
     }
+    fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool {
+        super::script_keys(self.script.as_ref(), keys)
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ pub mod interval;
 pub mod size;
 pub mod state;
 
-use crate::exec::expr::Scope;
+use crate::exec::expr::{ExprRef, Scope};
 
 /// What a window wants done with the event that reached it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,6 +54,15 @@ pub trait Window: Send + Sync {
     fn on_tick(&mut self, ns: u64) -> Result<Action, String>;
     /// A copy, for a new group or the template.
     fn boxed_clone(&self) -> Box<dyn Window>;
+    /// Adds the top-level `event` fields the window reads (through its script) to
+    /// `keys`; `false` when it may read the event otherwise (see
+    /// [`crate::exec::expr::Expr::event_keys`]).
+    fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool;
+}
+
+/// [`Window::event_keys`] of a window with an optional script.
+pub(crate) fn script_keys(script: Option<&ExprRef>, keys: &mut Vec<crate::value::Str>) -> bool {
+    script.is_none_or(|s| s.event_keys(keys))
 }
 
 /// A defined window: its name (the last `::` segment), group limit and prototype.

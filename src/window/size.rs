@@ -48,6 +48,9 @@ impl Window for SizeWindow {
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(self.clone())
     }
+    fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool {
+        super::script_keys(self.script.as_ref(), keys)
+    }
 }
 
 #[cfg(test)]

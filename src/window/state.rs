@@ -74,6 +74,10 @@ impl Window for StateWindow {
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(self.clone())
     }
+    fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool {
+        // The tick script runs with a `null` event: it reads no input event.
+        self.script.event_keys(keys)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,488 @@
+//! Decoding only the top-level fields a query reads.
+//!
+//! When every use of `event` in a query is `event.KEY...` for known keys, the other
+//! fields' values are never looked at: they are checked (the line must still be
+//! valid JSON) but not built. The result keeps every top-level key, in order, so key
+//! lookups, misses and "did you mean" hints behave as on the full record; the values
+//! of keys the query does not read are `null`. Anything out of the ordinary (a
+//! document that is not an object, escapes, numbers that might decode differently,
+//! deep nesting, invalid JSON) gives up, and the caller decodes the whole document
+//! the usual way, which also words any error.
+
+use super::{Record, Str, Value};
+
+/// Nesting beyond this is left to the full decoder.
+const MAX_DEPTH: usize = 64;
+
+/// The record `text` decodes to with only `keys` filled in (others `null`), or `None`
+/// when the full decoder has to be asked. `scratch` is reused between calls.
+pub fn project_json(text: &[u8], keys: &[Str], scratch: &mut Vec<(Str, Value)>) -> Option<Value> {
+    let text = simdutf8::basic::from_utf8(text).ok()?;
+    // Control bytes are allowed only as whitespace between tokens; lines with any
+    // are rare, and leaving them to the full decoder spares a check per string.
+    // (Branch-free, so it vectorises.)
+    if text.bytes().fold(false, |acc, c| acc | (c < 0x20)) {
+        return None;
+    }
+    scratch.clear();
+    let mut p = Scan {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    p.ws();
+    if p.peek() != Some(b'{') {
+        return None;
+    }
+    p.i += 1;
+    if !p.eat(b'}') {
+        loop {
+            p.ws();
+            let key = p.contents()?;
+            if !p.eat(b':') {
+                return None;
+            }
+            let (key, value) = match keys.iter().find(|k| same(k.as_bytes(), key.as_bytes())) {
+                Some(k) => (k.clone(), p.value(1)?),
+                None => {
+                    p.skip(1)?;
+                    (Str::from(key), Value::Null)
+                }
+            };
+            scratch.push((key, value));
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b'}') {
+                break;
+            }
+            return None;
+        }
+    }
+    p.ws();
+    if p.i != text.len() {
+        return None;
+    }
+    let mut r = Record::with_capacity_and_hasher(scratch.len(), Default::default());
+    for (k, v) in scratch.drain(..) {
+        // A repeated key keeps its first place and its last value, as decoding does.
+        r.insert(k, v);
+    }
+    Some(Value::Record(Box::new(r)))
+}
+
+/// What [`project_json`] gives for a document that decodes to `v`: a record with the
+/// values of keys not in `keys` set to `null`; other values as they are. (For a
+/// runner that already holds decoded events, so it sees the graph as `trickle run` does.)
+pub fn project_value(v: &Value, keys: &[Str]) -> Value {
+    match v {
+        Value::Record(r) => Value::Record(Box::new(
+            r.iter()
+                .map(|(k, v)| {
+                    let v = if keys.contains(k) {
+                        v.clone()
+                    } else {
+                        Value::Null
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        )),
+        other => other.clone(),
+    }
+}
+
+/// Byte equality without a call to `memcmp`, which costs more than keys this short.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// The first `"` or `\\` at or after `i`. Eight bytes at a time: strings in events
+/// are short, where this beats `memchr2`'s set-up.
+fn quote_or_backslash(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Flags the bytes of `w` equal to `c`; the lowest flag is always exact.
+    let eq = |w: u64, c: u8| {
+        let x = w ^ (u64::from(c) * ONES);
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().ok()?);
+        let hits = eq(w, b'"') | eq(w, b'\\');
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|n| i + n)
+}
+
+/// A cursor over a document known to be UTF-8 without control bytes.
+struct Scan<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    /// Skips whitespace and takes `c` if it comes next.
+    fn eat(&mut self, c: u8) -> bool {
+        self.ws();
+        let hit = self.peek() == Some(c);
+        if hit {
+            self.i += 1;
+        }
+        hit
+    }
+
+    /// A value, built.
+    fn value(&mut self, depth: usize) -> Option<Value> {
+        self.ws();
+        match self.peek()? {
+            b'"' => self.string().map(Value::String),
+            b'{' if depth < MAX_DEPTH => {
+                self.i += 1;
+                let mut r = Record::default();
+                if self.eat(b'}') {
+                    return Some(Value::Record(Box::new(r)));
+                }
+                loop {
+                    self.ws();
+                    let k = self.string()?;
+                    if !self.eat(b':') {
+                        return None;
+                    }
+                    let v = self.value(depth + 1)?;
+                    r.insert(k, v);
+                    if self.eat(b',') {
+                        continue;
+                    }
+                    return self.eat(b'}').then(|| Value::Record(Box::new(r)));
+                }
+            }
+            b'[' if depth < MAX_DEPTH => {
+                self.i += 1;
+                let mut a = Vec::new();
+                if self.eat(b']') {
+                    return Some(Value::Array(a));
+                }
+                loop {
+                    a.push(self.value(depth + 1)?);
+                    if self.eat(b',') {
+                        continue;
+                    }
+                    return self.eat(b']').then_some(Value::Array(a));
+                }
+            }
+            b't' => self.literal(b"true").then_some(Value::Bool(true)),
+            b'f' => self.literal(b"false").then_some(Value::Bool(false)),
+            b'n' => self.literal(b"null").then_some(Value::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// A value, checked but not built.
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        self.ws();
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'{' if depth < MAX_DEPTH => {
+                self.i += 1;
+                if self.eat(b'}') {
+                    return Some(());
+                }
+                loop {
+                    self.ws();
+                    self.skip_string()?;
+                    if !self.eat(b':') {
+                        return None;
+                    }
+                    self.skip(depth + 1)?;
+                    if self.eat(b',') {
+                        continue;
+                    }
+                    return self.eat(b'}').then_some(());
+                }
+            }
+            b'[' if depth < MAX_DEPTH => {
+                self.i += 1;
+                if self.eat(b']') {
+                    return Some(());
+                }
+                loop {
+                    self.skip(depth + 1)?;
+                    if self.eat(b',') {
+                        continue;
+                    }
+                    return self.eat(b']').then_some(());
+                }
+            }
+            b't' => self.literal(b"true").then_some(()),
+            b'f' => self.literal(b"false").then_some(()),
+            b'n' => self.literal(b"null").then_some(()),
+            b'-' | b'0'..=b'9' => self.number_text().map(|_| ()),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> bool {
+        let end = self.i + word.len();
+        let hit = self.b.get(self.i..end) == Some(word);
+        if hit {
+            self.i = end;
+        }
+        hit
+    }
+
+    /// The contents of a string without escapes, the cursor just past its closing quote.
+    fn contents(&mut self) -> Option<&'a str> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.i + 1;
+        let end = quote_or_backslash(self.b, start)?;
+        if self.b[end] != b'"' {
+            return None;
+        }
+        self.i = end + 1;
+        // Both ends are ASCII quotes, so this slice is on character boundaries.
+        self.s.get(start..end)
+    }
+
+    fn string(&mut self) -> Option<Str> {
+        self.contents().map(Str::from)
+    }
+
+    fn skip_string(&mut self) -> Option<()> {
+        self.contents().map(|_| ())
+    }
+
+    /// A number's text, checked against JSON's grammar, if it is one the full decoder
+    /// surely reads the same way: an integer of up to 18 digits, or a float of up to
+    /// 17 significant digits with an exponent of at most two digits (correctly
+    /// rounded either way, and finite). The flag says whether it is a float.
+    fn number_text(&mut self) -> Option<(&[u8], bool)> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        let int_end = self.i;
+        let mut frac = (int_end, int_end);
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !self.peek()?.is_ascii_digit() {
+                return None;
+            }
+            let s = self.i;
+            self.digits();
+            frac = (s, self.i);
+        }
+        let mut exp_digits = 0;
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if !self.peek()?.is_ascii_digit() {
+                return None;
+            }
+            let s = self.i;
+            self.digits();
+            exp_digits = self.i - s;
+        }
+        let float = frac.0 != int_end || exp_digits > 0 || self.b.get(int_end) == Some(&b'.');
+        let int = &self.b[int_start..int_end];
+        let plain = if float {
+            // Significant digits: leading zeros (of the integer part and, if it is 0,
+            // of the fraction) do not count.
+            let frac = &self.b[frac.0..frac.1];
+            let sig = match int.iter().position(|&d| d != b'0') {
+                Some(p) => int.len() - p + frac.len(),
+                None => frac.len() - frac.iter().take_while(|&&d| d == b'0').count(),
+            };
+            sig <= 17 && exp_digits <= 2
+        } else {
+            int.len() <= 18
+        };
+        plain.then(|| (&self.b[start..self.i], float))
+    }
+
+    /// A number, decoded as the full decoder does (`-0` is left to it).
+    fn number(&mut self) -> Option<Value> {
+        let start = self.i;
+        let (_, float) = self.number_text()?;
+        let text = self.s.get(start..self.i)?;
+        if float {
+            let f: f64 = text.parse().ok()?;
+            f.is_finite().then_some(Value::F64(f))
+        } else if text == "-0" {
+            None
+        } else {
+            text.parse().ok().map(Value::I64)
+        }
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{parse_json, test_eq};
+    use proptest::prelude::*;
+
+    /// Wherever a projection is given, it is the full decode with the values of the
+    /// other keys set to `null`; and it is given for every plain event.
+    fn check(text: &str, keys: &[&str]) -> bool {
+        let keys: Vec<Str> = keys.iter().map(|k| Str::from(*k)).collect();
+        let Some(got) = project_json(text.as_bytes(), &keys, &mut Vec::new()) else {
+            return false;
+        };
+        let mut want = parse_json(text)
+            .unwrap_or_else(|e| panic!("{text:?} projected but does not parse: {e}"));
+        let r = want.as_record_mut().expect("a record");
+        for (k, v) in r.iter_mut() {
+            if !keys.contains(k) {
+                *v = Value::Null;
+            }
+        }
+        assert!(test_eq(&got, &want), "{text:?}: {got:?} vs {want:?}");
+        // Same key order.
+        let order = |v: &Value| v.as_record().map(|r| r.keys().cloned().collect::<Vec<_>>());
+        assert_eq!(order(&got), order(&want), "{text:?}");
+        true
+    }
+
+    #[test]
+    fn projects_plain_events() {
+        let ev = r#"{"g": "group-41", "c": 58, "v": 0.3510108224798457, "host": "host-6", "msg": "ngowq zkz", "tags": ["a","b","c"]}"#;
+        assert!(check(ev, &["g", "c", "host"]));
+        assert!(check(ev, &["tags", "v"]));
+        assert!(check(ev, &[]));
+        assert!(check(
+            r#" { "a" : { "b" : [1, -2.5e3, null, true, false, {}] } , "z": [] } "#,
+            &["a"]
+        ));
+        assert!(check(r#"{}"#, &["a"]));
+        assert!(check(r#"{"a": 1, "a": 2, "b": 3}"#, &["a"]));
+        assert!(check(
+            r#"{"a": 1e5, "b": 0.1e1, "c": -0.0, "d": 123456789012345678}"#,
+            &["a", "b", "c", "d"]
+        ));
+        // Skipped values may be anything the full decoder surely takes.
+        assert!(check(
+            r#"{"s": -0, "t": 0.00012345678901234567, "a": 1}"#,
+            &["a"]
+        ));
+    }
+
+    #[test]
+    fn gives_up_where_the_full_decoder_must_decide() {
+        for (text, keys) in [
+            ("[1, 2]", &["a"][..]),
+            ("1", &["a"]),
+            (r#"{"a": "\n"}"#, &["a"]),
+            (r#"{"b": "x\"y"}"#, &["a"]),
+            (r#"{"a\u0041": 1}"#, &["a"]),
+            (r#"{"a": -0}"#, &["a"]),
+            (r#"{"a": 1234567890123456789}"#, &["a"]),
+            (r#"{"a": 1e400}"#, &["a"]),
+            (r#"{"a": 0.123456789012345678901}"#, &["a"]),
+            (r#"{"a": 1,}"#, &["a"]),
+            (r#"{"b": [1,]}"#, &["a"]),
+            (r#"{"b": 01}"#, &["a"]),
+            (r#"{"b": tru}"#, &["a"]),
+            (r#"{"b": "a"} x"#, &["a"]),
+            ("{\"b\": \"a\u{1}\"}", &["a"]),
+            (r#"{"b": 1"#, &["a"]),
+            ("", &["a"]),
+        ] {
+            assert!(!check(text, keys), "{text:?}");
+        }
+        assert!(project_json(b"{\"a\": \"\xff\"}", &[], &mut Vec::new()).is_none());
+        let deep = format!("{{\"b\": {}{}}}", "[".repeat(100), "]".repeat(100));
+        assert!(!check(&deep, &["a"]));
+    }
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::I64),
+            any::<u64>().prop_map(Value::U64),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::F64),
+            ".*".prop_map(|s: String| Value::from(s)),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec(("[a-c\"\\\\é]{0,3}", inner), 0..6).prop_map(|kv| {
+                    let mut r = Record::default();
+                    for (k, v) in kv {
+                        r.insert(Str::from(k), v);
+                    }
+                    Value::Record(Box::new(r))
+                }),
+            ]
+        })
+    }
+
+    fn arb_record() -> impl Strategy<Value = Value> {
+        prop::collection::vec(("[a-c]{0,2}", arb_value()), 0..6).prop_map(|kv| {
+            let mut r = Record::default();
+            for (k, v) in kv {
+                r.insert(Str::from(k), v);
+            }
+            Value::Record(Box::new(r))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_the_full_decoder(v in arb_record(), keys in prop::collection::vec("[a-c]{0,2}", 0..3)) {
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            check(&v.encode(), &keys);
+            check(&v.encode_pretty(), &keys);
+        }
+
+        #[test]
+        fn agrees_on_arbitrary_text(s in "[ -~]{0,40}") {
+            check(&format!("{{\"a\": {s}}}"), &["a"]);
+            check(&format!("{{\"a\": 1, \"b\": {s}}}"), &["a"]);
+            check(&s, &["a"]);
+        }
+
+        #[test]
+        fn agrees_on_number_like_text(s in "-?[0-9]{1,20}(\\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?") {
+            check(&format!("{{\"a\": {s}}}"), &["a"]);
+            check(&format!("{{\"a\": 1, \"b\": {s}}}"), &["a"]);
+        }
+    }
+}
