@@ -14,7 +14,7 @@
 
 use super::queue::Queue;
 use crate::peer::codec::Codec;
-use crate::value::{Str, Value};
+use crate::value::{Fields, Str, Value};
 use std::io::{ErrorKind, Read};
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,7 +56,7 @@ pub struct Decoder {
     pub compact: bool,
     /// The query reads only these top-level fields of its input events: records are
     /// decoded with just them (see [`crate::value::project_json`]). Only for the JSON codec.
-    pub project: Option<Arc<[Str]>>,
+    pub project: Option<Arc<Fields>>,
     /// Reused by the projection.
     pub scratch: Vec<(Str, Value)>,
 }

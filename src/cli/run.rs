@@ -10,7 +10,7 @@ use super::output::Sinks;
 use crate::diag::ColorMode;
 use crate::event::{Event, EventId, Signal};
 use crate::peer::codec::{Codec, Json, Text};
-use crate::value::{Str, Value};
+use crate::value::{Fields, Str, Value};
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -117,7 +117,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
 /// How JSON events from `in` reach the query: the output they are written to as
 /// read when the query only forwards them, else the fields to decode when the
 /// query reads only those (else neither: decoded whole).
-fn json_plan(executor: &mut crate::query::Executor) -> (Option<String>, Option<Arc<[Str]>>) {
+fn json_plan(executor: &mut crate::query::Executor) -> (Option<String>, Option<Arc<Fields>>) {
     match executor.forwards_unchanged("in") {
         Some(output) => (Some(output), None),
         None => (None, executor.project_input("in").map(Arc::from)),

@@ -7,7 +7,7 @@ use super::graph::{Graph, NodeKind};
 use super::select::Select;
 use super::{Contraflow, Operator, Outputs};
 use crate::event::{Event, Port, Signal};
-use crate::value::Value;
+use crate::value::{Fields, Value};
 use rustc_hash::FxHashMap;
 
 /// An output port and the `(node, input port)`s connected to it.
@@ -110,7 +110,12 @@ impl Executor {
     /// uses them only as `event.KEY...` (see [`crate::exec::expr::Expr::event_keys`]).
     /// A runner may then decode only those fields and send each event with
     /// [`Executor::send_projected`]. `None` when the graph may see events whole.
-    pub fn project_input(&mut self, input: &str) -> Option<Vec<crate::value::Str>> {
+    ///
+    /// A missing key's "did you mean" hint is the one thing that looks at the other
+    /// keys. A select without windows keeps no state, so when it fails on such an
+    /// event it is run again on the whole event for the exact error; a windowed one
+    /// cannot be, so with one the other keys are asked for too ([`Fields::all_keys`]).
+    pub fn project_input(&mut self, input: &str) -> Option<Fields> {
         let idx = *self.inputs.get(input)?;
         let fed: Vec<usize> = self.routes[idx]
             .iter()
@@ -127,17 +132,19 @@ impl Executor {
         if feeds(idx) > 0 || fed.iter().any(|&to| feeds(to) != 1) {
             return None;
         }
-        let mut keys = Vec::new();
+        let mut fields = Fields::default();
         for &to in &fed {
             match &self.slots[to] {
-                Slot::Select(s) if s.event_keys(&mut keys) => {}
+                Slot::Select(s) if s.event_keys(&mut fields.keys) => {
+                    fields.all_keys |= !s.is_stateless();
+                }
                 _ => return None,
             }
         }
         for &to in &fed {
             self.projected[to] = true;
         }
-        Some(keys)
+        Some(fields)
     }
 
     /// [`Executor::send`] of an event holding only the fields
@@ -261,12 +268,8 @@ impl Executor {
                     let res = sel.handle(ev, &mut outs);
                     self.push_outputs(idx, &mut outs);
                     self.buf = outs;
-                    if let Err((e, mut ev)) = res {
-                        let data = match original {
-                            Some(original) if self.projected[idx] => original(),
-                            _ => std::mem::take(&mut ev.data),
-                        };
-                        failure = Some(error_event(e, data, Some(&ev)));
+                    if let Err((e, ev)) = res {
+                        failure = Some(self.select_failure(idx, e, ev, original));
                         self.stack.clear();
                     }
                 }
@@ -295,6 +298,38 @@ impl Executor {
         } else {
             out[start..].reverse();
         }
+    }
+}
+
+impl Executor {
+    /// The error report of select `idx` failing on `ev`. An event decoded in part
+    /// ([`Executor::send_projected`]) is reported whole, and a select without state
+    /// runs again on the whole event, so the error is worded as for it (a missing
+    /// key's hint names the closest of all its keys).
+    fn select_failure(
+        &mut self,
+        idx: usize,
+        e: String,
+        mut ev: Event,
+        original: Option<&dyn Fn() -> Value>,
+    ) -> Event {
+        let (Some(original), Slot::Select(sel), true) =
+            (original, &mut self.slots[idx], self.projected[idx])
+        else {
+            let data = std::mem::take(&mut ev.data);
+            return error_event(e, data, Some(&ev));
+        };
+        let whole = original();
+        let (mut e, mut ev) = (e, ev);
+        if sel.is_stateless() {
+            ev.data = whole.clone();
+            let kept = ev.clone();
+            (e, ev) = match sel.handle(ev, &mut Outputs::new()) {
+                Err(again) => again,
+                Ok(()) => (e, kept),
+            };
+        }
+        error_event(e, whole, Some(&ev))
     }
 }
 

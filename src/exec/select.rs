@@ -108,6 +108,11 @@ impl Select {
         self.spec.event_keys(keys)
     }
 
+    /// Without windows a select keeps nothing from one event to the next.
+    pub fn is_stateless(&self) -> bool {
+        self.spec.emit.windows.is_empty()
+    }
+
     /// `select event` with nothing else: events pass unchanged.
     pub fn is_passthrough(&self) -> bool {
         self.spec.mode == SelectMode::Passthrough

@@ -188,7 +188,7 @@ impl Executor {
     }
     /// The top-level fields of events sent to `input` that the graph reads, when it
     /// reads nothing else of them (see [`executor::Executor::project_input`]).
-    pub fn project_input(&mut self, input: &str) -> Option<Vec<crate::value::Str>> {
+    pub fn project_input(&mut self, input: &str) -> Option<crate::value::Fields> {
         self.0.project_input(input)
     }
     /// [`Executor::send`] of an event decoded with only the fields

@@ -99,7 +99,7 @@ fn input_projection_needs_field_reads_only() {
         let q = compile_text(text).unwrap_or_else(|e| panic!("{text}: {e}"));
         q.executor()
             .project_input("in")
-            .map(|k| k.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map(|f| f.keys.iter().map(ToString::to_string).collect::<Vec<_>>())
     };
     let w = "define window w from tumbling with size = 2 end;\n";
     assert_eq!(

@@ -2,9 +2,10 @@
 //!
 //! When every use of `event` in a query is `event.KEY...` for known keys, the other
 //! fields' values are never looked at: they are checked (the line must still be
-//! valid JSON) but not built. The result keeps every top-level key, in order, so key
-//! lookups, misses and "did you mean" hints behave as on the full record; the values
-//! of keys the query does not read are `null`. Anything out of the ordinary (a
+//! valid JSON) but not built. Only the "did you mean" hint of a missing key looks at
+//! the other keys: where the runner cannot evaluate such an event again whole, the
+//! result keeps every top-level key, in order, with `null` for the values not read
+//! ([`Fields::all_keys`]). Anything out of the ordinary (a
 //! document that is not an object, escapes, numbers that might decode differently,
 //! deep nesting, invalid JSON) gives up, and the caller decodes the whole document
 //! the usual way, which also words any error.
@@ -14,9 +15,22 @@ use super::{Record, Str, Value};
 /// Nesting beyond this is left to the full decoder.
 const MAX_DEPTH: usize = 64;
 
-/// The record `text` decodes to with only `keys` filled in (others `null`), or `None`
-/// when the full decoder has to be asked. `scratch` is reused between calls.
-pub fn project_json(text: &[u8], keys: &[Str], scratch: &mut Vec<(Str, Value)>) -> Option<Value> {
+/// Which top-level fields of events to decode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    pub keys: Vec<Str>,
+    /// Keep the other keys too, with `null` values.
+    pub all_keys: bool,
+}
+
+/// The record `text` decodes to with only the `fields` filled in, or `None` when the
+/// full decoder has to be asked. `scratch` is reused between calls.
+pub fn project_json(
+    text: &[u8],
+    fields: &Fields,
+    scratch: &mut Vec<(Str, Value)>,
+) -> Option<Value> {
+    let keys = fields.keys.as_slice();
     let text = simdutf8::basic::from_utf8(text).ok()?;
     // Control bytes are allowed only as whitespace between tokens; lines with any
     // are rare, and leaving them to the full decoder spares a check per string.
@@ -46,6 +60,15 @@ pub fn project_json(text: &[u8], keys: &[Str], scratch: &mut Vec<(Str, Value)>) 
                 Some(k) => (k.clone(), p.value(1)?),
                 None => {
                     p.skip(1)?;
+                    if !fields.all_keys {
+                        if p.eat(b',') {
+                            continue;
+                        }
+                        if p.eat(b'}') {
+                            break;
+                        }
+                        return None;
+                    }
                     (Str::from(key), Value::Null)
                 }
             };
@@ -74,17 +97,13 @@ pub fn project_json(text: &[u8], keys: &[Str], scratch: &mut Vec<(Str, Value)>) 
 /// What [`project_json`] gives for a document that decodes to `v`: a record with the
 /// values of keys not in `keys` set to `null`; other values as they are. (For a
 /// runner that already holds decoded events, so it sees the graph as `trickle run` does.)
-pub fn project_value(v: &Value, keys: &[Str]) -> Value {
+pub fn project_value(v: &Value, fields: &Fields) -> Value {
     match v {
         Value::Record(r) => Value::Record(Box::new(
             r.iter()
-                .map(|(k, v)| {
-                    let v = if keys.contains(k) {
-                        v.clone()
-                    } else {
-                        Value::Null
-                    };
-                    (k.clone(), v)
+                .filter_map(|(k, v)| match fields.keys.contains(k) {
+                    true => Some((k.clone(), v.clone())),
+                    false => fields.all_keys.then(|| (k.clone(), Value::Null)),
                 })
                 .collect(),
         )),
@@ -359,8 +378,18 @@ mod tests {
     /// Wherever a projection is given, it is the full decode with the values of the
     /// other keys set to `null`; and it is given for every plain event.
     fn check(text: &str, keys: &[&str]) -> bool {
+        let some = check_fields(text, keys, false);
+        assert_eq!(some, check_fields(text, keys, true), "{text:?}");
+        some
+    }
+
+    fn check_fields(text: &str, keys: &[&str], all_keys: bool) -> bool {
         let keys: Vec<Str> = keys.iter().map(|k| Str::from(*k)).collect();
-        let Some(got) = project_json(text.as_bytes(), &keys, &mut Vec::new()) else {
+        let fields = Fields {
+            keys: keys.clone(),
+            all_keys,
+        };
+        let Some(got) = project_json(text.as_bytes(), &fields, &mut Vec::new()) else {
             return false;
         };
         let mut want = parse_json(text)
@@ -371,6 +400,11 @@ mod tests {
                 *v = Value::Null;
             }
         }
+        if !all_keys {
+            r.retain(|k, _| keys.contains(k));
+        }
+        let from_value = project_value(&parse_json(text).unwrap(), &fields);
+        assert!(test_eq(&from_value, &want), "{text:?}");
         assert!(test_eq(&got, &want), "{text:?}: {got:?} vs {want:?}");
         // Same key order.
         let order = |v: &Value| v.as_record().map(|r| r.keys().cloned().collect::<Vec<_>>());
@@ -424,7 +458,7 @@ mod tests {
         ] {
             assert!(!check(text, keys), "{text:?}");
         }
-        assert!(project_json(b"{\"a\": \"\xff\"}", &[], &mut Vec::new()).is_none());
+        assert!(project_json(b"{\"a\": \"\xff\"}", &Fields::default(), &mut Vec::new()).is_none());
         let deep = format!("{{\"b\": {}{}}}", "[".repeat(100), "]".repeat(100));
         assert!(!check(&deep, &["a"]));
     }
