@@ -62,6 +62,10 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         Program::Query(q) => {
             let reads_in = q.inputs().iter().any(|i| i == "in");
             let mut executor = q.executor();
+            // Nothing here acks: lineage matters only to `event_ids()`.
+            if !q.reads_lineage {
+                executor.drop_lineage();
+            }
             if args.codec == CodecArg::Json {
                 (forward, project) = json_plan(&mut executor);
             }

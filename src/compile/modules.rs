@@ -54,6 +54,8 @@ pub struct Modules {
     loading: Vec<String>,
     /// Warnings of everything loaded so far.
     pub warnings: Vec<Diagnostic>,
+    /// A call of `event_ids()` was lowered (it reads the lineage of events).
+    pub reads_lineage: std::sync::atomic::AtomicBool,
 }
 
 /// Where a module path leads.
@@ -72,6 +74,7 @@ impl Modules {
             by_path: FxHashMap::default(),
             loading: Vec::new(),
             warnings: Vec::new(),
+            reads_lineage: Default::default(),
         }
     }
 

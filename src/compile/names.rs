@@ -152,6 +152,10 @@ fn native(
         };
         return one(bad_arity(q, &expected, n));
     }
+    if decl.module == "tremor" && decl.name == "event_ids" {
+        l.m.reads_lineage
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     if let Some(hint) = operator_hint(decl) {
         ctx.warnings
             .push(Diagnostic::warning(codes::W_USE_OPERATOR, hint, q.span));

@@ -147,6 +147,17 @@ impl Executor {
         Some(fields)
     }
 
+    /// Windowed selects stop keeping the ids of the events they hold (see
+    /// [`Select::drop_lineage`]): for a runner that acks nothing, running a query
+    /// that never calls `event_ids()`.
+    pub fn drop_lineage(&mut self) {
+        for slot in &mut self.slots {
+            if let Slot::Select(s) = slot {
+                s.drop_lineage();
+            }
+        }
+    }
+
     /// [`Executor::send`] of an event holding only the fields
     /// [`Executor::project_input`] named; `original` decodes it whole, for an error report.
     pub fn send_projected(

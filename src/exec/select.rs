@@ -79,6 +79,9 @@ pub struct Select {
     single: Option<Vec<ExprRef>>,
     /// Reused for that key's values.
     keyvals: Vec<Value>,
+    /// Windows keep the ids of the events they hold, for their emissions' lineage
+    /// (acks, `event_ids()`); off when nothing will read it ([`Select::drop_lineage`]).
+    lineage: bool,
 }
 
 impl Select {
@@ -100,12 +103,19 @@ impl Select {
             keybuf: Vec::new(),
             single,
             keyvals: Vec::new(),
+            lineage: true,
         }
     }
 
     /// See [`SelectSpec::event_keys`].
     pub fn event_keys(&self, keys: &mut Vec<Str>) -> bool {
         self.spec.event_keys(keys)
+    }
+
+    /// Windows no longer keep the ids of the events they hold: emissions have an
+    /// empty lineage. For a runner that neither acks nor lets `event_ids()` be called.
+    pub fn drop_lineage(&mut self) {
+        self.lineage = false;
     }
 
     /// Without windows a select keeps nothing from one event to the next.
@@ -212,6 +222,9 @@ impl Select {
             });
             let res = res.and_then(|()| {
                 let mut trig = Trigger::of(ev);
+                if !self.lineage {
+                    trig.lineage = &[];
+                }
                 key_json(&vals, &mut keybuf);
                 self.group_step(&vals, &keybuf, &stream, &mut trig, out)
             });
@@ -220,6 +233,9 @@ impl Select {
         } else {
             let keys = self.keys(ev)?.unwrap_or_else(|| vec![vec![Value::Null]]);
             let mut trig = Trigger::of(ev);
+            if !self.lineage {
+                trig.lineage = &[];
+            }
             keys.iter().try_for_each(|key| {
                 keybuf.clear();
                 key_json(key, &mut keybuf);

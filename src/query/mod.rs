@@ -39,6 +39,8 @@ pub struct Query {
     pub metrics_interval_s: Option<u64>,
     /// The peers the query created (some of their port nodes may have been pruned).
     pub peers: Vec<crate::peer::spec::PeerSpec>,
+    /// Something in it calls `event_ids()`, which reads an event's lineage.
+    pub reads_lineage: bool,
 }
 
 /// `trickle graph --format`
@@ -108,6 +110,11 @@ pub fn compile_query(
             id: cfg.id,
             metrics_interval_s: cfg.metrics_interval_s,
             peers: c.peers,
+            reads_lineage: c
+                .bind
+                .modules
+                .reads_lineage
+                .load(std::sync::atomic::Ordering::Relaxed),
         },
         warnings,
     })
@@ -190,6 +197,11 @@ impl Executor {
     /// reads nothing else of them (see [`executor::Executor::project_input`]).
     pub fn project_input(&mut self, input: &str) -> Option<crate::value::Fields> {
         self.0.project_input(input)
+    }
+    /// Windows stop keeping the ids of the events they hold (see
+    /// [`executor::Executor::drop_lineage`]).
+    pub fn drop_lineage(&mut self) {
+        self.0.drop_lineage()
     }
     /// [`Executor::send`] of an event decoded with only the fields
     /// [`Executor::project_input`] named; `original` decodes it whole for error reports.
