@@ -1,10 +1,12 @@
 //! JSON in and out on their own: the SPEC §12 events parsed into `Value`s
-//! (`parse_json_bytes`, as the JSON codec calls it) and encoded back (`write_json`).
+//! (`parse_json_bytes`, as the JSON codec calls it), parsed with only the fields W2
+//! reads (`project_json`, as `trickle run` does for such queries; with and without
+//! the other keys), and encoded back (`write_json`).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use trickle::value::{parse_json_bytes, Value};
+use trickle::value::{parse_json_bytes, project_json, Fields, Str, Value};
 
 const EVENTS: usize = 10_000;
 
@@ -45,6 +47,21 @@ fn json(c: &mut Criterion) {
             }
         })
     });
+    for (name, all_keys) in [("project", false), ("project_all_keys", true)] {
+        let fields = Fields {
+            keys: ["g", "c", "host"].into_iter().map(Str::from).collect(),
+            all_keys,
+        };
+        let mut pairs = Vec::new();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                for line in &lines {
+                    let v = project_json(line, &fields, &mut pairs).expect("plain events project");
+                    std::hint::black_box(v);
+                }
+            })
+        });
+    }
     let values: Vec<Value> = lines
         .iter()
         .map(|l| parse_json_bytes(&mut l.clone()).expect("generated JSON is valid"))
