@@ -65,7 +65,8 @@ struct Group {
 /// A running select.
 pub struct Select {
     spec: Arc<SelectSpec>,
-    groups: IndexMap<String, Group, FxBuild>,
+    /// By the JSON of their key (bytes: looked up per event without a UTF-8 check).
+    groups: IndexMap<Box<[u8]>, Group, FxBuild>,
     /// Window states the next new group starts from instead of fresh ones: set when
     /// a new group's first event made its whole chain emit (the state-leak quirk of
     /// LANGUAGE §9); taken, so it reaches only that next new group.
@@ -256,8 +257,6 @@ impl Select {
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
     ) -> Result<(), String> {
-        // The encoder writes only UTF-8.
-        let json = std::str::from_utf8(json).unwrap_or_default();
         if let Some(idx) = self.groups.get_index_of(json) {
             let cardinality = self.groups.len();
             let g = &mut self.groups[idx];
@@ -274,9 +273,11 @@ impl Select {
             }
             return Ok(());
         }
+        // The encoder writes only UTF-8.
+        let text = String::from_utf8_lossy(json);
         if self.groups.len() >= self.max_groups {
             return Err(format!(
-                "Maxmimum amount of groups reached ({}). Ignoring group {json}",
+                "Maxmimum amount of groups reached ({}). Ignoring group {text}",
                 self.max_groups
             ));
         }
@@ -284,7 +285,7 @@ impl Select {
             Some(chain) => chain,
             None => Chain::new(&self.spec.emit),
         };
-        let group = group_value_of(key.to_vec(), json);
+        let group = group_value_of(key.to_vec(), &text);
         let mut run = Run {
             spec: &self.spec.emit,
             group: &group,
@@ -300,7 +301,7 @@ impl Select {
             self.leaked = Some(chain.windows_of(&self.spec.emit));
         } else {
             self.groups.insert(
-                json.to_string(),
+                json.into(),
                 Group {
                     value: group,
                     chain,
