@@ -6,7 +6,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use trickle::value::{parse_json_bytes, project_json, Fields, Str, Value};
+use trickle::value::{parse_json_bytes, project_json, Fields, Scratch, Str, Value};
 
 const EVENTS: usize = 10_000;
 
@@ -47,12 +47,12 @@ fn json(c: &mut Criterion) {
             }
         })
     });
-    for (name, all_keys) in [("project", false), ("project_all_keys", true)] {
+    for (name, hint_keys) in [("project", false), ("project_hint_keys", true)] {
         let fields = Fields {
             keys: ["g", "c", "host"].into_iter().map(Str::from).collect(),
-            all_keys,
+            hint_keys,
         };
-        let mut pairs = Vec::new();
+        let mut pairs = Scratch::default();
         group.bench_function(name, |b| {
             b.iter(|| {
                 for line in &lines {

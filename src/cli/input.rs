@@ -14,7 +14,7 @@
 
 use super::queue::Queue;
 use crate::peer::codec::Codec;
-use crate::value::{Fields, Str, Value};
+use crate::value::{Fields, Scratch, Value};
 use std::io::{ErrorKind, Read};
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,7 +58,7 @@ pub struct Decoder {
     /// decoded with just them (see [`crate::value::project_json`]). Only for the JSON codec.
     pub project: Option<Arc<Fields>>,
     /// Reused by the projection.
-    pub scratch: Vec<(Str, Value)>,
+    pub scratch: Scratch,
 }
 
 impl Decoder {
@@ -70,7 +70,7 @@ impl Decoder {
             max_line: self.max_line,
             compact: self.compact,
             project: self.project.clone(),
-            scratch: Vec::new(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -396,7 +396,7 @@ mod tests {
             max_line,
             compact: false,
             project: None,
-            scratch: Vec::new(),
+            scratch: Scratch::default(),
         }
     }
 

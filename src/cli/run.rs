@@ -104,7 +104,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         max_line: input::MAX_LINE,
         compact: forward.is_some(),
         project,
-        scratch: Vec::new(),
+        scratch: Default::default(),
     };
     let status = run.run(
         input::spawn(inputs, names, decoder),
@@ -394,7 +394,7 @@ mod tests {
             max_line: 64,
             compact: false,
             project: None,
-            scratch: Vec::new(),
+            scratch: Default::default(),
         };
         let reader = input::spawn(vec![input], vec!["mem".into()], decoder);
         let stop = Arc::new(AtomicBool::new(false));
@@ -435,7 +435,7 @@ mod tests {
             max_line: input::MAX_LINE,
             compact: forward.is_some(),
             project,
-            scratch: Vec::new(),
+            scratch: Default::default(),
         };
         let reader = input::spawn(vec![Box::new(input)], vec!["mem".into()], decoder);
         run.run(reader, true, true, Arc::new(AtomicBool::new(false)));

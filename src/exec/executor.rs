@@ -114,7 +114,8 @@ impl Executor {
     /// A missing key's "did you mean" hint is the one thing that looks at the other
     /// keys. A select without windows keeps no state, so when it fails on such an
     /// event it is run again on the whole event for the exact error; a windowed one
-    /// cannot be, so with one the other keys are asked for too ([`Fields::all_keys`]).
+    /// cannot be, so with one the keys a hint could name are asked for too
+    /// ([`Fields::hint_keys`]).
     pub fn project_input(&mut self, input: &str) -> Option<Fields> {
         let idx = *self.inputs.get(input)?;
         let fed: Vec<usize> = self.routes[idx]
@@ -136,7 +137,7 @@ impl Executor {
         for &to in &fed {
             match &self.slots[to] {
                 Slot::Select(s) if s.event_keys(&mut fields.keys) => {
-                    fields.all_keys |= !s.is_stateless();
+                    fields.hint_keys |= !s.is_stateless();
                 }
                 _ => return None,
             }

@@ -26,6 +26,8 @@ use std::sync::Mutex;
 
 pub use eval::{eval_expr, run_block};
 pub use func::set_stack_budget;
+#[cfg(test)]
+pub(crate) use path::best_hint;
 pub use path::{event_fields, read_fields};
 pub use reads::{block_event_keys, event_keys};
 

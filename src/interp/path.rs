@@ -137,7 +137,7 @@ fn missing_key(r: &Record, key: &str) -> Miss {
 
 /// The closest option within an edit distance of 2 (ties: the smallest option), as
 /// Tremor's "Did you mean to use `x`?" hint picks it.
-fn best_hint<'a>(given: &str, options: impl Iterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn best_hint<'a>(given: &str, options: impl Iterator<Item = &'a str>) -> Option<String> {
     options
         .filter_map(|o| {
             let d = edit_distance(given, o);

@@ -12,7 +12,7 @@ mod project;
 pub use cmp::{sorted_serialize, sorted_serialize_into, test_eq, val_eq};
 pub use compact::compact_json;
 pub use json::{parse_json, parse_json_bytes, JsonError};
-pub use project::{project_json, project_value, Fields};
+pub use project::{project_json, project_value, Fields, Scratch};
 
 use indexmap::IndexMap;
 use std::hash::BuildHasherDefault;

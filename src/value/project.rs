@@ -3,9 +3,9 @@
 //! When every use of `event` in a query is `event.KEY...` for known keys, the other
 //! fields' values are never looked at: they are checked (the line must still be
 //! valid JSON) but not built. Only the "did you mean" hint of a missing key looks at
-//! the other keys: where the runner cannot evaluate such an event again whole, the
-//! result keeps every top-level key, in order, with `null` for the values not read
-//! ([`Fields::all_keys`]). Anything out of the ordinary (a
+//! the other keys, and only at those within two edits of it: where the runner cannot
+//! evaluate such an event again whole, the result keeps those keys too, in order,
+//! with `null` values ([`Fields::hint_keys`]). Anything out of the ordinary (a
 //! document that is not an object, escapes, numbers that might decode differently,
 //! deep nesting, invalid JSON) gives up, and the caller decodes the whole document
 //! the usual way, which also words any error.
@@ -19,17 +19,88 @@ const MAX_DEPTH: usize = 64;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fields {
     pub keys: Vec<Str>,
-    /// Keep the other keys too, with `null` values.
-    pub all_keys: bool,
+    /// Also keep, with `null` values, the other keys a missing key's hint could name:
+    /// those within two edits of one of `keys`.
+    pub hint_keys: bool,
+}
+
+impl Fields {
+    /// Whether a key not read is kept.
+    fn keeps(&self, key: &str) -> bool {
+        self.hint_keys && self.keys.iter().any(|k| within_two_edits(key, k))
+    }
+}
+
+/// Levenshtein distance of at most 2 (as the hint measures it, over characters).
+/// Keys are short: ASCII keys of up to 32 bytes are measured on the stack; anything
+/// else counts as near, which only keeps a key that could have been left out.
+fn within_two_edits(a: &str, b: &str) -> bool {
+    const MAX: usize = 32;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let ascii = a.is_ascii() && b.is_ascii();
+    if ascii && a.len().abs_diff(b.len()) > 2 {
+        return false;
+    }
+    if !ascii || a.len() > MAX || b.len() > MAX {
+        return true;
+    }
+    // Two rows of the distance table, used in turn; distances fit a byte.
+    let mut rows = [[0u8; MAX + 1]; 2];
+    for (j, d) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
+        *d = j as u8;
+    }
+    for (i, &ca) in a.iter().enumerate() {
+        let [prev, cur] = if i % 2 == 0 {
+            let [p, c] = &mut rows;
+            [p, c]
+        } else {
+            let [c, p] = &mut rows;
+            [p, c]
+        };
+        cur[0] = (i + 1) as u8;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + u8::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+    }
+    rows[a.len() % 2][b.len()] <= 2
+}
+
+/// What [`project_json`] reuses from one call to the next, for one [`Fields`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    pairs: Vec<(Str, Value)>,
+    /// Keys not read met so far, and whether they are kept: events of one input
+    /// mostly have the same keys, and measuring edits costs more than finding them here.
+    seen: Vec<(Str, bool)>,
+}
+
+/// Keys remembered in [`Scratch::seen`], at most.
+const SEEN: usize = 64;
+
+impl Scratch {
+    fn keeps(&mut self, fields: &Fields, key: &str) -> bool {
+        if !fields.hint_keys {
+            return false;
+        }
+        if let Some((_, keep)) = self
+            .seen
+            .iter()
+            .find(|(k, _)| same(k.as_bytes(), key.as_bytes()))
+        {
+            return *keep;
+        }
+        let keep = fields.keeps(key);
+        if self.seen.len() < SEEN {
+            self.seen.push((Str::from(key), keep));
+        }
+        keep
+    }
 }
 
 /// The record `text` decodes to with only the `fields` filled in, or `None` when the
-/// full decoder has to be asked. `scratch` is reused between calls.
-pub fn project_json(
-    text: &[u8],
-    fields: &Fields,
-    scratch: &mut Vec<(Str, Value)>,
-) -> Option<Value> {
+/// full decoder has to be asked.
+pub fn project_json(text: &[u8], fields: &Fields, scratch: &mut Scratch) -> Option<Value> {
     let keys = fields.keys.as_slice();
     let text = simdutf8::basic::from_utf8(text).ok()?;
     // Control bytes are allowed only as whitespace between tokens; lines with any
@@ -38,7 +109,7 @@ pub fn project_json(
     if text.bytes().fold(false, |acc, c| acc | (c < 0x20)) {
         return None;
     }
-    scratch.clear();
+    scratch.pairs.clear();
     let mut p = Scan {
         s: text,
         b: text.as_bytes(),
@@ -60,7 +131,7 @@ pub fn project_json(
                 Some(k) => (k.clone(), p.value(1)?),
                 None => {
                     p.skip(1)?;
-                    if !fields.all_keys {
+                    if !scratch.keeps(fields, key) {
                         if p.eat(b',') {
                             continue;
                         }
@@ -72,7 +143,7 @@ pub fn project_json(
                     (Str::from(key), Value::Null)
                 }
             };
-            scratch.push((key, value));
+            scratch.pairs.push((key, value));
             if p.eat(b',') {
                 continue;
             }
@@ -86,8 +157,8 @@ pub fn project_json(
     if p.i != text.len() {
         return None;
     }
-    let mut r = Record::with_capacity_and_hasher(scratch.len(), Default::default());
-    for (k, v) in scratch.drain(..) {
+    let mut r = Record::with_capacity_and_hasher(scratch.pairs.len(), Default::default());
+    for (k, v) in scratch.pairs.drain(..) {
         // A repeated key keeps its first place and its last value, as decoding does.
         r.insert(k, v);
     }
@@ -103,7 +174,7 @@ pub fn project_value(v: &Value, fields: &Fields) -> Value {
             r.iter()
                 .filter_map(|(k, v)| match fields.keys.contains(k) {
                     true => Some((k.clone(), v.clone())),
-                    false => fields.all_keys.then(|| (k.clone(), Value::Null)),
+                    false => fields.keeps(k).then(|| (k.clone(), Value::Null)),
                 })
                 .collect(),
         )),
@@ -383,13 +454,13 @@ mod tests {
         some
     }
 
-    fn check_fields(text: &str, keys: &[&str], all_keys: bool) -> bool {
+    fn check_fields(text: &str, keys: &[&str], hint_keys: bool) -> bool {
         let keys: Vec<Str> = keys.iter().map(|k| Str::from(*k)).collect();
         let fields = Fields {
             keys: keys.clone(),
-            all_keys,
+            hint_keys,
         };
-        let Some(got) = project_json(text.as_bytes(), &fields, &mut Vec::new()) else {
+        let Some(got) = project_json(text.as_bytes(), &fields, &mut Scratch::default()) else {
             return false;
         };
         let mut want = parse_json(text)
@@ -400,9 +471,7 @@ mod tests {
                 *v = Value::Null;
             }
         }
-        if !all_keys {
-            r.retain(|k, _| keys.contains(k));
-        }
+        r.retain(|k, _| keys.contains(k) || fields.keeps(k));
         let from_value = project_value(&parse_json(text).unwrap(), &fields);
         assert!(test_eq(&from_value, &want), "{text:?}");
         assert!(test_eq(&got, &want), "{text:?}: {got:?} vs {want:?}");
@@ -458,7 +527,12 @@ mod tests {
         ] {
             assert!(!check(text, keys), "{text:?}");
         }
-        assert!(project_json(b"{\"a\": \"\xff\"}", &Fields::default(), &mut Vec::new()).is_none());
+        assert!(project_json(
+            b"{\"a\": \"\xff\"}",
+            &Fields::default(),
+            &mut Scratch::default()
+        )
+        .is_none());
         let deep = format!("{{\"b\": {}{}}}", "[".repeat(100), "]".repeat(100));
         assert!(!check(&deep, &["a"]));
     }
@@ -517,6 +591,57 @@ mod tests {
         fn agrees_on_number_like_text(s in "-?[0-9]{1,20}(\\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?") {
             check(&format!("{{\"a\": {s}}}"), &["a"]);
             check(&format!("{{\"a\": 1, \"b\": {s}}}"), &["a"]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+    use crate::interp::best_hint;
+    use proptest::prelude::*;
+
+    #[test]
+    fn keys_a_hint_could_name_are_kept() {
+        for (a, b, near) in [
+            ("g", "v", true),
+            ("msg", "g", true),
+            ("host", "g", false),
+            ("tags", "host", false),
+            ("hots", "host", true),
+            ("", "ab", true),
+            ("", "abc", false),
+            ("kitten", "sitting", false),
+            ("kitten", "sittin", true),
+            ("é", "abcdef", true),
+        ] {
+            assert_eq!(within_two_edits(a, b), near, "{a} {b}");
+            assert_eq!(within_two_edits(b, a), near, "{b} {a}");
+        }
+    }
+
+    proptest! {
+        /// The hint for a missing key the query reads is the same over the kept keys
+        /// as over all of them.
+        #[test]
+        fn kept_keys_give_the_same_hint(
+            all in prop::collection::vec("[a-dé]{0,5}", 0..8),
+            read in prop::collection::vec("[a-dé]{0,5}", 1..3),
+        ) {
+            let fields = Fields {
+                keys: read.iter().map(|k| Str::from(k.as_str())).collect(),
+                hint_keys: true,
+            };
+            for missing in &read {
+                let present = all.iter().filter(|k| *k != missing);
+                let kept = present
+                    .clone()
+                    .filter(|k| read.contains(k) || fields.keeps(k));
+                prop_assert_eq!(
+                    best_hint(missing, present.map(String::as_str)),
+                    best_hint(missing, kept.map(String::as_str))
+                );
+            }
         }
     }
 }
