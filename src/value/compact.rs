@@ -210,7 +210,8 @@ impl Compactor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{parse_json, Record, Str, Value};
+    use crate::value::arb::arb_value;
+    use crate::value::parse_json;
     use proptest::prelude::*;
 
     /// Wherever a compact form is given, it is what decoding and encoding gives.
@@ -269,31 +270,6 @@ mod tests {
         }
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(!check(&deep));
-    }
-
-    fn arb_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::I64),
-            any::<u64>().prop_map(Value::U64),
-            any::<f64>()
-                .prop_filter("finite", |f| f.is_finite())
-                .prop_map(Value::F64),
-            ".*".prop_map(|s: String| Value::from(s)),
-        ];
-        leaf.prop_recursive(4, 32, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::vec(("[a-c\"\\\\é]{0,3}", inner), 0..6).prop_map(|kv| {
-                    let mut r = Record::default();
-                    for (k, v) in kv {
-                        r.insert(Str::from(k), v);
-                    }
-                    Value::Record(Box::new(r))
-                }),
-            ]
-        })
     }
 
     proptest! {

@@ -4,6 +4,8 @@
 //! and short values cost no allocation), records are insertion-ordered maps boxed to
 //! keep `Value` at 32 bytes.
 
+#[cfg(test)]
+mod arb;
 mod cmp;
 mod compact;
 mod json;

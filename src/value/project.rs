@@ -443,6 +443,7 @@ impl<'a> Scan<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::arb::arb_value;
     use crate::value::{parse_json, test_eq};
     use proptest::prelude::*;
 
@@ -535,31 +536,6 @@ mod tests {
         .is_none());
         let deep = format!("{{\"b\": {}{}}}", "[".repeat(100), "]".repeat(100));
         assert!(!check(&deep, &["a"]));
-    }
-
-    fn arb_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::I64),
-            any::<u64>().prop_map(Value::U64),
-            any::<f64>()
-                .prop_filter("finite", |f| f.is_finite())
-                .prop_map(Value::F64),
-            ".*".prop_map(|s: String| Value::from(s)),
-        ];
-        leaf.prop_recursive(4, 32, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::vec(("[a-c\"\\\\é]{0,3}", inner), 0..6).prop_map(|kv| {
-                    let mut r = Record::default();
-                    for (k, v) in kv {
-                        r.insert(Str::from(k), v);
-                    }
-                    Value::Record(Box::new(r))
-                }),
-            ]
-        })
     }
 
     fn arb_record() -> impl Strategy<Value = Value> {
