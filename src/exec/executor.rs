@@ -96,13 +96,23 @@ impl Executor {
 
     /// Feeds `event` into input `input` and runs until quiet. Unknown inputs are ignored.
     pub fn send(&mut self, input: &str, event: Event, out: &mut Vec<(String, Event)>) {
+        self.enter(input, event, None, out);
+    }
+
+    fn enter(
+        &mut self,
+        input: &str,
+        event: Event,
+        original: Option<&dyn Fn() -> Value>,
+        out: &mut Vec<(String, Event)>,
+    ) {
         let Some(&idx) = self.inputs.get(input) else {
             return;
         };
         // An input node only forwards on `out`: route from it at once rather than
         // through the stack (one event move less each way).
         self.route(idx, "out", event);
-        self.run(out, None);
+        self.run(out, original);
     }
 
     /// The top-level fields of the events sent to `input` that the graph reads, when
@@ -168,11 +178,7 @@ impl Executor {
         original: &dyn Fn() -> Value,
         out: &mut Vec<(String, Event)>,
     ) {
-        let Some(&idx) = self.inputs.get(input) else {
-            return;
-        };
-        self.route(idx, "out", event);
-        self.run(out, Some(original));
+        self.enter(input, event, Some(original), out);
     }
 
     /// The output every event sent to `input` reaches, alone and unchanged, when the
