@@ -7,6 +7,8 @@
 //! JSON) gives up, and the caller decodes and encodes the usual way, which then also
 //! words any error.
 
+use super::cursor::Cursor;
+
 /// Nesting beyond this is left to the full decoder.
 const MAX_DEPTH: usize = 64;
 
@@ -15,10 +17,13 @@ const MAX_DEPTH: usize = 64;
 pub fn compact_json(text: &[u8], out: &mut Vec<u8>) -> bool {
     let start = out.len();
     let ok = std::str::from_utf8(text).is_ok() && {
-        let mut c = Compactor { b: text, i: 0, out };
+        let mut c = Compactor {
+            cur: Cursor::new(text),
+            out,
+        };
         c.value(0) && {
-            c.ws();
-            c.i == text.len()
+            c.cur.ws();
+            c.cur.i == text.len()
         }
     };
     if !ok {
@@ -28,36 +33,23 @@ pub fn compact_json(text: &[u8], out: &mut Vec<u8>) -> bool {
 }
 
 struct Compactor<'a> {
-    b: &'a [u8],
-    i: usize,
+    cur: Cursor<'a>,
     out: &'a mut Vec<u8>,
 }
 
 impl Compactor<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.i += 1;
-        }
-    }
-
     /// Skips whitespace and takes `c` (copying it) if it comes next.
     fn eat(&mut self, c: u8) -> bool {
-        self.ws();
-        let hit = self.peek() == Some(c);
+        let hit = self.cur.eat(c);
         if hit {
-            self.i += 1;
             self.out.push(c);
         }
         hit
     }
 
     fn value(&mut self, depth: usize) -> bool {
-        self.ws();
-        match self.peek() {
+        self.cur.ws();
+        match self.cur.peek() {
             Some(b'{') if depth < MAX_DEPTH => self.object(depth + 1),
             Some(b'[') if depth < MAX_DEPTH => self.array(depth + 1),
             Some(b'"') => self.string().is_some(),
@@ -70,17 +62,15 @@ impl Compactor<'_> {
     }
 
     fn literal(&mut self, word: &[u8]) -> bool {
-        let end = self.i + word.len();
-        let hit = self.b.get(self.i..end) == Some(word);
+        let hit = self.cur.literal(word);
         if hit {
             self.out.extend_from_slice(word);
-            self.i = end;
         }
         hit
     }
 
     fn object(&mut self, depth: usize) -> bool {
-        self.i += 1;
+        self.cur.i += 1;
         self.out.push(b'{');
         if self.eat(b'}') {
             return true;
@@ -89,15 +79,15 @@ impl Compactor<'_> {
         // keeps only its last value).
         let mut keys: Vec<(usize, usize)> = Vec::new();
         loop {
-            self.ws();
-            if self.peek() != Some(b'"') {
+            self.cur.ws();
+            if self.cur.peek() != Some(b'"') {
                 return false;
             }
             let Some(key) = self.string() else {
                 return false;
             };
-            let name = &self.b[key.0..key.1];
-            if keys.iter().any(|&(s, e)| &self.b[s..e] == name) {
+            let name = &self.cur.b[key.0..key.1];
+            if keys.iter().any(|&(s, e)| &self.cur.b[s..e] == name) {
                 return false;
             }
             keys.push(key);
@@ -112,7 +102,7 @@ impl Compactor<'_> {
     }
 
     fn array(&mut self, depth: usize) -> bool {
-        self.i += 1;
+        self.cur.i += 1;
         self.out.push(b'[');
         if self.eat(b']') {
             return true;
@@ -131,18 +121,18 @@ impl Compactor<'_> {
     /// Copies a string without escapes or control bytes (the encoder would write it
     /// the same); returns the range of its contents in the input.
     fn string(&mut self) -> Option<(usize, usize)> {
-        let start = self.i + 1;
-        let rest = &self.b[start..];
+        let start = self.cur.i + 1;
+        let rest = &self.cur.b[start..];
         let end = start + memchr::memchr2(b'"', b'\\', rest)?;
-        if self.b[end] != b'"' {
+        if self.cur.b[end] != b'"' {
             return None;
         }
-        let contents = &self.b[start..end];
+        let contents = &self.cur.b[start..end];
         if contents.iter().fold(false, |acc, &c| acc | (c < 0x20)) {
             return None;
         }
-        self.out.extend_from_slice(&self.b[start - 1..=end]);
-        self.i = end + 1;
+        self.out.extend_from_slice(&self.cur.b[start - 1..=end]);
+        self.cur.i = end + 1;
         Some((start, end))
     }
 
@@ -150,38 +140,38 @@ impl Compactor<'_> {
     /// fewer than 18 digits other than `-0`, or a float already in the shortest form
     /// the encoder writes.
     fn number(&mut self) -> bool {
-        let start = self.i;
-        if self.peek() == Some(b'-') {
-            self.i += 1;
+        let start = self.cur.i;
+        if self.cur.peek() == Some(b'-') {
+            self.cur.i += 1;
         }
-        let int_start = self.i;
-        match self.peek() {
-            Some(b'0') => self.i += 1,
-            Some(b'1'..=b'9') => self.digits(),
+        let int_start = self.cur.i;
+        match self.cur.peek() {
+            Some(b'0') => self.cur.i += 1,
+            Some(b'1'..=b'9') => self.cur.digits(),
             _ => return false,
         }
-        let int_digits = self.i - int_start;
+        let int_digits = self.cur.i - int_start;
         let mut float = false;
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            if !self.peek().is_some_and(|c| c.is_ascii_digit()) {
+        if self.cur.peek() == Some(b'.') {
+            self.cur.i += 1;
+            if !self.cur.peek().is_some_and(|c| c.is_ascii_digit()) {
                 return false;
             }
-            self.digits();
+            self.cur.digits();
             float = true;
         }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i += 1;
+        if let Some(b'e' | b'E') = self.cur.peek() {
+            self.cur.i += 1;
+            if let Some(b'+' | b'-') = self.cur.peek() {
+                self.cur.i += 1;
             }
-            if !self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            if !self.cur.peek().is_some_and(|c| c.is_ascii_digit()) {
                 return false;
             }
-            self.digits();
+            self.cur.digits();
             float = true;
         }
-        let text = &self.b[start..self.i];
+        let text = &self.cur.b[start..self.cur.i];
         let same = if float {
             // Decoding rounds correctly, as Rust's parser does; the encoder writes
             // ryu's shortest form.
@@ -198,12 +188,6 @@ impl Compactor<'_> {
             self.out.extend_from_slice(text);
         }
         same
-    }
-
-    fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.i += 1;
-        }
     }
 }
 

@@ -8,6 +8,7 @@
 mod arb;
 mod cmp;
 mod compact;
+mod cursor;
 mod json;
 mod project;
 

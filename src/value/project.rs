@@ -10,6 +10,7 @@
 //! deep nesting, invalid JSON) gives up, and the caller decodes the whole document
 //! the usual way, which also words any error.
 
+use super::cursor::Cursor;
 use super::{Record, Str, Value};
 
 /// Nesting beyond this is left to the full decoder.
@@ -112,19 +113,18 @@ pub fn project_json(text: &[u8], fields: &Fields, scratch: &mut Scratch) -> Opti
     scratch.pairs.clear();
     let mut p = Scan {
         s: text,
-        b: text.as_bytes(),
-        i: 0,
+        cur: Cursor::new(text.as_bytes()),
     };
-    p.ws();
-    if p.peek() != Some(b'{') {
+    p.cur.ws();
+    if p.cur.peek() != Some(b'{') {
         return None;
     }
-    p.i += 1;
-    if !p.eat(b'}') {
+    p.cur.i += 1;
+    if !p.cur.eat(b'}') {
         loop {
-            p.ws();
+            p.cur.ws();
             let key = p.contents()?;
-            if !p.eat(b':') {
+            if !p.cur.eat(b':') {
                 return None;
             }
             let (key, value) = match keys.iter().find(|k| same(k.as_bytes(), key.as_bytes())) {
@@ -132,10 +132,10 @@ pub fn project_json(text: &[u8], fields: &Fields, scratch: &mut Scratch) -> Opti
                 None => {
                     p.skip(1)?;
                     if !scratch.keeps(fields, key) {
-                        if p.eat(b',') {
+                        if p.cur.eat(b',') {
                             continue;
                         }
-                        if p.eat(b'}') {
+                        if p.cur.eat(b'}') {
                             break;
                         }
                         return None;
@@ -144,17 +144,17 @@ pub fn project_json(text: &[u8], fields: &Fields, scratch: &mut Scratch) -> Opti
                 }
             };
             scratch.pairs.push((key, value));
-            if p.eat(b',') {
+            if p.cur.eat(b',') {
                 continue;
             }
-            if p.eat(b'}') {
+            if p.cur.eat(b'}') {
                 break;
             }
             return None;
         }
     }
-    p.ws();
-    if p.i != text.len() {
+    p.cur.ws();
+    if p.cur.i != text.len() {
         return None;
     }
     let mut r = Record::with_capacity_and_hasher(scratch.pairs.len(), Default::default());
@@ -214,73 +214,52 @@ fn quote_or_backslash(b: &[u8], mut i: usize) -> Option<usize> {
 /// A cursor over a document known to be UTF-8 without control bytes.
 struct Scan<'a> {
     s: &'a str,
-    b: &'a [u8],
-    i: usize,
+    cur: Cursor<'a>,
 }
 
 impl<'a> Scan<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.i += 1;
-        }
-    }
-
-    /// Skips whitespace and takes `c` if it comes next.
-    fn eat(&mut self, c: u8) -> bool {
-        self.ws();
-        let hit = self.peek() == Some(c);
-        if hit {
-            self.i += 1;
-        }
-        hit
-    }
-
     /// A value, built.
     fn value(&mut self, depth: usize) -> Option<Value> {
-        self.ws();
-        match self.peek()? {
+        self.cur.ws();
+        match self.cur.peek()? {
             b'"' => self.string().map(Value::String),
             b'{' if depth < MAX_DEPTH => {
-                self.i += 1;
+                self.cur.i += 1;
                 let mut r = Record::default();
-                if self.eat(b'}') {
+                if self.cur.eat(b'}') {
                     return Some(Value::Record(Box::new(r)));
                 }
                 loop {
-                    self.ws();
+                    self.cur.ws();
                     let k = self.string()?;
-                    if !self.eat(b':') {
+                    if !self.cur.eat(b':') {
                         return None;
                     }
                     let v = self.value(depth + 1)?;
                     r.insert(k, v);
-                    if self.eat(b',') {
+                    if self.cur.eat(b',') {
                         continue;
                     }
-                    return self.eat(b'}').then(|| Value::Record(Box::new(r)));
+                    return self.cur.eat(b'}').then(|| Value::Record(Box::new(r)));
                 }
             }
             b'[' if depth < MAX_DEPTH => {
-                self.i += 1;
+                self.cur.i += 1;
                 let mut a = Vec::new();
-                if self.eat(b']') {
+                if self.cur.eat(b']') {
                     return Some(Value::Array(a));
                 }
                 loop {
                     a.push(self.value(depth + 1)?);
-                    if self.eat(b',') {
+                    if self.cur.eat(b',') {
                         continue;
                     }
-                    return self.eat(b']').then_some(Value::Array(a));
+                    return self.cur.eat(b']').then_some(Value::Array(a));
                 }
             }
-            b't' => self.literal(b"true").then_some(Value::Bool(true)),
-            b'f' => self.literal(b"false").then_some(Value::Bool(false)),
-            b'n' => self.literal(b"null").then_some(Value::Null),
+            b't' => self.cur.literal(b"true").then_some(Value::Bool(true)),
+            b'f' => self.cur.literal(b"false").then_some(Value::Bool(false)),
+            b'n' => self.cur.literal(b"null").then_some(Value::Null),
             b'-' | b'0'..=b'9' => self.number(),
             _ => None,
         }
@@ -288,68 +267,59 @@ impl<'a> Scan<'a> {
 
     /// A value, checked but not built.
     fn skip(&mut self, depth: usize) -> Option<()> {
-        self.ws();
-        match self.peek()? {
+        self.cur.ws();
+        match self.cur.peek()? {
             b'"' => self.skip_string(),
             b'{' if depth < MAX_DEPTH => {
-                self.i += 1;
-                if self.eat(b'}') {
+                self.cur.i += 1;
+                if self.cur.eat(b'}') {
                     return Some(());
                 }
                 loop {
-                    self.ws();
+                    self.cur.ws();
                     self.skip_string()?;
-                    if !self.eat(b':') {
+                    if !self.cur.eat(b':') {
                         return None;
                     }
                     self.skip(depth + 1)?;
-                    if self.eat(b',') {
+                    if self.cur.eat(b',') {
                         continue;
                     }
-                    return self.eat(b'}').then_some(());
+                    return self.cur.eat(b'}').then_some(());
                 }
             }
             b'[' if depth < MAX_DEPTH => {
-                self.i += 1;
-                if self.eat(b']') {
+                self.cur.i += 1;
+                if self.cur.eat(b']') {
                     return Some(());
                 }
                 loop {
                     self.skip(depth + 1)?;
-                    if self.eat(b',') {
+                    if self.cur.eat(b',') {
                         continue;
                     }
-                    return self.eat(b']').then_some(());
+                    return self.cur.eat(b']').then_some(());
                 }
             }
-            b't' => self.literal(b"true").then_some(()),
-            b'f' => self.literal(b"false").then_some(()),
-            b'n' => self.literal(b"null").then_some(()),
+            b't' => self.cur.literal(b"true").then_some(()),
+            b'f' => self.cur.literal(b"false").then_some(()),
+            b'n' => self.cur.literal(b"null").then_some(()),
             b'-' | b'0'..=b'9' => self.number_text().map(|_| ()),
             _ => None,
         }
     }
 
-    fn literal(&mut self, word: &[u8]) -> bool {
-        let end = self.i + word.len();
-        let hit = self.b.get(self.i..end) == Some(word);
-        if hit {
-            self.i = end;
-        }
-        hit
-    }
-
     /// The contents of a string without escapes, the cursor just past its closing quote.
     fn contents(&mut self) -> Option<&'a str> {
-        if self.peek() != Some(b'"') {
+        if self.cur.peek() != Some(b'"') {
             return None;
         }
-        let start = self.i + 1;
-        let end = quote_or_backslash(self.b, start)?;
-        if self.b[end] != b'"' {
+        let start = self.cur.i + 1;
+        let end = quote_or_backslash(self.cur.b, start)?;
+        if self.cur.b[end] != b'"' {
             return None;
         }
-        self.i = end + 1;
+        self.cur.i = end + 1;
         // Both ends are ASCII quotes, so this slice is on character boundaries.
         self.s.get(start..end)
     }
@@ -367,46 +337,46 @@ impl<'a> Scan<'a> {
     /// 17 significant digits with an exponent of at most two digits (correctly
     /// rounded either way, and finite). The flag says whether it is a float.
     fn number_text(&mut self) -> Option<(&[u8], bool)> {
-        let start = self.i;
-        if self.peek() == Some(b'-') {
-            self.i += 1;
+        let start = self.cur.i;
+        if self.cur.peek() == Some(b'-') {
+            self.cur.i += 1;
         }
-        let int_start = self.i;
-        match self.peek()? {
-            b'0' => self.i += 1,
-            b'1'..=b'9' => self.digits(),
+        let int_start = self.cur.i;
+        match self.cur.peek()? {
+            b'0' => self.cur.i += 1,
+            b'1'..=b'9' => self.cur.digits(),
             _ => return None,
         }
-        let int_end = self.i;
+        let int_end = self.cur.i;
         let mut frac = (int_end, int_end);
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            if !self.peek()?.is_ascii_digit() {
+        if self.cur.peek() == Some(b'.') {
+            self.cur.i += 1;
+            if !self.cur.peek()?.is_ascii_digit() {
                 return None;
             }
-            let s = self.i;
-            self.digits();
-            frac = (s, self.i);
+            let s = self.cur.i;
+            self.cur.digits();
+            frac = (s, self.cur.i);
         }
         let mut exp_digits = 0;
-        if let Some(b'e' | b'E') = self.peek() {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i += 1;
+        if let Some(b'e' | b'E') = self.cur.peek() {
+            self.cur.i += 1;
+            if let Some(b'+' | b'-') = self.cur.peek() {
+                self.cur.i += 1;
             }
-            if !self.peek()?.is_ascii_digit() {
+            if !self.cur.peek()?.is_ascii_digit() {
                 return None;
             }
-            let s = self.i;
-            self.digits();
-            exp_digits = self.i - s;
+            let s = self.cur.i;
+            self.cur.digits();
+            exp_digits = self.cur.i - s;
         }
-        let float = frac.0 != int_end || exp_digits > 0 || self.b.get(int_end) == Some(&b'.');
-        let int = &self.b[int_start..int_end];
+        let float = frac.0 != int_end || exp_digits > 0 || self.cur.b.get(int_end) == Some(&b'.');
+        let int = &self.cur.b[int_start..int_end];
         let plain = if float {
             // Significant digits: leading zeros (of the integer part and, if it is 0,
             // of the fraction) do not count.
-            let frac = &self.b[frac.0..frac.1];
+            let frac = &self.cur.b[frac.0..frac.1];
             let sig = match int.iter().position(|&d| d != b'0') {
                 Some(p) => int.len() - p + frac.len(),
                 None => frac.len() - frac.iter().take_while(|&&d| d == b'0').count(),
@@ -415,14 +385,14 @@ impl<'a> Scan<'a> {
         } else {
             int.len() <= 18
         };
-        plain.then(|| (&self.b[start..self.i], float))
+        plain.then(|| (&self.cur.b[start..self.cur.i], float))
     }
 
     /// A number, decoded as the full decoder does (`-0` is left to it).
     fn number(&mut self) -> Option<Value> {
-        let start = self.i;
+        let start = self.cur.i;
         let (_, float) = self.number_text()?;
-        let text = self.s.get(start..self.i)?;
+        let text = self.s.get(start..self.cur.i)?;
         if float {
             let f: f64 = text.parse().ok()?;
             f.is_finite().then_some(Value::F64(f))
@@ -430,12 +400,6 @@ impl<'a> Scan<'a> {
             None
         } else {
             text.parse().ok().map(Value::I64)
-        }
-    }
-
-    fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.i += 1;
         }
     }
 }
