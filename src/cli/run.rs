@@ -371,6 +371,35 @@ mod tests {
         (code, text)
     }
 
+    /// A run loop writing to `buf`, in the index clock, reading input "mem".
+    fn test_loop<'e>(
+        engine: &'e mut (dyn Engine + 'e),
+        buf: &Shared,
+        forward: Option<String>,
+    ) -> RunLoop<'e> {
+        RunLoop {
+            engine,
+            sinks: Sinks::new(Box::new(buf.clone())),
+            codec: codec(CodecArg::Json),
+            clock: ClockArg::Index,
+            names: vec!["mem".into()],
+            outputs: Vec::new(),
+            next_event: 0,
+            forward,
+        }
+    }
+
+    fn json_decoder(max_line: usize, compact: bool, project: Option<Arc<Fields>>) -> Decoder {
+        Decoder {
+            codec: codec(CodecArg::Json),
+            skip_blank: true,
+            max_line,
+            compact,
+            project,
+            scratch: Default::default(),
+        }
+    }
+
     /// Also returns the input peer's `(out, err)` counts.
     fn run_echo_counting(
         input: Box<dyn Read + Send>,
@@ -378,24 +407,8 @@ mod tests {
     ) -> (i32, String, (u64, u64)) {
         let buf = Shared::default();
         let mut engine = Echo;
-        let mut run = RunLoop {
-            engine: &mut engine,
-            sinks: Sinks::new(Box::new(buf.clone())),
-            codec: codec(CodecArg::Json),
-            clock: ClockArg::Index,
-            names: vec!["mem".into()],
-            outputs: Vec::new(),
-            next_event: 0,
-            forward: None,
-        };
-        let decoder = Decoder {
-            codec: codec(CodecArg::Json),
-            skip_blank: true,
-            max_line: 64,
-            compact: false,
-            project: None,
-            scratch: Default::default(),
-        };
+        let mut run = test_loop(&mut engine, &buf, None);
+        let decoder = json_decoder(64, false, None);
         let reader = input::spawn(vec![input], vec!["mem".into()], decoder);
         let stop = Arc::new(AtomicBool::new(false));
         let code = run.run(reader, true, final_flush, stop);
@@ -419,24 +432,8 @@ mod tests {
             projected: project.is_some(),
         };
         let buf = Shared::default();
-        let mut run = RunLoop {
-            engine: &mut engine,
-            sinks: Sinks::new(Box::new(buf.clone())),
-            codec: codec(CodecArg::Json),
-            clock: ClockArg::Index,
-            names: vec!["mem".into()],
-            outputs: Vec::new(),
-            next_event: 0,
-            forward: forward.clone(),
-        };
-        let decoder = Decoder {
-            codec: codec(CodecArg::Json),
-            skip_blank: true,
-            max_line: input::MAX_LINE,
-            compact: forward.is_some(),
-            project,
-            scratch: Default::default(),
-        };
+        let mut run = test_loop(&mut engine, &buf, forward.clone());
+        let decoder = json_decoder(input::MAX_LINE, forward.is_some(), project);
         let reader = input::spawn(vec![Box::new(input)], vec!["mem".into()], decoder);
         run.run(reader, true, true, Arc::new(AtomicBool::new(false)));
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
