@@ -26,6 +26,9 @@ pub struct Sinks {
     line: Vec<u8>,
     /// `in` first, then each output in the order it was first written.
     counts: Vec<Counts>,
+    /// The first failure to write `out` (a reader that went away), kept for the next
+    /// flush: callers of `write` may not look at its result, the run loop's flush does.
+    broken: Option<std::io::Error>,
 }
 
 impl Sinks {
@@ -40,6 +43,7 @@ impl Sinks {
                 peer: "in".into(),
                 ..Counts::default()
             }],
+            broken: None,
         }
     }
 
@@ -96,6 +100,11 @@ impl Sinks {
     fn write_pending(&mut self) -> std::io::Result<()> {
         let res = self.out.write_all(&self.pending);
         self.pending.clear();
+        if let Err(e) = &res {
+            if self.broken.is_none() {
+                self.broken = Some(std::io::Error::new(e.kind(), e.to_string()));
+            }
+        }
         res
     }
 
@@ -113,6 +122,9 @@ impl Sinks {
     /// Pushes buffered output out (before waiting for input, and at the end).
     pub fn flush(&mut self) -> std::io::Result<()> {
         let _ = self.err.flush();
+        if let Some(e) = self.broken.take() {
+            return Err(e);
+        }
         self.write_pending()?;
         self.out.flush()
     }

@@ -47,7 +47,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         Some(p) => match std::fs::File::create(p) {
             Ok(f) => Box::new(f),
             Err(e) => {
-                eprintln!("trickle: cannot write {}: {e}", p.display());
+                crate::diag::say(format_args!("cannot write {}: {e}", p.display()));
                 return EXIT_RUNTIME;
             }
         },
@@ -81,7 +81,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         match open_inputs(args) {
             Ok(opened) => opened,
             Err(e) => {
-                eprintln!("trickle: {e}");
+                crate::diag::say(&e);
                 return EXIT_RUNTIME;
             }
         }
@@ -113,7 +113,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         stop_flag(),
     );
     if args.metrics {
-        eprint!("{}", run.sinks.metrics_table());
+        crate::diag::stderr_text(&run.sinks.metrics_table());
     }
     status
 }
@@ -158,7 +158,9 @@ fn open_inputs(args: &RunArgs) -> Result<Opened, String> {
     Ok((readers, names))
 }
 
-/// Set by Ctrl-C: stop reading, drain, flush, exit 0. A second Ctrl-C exits at once.
+/// Set by Ctrl-C, SIGTERM or SIGHUP (the `ctrlc` crate's `termination` feature):
+/// stop reading, drain, flush, exit 0, as a supervisor stopping the process expects.
+/// A second signal exits at once (130: the crate does not say which signal it was).
 fn stop_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = flag.clone();
@@ -216,7 +218,7 @@ impl RunLoop<'_> {
                     reader.recycle(chunk);
                 }
                 Some(Input::Failed(e)) => {
-                    eprintln!("trickle: {e}");
+                    crate::diag::say(&e);
                     status = EXIT_RUNTIME;
                     break;
                 }
@@ -310,10 +312,10 @@ impl RunLoop<'_> {
     }
 }
 
+/// The output cannot be written (a full disk, a reader that went away): one line,
+/// exit 3; the run stops reading rather than decoding input nobody will see.
 fn write_failed(e: &std::io::Error) -> i32 {
-    if e.kind() != std::io::ErrorKind::BrokenPipe {
-        eprintln!("trickle: cannot write output: {e}");
-    }
+    crate::diag::say(format_args!("cannot write output: {e}"));
     EXIT_RUNTIME
 }
 

@@ -26,6 +26,7 @@ pub mod metrics;
 pub mod reconnect;
 mod router;
 pub mod runtime;
+mod signals;
 pub mod spec;
 pub mod stream;
 

@@ -130,7 +130,7 @@ impl Exec {
                 match msg {
                     ToGraph::Stop => phase = Phase::Finished,
                     ToGraph::Fatal(text) => {
-                        eprintln!("trickle: {text}");
+                        crate::diag::say(&text);
                         status = 3;
                         phase = Phase::Finished;
                     }

@@ -150,7 +150,7 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("trickle: cannot start the runtime: {e}");
+            crate::diag::say(format_args!("cannot start the runtime: {e}"));
             return EXIT_RUNTIME;
         }
     };
@@ -158,7 +158,7 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
         Some(p) => match std::fs::File::create(p) {
             Ok(f) => Box::new(f),
             Err(e) => {
-                eprintln!("trickle: cannot write {}: {e}", p.display());
+                crate::diag::say(format_args!("cannot write {}: {e}", p.display()));
                 return EXIT_RUNTIME;
             }
         },
@@ -193,7 +193,7 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
             match start_peer(&rt, graph, &ctx, implicit_in, &opts.inputs) {
                 Ok(peer) => peers.push(peer),
                 Err(e) => {
-                    eprintln!("trickle: {e}");
+                    crate::diag::say(&e);
                     status = EXIT_RUNTIME;
                     break;
                 }
@@ -275,8 +275,18 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
         }
     }
     rt.shutdown_timeout(Duration::from_millis(100));
-    if ex.out.flush().is_err() || ex.failed_write {
-        status = EXIT_RUNTIME;
+    // One line when the output could not be written (a reader that went away, a
+    // full disk): the run stopped at the first failed write.
+    match ex.out.flush() {
+        Err(e) => {
+            crate::diag::say(format_args!("cannot write output: {e}"));
+            status = EXIT_RUNTIME;
+        }
+        Ok(()) if ex.failed_write => {
+            crate::diag::say("cannot write output");
+            status = EXIT_RUNTIME;
+        }
+        Ok(()) => {}
     }
     let _ = ex.err.flush();
     if opts.metrics {
@@ -287,7 +297,7 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
             .collect();
         rows.push(("out", &ex.out_metrics));
         rows.push(("err", &ex.err_metrics));
-        eprint!("{}", metrics::table(&rows));
+        crate::diag::stderr_text(&metrics::table(&rows));
     }
     status
 }
@@ -337,16 +347,16 @@ fn start_peer(
     // The graph compiles either way (a peer's ports always exist); say what will not work.
     let kind = spec.kind.name();
     if writes && !spec.kind.is_sink() {
-        eprintln!(
-            "trickle: warning: peer `{}` ({kind}) does not send; events into it go to its `err`",
+        crate::diag::say(format_args!(
+            "warning: peer `{}` ({kind}) does not send; events into it go to its `err`",
             spec.name
-        );
+        ));
     }
     if has(spec.out_node()) && !spec.kind.is_source() {
-        eprintln!(
-            "trickle: warning: peer `{}` ({kind}) receives nothing; `from {}` stays empty",
+        crate::diag::say(format_args!(
+            "warning: peer `{}` ({kind}) receives nothing; `from {}` stays empty",
             spec.name, spec.name
-        );
+        ));
     }
     match &spec.kind {
         Kind::Stdin if reads => kind::stdio::start_stdin(ctx.clone()),
@@ -587,7 +597,7 @@ fn reach(g: &Graph, specs: &[PeerSpec]) -> Vec<Reach> {
         .collect()
 }
 
-/// Ctrl-C, wall-clock ticks, and each peer's metrics timer (`default_every_s` unless
+/// Ctrl-C (and SIGTERM, SIGHUP), wall-clock ticks, and each peer's metrics timer (`default_every_s` unless
 /// the peer sets `metrics_interval_s`).
 fn spawn_timers(
     tx: &mpsc::Sender<ToGraph>,
@@ -598,10 +608,13 @@ fn spawn_timers(
 ) {
     let ctrl = tx.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        let Some(mut signals) = super::signals::StopSignals::new() else {
+            return;
+        };
+        if signals.next().await.is_some() {
             let _ = ctrl.send(ToGraph::Stop).await;
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
+            if let Some(code) = signals.next().await {
+                std::process::exit(code);
             }
         }
     });

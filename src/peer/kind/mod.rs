@@ -23,7 +23,7 @@ pub mod tcp_server;
 pub mod ws_server;
 
 use super::metrics::{Counter, Metrics};
-use super::spec::PeerSpec;
+use super::spec::{Kind, PeerSpec};
 use super::stream::Decoded;
 use crate::event::{Event, EventId};
 use crate::value::{Str, Value};
@@ -372,6 +372,13 @@ pub async fn write_events<W>(
             continue;
         }
         if let Err(e) = w.write_all(&buf).await {
+            if matches!(ctx.spec.kind, Kind::Stdout | Kind::Stderr) {
+                // Nobody reads the process's output any more (`| head -1`): stop the
+                // run with one line instead of one error per event still to come.
+                let text = format!("cannot write to {}: {e}", ctx.spec.kind.name());
+                ctx.send(ToGraph::Fatal(text)).await;
+                return;
+            }
             let text = format!("cannot send on peer `{}`: {e}", ctx.spec.name);
             ctx.failed(stream, text.clone(), &ev).await;
             broken = Some(text);
