@@ -162,3 +162,186 @@ fn a_program_that_is_not_utf8_is_a_diagnostic() {
         assert!(err.contains("line 2, column 9"), "{err}");
     }
 }
+
+/// Sends `request` on a fresh connection, half-closes, and returns all it gets back.
+fn http_exchange(port: u16, request: &[u8]) -> String {
+    let mut s = connect(port);
+    s.write_all(request).unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// `http_server`: a body over `max_body_bytes` is answered 413 with an `err` record;
+/// a bad body's record carries its first KiB and its length; a request sent just
+/// before the client half-closes is still answered; a client that never finishes
+/// its headers is cut off after `header_timeout_ms`.
+#[test]
+fn http_server_limits() {
+    let d = dir("http-limits");
+    let port = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer api from http_server
+with config = {{"port": {port}, "max_body_bytes": 4096, "header_timeout_ms": 300}} end;
+create peer api;
+select event from api into api;
+"#
+        ),
+    );
+    let t = Trickle::start(&[&q]);
+    let post = |body: &[u8]| {
+        let mut r = format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(body);
+        r
+    };
+    // Five requests at once, then the client half-closes: every one is answered
+    // (the last one's answer used to be dropped as "stream has ended").
+    let ok = http_exchange(port, &post(b"{\"a\":1}").repeat(5));
+    assert_eq!(ok.matches("HTTP/1.1 200").count(), 5, "{ok}");
+    assert!(ok.ends_with("{\"a\":1}"), "{ok}");
+    let big = http_exchange(port, &post(&[b'1'; 10_000]));
+    assert!(big.starts_with("HTTP/1.1 413"), "{big}");
+    let mut bad = b"{\"x\": ".to_vec();
+    bad.extend_from_slice(&[b'z'; 3000]);
+    let answer = http_exchange(port, &post(&bad));
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    // Slowloris: headers never finish; the server closes the connection.
+    let mut slow = connect(port);
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let start = Instant::now();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("request body over max_body_bytes (4096)")),
+        "{err}"
+    );
+    let rec = lines
+        .iter()
+        .find(|l| l.contains("raw_len"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(rec.len() < 1400, "{rec}");
+    assert!(rec.contains(&format!("\"raw_len\":{}", bad.len())), "{rec}");
+}
+
+/// `max_connections`: a connection over the limit waits until one closes.
+#[test]
+fn max_connections_holds_further_clients_in_the_accept_queue() {
+    let d = dir("maxconn");
+    let port = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer srv from tcp_server with config = {{"port": {port}, "max_connections": 1}} end;
+create peer srv;
+select event from srv into srv;
+"#
+        ),
+    );
+    let t = Trickle::start(&[&q]);
+    let mut a = connect(port);
+    let mut ra = BufReader::new(a.try_clone().unwrap());
+    a.write_all(b"1\n").unwrap();
+    assert_eq!(read_line(&mut ra), "1");
+    let mut b = connect(port);
+    b.write_all(b"2\n").unwrap();
+    let mut rb = BufReader::new(b.try_clone().unwrap());
+    // Not served while `a` holds the only slot.
+    b.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut line = String::new();
+    assert!(rb.read_line(&mut line).is_err(), "served early: {line}");
+    b.set_read_timeout(Some(DEADLINE)).unwrap();
+    drop((ra, a));
+    assert_eq!(read_line(&mut rb), "2");
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+}
+
+/// WebSocket messages the protocol refuses: an `err` record and a close frame with
+/// the status that says why (1009 too big, 1007 text that is not UTF-8).
+#[test]
+fn ws_server_refused_messages_close_with_a_status() {
+    use tungstenite::protocol::frame::coding::CloseCode;
+    let d = dir("ws-refused");
+    let port = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer ws from ws_server with config = {{"port": {port}}} end;
+create peer ws;
+select event from ws into ws;
+"#
+        ),
+    );
+    let t = Trickle::start(&[&q]);
+    // Client frames are masked; a zero mask leaves the payload as it is.
+    let too_big: Vec<u8> = [0x82u8, 0xFF]
+        .into_iter()
+        .chain((17u64 << 20).to_be_bytes())
+        .chain([0, 0, 0, 0, b'x'])
+        .collect();
+    let not_utf8 = vec![0x81u8, 0x82, 0, 0, 0, 0, 0xff, 0xfe];
+    let mut got = Vec::new();
+    for (frame, want) in [(too_big, CloseCode::Size), (not_utf8, CloseCode::Invalid)] {
+        let sock = connect(port);
+        let (mut ws, _) = tungstenite::client(format!("ws://127.0.0.1:{port}/"), sock).unwrap();
+        ws.get_mut().write_all(&frame).unwrap();
+        let close = loop {
+            match ws.read() {
+                Ok(tungstenite::Message::Close(c)) => break c,
+                Ok(_) => continue,
+                Err(e) => panic!("no close frame: {e}"),
+            }
+        };
+        got.push((close.map(|c| c.code), Some(want)));
+    }
+    let (code, _, err) = t.interrupt();
+    for (close, want) in got {
+        assert_eq!(close, want, "{err}");
+    }
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("message too big"), "{err}");
+    assert!(err.contains("text message is not UTF-8"), "{err}");
+}
+
+/// `trickle run` without peers: a bad line's `err` record carries its first KiB
+/// and its length.
+#[test]
+fn bad_lines_are_reported_with_at_most_a_kib() {
+    let d = dir("rawcut");
+    let q = write(&d, "q.trickle", "select event from in into out;\n");
+    let line = format!("{{\"a\": {}\n", "9".repeat(5000));
+    let input = write(&d, "in.json", &format!("1\n{line}2\n"));
+    let out = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(["run", &q, "-i", &input])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n2\n");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.len() < 1200, "{err}");
+    assert!(
+        err.contains(&format!("\"raw_len\":{}", line.len() - 1)),
+        "{err}"
+    );
+}

@@ -55,8 +55,8 @@ impl Sinks {
     /// Input the input peer could not decode: `{"error": TEXT, "raw": LINE}` on `err`.
     pub fn malformed(&mut self, error: String, raw: &[u8]) -> std::io::Result<()> {
         self.counts[0].err += 1;
-        let raw = String::from_utf8_lossy(raw);
-        let doc = crate::record! {"error" => error, "raw" => raw.as_ref()};
+        let mut doc = crate::record! {"error" => error};
+        crate::peer::raw::Raw::of(raw).add_to(&mut doc);
         self.write("err", &doc)
     }
 

@@ -23,6 +23,7 @@ pub mod gate;
 pub mod interceptor;
 pub mod kind;
 pub mod metrics;
+pub mod raw;
 pub mod reconnect;
 mod router;
 pub mod runtime;

@@ -304,11 +304,10 @@ impl Exec {
     }
 
     /// Bytes that did not decode: `{"error", "peer", "stream", "raw"}` on `err`.
-    fn undecodable(&mut self, peer: usize, stream: u64, error: String, raw: String) {
+    fn undecodable(&mut self, peer: usize, stream: u64, error: String, raw: super::raw::Raw) {
         let name = self.peers[peer].spec.name.clone();
-        let doc = crate::record! {
-            "error" => error, "peer" => name, "stream" => stream, "raw" => raw,
-        };
+        let mut doc = crate::record! {"error" => error, "peer" => name, "stream" => stream};
+        raw.add_to(&mut doc);
         self.report_err(peer, doc);
     }
 

@@ -155,7 +155,10 @@ fn undecodable_input_becomes_an_error_record() {
     s.exec.handle(ToGraph::Events {
         peer: 0,
         stream: 0,
-        items: vec![Err(("json codec: bad".into(), "{x".into()))],
+        items: vec![Err((
+            "json codec: bad".into(),
+            crate::peer::raw::Raw::of(b"{x"),
+        ))],
         meta: Value::record(),
         extra: Vec::new(),
     });

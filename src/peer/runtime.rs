@@ -310,6 +310,7 @@ fn input_spec(codec: &str) -> PeerSpec {
         codec: if codec == "string" { "string" } else { "json" }.into(),
         interceptors: None,
         metrics_interval_s: None,
+        limits: Default::default(),
     }
 }
 

@@ -117,7 +117,7 @@ pub enum ToGraph {
 #[derive(Debug)]
 pub struct Numbered {
     pub seq: u64,
-    pub item: Result<Value, (String, String)>,
+    pub item: Result<Value, (String, crate::peer::raw::Raw)>,
     pub meta: Value,
 }
 
@@ -216,6 +216,22 @@ pub async fn open_stream(
         })
         .await;
     started.then_some((id, rx))
+}
+
+/// A server's open-connection slots (`max_connections`): one is held per connection.
+pub struct Slots(Arc<tokio::sync::Semaphore>);
+
+impl Slots {
+    pub fn new(ctx: &Ctx) -> Self {
+        Slots(Arc::new(tokio::sync::Semaphore::new(
+            ctx.spec.limits.max_connections,
+        )))
+    }
+
+    /// Waits for a free slot; it is free again when the returned permit is dropped.
+    pub async fn take(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.0.clone().acquire_owned().await.ok()
+    }
 }
 
 /// Locks a mutex even if a thread panicked while holding it (the data is plain maps).

@@ -21,7 +21,10 @@ pub async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> R
 }
 
 async fn accept(ctx: Ctx, listener: TcpListener, streams: SharedStreams) {
+    let slots = super::Slots::new(&ctx);
     loop {
+        // At `max_connections`, further clients wait in the kernel's accept queue.
+        let slot = slots.take().await;
         let (sock, addr) = match listener.accept().await {
             Ok(s) => s,
             // Running out of file descriptors and the like: wait a little, go on.
@@ -34,7 +37,11 @@ async fn accept(ctx: Ctx, listener: TcpListener, streams: SharedStreams) {
             return;
         };
         let meta = crate::record! {"tcp" => crate::record!{"peer" => addr_value(&addr)}};
-        tokio::spawn(connection(ctx.clone(), sock, id, meta, rx));
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            connection(ctx, sock, id, meta, rx).await;
+            drop(slot);
+        });
     }
 }
 
