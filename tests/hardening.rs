@@ -345,3 +345,96 @@ fn bad_lines_are_reported_with_at_most_a_kib() {
         "{err}"
     );
 }
+
+/// Resident memory of process `pid` in MB (Linux `/proc`).
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Writes to `sock` until a write blocks for a second (the server stopped reading)
+/// or `cap` bytes went out; returns the bytes written.
+fn write_until_blocked(sock: &mut std::net::TcpStream, cap: usize) -> usize {
+    sock.set_write_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+    // Lines of 1 KiB: few events for the bytes, so a debug build keeps up.
+    let chunk = format!("{}\n", "x".repeat(1023)).repeat(64);
+    let mut sent = 0;
+    while sent < cap {
+        match sock.write(chunk.as_bytes()) {
+            Ok(n) => sent += n,
+            Err(_) => break,
+        }
+    }
+    sent
+}
+
+/// A client that sends but never reads, on an echo server: the connection's queue
+/// is bounded, so the server stops reading it (the client's writes block) and its
+/// memory stays small; when the client leaves, what could not be sent is reported
+/// in a few records, not one per event.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_client_that_does_not_read_costs_bounded_memory() {
+    let d = dir("noread");
+    for kind in ["tcp_server", "ws_server"] {
+        let port = free_port();
+        let q = write(
+            &d,
+            "q.trickle",
+            &format!(
+                r#"
+define peer srv from {kind} with codec = "string", interceptors = ["lines"],
+config = {{"port": {port}}} end;
+create peer srv;
+select event from srv into srv;
+"#
+            ),
+        );
+        let t = Trickle::start(&[&q]);
+        let t0 = Instant::now();
+        let mut sock = connect(port);
+        let mut ws = None;
+        let sent = if kind == "tcp_server" {
+            write_until_blocked(&mut sock, 400 << 20)
+        } else {
+            let (mut c, _) =
+                tungstenite::client(format!("ws://127.0.0.1:{port}/"), sock.try_clone().unwrap())
+                    .unwrap();
+            sock.set_write_timeout(Some(Duration::from_secs(1)))
+                .unwrap();
+            let msg = format!("{}\n", "x".repeat(1023)).repeat(64);
+            let mut sent = 0usize;
+            while sent < 400 << 20 {
+                match c.send(tungstenite::Message::Text(msg.clone())) {
+                    Ok(()) => sent += msg.len(),
+                    Err(_) => break,
+                }
+            }
+            ws = Some(c);
+            sent
+        };
+        let rss = rss_mb(t.child.id());
+        eprintln!("{kind}: blocked after {:?}", t0.elapsed());
+        assert!(sent < 200 << 20, "{kind}: the server read {sent} bytes");
+        assert!(rss < 100.0, "{kind}: {rss} MB");
+        drop(ws);
+        drop(sock);
+        let (code, _, err) = t.interrupt();
+        eprintln!("{kind}: exited after {:?}", t0.elapsed());
+        assert_eq!(code, 0, "{kind}: {err}");
+        assert!(
+            err.lines().count() < 10,
+            "{kind}: {} lines",
+            err.lines().count()
+        );
+        eprintln!(
+            "{kind}: {} MB sent before the server stopped reading, RSS {rss:.1} MB",
+            sent >> 20
+        );
+    }
+}

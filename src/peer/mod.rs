@@ -16,6 +16,7 @@
 //! - [`kind`]: one module per peer kind; [`stream`]: per-stream framing;
 //!   [`metrics`]: the counters.
 
+mod backlog;
 pub mod codec;
 pub mod config;
 mod contraflow;

@@ -1,7 +1,7 @@
 //! The executor thread's side of a peer run: peer messages become events and
 //! signals, and the graph's outputs are routed to `out`, `err` and the peers.
 
-use super::kind::{lock, Settled, ToGraph, ToPeer};
+use super::kind::{lock, Offer, Settled, ToGraph, ToPeer};
 use super::metrics::{Counter, Metrics};
 use super::runtime::{now_ns, Peer, Sink};
 use crate::event::{Event, EventId, Signal};
@@ -61,6 +61,8 @@ pub(super) struct Exec {
     pub(super) written: Vec<Settled>,
     /// When a sink was last handed an event, or acked or failed one.
     pub(super) last_settled: std::time::Instant,
+    /// Server connections whose queue was found full, by `(sink, stream)`.
+    pub(super) backlogs: FxHashMap<(usize, u64), super::backlog::Backlog>,
 }
 
 impl Exec {
@@ -112,6 +114,7 @@ impl Exec {
             final_flush,
             written: Vec::new(),
             last_settled: std::time::Instant::now(),
+            backlogs: FxHashMap::default(),
         }
     }
 
@@ -263,6 +266,19 @@ impl Exec {
                 retry,
             } => self.failed(peer, error, event, &settled, retry),
             ToGraph::Acked { peer, events } => self.acked(peer, events),
+            ToGraph::FailedQuietly {
+                peer,
+                error,
+                events,
+                retry,
+            } => self.failed_quietly(peer, &error, events, retry),
+            ToGraph::Lost {
+                peer,
+                stream,
+                error,
+                count,
+            } => self.lost(peer, stream, error, count),
+            ToGraph::Drained { peer, stream } => self.queue_drained(peer, stream),
             ToGraph::Breaker { peer, halted } => self.breaker(peer, halted),
             ToGraph::Upstream {
                 upstream,
@@ -329,7 +345,11 @@ impl Exec {
         if let Sink::Server(s) = &self.peers[peer].sink {
             lock(s).open.remove(&stream);
         }
+        self.queue_closed(peer, stream);
         self.peers[peer].gate.forget(stream);
+        // Nothing of an ended stream is kept (its counters live on in the totals).
+        self.seq.remove(&(peer, stream));
+        self.peers[peer].metrics.end(stream);
     }
 
     fn new_event(&mut self, data: Value, id: EventId, lineage: Vec<EventId>, meta: Value) -> Event {
@@ -508,14 +528,19 @@ impl Exec {
                 targets.sort_unstable();
                 targets.dedup();
                 let s = lock(streams);
+                let max = peer.spec.limits.max_queued;
                 let mut failures = Vec::new();
                 let mut handed = 0;
                 let mut nobody = false;
+                // Connections whose queue is full: `(stream, event, first time)`.
+                let mut full = Vec::new();
                 if targets.is_empty() {
                     for (id, tx) in &s.open {
                         peer.metrics.add(Counter::In, Some(*id), 1);
-                        if tx.send(ev.clone()).is_ok() {
-                            handed += 1;
+                        match tx.offer(ev.clone(), max) {
+                            Offer::Queued => handed += 1,
+                            Offer::Full { event, first } => full.push((*id, event, first)),
+                            Offer::Closed(_) => {}
                         }
                     }
                     // Nobody to send it to: delivered to all zero of them.
@@ -523,8 +548,10 @@ impl Exec {
                 } else {
                     for id in targets {
                         peer.metrics.add(Counter::In, Some(id), 1);
-                        match s.open.get(&id) {
-                            Some(tx) if tx.send(ev.clone()).is_ok() => handed += 1,
+                        let offered = s.open.get(&id).map(|tx| tx.offer(ev.clone(), max));
+                        match offered {
+                            Some(Offer::Queued) => handed += 1,
+                            Some(Offer::Full { event, first }) => full.push((id, event, first)),
                             _ => {
                                 peer.metrics.add(Counter::Err, Some(id), 1);
                                 failures.push((
@@ -538,6 +565,9 @@ impl Exec {
                 }
                 drop(s);
                 self.peers[p].outstanding += handed;
+                for (stream, event, first) in full {
+                    self.queue_full(p, stream, event, first);
+                }
                 if nobody {
                     self.ack_written(&ev);
                 }

@@ -16,7 +16,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Mutex};
+use tokio::sync::Mutex;
 
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
 pub async fn start(
@@ -68,7 +68,7 @@ async fn connection(
     peer: Value,
     id: u64,
     timeout: Duration,
-    rx: mpsc::UnboundedReceiver<Event>,
+    rx: super::Inbox,
 ) {
     let rx = Arc::new(Mutex::new(rx));
     let sctx = ctx.clone();
@@ -118,7 +118,7 @@ async fn handle(
     id: u64,
     peer: &Value,
     timeout: Duration,
-    rx: &Mutex<mpsc::UnboundedReceiver<Event>>,
+    rx: &Mutex<super::Inbox>,
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
     // Halted: the request waits (its `timeout` runs once it is taken in).

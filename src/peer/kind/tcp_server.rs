@@ -6,7 +6,6 @@ use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::peer::stream::Decoder;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
 pub async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), String> {
@@ -50,7 +49,7 @@ async fn connection(
     sock: TcpStream,
     id: u64,
     meta: crate::value::Value,
-    rx: mpsc::UnboundedReceiver<crate::event::Event>,
+    rx: super::Inbox,
 ) {
     let _ = sock.set_nodelay(true);
     let (mut r, w) = sock.into_split();

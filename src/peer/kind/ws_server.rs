@@ -3,12 +3,10 @@
 //! its connection as text when they are UTF-8, else as binary.
 
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
-use crate::event::Event;
 use crate::peer::metrics::Counter;
 use crate::peer::stream::{Decoder, Encoder};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -122,7 +120,7 @@ fn refused(e: &WsError) -> Option<(CloseCode, &'static str)> {
 async fn write_messages<S>(
     ctx: Ctx,
     id: u64,
-    mut rx: mpsc::UnboundedReceiver<Event>,
+    mut rx: super::Inbox,
     mut w: S,
     close: tokio::sync::oneshot::Receiver<CloseFrame<'static>>,
 ) where
@@ -132,6 +130,7 @@ async fn write_messages<S>(
     let mut enc = Encoder::new(&ctx.spec);
     let mut buf = Vec::new();
     let mut broken: Option<String> = None;
+    let (mut lost, mut lost_count) = (Vec::new(), 0u64);
     // Polled until it resolves once (a oneshot must not be polled after that).
     let mut close = Some(close);
     loop {
@@ -154,8 +153,15 @@ async fn write_messages<S>(
             None => rx.recv().await,
         };
         let Some(ev) = ev else { break };
+        ctx.check_drained(Some(id), &rx).await;
         if let Some(e) = &broken {
-            ctx.failed(Some(id), e.clone(), &ev).await;
+            // One record for the first, one with the count at the end.
+            lost.push(super::Settled::of(ev));
+            lost_count += 1;
+            if rx.is_empty() || lost.len() >= 256 {
+                ctx.failed_quietly(Some(id), e, std::mem::take(&mut lost))
+                    .await;
+            }
             continue;
         }
         buf.clear();
@@ -171,6 +177,10 @@ async fn write_messages<S>(
         }
         ctx.metrics.add(Counter::Send, Some(id), 1);
         ctx.acked(vec![super::Settled::of(ev)]).await;
+    }
+    if let Some(e) = broken {
+        ctx.failed_quietly(Some(id), &e, lost).await;
+        ctx.lost(Some(id), e, lost_count).await;
     }
     let _ = w.close().await;
 }
