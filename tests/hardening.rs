@@ -438,3 +438,136 @@ select event from srv into srv;
         );
     }
 }
+
+/// Soak: `connections` short connections (send a line, read its echo, leave) to a
+/// `tcp_server` echo, from 4 threads, while one client that never reads stays
+/// connected. Returns (RSS after a fifth of them, RSS at the end, the `--metrics`
+/// table). Panics if it takes longer than `limit`.
+fn soak(bin: &str, connections: usize, limit: Duration) -> (f64, f64, String) {
+    let d = dir(&format!("soak-{connections}"));
+    let port = free_port();
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer srv from tcp_server with config = {{"port": {port}}} end;
+create peer srv;
+select event from srv into srv;
+"#
+        ),
+    );
+    let mut child = Command::new(bin)
+        .args(["run", &q, "--metrics"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let pid = child.id();
+    let start = Instant::now();
+    let mut idle = connect(port);
+    write_until_blocked(&mut idle, 64 << 20);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mid = std::sync::Arc::new(std::sync::Mutex::new(0.0f64));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (done, mid) = (done.clone(), mid.clone());
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                loop {
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if n >= connections {
+                        return;
+                    }
+                    if n == connections / 5 {
+                        *mid.lock().unwrap() = rss_mb(pid);
+                    }
+                    assert!(start.elapsed() < limit, "{n} connections in {limit:?}");
+                    let s = connect(port);
+                    let mut w = s.try_clone().unwrap();
+                    w.write_all(b"1\n").unwrap();
+                    let mut r = BufReader::new(s);
+                    line.clear();
+                    r.read_line(&mut line).unwrap();
+                    assert_eq!(line, "1\n");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let end = rss_mb(pid);
+    eprintln!(
+        "soak: {connections} connections in {:?}, RSS {:.1} MB after {}, {end:.1} MB at the end",
+        start.elapsed(),
+        *mid.lock().unwrap(),
+        connections / 5
+    );
+    drop(idle);
+    kill(pid, "-INT");
+    let status = child.wait().unwrap();
+    let table = err.join().unwrap();
+    assert_eq!(status.code(), Some(0), "{table}");
+    let mid = *mid.lock().unwrap();
+    (mid, end, table)
+}
+
+/// The peer's row of a `--metrics` table: in, out, err, send, recv.
+fn metrics_row(table: &str, name: &str) -> Vec<u64> {
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("{table}"));
+    row.split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect()
+}
+
+fn check_soak(connections: usize, (mid, end, table): (f64, f64, String)) {
+    assert!(end < 100.0, "RSS {end} MB");
+    // Ended streams leave nothing behind: memory stops growing with connections.
+    assert!(end - mid < 20.0, "RSS grew from {mid} to {end} MB");
+    let recv = metrics_row(&table, "srv")[4];
+    assert!(recv >= connections as u64, "{table}");
+    let folded = connections + 1 - trickle_keep_ended();
+    assert!(
+        table.contains(&format!("({folded} more ended streams)")),
+        "{table}"
+    );
+}
+
+/// `metrics::KEEP_ENDED`: rows of ended streams the table keeps.
+fn trickle_keep_ended() -> usize {
+    64
+}
+
+/// 5,000 connections with the debug build (always run).
+#[cfg(target_os = "linux")]
+#[test]
+fn soak_connections_leave_nothing_behind() {
+    let n = 5_000;
+    check_soak(
+        n,
+        soak(env!("CARGO_BIN_EXE_trickle"), n, Duration::from_secs(60)),
+    );
+}
+
+/// 100,000 connections against a release build, bounded to 60 s:
+/// `TRICKLE_BIN=target/release/trickle cargo test --test hardening -- --ignored`.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore]
+fn soak_100k_connections_release() {
+    let bin = std::env::var("TRICKLE_BIN").unwrap_or_else(|_| "target/release/trickle".into());
+    let n = 100_000;
+    check_soak(n, soak(&bin, n, Duration::from_secs(60)));
+}

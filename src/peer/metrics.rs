@@ -59,6 +59,9 @@ impl Metrics {
             let mut streams = self.lock();
             if let Some(c) = streams.open.get_mut(&s) {
                 c[counter as usize] += n;
+            } else if let Some(c) = streams.ended.get_mut(&s) {
+                // A late count (an event for a stream that has ended) on a kept row.
+                c[counter as usize] += n;
             } else if !streams.tracked {
                 streams.open.entry(s).or_default()[counter as usize] += n;
             }
@@ -203,12 +206,13 @@ mod tests {
             m.open(s);
             m.add(Counter::Recv, Some(s), 1);
             m.end(s);
-            // A late count after the end goes to the totals only.
+            // A late count after the end goes to the totals (and a kept row).
             m.add(Counter::Send, Some(s), 1);
         }
         assert_eq!(m.open_streams(), 0);
         assert_eq!(m.totals(), [0, 0, 0, 200, 200]);
         assert_eq!(m.streams().len(), KEEP_ENDED);
+        assert_eq!(m.streams()[&0], [0, 0, 0, 1, 1]);
         let t = table(&[("up", &m)]);
         assert!(t.contains("up (136 more ended streams)"), "{t}");
     }
