@@ -11,12 +11,14 @@ mod diff;
 mod discover;
 mod exec;
 mod play;
+mod record;
 mod steps;
 
 pub use compare::{check, error_text_matches, Expected, Verdict};
 pub use discover::{discover, Case, CaseKind};
 pub use exec::{run_case, runtime_error_text, Actual};
 pub use play::{Feed, Player};
+pub use record::Recorder;
 pub use steps::{parse_step, parse_steps, Numbered, Step, DEFAULT_PEER};
 
 use std::io::Write;
