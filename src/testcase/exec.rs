@@ -79,7 +79,7 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
                 // Events reach the graph as `trickle run` hands them over: with only
                 // the fields it reads when that is all it reads.
                 let keys = exec.project_input("in");
-                let player = player(&input, QUERY_ORIGIN, Some(read_inputs(&c.value)));
+                let player = player(&input, QUERY_ORIGIN, Some(&c.value));
                 let mut actual = run_query(input, player, opts, |feed, out| match (feed, &keys) {
                     (Feed::Event(input, mut ev), Some(keys)) if input == "in" => {
                         let whole = std::mem::take(&mut ev.data);
@@ -101,27 +101,13 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
 
 /// The player for a case's input: a plain `in` file is fed as Tremor's runner fed
 /// it (no stream signals); `steps` may name only the query's inputs.
-fn player(input: &Input, origin: &str, inputs: Option<Vec<String>>) -> Player {
+fn player(input: &Input, origin: &str, query: Option<&crate::query::Query>) -> Player {
     let origin = Origin::parse(origin).map(Arc::new);
-    match input {
-        Input::Lines(_) => Player::plain(origin),
-        Input::Steps(_) => Player::new(origin, inputs),
+    match (input, query) {
+        (Input::Lines(_), _) => Player::plain(origin),
+        (Input::Steps(_), Some(q)) => Player::for_query(origin, q),
+        (Input::Steps(_), None) => Player::new(origin, None),
     }
-}
-
-/// The graph inputs (`in`, peers, `p/err`, ...) something reads: the only ones a
-/// step may name, so an event sent where nothing listens is an error, not silence.
-fn read_inputs(query: &crate::query::Query) -> Vec<String> {
-    let graph = query.graph();
-    query
-        .inputs()
-        .into_iter()
-        .filter(|name| {
-            graph
-                .find(name)
-                .is_some_and(|i| graph.edges.iter().any(|e| e.from == i))
-        })
-        .collect()
 }
 
 fn compile_failed(diags: &[Diagnostic], sources: &SourceMap) -> Actual {

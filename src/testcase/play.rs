@@ -52,6 +52,11 @@ impl Player {
         }
     }
 
+    /// A player for `query` that takes only the inputs the query reads.
+    pub fn for_query(origin: Option<Arc<Origin>>, query: &crate::query::Query) -> Self {
+        Player::new(origin, Some(read_inputs(query)))
+    }
+
     /// A player for a case's plain `in` file: events only, no stream signals.
     pub fn plain(origin: Option<Arc<Origin>>) -> Self {
         Player {
@@ -63,6 +68,12 @@ impl Player {
     /// Processing time now (ns).
     pub fn now(&self) -> u64 {
         self.now
+    }
+
+    /// Moves processing time to `t` without a tick (never back): a fresh player
+    /// for a rebuilt query goes on from where the old one was.
+    pub fn advance_to(&mut self, t: u64) {
+        self.now = self.now.max(t);
     }
 
     /// Streams started and not yet ended, as `(peer, stream)`.
@@ -183,6 +194,21 @@ impl Player {
             _ => Ok(()),
         }
     }
+}
+
+/// The graph inputs (`in`, peers, `p/err`, ...) something reads: the only ones a
+/// step may name, so an event sent where nothing listens is an error, not silence.
+pub fn read_inputs(query: &crate::query::Query) -> Vec<String> {
+    let graph = query.graph();
+    query
+        .inputs()
+        .into_iter()
+        .filter(|name| {
+            graph
+                .find(name)
+                .is_some_and(|i| graph.edges.iter().any(|e| e.from == i))
+        })
+        .collect()
 }
 
 #[cfg(test)]
