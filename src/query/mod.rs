@@ -72,6 +72,7 @@ pub fn compile_query(
         selects: 0,
         creating: Vec::new(),
         peers: Vec::new(),
+        late: Vec::new(),
     };
     let mut pipe = Pipe {
         scope,
