@@ -155,6 +155,11 @@ impl Select {
         self.lineage = false;
     }
 
+    /// Groups held (each holds its windows).
+    pub fn held_groups(&self) -> usize {
+        self.groups.len()
+    }
+
     /// Without windows a select keeps nothing from one event to the next.
     pub fn is_stateless(&self) -> bool {
         self.spec.emit.windows.is_empty()
