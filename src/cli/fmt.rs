@@ -83,7 +83,10 @@ fn stdin(check: bool, color: ColorMode) -> i32 {
         return EXIT_COMPILE;
     }
     let mut out = std::io::stdout().lock();
-    match out.write_all(formatted.as_bytes()).and_then(|_| out.flush()) {
+    match out
+        .write_all(formatted.as_bytes())
+        .and_then(|_| out.flush())
+    {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln!("trickle: cannot write stdout: {e}");

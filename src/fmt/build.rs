@@ -201,9 +201,16 @@ impl<'a> Builder<'a> {
             Some(Token::Select) => self.select(out),
             Some(Token::Fn) => self.function(out),
             Some(Token::ConfigDirective) => {
+                // `#!config KEY = VALUE` (the key may be `from` or `into`), one per line.
                 self.tok(out);
                 out.push(text(" "));
-                self.expr(out, &[]);
+                self.tok(out);
+                if self.next_is(&Token::Assign) {
+                    out.push(text(" "));
+                    self.tok(out);
+                    out.push(text(" "));
+                    self.expr(out, &[]);
+                }
             }
             _ => self.seq(out, stop),
         }
@@ -293,6 +300,17 @@ impl<'a> Builder<'a> {
                 self.tok(out);
             }
             Token::LShift => self.bytes(out),
+            // `for ... into I use +`: the fold operator.
+            Token::Use
+                if self
+                    .peek_nth(1)
+                    .is_some_and(|t| is_binary(t) || matches!(t, Token::LShift)) =>
+            {
+                self.tok(out);
+                out.push(text(" "));
+                self.tok(out);
+                return;
+            }
             Token::Let | Token::Const | Token::Use => {
                 self.tok(out);
                 out.push(text(" "));
@@ -300,7 +318,10 @@ impl<'a> Builder<'a> {
             }
             Token::Emit => {
                 self.tok(out);
-                if self.peek().is_some_and(|t| !is_binary(t) && !self.ends_expr(t, stop)) {
+                if self
+                    .peek()
+                    .is_some_and(|t| !is_binary(t) && !self.ends_expr(t, stop))
+                {
                     out.push(text(" "));
                     self.operand(out, stop);
                 }
@@ -311,9 +332,7 @@ impl<'a> Builder<'a> {
                     self.tok(out);
                 }
             }
-            Token::Set | Token::Each | Token::Recur
-                if self.peek_nth(1) == Some(&Token::LParen) =>
-            {
+            Token::Set | Token::Each | Token::Recur if self.peek_nth(1) == Some(&Token::LParen) => {
                 let kind = if t == &Token::Each {
                     Bracket::Plain
                 } else {
@@ -454,12 +473,14 @@ impl<'a> Builder<'a> {
         out.push(group(docs));
     }
 
-    /// A binary literal `<< a:8, b/binary >>`, kept tight on one line.
+    /// A binary literal `<< a:8, b/binary >>` on one line (spaces inside, so that
+    /// nested literals never glue `>>` `>>` into `>>>`).
     fn bytes(&mut self, out: &mut Vec<Doc>) {
         self.tok(out);
         while let Some(t) = self.peek() {
             match t {
                 Token::RShift => {
+                    out.push(text(" "));
                     self.tok(out);
                     return;
                 }
@@ -469,6 +490,9 @@ impl<'a> Builder<'a> {
                 }
                 Token::Colon | Token::Slash | Token::Minus => self.tok(out),
                 _ => {
+                    if matches!(out.last(), Some(Doc::Text(t)) if t == "<<") {
+                        out.push(text(" "));
+                    }
                     let before = self.at;
                     self.operand(out, &[Token::Colon, Token::Slash, Token::RShift]);
                     if self.at == before {
@@ -684,8 +708,11 @@ impl<'a> Builder<'a> {
         ];
         let mut head = Vec::new();
         self.tok(&mut head); // define / create
-        // The kind word may itself be `script` or `pipeline`, which also open sections.
-        if matches!(self.peek(), Some(Token::Script | Token::Pipeline | Token::Stream)) {
+                             // The kind word may itself be `script` or `pipeline`, which also open sections.
+        if matches!(
+            self.peek(),
+            Some(Token::Script | Token::Pipeline | Token::Stream)
+        ) {
             head.push(text(" "));
             self.tok(&mut head);
         }
@@ -819,7 +846,9 @@ impl<'a> Builder<'a> {
             match t {
                 t if is_open(t) => depth += 1,
                 Token::RParen | Token::RBracket | Token::RBrace => depth = depth.saturating_sub(1),
-                Token::Match | Token::For | Token::Patch | Token::Merge | Token::Fn if depth == 0 => {
+                Token::Match | Token::For | Token::Patch | Token::Merge | Token::Fn
+                    if depth == 0 =>
+                {
                     return false
                 }
                 Token::With if depth == 0 && !seen_with => seen_with = true,
@@ -861,7 +890,9 @@ impl<'a> Builder<'a> {
                 _ => {}
             }
             let before = self.at;
-            self.expr(&mut item, &stop);
+            // Section words end an argument by juxtaposition; as operands they are
+            // paths (`args.n`, `state`), so they are not stop tokens here.
+            self.expr(&mut item, &[]);
             if self.at == before && !self.next_is(&Token::Comma) {
                 self.tok(&mut item);
             }
@@ -896,7 +927,13 @@ impl<'a> Builder<'a> {
         let mut docs = Vec::new();
         self.tok(&mut docs);
         docs.push(text(" "));
-        let clauses = [Token::From, Token::Where, Token::Group, Token::Into, Token::Having];
+        let clauses = [
+            Token::From,
+            Token::Where,
+            Token::Group,
+            Token::Into,
+            Token::Having,
+        ];
         self.clause_expr(&mut docs);
         while let Some(t) = self.peek().cloned() {
             if !clauses.contains(&t) {
@@ -925,7 +962,10 @@ impl<'a> Builder<'a> {
     /// The expression of a select clause (stops at the next clause).
     fn clause_expr(&mut self, out: &mut Vec<Doc>) {
         let before = self.at;
-        self.expr(out, &[Token::From, Token::Where, Token::Into, Token::Having]);
+        self.expr(
+            out,
+            &[Token::From, Token::Where, Token::Into, Token::Having],
+        );
         if self.at == before && !self.next_is(&Token::Semi) {
             self.tok(out);
         }

@@ -19,7 +19,10 @@ pub enum Doc {
     /// Its content indented one level (two spaces) more when it breaks.
     Indent(Vec<Doc>),
     /// Laid out flat if it fits, else broken; `broken` when it holds a hard break.
-    Group { docs: Vec<Doc>, broken: bool },
+    Group {
+        docs: Vec<Doc>,
+        broken: bool,
+    },
 }
 
 pub const INDENT: usize = 2;

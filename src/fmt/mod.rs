@@ -98,7 +98,9 @@ fn check_same(input: &str, output: &str) -> Result<(), Vec<Diagnostic>> {
         "the formatter would change this file's meaning or comments; it is left as it is",
         span,
     )
-    .with_help("please report this file: it is a bug in `trickle fmt`")])
+    .with_help(
+        "please report this file: it is a bug in `trickle fmt`",
+    )])
 }
 
 #[cfg(test)]

@@ -9,7 +9,10 @@ fn trivia_keeps_comments_and_blank_lines() {
     assert_eq!(l.tokens[0].kind, Token::Select);
     let kinds: Vec<TriviaKind> = l.tokens[0].leading.iter().map(|t| t.kind).collect();
     assert_eq!(kinds, [TriviaKind::Comment, TriviaKind::Whitespace]);
-    assert_eq!(l.slice(l.tokens[0].leading[1].start, l.tokens[0].leading[1].end), "\n\n");
+    assert_eq!(
+        l.slice(l.tokens[0].leading[1].start, l.tokens[0].leading[1].end),
+        "\n\n"
+    );
     assert_eq!(l.comments(), ["# head", "# why", "## doc"]);
     assert!(l.error.is_none());
 }
@@ -36,7 +39,10 @@ fn crlf_comments_leave_the_carriage_return_to_whitespace() {
 
 #[test]
 fn recovery_reports_each_bad_statement_and_keeps_the_good_ones() {
-    let p = parse("let a = 1;\nlet b = ;\nlet c = 3;\nlet d = );\nlet e = 5", 0);
+    let p = parse(
+        "let a = 1;\nlet b = ;\nlet c = 3;\nlet d = );\nlet e = 5",
+        0,
+    );
     assert_eq!(p.errors.len(), 2, "{:?}", p.errors);
     let m = p.module.expect("a recovered tree");
     assert_eq!(m.stmts.len(), 5);
