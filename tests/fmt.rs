@@ -136,3 +136,136 @@ fn formatted_case_folders_still_pass() {
         failed.join("\n")
     );
 }
+
+// -- the command line ------------------------------------------------------------
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn trickle(args: &[&str], stdin: Option<&str>) -> Run {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the trickle binary runs");
+    if let Some(text) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn scratch(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("trickle-fmt-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch dir");
+    d
+}
+
+const MESSY: &str = "select {\"a\":event.a*2} from in where event.a>1 into out;\n";
+const TIDY: &str = "select {\"a\": event.a * 2} from in where event.a > 1 into out;\n";
+
+#[test]
+fn cli_check_prints_a_diff_and_exits_1_and_changes_nothing() {
+    let d = scratch("check");
+    let f = d.join("q.trickle");
+    std::fs::write(&f, MESSY).expect("write");
+    let name = f.display().to_string();
+    let r = trickle(&["fmt", "--check", &name], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains(&format!("--- {name}")), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("-{}", MESSY.trim_end())),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!("+{}", TIDY.trim_end())),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&f).expect("read"), MESSY);
+    // Formatting in place, then the check passes with no output.
+    let r = trickle(&["fmt", &name], None);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&f).expect("read"), TIDY);
+    let r = trickle(&["fmt", "--check", &name], None);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+}
+
+#[test]
+fn cli_stdin_to_stdout() {
+    let r = trickle(&["fmt", "-"], Some(MESSY));
+    assert_eq!((r.code, r.stdout.as_str()), (0, TIDY), "{}", r.stderr);
+    let r = trickle(&["fmt"], Some("let x=[1,2];\nx\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (0, "let x = [1, 2];\nx\n"));
+    let r = trickle(&["fmt", "--check", "-"], Some(MESSY));
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("--- <stdin>"), "{}", r.stdout);
+    let r = trickle(&["fmt", "--check", "-"], Some(TIDY));
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn cli_a_file_that_does_not_parse_is_reported_and_untouched() {
+    let d = scratch("bad");
+    let f = d.join("bad.tremor");
+    let bad = "let x = [1, 2;\nx\n";
+    std::fs::write(&f, bad).expect("write");
+    let name = f.display().to_string();
+    for args in [vec!["fmt", &name], vec!["fmt", "--check", &name]] {
+        let r = trickle(&args, None);
+        assert_eq!(r.code, 1, "{args:?}");
+        assert!(r.stderr.contains("error[E0"), "{}", r.stderr);
+        assert!(r.stderr.contains("bad.tremor:1:"), "{}", r.stderr);
+        assert!(r.stderr.contains("could not format"), "{}", r.stderr);
+        assert_eq!(r.stdout, "");
+        assert_eq!(std::fs::read_to_string(&f).expect("read"), bad);
+    }
+    let r = trickle(&["fmt", "-"], Some("select from;"));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("<stdin>"), "{}", r.stderr);
+}
+
+#[test]
+fn cli_usage_and_missing_files() {
+    let d = scratch("usage");
+    let f = d.join("notes.txt");
+    std::fs::write(&f, "x").expect("write");
+    let r = trickle(&["fmt", &f.display().to_string()], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let missing = d.join("missing.trickle");
+    let r = trickle(&["fmt", &missing.display().to_string()], None);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+#[test]
+fn cli_several_files_worst_code_wins() {
+    let d = scratch("several");
+    let good = d.join("good.trickle");
+    let messy = d.join("messy.trickle");
+    std::fs::write(&good, TIDY).expect("write");
+    std::fs::write(&messy, MESSY).expect("write");
+    let (g, m) = (good.display().to_string(), messy.display().to_string());
+    let r = trickle(&["fmt", "--check", &g, &m], None);
+    assert_eq!(r.code, 1);
+    assert!(!r.stdout.contains(&format!("--- {g}")), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("--- {m}")), "{}", r.stdout);
+}
