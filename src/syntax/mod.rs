@@ -181,5 +181,16 @@ pub fn parse(text: &str, file: u32) -> Parsed {
     Parsed { module, errors }
 }
 
+/// Parses `text` for the compiler: the tree, or every syntax error as a diagnostic.
+pub fn parse_module(text: &str, file: u32) -> Result<ast::Module, Vec<crate::diag::Diagnostic>> {
+    match parse(text, file) {
+        Parsed {
+            module: Some(m),
+            errors,
+        } if errors.is_empty() => Ok(m),
+        Parsed { errors, .. } => Err(errors.into_iter().map(Into::into).collect()),
+    }
+}
+
 #[cfg(test)]
 mod tests;
