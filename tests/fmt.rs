@@ -269,3 +269,20 @@ fn cli_several_files_worst_code_wins() {
     assert!(!r.stdout.contains(&format!("--- {g}")), "{}", r.stdout);
     assert!(r.stdout.contains(&format!("--- {m}")), "{}", r.stdout);
 }
+
+#[test]
+fn readme_before_and_after_are_what_fmt_does() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let section = readme
+        .split("## Formatting")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Formatting section");
+    let blocks: Vec<&str> = section
+        .split("```trickle\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    assert_eq!(blocks.len(), 2, "a before and an after block");
+    assert_eq!(format(blocks[0], Kind::Query).expect("formats"), blocks[1]);
+}

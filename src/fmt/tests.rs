@@ -102,3 +102,104 @@ fn empty_and_comment_only_files() {
     assert_eq!(q(""), "");
     assert_eq!(q("# only\n"), "# only\n");
 }
+
+mod props {
+    use super::super::{format, Kind};
+    use proptest::prelude::*;
+
+    /// Random whitespace between tokens: nothing, a space, a line break, a comment.
+    fn gap() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just(" ".to_string()),
+            Just("\n".to_string()),
+            Just("\n\n  ".to_string()),
+            Just(" # note\n".to_string()),
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u32..1000).prop_map(|n| n.to_string()),
+            Just("event.a".to_string()),
+            Just("\"s #{event.b} t\"".to_string()),
+            Just("null".to_string()),
+            Just("state[\"k\"]".to_string()),
+            Just("$meta".to_string()),
+            Just("\"\"\"\n  heredoc  \n\"\"\"".to_string()),
+        ]
+    }
+
+    fn expr() -> impl Strategy<Value = String> {
+        leaf().prop_recursive(4, 40, 4, |inner| {
+            let op = prop_oneof![
+                Just("+"),
+                Just("-"),
+                Just("*"),
+                Just("=="),
+                Just("and"),
+                Just("<<"),
+                Just(">>")
+            ];
+            prop_oneof![
+                (inner.clone(), gap(), op, gap(), inner.clone())
+                    .prop_map(|(a, g1, o, g2, b)| format!("({a}{g1} {o} {g2}{b})")),
+                prop::collection::vec((inner.clone(), gap()), 0..5).prop_map(|v| {
+                    let items: Vec<String> =
+                        v.into_iter().map(|(e, g)| format!("{e},{g}")).collect();
+                    format!("[{}]", items.concat())
+                }),
+                prop::collection::vec((inner.clone(), gap()), 0..4).prop_map(|v| {
+                    let items: Vec<String> = v
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (e, g))| format!("\"k{i}\":{g}{e}"))
+                        .collect();
+                    format!("{{{}}}", items.join(", "))
+                }),
+                (inner.clone(), gap(), inner.clone(), inner.clone()).prop_map(
+                    |(t, g, a, b)| format!(
+                        "match {t} of{g}case %{{ a == 1 }} => {a} case _ =>{g}{b} end"
+                    )
+                ),
+                (inner.clone(), gap(), inner.clone()).prop_map(|(t, g, v)| format!(
+                    "patch {t} of insert \"x\" =>{g}{v}; erase \"y\" end"
+                )),
+                (inner.clone(), gap())
+                    .prop_map(|(a, g)| format!("string::format(\"{{}}\",{g}{a})")),
+                (inner.clone(), gap(), inner)
+                    .prop_map(|(a, g, b)| format!("<< {a}:8,{g}{b}/binary >>")),
+            ]
+        })
+    }
+
+    fn script() -> impl Strategy<Value = String> {
+        prop::collection::vec((expr(), gap()), 1..4).prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (e, g))| format!("let x{i} ={g}{e};{g}"))
+                .collect::<String>()
+                + "emit event"
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn never_panics(text in "\\PC{0,80}") {
+            let _ = format(&text, Kind::Query);
+        }
+
+        #[test]
+        fn programs_that_parse_format_idempotently(text in script()) {
+            if trickle_grammar::parse_module(&text, 0).is_ok() {
+                let once = format(&text, Kind::Script);
+                prop_assert!(once.is_ok(), "{:?}\n{}", once, text);
+                let once = once.unwrap_or_default();
+                let twice = format(&once, Kind::Script).unwrap_or_default();
+                prop_assert_eq!(&twice, &once, "input:\n{}", text);
+            }
+        }
+    }
+}
