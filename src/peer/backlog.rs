@@ -8,9 +8,10 @@
 //! record says how many were not sent. When the connection's writer has worked its
 //! queue down to half it says so, and the halted sources resume.
 
-use super::kind::Settled;
+use super::kind::{lock, Outbox, Settled};
 use super::metrics::Counter;
 use super::router::Exec;
+use super::runtime::Sink;
 use crate::event::Event;
 use crate::value::Value;
 
@@ -38,7 +39,9 @@ impl Exec {
             for id in &ids {
                 if let Some(&src) = self.by_name.get(id.peer.as_str()) {
                     self.peers[src].gate.set_stream_halted(id.stream, true);
-                    backlog.halted.push((src, id.stream));
+                    if !backlog.halted.contains(&(src, id.stream)) {
+                        backlog.halted.push((src, id.stream));
+                    }
                 }
             }
         }
@@ -47,8 +50,19 @@ impl Exec {
         self.fail_lineage(&Settled::of(ev), &error, &Value::Null, true, Some(sink));
     }
 
-    /// The writer of stream `stream` of `sink` worked its queue down: resume.
+    /// The writer of stream `stream` of `sink` worked its queue down: resume, unless
+    /// the queue filled up again since it said so (events read before the halt were
+    /// still coming): then its next `Drained` resumes them.
     pub(super) fn queue_drained(&mut self, sink: usize, stream: u64) {
+        if let Sink::Server(s) = &self.peers[sink].sink {
+            if lock(s).open.get(&stream).is_some_and(Outbox::is_full) {
+                return;
+            }
+        }
+        self.resume(sink, stream);
+    }
+
+    fn resume(&mut self, sink: usize, stream: u64) {
         if let Some(b) = self.backlogs.get_mut(&(sink, stream)) {
             for (src, s) in b.halted.drain(..) {
                 self.peers[src].gate.set_stream_halted(s, false);
@@ -59,7 +73,7 @@ impl Exec {
     /// Stream `stream` of `sink` ended: its sources resume, and what it refused is
     /// reported once, with the count.
     pub(super) fn queue_closed(&mut self, sink: usize, stream: u64) {
-        self.queue_drained(sink, stream);
+        self.resume(sink, stream);
         let Some(b) = self.backlogs.remove(&(sink, stream)) else {
             return;
         };

@@ -437,8 +437,9 @@ where
     let mut buf = Vec::new();
     let mut broken: Option<String> = None;
     let mut acks = Vec::new();
-    // After the connection broke: failed without a record each, then one record.
-    let (mut lost, mut lost_count) = (Vec::new(), 0u64);
+    // After the connection broke: failed without a record each, then one record
+    // (none when the break stopped the run, which said why).
+    let (mut lost, mut lost_count, mut fatal) = (Vec::new(), 0u64, false);
     while let Some(ev) = rx.recv().await {
         ctx.check_drained(stream, &rx).await;
         if let Some(e) = &broken {
@@ -458,10 +459,13 @@ where
         if let Err(e) = w.write_all(&buf).await {
             if matches!(ctx.spec.kind, Kind::Stdout | Kind::Stderr) {
                 // Nobody reads the process's output any more (`| head -1`): stop the
-                // run with one line instead of one error per event still to come.
+                // run with one line instead of one error per event still to come
+                // (those are taken quietly until the run has stopped).
                 let text = format!("cannot write to {}: {e}", ctx.spec.kind.name());
-                ctx.send(ToGraph::Fatal(text)).await;
-                return;
+                ctx.send(ToGraph::Fatal(text.clone())).await;
+                broken = Some(text);
+                fatal = true;
+                continue;
             }
             let text = format!("cannot send on peer `{}`: {e}", ctx.spec.name);
             ctx.failed(stream, text.clone(), &ev).await;
@@ -481,7 +485,9 @@ where
     ctx.acked(acks).await;
     if let Some(e) = broken {
         ctx.failed_quietly(stream, &e, lost).await;
-        ctx.lost(stream, e, lost_count).await;
+        if !fatal {
+            ctx.lost(stream, e, lost_count).await;
+        }
     }
     let _ = w.shutdown().await;
 }

@@ -40,6 +40,11 @@ pub enum Offer {
 }
 
 impl Outbox {
+    /// The queue was found full and has not come down to half since.
+    pub fn is_full(&self) -> bool {
+        self.level.full.load(Ordering::Acquire)
+    }
+
     /// Queues `ev` unless the queue holds `max` events already.
     pub fn offer(&self, ev: Event, max: usize) -> Offer {
         if self.level.queued.load(Ordering::Acquire) >= max {
