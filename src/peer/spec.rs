@@ -730,8 +730,15 @@ fn kind_config(kind: &str, record: &Record) -> Result<(Kind, Limits), Vec<SpecEr
     };
     // Keys a kind does not take were reported above; these default when absent.
     let d = Limits::default();
+    // An `http_server` connection takes one response per request and drops the
+    // rest at the next request: halting its reader on a full queue could stall it.
+    let queued = if kind == "http_server" {
+        usize::MAX
+    } else {
+        d.max_queued
+    };
     let limits = Limits {
-        max_queued: c.positive_or("max_queued", d.max_queued as u64) as usize,
+        max_queued: c.positive_or("max_queued", queued as u64) as usize,
         max_connections: c.positive_or("max_connections", d.max_connections as u64) as usize,
         max_body_bytes: c.positive_or("max_body_bytes", d.max_body_bytes as u64) as usize,
         header_timeout_ms: c.positive_or("header_timeout_ms", d.header_timeout_ms),
