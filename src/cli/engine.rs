@@ -1,6 +1,6 @@
 //! What a run feeds events into: a compiled query's executor, or a script applied
 //! to each event. Both take events and signals and hand back `(output, event)`
-//! pairs, so the run loop (and later a peer) does not care which it drives.
+//! pairs, so the run loop does not care which it drives.
 
 use crate::diag::SourceMap;
 use crate::event::{Event, Signal};

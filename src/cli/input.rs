@@ -1,6 +1,5 @@
 //! Input lines, read and decoded on their own thread so the run loop can wait with
-//! a timeout (ticks, Ctrl-C), so decoding runs beside the graph on a second core,
-//! and so a peer can later replace this source.
+//! a timeout (ticks, Ctrl-C), and so decoding runs beside the graph on a second core.
 //!
 //! Lines travel in chunks: every read (up to [`READ_BYTES`]) goes straight into a
 //! chunk, whose complete lines are decoded and sent at once, so files stream in bulk
