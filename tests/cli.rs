@@ -512,3 +512,33 @@ fn modules_are_found_on_the_module_path() {
         "without -I and TRICKLE_PATH"
     );
 }
+
+/// Everything `trickle run ARGS` writes to a terminal, until it exits.
+fn on_terminal(args: &[&str]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trickle"));
+    cmd.args(args).env("TERM", "xterm").env_remove("NO_COLOR");
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).expect("a pty");
+    p.exp_eof().expect("the run ends")
+}
+
+#[test]
+fn progress_line_on_a_terminal_unless_quiet() {
+    let d = dir("progress");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let lines: String = (0..20_000).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+    let input = write(&d, "in.json", &lines);
+    let out = d.join("out.json").display().to_string();
+    let shown = on_terminal(&["run", &q, "-i", &input, "-o", &out]);
+    // Bytes of the input's size, events, events/s and the time left.
+    assert!(shown.contains("KiB ("), "{shown:?}");
+    assert!(
+        shown.contains(" ev/s, ") && shown.contains(" left"),
+        "{shown:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), lines);
+    let quiet = on_terminal(&["run", &q, "-i", &input, "-o", &out, "--quiet"]);
+    assert!(!quiet.contains("ev/s"), "{quiet:?}");
+    // Not on a terminal: never.
+    let r = trickle(&["run", &q, "-i", &input, "-o", &out], None);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}

@@ -159,6 +159,9 @@ pub struct RunArgs {
     /// Print per-peer event counts to stderr at the end.
     #[arg(long)]
     pub metrics: bool,
+    /// No progress line (shown while `-i` files are read and stderr is a terminal).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 /// `--codec`

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `args` | the clap grammar and every command's help |
 //! | `load` | reading and compiling a program, printing diagnostics, exit codes |
-//! | `run` | the run loop; `input` (reader thread), `engine` (query or script), `output` (sinks) |
+//! | `run` | the run loop; `input` (reader thread), `engine` (query or script), `output` (sinks), `progress` (the progress line) |
 //!
 //! `trickle test` is [`crate::testcase`], which `cargo test` also uses.
 
@@ -13,6 +13,7 @@ mod engine;
 mod input;
 mod load;
 mod output;
+mod progress;
 mod queue;
 mod report;
 mod run;

@@ -10,6 +10,7 @@ use super::output::Sinks;
 use crate::diag::ColorMode;
 use crate::event::{Event, EventId, Signal};
 use crate::peer::codec::{Codec, Json, Text};
+use crate::peer::metrics::ReadProgress;
 use crate::value::{Fields, Str, Value};
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,6 +26,16 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
+    let progress = super::progress::Progress::start(args);
+    let counters = progress.as_ref().map(|p| p.counters());
+    run_program(args, &loaded, counters)
+}
+
+fn run_program(
+    args: &RunArgs,
+    loaded: &super::load::Loaded,
+    progress: Option<Arc<ReadProgress>>,
+) -> i32 {
     // A query with peers runs on the peer runtime (tokio); `in`/`out`/`err` become
     // its implicit stdin/file and stdout/stderr peers there.
     if let Program::Query(q) = &loaded.program {
@@ -39,6 +50,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
                 index_clock: args.clock == ClockArg::Index,
                 final_flush: !args.no_final_flush,
                 metrics: args.metrics,
+                progress,
             };
             return crate::peer::runtime::run(q, &opts);
         }
@@ -107,11 +119,14 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         scratch: Default::default(),
     };
     let status = run.run(
-        input::spawn(inputs, names, decoder),
+        input::spawn(inputs, names, decoder, progress.clone()),
         reads_in,
         !args.no_final_flush,
         stop_flag(),
     );
+    if let Some(p) = &progress {
+        p.clear();
+    }
     if args.metrics {
         eprint!("{}", run.sinks.metrics_table());
     }
@@ -409,7 +424,7 @@ mod tests {
         let mut engine = Echo;
         let mut run = test_loop(&mut engine, &buf, None);
         let decoder = json_decoder(64, false, None);
-        let reader = input::spawn(vec![input], vec!["mem".into()], decoder);
+        let reader = input::spawn(vec![input], vec!["mem".into()], decoder, None);
         let stop = Arc::new(AtomicBool::new(false));
         let code = run.run(reader, true, final_flush, stop);
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
@@ -434,7 +449,7 @@ mod tests {
         let buf = Shared::default();
         let mut run = test_loop(&mut engine, &buf, forward.clone());
         let decoder = json_decoder(input::MAX_LINE, forward.is_some(), project);
-        let reader = input::spawn(vec![Box::new(input)], vec!["mem".into()], decoder);
+        let reader = input::spawn(vec![Box::new(input)], vec!["mem".into()], decoder, None);
         run.run(reader, true, true, Arc::new(AtomicBool::new(false)));
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         (text, forward.is_some())

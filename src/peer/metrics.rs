@@ -22,6 +22,49 @@ pub enum Counter {
     Recv = 4,
 }
 
+/// How far the reading of the `-i` files has got, for `trickle run`'s progress
+/// line: bumped once per chunk or batch by the reader, sampled by the display.
+#[derive(Default)]
+pub struct ReadProgress {
+    /// Bytes read (a replayed part counts again).
+    pub bytes: AtomicU64,
+    /// Lines (events) read.
+    pub events: AtomicU64,
+    /// Clears the display; set by whoever draws it.
+    clear: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl std::fmt::Debug for ReadProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadProgress")
+            .field("bytes", &self.bytes)
+            .field("events", &self.events)
+            .finish()
+    }
+}
+
+impl ReadProgress {
+    /// Counts `bytes` more bytes and `events` more events.
+    pub fn add(&self, bytes: u64, events: u64) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.events.fetch_add(events, Ordering::Relaxed);
+    }
+
+    /// What [`ReadProgress::clear`] runs.
+    pub fn on_clear(&self, f: Box<dyn FnOnce() + Send>) {
+        *self.clear.lock().unwrap_or_else(|p| p.into_inner()) = Some(f);
+    }
+
+    /// Clears the display (once) so what the run prints at its end (the `--metrics`
+    /// table) gets a line of its own.
+    pub fn clear(&self) {
+        let f = self.clear.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(f) = f {
+            f();
+        }
+    }
+}
+
 /// The counters of one peer.
 #[derive(Debug, Default)]
 pub struct Metrics {

@@ -49,6 +49,8 @@ pub struct Options {
     pub final_flush: bool,
     /// `--metrics`: print the counters table to stderr at the end.
     pub metrics: bool,
+    /// Where reading the `-i` files is counted for the progress line.
+    pub progress: Option<Arc<super::metrics::ReadProgress>>,
 }
 
 /// Nanoseconds since the epoch.
@@ -190,7 +192,11 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
             // Before the peer starts: a connection it accepts at once already waits.
             ctx.gate.require_ready(reaches[idx].followers.len());
             let implicit_in = reads_in && spec.name == "in" && idx == query.peers.len();
-            match start_peer(&rt, graph, &ctx, implicit_in, &opts.inputs) {
+            let inputs = Inputs {
+                paths: &opts.inputs,
+                progress: opts.progress.clone(),
+            };
+            match start_peer(&rt, graph, &ctx, implicit_in, &inputs) {
                 Ok(peer) => peers.push(peer),
                 Err(e) => {
                     eprintln!("trickle: {e}");
@@ -279,6 +285,9 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
         status = EXIT_RUNTIME;
     }
     let _ = ex.err.flush();
+    if let Some(p) = &opts.progress {
+        p.clear();
+    }
     if opts.metrics {
         let mut rows: Vec<(&str, &Metrics)> = ex
             .peers
@@ -313,7 +322,7 @@ fn start_peer(
     g: &Graph,
     ctx: &Ctx,
     implicit_in: bool,
-    inputs: &[PathBuf],
+    inputs: &Inputs,
 ) -> Result<Peer, String> {
     let spec = &ctx.spec;
     let has = |n: String| g.find(&n).is_some();
@@ -481,12 +490,20 @@ fn start_kafka(ctx: &Ctx, _peer: &mut Peer, _reads: bool, _writes: bool) -> Resu
     ))
 }
 
+/// The CLI's `-i` files.
+struct Inputs<'a> {
+    paths: &'a [PathBuf],
+    progress: Option<Arc<super::metrics::ReadProgress>>,
+}
+
 /// Opens the `-i` files (or stdin) and reads them as the input peer; files alone
 /// are replayable (the sender of their acks and fails is returned).
 fn start_inputs(
     ctx: Ctx,
-    paths: &[PathBuf],
+    inputs: &Inputs,
 ) -> Result<Option<mpsc::UnboundedSender<Replay>>, String> {
+    let paths = inputs.paths;
+    let inputs_progress = &inputs.progress;
     if !paths.is_empty() && paths.iter().all(|p| p.as_os_str() != "-") {
         let inputs: Vec<_> = paths
             .iter()
@@ -498,7 +515,8 @@ fn start_inputs(
             .collect();
         kind::replay::check_inputs(&inputs)?;
         let (tx, rx) = mpsc::unbounded_channel();
-        std::thread::spawn(move || kind::replay::read_replayable(ctx, inputs, rx));
+        let progress = inputs_progress.clone();
+        std::thread::spawn(move || kind::replay::read_replayable(ctx, inputs, rx, progress));
         return Ok(Some(tx));
     }
     let stdin = || kind::stdio::Input {
