@@ -4,17 +4,13 @@
 //! |---|---|
 //! | `args` | the clap grammar and every command's help |
 //! | `load` | reading and compiling a program, printing diagnostics, exit codes |
-//! | `run` | the run loop; `input` (reader thread), `engine` (query or script), `output` (sinks), `progress` (the progress line) |
+//! | `run` | hands the program to the peer runtime ([`crate::peer::runtime`]); `progress` (the progress line) |
 //!
 //! `trickle test` is [`crate::testcase`], which `cargo test` also uses.
 
 mod args;
-mod engine;
-mod input;
 mod load;
-mod output;
 mod progress;
-mod queue;
 mod report;
 mod run;
 

@@ -1,11 +1,12 @@
 //! The executor thread's side of a peer run: peer messages become events and
 //! signals, and the graph's outputs are routed to `out`, `err` and the peers.
 
+use super::engine::Engine;
+use super::input::{LineInput, Polled};
 use super::kind::{lock, Settled, ToGraph, ToPeer};
 use super::metrics::{Counter, Metrics};
 use super::runtime::{now_ns, Peer, Sink};
 use crate::event::{Event, EventId, Signal};
-use crate::query::Executor;
 use crate::value::{Str, Value};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
@@ -14,6 +15,9 @@ use tokio::sync::mpsc;
 
 /// Messages handled before outputs are flushed (so a busy graph still writes).
 const BATCH: usize = 256;
+/// How long the executor thread waits for the built-in input before it looks at
+/// other messages.
+const INPUT_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 /// `err` events that feed back into a peer can loop; they stop after this many rounds.
 const MAX_ERR_ROUNDS: usize = 8;
 
@@ -27,8 +31,14 @@ enum Phase {
 }
 
 /// The executor and everything the executor thread owns.
-pub(super) struct Exec {
-    pub(super) executor: Executor,
+pub(super) struct Exec<'a> {
+    pub(super) executor: Box<dyn Engine + 'a>,
+    /// The built-in input `in` when the fast reader feeds it (else it is a peer
+    /// task like any other).
+    pub(super) input: Option<LineInput>,
+    /// Events carry their own id in their lineage (acks and server routing follow
+    /// it); without peers an empty lineage stands for the event itself.
+    pub(super) keep_lineage: bool,
     pub(super) peers: Vec<Peer>,
     /// `p/in` → index of peer `p`.
     pub(super) sinks_by_node: FxHashMap<String, usize>,
@@ -45,6 +55,8 @@ pub(super) struct Exec {
     pub(super) index_clock: bool,
     pub(super) outputs: Vec<(String, Event)>,
     pub(super) failed_write: bool,
+    /// Why `out` could not be written, reported once at the end.
+    pub(super) write_error: Option<std::io::Error>,
     /// Peer name → index, for lineage.
     pub(super) by_name: FxHashMap<String, usize>,
     /// The graph can hold events back (windows, batches), so an event that produced
@@ -63,10 +75,10 @@ pub(super) struct Exec {
     pub(super) last_settled: std::time::Instant,
 }
 
-impl Exec {
+impl<'a> Exec<'a> {
     /// The executor thread's state for `peers`, writing `out` to `out`.
     pub(super) fn new(
-        executor: Executor,
+        executor: Box<dyn Engine + 'a>,
         graph: &crate::exec::graph::Graph,
         peers: Vec<Peer>,
         out: Box<dyn Write>,
@@ -91,6 +103,8 @@ impl Exec {
         let contraflow_wanted = has_qos || peers.iter().any(|p| p.replay.is_some());
         Exec {
             executor,
+            input: None,
+            keep_lineage: true,
             peers,
             sinks_by_node,
             out: BufWriter::with_capacity(64 * 1024, out),
@@ -104,6 +118,7 @@ impl Exec {
             index_clock,
             outputs: Vec::new(),
             failed_write: false,
+            write_error: None,
             by_name,
             retains,
             has_qos,
@@ -119,12 +134,28 @@ impl Exec {
     pub(super) fn main_loop(&mut self, rx: &mut mpsc::Receiver<ToGraph>) -> i32 {
         let mut status = 0;
         let mut phase = Phase::Running;
+        self.start_input();
         phase = self.advance(phase);
         while phase != Phase::Finished {
-            let Some(first) = rx.blocking_recv() else {
-                break;
+            let mut next = if self.input.is_some() {
+                // The input is polled with a short wait; other messages (ticks,
+                // Ctrl-C, metrics) are taken between its chunks.
+                match self.poll_input(INPUT_WAIT) {
+                    Polled::Going => {}
+                    Polled::Ended => self.close_input(),
+                    Polled::Failed(e) => {
+                        eprintln!("trickle: {e}");
+                        status = 3;
+                        phase = Phase::Finished;
+                    }
+                }
+                rx.try_recv().ok()
+            } else {
+                match rx.blocking_recv() {
+                    Some(first) => Some(first),
+                    None => break,
+                }
             };
-            let mut next = Some(first);
             let mut handled = 0;
             while let Some(msg) = next.take() {
                 match msg {
@@ -150,6 +181,8 @@ impl Exec {
             }
             self.flush();
         }
+        // Stopped (Ctrl-C, a failure): the input reads no more, its stream ends.
+        self.close_input();
         self.finish();
         self.flush();
         status
@@ -210,7 +243,9 @@ impl Exec {
         for (peer, stream) in open {
             self.end_stream(peer, stream);
         }
-        if self.final_flush {
+        // Not again when nothing came in since the last drain.
+        if self.final_flush && !self.drained {
+            self.drained = true;
             self.executor.signal(&Signal::Drain, &mut self.outputs);
             self.route();
         }
@@ -312,7 +347,7 @@ impl Exec {
         self.report_err(peer, doc);
     }
 
-    fn end_stream(&mut self, peer: usize, stream: u64) {
+    pub(super) fn end_stream(&mut self, peer: usize, stream: u64) {
         if !self.open.remove(&(peer, stream)) {
             return;
         }
@@ -333,7 +368,13 @@ impl Exec {
         self.peers[peer].gate.forget(stream);
     }
 
-    fn new_event(&mut self, data: Value, id: EventId, lineage: Vec<EventId>, meta: Value) -> Event {
+    pub(super) fn new_event(
+        &mut self,
+        data: Value,
+        id: EventId,
+        lineage: Vec<EventId>,
+        meta: Value,
+    ) -> Event {
         let ingest_ns = if self.index_clock {
             self.index += 1;
             self.index - 1
@@ -392,7 +433,7 @@ impl Exec {
         self.route();
     }
 
-    fn signal(&mut self, s: &Signal) {
+    pub(super) fn signal(&mut self, s: &Signal) {
         self.executor.signal(s, &mut self.outputs);
         self.route();
     }
@@ -415,7 +456,7 @@ impl Exec {
         self.ack_written(ev);
     }
 
-    fn write_err(&mut self, v: &Value) {
+    pub(super) fn write_err(&mut self, v: &Value) {
         self.err_metrics.add(Counter::In, None, 1);
         self.line.clear();
         v.write_json(&mut self.line);
@@ -425,7 +466,7 @@ impl Exec {
 
     /// Sends what the graph emitted where it goes; failures to send come back as
     /// `err` events of the peer, which are routed in turn (a bounded number of rounds).
-    fn route(&mut self) {
+    pub(super) fn route(&mut self) {
         for _ in 0..MAX_ERR_ROUNDS {
             if self.outputs.is_empty() {
                 return;
@@ -438,8 +479,8 @@ impl Exec {
                     self.line.clear();
                     ev.data.write_json(&mut self.line);
                     self.line.push(b'\n');
-                    if self.out.write_all(&self.line).is_err() {
-                        self.failed_write = true;
+                    if let Err(e) = self.out.write_all(&self.line) {
+                        self.write_failed(e);
                     }
                     self.ack_written(&ev);
                 } else if let Some(&p) = self.sinks_by_node.get(&name) {
@@ -547,9 +588,15 @@ impl Exec {
         }
     }
 
+    /// `out` cannot be written: the run stops (exit 3).
+    pub(super) fn write_failed(&mut self, e: std::io::Error) {
+        self.failed_write = true;
+        self.write_error.get_or_insert(e);
+    }
+
     fn flush(&mut self) {
-        if self.out.flush().is_err() {
-            self.failed_write = true;
+        if let Err(e) = self.out.flush() {
+            self.write_failed(e);
         }
         let _ = self.err.flush();
         if !self.failed_write {

@@ -11,7 +11,7 @@
 //! report) stays in the chunk, the rest is skipped up to its `\n`, and it arrives
 //! as [`Decoded::Bad`]. Memory stays bounded whatever the input.
 
-use super::queue::Queue;
+use super::chunk_queue::Queue;
 use crate::peer::codec::Codec;
 use crate::peer::metrics::ReadProgress;
 use crate::value::{Fields, Scratch, Value};
