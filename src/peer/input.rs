@@ -239,7 +239,8 @@ impl Exec<'_> {
 
     /// A line forwarded as read: exactly what the graph would have written.
     fn forward_compact(&mut self, input: &LineInput, json: &[u8]) {
-        self.index += 1;
+        // It takes an ingest time and a number like the event it stands for.
+        self.ingest.ingest_ns(0);
         if let Some(s) = self.seq.get_mut(&(input.peer, 0)) {
             *s += 1;
         }
@@ -268,14 +269,10 @@ impl Exec<'_> {
             event,
         };
         self.drained = false;
-        let mut ev = self.new_event(data, id, Vec::new(), Value::record());
-        if !self.index_clock {
-            // One clock read per chunk: its lines arrived together.
-            ev.ingest_ns = input.read_ns;
-        }
-        if self.keep_lineage {
-            ev.lineage.push(ev.id.clone());
-        }
+        // One clock read per chunk: its lines arrived together.
+        let ev = self
+            .ingest
+            .event(data, id, Value::record(), &[], input.read_ns);
         // Only on an error report: a fresh codec, so the hot path keeps no copy.
         let codec = &input.codec;
         let original = || codec.fresh().decode(line).unwrap_or_default();

@@ -6,7 +6,7 @@ use super::input::{LineInput, Polled};
 use super::kind::{lock, Settled, ToGraph, ToPeer};
 use super::metrics::{Counter, Metrics};
 use super::runtime::{now_ns, Peer, Sink};
-use crate::event::{Event, EventId, Signal};
+use crate::event::{Event, EventId, Ingest, Signal};
 use crate::value::{Str, Value};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
@@ -36,9 +36,8 @@ pub(super) struct Exec<'a> {
     /// The built-in input `in` when the fast reader feeds it (else it is a peer
     /// task like any other).
     pub(super) input: Option<LineInput>,
-    /// Events carry their own id in their lineage (acks and server routing follow
-    /// it); without peers an empty lineage stands for the event itself.
-    pub(super) keep_lineage: bool,
+    /// Ids, ingest times and lineage of the events that come in.
+    pub(super) ingest: Ingest,
     pub(super) peers: Vec<Peer>,
     /// `p/in` → index of peer `p`.
     pub(super) sinks_by_node: FxHashMap<String, usize>,
@@ -51,7 +50,6 @@ pub(super) struct Exec<'a> {
     pub(super) seq: FxHashMap<(usize, u64), u64>,
     /// Streams started and not yet ended.
     pub(super) open: BTreeSet<(usize, u64)>,
-    pub(super) index: u64,
     pub(super) index_clock: bool,
     pub(super) outputs: Vec<(String, Event)>,
     pub(super) failed_write: bool,
@@ -104,7 +102,7 @@ impl<'a> Exec<'a> {
         Exec {
             executor,
             input: None,
-            keep_lineage: true,
+            ingest: Ingest::new(index_clock, true),
             peers,
             sinks_by_node,
             out: BufWriter::with_capacity(64 * 1024, out),
@@ -114,7 +112,6 @@ impl<'a> Exec<'a> {
             line: Vec::new(),
             seq: FxHashMap::default(),
             open: BTreeSet::new(),
-            index: 0,
             index_clock,
             outputs: Vec::new(),
             failed_write: false,
@@ -330,7 +327,7 @@ impl<'a> Exec<'a> {
                 let p = &self.peers[peer];
                 let data = p.metrics.event(&p.spec.name, now_ns());
                 let node = p.spec.metrics_node();
-                let ev = self.new_event(data, EventId::default(), Vec::new(), Value::record());
+                let ev = self.ingest.internal(data, now_ns());
                 self.executor.send(&node, ev, &mut self.outputs);
                 self.route();
             }
@@ -368,29 +365,6 @@ impl<'a> Exec<'a> {
         self.peers[peer].gate.forget(stream);
     }
 
-    pub(super) fn new_event(
-        &mut self,
-        data: Value,
-        id: EventId,
-        lineage: Vec<EventId>,
-        meta: Value,
-    ) -> Event {
-        let ingest_ns = if self.index_clock {
-            self.index += 1;
-            self.index - 1
-        } else {
-            now_ns()
-        };
-        Event {
-            data,
-            meta,
-            ingest_ns,
-            id,
-            lineage,
-            origin: None,
-        }
-    }
-
     /// An event into the graph: numbered next on its stream unless `seq` gives its
     /// number (a broker's offset).
     fn event(
@@ -409,13 +383,10 @@ impl<'a> Exec<'a> {
             stream,
             event,
         };
-        let mut lineage = Vec::with_capacity(1 + extra.len());
-        lineage.push(id.clone());
-        lineage.extend_from_slice(extra);
         self.drained = false;
         let replayable = self.peers[peer].replay.is_some();
         let kept = replayable.then(|| id.clone());
-        let ev = self.new_event(data, id, lineage, meta);
+        let ev = self.ingest.event(data, id, meta, extra, now_ns());
         self.peers[peer].metrics.add(Counter::Out, Some(stream), 1);
         let node = self.peers[peer].spec.out_node();
         self.executor.send(&node, ev, &mut self.outputs);
@@ -443,7 +414,7 @@ impl<'a> Exec<'a> {
         let p = &self.peers[peer];
         if p.err_connected {
             let node = p.spec.err_node();
-            let ev = self.new_event(doc, EventId::default(), Vec::new(), Value::record());
+            let ev = self.ingest.internal(doc, now_ns());
             self.executor.send(&node, ev, &mut self.outputs);
             self.route();
         } else {

@@ -285,7 +285,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         opts.index_clock,
         opts.final_flush,
     );
-    ex.keep_lineage = with_peers;
+    ex.ingest = crate::event::Ingest::new(opts.index_clock, with_peers);
     ex.input = line_input;
     if status == EXIT_OK {
         status = ex.main_loop(&mut rx);

@@ -13,7 +13,7 @@ use super::names::Names;
 use super::report::{self, Placed};
 use crate::compile::{ExprCtx, ModulePath, Modules};
 use crate::diag::{Diagnostic, SourceMap, Span};
-use crate::event::{Event, EventId, FnCtx};
+use crate::event::{EventId, FnCtx};
 use crate::interp::{ir, run_block, Env, Frame, Outcome};
 use crate::query::{compile_query, Executor, Query};
 use crate::value::{Str, Value};
@@ -345,14 +345,10 @@ impl Session {
             stream: 0,
             event: self.sent,
         };
-        let event = Event {
-            data: v,
-            meta: Value::record(),
-            ingest_ns: self.sent,
-            lineage: vec![id.clone()],
-            id,
-            origin: None,
-        };
+        // Numbered from 1, the ingest time being the number (the index clock).
+        let event = crate::event::Ingest::new(true, true)
+            .starting_at(self.sent)
+            .event(v, id, Value::record(), &[], 0);
         let mut out = Vec::new();
         graph.exec.send("in", event, &mut out);
         if out.is_empty() {

@@ -181,16 +181,11 @@ fn run_query(
 ) -> Actual {
     let origin = Origin::parse(QUERY_ORIGIN).map(Arc::new);
     let mut out = Vec::new();
+    // The index clock; lineage kept, as a runtime that acks would.
+    let mut ingest = crate::event::Ingest::new(true, true);
     for (i, data) in events.into_iter().enumerate() {
-        let id = event_id(i);
-        let event = Event {
-            data,
-            meta: Value::record(),
-            ingest_ns: i as u64,
-            lineage: vec![id.clone()],
-            id,
-            origin: origin.clone(),
-        };
+        let mut event = ingest.event(data, event_id(i), Value::record(), &[], 0);
+        event.origin = origin.clone();
         send("in", Some(event), &mut out);
     }
     if !opts.no_final_flush {
