@@ -251,6 +251,7 @@ impl Exec<'_> {
             (&mut self.err, &self.err_metrics)
         };
         m.add(Counter::In, None, 1);
+        m.add(Counter::Send, None, 1);
         let written = w.write_all(json).and_then(|()| w.write_all(b"\n"));
         // Only `out` failing stops the run: stderr is where failures are reported.
         if let (Err(e), true) = (written, to_out) {

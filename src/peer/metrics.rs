@@ -115,6 +115,8 @@ fn counters(values: [u64; 5]) -> Value {
 }
 
 /// `trickle run --metrics`: one line per peer, then one per stream under it.
+/// Every peer's totals, each stream of a peer with several, and the sum of all
+/// peers last (`total`).
 pub fn table(peers: &[(&str, &Metrics)]) -> String {
     let mut rows: Vec<(String, [u64; 5])> = Vec::new();
     for (name, m) in peers {
@@ -126,6 +128,13 @@ pub fn table(peers: &[(&str, &Metrics)]) -> String {
             }
         }
     }
+    let mut total = [0u64; 5];
+    for (_, m) in peers {
+        for (t, v) in total.iter_mut().zip(m.totals()) {
+            *t += v;
+        }
+    }
+    rows.push(("total".to_string(), total));
     let width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(4).max(4);
     let mut t = format!("{:<width$}", "peer");
     for n in NAMES {
@@ -161,11 +170,13 @@ mod tests {
         );
         let t = table(&[("up", &m)]);
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines.len(), 4, "{t}");
+        assert_eq!(lines.len(), 5, "{t}");
         assert!(
             lines[1].starts_with("up ") && lines[1].ends_with("3"),
             "{t}"
         );
         assert!(lines[3].contains("up#1"), "{t}");
+        let total: Vec<&str> = lines[4].split_whitespace().collect();
+        assert_eq!(total, ["total", "0", "3", "0", "0", "3"], "{t}");
     }
 }

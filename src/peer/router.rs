@@ -428,7 +428,9 @@ impl<'a> Exec<'a> {
     }
 
     pub(super) fn write_err(&mut self, v: &Value) {
+        // Handed to stderr: taken in and sent out at once.
         self.err_metrics.add(Counter::In, None, 1);
+        self.err_metrics.add(Counter::Send, None, 1);
         self.line.clear();
         v.write_json(&mut self.line);
         self.line.push(b'\n');
@@ -447,6 +449,7 @@ impl<'a> Exec<'a> {
             for (name, ev) in std::mem::take(&mut self.outputs) {
                 if name == "out" {
                     self.out_metrics.add(Counter::In, None, 1);
+                    self.out_metrics.add(Counter::Send, None, 1);
                     self.line.clear();
                     ev.data.write_json(&mut self.line);
                     self.line.push(b'\n');
