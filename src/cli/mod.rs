@@ -9,6 +9,7 @@
 //! `trickle test` is [`crate::testcase`], which `cargo test` also uses.
 
 mod args;
+mod fmt;
 mod load;
 mod progress;
 mod report;
@@ -60,6 +61,7 @@ pub fn main() -> i32 {
             },
             color,
         ),
+        Command::Fmt { files, check } => fmt::fmt(&files, check, color),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

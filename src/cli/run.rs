@@ -26,6 +26,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         final_flush: !args.no_final_flush,
         metrics: args.metrics,
         progress: progress.as_ref().map(Progress::counters),
+        record: args.record.clone(),
     };
     let program = match &loaded.program {
         Program::Query(q) => runtime::Program::Query(q),

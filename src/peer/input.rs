@@ -271,9 +271,13 @@ impl Exec<'_> {
         };
         self.drained = false;
         // One clock read per chunk: its lines arrived together.
-        let ev = self
+        let mut ev = self
             .ingest
             .event(data, id, Value::record(), &[], input.read_ns);
+        if let Some(r) = &mut self.recorder {
+            ev.ingest_ns = r.ingest_ns(ev.ingest_ns);
+            r.event("in", 0, ev.ingest_ns, &ev.data);
+        }
         // Only on an error report: a fresh codec, so the hot path keeps no copy.
         let codec = &input.codec;
         let original = || codec.fresh().decode(line).unwrap_or_default();

@@ -71,6 +71,8 @@ pub(super) struct Exec<'a> {
     pub(super) written: Vec<Settled>,
     /// When a sink was last handed an event, or acked or failed one.
     pub(super) last_settled: std::time::Instant,
+    /// `--record`: every event and signal that enters the graph, as steps.
+    pub(super) recorder: Option<crate::testcase::Recorder>,
 }
 
 impl<'a> Exec<'a> {
@@ -124,6 +126,7 @@ impl<'a> Exec<'a> {
             final_flush,
             written: Vec::new(),
             last_settled: std::time::Instant::now(),
+            recorder: None,
         }
     }
 
@@ -243,8 +246,7 @@ impl<'a> Exec<'a> {
         // Not again when nothing came in since the last drain.
         if self.final_flush && !self.drained {
             self.drained = true;
-            self.executor.signal(&Signal::Drain, &mut self.outputs);
-            self.route();
+            self.signal(&Signal::Drain);
         }
         self.close_sinks();
     }
@@ -328,7 +330,7 @@ impl<'a> Exec<'a> {
                 let data = p.metrics.event(&p.spec.name, now_ns());
                 let node = p.spec.metrics_node();
                 let ev = self.ingest.internal(data, now_ns());
-                self.executor.send(&node, ev, &mut self.outputs);
+                self.enter(&node, 0, ev);
                 self.route();
             }
             ToGraph::Stop | ToGraph::Fatal(_) => {}
@@ -389,7 +391,7 @@ impl<'a> Exec<'a> {
         let ev = self.ingest.event(data, id, meta, extra, now_ns());
         self.peers[peer].metrics.add(Counter::Out, Some(stream), 1);
         let node = self.peers[peer].spec.out_node();
-        self.executor.send(&node, ev, &mut self.outputs);
+        self.enter(&node, stream, ev);
         // Nothing came out and nothing can be holding it: the graph dropped it, which
         // is as done as it gets.
         if let Some(id) = kept {
@@ -404,8 +406,21 @@ impl<'a> Exec<'a> {
         self.route();
     }
 
+    /// The one place events enter the graph (so `--record` sees them all).
+    pub(super) fn enter(&mut self, node: &str, stream: u64, mut ev: Event) {
+        if let Some(r) = &mut self.recorder {
+            ev.ingest_ns = r.ingest_ns(ev.ingest_ns);
+            r.event(node, stream, ev.ingest_ns, &ev.data);
+        }
+        self.executor.send(node, ev, &mut self.outputs);
+    }
+
+    /// The one place signals enter the graph.
     pub(super) fn signal(&mut self, s: &Signal) {
         self.executor.signal(s, &mut self.outputs);
+        if let Some(r) = &mut self.recorder {
+            r.signal(s, !self.outputs.is_empty());
+        }
         self.route();
     }
 
@@ -415,7 +430,7 @@ impl<'a> Exec<'a> {
         if p.err_connected {
             let node = p.spec.err_node();
             let ev = self.ingest.internal(doc, now_ns());
-            self.executor.send(&node, ev, &mut self.outputs);
+            self.enter(&node, 0, ev);
             self.route();
         } else {
             self.write_err(&doc);

@@ -53,6 +53,8 @@ pub struct Options {
     pub metrics: bool,
     /// Where reading the `-i` files is counted for the progress line.
     pub progress: Option<Arc<super::metrics::ReadProgress>>,
+    /// `--record FILE`: write what enters the graph as a test case's `steps`.
+    pub record: Option<PathBuf>,
 }
 
 /// Nanoseconds since the epoch.
@@ -204,7 +206,8 @@ pub fn run(program: Program, opts: &Options) -> i32 {
             if !with_peers && !q.reads_lineage {
                 executor.drop_lineage();
             }
-            if fast_in && opts.codec != "string" {
+            // A recording holds whole events, so they are decoded whole.
+            if fast_in && opts.codec != "string" && opts.record.is_none() {
                 plan = input::Plan::of(&mut executor, &specs);
             }
             Box::new(executor)
@@ -287,6 +290,15 @@ pub fn run(program: Program, opts: &Options) -> i32 {
     );
     ex.ingest = crate::event::Ingest::new(opts.index_clock, with_peers);
     ex.input = line_input;
+    if let Some(path) = &opts.record {
+        match crate::testcase::Recorder::create(path) {
+            Ok(r) => ex.recorder = Some(r),
+            Err(e) => {
+                eprintln!("trickle: cannot write {}: {e}", path.display());
+                status = EXIT_RUNTIME;
+            }
+        }
+    }
     if status == EXIT_OK {
         status = ex.main_loop(&mut rx);
     } else {
@@ -355,6 +367,12 @@ pub fn run(program: Program, opts: &Options) -> i32 {
     let _ = ex.err.flush();
     if let Some(p) = &opts.progress {
         p.clear();
+    }
+    if let (Some(r), Some(path)) = (&mut ex.recorder, &opts.record) {
+        if let Err(e) = r.finish() {
+            eprintln!("trickle: cannot write {}: {e}", path.display());
+            status = EXIT_RUNTIME;
+        }
     }
     if opts.metrics {
         let mut rows: Vec<(&str, &Metrics)> = ex
