@@ -554,3 +554,50 @@ fn progress_line_on_a_terminal_unless_quiet() {
     let r = trickle(&["run", &q, "-i", &input, "-o", &out], None);
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
 }
+
+/// A query that only forwards `in` writes each line's compact form as read; it
+/// must be exactly what running the graph writes.
+#[test]
+fn forwarded_lines_are_written_as_the_graph_would() {
+    let d = dir("forward");
+    let input = "{\"a\": 1, \"b\": [1.5, \"x\"]}\n{\"a\":\"\\u0041\", \"a\": 2}\n{bad\n  \n1E5\n-0\n\"\\n\"\n[ ]\n";
+    let input = write(&d, "in.json", input);
+    let fast = write(&d, "fast.trickle", PASSTHROUGH);
+    let slow = write(
+        &d,
+        "slow.trickle",
+        "select event from in where true into out;\n",
+    );
+    let a = trickle(&["run", &fast, "-i", &input, "--clock", "index"], None);
+    let b = trickle(&["run", &slow, "-i", &input, "--clock", "index"], None);
+    assert_eq!((a.code, b.code), (0, 0), "{} {}", a.stderr, b.stderr);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(
+        a.stdout,
+        "{\"a\":1,\"b\":[1.5,\"x\"]}\n{\"a\":2}\n100000.0\n0\n\"\\n\"\n[]\n"
+    );
+    assert_eq!(a.stderr, b.stderr);
+    assert!(a.stderr.contains("in.json:3: "), "{}", a.stderr);
+}
+
+/// A script runs on the same runtime: `--metrics` shows the same table.
+#[test]
+fn scripts_run_on_the_runtime_with_its_table() {
+    let d = dir("script-metrics");
+    let s = write(
+        &d,
+        "s.tremor",
+        "match event of case 1 => emit \"one\" case _ => drop end\n",
+    );
+    let r = trickle(&["run", &s, "--metrics"], Some("1\n2\n1\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "\"one\"\n\"one\"\n");
+    let row = |peer: &str| {
+        r.stderr
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(peer))
+            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+    };
+    assert_eq!(row("in").as_deref(), Some("0 3 0 0 3"), "{}", r.stderr);
+    assert_eq!(row("out").as_deref(), Some("2 0 0 2 0"), "{}", r.stderr);
+}
