@@ -30,6 +30,8 @@ pub(crate) fn build(
             w.kind.span,
         )]);
     }
+    // `with` is read in the defining scope; state and scripts in the body's own.
+    let body = bind.modules.body_scope_at(w.span).unwrap_or(scope);
     let mut errors = Vec::new();
     let (mut size, mut interval, mut max_groups) = (None, None, usize::MAX);
     for p in &w.with {
@@ -80,13 +82,13 @@ pub(crate) fn build(
         }
         let mut ctx = ExprCtx::window_script();
         ctx.allow_event = false;
-        match bind.window_script(scope, &ps.body, &mut ctx) {
+        match bind.window_script(body, &ps.body, &mut ctx) {
             Ok(s) => tick = Some(s),
             Err(es) => errors.extend(es),
         }
     }
     let script = match &w.script {
-        Some(body) => match bind.window_script(scope, body, &mut ExprCtx::window_script()) {
+        Some(exprs) => match bind.window_script(body, exprs, &mut ExprCtx::window_script()) {
             Ok(s) => Some(s),
             Err(es) => {
                 errors.extend(es);
@@ -101,7 +103,7 @@ pub(crate) fn build(
     let bad = |msg: &str| vec![Diagnostic::error(codes::QUERY_BAD_WINDOW, msg, w.span)];
     let proto: Box<dyn Window> = match (&w.state, size, interval) {
         (Some(state), None, None) => {
-            let state = bind.fold(scope, state, args).map_err(|e| {
+            let state = bind.fold(body, state, args).map_err(|e| {
                 vec![Diagnostic::error(
                     codes::QUERY_STATE_NOT_CONSTANT,
                     "state not constant",
