@@ -290,7 +290,10 @@ fn failed_alias(l: &Lowerer, module: &[&str]) -> bool {
 /// module `use`s it (bodies do not see that), else [`use_hint`].
 fn module_help(l: &Lowerer, module: &[&str]) -> String {
     let outer = l.m.scope(l.scope).parent.map(|p| l.m.scope(p));
-    match outer.and_then(|o| o.aliases.get(module[0])) {
+    match outer
+        .zip(module.first())
+        .and_then(|(o, m)| o.aliases.get(*m))
+    {
         Some(path) => format!(
             "a definition body sees only its own declarations: add `use {};` inside it",
             path.join("::")
