@@ -39,6 +39,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
                 index_clock: args.clock == ClockArg::Index,
                 final_flush: !args.no_final_flush,
                 metrics: args.metrics,
+                record: args.record.clone(),
             };
             return crate::peer::runtime::run(q, &opts);
         }
@@ -53,6 +54,16 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         },
         None => Box::new(std::io::stdout()),
     };
+    let recorder = match &args.record {
+        Some(p) => match crate::testcase::Recorder::create(p) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("trickle: cannot write {}: {e}", p.display());
+                return EXIT_RUNTIME;
+            }
+        },
+        None => None,
+    };
     // Where events from `in` go unchanged when the query only forwards them.
     let mut forward = None;
     // The fields of events from `in` the query reads, when that is all it reads.
@@ -66,7 +77,8 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
             if !q.reads_lineage {
                 executor.drop_lineage();
             }
-            if args.codec == CodecArg::Json {
+            // A recording holds whole events, so they are decoded whole.
+            if args.codec == CodecArg::Json && recorder.is_none() {
                 (forward, project) = json_plan(&mut executor);
             }
             let projected = project.is_some();
@@ -97,6 +109,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
         outputs: Vec::new(),
         next_event: 0,
         forward: forward.clone(),
+        recorder,
     };
     let decoder = Decoder {
         codec: codec(args.codec),
@@ -114,6 +127,12 @@ pub fn run(args: &RunArgs, color: ColorMode) -> i32 {
     );
     if args.metrics {
         eprint!("{}", run.sinks.metrics_table());
+    }
+    if let (Some(r), Some(path)) = (&mut run.recorder, &args.record) {
+        if let Err(e) = r.finish() {
+            eprintln!("trickle: cannot write {}: {e}", path.display());
+            return EXIT_RUNTIME;
+        }
     }
     status
 }
@@ -191,6 +210,8 @@ struct RunLoop<'e> {
     /// The output that events from `in` reach unchanged, when the query only forwards
     /// them: lines already in compact form are written there without an event.
     forward: Option<String>,
+    /// `--record`: what enters the engine, as steps.
+    recorder: Option<crate::testcase::Recorder>,
 }
 
 impl RunLoop<'_> {
@@ -276,13 +297,18 @@ impl RunLoop<'_> {
                 stream: 0,
                 event: i,
             };
+            let mut ingest_ns = match self.clock {
+                ClockArg::Index => i,
+                ClockArg::Wall => read_ns,
+            };
+            if let Some(r) = &mut self.recorder {
+                ingest_ns = r.ingest_ns(ingest_ns);
+                r.event("in", 0, ingest_ns, &data);
+            }
             let event = Event {
                 data,
                 meta: Value::record(),
-                ingest_ns: match self.clock {
-                    ClockArg::Index => i,
-                    ClockArg::Wall => read_ns,
-                },
+                ingest_ns,
                 // Empty means just the event itself (SPEC §4): no allocation per event.
                 lineage: Vec::new(),
                 id,
@@ -299,6 +325,9 @@ impl RunLoop<'_> {
 
     fn signal(&mut self, signal: &Signal) {
         self.engine.signal(signal, &mut self.outputs);
+        if let Some(r) = &mut self.recorder {
+            r.signal(signal, !self.outputs.is_empty());
+        }
         self.write_outputs();
     }
 
@@ -386,6 +415,7 @@ mod tests {
             outputs: Vec::new(),
             next_event: 0,
             forward,
+            recorder: None,
         }
     }
 

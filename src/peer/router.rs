@@ -61,6 +61,8 @@ pub(super) struct Exec {
     pub(super) written: Vec<Settled>,
     /// When a sink was last handed an event, or acked or failed one.
     pub(super) last_settled: std::time::Instant,
+    /// `--record`: every event and signal that enters the graph, as steps.
+    pub(super) recorder: Option<crate::testcase::Recorder>,
 }
 
 impl Exec {
@@ -112,6 +114,7 @@ impl Exec {
             final_flush,
             written: Vec::new(),
             last_settled: std::time::Instant::now(),
+            recorder: None,
         }
     }
 
@@ -211,8 +214,7 @@ impl Exec {
             self.end_stream(peer, stream);
         }
         if self.final_flush {
-            self.executor.signal(&Signal::Drain, &mut self.outputs);
-            self.route();
+            self.signal(&Signal::Drain);
         }
         self.close_sinks();
     }
@@ -296,7 +298,7 @@ impl Exec {
                 let data = p.metrics.event(&p.spec.name, now_ns());
                 let node = p.spec.metrics_node();
                 let ev = self.new_event(data, EventId::default(), Vec::new(), Value::record());
-                self.executor.send(&node, ev, &mut self.outputs);
+                self.enter(&node, 0, ev);
                 self.route();
             }
             ToGraph::Stop | ToGraph::Fatal(_) => {}
@@ -377,7 +379,7 @@ impl Exec {
         let ev = self.new_event(data, id, lineage, meta);
         self.peers[peer].metrics.add(Counter::Out, Some(stream), 1);
         let node = self.peers[peer].spec.out_node();
-        self.executor.send(&node, ev, &mut self.outputs);
+        self.enter(&node, stream, ev);
         // Nothing came out and nothing can be holding it: the graph dropped it, which
         // is as done as it gets.
         if let Some(id) = kept {
@@ -392,8 +394,21 @@ impl Exec {
         self.route();
     }
 
+    /// The one place events enter the graph (so `--record` sees them all).
+    fn enter(&mut self, node: &str, stream: u64, mut ev: Event) {
+        if let Some(r) = &mut self.recorder {
+            ev.ingest_ns = r.ingest_ns(ev.ingest_ns);
+            r.event(node, stream, ev.ingest_ns, &ev.data);
+        }
+        self.executor.send(node, ev, &mut self.outputs);
+    }
+
+    /// The one place signals enter the graph.
     fn signal(&mut self, s: &Signal) {
         self.executor.signal(s, &mut self.outputs);
+        if let Some(r) = &mut self.recorder {
+            r.signal(s, !self.outputs.is_empty());
+        }
         self.route();
     }
 
@@ -403,7 +418,7 @@ impl Exec {
         if p.err_connected {
             let node = p.spec.err_node();
             let ev = self.new_event(doc, EventId::default(), Vec::new(), Value::record());
-            self.executor.send(&node, ev, &mut self.outputs);
+            self.enter(&node, 0, ev);
             self.route();
         } else {
             self.write_err(&doc);

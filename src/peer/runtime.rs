@@ -49,6 +49,8 @@ pub struct Options {
     pub final_flush: bool,
     /// `--metrics`: print the counters table to stderr at the end.
     pub metrics: bool,
+    /// `--record FILE`: write what enters the graph as a test case's `steps`.
+    pub record: Option<PathBuf>,
 }
 
 /// Nanoseconds since the epoch.
@@ -222,6 +224,15 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
         opts.index_clock,
         opts.final_flush,
     );
+    if let Some(path) = &opts.record {
+        match crate::testcase::Recorder::create(path) {
+            Ok(r) => ex.recorder = Some(r),
+            Err(e) => {
+                eprintln!("trickle: cannot write {}: {e}", path.display());
+                status = EXIT_RUNTIME;
+            }
+        }
+    }
     if status == EXIT_OK {
         status = ex.main_loop(&mut rx);
     } else {
@@ -279,6 +290,12 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
         status = EXIT_RUNTIME;
     }
     let _ = ex.err.flush();
+    if let (Some(r), Some(path)) = (&mut ex.recorder, &opts.record) {
+        if let Err(e) = r.finish() {
+            eprintln!("trickle: cannot write {}: {e}", path.display());
+            status = EXIT_RUNTIME;
+        }
+    }
     if opts.metrics {
         let mut rows: Vec<(&str, &Metrics)> = ex
             .peers

@@ -82,6 +82,9 @@ pub(crate) struct Compiler {
     /// Pipeline definitions created at least once (by span); the others are checked
     /// on their own at the end of the pipeline that defines them.
     pub created: FxHashSet<(u32, u32, u32)>,
+    /// Selects whose window's `late` stream is created later in the pipeline:
+    /// (pipeline prefix, select node, stream name, where `late` was written).
+    pub late: Vec<(String, usize, String, Span)>,
 }
 
 /// A definition's identity.
@@ -137,6 +140,41 @@ impl Compiler {
             }
         }
         self.check_uncreated_pipelines(pipe);
+        self.connect_late(pipe);
+    }
+
+    /// Connects the `late` port of selects to the streams their window names, now
+    /// that every stream of the pipeline is created; a name that is none is an error.
+    fn connect_late(&mut self, pipe: &Pipe) {
+        let (mine, rest) = std::mem::take(&mut self.late)
+            .into_iter()
+            .partition(|(prefix, ..)| *prefix == pipe.prefix);
+        self.late = rest;
+        for (_, select, name, span) in mine {
+            match self.late_target(pipe, &name) {
+                Some(to) => self.graph.connect(select, "late", to, "in"),
+                // Its creation failed, which was reported.
+                None if matches!(pipe.nodes.get(&name), Some(NodeRef::Failed)) => {}
+                None => self.errors.push(
+                    Diagnostic::error(
+                        codes::QUERY_STREAM_NOT_DEFINED,
+                        format!("The window setting `late` names no stream: `{name}`"),
+                        span,
+                    )
+                    .with_help(format!("create it: `create stream {name};`")),
+                ),
+            }
+        }
+    }
+
+    /// The node events sent to stream `name` of `pipe` enter.
+    pub fn late_target(&self, pipe: &Pipe, name: &str) -> Option<usize> {
+        match pipe.nodes.get(name) {
+            Some(NodeRef::Node(i)) => Some(*i),
+            Some(NodeRef::Pipeline { .. }) => None,
+            Some(NodeRef::Failed) => None,
+            None => pipe.outs.get(name).copied(),
+        }
     }
 
     fn define(&mut self, pipe: &mut Pipe, d: &Definition) -> Result<(), Vec<Diagnostic>> {
@@ -150,16 +188,6 @@ impl Compiler {
             .with_secondary(def_name(first).span, "first defined here")]);
         }
         pipe.defs.insert(name.name.clone(), (pipe.scope, d.clone()));
-        if let Definition::Window(w) = d {
-            if w.kind.name == "sliding" {
-                pipe.failed.insert(name.name.clone());
-                return Err(vec![Diagnostic::error(
-                    codes::QUERY_SLIDING_WINDOW,
-                    "Sliding windows are not yet implemented",
-                    w.kind.span,
-                )]);
-            }
-        }
         // Checked here, whether or not anything creates it (pipelines: at the end
         // of this pipeline if nothing did).
         if let Err(es) = self.check_definition(pipe, d) {

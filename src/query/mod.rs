@@ -74,6 +74,7 @@ pub fn compile_query(
         creating: Vec::new(),
         peers: Vec::new(),
         created: Default::default(),
+        late: Vec::new(),
     };
     let mut pipe = Pipe::new(scope, String::new(), None, true);
     pipe.ins
@@ -196,6 +197,10 @@ impl Executor {
     pub fn drop_lineage(&mut self) {
         self.0.drop_lineage()
     }
+    /// Groups the windowed selects hold (memory checks).
+    pub fn held_groups(&self) -> usize {
+        self.0.held_groups()
+    }
     /// [`Executor::send`] of an event decoded with only the fields
     /// [`Executor::project_input`] named; `original` decodes it whole for error reports.
     pub fn send_projected(
@@ -211,3 +216,5 @@ impl Executor {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod time_tests;
