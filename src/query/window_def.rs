@@ -187,7 +187,7 @@ pub(crate) fn build(
         return Err(errors);
     }
     let (proto, kind) = match kind {
-        "tumbling" => tumbling(bind, scope, w, args, &mut s, script, tick)?,
+        "tumbling" => tumbling(bind, body, w, args, &mut s, script, tick)?,
         _ => {
             if let Some(st) = &w.state {
                 return Err(vec![err(
@@ -295,7 +295,7 @@ fn tumbling(
     reject(s, &keys, why)?;
     let proto: Box<dyn Window> = match (&w.state, s.size, s.interval) {
         (Some(state), None, None) => {
-            let state = bind.fold(body, state, args).map_err(|e| {
+            let state = bind.fold(scope, state, args).map_err(|e| {
                 vec![Diagnostic::error(
                     codes::QUERY_STATE_NOT_CONSTANT,
                     "state not constant",
