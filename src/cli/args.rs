@@ -129,6 +129,23 @@ pub enum Command {
         include: Vec<PathBuf>,
     },
 
+    /// Format queries and scripts in place in the one canonical layout (comments kept).
+    ///
+    /// Two-space indentation inside blocks, one statement per line, spaces around
+    /// operators, brackets broken one element per line past 100 columns. A file that
+    /// does not parse is reported and left untouched. `-` (or no FILE) reads stdin
+    /// and writes the result to stdout.
+    #[command(after_help = "Example:\n  \
+        $ trickle fmt --check examples/hello.trickle\n  \
+        Exit status 1 and a diff when a file would change; `trickle fmt FILE` rewrites it.")]
+    Fmt {
+        /// `.trickle` or `.tremor` files; `-` is stdin (formatted to stdout).
+        files: Vec<PathBuf>,
+        /// Change nothing: print a diff of what would change and exit 1 if anything would.
+        #[arg(long)]
+        check: bool,
+    },
+
     /// Print shell completions.
     #[command(after_help = "Example:\n  \
         $ trickle completions bash > ~/.local/share/bash-completion/completions/trickle")]

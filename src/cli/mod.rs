@@ -10,6 +10,7 @@
 
 mod args;
 mod engine;
+mod fmt;
 mod input;
 mod load;
 mod output;
@@ -63,6 +64,7 @@ pub fn main() -> i32 {
             },
             color,
         ),
+        Command::Fmt { files, check } => fmt::fmt(&files, check, color),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

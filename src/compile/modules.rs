@@ -86,8 +86,7 @@ impl Modules {
         sources: &mut SourceMap,
         file: FileId,
     ) -> Result<(ScopeId, ast::Module), Vec<Diagnostic>> {
-        let module = trickle_grammar::parse_module(sources.text(file), file)
-            .map_err(|es| es.into_iter().map(Diagnostic::from).collect::<Vec<_>>())?;
+        let module = crate::syntax::parse_module(sources.text(file), file)?;
         let id = self.new_scope(String::new());
         self.process(sources, id, &module.stmts, true)?;
         Ok((id, module))
@@ -225,8 +224,7 @@ impl Modules {
             Found::Dir => Ok(true),
             Found::File(name, text) => {
                 let file = sources.add(name, text);
-                let module = trickle_grammar::parse_module(sources.text(file), file)
-                    .map_err(|es| es.into_iter().map(Diagnostic::from).collect::<Vec<_>>())?;
+                let module = crate::syntax::parse_module(sources.text(file), file)?;
                 let id = self.new_scope(key.clone());
                 self.loading.push(key.clone());
                 let res = self.process(sources, id, &module.stmts, false);

@@ -1,7 +1,7 @@
 //! The registry of diagnostic codes. A code is never reused or renumbered: retire
 //! it with a comment instead. Ranges: E00xx lexer/parser, E01xx names and modules,
 //! E02xx script checks, E03xx constants and types, E04xx queries, E05xx peers,
-//! E06xx CLI/input, W0xxx warnings.
+//! E06xx CLI/input, E07xx formatter, W0xxx warnings.
 
 // -- lexer and parser (the grammar crate returns these codes in `ParseError`)
 pub const PARSER_ERROR: &str = "E0001";
@@ -86,6 +86,9 @@ pub const QUERY_STREAM_PORT_CLASH: &str = "E0415";
 pub const QUERY_WRONG_DEFINITION_KIND: &str = "E0416";
 pub const QUERY_PIPELINE_UNKNOWN_PORT: &str = "E0417";
 pub const QUERY_STATE_NOT_CONSTANT: &str = "E0418";
+
+// -- formatter (`trickle fmt`)
+pub const FMT_UNSAFE: &str = "E0701";
 
 // -- peers (branch peers)
 pub const PEER_UNKNOWN_KIND: &str = "E0501";

@@ -50,6 +50,9 @@ pub(crate) struct Compiler {
     pub creating: Vec<Span>,
     /// Peers created so far (their ports are graph nodes; see `peer_def`).
     pub peers: Vec<crate::peer::spec::PeerSpec>,
+    /// Selects whose window's `late` stream is created later in the pipeline:
+    /// (pipeline prefix, select node, stream name, where `late` was written).
+    pub late: Vec<(String, usize, String, Span)>,
 }
 
 /// Span of a definition.
@@ -99,6 +102,38 @@ impl Compiler {
                 self.errors.extend(es);
             }
         }
+        self.connect_late(pipe);
+    }
+
+    /// Connects the `late` port of selects to the streams their window names, now
+    /// that every stream of the pipeline is created; a name that is none is an error.
+    fn connect_late(&mut self, pipe: &Pipe) {
+        let (mine, rest) = std::mem::take(&mut self.late)
+            .into_iter()
+            .partition(|(prefix, ..)| *prefix == pipe.prefix);
+        self.late = rest;
+        for (_, select, name, span) in mine {
+            match self.late_target(pipe, &name) {
+                Some(to) => self.graph.connect(select, "late", to, "in"),
+                None => self.errors.push(
+                    Diagnostic::error(
+                        codes::QUERY_STREAM_NOT_DEFINED,
+                        format!("The window setting `late` names no stream: `{name}`"),
+                        span,
+                    )
+                    .with_help(format!("create it: `create stream {name};`")),
+                ),
+            }
+        }
+    }
+
+    /// The node events sent to stream `name` of `pipe` enter.
+    pub fn late_target(&self, pipe: &Pipe, name: &str) -> Option<usize> {
+        match pipe.nodes.get(name) {
+            Some(NodeRef::Node(i)) => Some(*i),
+            Some(NodeRef::Pipeline { .. }) => None,
+            None => pipe.outs.get(name).copied(),
+        }
     }
 
     fn define(&mut self, pipe: &mut Pipe, d: &Definition) -> Result<(), Vec<Diagnostic>> {
@@ -109,15 +144,6 @@ impl Compiler {
                 format!("`{}` is already defined", name.name),
                 name.span,
             )]);
-        }
-        if let Definition::Window(w) = d {
-            if w.kind.name == "sliding" {
-                return Err(vec![Diagnostic::error(
-                    codes::QUERY_SLIDING_WINDOW,
-                    "Sliding windows are not yet implemented",
-                    w.kind.span,
-                )]);
-            }
         }
         pipe.defs.insert(name.name.clone(), (pipe.scope, d.clone()));
         Ok(())

@@ -72,6 +72,7 @@ pub fn compile_query(
         selects: 0,
         creating: Vec::new(),
         peers: Vec::new(),
+        late: Vec::new(),
     };
     let mut pipe = Pipe {
         scope,
@@ -203,6 +204,10 @@ impl Executor {
     pub fn drop_lineage(&mut self) {
         self.0.drop_lineage()
     }
+    /// Groups the windowed selects hold (memory checks).
+    pub fn held_groups(&self) -> usize {
+        self.0.held_groups()
+    }
     /// [`Executor::send`] of an event decoded with only the fields
     /// [`Executor::project_input`] named; `original` decodes it whole for error reports.
     pub fn send_projected(
@@ -218,3 +223,5 @@ impl Executor {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod time_tests;
