@@ -63,6 +63,8 @@ pub fn main() -> i32 {
             },
             color,
         ),
+        Command::Lsp => crate::lsp::main(),
+        Command::Doc { out } => crate::doc::main(out.as_deref()),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

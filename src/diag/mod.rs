@@ -2,10 +2,12 @@
 //! codespan-reporting at the edges (CLI, REPL, test runner) only.
 
 pub mod codes;
+mod position;
 mod render;
 mod source;
 
 pub use render::{emit_report, ColorMode};
+pub use position::LineIndex;
 pub use source::{FileId, SourceMap};
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};

@@ -21,6 +21,7 @@ pub mod config;
 mod contraflow;
 pub mod gate;
 pub mod interceptor;
+pub mod kind_docs;
 pub mod kind;
 pub mod metrics;
 pub mod reconnect;
