@@ -6,8 +6,8 @@ mod position;
 mod render;
 mod source;
 
-pub use render::{emit_report, ColorMode};
 pub use position::LineIndex;
+pub use render::{emit_report, ColorMode};
 pub use source::{FileId, SourceMap};
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};

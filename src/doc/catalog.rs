@@ -134,7 +134,14 @@ fn module_doc(path: String, text: &str) -> ModuleDoc {
     let mut items = Vec::new();
     for stmt in &m.stmts {
         let (name, kind, params, variadic, doc, native) = match stmt {
-            Stmt::Fn(f) => (&f.name, ItemKind::Function, &f.params, f.variadic, &f.doc, None),
+            Stmt::Fn(f) => (
+                &f.name,
+                ItemKind::Function,
+                &f.params,
+                f.variadic,
+                &f.doc,
+                None,
+            ),
             Stmt::Intrinsic(i) => {
                 let native = i
                     .target
@@ -187,9 +194,13 @@ fn split_examples(doc: &str) -> (String, Vec<String>) {
     let mut examples = Vec::new();
     let mut current: Option<Vec<&str>> = None;
     for line in doc.lines() {
-        let quoted = line.strip_prefix('>').map(|l| l.strip_prefix(' ').unwrap_or(l));
+        let quoted = line
+            .strip_prefix('>')
+            .map(|l| l.strip_prefix(' ').unwrap_or(l));
         match (&mut current, quoted) {
-            (None, Some(q)) if q.trim_start().starts_with("```tremor") => current = Some(Vec::new()),
+            (None, Some(q)) if q.trim_start().starts_with("```tremor") => {
+                current = Some(Vec::new())
+            }
             (Some(lines), Some(q)) if q.trim_start().starts_with("```") => {
                 examples.push(lines.join("\n"));
                 current = None;
@@ -212,7 +223,11 @@ fn native_examples(alias: &str, n: &FnDecl) -> Vec<String> {
         .filter_map(|(args, result)| {
             let args = crate::value::parse_json(args).ok()?;
             let args: Vec<String> = args.as_array()?.iter().map(|a| a.to_string()).collect();
-            Some(format!("{alias}::{}({}) == {result}", n.name, args.join(", ")))
+            Some(format!(
+                "{alias}::{}({}) == {result}",
+                n.name,
+                args.join(", ")
+            ))
         })
         .collect()
 }

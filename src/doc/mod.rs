@@ -77,7 +77,11 @@ fn index() -> String {
          language server use.\n\n## Standard library modules\n\n",
     );
     for m in catalog::stdlib() {
-        let first = m.doc.as_deref().and_then(|d| d.lines().next()).unwrap_or("");
+        let first = m
+            .doc
+            .as_deref()
+            .and_then(|d| d.lines().next())
+            .unwrap_or("");
         s.push_str(&format!(
             "- [`{}`]({}.md) {first}\n",
             m.path,

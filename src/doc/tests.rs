@@ -83,7 +83,10 @@ fn the_reference_covers_modules_aggregates_windows_and_peers() {
 
 #[test]
 fn examples_name_the_modules_they_need() {
-    let uses = catalog::uses_for("std::datetime", "datetime::parse(x, datetime::formats::RFC3339)");
+    let uses = catalog::uses_for(
+        "std::datetime",
+        "datetime::parse(x, datetime::formats::RFC3339)",
+    );
     assert_eq!(uses, "use std::datetime;\n");
     let uses = catalog::uses_for("std::type", "type::is_bool(random::bool())");
     assert_eq!(uses, "use std::type;\nuse std::random;\n");

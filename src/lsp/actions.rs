@@ -8,9 +8,15 @@ use lsp_types as lsp;
 use std::collections::HashMap;
 
 /// `textDocument/codeAction`
-pub fn code_actions(ws: &Workspace, p: lsp::CodeActionParams) -> Option<Vec<lsp::CodeActionOrCommand>> {
+pub fn code_actions(
+    ws: &Workspace,
+    p: lsp::CodeActionParams,
+) -> Option<Vec<lsp::CodeActionOrCommand>> {
     let doc = ws.doc(&p.text_document.uri)?;
-    let (from, to) = (doc.offset(p.range.start) as u32, doc.offset(p.range.end) as u32);
+    let (from, to) = (
+        doc.offset(p.range.start) as u32,
+        doc.offset(p.range.end) as u32,
+    );
     let mut out = Vec::new();
     for d in &doc.analysis.diagnostics {
         let Some(span) = d.span else { continue };
@@ -50,11 +56,16 @@ fn quoted<'a>(help: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// The fixes a diagnostic's help suggests, as `(title, edit)`.
 pub fn fixes(doc: &Document, d: &Diagnostic) -> Vec<(String, lsp::TextEdit)> {
-    let Some(span) = d.span else { return Vec::new() };
+    let Some(span) = d.span else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for h in &d.help {
         if let Some(name) = quoted(h, "did you mean ") {
-            let written = doc.text.get(span.start as usize..span.end as usize).unwrap_or("");
+            let written = doc
+                .text
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or("");
             // A suggestion without `::` replaces only the last segment of `m::name`.
             let start = match (name.contains("::"), written.rfind("::")) {
                 (false, Some(i)) => span.start + i as u32 + 2,
@@ -79,7 +90,9 @@ pub fn fixes(doc: &Document, d: &Diagnostic) -> Vec<(String, lsp::TextEdit)> {
 fn insert_point(doc: &Document) -> u32 {
     if let Some(u) = doc.analysis.index.uses.last() {
         let end = u.span.1 as usize;
-        return doc.text[end..].find('\n').map_or(doc.text.len(), |i| end + i + 1) as u32;
+        return doc.text[end..]
+            .find('\n')
+            .map_or(doc.text.len(), |i| end + i + 1) as u32;
     }
     let mut at = 0;
     for line in doc.text.split_inclusive('\n') {
@@ -99,7 +112,10 @@ mod tests {
     fn suggestions_are_read_from_help_text() {
         assert_eq!(quoted("did you mean `len`?", "did you mean "), Some("len"));
         assert_eq!(
-            quoted("the module `string` is not loaded: add `use std::string;`", "add "),
+            quoted(
+                "the module `string` is not loaded: add `use std::string;`",
+                "add "
+            ),
             Some("use std::string;")
         );
         assert_eq!(quoted("nothing here", "add "), None);

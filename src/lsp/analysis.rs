@@ -81,7 +81,9 @@ pub fn analyse(text: &str, path: Option<&Path>, kind: Kind) -> Analysis {
     for d in all {
         match d.span {
             Some(s) if s.file != file => {
-                analysis.elsewhere.push((sources.name(s.file).to_string(), d));
+                analysis
+                    .elsewhere
+                    .push((sources.name(s.file).to_string(), d));
             }
             _ => analysis.diagnostics.push(d),
         }

@@ -178,13 +178,19 @@ fn modules_under(doc: &Document, segs: &[String]) -> Vec<lsp::CompletionItem> {
     let prefix = segs.iter().map(|s| format!("{s}::")).collect::<String>();
     let mut out: Vec<lsp::CompletionItem> = Vec::new();
     for p in paths {
-        let Some(rest) = p.strip_prefix(&prefix) else { continue };
+        let Some(rest) = p.strip_prefix(&prefix) else {
+            continue;
+        };
         let next = rest.split("::").next().unwrap_or(rest);
         if next.is_empty() || out.iter().any(|i| i.label == next) {
             continue;
         }
         let leaf = !rest.contains("::");
-        let detail = if leaf { p.clone() } else { format!("{prefix}{next}::") };
+        let detail = if leaf {
+            p.clone()
+        } else {
+            format!("{prefix}{next}::")
+        };
         let mut it = item(next, K::MODULE, detail);
         if let Some(m) = catalog::module(&p).filter(|_| leaf) {
             it = with_docs(it, m.doc.clone().unwrap_or_default());
@@ -196,10 +202,16 @@ fn modules_under(doc: &Document, segs: &[String]) -> Vec<lsp::CompletionItem> {
 
 /// `.tremor` files below `dir` as module paths (three levels at most).
 fn disk_modules(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten().take(200) {
         let path = e.path();
-        let Some(name) = path.file_stem().and_then(|s| s.to_str()).map(str::to_string) else {
+        let Some(name) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(str::to_string)
+        else {
             continue;
         };
         if path.is_dir() && depth < 3 && !name.starts_with('.') && name != "target" {
@@ -215,13 +227,20 @@ fn disk_modules(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
 fn qualified(doc: &Document, segs: &[String]) -> Vec<lsp::CompletionItem> {
     if segs[0] == "aggr" {
         return match segs {
-            [_] => ["stats", "win"].iter().map(|m| item(*m, K::MODULE, format!("aggr::{m}"))).collect(),
+            [_] => ["stats", "win"]
+                .iter()
+                .map(|m| item(*m, K::MODULE, format!("aggr::{m}")))
+                .collect(),
             [_, m] => crate::aggr::all()
                 .iter()
                 .filter(|d| d.module == m)
                 .map(|d| {
                     let it = item(d.name, K::FUNCTION, catalog::aggregate_signature(d));
-                    let text = if *d.arity.start() == 0 { format!("{}()", d.name) } else { format!("{}(${{1:x}})", d.name) };
+                    let text = if *d.arity.start() == 0 {
+                        format!("{}()", d.name)
+                    } else {
+                        format!("{}(${{1:x}})", d.name)
+                    };
                     with_docs(snippet(it, text), catalog::aggregate_markdown(d))
                 })
                 .collect(),
@@ -240,7 +259,9 @@ fn qualified(doc: &Document, segs: &[String]) -> Vec<lsp::CompletionItem> {
         for i in &m.items {
             let md = i.markdown(&catalog::uses_for(&i.module, &i.examples.join("\n")));
             let it = match i.kind {
-                ItemKind::Function => snippet(item(&i.name, K::FUNCTION, i.signature()), i.snippet()),
+                ItemKind::Function => {
+                    snippet(item(&i.name, K::FUNCTION, i.signature()), i.snippet())
+                }
                 ItemKind::Const => item(&i.name, K::CONSTANT, i.signature()),
             };
             out.push(with_docs(it, md));
@@ -249,14 +270,21 @@ fn qualified(doc: &Document, segs: &[String]) -> Vec<lsp::CompletionItem> {
         for d in m.index.defs.iter().filter(|d| d.parent.is_none()) {
             let it = match d.kind {
                 SymKind::Function => {
-                    let params = d.detail.split_once('(').and_then(|(_, r)| r.split_once(')')).map_or("", |(p, _)| p);
+                    let params = d
+                        .detail
+                        .split_once('(')
+                        .and_then(|(_, r)| r.split_once(')'))
+                        .map_or("", |(p, _)| p);
                     let args: Vec<String> = params
                         .split(", ")
                         .filter(|p| !p.is_empty() && *p != "...")
                         .enumerate()
                         .map(|(n, p)| format!("${{{}:{p}}}", n + 1))
                         .collect();
-                    snippet(item(&d.name, K::FUNCTION, &d.detail), format!("{}({})", d.name, args.join(", ")))
+                    snippet(
+                        item(&d.name, K::FUNCTION, &d.detail),
+                        format!("{}({})", d.name, args.join(", ")),
+                    )
                 }
                 SymKind::Const => item(&d.name, K::CONSTANT, &d.detail),
                 SymKind::Local => continue,
@@ -280,13 +308,22 @@ fn qualified(doc: &Document, segs: &[String]) -> Vec<lsp::CompletionItem> {
 /// Events from a sample file beside the document: `NAME.jsonl`, `NAME/in`, or the
 /// `in` of a test-case folder (`query.trickle` beside `in`). At most 1,000 lines.
 fn sample_events(doc: &Document) -> Vec<crate::value::Value> {
-    let Some(path) = doc.path.as_deref() else { return Vec::new() };
+    let Some(path) = doc.path.as_deref() else {
+        return Vec::new();
+    };
     let (Some(dir), Some(stem)) = (path.parent(), path.file_stem()) else {
         return Vec::new();
     };
     let stem = stem.to_string_lossy();
-    let candidates: [PathBuf; 3] = [dir.join(format!("{stem}.jsonl")), dir.join(&*stem).join("in"), dir.join("in")];
-    let Some(text) = candidates.iter().find_map(|p| std::fs::read_to_string(p).ok()) else {
+    let candidates: [PathBuf; 3] = [
+        dir.join(format!("{stem}.jsonl")),
+        dir.join(&*stem).join("in"),
+        dir.join("in"),
+    ];
+    let Some(text) = candidates
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+    else {
         return Vec::new();
     };
     text.lines()
@@ -299,14 +336,15 @@ fn sample_events(doc: &Document) -> Vec<crate::value::Value> {
 fn keys_of(events: &[crate::value::Value], segs: &[String]) -> Vec<lsp::CompletionItem> {
     let mut out: Vec<lsp::CompletionItem> = Vec::new();
     for ev in events {
-        let mut v = ev;
+        let mut v = Some(ev);
         for s in segs {
-            match v.as_record().and_then(|r| r.get(s.as_str())) {
-                Some(next) => v = next,
-                None => break,
-            }
+            v = v
+                .and_then(|v| v.as_record())
+                .and_then(|r| r.get(s.as_str()));
         }
-        let Some(rec) = v.as_record() else { continue };
+        let Some(rec) = v.and_then(|v| v.as_record()) else {
+            continue;
+        };
         for (k, val) in rec.iter() {
             if out.iter().any(|i| i.label.as_str() == k.as_str()) {
                 continue;
@@ -344,7 +382,9 @@ fn in_window_list(stmt: &[Token]) -> bool {
             Token::RBracket => depth += 1,
             Token::LBracket if depth > 0 => depth -= 1,
             Token::LBracket => {
-                return i >= 2 && matches!(stmt[i - 2], Token::From) && stmt.contains(&Token::Select);
+                return i >= 2
+                    && matches!(stmt[i - 2], Token::From)
+                    && stmt.contains(&Token::Select);
             }
             Token::LParen | Token::LBrace | Token::RParen | Token::RBrace => return false,
             _ => {}
@@ -356,8 +396,16 @@ fn in_window_list(stmt: &[Token]) -> bool {
 /// After `from` / `into`: nodes in a select, definitions of the created kind, window
 /// kinds or peer kinds.
 fn after_from(doc: &Document, offset: usize, stmt: &[Token]) -> Vec<lsp::CompletionItem> {
-    let head = stmt.iter().rev().find(|t| matches!(t, Token::Select | Token::Create | Token::Define));
-    let second = |t: &Token| stmt.iter().position(|x| x == t).and_then(|i| stmt.get(i + 1)).cloned();
+    let head = stmt
+        .iter()
+        .rev()
+        .find(|t| matches!(t, Token::Select | Token::Create | Token::Define));
+    let second = |t: &Token| {
+        stmt.iter()
+            .position(|x| x == t)
+            .and_then(|i| stmt.get(i + 1))
+            .cloned()
+    };
     match head {
         Some(Token::Define) => match second(&Token::Define) {
             Some(Token::Window) => crate::window::KIND_DOCS
@@ -379,7 +427,11 @@ fn after_from(doc: &Document, offset: usize, stmt: &[Token]) -> Vec<lsp::Complet
         }
         _ => {
             let mut out = visible(doc, offset, |k| k.ns() == Ns::Node);
-            for (name, what) in [("in", "the input stream"), ("out", "the output stream"), ("err", "the error stream")] {
+            for (name, what) in [
+                ("in", "the input stream"),
+                ("out", "the output stream"),
+                ("err", "the error stream"),
+            ] {
                 out.push(item(name, K::EVENT, what));
             }
             out
@@ -392,7 +444,10 @@ fn peer_kinds() -> Vec<lsp::CompletionItem> {
         .iter()
         .map(|d| {
             let md = catalog::peer_kind_markdown(d.kind).unwrap_or_default();
-            with_docs(item(d.kind, K::ENUM_MEMBER, format!("peer kind ({})", d.nature)), md)
+            with_docs(
+                item(d.kind, K::ENUM_MEMBER, format!("peer kind ({})", d.nature)),
+                md,
+            )
         })
         .collect()
 }
@@ -431,12 +486,17 @@ fn peer_keys(kind: &str, stmt: &[Token]) -> Vec<lsp::CompletionItem> {
     }
     let in_string = matches!(stmt.last(), Some(Token::StrStart) | Some(Token::StrLit(_)));
     if in_config {
-        let Some(d) = crate::peer::kind_docs::kind_doc(kind) else { return Vec::new() };
+        let Some(d) = crate::peer::kind_docs::kind_doc(kind) else {
+            return Vec::new();
+        };
         return d
             .keys
             .iter()
             .map(|(k, doc)| {
-                let it = with_docs(item(*k, K::PROPERTY, format!("{kind} config")), doc.to_string());
+                let it = with_docs(
+                    item(*k, K::PROPERTY, format!("{kind} config")),
+                    doc.to_string(),
+                );
                 if in_string {
                     it
                 } else {
@@ -447,16 +507,27 @@ fn peer_keys(kind: &str, stmt: &[Token]) -> Vec<lsp::CompletionItem> {
     }
     crate::peer::kind_docs::WITH_KEY_DOCS
         .iter()
-        .map(|(k, doc)| snippet(with_docs(item(*k, K::PROPERTY, "peer setting"), doc.to_string()), format!("{k} = $1")))
+        .map(|(k, doc)| {
+            snippet(
+                with_docs(item(*k, K::PROPERTY, "peer setting"), doc.to_string()),
+                format!("{k} = $1"),
+            )
+        })
         .collect()
 }
 
 /// Definitions visible at `offset` whose kind passes `want`.
-fn visible(doc: &Document, offset: usize, want: impl Fn(SymKind) -> bool) -> Vec<lsp::CompletionItem> {
+fn visible(
+    doc: &Document,
+    offset: usize,
+    want: impl Fn(SymKind) -> bool,
+) -> Vec<lsp::CompletionItem> {
     let offset = offset as u32;
     let mut out: Vec<lsp::CompletionItem> = Vec::new();
     for d in &doc.analysis.index.defs {
-        let in_scope = d.scope.0 <= offset && offset <= d.scope.1 && (d.kind != SymKind::Local || d.span.1 <= offset);
+        let in_scope = d.scope.0 <= offset
+            && offset <= d.scope.1
+            && (d.kind != SymKind::Local || d.span.1 <= offset);
         if !want(d.kind) || !in_scope || out.iter().any(|i| i.label == d.name) {
             continue;
         }
@@ -468,27 +539,70 @@ fn visible(doc: &Document, offset: usize, want: impl Fn(SymKind) -> bool) -> Vec
             SymKind::Stream | SymKind::Instance => K::EVENT,
             _ => K::CLASS,
         };
-        let it = with_docs(item(&d.name, kind, &d.detail), d.doc.clone().unwrap_or_default());
+        let it = with_docs(
+            item(&d.name, kind, &d.detail),
+            d.doc.clone().unwrap_or_default(),
+        );
         out.push(it);
     }
     out
 }
 
 const QUERY_KEYWORDS: &[&str] = &[
-    "define", "create", "select", "from", "into", "where", "group", "by", "having", "window", "stream",
-    "operator", "script", "pipeline", "peer", "tumbling", "with", "end", "args", "state", "set", "each",
+    "define", "create", "select", "from", "into", "where", "group", "by", "having", "window",
+    "stream", "operator", "script", "pipeline", "peer", "tumbling", "with", "end", "args", "state",
+    "set", "each",
 ];
 const SCRIPT_KEYWORDS: &[&str] = &[
-    "let", "const", "fn", "use", "match", "of", "case", "when", "for", "patch", "merge", "insert", "upsert",
-    "update", "erase", "move", "copy", "default", "emit", "drop", "present", "absent", "and", "or", "xor",
-    "not", "true", "false", "null", "event", "state", "recur", "intrinsic", "end", "with", "into",
+    "let",
+    "const",
+    "fn",
+    "use",
+    "match",
+    "of",
+    "case",
+    "when",
+    "for",
+    "patch",
+    "merge",
+    "insert",
+    "upsert",
+    "update",
+    "erase",
+    "move",
+    "copy",
+    "default",
+    "emit",
+    "drop",
+    "present",
+    "absent",
+    "and",
+    "or",
+    "xor",
+    "not",
+    "true",
+    "false",
+    "null",
+    "event",
+    "state",
+    "recur",
+    "intrinsic",
+    "end",
+    "with",
+    "into",
 ];
 
 /// Anywhere else: keywords, names in scope, `use`d modules, `aggr`.
 fn general(doc: &Document, offset: usize) -> Vec<lsp::CompletionItem> {
-    let mut out = visible(doc, offset, |k| matches!(k, SymKind::Local | SymKind::Const | SymKind::Function));
+    let mut out = visible(doc, offset, |k| {
+        matches!(k, SymKind::Local | SymKind::Const | SymKind::Function)
+    });
     for f in out.iter_mut().filter(|i| i.kind == Some(K::FUNCTION)) {
-        let params = f.detail.as_deref().and_then(|d| d.split_once('(')).and_then(|(_, r)| r.split_once(')'));
+        let params = f
+            .detail
+            .as_deref()
+            .and_then(|d| d.split_once('('))
+            .and_then(|(_, r)| r.split_once(')'));
         if let Some((p, _)) = params {
             let args: Vec<String> = p
                 .split(", ")

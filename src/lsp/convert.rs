@@ -22,7 +22,9 @@ pub fn offset(lines: &LineIndex, text: &str, pos: lsp::Position) -> usize {
 pub fn uri_to_path(uri: &lsp::Uri) -> Option<PathBuf> {
     let s = uri.as_str();
     let rest = s.strip_prefix("file://")?;
-    let decoded = percent_encoding::percent_decode_str(rest).decode_utf8().ok()?;
+    let decoded = percent_encoding::percent_decode_str(rest)
+        .decode_utf8()
+        .ok()?;
     Some(PathBuf::from(decoded.as_ref()))
 }
 
@@ -70,7 +72,12 @@ pub fn diagnostics(
             .index
             .uses
             .iter()
-            .find(|u| analysis.modules.iter().any(|m| &m.name == file && m.path == u.path))
+            .find(|u| {
+                analysis
+                    .modules
+                    .iter()
+                    .any(|m| &m.name == file && m.path == u.path)
+            })
             .map_or((0, 0), |u| u.span);
         out.push(one(d, range(lines, text, at), Vec::new(), Some(file)));
     }

@@ -196,9 +196,9 @@ impl Index {
 
     /// Top-level definitions of `ns` named `name` (what another file's `m::name` reaches).
     pub fn top_level(&self, name: &str, ns: Ns) -> Option<usize> {
-        self.defs
-            .iter()
-            .position(|d| d.name == name && d.kind.ns() == ns && d.parent.is_none() && d.kind != SymKind::Local)
+        self.defs.iter().position(|d| {
+            d.name == name && d.kind.ns() == ns && d.parent.is_none() && d.kind != SymKind::Local
+        })
     }
 
     fn def(&mut self, d: Def) -> usize {
@@ -230,7 +230,15 @@ impl Index {
     }
 
     fn local(&mut self, name: &ast::Ident, scope: Range) {
-        self.add(name, SymKind::Local, name.span, scope, format!("local {}", name.name), None, None);
+        self.add(
+            name,
+            SymKind::Local,
+            name.span,
+            scope,
+            format!("local {}", name.name),
+            None,
+            None,
+        );
     }
 
     fn reference(&mut self, q: &ast::QualName, ns: Ns) {
@@ -277,13 +285,34 @@ impl Index {
                 }
             }
             Stmt::Const(c) => {
-                self.add(&c.name, SymKind::Const, c.span, scope, format!("const {}", c.name.name), c.doc.clone(), parent);
+                self.add(
+                    &c.name,
+                    SymKind::Const,
+                    c.span,
+                    scope,
+                    format!("const {}", c.name.name),
+                    c.doc.clone(),
+                    parent,
+                );
                 self.expr(&c.value, scope);
             }
             Stmt::Fn(f) => self.function(f, scope, parent),
             Stmt::Intrinsic(i) => {
-                let detail = format!("intrinsic fn {}({}) as {}", i.name.name, params(&i.params, i.variadic), i.target.joined());
-                self.add(&i.name, SymKind::Function, i.span, scope, detail, i.doc.clone(), parent);
+                let detail = format!(
+                    "intrinsic fn {}({}) as {}",
+                    i.name.name,
+                    params(&i.params, i.variadic),
+                    i.target.joined()
+                );
+                self.add(
+                    &i.name,
+                    SymKind::Function,
+                    i.span,
+                    scope,
+                    detail,
+                    i.doc.clone(),
+                    parent,
+                );
             }
             Stmt::Define(d) => self.define(d, scope, parent),
             Stmt::Create(c) => self.create(c, scope, parent),
@@ -294,7 +323,15 @@ impl Index {
 
     fn function(&mut self, f: &ast::FnDef, scope: Range, parent: Option<usize>) {
         let detail = format!("fn {}({})", f.name.name, params(&f.params, f.variadic));
-        self.add(&f.name, SymKind::Function, f.span, scope, detail, f.doc.clone(), parent);
+        self.add(
+            &f.name,
+            SymKind::Function,
+            f.span,
+            scope,
+            detail,
+            f.doc.clone(),
+            parent,
+        );
         self.fold(f.span);
         let inner = r(f.span);
         for p in &f.params {
@@ -314,12 +351,22 @@ impl Index {
         match d {
             Definition::Window(w) => {
                 let detail = format!("window {} from {}", w.name.name, w.kind.name);
-                self.add(&w.name, SymKind::Window, w.span, scope, detail, w.doc.clone(), parent);
+                self.add(
+                    &w.name,
+                    SymKind::Window,
+                    w.span,
+                    scope,
+                    detail,
+                    w.doc.clone(),
+                    parent,
+                );
                 self.fold(w.span);
-                self.marks.push((r(w.kind.span), Mark::WindowKind(w.kind.name.clone())));
+                self.marks
+                    .push((r(w.kind.span), Mark::WindowKind(w.kind.name.clone())));
                 let inner = r(w.span);
                 for p in &w.with {
-                    self.marks.push((r(p.key.span), Mark::WindowSetting(p.key.name.clone())));
+                    self.marks
+                        .push((r(p.key.span), Mark::WindowSetting(p.key.name.clone())));
                     self.expr(&p.value, inner);
                 }
                 if let Some(s) = &w.state {
@@ -334,13 +381,29 @@ impl Index {
             }
             Definition::Operator(o) => {
                 let detail = format!("operator {} from {}", o.name.name, o.kind.joined());
-                self.add(&o.name, SymKind::Operator, o.span, scope, detail, o.doc.clone(), parent);
+                self.add(
+                    &o.name,
+                    SymKind::Operator,
+                    o.span,
+                    scope,
+                    detail,
+                    o.doc.clone(),
+                    parent,
+                );
                 self.fold(o.span);
                 self.with(&o.args, &o.with, r(o.span));
             }
             Definition::Script(s) => {
                 let detail = format!("script {}", s.name.name);
-                self.add(&s.name, SymKind::Script, s.span, scope, detail, s.doc.clone(), parent);
+                self.add(
+                    &s.name,
+                    SymKind::Script,
+                    s.span,
+                    scope,
+                    detail,
+                    s.doc.clone(),
+                    parent,
+                );
                 self.fold(s.span);
                 let inner = r(s.span);
                 self.with(&s.args, &[], inner);
@@ -354,29 +417,56 @@ impl Index {
             }
             Definition::Pipeline(p) => {
                 let detail = format!("pipeline {}", p.name.name);
-                let me = self.add(&p.name, SymKind::Pipeline, p.span, scope, detail, p.doc.clone(), parent);
+                let me = self.add(
+                    &p.name,
+                    SymKind::Pipeline,
+                    p.span,
+                    scope,
+                    detail,
+                    p.doc.clone(),
+                    parent,
+                );
                 self.fold(p.span);
                 let inner = r(p.span);
                 for port in p.from.iter().flatten().chain(p.into.iter().flatten()) {
-                    self.add(port, SymKind::Stream, port.span, inner, format!("stream {}", port.name), None, Some(me));
+                    self.add(
+                        port,
+                        SymKind::Stream,
+                        port.span,
+                        inner,
+                        format!("stream {}", port.name),
+                        None,
+                        Some(me),
+                    );
                 }
                 self.with(&p.args, &[], inner);
                 self.stmts(&p.stmts, inner, Some(me));
             }
             Definition::Peer(p) => {
                 let detail = format!("peer {} from {}", p.name.name, p.kind.name);
-                self.add(&p.name, SymKind::Peer, p.span, scope, detail, p.doc.clone(), parent);
+                self.add(
+                    &p.name,
+                    SymKind::Peer,
+                    p.span,
+                    scope,
+                    detail,
+                    p.doc.clone(),
+                    parent,
+                );
                 self.fold(p.span);
                 self.peer_blocks.push((r(p.span), p.kind.name.clone()));
-                self.marks.push((r(p.kind.span), Mark::PeerKind(p.kind.name.clone())));
+                self.marks
+                    .push((r(p.kind.span), Mark::PeerKind(p.kind.name.clone())));
                 for w in &p.with {
-                    self.marks.push((r(w.key.span), Mark::PeerWithKey(w.key.name.clone())));
+                    self.marks
+                        .push((r(w.key.span), Mark::PeerWithKey(w.key.name.clone())));
                     if w.key.name == "config" {
                         if let ExprKind::Record(fields) = &w.value.kind {
                             for f in fields {
                                 if let Some(key) = f.key.as_plain() {
                                     let kind = p.kind.name.clone();
-                                    self.marks.push((r(f.key.span), Mark::PeerConfigKey { kind, key }));
+                                    self.marks
+                                        .push((r(f.key.span), Mark::PeerConfigKey { kind, key }));
                                 }
                             }
                         }
@@ -401,7 +491,15 @@ impl Index {
     fn create(&mut self, c: &ast::Creation, scope: Range, parent: Option<usize>) {
         let what = match c.kind {
             ast::CreateKind::Stream => {
-                self.add(&c.name, SymKind::Stream, c.span, scope, format!("stream {}", c.name.name), None, parent);
+                self.add(
+                    &c.name,
+                    SymKind::Stream,
+                    c.span,
+                    scope,
+                    format!("stream {}", c.name.name),
+                    None,
+                    parent,
+                );
                 return;
             }
             ast::CreateKind::Operator => "operator",
@@ -412,7 +510,15 @@ impl Index {
         match &c.target {
             Some(t) => {
                 let detail = format!("create {what} {} from {}", c.name.name, t.joined());
-                self.add(&c.name, SymKind::Instance, c.span, scope, detail, None, parent);
+                self.add(
+                    &c.name,
+                    SymKind::Instance,
+                    c.span,
+                    scope,
+                    detail,
+                    None,
+                    parent,
+                );
                 self.reference(t, Ns::Node);
             }
             // `create script s;` creates the node `s` from the definition `s`: the name
@@ -426,8 +532,16 @@ impl Index {
 
     fn select(&mut self, s: &ast::Select, parent: Option<usize>) {
         let scope = r(s.span);
-        let label = format!("select from {} into {}", stream_label(&s.from), stream_label(&s.into));
-        self.selects.push(SelectInfo { label, full: scope, parent });
+        let label = format!(
+            "select from {} into {}",
+            stream_label(&s.from),
+            stream_label(&s.into)
+        );
+        self.selects.push(SelectInfo {
+            label,
+            full: scope,
+            parent,
+        });
         self.fold(s.span);
         self.stream(&s.from);
         self.stream(&s.into);
@@ -553,7 +667,9 @@ impl Index {
                 // The value is evaluated before the name exists.
                 self.expr(v, scope);
                 match (&p.root, p.segments.is_empty()) {
-                    (PathRoot::Ident(id), true) if self.lookup(&id.name, Ns::Value, id.span.start).is_none() => {
+                    (PathRoot::Ident(id), true)
+                        if self.lookup(&id.name, Ns::Value, id.span.start).is_none() =>
+                    {
                         self.local(id, scope)
                     }
                     _ => self.path(p, scope),

@@ -18,8 +18,8 @@ pub mod index;
 mod navigate;
 mod outline;
 
-use analysis::{analyse, Analysis, Kind};
 use crate::diag::LineIndex;
+use analysis::{analyse, Analysis, Kind};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
 use lsp_types::notification::Notification as _;
@@ -110,7 +110,13 @@ pub fn capabilities() -> lsp::ServerCapabilities {
             lsp::TextDocumentSyncKind::INCREMENTAL,
         )),
         completion_provider: Some(lsp::CompletionOptions {
-            trigger_characters: Some(vec![":".into(), ".".into(), "$".into(), " ".into(), "\"".into()]),
+            trigger_characters: Some(vec![
+                ":".into(),
+                ".".into(),
+                "$".into(),
+                " ".into(),
+                "\"".into(),
+            ]),
             ..Default::default()
         }),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
@@ -167,7 +173,9 @@ fn serve(connection: &Connection) -> Result<i32, Box<dyn std::error::Error + Sen
             Message::Request(req) => {
                 if req.method == lsp::request::Shutdown::METHOD {
                     shut_down = true;
-                    connection.sender.send(Response::new_ok(req.id, Json::Null).into())?;
+                    connection
+                        .sender
+                        .send(Response::new_ok(req.id, Json::Null).into())?;
                     continue;
                 }
                 let resp = handle_request(&ws, req);
@@ -208,7 +216,13 @@ pub fn handle_request(ws: &Workspace, req: Request) -> Response {
         r::FoldingRangeRequest::METHOD => call(req, |p| outline::folding(ws, p)),
         r::SemanticTokensFullRequest::METHOD => call(req, |p| outline::semantic_tokens(ws, p)),
         r::CodeActionRequest::METHOD => call(req, |p| actions::code_actions(ws, p)),
-        other => return error(id, ErrorCode::MethodNotFound, format!("unknown method {other}")),
+        other => {
+            return error(
+                id,
+                ErrorCode::MethodNotFound,
+                format!("unknown method {other}"),
+            )
+        }
     };
     match result {
         Ok(v) => Response::new_ok(id, v),
@@ -277,7 +291,10 @@ pub fn handle_notification(ws: &mut Workspace, n: Notification) -> Vec<Notificat
             ws.docs.remove(p.text_document.uri.as_str());
             // Clear what the editor shows for it.
             let params = lsp::PublishDiagnosticsParams::new(p.text_document.uri, Vec::new(), None);
-            return vec![Notification::new(nt::PublishDiagnostics::METHOD.into(), params)];
+            return vec![Notification::new(
+                nt::PublishDiagnostics::METHOD.into(),
+                params,
+            )];
         }
         _ => return Vec::new(),
     };

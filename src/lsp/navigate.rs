@@ -40,19 +40,25 @@ impl<'a> View<'a> {
         if let Some(doc) = ws.docs.values().find(|d| doc_key(d) == self.key) {
             return Some(doc.uri.clone());
         }
-        self.on_disk.then(|| path_to_uri(std::path::Path::new(self.key))).flatten()
+        self.on_disk
+            .then(|| path_to_uri(std::path::Path::new(self.key)))
+            .flatten()
     }
 
     fn location(&self, ws: &Workspace, span: (u32, u32)) -> Option<lsp::Location> {
-        Some(lsp::Location::new(self.uri(ws)?, range(self.lines, self.text, span)))
+        Some(lsp::Location::new(
+            self.uri(ws)?,
+            range(self.lines, self.text, span),
+        ))
     }
 }
 
 /// The key of an open document: its absolute path, else its URI.
 pub fn doc_key(doc: &Document) -> String {
-    doc.path
-        .as_deref()
-        .map_or_else(|| doc.uri.as_str().to_string(), |p| absolute(p).display().to_string())
+    doc.path.as_deref().map_or_else(
+        || doc.uri.as_str().to_string(),
+        |p| absolute(p).display().to_string(),
+    )
 }
 
 /// Every file to search: the open documents, then the module files they reach that
@@ -92,7 +98,10 @@ fn resolve_ref<'a>(view: &View<'a>, refi: usize) -> Option<(&'a str, usize)> {
         return view.index.resolve(refi).map(|d| (view.key, d));
     }
     let (m, d) = resolve_qualified(view.analysis?, &rf.module, &rf.name, rf.ns)?;
-    Some((m.disk.as_ref().and_then(|p| p.to_str()).unwrap_or(&m.name), d))
+    Some((
+        m.disk.as_ref().and_then(|p| p.to_str()).unwrap_or(&m.name),
+        d,
+    ))
 }
 
 /// The definition at `offset` of `view` (on its name or on a reference to it).
@@ -106,7 +115,10 @@ fn target<'a>(view: &View<'a>, offset: u32) -> Option<(&'a str, usize)> {
 }
 
 /// `textDocument/definition`
-pub fn definition(ws: &Workspace, p: lsp::GotoDefinitionParams) -> Option<lsp::GotoDefinitionResponse> {
+pub fn definition(
+    ws: &Workspace,
+    p: lsp::GotoDefinitionParams,
+) -> Option<lsp::GotoDefinitionResponse> {
     let pos = p.text_document_position_params;
     let doc = ws.doc(&pos.text_document.uri)?;
     let keys = keyed(ws);
@@ -119,7 +131,12 @@ pub fn definition(ws: &Workspace, p: lsp::GotoDefinitionParams) -> Option<lsp::G
 }
 
 /// Every place the definition `(key, def)` is named, as `(view, span)`.
-fn occurrences<'a>(all: &[View<'a>], key: &str, def: usize, declaration: bool) -> Vec<(View<'a>, (u32, u32))> {
+fn occurrences<'a>(
+    all: &[View<'a>],
+    key: &str,
+    def: usize,
+    declaration: bool,
+) -> Vec<(View<'a>, (u32, u32))> {
     let mut out = Vec::new();
     for v in all {
         if declaration && v.key == key {
@@ -147,14 +164,20 @@ pub fn references(ws: &Workspace, p: lsp::ReferenceParams) -> Option<Vec<lsp::Lo
 }
 
 /// `textDocument/prepareRename`: the name under the cursor, when it can be renamed.
-pub fn prepare_rename(ws: &Workspace, p: lsp::TextDocumentPositionParams) -> Option<lsp::PrepareRenameResponse> {
+pub fn prepare_rename(
+    ws: &Workspace,
+    p: lsp::TextDocumentPositionParams,
+) -> Option<lsp::PrepareRenameResponse> {
     let doc = ws.doc(&p.text_document.uri)?;
     let offset = doc.offset(p.position) as u32;
     let keys = keyed(ws);
     let all = views(ws, &keys);
     let me = all.iter().find(|v| v.key == doc_key(doc))?;
     let (key, _) = target(me, offset)?;
-    if !all.iter().any(|v| v.key == key && v.on_disk || v.key == key && v.analysis.is_some()) {
+    if !all
+        .iter()
+        .any(|v| v.key == key && v.on_disk || v.key == key && v.analysis.is_some())
+    {
         return None;
     }
     let ix = &doc.analysis.index;
@@ -171,21 +194,31 @@ pub fn prepare_rename(ws: &Workspace, p: lsp::TextDocumentPositionParams) -> Opt
 /// `textDocument/rename`: every occurrence in every file, or why it cannot be done.
 pub fn rename(ws: &Workspace, p: lsp::RenameParams) -> Result<lsp::WorkspaceEdit, String> {
     let pos = p.text_document_position;
-    let doc = ws.doc(&pos.text_document.uri).ok_or("the document is not open")?;
+    let doc = ws
+        .doc(&pos.text_document.uri)
+        .ok_or("the document is not open")?;
     if !is_identifier(&p.new_name) {
         return Err(format!("`{}` is not a valid name", p.new_name));
     }
     let keys = keyed(ws);
     let all = views(ws, &keys);
-    let me = all.iter().find(|v| v.key == doc_key(doc)).ok_or("the document is not open")?;
+    let me = all
+        .iter()
+        .find(|v| v.key == doc_key(doc))
+        .ok_or("the document is not open")?;
     let (key, def) = target(me, doc.offset(pos.position) as u32).ok_or("nothing to rename here")?;
-    let owner = all.iter().find(|v| v.key == key).ok_or("nothing to rename here")?;
+    let owner = all
+        .iter()
+        .find(|v| v.key == key)
+        .ok_or("nothing to rename here")?;
     if !owner.on_disk && owner.analysis.is_none() {
         return Err("a standard library name cannot be renamed".into());
     }
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
     for (v, span) in occurrences(&all, key, def, true) {
-        let uri = v.uri(ws).ok_or_else(|| format!("{} cannot be edited", v.key))?;
+        let uri = v
+            .uri(ws)
+            .ok_or_else(|| format!("{} cannot be edited", v.key))?;
         let edit = lsp::TextEdit::new(range(v.lines, v.text, span), p.new_name.clone());
         let edits = changes.entry(uri).or_default();
         if !edits.contains(&edit) {

@@ -9,37 +9,61 @@ use lsp_types::SemanticTokenType as T;
 use trickle_grammar::lexer::{tokens, Token, TokenClass};
 
 /// `textDocument/documentSymbol`: definitions nested in their pipelines, and selects.
-pub fn symbols(ws: &Workspace, p: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
+pub fn symbols(
+    ws: &Workspace,
+    p: lsp::DocumentSymbolParams,
+) -> Option<lsp::DocumentSymbolResponse> {
     let doc = ws.doc(&p.text_document.uri)?;
-    Some(lsp::DocumentSymbolResponse::Nested(children(doc, &doc.analysis.index, None)))
+    Some(lsp::DocumentSymbolResponse::Nested(children(
+        doc,
+        &doc.analysis.index,
+        None,
+    )))
 }
 
 /// The symbols whose enclosing pipeline is `parent`, in source order.
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be written out.
 fn children(doc: &Document, ix: &Index, parent: Option<usize>) -> Vec<lsp::DocumentSymbol> {
-    let symbol = |name: String, detail: String, kind, full: (u32, u32), sel: (u32, u32)| lsp::DocumentSymbol {
-        name,
-        detail: (!detail.is_empty()).then_some(detail),
-        kind,
-        tags: None,
-        deprecated: None,
-        range: doc.range(full),
-        selection_range: doc.range(sel),
-        children: None,
+    let symbol = |name: String, detail: String, kind, full: (u32, u32), sel: (u32, u32)| {
+        lsp::DocumentSymbol {
+            name,
+            detail: (!detail.is_empty()).then_some(detail),
+            kind,
+            tags: None,
+            deprecated: None,
+            range: doc.range(full),
+            selection_range: doc.range(sel),
+            children: None,
+        }
     };
     let mut out: Vec<(u32, lsp::DocumentSymbol)> = Vec::new();
     for (i, d) in ix.defs.iter().enumerate() {
         if d.kind == SymKind::Local || d.parent != parent {
             continue;
         }
-        let mut sym = symbol(d.name.clone(), d.detail.clone(), kind(d.kind), d.full, d.span);
+        let mut sym = symbol(
+            d.name.clone(),
+            d.detail.clone(),
+            kind(d.kind),
+            d.full,
+            d.span,
+        );
         if d.kind == SymKind::Pipeline {
             sym.children = Some(children(doc, ix, Some(i)));
         }
         out.push((d.full.0, sym));
     }
     for s in ix.selects.iter().filter(|s| s.parent == parent) {
-        out.push((s.full.0, symbol(s.label.clone(), String::new(), lsp::SymbolKind::EVENT, s.full, s.full)));
+        out.push((
+            s.full.0,
+            symbol(
+                s.label.clone(),
+                String::new(),
+                lsp::SymbolKind::EVENT,
+                s.full,
+                s.full,
+            ),
+        ));
     }
     out.sort_by_key(|(start, _)| *start);
     out.into_iter().map(|(_, s)| s).collect()
@@ -107,7 +131,10 @@ fn type_index(t: T) -> u32 {
 }
 
 /// `textDocument/semanticTokens/full`
-pub fn semantic_tokens(ws: &Workspace, p: lsp::SemanticTokensParams) -> Option<lsp::SemanticTokensResult> {
+pub fn semantic_tokens(
+    ws: &Workspace,
+    p: lsp::SemanticTokensParams,
+) -> Option<lsp::SemanticTokensResult> {
     let doc = ws.doc(&p.text_document.uri)?;
     let ix = &doc.analysis.index;
     let mut data = Vec::new();
@@ -142,7 +169,10 @@ pub fn semantic_tokens(ws: &Workspace, p: lsp::SemanticTokensParams) -> Option<l
             from = to + 1;
         }
     }
-    Some(lsp::SemanticTokensResult::Tokens(lsp::SemanticTokens { result_id: None, data }))
+    Some(lsp::SemanticTokensResult::Tokens(lsp::SemanticTokens {
+        result_id: None,
+        data,
+    }))
 }
 
 /// The type of a token and whether it declares a name.
@@ -154,7 +184,14 @@ fn token_type(ix: &Index, start: u32, t: &Token, module_segment: bool) -> Option
         TokenClass::Keyword => Some((T::KEYWORD, false)),
         TokenClass::Literal => Some((T::NUMBER, false)),
         TokenClass::String => Some((T::STRING, false)),
-        TokenClass::Comment => Some((if matches!(t, Token::ConfigDirective) { T::MACRO } else { T::COMMENT }, false)),
+        TokenClass::Comment => Some((
+            if matches!(t, Token::ConfigDirective) {
+                T::MACRO
+            } else {
+                T::COMMENT
+            },
+            false,
+        )),
         TokenClass::Operator => Some((T::OPERATOR, false)),
         TokenClass::Identifier if module_segment => Some((T::NAMESPACE, false)),
         TokenClass::Identifier => {

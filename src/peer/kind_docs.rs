@@ -13,7 +13,10 @@ pub struct KindDoc {
     pub keys: &'static [(&'static str, &'static str)],
 }
 
-const HOST: (&str, &str) = ("host", "address to bind or connect to (string, default `127.0.0.1`)");
+const HOST: (&str, &str) = (
+    "host",
+    "address to bind or connect to (string, default `127.0.0.1`)",
+);
 const PORT: (&str, &str) = ("port", "TCP port (integer, required)");
 const STREAMS: (&str, &str) = (
     "streams",

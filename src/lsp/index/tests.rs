@@ -16,12 +16,25 @@ fn locals_resolve_to_their_let_and_params_to_their_fn() {
     let names: Vec<(&str, SymKind)> = ix.defs.iter().map(|d| (d.name.as_str(), d.kind)).collect();
     assert_eq!(
         names,
-        [("f", SymKind::Function), ("x", SymKind::Local), ("x", SymKind::Local), ("y", SymKind::Local)]
+        [
+            ("f", SymKind::Function),
+            ("x", SymKind::Local),
+            ("x", SymKind::Local),
+            ("y", SymKind::Local)
+        ]
     );
     // `x` in the fn body is the parameter; `x` in `let y` the top-level local.
-    let body_x = ix.refs.iter().position(|r| r.span.0 == at(src, "x", 1)).unwrap();
+    let body_x = ix
+        .refs
+        .iter()
+        .position(|r| r.span.0 == at(src, "x", 1))
+        .unwrap();
     assert_eq!(ix.resolve(body_x), Some(1));
-    let later_x = ix.refs.iter().position(|r| r.span.0 == at(src, "x", 3)).unwrap();
+    let later_x = ix
+        .refs
+        .iter()
+        .position(|r| r.span.0 == at(src, "x", 3))
+        .unwrap();
     assert_eq!(ix.resolve(later_x), Some(2));
     let call = ix.refs.iter().position(|r| r.name == "f").unwrap();
     assert_eq!(ix.resolve(call), Some(0));
@@ -38,13 +51,18 @@ fn query_names_resolve_in_their_namespaces() {
     let ix = index(src);
     let w = ix.refs.iter().position(|r| r.ns == Ns::Window).unwrap();
     assert_eq!(ix.defs[ix.resolve(w).unwrap()].kind, SymKind::Window);
-    let s_refs: Vec<usize> = (0..ix.refs.len()).filter(|&i| ix.refs[i].name == "s").collect();
+    let s_refs: Vec<usize> = (0..ix.refs.len())
+        .filter(|&i| ix.refs[i].name == "s")
+        .collect();
     assert_eq!(s_refs.len(), 2, "create and into");
     for i in s_refs {
         assert_eq!(ix.defs[ix.resolve(i).unwrap()].kind, SymKind::Script);
     }
     assert_eq!(ix.selects.len(), 2);
-    assert!(ix.marks.iter().any(|(_, m)| matches!(m, Mark::WindowKind(k) if k == "tumbling")));
+    assert!(ix
+        .marks
+        .iter()
+        .any(|(_, m)| matches!(m, Mark::WindowKind(k) if k == "tumbling")));
 }
 
 #[test]
@@ -55,6 +73,9 @@ fn pipelines_scope_their_statements_and_peers_mark_config_keys() {
     let a = ix.refs.iter().position(|r| r.name == "a").unwrap();
     let def = &ix.defs[ix.resolve(a).unwrap()];
     assert_eq!((def.kind, def.parent), (SymKind::Stream, Some(0)));
-    assert!(ix.marks.iter().any(|(_, m)| matches!(m, Mark::PeerConfigKey { key, .. } if key == "port")));
+    assert!(ix
+        .marks
+        .iter()
+        .any(|(_, m)| matches!(m, Mark::PeerConfigKey { key, .. } if key == "port")));
     assert_eq!(ix.peer_blocks.len(), 1);
 }
