@@ -147,6 +147,8 @@ pub(crate) fn build(
         )
         .with_help("window kinds: tumbling, sliding, session")]);
     }
+    // `with` is read in the defining scope; state and scripts in the body's own.
+    let body = bind.modules.body_scope_at(w.span).unwrap_or(scope);
     let mut errors = Vec::new();
     let mut s = Settings::default();
     for p in &w.with {
@@ -166,13 +168,13 @@ pub(crate) fn build(
         }
         let mut ctx = ExprCtx::window_script();
         ctx.allow_event = false;
-        match bind.window_script(scope, &ps.body, &mut ctx) {
+        match bind.window_script(body, &ps.body, &mut ctx) {
             Ok(s) => tick = Some(s),
             Err(es) => errors.extend(es),
         }
     }
     let script = match &w.script {
-        Some(body) => match bind.window_script(scope, body, &mut ExprCtx::window_script()) {
+        Some(exprs) => match bind.window_script(body, exprs, &mut ExprCtx::window_script()) {
             Ok(s) => Some(s),
             Err(es) => {
                 errors.extend(es);
@@ -185,7 +187,7 @@ pub(crate) fn build(
         return Err(errors);
     }
     let (proto, kind) = match kind {
-        "tumbling" => tumbling(bind, scope, w, args, &mut s, script, tick)?,
+        "tumbling" => tumbling(bind, body, w, args, &mut s, script, tick)?,
         _ => {
             if let Some(st) = &w.state {
                 return Err(vec![err(
