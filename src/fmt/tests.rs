@@ -110,6 +110,14 @@ fn end_after_a_path_is_a_name() {
 }
 
 #[test]
+fn definition_bodies_with_declarations() {
+    assert_eq!(
+        q("define script s\nscript\nuse std::string;\n## doubles\nfn d(x) with x*2 end;\nconst K=3;\nd(event)+K\nend;"),
+        "define script s\nscript\n  use std::string;\n  ## doubles\n  fn d(x) with\n    x * 2\n  end;\n  const K = 3;\n  d(event) + K\nend;\n"
+    );
+}
+
+#[test]
 fn empty_and_comment_only_files() {
     assert_eq!(q(""), "");
     assert_eq!(q("# only\n"), "# only\n");
