@@ -33,6 +33,11 @@ mod walk;
 pub use ctx::{AggrCall, ExprCtx};
 pub use modules::{Modules, ScopeId};
 
+/// Every module of the embedded standard library as `(a::b, text)`, sorted by path.
+pub fn stdlib_modules() -> Vec<(String, &'static str)> {
+    stdlib::modules()
+}
+
 use crate::diag::{codes, Diagnostic, FileId, SourceMap};
 use crate::interp::Script;
 use std::path::{Path, PathBuf};

@@ -348,6 +348,15 @@ impl Modules {
         }
     }
 
+    /// The file `use a::b;` would load, as `(name, text)`: the name is `stdlib/a/b.tremor`
+    /// for the embedded stdlib, else the path on disk.
+    pub fn locate(&self, path: &[String]) -> Option<(String, String)> {
+        match self.find(path) {
+            Found::File(name, text) => Some((name, text)),
+            Found::Dir | Found::Nothing => None,
+        }
+    }
+
     /// Finds `a/b.tremor` (then `.trickle`) in the embedded stdlib, then in the dirs.
     fn find(&self, path: &[String]) -> Found {
         let rel = path.join("/");

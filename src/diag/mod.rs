@@ -2,9 +2,11 @@
 //! codespan-reporting at the edges (CLI, REPL, test runner) only.
 
 pub mod codes;
+mod position;
 mod render;
 mod source;
 
+pub use position::LineIndex;
 pub use render::{emit_report, ColorMode};
 pub use source::{FileId, SourceMap};
 

@@ -19,6 +19,7 @@ mod atoms;
 mod build;
 mod diff;
 mod doc;
+mod query;
 
 pub use diff::unified as diff;
 

@@ -110,7 +110,7 @@ mod props {
     /// Random whitespace between tokens: nothing, a space, a line break, a comment.
     fn gap() -> impl Strategy<Value = String> {
         prop_oneof![
-            Just(String::new()),
+            Just("  ".to_string()),
             Just(" ".to_string()),
             Just("\n".to_string()),
             Just("\n\n  ".to_string()),
@@ -159,7 +159,7 @@ mod props {
                 }),
                 (inner.clone(), gap(), inner.clone(), inner.clone()).prop_map(
                     |(t, g, a, b)| format!(
-                        "match {t} of{g}case %{{ a == 1 }} => {a} case _ =>{g}{b} end"
+                        "(match {t} of{g}case %{{ a == 1 }} => {a} case _ =>{g}{b} end)"
                     )
                 ),
                 (inner.clone(), gap(), inner.clone()).prop_map(|(t, g, v)| format!(
@@ -168,7 +168,7 @@ mod props {
                 (inner.clone(), gap())
                     .prop_map(|(a, g)| format!("string::format(\"{{}}\",{g}{a})")),
                 (inner.clone(), gap(), inner)
-                    .prop_map(|(a, g, b)| format!("<< {a}:8,{g}{b}/binary >>")),
+                    .prop_map(|(a, g, b)| format!("<< ({a}):8,{g}({b})/binary >>")),
             ]
         })
     }
@@ -193,7 +193,9 @@ mod props {
 
         #[test]
         fn programs_that_parse_format_idempotently(text in script()) {
-            if trickle_grammar::parse_module(&text, 0).is_ok() {
+            let parsed = trickle_grammar::parse_module(&text, 0);
+            prop_assert!(parsed.is_ok(), "{:?}\n{}", parsed, text);
+            if parsed.is_ok() {
                 let once = format(&text, Kind::Script);
                 prop_assert!(once.is_ok(), "{:?}\n{}", once, text);
                 let once = once.unwrap_or_default();

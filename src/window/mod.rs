@@ -26,6 +26,30 @@ pub mod watermark;
 
 use crate::exec::expr::{ExprRef, Scope};
 
+/// The kinds after `define window NAME from`, with what they do (hover, `trickle doc`).
+pub const KIND_DOCS: &[(&str, &str)] = &[
+    (
+        "tumbling",
+        "Non-overlapping windows: the window collects events and emits its aggregates when \
+         it closes (after `size` events, after `interval` ns of ingest time, whichever \
+         comes first when both are set, or when its `state` script says so), then starts empty.",
+    ),
+    (
+        "sliding",
+        "Overlapping windows (Tremor reserved the keyword); trickle rejects them with E0409.",
+    ),
+];
+
+/// The `with` settings of a window (the keys `query::window_def` accepts), with their meaning.
+pub const SETTING_DOCS: &[(&str, &str)] = &[
+    ("size", "close after this many events (or this much weight, when the window's script returns a weight)"),
+    ("count", "the same as `size`"),
+    ("interval", "close when this many nanoseconds of ingest time (or script timestamp) have passed since the window opened"),
+    ("max_groups", "at most this many groups at once; events of further groups become errors"),
+    ("emit_empty_windows", "accepted for Tremor compatibility and ignored"),
+    ("eviction_period", "accepted for Tremor compatibility and ignored"),
+];
+
 /// What a window wants done with the event that reached it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Action {
