@@ -383,9 +383,10 @@ impl<'a> Builder<'a> {
                 }
                 Some(Token::ColonColon) => {
                     self.tok(out);
+                    // After `::` even `end` is a name (`aggr::win::end()`).
                     match self.peek() {
                         Some(Token::LBrace) => self.bracket(out, Bracket::List),
-                        Some(Token::Ident(_)) => self.tok(out),
+                        Some(Token::Ident(_) | Token::End) => self.tok(out),
                         _ => {}
                     }
                 }

@@ -98,6 +98,18 @@ fn a_file_that_does_not_parse_is_an_error() {
 }
 
 #[test]
+fn end_after_a_path_is_a_name() {
+    assert_eq!(
+        q("define window w from session with gap=5 end; select {\"to\":aggr::win::end()} from in[w] into out;"),
+        "define window w from session with gap = 5 end;\nselect {\"to\": aggr::win::end()} from in[w] into out;\n"
+    );
+    assert_eq!(
+        q("select match event of case 1 => aggr::win::end() case _ => 0 end from in into out;"),
+        "select match event of\n  case 1 => aggr::win::end()\n  case _ => 0\nend\nfrom in\ninto out;\n"
+    );
+}
+
+#[test]
 fn empty_and_comment_only_files() {
     assert_eq!(q(""), "");
     assert_eq!(q("# only\n"), "# only\n");
