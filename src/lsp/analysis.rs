@@ -108,7 +108,7 @@ pub fn recover_parse(text: &str) -> Option<ast::Module> {
             Err(errors) => {
                 let before = text.clone();
                 for e in &errors {
-                    blank_statement(&mut text, e.span.start as usize, e.span.end as usize);
+                    blank_statement(&mut text, e.span.start as usize);
                 }
                 if text == before {
                     return None;
@@ -119,13 +119,18 @@ pub fn recover_parse(text: &str) -> Option<ast::Module> {
     None
 }
 
-/// Replaces the statement around `start..end` (from after the previous `;` to the
-/// next one) with spaces, keeping line breaks so every other offset stays put.
-fn blank_statement(text: &mut String, start: usize, end: usize) {
-    let start = start.min(text.len());
-    let end = end.max(start).min(text.len());
+/// Replaces the statement holding the error at `start` (from after the previous `;`
+/// to the first `;` from the error on, which may be the error itself) with spaces,
+/// keeping line breaks so every other offset stays put.
+fn blank_statement(text: &mut String, start: usize) {
+    let mut start = start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
     let from = text[..start].rfind(';').map_or(0, |i| i + 1);
-    let to = text[end..].find(';').map_or(text.len(), |i| end + i + 1);
+    let to = text[start..]
+        .find(';')
+        .map_or(text.len(), |i| start + i + 1);
     // Multi-byte characters become one space per byte, so offsets do not move.
     let blanked: String = text[from..to]
         .chars()
@@ -191,4 +196,33 @@ pub fn resolve_qualified<'a>(
     let m = analysis.module_for(module)?;
     let def = m.index.top_level(name, ns)?;
     (m.index.defs[def].kind != SymKind::Local).then_some((m, def))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_statement_is_left_out_and_offsets_stay() {
+        let text = "const A = 1;\nlet x = ;\nconst B = \"ü\";\n";
+        let m = recover_parse(text).expect("recovers");
+        let ix = Index::build(&m, text.len());
+        let names: Vec<&str> = ix.defs.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["A", "B"]);
+        let b = &ix.defs[1];
+        assert_eq!(&text[b.span.0 as usize..b.span.1 as usize], "B");
+    }
+
+    #[test]
+    fn diagnostics_are_the_compilers() {
+        let a = analyse(
+            "select string::len(event) from in into out;\n",
+            None,
+            Kind::Query,
+        );
+        assert_eq!(a.diagnostics.len(), 1);
+        assert_eq!(a.diagnostics[0].code, "E0103");
+        assert!(a.diagnostics[0].help[0].contains("use std::string;"));
+        assert_eq!(a.index.selects.len(), 1);
+    }
 }
