@@ -1,4 +1,5 @@
-//! Every case folder under `tests/` (SPEC §9), found by walking the tree, run by the
+//! Every case folder under `tests/` and `examples/time/` (SPEC §9, and the README's
+//! worked examples, so they cannot drift), found by walking the tree, run by the
 //! same runner as `trickle test`. `BLESS=1 cargo test --test cases` rewrites the
 //! expectations; `cargo test --test cases -- TEXT` runs only cases whose path holds TEXT.
 
@@ -25,7 +26,8 @@ fn main() {
         timeout: Some(Duration::from_secs(60)),
     };
     let stdout = std::io::stdout();
-    match run_all(&[PathBuf::from("tests")], &opts, &mut stdout.lock()) {
+    let roots = [PathBuf::from("tests"), PathBuf::from("examples/time")];
+    match run_all(&roots, &opts, &mut stdout.lock()) {
         Ok(summary) if summary.ok() => {}
         Ok(_) => std::process::exit(1),
         Err(e) => {

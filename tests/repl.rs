@@ -146,6 +146,78 @@ fn define_select_and_event() {
 }
 
 #[test]
+fn tick_and_end_step_through_interval_and_per_stream_windows() {
+    // A processing-time window closes when a tick moves time past its interval; a
+    // per-stream batch flushes when its stream ends.
+    let input = "define window second from tumbling with interval = datetime::with_seconds(1) end;\n\
+        define window three from tumbling with size = 3 end;\n\
+        select {\"n\": aggr::stats::count()} from in[second] into out;\n\
+        select aggr::win::collect_flattened(event) from in[three] group by [stream_id()] into out/batch;\n\
+        :event 1\n:event 2\n:tick 500ms\n:tick\n:tick 1s\n:end\n:end x\n:tick soon\n";
+    let r = repl(&[], input);
+    assert_eq!(
+        lines(&r.stdout),
+        vec![
+            "(no output)",
+            "(no output)",
+            "(no output)",
+            "(no output)",
+            r#"out: {"n":2}"#,
+            "batch: [1,2]",
+        ],
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("`x` is not a stream id"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`soon` is not a duration"),
+        "{}",
+        r.stderr
+    );
+    // Piped, a session with errors exits 1.
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn steps_file_feeds_the_session_query() {
+    let d = dir("steps");
+    let steps = d.join("steps");
+    std::fs::write(
+        &steps,
+        "{\"event\": 1, \"stream\": 1}\n{\"event\": 10, \"stream\": 2}\n\
+         {\"event\": 2, \"stream\": 1}\n{\"end_stream\": 2}\n",
+    )
+    .unwrap();
+    let bad = d.join("bad");
+    std::fs::write(&bad, "{\"tick\": 100}\n{\"tick\": 5}\n").unwrap();
+    let typo = d.join("typo");
+    std::fs::write(&typo, "{\"evnt\": 1}\n").unwrap();
+    let input = format!(
+        ":steps {}\n\
+         define window two from tumbling with size = 2 end;\n\
+         select aggr::win::collect_flattened(event) from in[two] group by set(stream_id()) into out;\n\
+         :steps {}\n:steps {}\n:steps {}\n:steps /nonexistent/steps\n",
+        steps.display(),
+        steps.display(),
+        bad.display(),
+        typo.display()
+    );
+    let r = repl(&[], &input);
+    assert_eq!(
+        lines(&r.stdout),
+        vec!["out: [1,2]", "out: [10]"],
+        "{}",
+        r.stderr
+    );
+    let err = &r.stderr;
+    assert!(err.contains("no session query yet"), "{err}");
+    assert!(err.contains("line 2: tick 5 goes back in time"), "{err}");
+    assert!(err.contains("line 1: a step needs one of"), "{err}");
+    assert!(err.contains("cannot read /nonexistent/steps"), "{err}");
+    assert_eq!(r.code, 1);
+}
+
+#[test]
 fn event_without_a_query_sets_the_current_event() {
     let r = repl(
         &[],
@@ -278,6 +350,9 @@ fn help_lists_every_command() {
         ":load",
         ":graph",
         ":functions",
+        ":tick",
+        ":end",
+        ":steps",
         ":help",
         ":quit",
     ] {

@@ -41,6 +41,16 @@ impl ParseError {
 /// the next `;` and goes on, so errors in later statements are reported too (errors
 /// that are likely consequences of the first are dropped); a lexical error ends parsing.
 pub fn parse_module(src: &str, file: u32) -> Result<ast::Module, Vec<ParseError>> {
+    match parse_module_recovering(src, file) {
+        (Some(m), errors) if errors.is_empty() => Ok(m),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Parses like [`parse_module`] but also returns the tree the parser recovered: every
+/// statement that parsed, with a statement that did not replaced by a `drop` placeholder
+/// spanning the skipped text. The tree is `None` when parsing could not finish.
+pub fn parse_module_recovering(src: &str, file: u32) -> (Option<ast::Module>, Vec<ParseError>) {
     let tokens = lexer::Lexer::new(src).map(|r| r.map_err(parser::helpers::PError::Lex));
     let mut recovered = Vec::new();
     let res = parser::grammar::ModuleParser::new().parse(file, &mut recovered, tokens);
@@ -51,10 +61,10 @@ pub fn parse_module(src: &str, file: u32) -> Result<ast::Module, Vec<ParseError>
     if let Err(e) = res.as_ref() {
         errors.push(parser::errors::convert(e.clone(), src, file));
     }
-    match res {
-        Ok(m) if errors.is_empty() => Ok(m),
-        _ => Err(parser::errors::prune_cascades(errors, src)),
+    if !errors.is_empty() {
+        errors = parser::errors::prune_cascades(errors, src);
     }
+    (res.ok(), errors)
 }
 
 #[cfg(test)]

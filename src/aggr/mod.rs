@@ -38,6 +38,21 @@ pub trait Aggregate: Send {
     fn merge(&mut self, src: &dyn Aggregate) -> Result<(), FnError>;
     /// The current result (does not reset).
     fn emit(&mut self) -> Result<Value, FnError>;
+    /// Adds `src`, the state of the same call site over *other events of the same
+    /// window* (two sessions merging, the parts of a sliding window): the result must
+    /// be what accumulating both sets of events in order gives. `merge` is a tilt frame
+    /// taking in a smaller window, which `collect_nested` keeps as one element, so
+    /// only it differs.
+    fn combine(&mut self, src: &dyn Aggregate) -> Result<(), FnError> {
+        self.merge(src)
+    }
+    /// Whether [`Aggregate::retract_oldest`] works: a sliding window then keeps one
+    /// state instead of a two-stack of partial states.
+    fn can_retract(&self) -> bool {
+        false
+    }
+    /// Removes the oldest accumulated value (sliding windows); see `can_retract`.
+    fn retract_oldest(&mut self) {}
     /// A copy of this state (the group template is cloned for each new group).
     fn boxed_clone(&self) -> Box<dyn Aggregate>;
     /// For `merge` to downcast its source.
@@ -79,6 +94,8 @@ static AGGREGATES: &[AggrDecl] = &[
     win::LAST,
     win::COLLECT_FLATTENED,
     win::COLLECT_NESTED,
+    win::START,
+    win::END,
 ];
 
 /// Looks up `aggr::module::name`.
@@ -86,6 +103,12 @@ pub fn lookup(module: &str, name: &str) -> Option<&'static AggrDecl> {
     AGGREGATES
         .iter()
         .find(|d| d.module == module && d.name == name)
+}
+
+/// `win::start()` / `win::end()`: the window runtime passes them the event's time
+/// (or a time window's `[start, end]`) instead of evaluated arguments.
+pub fn is_bound(decl: &AggrDecl) -> bool {
+    decl.module == "win" && matches!(decl.name, "start" | "end")
 }
 
 /// All aggregates (for hints and completion).
@@ -114,7 +137,7 @@ mod tests {
 
     #[test]
     fn every_aggregate_is_registered_once_and_fresh_states_emit() {
-        assert_eq!(all().len(), 13);
+        assert_eq!(all().len(), 15);
         for d in all() {
             let n = all()
                 .iter()

@@ -251,6 +251,20 @@ impl Aggregate for Var {
         self.ex2 += o.ex2;
         Ok(())
     }
+    fn combine(&mut self, src: &dyn Aggregate) -> Result<(), FnError> {
+        // Parts of one window (sessions, sliding windows) must give the exact
+        // variance: `src`'s sums are moved onto this state's shift first.
+        let o = same::<Self>(src)?;
+        if self.n == 0 {
+            *self = o.clone();
+            return Ok(());
+        }
+        let (n, d) = (o.n as f64, o.k - self.k);
+        self.n += o.n;
+        self.ex2 += o.ex2 + 2.0 * d * o.ex + n * d * d;
+        self.ex += o.ex + n * d;
+        Ok(())
+    }
     fn emit(&mut self) -> Result<Value, FnError> {
         Ok(Value::F64(self.variance()))
     }
@@ -272,6 +286,10 @@ impl Aggregate for Stdev {
         let o = same::<Self>(src)?;
         self.0.merge(&o.0)
     }
+    fn combine(&mut self, src: &dyn Aggregate) -> Result<(), FnError> {
+        let o = same::<Self>(src)?;
+        self.0.combine(&o.0)
+    }
     fn emit(&mut self) -> Result<Value, FnError> {
         Ok(Value::F64(self.0.variance().sqrt()))
     }
@@ -281,6 +299,25 @@ impl Aggregate for Stdev {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn combined_variance_is_exact() {
+        let (mut a, mut b, mut all) = (Var::default(), Var::default(), Var::default());
+        for x in [2.0, 8.0] {
+            a.accumulate(&[&Value::F64(x)]).unwrap();
+            all.accumulate(&[&Value::F64(x)]).unwrap();
+        }
+        for x in [6.0, 100.0, -3.0] {
+            b.accumulate(&[&Value::F64(x)]).unwrap();
+            all.accumulate(&[&Value::F64(x)]).unwrap();
+        }
+        a.combine(&b).unwrap();
+        let (got, want) = (f(&a.emit().unwrap()), f(&all.emit().unwrap()));
+        assert!((got - want).abs() < 1e-9 * want.abs(), "{got} vs {want}");
+        let mut empty = Var::default();
+        empty.combine(&b).unwrap();
+        assert_eq!(empty.emit().unwrap(), b.emit().unwrap());
+    }
 
     fn run(a: &mut dyn Aggregate, xs: &[Value]) -> Value {
         for x in xs {

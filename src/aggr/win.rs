@@ -48,6 +48,25 @@ pub(super) const COLLECT_NESTED: AggrDecl = AggrDecl {
           as one element.",
 };
 
+pub(super) const START: AggrDecl = AggrDecl {
+    module: "win",
+    name: "start",
+    arity: 0..=0,
+    make: make::<Bounds<false>>,
+    warning: None,
+    doc: "Start of the window being emitted, in ns: the first instant of a time window \
+          or session, the time of the first event of a count window.",
+};
+pub(super) const END: AggrDecl = AggrDecl {
+    module: "win",
+    name: "end",
+    arity: 0..=0,
+    make: make::<Bounds<true>>,
+    warning: None,
+    doc: "End of the window being emitted, in ns (exclusive): the end of a time window \
+          or session, the time of the last event of a count window plus 1.",
+};
+
 /// The one argument the compiler guarantees (see the module docs).
 fn arg<'a>(args: &[&'a Value]) -> Result<&'a Value, FnError> {
     args.first().copied().ok_or_else(|| {
@@ -105,6 +124,49 @@ impl Aggregate for Last {
     aggr_boilerplate!();
 }
 
+/// `win::start()` / `win::end()`: the window runtime passes the event's time as the
+/// argument (see `exec::tilt::accumulate`), or `[start, end]` to set a time window's
+/// bounds before it emits. Without a time window the bounds are those of the events:
+/// the first one's time, the last one's time plus 1 (arrival order).
+/// `END` tells which of the two a call site emits.
+#[derive(Debug, Clone, Default)]
+pub struct Bounds<const END: bool> {
+    start: Option<i64>,
+    end: Option<i64>,
+}
+
+impl<const END: bool> Aggregate for Bounds<END> {
+    fn init(&mut self) {
+        *self = Bounds::default();
+    }
+    fn accumulate(&mut self, args: &[&Value]) -> Result<(), FnError> {
+        let t = arg(args)?.as_i64().ok_or(FnError::BadType)?;
+        let end = match args.get(1) {
+            Some(e) => e.as_i64().ok_or(FnError::BadType)?,
+            None => t.saturating_add(1),
+        };
+        self.start.get_or_insert(t);
+        self.end = Some(end);
+        Ok(())
+    }
+    fn merge(&mut self, src: &dyn Aggregate) -> Result<(), FnError> {
+        let o = same::<Self>(src)?;
+        if self.start.is_none() {
+            self.start = o.start;
+        }
+        if o.end.is_some() {
+            self.end = o.end;
+        }
+        Ok(())
+    }
+    fn emit(&mut self) -> Result<Value, FnError> {
+        // `null` for an empty window.
+        let v = if END { self.end } else { self.start };
+        Ok(v.map_or(Value::Null, Value::I64))
+    }
+    aggr_boilerplate!();
+}
+
 /// `win::collect_flattened([x])`
 #[derive(Debug, Clone, Default)]
 pub struct CollectFlattened(Vec<Value>);
@@ -123,6 +185,15 @@ impl Aggregate for CollectFlattened {
     }
     fn emit(&mut self) -> Result<Value, FnError> {
         Ok(Value::Array(self.0.clone()))
+    }
+    fn can_retract(&self) -> bool {
+        true
+    }
+    fn retract_oldest(&mut self) {
+        // O(len), as the emission that follows copies the whole array anyway.
+        if !self.0.is_empty() {
+            self.0.remove(0);
+        }
     }
     aggr_boilerplate!();
 }
@@ -143,8 +214,21 @@ impl Aggregate for CollectNested {
         self.0.push(Value::Array(same::<Self>(src)?.0.clone()));
         Ok(())
     }
+    fn combine(&mut self, src: &dyn Aggregate) -> Result<(), FnError> {
+        // Parts of one window: their events, not a nested array per part.
+        self.0.extend(same::<Self>(src)?.0.iter().cloned());
+        Ok(())
+    }
     fn emit(&mut self) -> Result<Value, FnError> {
         Ok(Value::Array(self.0.clone()))
+    }
+    fn can_retract(&self) -> bool {
+        true
+    }
+    fn retract_oldest(&mut self) {
+        if !self.0.is_empty() {
+            self.0.remove(0);
+        }
     }
     aggr_boilerplate!();
 }
@@ -209,6 +293,33 @@ mod tests {
             top.emit().unwrap(),
             Value::Array(vec![ints(&[0, 1]), ints(&[2, 3])])
         );
+    }
+
+    #[test]
+    fn bounds_follow_events_or_are_set() {
+        let (mut s, mut e) = (Bounds::<false>::default(), Bounds::<true>::default());
+        assert_eq!(s.emit().unwrap(), Value::Null);
+        for b in [&mut s as &mut dyn Aggregate, &mut e] {
+            b.accumulate(&[&Value::I64(5)]).unwrap();
+            b.accumulate(&[&Value::I64(3)]).unwrap();
+        }
+        assert_eq!(s.emit().unwrap(), Value::I64(5));
+        assert_eq!(e.emit().unwrap(), Value::I64(4));
+        e.init();
+        e.accumulate(&[&Value::I64(-10), &Value::I64(10)]).unwrap();
+        assert_eq!(e.emit().unwrap(), Value::I64(10));
+    }
+
+    #[test]
+    fn nested_collect_combines_flat_and_retracts() {
+        let (mut a, mut b) = (CollectNested::default(), CollectNested::default());
+        feed(&mut a, &[1]);
+        feed(&mut b, &[2, 3]);
+        a.combine(&b).unwrap();
+        assert_eq!(a.emit().unwrap(), ints(&[1, 2, 3]));
+        assert!(a.can_retract());
+        a.retract_oldest();
+        assert_eq!(a.emit().unwrap(), ints(&[2, 3]));
     }
 
     #[test]

@@ -70,7 +70,10 @@ pub enum Command {
     ///
     /// A case folder holds `query.trickle` or `script.tremor`, an input file `in` and the
     /// expectation: `out` (one JSON document per line) or `error.txt` (text the error must
-    /// contain). Events are fed in the index clock: event i has ingest time i.
+    /// contain). Events are fed in the index clock: event i has ingest time i. Instead of
+    /// `in`, a `steps` file plays a virtual clock, one JSON object per line:
+    /// `{"event": V, "stream": S, "peer": P, "ingest_ns": T}`, `{"start_stream": S}`,
+    /// `{"end_stream": S}` (both with an optional `"peer"`), `{"tick": T}`, `{"drain": true}`.
     #[command(after_help = "Example:\n  \
         $ trickle test tests/ --filter window\n  \
         ok tests/query/window_size\n  \
@@ -124,6 +127,23 @@ pub enum Command {
         /// Extra folders to look for modules in (`use a::b;`).
         #[arg(short = 'I', long = "include", value_name = "DIR")]
         include: Vec<PathBuf>,
+    },
+
+    /// Format queries and scripts in place in the one canonical layout (comments kept).
+    ///
+    /// Two-space indentation inside blocks, one statement per line, spaces around
+    /// operators, brackets broken one element per line past 100 columns. A file that
+    /// does not parse is reported and left untouched. `-` (or no FILE) reads stdin
+    /// and writes the result to stdout.
+    #[command(after_help = "Example:\n  \
+        $ trickle fmt --check examples/hello.trickle\n  \
+        Exit status 1 and a diff when a file would change; `trickle fmt FILE` rewrites it.")]
+    Fmt {
+        /// `.trickle` or `.tremor` files; `-` is stdin (formatted to stdout).
+        files: Vec<PathBuf>,
+        /// Change nothing: print a diff of what would change and exit 1 if anything would.
+        #[arg(long)]
+        check: bool,
     },
 
     /// A language server for editors (Language Server Protocol on stdin/stdout).
@@ -182,6 +202,13 @@ pub struct RunArgs {
     /// Print per-peer event counts to stderr at the end.
     #[arg(long)]
     pub metrics: bool,
+    /// No progress line (shown while `-i` files are read and stderr is a terminal).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Write what the run receives as a test case's `steps` file: every event with
+    /// its peer, stream and ingest time, stream starts and ends, ticks that moved a window.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// `--codec`

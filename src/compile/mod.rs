@@ -104,7 +104,9 @@ pub fn compile_script(
         return Err(errors);
     }
     let mut ctx = ExprCtx::script();
-    let block = modules.lower_block(scope, &body, &mut ctx)?;
+    let block = modules
+        .lower_block(scope, &body, &mut ctx)
+        .map_err(crate::diag::without_consequences)?;
     let mut warnings = std::mem::take(&mut modules.warnings);
     warnings.extend(ctx.warnings);
     Ok(Compiled {

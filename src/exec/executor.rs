@@ -158,6 +158,17 @@ impl Executor {
         Some(fields)
     }
 
+    /// Groups held by the selects: what windows keep in memory grows with it.
+    pub fn held_groups(&self) -> usize {
+        self.slots
+            .iter()
+            .map(|s| match s {
+                Slot::Select(s) => s.held_groups(),
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// Windowed selects stop keeping the ids of the events they hold (see
     /// [`Select::drop_lineage`]): for a runner that acks nothing, running a query
     /// that never calls `event_ids()`.

@@ -8,7 +8,9 @@ pub mod operator;
 pub mod ops;
 pub mod script;
 pub mod select;
+mod select_time;
 pub mod tilt;
+pub mod timed;
 
 pub use operator::{Contraflow, Operator, Outputs};
 #[cfg(test)]

@@ -5,9 +5,12 @@
 use super::expr::{ExprRef, Scope};
 use super::group::{group_value, group_value_of, key_json, GroupSpec};
 use super::tilt::{accumulate, guard, Chain, EmitSpec, Run, Trigger};
+use super::timed::{Panes, TimeState};
 use crate::event::{Event, FnCtx, Port, Signal};
 use crate::exec::{Operator, Outputs};
 use crate::value::{Str, Value};
+use crate::window::sliding::SlidingWindow;
+use crate::window::WinKind;
 use indexmap::IndexMap;
 use std::sync::Arc;
 
@@ -55,23 +58,41 @@ impl SelectSpec {
     }
 }
 
-struct Group {
-    value: Value,
-    chain: Chain,
+pub(super) struct Group {
+    pub(super) value: Value,
+    /// The classic windows (after an event-time window: the tilt frames after it).
+    pub(super) chain: Chain,
     /// The stream of the event that created the group.
-    stream: (Str, u64),
+    pub(super) stream: (Str, u64),
+    /// Creation number (event-time windows: emission order, timers).
+    pub(super) seq: u64,
+    /// The windows of an event-time window.
+    pub(super) panes: Panes,
+    pub(super) sliding: Option<SlidingWindow>,
 }
 
 /// A running select.
 pub struct Select {
-    spec: Arc<SelectSpec>,
+    pub(super) spec: Arc<SelectSpec>,
     /// By the JSON of their key (bytes: looked up per event without a UTF-8 check).
-    groups: IndexMap<Box<[u8]>, Group, FxBuild>,
+    pub(super) groups: IndexMap<Box<[u8]>, Group, FxBuild>,
+    /// The first window's kind decides how groups run.
+    pub(super) kind: WinKind,
+    /// Index in `spec.emit.windows` of a chain's first frame (1 after a window
+    /// that is not classic).
+    pub(super) offset: usize,
+    /// Event-time windows: watermarks and timers.
+    pub(super) time: Option<TimeState>,
+    /// Event-time windows: group creation number → key.
+    pub(super) by_seq: rustc_hash::FxHashMap<u64, Box<[u8]>>,
+    pub(super) next_seq: u64,
+    /// The current event fell into no window of some group.
+    pub(super) late: bool,
     /// Window states the next new group starts from instead of fresh ones: set when
     /// a new group's first event made its whole chain emit (the state-leak quirk of
     /// LANGUAGE §9); taken, so it reaches only that next new group.
     leaked: Option<Chain>,
-    max_groups: usize,
+    pub(super) max_groups: usize,
     /// `group` without a `group by` (the same for every event).
     ungrouped: Value,
     /// Reused for encoding group keys.
@@ -95,8 +116,23 @@ impl Select {
             .map(|w| w.max_groups)
             .min()
             .unwrap_or(usize::MAX);
+        let kind = spec
+            .emit
+            .windows
+            .first()
+            .map_or(WinKind::Classic, |w| w.kind.clone());
+        let time = match (&kind, spec.emit.windows.first()) {
+            (WinKind::Time(ts), Some(w)) => Some(TimeState::new(ts.clone(), w.name.clone())),
+            _ => None,
+        };
         Select {
             leaked: None,
+            offset: usize::from(!matches!(kind, WinKind::Classic)),
+            kind,
+            time,
+            by_seq: Default::default(),
+            next_seq: 0,
+            late: false,
             spec,
             groups: IndexMap::default(),
             max_groups,
@@ -119,6 +155,11 @@ impl Select {
         self.lineage = false;
     }
 
+    /// Groups held (each holds its windows).
+    pub fn held_groups(&self) -> usize {
+        self.groups.len()
+    }
+
     /// Without windows a select keeps nothing from one event to the next.
     pub fn is_stateless(&self) -> bool {
         self.spec.emit.windows.is_empty()
@@ -130,7 +171,7 @@ impl Select {
     }
 
     /// The scope of an input event (disjoint borrows of its fields).
-    fn scope<'a>(args: &'a Value, ev: &'a mut Event) -> Scope<'a> {
+    pub(super) fn scope<'a>(args: &'a Value, ev: &'a mut Event) -> Scope<'a> {
         Scope {
             event: &mut ev.data,
             meta: &mut ev.meta,
@@ -184,7 +225,9 @@ impl Select {
             let mut vals = Vec::with_capacity(spec.aggrs.len());
             for site in &spec.aggrs {
                 let mut agg = (site.decl.make)();
-                accumulate(agg.as_mut(), site, &mut scope)?;
+                // A window of just this event: `win::start()` is its ingest time.
+                let time = super::tilt::ingest_time(scope.ctx.ingest_ns);
+                accumulate(agg.as_mut(), site, &mut scope, time)?;
                 vals.push(
                     agg.emit()
                         .map_err(|e| e.render(site.decl.module, site.decl.name, site.args.len()))?,
@@ -211,6 +254,7 @@ impl Select {
 
     fn windowed(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
         let stream = (ev.id.peer.clone(), ev.id.stream);
+        let time = self.event_time(ev)?;
         let mut keybuf = std::mem::take(&mut self.keybuf);
         let res = if let Some(items) = &self.single {
             // One key: its values go into a reused buffer, copied only for a new group.
@@ -223,28 +267,36 @@ impl Select {
             });
             let res = res.and_then(|()| {
                 let mut trig = Trigger::of(ev);
+                trig.time = time;
                 if !self.lineage {
                     trig.lineage = &[];
                 }
                 key_json(&vals, &mut keybuf);
-                self.group_step(&vals, &keybuf, &stream, &mut trig, out)
+                self.group_step(&vals, &keybuf, &stream, &mut trig, out)?;
+                self.after_event(&stream, &mut trig, out)
             });
             self.keyvals = vals;
             res
         } else {
             let keys = self.keys(ev)?.unwrap_or_else(|| vec![vec![Value::Null]]);
             let mut trig = Trigger::of(ev);
+            trig.time = time;
             if !self.lineage {
                 trig.lineage = &[];
             }
-            keys.iter().try_for_each(|key| {
-                keybuf.clear();
-                key_json(key, &mut keybuf);
-                self.group_step(key, &keybuf, &stream, &mut trig, out)
-            })
+            keys.iter()
+                .try_for_each(|key| {
+                    keybuf.clear();
+                    key_json(key, &mut keybuf);
+                    self.group_step(key, &keybuf, &stream, &mut trig, out)
+                })
+                .and_then(|()| self.after_event(&stream, &mut trig, out))
         };
         keybuf.clear();
         self.keybuf = keybuf;
+        if std::mem::take(&mut self.late) {
+            self.send_late(ev, time, out);
+        }
         res
     }
 
@@ -257,6 +309,9 @@ impl Select {
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
     ) -> Result<(), String> {
+        if !matches!(self.kind, WinKind::Classic) {
+            return self.group_step_timed(key, json, stream, trig, out);
+        }
         if let Some(idx) = self.groups.get_index_of(json) {
             let cardinality = self.groups.len();
             let g = &mut self.groups[idx];
@@ -266,6 +321,8 @@ impl Select {
                 cardinality,
                 trig,
                 out,
+                offset: 0,
+                head: None,
             };
             run.step(&mut g.chain.frames, 0)?;
             if g.chain.is_empty() {
@@ -292,6 +349,8 @@ impl Select {
             cardinality: self.groups.len(),
             trig,
             out,
+            offset: 0,
+            head: None,
         };
         run.step(&mut chain.frames, 0)?;
         if chain.is_empty() {
@@ -306,6 +365,9 @@ impl Select {
                     value: group,
                     chain,
                     stream: stream.clone(),
+                    seq: 0,
+                    panes: Panes::default(),
+                    sliding: None,
                 },
             );
         }
@@ -313,12 +375,17 @@ impl Select {
     }
 
     /// Emits and drops the groups `pick` selects, in creation order.
-    fn flush(&mut self, pick: impl Fn(&Group) -> bool, out: &mut Outputs) -> Result<(), String> {
+    pub(super) fn flush(
+        &mut self,
+        pick: impl Fn(&Group) -> bool,
+        out: &mut Outputs,
+    ) -> Result<(), String> {
         let (mut event, mut meta) = (Value::Null, Value::record());
         let mut trig = Trigger {
             event: &mut event,
             meta: &mut meta,
             ingest_ns: 0,
+            time: i64::MAX,
             id: None,
             origin: None,
             lineage: &[],
@@ -337,6 +404,8 @@ impl Select {
                 cardinality,
                 trig: &mut trig,
                 out,
+                offset: self.offset,
+                head: None,
             };
             if let Err(e) = run.flush(&mut g.chain.frames) {
                 first_err.get_or_insert(e);
@@ -352,6 +421,7 @@ impl Select {
             event: &mut event,
             meta: &mut meta,
             ingest_ns: ns,
+            time: super::tilt::ingest_time(ns),
             id: None,
             origin: None,
             lineage: &[],
@@ -365,6 +435,8 @@ impl Select {
                 cardinality,
                 trig: &mut trig,
                 out,
+                offset: 0,
+                head: None,
             };
             if let Err(e) = run.tick(&mut g.chain.frames, ns) {
                 first_err.get_or_insert(e);
@@ -455,6 +527,9 @@ impl Operator for Select {
     fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), String> {
         if self.spec.emit.windows.is_empty() {
             return Ok(());
+        }
+        if !matches!(self.kind, WinKind::Classic) {
+            return self.signal_timed(signal, out);
         }
         match signal {
             Signal::Tick(ns) => self.tick(*ns, out),

@@ -23,6 +23,7 @@ fn aggr(module: &str, name: &str, args: Vec<ExprRef>) -> AggrSite {
     AggrSite {
         decl: crate::aggr::lookup(module, name).expect("aggregate exists"),
         args,
+        bound: false,
     }
 }
 fn window(name: &str, proto: Box<dyn Window>) -> WindowSpec {
@@ -30,6 +31,8 @@ fn window(name: &str, proto: Box<dyn Window>) -> WindowSpec {
         name: name.into(),
         max_groups: usize::MAX,
         proto,
+        kind: crate::window::WinKind::Classic,
+        late: None,
     }
 }
 fn select(
@@ -196,6 +199,8 @@ fn max_groups_rejects_new_groups() {
             name: "w".into(),
             max_groups: 1,
             proto: Box::new(SizeWindow::new(10, None)),
+            kind: crate::window::WinKind::Classic,
+            late: None,
         }],
     );
     let mut out = Outputs::new();

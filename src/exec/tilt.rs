@@ -15,13 +15,20 @@ pub struct AggrSite {
     pub decl: &'static AggrDecl,
     /// The argument expressions; empty for `collect_flattened()`, which collects the event.
     pub args: Vec<ExprRef>,
+    /// `win::start()` / `win::end()`: accumulates the event's time ([`crate::aggr::is_bound`]).
+    pub bound: bool,
 }
 
 impl AggrSite {
     fn fail(&self, e: crate::functions::FnError) -> String {
-        let arity = self.args.len().max(*self.decl.arity.start());
-        e.render(self.decl.module, self.decl.name, arity)
+        fail(self, e)
     }
+}
+
+/// An aggregate's error, worded with its name and arity.
+pub fn fail(site: &AggrSite, e: crate::functions::FnError) -> String {
+    let arity = site.args.len().max(*site.decl.arity.start());
+    e.render(site.decl.module, site.decl.name, arity)
 }
 
 /// What the select's target, `having` and aggregate arguments need, shared by all groups.
@@ -38,6 +45,8 @@ pub struct Trigger<'a> {
     pub event: &'a mut Value,
     pub meta: &'a mut Value,
     pub ingest_ns: u64,
+    /// The event's time: its window `time`, else its ingest time (for `win::start()`).
+    pub time: i64,
     pub id: Option<&'a EventId>,
     pub origin: Option<&'a Arc<Origin>>,
     /// The ids this event contributes to a window's lineage.
@@ -51,6 +60,7 @@ impl Trigger<'_> {
             event: &mut ev.data,
             meta: &mut ev.meta,
             ingest_ns: ev.ingest_ns,
+            time: ingest_time(ev.ingest_ns),
             id: Some(&ev.id),
             origin: ev.origin.as_ref(),
             lineage: if ev.lineage.is_empty() {
@@ -60,6 +70,11 @@ impl Trigger<'_> {
             },
         }
     }
+}
+
+/// An ingest time as an event time (times are signed: hopping windows start below 0).
+pub fn ingest_time(ns: u64) -> i64 {
+    i64::try_from(ns).unwrap_or(i64::MAX)
 }
 
 /// One window of a group's chain with its aggregate states.
@@ -122,6 +137,13 @@ pub struct Run<'a, 'r, 't> {
     pub cardinality: usize,
     pub trig: &'r mut Trigger<'t>,
     pub out: &'r mut Outputs,
+    /// The index in `spec.windows` of `frames[0]`: 1 when the chain follows an
+    /// event-time window (which keeps its windows itself, see `exec::timed`).
+    pub offset: usize,
+    /// What `frames[0]` takes in instead of the trigger: the state of the event-time
+    /// window that just closed.
+    /// (Moved in and back out by the caller: no copy.)
+    pub head: Option<(Vec<Box<dyn Aggregate>>, Vec<EventId>)>,
 }
 
 /// The scope expressions see during a run (a free function so the borrows of the
@@ -223,15 +245,16 @@ impl Run<'_, '_, '_> {
 
     /// Window `i` takes in the trigger (first window) or the previous window's state.
     fn absorb(&mut self, frames: &mut [Frame], i: usize) -> Result<(), String> {
-        if i == 0 {
+        if let (0, Some((aggrs, lineage))) = (i, &self.head) {
             let f = &mut frames[0];
-            let name = Value::Null;
-            let spec = self.spec;
-            let mut scope = self.scope(&name, &[]);
-            for (agg, site) in f.aggrs.iter_mut().zip(&spec.aggrs) {
-                accumulate(agg.as_mut(), site, &mut scope)?;
+            for ((agg, src), site) in f.aggrs.iter_mut().zip(aggrs).zip(&self.spec.aggrs) {
+                agg.merge(src.as_ref()).map_err(|e| site.fail(e))?;
             }
-            f.lineage.extend_from_slice(self.trig.lineage);
+            f.lineage.extend_from_slice(lineage);
+            f.holds = true;
+        } else if i == 0 {
+            let f = &mut frames[0];
+            self.accumulate_into(&mut f.aggrs, &mut f.lineage)?;
             f.holds = true;
         } else {
             let (prev, cur) = frames.split_at_mut(i);
@@ -247,23 +270,72 @@ impl Run<'_, '_, '_> {
         Ok(())
     }
 
+    /// The trigger goes into the aggregate states `aggrs`; its ids into `lineage`.
+    pub fn accumulate_into(
+        &mut self,
+        aggrs: &mut [Box<dyn Aggregate>],
+        lineage: &mut Vec<EventId>,
+    ) -> Result<(), String> {
+        let name = Value::Null;
+        let spec = self.spec;
+        let time = self.trig.time;
+        let mut scope = self.scope(&name, &[]);
+        for (agg, site) in aggrs.iter_mut().zip(&spec.aggrs) {
+            accumulate(agg.as_mut(), site, &mut scope, time)?;
+        }
+        lineage.extend_from_slice(self.trig.lineage);
+        Ok(())
+    }
+
+    /// A count `sliding` window takes in the trigger and emits over its events.
+    pub fn slide(&mut self, w: &mut crate::window::sliding::SlidingWindow) -> Result<(), String> {
+        let (vals, lineage) = {
+            let name = Value::Null;
+            let spec = self.spec;
+            let (time, ids) = (self.trig.time, self.trig.lineage);
+            let mut scope = self.scope(&name, &[]);
+            w.push(&spec.aggrs, &mut scope, time, ids)?
+        };
+        self.emit_values(0, &vals, lineage)
+    }
+
     /// Window `i` emits: the target over its aggregates, then `having`.
     fn emit(&mut self, frames: &mut [Frame], i: usize) -> Result<(), String> {
         let f = &mut frames[i];
-        let mut vals = Vec::with_capacity(f.aggrs.len());
-        for (agg, site) in f.aggrs.iter_mut().zip(&self.spec.aggrs) {
+        self.emit_state(self.offset + i, &mut f.aggrs, &f.lineage)
+    }
+
+    /// Window `window` of the select emits the aggregate states `aggrs`, which hold
+    /// the events of `lineage`.
+    pub fn emit_state(
+        &mut self,
+        window: usize,
+        aggrs: &mut [Box<dyn Aggregate>],
+        lineage: &[EventId],
+    ) -> Result<(), String> {
+        let mut vals = Vec::with_capacity(aggrs.len());
+        for (agg, site) in aggrs.iter_mut().zip(&self.spec.aggrs) {
             vals.push(agg.emit().map_err(|e| site.fail(e))?);
         }
-        let name = Value::from(self.spec.windows[i].name.as_str());
-        let lineage = f.lineage.clone();
+        self.emit_values(window, &vals, lineage.to_vec())
+    }
+
+    /// The target over the aggregate values `vals`, then `having`; the result goes out.
+    pub fn emit_values(
+        &mut self,
+        window: usize,
+        vals: &[Value],
+        lineage: Vec<EventId>,
+    ) -> Result<(), String> {
+        let name = Value::from(self.spec.windows[window].name.as_str());
         let spec = self.spec;
         let mut result = {
-            let mut scope = self.scope(&name, &vals);
+            let mut scope = self.scope(&name, vals);
             scope.ctx.lineage = &lineage;
             spec.target.eval(&mut scope, &mut Value::Null)?
         };
         if let Some(h) = &spec.having {
-            let mut scope = self.scope(&name, &vals);
+            let mut scope = self.scope(&name, vals);
             scope.ctx.lineage = &lineage;
             scope.event = &mut result;
             if !guard(h, &mut scope, "having")? {
@@ -291,7 +363,13 @@ pub fn accumulate(
     agg: &mut dyn Aggregate,
     site: &AggrSite,
     scope: &mut Scope<'_>,
+    time: i64,
 ) -> Result<(), String> {
+    if site.bound {
+        return agg
+            .accumulate(&[&Value::I64(time)])
+            .map_err(|e| site.fail(e));
+    }
     if site.args.is_empty() && !site.decl.arity.contains(&0) {
         return agg.accumulate(&[&*scope.event]).map_err(|e| site.fail(e));
     }

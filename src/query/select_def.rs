@@ -10,6 +10,7 @@ use crate::exec::group::GroupSpec;
 use crate::exec::select::{SelectMode, SelectSpec};
 use crate::exec::tilt::{AggrSite, EmitSpec};
 use crate::value::Value;
+use crate::window::{WinKind, WindowSpec};
 use std::sync::Arc;
 use trickle_grammar::ast::{self, Definition, ExprKind, GroupBy, PathRoot};
 
@@ -31,6 +32,10 @@ impl Compiler {
         pipe: &mut Pipe,
         s: &ast::Select,
     ) -> Result<(), Vec<Diagnostic>> {
+        if pipe.is_failed(&s.from) || pipe.is_failed(&s.into) {
+            // A node whose creation failed: only the select's own errors are new.
+            return self.select_spec(pipe, s).map(|_| ());
+        }
         let from = self.resolve_from(pipe, &s.from);
         let into = self.resolve_into(pipe, &s.into);
         let (from, into) = match (from, into) {
@@ -40,9 +45,23 @@ impl Compiler {
         let spec = self.select_spec(pipe, s)?;
         let name = format!("{}select_{}", pipe.prefix, self.selects);
         self.selects += 1;
+        let first = spec.emit.windows.first();
+        let late = first.and_then(|w| w.late.clone());
+        let timed = first.is_some_and(|w| matches!(w.kind, WinKind::Time(_)));
         let idx = self.graph.add(name, NodeKind::Select(Arc::new(spec)));
         self.graph.connect(from.0, &from.1, idx, "in");
         self.graph.connect(idx, "out", into.0, &into.1);
+        match late {
+            // Connected once the pipeline's streams all exist (it may come later).
+            Some((name, span)) => self.late.push((pipe.prefix.clone(), idx, name, span)),
+            // Late events are reported on the query's `err`.
+            None if timed => {
+                if let Some(err) = self.graph.find("err") {
+                    self.graph.connect(idx, "err", err, "in");
+                }
+            }
+            None => {}
+        }
         Ok(())
     }
 
@@ -51,6 +70,10 @@ impl Compiler {
         let mut windows = Vec::new();
         let wargs = pipe.args.clone().unwrap_or(Value::Null);
         for q in &s.windows {
+            if q.segments.len() == 1 && pipe.failed.contains(q.name()) {
+                errors.push(Diagnostic::consequence(q.span));
+                continue;
+            }
             match self.lookup(pipe, q) {
                 Ok((scope, Definition::Window(w))) => {
                     match super::window_def::build(&self.bind, scope, &w, &wargs) {
@@ -72,6 +95,7 @@ impl Compiler {
                 Err(e) => errors.push(e),
             }
         }
+        errors.extend(tilt_checks(&s.windows, &windows));
         let scope = pipe.scope;
         let args = pipe.args.clone();
         let bind = &self.bind;
@@ -113,6 +137,7 @@ impl Compiler {
         let aggrs: Vec<AggrSite> = std::mem::take(&mut ctx.aggregates)
             .into_iter()
             .map(|a| AggrSite {
+                bound: crate::aggr::is_bound(a.decl),
                 decl: a.decl,
                 args: a
                     .args
@@ -154,6 +179,38 @@ impl Compiler {
             stream_grouped,
         })
     }
+}
+
+/// Event-time and count `sliding` windows keep their own windows: only the first
+/// window of a tilt frame can be one, and a count `sliding` one emits per event,
+/// so nothing can follow it.
+fn tilt_checks(names: &[ast::QualName], windows: &[WindowSpec]) -> Vec<Diagnostic> {
+    if windows.len() != names.len() {
+        return Vec::new();
+    }
+    let mut errors = Vec::new();
+    for (i, (w, q)) in windows.iter().zip(names).enumerate() {
+        match (&w.kind, i) {
+            (WinKind::Classic, _) => {}
+            (WinKind::Sliding { .. }, 0) if windows.len() > 1 => errors.push(
+                Diagnostic::error(
+                    codes::QUERY_BAD_WINDOW,
+                    format!("The count sliding window `{}` emits for every event: no window can follow it in a tilt frame", q.joined()),
+                    q.span,
+                ),
+            ),
+            (_, 0) => {}
+            _ => errors.push(
+                Diagnostic::error(
+                    codes::QUERY_BAD_WINDOW,
+                    format!("`{}` can only be the first window of a tilt frame", q.joined()),
+                    q.span,
+                )
+                .with_help("event-time and sliding windows take events, not other windows' results"),
+            ),
+        }
+    }
+    errors
 }
 
 /// Lowers the items of a `group by`; `None` when any item failed.

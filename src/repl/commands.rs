@@ -4,6 +4,7 @@ use super::report;
 use super::session::{Reply, Session};
 use crate::functions::registry;
 use crate::query::GraphFormat;
+use crate::testcase::{parse_steps, Numbered, Step, DEFAULT_PEER};
 use crate::value::parse_json;
 use std::path::Path;
 
@@ -12,6 +13,9 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (":event", "JSON", "make JSON the current event; with a session query, send it into `in` and print what each port emits"),
     (":next", "", "step to the next `-i` event (as `:event`)"),
     (":prev", "", "step to the previous `-i` event (as `:event`)"),
+    (":tick", "[DURATION]", "move processing time on (default 100ms; `5s`, `250ms`, `10us`, `7ns`, `2m`, `1h`, or ns) and send a tick"),
+    (":end", "[STREAM]", "end stream STREAM (default 0) of `in`: its per-stream windows flush"),
+    (":steps", "FILE", "play a test case's `steps` file into the session query (no drain at its end)"),
     (":load", "FILE", "load a `.tremor` script or `.trickle` query into the session"),
     (":graph", "", "print the session query's graph"),
     (":functions", "[MODULE]", "list native functions with their one-line docs"),
@@ -30,6 +34,9 @@ impl Session {
             ":event" | ":e" => self.event_command(arg),
             ":next" | ":n" => self.step(true),
             ":prev" | ":p" => self.step(false),
+            ":tick" | ":t" => self.tick_command(arg),
+            ":end" => self.end_command(arg),
+            ":steps" | ":s" => self.steps_command(arg),
             ":load" | ":l" => self.load(arg),
             ":graph" | ":g" => self.graph_command(),
             ":functions" | ":f" => functions(arg, self.color),
@@ -60,6 +67,60 @@ impl Session {
         match parse_json(arg) {
             Ok(v) => self.send(v),
             Err(e) => self.fail(&format!("`:event`: not a JSON document: {e}")),
+        }
+    }
+
+    /// `:tick [DURATION]`: processing time moves on by DURATION and a tick is sent.
+    fn tick_command(&mut self, arg: &str) -> Vec<Reply> {
+        let by = if arg.is_empty() {
+            DEFAULT_TICK_NS
+        } else {
+            match parse_duration(arg) {
+                Some(ns) => ns,
+                None => {
+                    return self.fail(&format!(
+                        "`:tick`: `{arg}` is not a duration (e.g. `100ms`, `5s`, `2m`, or ns)"
+                    ))
+                }
+            }
+        };
+        let at = self.player.now().saturating_add(by);
+        self.play(&[numbered(Step::Tick(at))], None)
+    }
+
+    /// `:end [STREAM]`: stream STREAM of `in` ends.
+    fn end_command(&mut self, arg: &str) -> Vec<Reply> {
+        let stream = if arg.is_empty() {
+            0
+        } else {
+            match arg.parse::<u64>() {
+                Ok(s) => s,
+                Err(_) => {
+                    return self.fail(&format!(
+                        "`:end`: `{arg}` is not a stream id (a non-negative integer)"
+                    ))
+                }
+            }
+        };
+        let step = Step::EndStream {
+            peer: DEFAULT_PEER.to_string(),
+            stream,
+        };
+        self.play(&[numbered(step)], None)
+    }
+
+    /// `:steps FILE`: every step of a test case's `steps` file, in order.
+    fn steps_command(&mut self, arg: &str) -> Vec<Reply> {
+        if arg.is_empty() {
+            return self.fail("`:steps` needs a file");
+        }
+        let text = match std::fs::read_to_string(arg) {
+            Ok(t) => t,
+            Err(e) => return self.fail(&format!("cannot read {arg}: {e}")),
+        };
+        match parse_steps(&text) {
+            Ok(steps) => self.play(&steps, Some(arg)),
+            Err(e) => self.fail(&format!("{arg} {e}")),
         }
     }
 
@@ -115,6 +176,34 @@ impl Session {
             ),
         }
     }
+}
+
+/// How far `:tick` moves time without an argument: one tick of `trickle run`.
+const DEFAULT_TICK_NS: u64 = 100_000_000;
+
+fn numbered(step: Step) -> Numbered {
+    Numbered { line: 0, step }
+}
+
+/// `250ms`, `5s`, `10us`, `7ns`, `2m`, `1h`, `1d`, or a plain number of ns.
+fn parse_duration(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let scale: u64 = match unit.trim() {
+        "" | "ns" => 1,
+        "us" | "µs" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" | "min" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "d" => 86_400_000_000_000,
+        _ => return None,
+    };
+    n.checked_mul(scale)
 }
 
 /// `:functions [MODULE]`.
@@ -214,6 +303,52 @@ mod tests {
         let r = s.command(":evnt");
         assert!(matches!(&r[..], [Reply::Error(t)] if t.contains("unknown command")));
         assert!(matches!(&s.command(":quit")[..], [Reply::Quit]));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("7"), Some(7));
+        assert_eq!(parse_duration("250ms"), Some(250_000_000));
+        assert_eq!(parse_duration("5s"), Some(5_000_000_000));
+        assert_eq!(parse_duration("2m"), Some(120_000_000_000));
+        assert_eq!(parse_duration("10us"), Some(10_000));
+        for bad in ["", "s", "5 parsecs", "-1s", "1.5s", "99999999999999999999h"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ticks_and_ends_step_windows() {
+        let mut s = session(&[]);
+        assert!(is_error(&s.command(":tick")), "no session query yet");
+        assert!(is_error(&s.command(":tick soon")));
+        assert!(is_error(&s.command(":end x")));
+        assert!(is_error(&s.command(":steps")));
+        s.input(
+            "define window w from tumbling with interval = datetime::with_seconds(1) end;",
+            "<repl>",
+        );
+        s.input(
+            "define window two from tumbling with size = 2 end;",
+            "<repl>",
+        );
+        s.input("select aggr::stats::count() from in[w] into out;", "<repl>");
+        s.input(
+            "select aggr::win::collect_flattened(event) from in[two] group by [stream_id()] into out;",
+            "<repl>",
+        );
+        s.command(":event 1");
+        assert!(matches!(&s.command(":tick 500ms")[..], [Reply::Info(t)] if t == "(no output)"));
+        let r = s.command(":tick 1s");
+        assert!(
+            matches!(&r[..], [Reply::Emitted { value, .. }] if *value == Value::from(1u64)),
+            "{r:?}"
+        );
+        let r = s.command(":end");
+        assert!(
+            matches!(&r[..], [Reply::Emitted { value, .. }] if *value == parse_json("[1]").unwrap()),
+            "{r:?}"
+        );
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! Syntax highlighting from the real lexer: every token is coloured by its
-//! [`TokenClass`]; the text between tokens (spaces) is kept as is, and after a
-//! lexical error (an unfinished string while typing) the rest stays plain.
+//! Syntax highlighting from the shared lossless syntax layer ([`crate::syntax`]): every
+//! token is coloured by its [`TokenClass`], comments in the trivia as comments, other
+//! trivia (spaces) kept as is; after a lexical error (an unfinished string while typing)
+//! the rest stays plain.
 
-use trickle_grammar::lexer::{tokens, Token, TokenClass};
+use crate::syntax::{lex, TriviaKind};
+use trickle_grammar::lexer::{Token, TokenClass};
 
 const RESET: &str = "\x1b[0m";
 
@@ -17,37 +19,46 @@ fn color(class: TokenClass) -> Option<&'static str> {
     }
 }
 
+fn paint(out: &mut String, class: TokenClass, text: &str) {
+    match color(class) {
+        Some(c) if !text.is_empty() => {
+            out.push_str(c);
+            out.push_str(text);
+            out.push_str(RESET);
+        }
+        _ => out.push_str(text),
+    }
+}
+
+fn trivia(out: &mut String, line: &str, tr: &crate::syntax::Trivia) {
+    let text = &line[tr.start..tr.end];
+    match tr.kind {
+        TriviaKind::Comment => paint(out, TokenClass::Comment, text),
+        TriviaKind::Whitespace | TriviaKind::Unlexed => out.push_str(text),
+    }
+}
+
 /// `line` with ANSI colours; the visible text is unchanged.
 pub fn highlight(line: &str) -> String {
     if line.trim_start().starts_with(':') {
         return command(line);
     }
     let mut out = String::with_capacity(line.len() * 2);
-    let mut at = 0;
-    for tok in tokens(line) {
-        let Ok((start, tok, end)) = tok else { break };
-        // Tokens come in order; anything else would be a lexer bug, not worth a panic.
-        if start < at || end > line.len() || end < start {
-            break;
+    let l = lex(line);
+    for tok in &l.tokens {
+        for tr in &tok.leading {
+            trivia(&mut out, line, tr);
         }
-        out.push_str(&line[at..start]);
-        let text = &line[start..end];
-        let class = match tok {
+        let class = match tok.kind {
             // A `$` root reads like a keyword (`event`, `state`).
             Token::Dollar => TokenClass::Keyword,
-            t => t.class(),
+            ref t => t.class(),
         };
-        match color(class) {
-            Some(c) if !text.is_empty() => {
-                out.push_str(c);
-                out.push_str(text);
-                out.push_str(RESET);
-            }
-            _ => out.push_str(text),
-        }
-        at = end;
+        paint(&mut out, class, &line[tok.start..tok.end]);
     }
-    out.push_str(&line[at..]);
+    for tr in &l.trailing {
+        trivia(&mut out, line, tr);
+    }
     out
 }
 

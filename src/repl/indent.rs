@@ -7,8 +7,9 @@
 //! text, so there the next line starts bare.
 
 use super::validate::is_complete;
+use crate::syntax::lex;
 use rustyline::{Cmd, ConditionalEventHandler, Event, EventContext, RepeatCount};
-use trickle_grammar::lexer::{tokens, Token};
+use trickle_grammar::lexer::Token;
 
 /// Spaces per open bracket or block.
 const STEP: usize = 2;
@@ -21,11 +22,14 @@ const MAX_DEPTH: usize = 8;
 pub fn next_line_indent(text: &str) -> Option<String> {
     let mut depth = 0i64;
     let mut prev_define = false;
-    for tok in tokens(text) {
-        // The only lexical errors unfinished input has are the open heredoc and
-        // extractor; any other would have made it complete.
-        let (_, tok, _) = tok.ok()?;
-        match tok {
+    let lexed = lex(text);
+    // The only lexical errors unfinished input has are the open heredoc and
+    // extractor; any other would have made it complete.
+    if lexed.error.is_some() {
+        return None;
+    }
+    for tok in lexed.tokens.iter().map(|t| &t.kind) {
+        match *tok {
             Token::LParen
             | Token::LBracket
             | Token::LBrace
@@ -39,8 +43,8 @@ pub fn next_line_indent(text: &str) -> Option<String> {
             Token::RParen | Token::RBracket | Token::RBrace | Token::End => depth -= 1,
             _ => {}
         }
-        if !matches!(tok, Token::Comment(_) | Token::DocComment(_)) {
-            prev_define = tok == Token::Define;
+        if !matches!(tok, Token::DocComment(_)) {
+            prev_define = *tok == Token::Define;
         }
     }
     let depth = usize::try_from(depth).unwrap_or(0).clamp(1, MAX_DEPTH);

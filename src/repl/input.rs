@@ -1,8 +1,9 @@
 //! One piece of input (a line, a multi-line block, a `:load`ed file) split into its
 //! statements, each with its own source text, sorted by what the session does with it.
 
+use crate::syntax::lex;
 use trickle_grammar::ast::{Definition, Stmt};
-use trickle_grammar::lexer::{tokens, Token};
+use trickle_grammar::lexer::Token;
 use trickle_grammar::ParseError;
 
 /// What a statement is to the session.
@@ -32,10 +33,11 @@ pub struct Part {
 /// The statements of `text`, or the parse errors (spans in file 0).
 pub fn split(text: &str) -> Result<Vec<Part>, Vec<ParseError>> {
     let module = trickle_grammar::parse_module(text, 0)?;
-    let semis: Vec<usize> = tokens(text)
-        .filter_map(Result::ok)
-        .filter(|(_, t, _)| *t == Token::Semi)
-        .map(|(_, _, end)| end)
+    let semis: Vec<usize> = lex(text)
+        .tokens
+        .iter()
+        .filter(|t| t.kind == Token::Semi)
+        .map(|t| t.end)
         .collect();
     let mut parts = Vec::new();
     let mut from = 0;
@@ -78,11 +80,10 @@ pub fn split(text: &str) -> Result<Vec<Part>, Vec<ParseError>> {
 /// would swallow one on the same line).
 pub fn append(session: &mut String, part: &str) {
     session.push_str(part);
-    let ends_with_semi = tokens(part)
-        .filter_map(Result::ok)
-        .filter(|(_, t, _)| !matches!(t, Token::Comment(_)))
+    let ends_with_semi = lex(part)
+        .tokens
         .last()
-        .is_some_and(|(_, t, _)| t == Token::Semi);
+        .is_some_and(|t| t.kind == Token::Semi);
     if !ends_with_semi {
         session.push_str("\n;");
     }

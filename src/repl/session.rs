@@ -13,9 +13,10 @@ use super::names::Names;
 use super::report::{self, Placed};
 use crate::compile::{ExprCtx, ModulePath, Modules};
 use crate::diag::{Diagnostic, SourceMap, Span};
-use crate::event::{Event, EventId, FnCtx};
+use crate::event::{EventId, FnCtx};
 use crate::interp::{ir, run_block, Env, Frame, Outcome};
 use crate::query::{compile_query, Executor, Query};
+use crate::testcase::{Feed, Numbered, Player, Step, DEFAULT_PEER};
 use crate::value::{Str, Value};
 use trickle_grammar::ast;
 
@@ -57,7 +58,9 @@ pub struct Session {
     /// The `-i` events and the index of the current one.
     pub(super) events: Vec<Value>,
     pub(super) cursor: Option<usize>,
-    /// Events sent into the session query (their ids and ingest times).
+    /// The session query's virtual clock: streams, event ids, processing time.
+    pub(super) player: Player,
+    /// Events sent (the id of the event expressions run against).
     sent: u64,
     pub(super) path: ModulePath,
     /// Colour in rendered diagnostics.
@@ -82,6 +85,7 @@ impl Session {
             state: Value::Null,
             events,
             cursor: None,
+            player: Player::default(),
             sent: 0,
             path,
             color,
@@ -189,6 +193,10 @@ impl Session {
             input::append(&mut self.query, &p.text);
         }
         let exec = compiled.value.executor();
+        // A rebuilt query starts afresh: no stream is open in it yet.
+        let clock = self.player.now();
+        self.player = Player::for_query(None, &compiled.value);
+        self.player.advance_to(clock);
         self.graph = Some(Graph {
             query: compiled.value,
             exec,
@@ -336,34 +344,57 @@ impl Session {
         self.meta = Value::record();
         self.names
             .update_locals(&self.locals, &self.event, &self.meta, &self.state);
-        let Some(graph) = &mut self.graph else {
+        if self.graph.is_none() {
             return vec![Reply::Value(v)];
-        };
+        }
         self.sent += 1;
-        let id = EventId {
-            peer: Str::from("in"),
-            stream: 0,
-            event: self.sent,
-        };
-        let event = Event {
+        let step = Step::Event {
             data: v,
-            meta: Value::record(),
-            ingest_ns: self.sent,
-            lineage: vec![id.clone()],
-            id,
-            origin: None,
+            peer: DEFAULT_PEER.to_string(),
+            stream: 0,
+            ingest_ns: None,
+        };
+        self.play(&[Numbered { line: 0, step }], None)
+    }
+
+    /// Plays steps into the session query (`:event`, `:tick`, `:end`, `:steps`) and
+    /// answers with what each port emits; stops at the first step that cannot be
+    /// played (named by its line of `file`, for `:steps`).
+    pub(super) fn play(&mut self, steps: &[Numbered], file: Option<&str>) -> Vec<Reply> {
+        let Some(graph) = &mut self.graph else {
+            return vec![Reply::Error(report::plain(
+                "no session query yet: enter `define`, `create` or `select` statements first",
+                self.color,
+            ))];
         };
         let mut out = Vec::new();
-        graph.exec.send("in", event, &mut out);
-        if out.is_empty() {
-            return vec![Reply::Info("(no output)".into())];
+        let mut feed = |f: Feed<'_>| match f {
+            Feed::Event(input, ev) => graph.exec.send(input, ev, &mut out),
+            Feed::Signal(s) => graph.exec.signal(&s, &mut out),
+        };
+        let mut failed = None;
+        for n in steps {
+            if let Err(e) = self.player.play(&n.step, &mut feed) {
+                failed = Some(match file {
+                    Some(f) => format!("{f} line {}: {e}", n.line),
+                    None => e,
+                });
+                break;
+            }
         }
-        out.into_iter()
+        let mut replies: Vec<Reply> = out
+            .into_iter()
             .map(|(port, e)| Reply::Emitted {
                 port,
                 value: e.data,
             })
-            .collect()
+            .collect();
+        match failed {
+            Some(e) => replies.push(Reply::Error(report::plain(&e, self.color))),
+            None if replies.is_empty() => replies.push(Reply::Info("(no output)".into())),
+            None => {}
+        }
+        replies
     }
 
     fn errors(&self, diags: &[Diagnostic], sources: &SourceMap, at: &Placed) -> Vec<Reply> {

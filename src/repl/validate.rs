@@ -8,8 +8,9 @@
 //! error means the input is complete (and wrong), so it is submitted and the error
 //! shown instead of waiting forever.
 
+use crate::syntax::{lex, parse};
 use trickle_grammar::ast::Stmt;
-use trickle_grammar::lexer::{tokens, LexErrorKind, Token};
+use trickle_grammar::lexer::{LexErrorKind, Token};
 
 /// The parser's code for "Unexpected end of stream".
 const UNEXPECTED_EOF: &str = "E0005";
@@ -21,36 +22,32 @@ pub fn is_complete(text: &str) -> bool {
     if trimmed.is_empty() || trimmed.starts_with(':') {
         return true;
     }
-    let mut last = None;
-    for tok in tokens(text) {
-        match tok {
-            Ok((_, Token::Comment(_), _)) => {}
-            Ok((_, t, _)) => last = Some(t),
-            // A heredoc runs over lines (its opening `"""` waits for the newline); an
-            // extractor may continue with `\`-newline.
-            Err(e) => {
-                let open = match e.kind {
-                    LexErrorKind::UnterminatedHereDoc | LexErrorKind::UnterminatedExtractor => {
-                        e.end >= text.len()
-                    }
-                    LexErrorKind::TailingHereDoc => text.ends_with("\"\"\""),
-                    _ => false,
-                };
-                return !open;
+    let lexed = lex(text);
+    // A heredoc runs over lines (its opening `"""` waits for the newline); an
+    // extractor may continue with `\`-newline.
+    if let Some(e) = &lexed.error {
+        let open = match e.kind {
+            LexErrorKind::UnterminatedHereDoc | LexErrorKind::UnterminatedExtractor => {
+                e.end >= text.len()
             }
-        }
+            LexErrorKind::TailingHereDoc => text.ends_with("\"\"\""),
+            _ => false,
+        };
+        return !open;
     }
-    match trickle_grammar::parse_module(text, 0) {
-        Err(errors) => !errors.iter().any(|e| e.code == UNEXPECTED_EOF),
-        Ok(module) => {
-            // A query statement ends at its `;`, so it can be spread over lines.
-            let query_last = matches!(
-                module.stmts.last(),
-                Some(Stmt::Define(_) | Stmt::Create(_) | Stmt::Select(_))
-            );
-            !query_last || last == Some(Token::Semi)
-        }
+    let last = lexed.tokens.last().map(|t| &t.kind);
+    let parsed = parse(text, 0);
+    if !parsed.errors.is_empty() {
+        return !parsed.errors.iter().any(|e| e.code == UNEXPECTED_EOF);
     }
+    // A query statement ends at its `;`, so it can be spread over lines.
+    let query_last = parsed.module.as_ref().is_some_and(|m| {
+        matches!(
+            m.stmts.last(),
+            Some(Stmt::Define(_) | Stmt::Create(_) | Stmt::Select(_))
+        )
+    });
+    !query_last || last == Some(&Token::Semi)
 }
 
 #[cfg(test)]

@@ -2,13 +2,15 @@
 //! "Deterministic test mode"): event *i* has ingest time *i*, id `(in, 0, i)`
 //! and the origin Tremor's own test runner used.
 
+use super::play::{Feed, Player};
+use super::steps::{parse_steps, Numbered, Step, DEFAULT_PEER};
 use super::{Case, CaseKind, Options};
 use crate::compile::{compile_script, ModulePath};
 use crate::diag::{render_all, Diagnostic, SourceMap};
-use crate::event::{Event, EventId, FnCtx, Origin, Signal};
+use crate::event::{Event, FnCtx, Origin};
 use crate::interp::{Outcome, RuntimeError};
 use crate::query::compile_query;
-use crate::value::{parse_json, project_value, Str, Value};
+use crate::value::{parse_json, project_value, Value};
 use std::sync::Arc;
 
 const QUERY_ORIGIN: &str = "tremor://localhost/test";
@@ -28,16 +30,17 @@ pub struct Actual {
     pub broken: Option<String>,
 }
 
+/// What a case feeds: the events of `in`, or the steps of `steps`.
+enum Input {
+    Lines(Vec<Value>),
+    Steps(Vec<Numbered>),
+}
+
 /// Compiles and runs `case`.
 pub fn run_case(case: &Case, opts: &Options) -> Actual {
-    let events = match read_in(case) {
-        Ok(events) => events,
-        Err(why) => {
-            return Actual {
-                broken: Some(why),
-                ..Actual::default()
-            }
-        }
+    let input = match read_input(case) {
+        Ok(input) => input,
+        Err(actual) => return actual,
     };
     let program = case.program();
     let text = match std::fs::read_to_string(&program) {
@@ -55,7 +58,8 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
     match case.kind {
         CaseKind::Script => match compile_script(&mut sources, file, &path) {
             Ok(c) => {
-                let mut actual = run_script(&events, &sources, |ev, meta, state, ctx| {
+                let player = player(&input, SCRIPT_ORIGIN, None);
+                let mut actual = run_script(input, player, &sources, |ev, meta, state, ctx| {
                     c.value.run(ev, meta, state, ctx)
                 });
                 actual
@@ -75,14 +79,15 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
                 // Events reach the graph as `trickle run` hands them over: with only
                 // the fields it reads when that is all it reads.
                 let keys = exec.project_input("in");
-                let mut actual = run_query(events, opts, |input, ev, out| match (ev, &keys) {
-                    (Some(mut ev), Some(keys)) if input == "in" => {
+                let player = player(&input, QUERY_ORIGIN, Some(&c.value));
+                let mut actual = run_query(input, player, opts, |feed, out| match (feed, &keys) {
+                    (Feed::Event(input, mut ev), Some(keys)) if input == "in" => {
                         let whole = std::mem::take(&mut ev.data);
                         ev.data = project_value(&whole, keys);
                         exec.send_projected(input, ev, &|| whole.clone(), out)
                     }
-                    (Some(ev), _) => exec.send(input, ev, out),
-                    (None, _) => exec.signal(&Signal::Drain, out),
+                    (Feed::Event(input, ev), _) => exec.send(input, ev, out),
+                    (Feed::Signal(s), _) => exec.signal(&s, out),
                 });
                 actual
                     .soft_errors
@@ -94,6 +99,17 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
     }
 }
 
+/// The player for a case's input: a plain `in` file is fed as Tremor's runner fed
+/// it (no stream signals); `steps` may name only the query's inputs.
+fn player(input: &Input, origin: &str, query: Option<&crate::query::Query>) -> Player {
+    let origin = Origin::parse(origin).map(Arc::new);
+    match (input, query) {
+        (Input::Lines(_), _) => Player::plain(origin),
+        (Input::Steps(_), Some(q)) => Player::for_query(origin, q),
+        (Input::Steps(_), None) => Player::new(origin, None),
+    }
+}
+
 fn compile_failed(diags: &[Diagnostic], sources: &SourceMap) -> Actual {
     Actual {
         error: Some(render_all(diags, sources)),
@@ -101,12 +117,42 @@ fn compile_failed(diags: &[Diagnostic], sources: &SourceMap) -> Actual {
     }
 }
 
-/// The events of `in`: one JSON document per line, blank lines ignored.
-fn read_in(case: &Case) -> Result<Vec<Value>, String> {
+/// The case's input: `steps` if the folder has one, else `in` (one JSON document
+/// per line, blank lines ignored). A bad `steps` line is an error of the case (an
+/// `error.txt` can expect it); a missing or bad `in` is a broken folder.
+fn read_input(case: &Case) -> Result<Input, Actual> {
+    let broken = |why: String| Actual {
+        broken: Some(why),
+        ..Actual::default()
+    };
+    let steps = case.dir.join("steps");
     let path = case.dir.join("in");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read the `in` file {}: {e}", path.display()))?;
-    parse_lines(&text).map_err(|e| format!("`in` {e}"))
+    if steps.is_file() {
+        if path.is_file() {
+            return Err(broken(
+                "the case has both `in` and `steps`: keep one".to_string(),
+            ));
+        }
+        let text = std::fs::read_to_string(&steps).map_err(|e| {
+            broken(format!(
+                "cannot read the `steps` file {}: {e}",
+                steps.display()
+            ))
+        })?;
+        return parse_steps(&text).map(Input::Steps).map_err(|e| Actual {
+            error: Some(format!("`steps` {e}")),
+            ..Actual::default()
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        broken(format!(
+            "cannot read the `in` file {} (a case needs `in` or `steps`): {e}",
+            path.display()
+        ))
+    })?;
+    parse_lines(&text)
+        .map(Input::Lines)
+        .map_err(|e| broken(format!("`in` {e}")))
 }
 
 /// Parses one JSON document per non-blank line; the error names the 1-based line.
@@ -118,44 +164,67 @@ pub(super) fn parse_lines(text: &str) -> Result<Vec<Value>, String> {
         .collect()
 }
 
-fn event_id(i: usize) -> EventId {
-    EventId {
-        peer: Str::from("in"),
-        stream: 0,
-        event: i as u64,
+/// Plays the case's input through `player` into `feed`, then drains unless
+/// `no_final_flush`. A step the player refuses stops the case with the step's line.
+fn play(
+    input: Input,
+    mut player: Player,
+    final_flush: bool,
+    feed: &mut dyn FnMut(Feed<'_>),
+) -> Result<(), String> {
+    match input {
+        Input::Lines(events) => {
+            for data in events {
+                let step = Step::Event {
+                    data,
+                    peer: DEFAULT_PEER.to_string(),
+                    stream: 0,
+                    ingest_ns: None,
+                };
+                player.play(&step, feed)?;
+            }
+        }
+        Input::Steps(steps) => {
+            for n in steps {
+                player
+                    .play(&n.step, feed)
+                    .map_err(|e| format!("`steps` line {}: {e}", n.line))?;
+            }
+        }
     }
+    player.finish(final_flush, feed);
+    Ok(())
 }
 
 /// Runs a script over the events: `state` kept, `$ = {}` per event, drops skipped,
-/// the first runtime error stops the case.
+/// the first runtime error stops the case. Signals mean nothing to a script.
 fn run_script(
-    events: &[Value],
+    input: Input,
+    player: Player,
     sources: &SourceMap,
     mut run: impl FnMut(&mut Value, &mut Value, &mut Value, &FnCtx) -> Result<Outcome, RuntimeError>,
 ) -> Actual {
-    let origin = Origin::parse(SCRIPT_ORIGIN);
     let mut actual = Actual::default();
     let mut state = Value::Null;
-    for (i, data) in events.iter().enumerate() {
-        let id = event_id(i);
-        let lineage = [id.clone()];
-        let ctx = FnCtx {
-            ingest_ns: i as u64,
-            origin: origin.as_ref(),
-            id: Some(&id),
-            lineage: &lineage,
-            cardinality: 0,
+    let mut feed = |f: Feed<'_>| {
+        let Feed::Event(_, mut event) = f else {
+            return;
         };
-        let mut event = data.clone();
+        if actual.error.is_some() {
+            return;
+        }
+        let mut data = std::mem::take(&mut event.data);
+        let ctx = event.ctx();
         let mut meta = Value::record();
-        match run(&mut event, &mut meta, &mut state, &ctx) {
+        match run(&mut data, &mut meta, &mut state, &ctx) {
             Ok(Outcome::Emit { value, .. }) => actual.outputs.push(value),
             Ok(Outcome::Drop) => {}
-            Err(e) => {
-                actual.error = Some(runtime_error_text(&e, sources));
-                break;
-            }
+            Err(e) => actual.error = Some(runtime_error_text(&e, sources)),
         }
+    };
+    // A script has nothing to drain.
+    if let Err(why) = play(input, player, false, &mut feed) {
+        actual.error = Some(why);
     }
     actual
 }
@@ -172,31 +241,23 @@ pub fn runtime_error_text(e: &RuntimeError, sources: &SourceMap) -> String {
     text
 }
 
-/// Feeds the events into input `in` (`send(input, Some(event), out)`), then drains
-/// (`send("", None, out)`) unless `--no-final-flush`. Every output port is collected.
+/// Plays the input into the graph (`send(feed, out)`), then drains unless
+/// `--no-final-flush`. Every output port is collected.
 fn run_query(
-    events: Vec<Value>,
+    input: Input,
+    player: Player,
     opts: &Options,
-    mut send: impl FnMut(&str, Option<Event>, &mut Vec<(String, Event)>),
+    mut send: impl FnMut(Feed<'_>, &mut Vec<(String, Event)>),
 ) -> Actual {
-    let origin = Origin::parse(QUERY_ORIGIN).map(Arc::new);
     let mut out = Vec::new();
-    for (i, data) in events.into_iter().enumerate() {
-        let id = event_id(i);
-        let event = Event {
-            data,
-            meta: Value::record(),
-            ingest_ns: i as u64,
-            lineage: vec![id.clone()],
-            id,
-            origin: origin.clone(),
-        };
-        send("in", Some(event), &mut out);
-    }
-    if !opts.no_final_flush {
-        send("", None, &mut out);
-    }
-    let mut actual = Actual::default();
+    let played = play(input, player, !opts.no_final_flush, &mut |f| {
+        send(f, &mut out)
+    });
+    let mut actual = Actual {
+        // The case stops at a step it cannot play; an `error.txt` may expect that.
+        error: played.err(),
+        ..Actual::default()
+    };
     for (port, event) in out {
         if port == "err" {
             match event.data.get("error").and_then(Value::as_str) {
@@ -214,31 +275,42 @@ fn run_query(
 mod tests {
     use super::*;
     use crate::diag::Span;
+    use crate::event::Signal;
+
+    fn lines(text: &str) -> Input {
+        Input::Lines(parse_lines(text).unwrap())
+    }
 
     #[test]
     fn script_runs_keep_state_and_stop_at_errors() {
-        let events = parse_lines("1\n\n2\n3\n4\n").unwrap();
         let sources = SourceMap::new();
         let mut seen = Vec::new();
-        let actual = run_script(&events, &sources, |ev, meta, state, ctx| {
-            seen.push((ctx.ingest_ns, ctx.id.map(|i| i.event), meta.clone()));
-            *state = Value::from(state.as_i64().unwrap_or(0) + 1);
-            match ev.as_i64() {
-                Some(2) => Ok(Outcome::Drop),
-                Some(4) => Err(RuntimeError {
-                    message: "boom".into(),
-                    span: Span::default(),
-                    note: Some("a hint".into()),
-                }),
-                _ => Ok(Outcome::Emit {
-                    value: state.clone(),
-                    port: None,
-                }),
-            }
-        });
+        let input = lines("1\n\n2\n3\n4\n5\n");
+        let actual = run_script(
+            input,
+            Player::plain(None),
+            &sources,
+            |ev, meta, state, ctx| {
+                seen.push((ctx.ingest_ns, ctx.id.map(|i| i.event), meta.clone()));
+                *state = Value::from(state.as_i64().unwrap_or(0) + 1);
+                match ev.as_i64() {
+                    Some(2) => Ok(Outcome::Drop),
+                    Some(4) => Err(RuntimeError {
+                        message: "boom".into(),
+                        span: Span::default(),
+                        note: Some("a hint".into()),
+                    }),
+                    _ => Ok(Outcome::Emit {
+                        value: state.clone(),
+                        port: None,
+                    }),
+                }
+            },
+        );
         assert_eq!(actual.outputs, vec![Value::from(1), Value::from(3)]);
         let err = actual.error.unwrap();
         assert!(err.contains("boom") && err.contains("a hint"), "{err}");
+        assert_eq!(seen.len(), 4, "the error stopped the case");
         assert_eq!(seen[1].0, 1);
         assert_eq!(seen[3].1, Some(3));
         assert!(seen.iter().all(|s| s.2 == Value::record()));
@@ -246,26 +318,33 @@ mod tests {
 
     #[test]
     fn query_runs_feed_index_clock_and_drain() {
-        let events = parse_lines("{\"a\":1}\n{\"a\":2}").unwrap();
         let mut calls = Vec::new();
         let opts = Options::default();
-        let actual = run_query(events, &opts, |input, ev, out| match ev {
-            Some(ev) => {
-                calls.push(format!("{input}:{}:{}", ev.ingest_ns, ev.id.event));
-                assert_eq!(ev.origin.as_ref().unwrap().host, "localhost");
-                out.push(("out".into(), ev));
-            }
-            None => {
-                calls.push("drain".into());
-                out.push((
-                    "err".into(),
-                    Event {
-                        data: crate::record! {"error" => "bad"},
-                        ..Event::default()
-                    },
-                ));
-            }
-        });
+        let origin = Origin::parse(QUERY_ORIGIN).map(Arc::new);
+        let input = lines("{\"a\":1}\n{\"a\":2}");
+        let actual = run_query(
+            input,
+            Player::plain(origin),
+            &opts,
+            |feed, out| match feed {
+                Feed::Event(input, ev) => {
+                    calls.push(format!("{input}:{}:{}", ev.ingest_ns, ev.id.event));
+                    assert_eq!(ev.origin.as_ref().unwrap().host, "localhost");
+                    out.push(("out".into(), ev));
+                }
+                Feed::Signal(s) => {
+                    assert_eq!(s, Signal::Drain);
+                    calls.push("drain".into());
+                    out.push((
+                        "err".into(),
+                        Event {
+                            data: crate::record! {"error" => "bad"},
+                            ..Event::default()
+                        },
+                    ));
+                }
+            },
+        );
         assert_eq!(calls, vec!["in:0:0", "in:1:1", "drain"]);
         assert_eq!(actual.outputs.len(), 3);
         assert_eq!(actual.soft_errors, "bad\n");
@@ -273,8 +352,26 @@ mod tests {
             no_final_flush: true,
             ..Options::default()
         };
-        let actual = run_query(Vec::new(), &opts, |_, ev, _| assert!(ev.is_some()));
+        let actual = run_query(lines(""), Player::plain(None), &opts, |f, _| {
+            assert!(matches!(f, Feed::Event(..)))
+        });
         assert!(actual.outputs.is_empty());
+    }
+
+    #[test]
+    fn a_refused_step_breaks_the_case_with_its_line() {
+        let steps = parse_steps("{\"event\": 1, \"ingest_ns\": 5}\n\n{\"tick\": 2}").unwrap();
+        let actual = run_query(
+            Input::Steps(steps),
+            Player::new(None, None),
+            &Options::default(),
+            |_, _| {},
+        );
+        let why = actual.error.unwrap();
+        assert!(
+            why.starts_with("`steps` line 3: tick 2 goes back in time"),
+            "{why}"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Conformance test cases (SPEC §9): folders holding `query.trickle` or
-//! `script.tremor`, an `in` file and the expectation, `out` or `error.txt`.
+//! `script.tremor`, an `in` or `steps` file and the expectation, `out` or `error.txt`.
 //!
 //! One runner serves `trickle test` and `cargo test` (`tests/cases.rs`):
 //! [`discover`] finds the case folders, [`run_case`] feeds a case in the
@@ -10,10 +10,16 @@ mod compare;
 mod diff;
 mod discover;
 mod exec;
+mod play;
+mod record;
+mod steps;
 
 pub use compare::{check, error_text_matches, Expected, Verdict};
 pub use discover::{discover, Case, CaseKind};
 pub use exec::{run_case, runtime_error_text, Actual};
+pub use play::{Feed, Player};
+pub use record::Recorder;
+pub use steps::{parse_step, parse_steps, Numbered, Step, DEFAULT_PEER};
 
 use std::io::Write;
 use std::path::PathBuf;

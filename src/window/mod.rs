@@ -11,11 +11,18 @@
 //!
 //! One instance lives in every group's chain; a fresh one is cloned from the
 //! definition's prototype when a group is created.
+//!
+//! Event-time windows and count `sliding` windows keep several windows per group
+//! or emit per event, so they are not [`Window`]s: see [`WinKind`].
 
 pub mod batch;
+pub mod event_time;
+pub mod hopping;
 pub mod interval;
 pub mod size;
+pub mod sliding;
 pub mod state;
+pub mod watermark;
 
 use crate::exec::expr::{ExprRef, Scope};
 
@@ -89,12 +96,27 @@ pub(crate) fn script_keys(script: Option<&ExprRef>, keys: &mut Vec<crate::value:
     script.is_none_or(|s| s.event_keys(keys))
 }
 
+/// How a defined window runs.
+#[derive(Clone)]
+pub enum WinKind {
+    /// Tremor's windows: `proto` decides per event and tick.
+    Classic,
+    /// Event-time windows (tumbling on `time`, hopping, sessions): `exec::timed`.
+    Time(std::sync::Arc<event_time::TimeSpec>),
+    /// `sliding` by count: [`sliding::SlidingWindow`]; `time` gives `win::start()`.
+    Sliding { size: u64, time: Option<ExprRef> },
+}
+
 /// A defined window: its name (the last `::` segment), group limit and prototype.
 pub struct WindowSpec {
     pub name: String,
     /// `max_groups` (default `usize::MAX`).
     pub max_groups: usize,
+    /// The classic window's prototype; a placeholder that never acts for the others.
     pub proto: Box<dyn Window>,
+    pub kind: WinKind,
+    /// `late = "NAME"` and where it was written (the select connects it).
+    pub late: Option<(String, crate::diag::Span)>,
 }
 
 impl Clone for WindowSpec {
@@ -103,7 +125,30 @@ impl Clone for WindowSpec {
             name: self.name.clone(),
             max_groups: self.max_groups,
             proto: self.proto.boxed_clone(),
+            kind: self.kind.clone(),
+            late: self.late.clone(),
         }
+    }
+}
+
+/// The prototype of a window that is not a [`Window`] ([`WinKind::Time`],
+/// [`WinKind::Sliding`]): never acts. It reads the event whole (late events leave
+/// unchanged), so the input is never decoded in part for it.
+#[derive(Clone)]
+pub struct NoWindow;
+
+impl Window for NoWindow {
+    fn on_event(&mut self, _scope: &mut Scope<'_>) -> Result<Action, String> {
+        Ok(Action::NONE)
+    }
+    fn on_tick(&mut self, _ns: u64) -> Result<Action, String> {
+        Ok(Action::NONE)
+    }
+    fn boxed_clone(&self) -> Box<dyn Window> {
+        Box::new(NoWindow)
+    }
+    fn event_keys(&self, _keys: &mut Vec<crate::value::Str>) -> bool {
+        false
     }
 }
 

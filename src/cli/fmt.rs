@@ -1,0 +1,113 @@
+//! `trickle fmt [--check] [FILE|-]...`: rewrites files in the canonical layout
+//! ([`crate::fmt`]), or with `--check` prints what would change and exits 1.
+
+use super::load::{kind_of, Kind as LoadKind, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
+use crate::diag::{ColorMode, Diagnostic, SourceMap};
+use crate::fmt::{diff, format, Kind};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Formats every file (stdin for `-` or when none is given); the worst exit code wins:
+/// 1 a file does not parse (or would change, with `--check`), 2 not a `.trickle` /
+/// `.tremor` file, 3 a file that cannot be read or written.
+pub fn fmt(files: &[PathBuf], check: bool, color: ColorMode) -> i32 {
+    if files.is_empty() {
+        return stdin(check, color);
+    }
+    files
+        .iter()
+        .map(|f| {
+            if f.as_os_str() == "-" {
+                stdin(check, color)
+            } else {
+                file(f, check, color)
+            }
+        })
+        .max()
+        .unwrap_or(EXIT_OK)
+}
+
+fn file(path: &Path, check: bool, color: ColorMode) -> i32 {
+    let kind = match kind_of(path) {
+        Ok(LoadKind::Query) => Kind::Query,
+        Ok(LoadKind::Script) => Kind::Script,
+        Err(e) => {
+            eprintln!("trickle: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("trickle: cannot read {}: {e}", path.display());
+            return EXIT_RUNTIME;
+        }
+    };
+    let name = path.display().to_string();
+    let formatted = match format(&text, kind) {
+        Ok(f) => f,
+        Err(diags) => return report(&diags, &name, text, color),
+    };
+    if formatted == text {
+        return EXIT_OK;
+    }
+    if check {
+        print!("{}", diff(&text, &formatted, &name));
+        return EXIT_COMPILE;
+    }
+    match std::fs::write(path, formatted) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("trickle: cannot write {}: {e}", path.display());
+            EXIT_RUNTIME
+        }
+    }
+}
+
+/// `-`: stdin to stdout (as a query; queries and scripts share one grammar).
+fn stdin(check: bool, color: ColorMode) -> i32 {
+    let mut text = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+        eprintln!("trickle: cannot read stdin: {e}");
+        return EXIT_RUNTIME;
+    }
+    let formatted = match format(&text, Kind::Query) {
+        Ok(f) => f,
+        Err(diags) => return report(&diags, "<stdin>", text, color),
+    };
+    if check {
+        if formatted == text {
+            return EXIT_OK;
+        }
+        print!("{}", diff(&text, &formatted, "<stdin>"));
+        return EXIT_COMPILE;
+    }
+    let mut out = std::io::stdout().lock();
+    match out
+        .write_all(formatted.as_bytes())
+        .and_then(|_| out.flush())
+    {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("trickle: cannot write stdout: {e}");
+            EXIT_RUNTIME
+        }
+    }
+}
+
+/// Prints why a file cannot be formatted; it is left untouched.
+fn report(diags: &[Diagnostic], name: &str, text: String, color: ColorMode) -> i32 {
+    let mut sources = SourceMap::new();
+    sources.add(name.to_string(), text);
+    let mut stderr = color.stderr();
+    for d in diags {
+        d.emit(&sources, &mut stderr);
+    }
+    let n = diags.len();
+    let plural = if n == 1 { "" } else { "s" };
+    let _ = writeln!(
+        stderr,
+        "error: could not format `{name}` due to {n} previous error{plural}"
+    );
+    EXIT_COMPILE
+}

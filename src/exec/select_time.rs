@@ -1,0 +1,306 @@
+//! The select's side of event-time and count `sliding` windows (SPEC §7.1, §7.2):
+//! the event's time, groups that keep several windows ([`super::timed`]) or a
+//! sliding state, watermark moves after each event and on signals, late events.
+
+use super::executor::error_event;
+use super::group::group_value_of;
+use super::select::{Group, Select};
+use super::tilt::{ingest_time, Chain, Run, Trigger};
+use super::timed::{fire, Panes, Place};
+use crate::event::{Event, Port, Signal};
+use crate::exec::Outputs;
+use crate::value::{Str, Value};
+use crate::window::event_time::time_value;
+use crate::window::sliding::SlidingWindow;
+use crate::window::watermark::StreamKey;
+use crate::window::WinKind;
+
+impl Select {
+    /// The time of `ev` for the first window: its `time` expression (an integer, or
+    /// the event fails), else its ingest time.
+    pub(super) fn event_time(&self, ev: &mut Event) -> Result<i64, String> {
+        let Some(w) = self.spec.emit.windows.first() else {
+            return Ok(ingest_time(ev.ingest_ns));
+        };
+        let args = &self.spec.emit.args;
+        match &w.kind {
+            WinKind::Time(ts) => ts.event_time(&w.name, &mut Self::scope(args, ev)),
+            WinKind::Sliding { time: Some(e), .. } => {
+                let v = e.eval(&mut Self::scope(args, ev), &mut Value::Null)?;
+                time_value(&w.name, &v)
+            }
+            _ => Ok(ingest_time(ev.ingest_ns)),
+        }
+    }
+
+    /// The clock a group runs on: its stream's watermark when keyed by its stream.
+    fn clock_of(&self, stream: &StreamKey) -> Option<StreamKey> {
+        self.spec.stream_grouped.then(|| stream.clone())
+    }
+
+    /// An event reaches the group of `key` of an event-time or sliding select.
+    pub(super) fn group_step_timed(
+        &mut self,
+        key: &[Value],
+        json: &[u8],
+        stream: &(Str, u64),
+        trig: &mut Trigger<'_>,
+        out: &mut Outputs,
+    ) -> Result<(), String> {
+        let idx = match self.groups.get_index_of(json) {
+            Some(i) => i,
+            None => self.new_group(key, json, stream)?,
+        };
+        let cardinality = self.groups.len();
+        let g = &mut self.groups[idx];
+        let mut run = Run {
+            spec: &self.spec.emit,
+            group: &g.value,
+            cardinality,
+            trig,
+            out,
+            offset: 1,
+            head: None,
+        };
+        if let Some(w) = &mut g.sliding {
+            return run.slide(w);
+        }
+        let Some(state) = &mut self.time else {
+            return Ok(());
+        };
+        let clock = self.spec.stream_grouped.then(|| g.stream.clone());
+        let wm = match &clock {
+            Some(s) => state.wm.of_stream(s),
+            None => state.wm.current(),
+        };
+        let time = run.trig.time;
+        let mut place = Place {
+            state,
+            clock,
+            seq: g.seq,
+            wm,
+        };
+        let placed = place.event(&mut g.panes, &mut g.chain.frames, &mut run, time)?;
+        if !placed {
+            self.late = true;
+        }
+        if g.panes.is_empty() && g.chain.is_empty() {
+            let seq = g.seq;
+            self.groups.swap_remove_index(idx);
+            self.by_seq.remove(&seq);
+        }
+        Ok(())
+    }
+
+    fn new_group(
+        &mut self,
+        key: &[Value],
+        json: &[u8],
+        stream: &StreamKey,
+    ) -> Result<usize, String> {
+        // The encoder writes only UTF-8.
+        let text = String::from_utf8_lossy(json);
+        if self.groups.len() >= self.max_groups {
+            return Err(format!(
+                "Maxmimum amount of groups reached ({}). Ignoring group {text}",
+                self.max_groups
+            ));
+        }
+        let spec = &self.spec.emit;
+        let mut chain = Chain::new(spec);
+        chain.frames.drain(..1.min(chain.frames.len()));
+        let sliding = match &self.kind {
+            WinKind::Sliding { size, .. } => Some(SlidingWindow::new(*size, &spec.aggrs)),
+            _ => None,
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.by_seq.insert(seq, json.into());
+        self.groups.insert(
+            json.into(),
+            Group {
+                value: group_value_of(key.to_vec(), &text),
+                chain,
+                stream: stream.clone(),
+                seq,
+                panes: Panes::default(),
+                sliding,
+            },
+        );
+        Ok(self.groups.len() - 1)
+    }
+
+    /// After an event went into its windows: its stream's watermark and the select's
+    /// move, and the windows they pass close.
+    pub(super) fn after_event(
+        &mut self,
+        stream: &StreamKey,
+        trig: &mut Trigger<'_>,
+        out: &mut Outputs,
+    ) -> Result<(), String> {
+        let own = self.clock_of(stream);
+        let Some(state) = &mut self.time else {
+            return Ok(());
+        };
+        state.wm.observe(stream, trig.time, trig.ingest_ns);
+        let mut clocks = vec![(None, state.wm.select())];
+        if let Some(c) = own {
+            let wm = state.wm.of_stream(&c);
+            clocks.push((Some(c), wm));
+        }
+        self.advance(&clocks, trig, out)
+    }
+
+    /// Fires every timer due on `clocks`, earliest first; the first error is
+    /// returned once all have fired.
+    fn advance(
+        &mut self,
+        clocks: &[(Option<StreamKey>, i64)],
+        trig: &mut Trigger<'_>,
+        out: &mut Outputs,
+    ) -> Result<(), String> {
+        let mut first_err = None;
+        loop {
+            let Some(state) = &mut self.time else {
+                break;
+            };
+            let Some((clock, timer)) = state.pop_due(clocks) else {
+                break;
+            };
+            let Some(idx) = self
+                .by_seq
+                .get(&timer.seq)
+                .and_then(|k| self.groups.get_index_of(k))
+            else {
+                continue;
+            };
+            let cardinality = self.groups.len();
+            let g = &mut self.groups[idx];
+            let mut run = Run {
+                spec: &self.spec.emit,
+                group: &g.value,
+                cardinality,
+                trig: &mut *trig,
+                out: &mut *out,
+                offset: 1,
+                head: None,
+            };
+            if let Err(e) = fire(
+                state,
+                &clock,
+                &timer,
+                &mut g.panes,
+                &mut g.chain.frames,
+                &mut run,
+            ) {
+                first_err.get_or_insert(e);
+            }
+            if g.panes.is_empty() && g.chain.is_empty() {
+                let seq = g.seq;
+                self.groups.swap_remove_index(idx);
+                self.by_seq.remove(&seq);
+            }
+        }
+        first_err.map_or(Ok(()), Err)
+    }
+
+    /// A late event, unchanged, to the window's `late` stream, else to `err`.
+    pub(super) fn send_late(&self, ev: &Event, time: i64, out: &mut Outputs) {
+        let Some(state) = &self.time else {
+            return;
+        };
+        if state.spec.late.is_some() {
+            out.push((Port::borrowed("late"), ev.clone()));
+        } else {
+            let text = format!(
+                "late event: its time {time} falls into no window of `{}` still open or kept (watermark {})",
+                state.window,
+                state.wm.current()
+            );
+            out.push((
+                Port::borrowed("err"),
+                error_event(text, ev.data.clone(), Some(ev)),
+            ));
+        }
+    }
+
+    /// Signals for event-time and sliding selects.
+    pub(super) fn signal_timed(
+        &mut self,
+        signal: &Signal,
+        out: &mut Outputs,
+    ) -> Result<(), String> {
+        if self.time.is_none() {
+            // Count sliding windows emit per event: nothing more at drain or stream end.
+            match signal {
+                Signal::Drain => self.groups.clear(),
+                Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
+                    self.groups
+                        .retain(|_, g| !(g.stream.0 == *peer && g.stream.1 == *stream));
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
+        let (mut event, mut meta) = (Value::Null, Value::record());
+        let ns = match signal {
+            Signal::Tick(ns) => *ns,
+            _ => 0,
+        };
+        let mut trig = Trigger {
+            event: &mut event,
+            meta: &mut meta,
+            ingest_ns: ns,
+            time: ingest_time(ns),
+            id: None,
+            origin: None,
+            lineage: &[],
+        };
+        let clocks: Vec<(Option<StreamKey>, i64)> = {
+            let Some(state) = &mut self.time else {
+                return Ok(());
+            };
+            match signal {
+                Signal::Tick(ns) => {
+                    state.wm.tick(*ns, state.spec.time.is_none());
+                    let select = state.wm.select();
+                    state
+                        .clocks()
+                        .into_iter()
+                        .map(|c| {
+                            let wm = c.as_ref().map_or(select, |s| state.wm.of_stream(s));
+                            (c, wm)
+                        })
+                        .collect()
+                }
+                Signal::EndStream { peer, stream } => {
+                    let key = (peer.clone(), *stream);
+                    state.wm.end(&key);
+                    let mut clocks = vec![(None, state.wm.select())];
+                    if self.spec.stream_grouped {
+                        clocks.push((Some(key), i64::MAX));
+                    }
+                    clocks
+                }
+                Signal::Drain => state.clocks().into_iter().map(|c| (c, i64::MAX)).collect(),
+                Signal::StartStream { .. } => Vec::new(),
+            }
+        };
+        let res = self.advance(&clocks, &mut trig, out);
+        // The tilt frames after the event-time window flush as classic windows do.
+        let flushed = match signal {
+            Signal::Drain => self.flush(|_| true, out),
+            Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
+                self.flush(|g| g.stream.0 == *peer && g.stream.1 == *stream, out)
+            }
+            _ => Ok(()),
+        };
+        if matches!(signal, Signal::Drain) {
+            self.by_seq.clear();
+        } else {
+            let live: rustc_hash::FxHashSet<u64> = self.groups.values().map(|g| g.seq).collect();
+            self.by_seq.retain(|s, _| live.contains(s));
+        }
+        res.and(flushed)
+    }
+}

@@ -1,0 +1,154 @@
+//! Event time through the executor (SPEC §7.1): per-stream watermarks, the select's
+//! watermark over streams, `end_stream`, idle streams, ticks and drain, with events
+//! of several streams as the `steps` runner and the peers send them.
+
+use super::{compile_query, Executor};
+use crate::compile::ModulePath;
+use crate::diag::{render_all, SourceMap};
+use crate::event::{Event, EventId, Signal};
+use crate::value::parse_json;
+
+fn compile_text(text: &str) -> Result<super::Query, String> {
+    let mut sources = SourceMap::new();
+    let file = sources.add("q.trickle", text);
+    compile_query(&mut sources, file, &ModulePath::default())
+        .map(|c| c.value)
+        .map_err(|d| render_all(&d, &sources))
+}
+
+/// Sends `json` on stream `stream` of peer `in` with ingest time `ns`.
+fn send(ex: &mut Executor, stream: u64, n: u64, ns: u64, json: &str, out: &mut Vec<String>) {
+    let ev = Event {
+        data: parse_json(json).unwrap(),
+        ingest_ns: ns,
+        id: EventId {
+            peer: "in".into(),
+            stream,
+            event: n,
+        },
+        ..Event::default()
+    };
+    let mut got = Vec::new();
+    ex.send("in", ev, &mut got);
+    out.extend(
+        got.into_iter()
+            .map(|(p, e)| format!("{p} {}", e.data.encode())),
+    );
+}
+
+fn signal(ex: &mut Executor, s: Signal, out: &mut Vec<String>) {
+    let mut got = Vec::new();
+    ex.signal(&s, &mut got);
+    out.extend(
+        got.into_iter()
+            .map(|(p, e)| format!("{p} {}", e.data.encode())),
+    );
+}
+
+fn end(stream: u64) -> Signal {
+    Signal::EndStream {
+        peer: "in".into(),
+        stream,
+    }
+}
+
+const PER_STREAM: &str = r#"
+define window w from tumbling with interval = 10, time = event.ts end;
+select {"s": group[0], "from": aggr::win::start(), "n": aggr::stats::count()}
+from in[w] group by set(stream_id()) into out;
+"#;
+
+#[test]
+fn groups_keyed_by_their_stream_close_on_its_own_watermark() {
+    let mut ex = compile_text(PER_STREAM).unwrap().executor();
+    let mut out = Vec::new();
+    send(&mut ex, 0, 0, 0, r#"{"ts": 1}"#, &mut out);
+    send(&mut ex, 1, 0, 1, r#"{"ts": 2}"#, &mut out);
+    // stream 0 moves on; stream 1 is far behind, but its window is its own business
+    send(&mut ex, 0, 1, 2, r#"{"ts": 15}"#, &mut out);
+    assert_eq!(out, vec![r#"out {"s":0,"from":0,"n":1}"#]);
+    // stream 1's end is an infinite watermark for its groups only
+    signal(&mut ex, end(1), &mut out);
+    assert_eq!(out[1], r#"out {"s":1,"from":0,"n":1}"#);
+    assert_eq!(out.len(), 2);
+    signal(&mut ex, Signal::Drain, &mut out);
+    assert_eq!(out[2], r#"out {"s":0,"from":10,"n":1}"#);
+    assert_eq!(out.len(), 3);
+}
+
+const SHARED: &str = r#"
+define window w from tumbling with interval = 10, time = event.ts, idle = 100 end;
+select {"from": aggr::win::start(), "n": aggr::stats::count()} from in[w] into out;
+"#;
+
+#[test]
+fn the_select_watermark_is_the_minimum_of_open_streams() {
+    let mut ex = compile_text(SHARED).unwrap().executor();
+    let mut out = Vec::new();
+    send(&mut ex, 0, 0, 0, r#"{"ts": 1}"#, &mut out);
+    send(&mut ex, 1, 0, 1, r#"{"ts": 3}"#, &mut out);
+    send(&mut ex, 0, 1, 2, r#"{"ts": 25}"#, &mut out);
+    // stream 1 (at 3) holds [0, 10) open
+    assert!(out.is_empty(), "{out:?}");
+    send(&mut ex, 1, 1, 3, r#"{"ts": 12}"#, &mut out);
+    assert_eq!(out, vec![r#"out {"from":0,"n":2}"#]);
+    // ending stream 1 removes it from the minimum: stream 0 (25) closes [10, 20)
+    signal(&mut ex, end(1), &mut out);
+    assert_eq!(out[1], r#"out {"from":10,"n":1}"#);
+    assert_eq!(out.len(), 2);
+}
+
+#[test]
+fn an_idle_stream_stops_holding_the_watermark_back() {
+    let mut ex = compile_text(SHARED).unwrap().executor();
+    let mut out = Vec::new();
+    send(&mut ex, 0, 0, 0, r#"{"ts": 1}"#, &mut out);
+    send(&mut ex, 1, 0, 50, r#"{"ts": 30}"#, &mut out);
+    assert!(out.is_empty());
+    // stream 0 sent nothing since 0: at processing time 100 it is idle
+    signal(&mut ex, Signal::Tick(99), &mut out);
+    assert!(out.is_empty());
+    signal(&mut ex, Signal::Tick(100), &mut out);
+    assert_eq!(out, vec![r#"out {"from":0,"n":1}"#]);
+    // when it sends again it counts again, but the watermark never goes back
+    send(&mut ex, 0, 1, 120, r#"{"ts": 2}"#, &mut out);
+    assert!(out[1].starts_with(r#"err {"error":"late event"#), "{out:?}");
+}
+
+#[test]
+fn ingest_time_hopping_windows_move_on_ticks() {
+    let q = r#"
+define window w from sliding with interval = 20, hop = 10 end;
+select {"from": aggr::win::start(), "n": aggr::stats::count()} from in[w] into out;
+"#;
+    let mut ex = compile_text(q).unwrap().executor();
+    let mut out = Vec::new();
+    send(&mut ex, 0, 0, 5, "1", &mut out);
+    signal(&mut ex, Signal::Tick(9), &mut out);
+    assert!(out.is_empty());
+    signal(&mut ex, Signal::Tick(10), &mut out);
+    assert_eq!(out, vec![r#"out {"from":-10,"n":1}"#]);
+    signal(&mut ex, Signal::Tick(25), &mut out);
+    assert_eq!(out[1], r#"out {"from":0,"n":1}"#);
+    assert_eq!(out.len(), 2);
+}
+
+#[test]
+fn closed_windows_and_their_groups_are_dropped() {
+    let q = r#"
+define window w from session with gap = 10, time = event.ts end;
+select {"u": group[0], "n": aggr::stats::count()} from in[w] group by event.u into out;
+"#;
+    let mut ex = compile_text(q).unwrap().executor();
+    let mut out = Vec::new();
+    for i in 0..1000u64 {
+        let json = format!(r#"{{"u": {}, "ts": {}}}"#, i % 100, i * 3);
+        send(&mut ex, 0, i, i, &json, &mut out);
+    }
+    // every user's session closed as the clock moved on: only the last ones are open
+    assert!(out.len() >= 900, "{}", out.len());
+    assert!(ex.held_groups() <= 5, "{}", ex.held_groups());
+    signal(&mut ex, Signal::Drain, &mut out);
+    assert_eq!(ex.held_groups(), 0);
+    assert_eq!(out.len(), 1000);
+}
