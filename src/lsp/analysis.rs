@@ -99,22 +99,24 @@ pub fn analyse(text: &str, path: Option<&Path>, kind: Kind) -> Analysis {
 /// How many statements may be blanked out before giving up on a tree.
 const MAX_RECOVERIES: usize = 16;
 
-/// Parses `text`; on syntax errors blanks the statements holding them and parses again.
+/// The tree of `text` from the shared syntax layer, which recovers at statement
+/// boundaries; when it cannot finish (a lexical error, input that stops mid-statement
+/// while typing), the statements holding errors are blanked out and it parses again.
 pub fn recover_parse(text: &str) -> Option<ast::Module> {
-    let mut text = text.to_string();
+    let mut text = std::borrow::Cow::Borrowed(text);
     for _ in 0..=MAX_RECOVERIES {
-        match trickle_grammar::parse_module(&text, 0) {
-            Ok(m) => return Some(m),
-            Err(errors) => {
-                let before = text.clone();
-                for e in &errors {
-                    blank_statement(&mut text, e.span.start as usize);
-                }
-                if text == before {
-                    return None;
-                }
-            }
+        let parsed = crate::syntax::parse(&text, 0);
+        if let Some(m) = parsed.module {
+            return Some(m);
         }
+        let mut blanked = text.to_string();
+        for e in &parsed.errors {
+            blank_statement(&mut blanked, e.span.start as usize);
+        }
+        if blanked == *text {
+            return None;
+        }
+        text = std::borrow::Cow::Owned(blanked);
     }
     None
 }
