@@ -14,6 +14,7 @@ use lib::util;
 define window two from tumbling with size = 2 end;
 define script tag
 script
+  use lib::util;
   let event.tag = util::LABEL;
   event
 end;
@@ -228,7 +229,7 @@ fn an_editor_session() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["startLine"] == 3 && f["endLine"] == 7),
+            .any(|f| f["startLine"] == 3 && f["endLine"] == 8),
         "{folds}"
     );
     let toks = c.request(
@@ -238,8 +239,8 @@ fn an_editor_session() {
     assert!(toks["data"].as_array().unwrap().len() > 5 * 40, "{toks}");
 
     // Completion: module functions with snippets, sample event keys, nodes, windows, modules.
-    c.change(&q, 2, [11, 0, 11, 0], "select string:: from in into out;\n");
-    let items = c.at("textDocument/completion", &q, 11, 15, json!({}));
+    c.change(&q, 2, [12, 0, 12, 0], "select string:: from in into out;\n");
+    let items = c.at("textDocument/completion", &q, 12, 15, json!({}));
     assert!(labels(&items).contains(&"len".to_string()), "{items}");
     let len = items
         .as_array()
@@ -249,11 +250,11 @@ fn an_editor_session() {
         .unwrap();
     assert_eq!(len["insertText"], "len(${1:input})");
     assert_eq!(len["insertTextFormat"], 2);
-    c.change(&q, 3, [11, 7, 11, 15], "event.");
-    let items = c.at("textDocument/completion", &q, 11, 13, json!({}));
+    c.change(&q, 3, [12, 7, 12, 15], "event.");
+    let items = c.at("textDocument/completion", &q, 12, 13, json!({}));
     assert_eq!(labels(&items), ["name", "city", "nested", "age"], "{items}");
-    c.change(&q, 4, [11, 13, 11, 13], "nested.");
-    let items = c.at("textDocument/completion", &q, 11, 20, json!({}));
+    c.change(&q, 4, [12, 13, 12, 13], "nested.");
+    let items = c.at("textDocument/completion", &q, 12, 20, json!({}));
     assert_eq!(labels(&items), ["deep"]);
     let (l, _) = pos("select util::double");
     let items = c.at("textDocument/completion", &q, l, 34, json!({}));
@@ -295,6 +296,23 @@ fn an_editor_session() {
             - e["range"]["start"]["character"].as_u64().unwrap(),
         4
     );
+
+    // Formatting is `trickle fmt`: a badly laid out script becomes one edit, a file
+    // with a syntax error none.
+    let f = uri(&dir.join("f.tremor"));
+    c.open(&f, "let   a=1;\n# kept\na+1\n");
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": f}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits.as_array().unwrap().len(), 1, "{edits}");
+    assert_eq!(edits[0]["newText"], "let a = 1;\n# kept\na + 1\n");
+    c.change(&f, 2, [0, 0, 9, 0], "let a = ;\n");
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": f}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits, Value::Null);
 
     assert_eq!(c.stop(), 0);
 }

@@ -99,33 +99,40 @@ pub fn analyse(text: &str, path: Option<&Path>, kind: Kind) -> Analysis {
 /// How many statements may be blanked out before giving up on a tree.
 const MAX_RECOVERIES: usize = 16;
 
-/// Parses `text`; on syntax errors blanks the statements holding them and parses again.
+/// The tree of `text` from the shared syntax layer, which recovers at statement
+/// boundaries; when it cannot finish (a lexical error, input that stops mid-statement
+/// while typing), the statements holding errors are blanked out and it parses again.
 pub fn recover_parse(text: &str) -> Option<ast::Module> {
-    let mut text = text.to_string();
+    let mut text = std::borrow::Cow::Borrowed(text);
     for _ in 0..=MAX_RECOVERIES {
-        match trickle_grammar::parse_module(&text, 0) {
-            Ok(m) => return Some(m),
-            Err(errors) => {
-                let before = text.clone();
-                for e in &errors {
-                    blank_statement(&mut text, e.span.start as usize, e.span.end as usize);
-                }
-                if text == before {
-                    return None;
-                }
-            }
+        let parsed = crate::syntax::parse(&text, 0);
+        if let Some(m) = parsed.module {
+            return Some(m);
         }
+        let mut blanked = text.to_string();
+        for e in &parsed.errors {
+            blank_statement(&mut blanked, e.span.start as usize);
+        }
+        if blanked == *text {
+            return None;
+        }
+        text = std::borrow::Cow::Owned(blanked);
     }
     None
 }
 
-/// Replaces the statement around `start..end` (from after the previous `;` to the
-/// next one) with spaces, keeping line breaks so every other offset stays put.
-fn blank_statement(text: &mut String, start: usize, end: usize) {
-    let start = start.min(text.len());
-    let end = end.max(start).min(text.len());
+/// Replaces the statement holding the error at `start` (from after the previous `;`
+/// to the first `;` from the error on, which may be the error itself) with spaces,
+/// keeping line breaks so every other offset stays put.
+fn blank_statement(text: &mut String, start: usize) {
+    let mut start = start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
     let from = text[..start].rfind(';').map_or(0, |i| i + 1);
-    let to = text[end..].find(';').map_or(text.len(), |i| end + i + 1);
+    let to = text[start..]
+        .find(';')
+        .map_or(text.len(), |i| start + i + 1);
     // Multi-byte characters become one space per byte, so offsets do not move.
     let blanked: String = text[from..to]
         .chars()
@@ -191,4 +198,33 @@ pub fn resolve_qualified<'a>(
     let m = analysis.module_for(module)?;
     let def = m.index.top_level(name, ns)?;
     (m.index.defs[def].kind != SymKind::Local).then_some((m, def))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_statement_is_left_out_and_offsets_stay() {
+        let text = "const A = 1;\nlet x = ;\nconst B = \"ü\";\n";
+        let m = recover_parse(text).expect("recovers");
+        let ix = Index::build(&m, text.len());
+        let names: Vec<&str> = ix.defs.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["A", "B"]);
+        let b = &ix.defs[1];
+        assert_eq!(&text[b.span.0 as usize..b.span.1 as usize], "B");
+    }
+
+    #[test]
+    fn diagnostics_are_the_compilers() {
+        let a = analyse(
+            "select string::len(event) from in into out;\n",
+            None,
+            Kind::Query,
+        );
+        assert_eq!(a.diagnostics.len(), 1);
+        assert_eq!(a.diagnostics[0].code, "E0103");
+        assert!(a.diagnostics[0].help[0].contains("use std::string;"));
+        assert_eq!(a.index.selects.len(), 1);
+    }
 }

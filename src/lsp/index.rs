@@ -372,8 +372,9 @@ impl Index {
                 if let Some(s) = &w.state {
                     self.expr(s, inner);
                 }
+                self.stmts(&w.decls, inner, parent);
                 for ps in &w.port_scripts {
-                    self.exprs(&ps.body, r(ps.span));
+                    self.port_script(ps, parent);
                 }
                 if let Some(body) = &w.script {
                     self.exprs(body, inner);
@@ -410,8 +411,9 @@ impl Index {
                 if let Some(st) = &s.state {
                     self.expr(st, inner);
                 }
+                self.stmts(&s.decls, inner, parent);
                 for ps in &s.port_scripts {
-                    self.exprs(&ps.body, r(ps.span));
+                    self.port_script(ps, parent);
                 }
                 self.exprs(&s.script, inner);
             }
@@ -475,6 +477,13 @@ impl Index {
                 self.with(&p.args, &p.with, r(p.span));
             }
         }
+    }
+
+    /// `script from port ...`: its own declarations and body.
+    fn port_script(&mut self, ps: &ast::PortScript, parent: Option<usize>) {
+        let scope = r(ps.span);
+        self.stmts(&ps.decls, scope, parent);
+        self.exprs(&ps.body, scope);
     }
 
     fn with(&mut self, args: &[ast::ArgDecl], with: &[ast::WithParam], scope: Range) {

@@ -7,12 +7,13 @@
 //! | `analysis` | compile + recovered parse + module files, per change |
 //! | `index` | definitions, references and hover marks from the AST |
 //! | `convert` | byte spans ↔ protocol positions, diagnostics, URIs |
-//! | `complete`, `hover`, `navigate`, `outline`, `actions` | the requests |
+//! | `complete`, `hover`, `navigate`, `outline`, `actions`, `format` | the requests |
 
 mod actions;
 pub mod analysis;
 mod complete;
 mod convert;
+mod format;
 mod hover;
 pub mod index;
 mod navigate;
@@ -103,7 +104,7 @@ impl Workspace {
     }
 }
 
-/// What the server can do; formatting is added once `trickle fmt` exists.
+/// What the server can do.
 pub fn capabilities() -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
         text_document_sync: Some(lsp::TextDocumentSyncCapability::Kind(
@@ -138,6 +139,7 @@ pub fn capabilities() -> lsp::ServerCapabilities {
             .into(),
         ),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Simple(true)),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
         ..Default::default()
     }
 }
@@ -216,6 +218,7 @@ pub fn handle_request(ws: &Workspace, req: Request) -> Response {
         r::FoldingRangeRequest::METHOD => call(req, |p| outline::folding(ws, p)),
         r::SemanticTokensFullRequest::METHOD => call(req, |p| outline::semantic_tokens(ws, p)),
         r::CodeActionRequest::METHOD => call(req, |p| actions::code_actions(ws, p)),
+        r::Formatting::METHOD => call(req, |p| format::formatting(ws, p)),
         other => {
             return error(
                 id,
