@@ -281,7 +281,7 @@ pub fn window_kind_markdown(kind: &str) -> Option<String> {
     for (k, d) in crate::window::SETTING_DOCS {
         s.push_str(&format!("- `{k}`: {d}\n"));
     }
-    s.push_str("\nOr `state = CONST` with a `script` that decides when to emit.\n");
+    s.push_str("\nA `tumbling` window may instead have `state = CONST` and a `script` that decides when it emits.\n");
     Some(s)
 }
 

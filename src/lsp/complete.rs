@@ -410,7 +410,6 @@ fn after_from(doc: &Document, offset: usize, stmt: &[Token]) -> Vec<lsp::Complet
         Some(Token::Define) => match second(&Token::Define) {
             Some(Token::Window) => crate::window::KIND_DOCS
                 .iter()
-                .filter(|(k, _)| *k == "tumbling")
                 .map(|(k, d)| with_docs(item(*k, K::ENUM_MEMBER, "window kind"), d.to_string()))
                 .collect(),
             Some(Token::Ident(w)) if w == "peer" => peer_kinds(),
