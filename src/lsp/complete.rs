@@ -613,6 +613,13 @@ fn general(doc: &Document, offset: usize) -> Vec<lsp::CompletionItem> {
             f.insert_text_format = Some(lsp::InsertTextFormat::SNIPPET);
         }
     }
+    for f in catalog::unbound_natives() {
+        let it = item(f.name, K::FUNCTION, "built-in");
+        out.push(with_docs(
+            snippet(it, format!("{}()", f.name)),
+            catalog::native_markdown(f),
+        ));
+    }
     for u in &doc.analysis.index.uses {
         if !out.iter().any(|i| i.label == u.alias) {
             out.push(item(&u.alias, K::MODULE, u.path.join("::")));
