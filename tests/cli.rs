@@ -311,8 +311,20 @@ fn metrics_table_on_stderr() {
             .find(|l| l.split_whitespace().next() == Some(peer))
             .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>())
     };
-    assert_eq!(row("in"), Some(vec!["0", "2", "1"]), "{}", r.stderr);
-    assert_eq!(row("out"), Some(vec!["2", "0", "0"]), "{}", r.stderr);
+    let first3 = |peer: &str| row(peer).map(|r| r[..3].to_vec());
+    assert_eq!(first3("in"), Some(vec!["0", "2", "1"]), "{}", r.stderr);
+    assert_eq!(first3("out"), Some(vec!["2", "0", "0"]), "{}", r.stderr);
+    // The same five columns as every peer: `recv` counts the bad line too.
+    assert_eq!(
+        row("in"),
+        Some(vec!["0", "2", "1", "0", "3"]),
+        "{}",
+        r.stderr
+    );
+    let row5 = |peer: &str| row(peer).map(|r| r.join(" "));
+    assert_eq!(row5("out").as_deref(), Some("2 0 0 2 0"), "{}", r.stderr);
+    assert_eq!(row5("err").as_deref(), Some("1 0 0 1 0"), "{}", r.stderr);
+    assert_eq!(row5("total").as_deref(), Some("3 2 1 3 3"), "{}", r.stderr);
 }
 
 #[test]
@@ -511,4 +523,118 @@ fn modules_are_found_on_the_module_path() {
         1,
         "without -I and TRICKLE_PATH"
     );
+}
+
+#[test]
+fn doc_prints_the_reference_or_writes_one_file_per_module() {
+    let r = trickle(&["doc"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for needle in [
+        "# trickle reference",
+        "### `string::len(input)`",
+        "## `aggr::stats::count`",
+        "## `tumbling`",
+        "## `http_client`",
+    ] {
+        assert!(r.stdout.contains(needle), "missing {needle}");
+    }
+    let d = dir("doc");
+    let out = d.join("ref");
+    let r = trickle(&["doc", "--out", out.to_str().unwrap()], None);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    let index = std::fs::read_to_string(out.join("index.md")).unwrap();
+    assert!(index.contains("[`std::string`](std.string.md)"), "{index}");
+    let page = std::fs::read_to_string(out.join("std.string.md")).unwrap();
+    assert!(page.contains("```tremor\nuse std::string;\n"), "{page}");
+    for f in ["aggregates.md", "windows.md", "peers.md"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    // A folder that cannot be created is a failure to write: exit 3.
+    let file = write(&d, "plain", "x");
+    let r = trickle(&["doc", "--out", &format!("{file}/sub")], None);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+#[test]
+fn lsp_without_a_client_exits_cleanly() {
+    // stdin closes before `initialize`: an error on stderr, exit 1, no hang.
+    let r = trickle(&["lsp"], Some(""));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+/// Everything `trickle run ARGS` writes to a terminal, until it exits.
+fn on_terminal(args: &[&str]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trickle"));
+    cmd.args(args).env("TERM", "xterm").env_remove("NO_COLOR");
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).expect("a pty");
+    p.exp_eof().expect("the run ends")
+}
+
+#[test]
+fn progress_line_on_a_terminal_unless_quiet() {
+    let d = dir("progress");
+    let q = write(&d, "q.trickle", PASSTHROUGH);
+    let lines: String = (0..20_000).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+    let input = write(&d, "in.json", &lines);
+    let out = d.join("out.json").display().to_string();
+    let shown = on_terminal(&["run", &q, "-i", &input, "-o", &out]);
+    // Bytes of the input's size, events, events/s and the time left.
+    assert!(shown.contains("KiB ("), "{shown:?}");
+    assert!(
+        shown.contains(" ev/s, ") && shown.contains(" left"),
+        "{shown:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), lines);
+    let quiet = on_terminal(&["run", &q, "-i", &input, "-o", &out, "--quiet"]);
+    assert!(!quiet.contains("ev/s"), "{quiet:?}");
+    // Not on a terminal: never.
+    let r = trickle(&["run", &q, "-i", &input, "-o", &out], None);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
+
+/// A query that only forwards `in` writes each line's compact form as read; it
+/// must be exactly what running the graph writes.
+#[test]
+fn forwarded_lines_are_written_as_the_graph_would() {
+    let d = dir("forward");
+    let input = "{\"a\": 1, \"b\": [1.5, \"x\"]}\n{\"a\":\"\\u0041\", \"a\": 2}\n{bad\n  \n1E5\n-0\n\"\\n\"\n[ ]\n";
+    let input = write(&d, "in.json", input);
+    let fast = write(&d, "fast.trickle", PASSTHROUGH);
+    let slow = write(
+        &d,
+        "slow.trickle",
+        "select event from in where true into out;\n",
+    );
+    let a = trickle(&["run", &fast, "-i", &input, "--clock", "index"], None);
+    let b = trickle(&["run", &slow, "-i", &input, "--clock", "index"], None);
+    assert_eq!((a.code, b.code), (0, 0), "{} {}", a.stderr, b.stderr);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(
+        a.stdout,
+        "{\"a\":1,\"b\":[1.5,\"x\"]}\n{\"a\":2}\n100000.0\n0\n\"\\n\"\n[]\n"
+    );
+    assert_eq!(a.stderr, b.stderr);
+    assert!(a.stderr.contains("in.json:3: "), "{}", a.stderr);
+}
+
+/// A script runs on the same runtime: `--metrics` shows the same table.
+#[test]
+fn scripts_run_on_the_runtime_with_its_table() {
+    let d = dir("script-metrics");
+    let s = write(
+        &d,
+        "s.tremor",
+        "match event of case 1 => emit \"one\" case _ => drop end\n",
+    );
+    let r = trickle(&["run", &s, "--metrics"], Some("1\n2\n1\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "\"one\"\n\"one\"\n");
+    let row = |peer: &str| {
+        r.stderr
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(peer))
+            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+    };
+    assert_eq!(row("in").as_deref(), Some("0 3 0 0 3"), "{}", r.stderr);
+    assert_eq!(row("out").as_deref(), Some("2 0 0 2 0"), "{}", r.stderr);
 }

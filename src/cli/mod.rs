@@ -4,17 +4,14 @@
 //! |---|---|
 //! | `args` | the clap grammar and every command's help |
 //! | `load` | reading and compiling a program, printing diagnostics, exit codes |
-//! | `run` | the run loop; `input` (reader thread), `engine` (query or script), `output` (sinks) |
+//! | `run` | hands the program to the peer runtime ([`crate::peer::runtime`]); `progress` (the progress line) |
 //!
 //! `trickle test` is [`crate::testcase`], which `cargo test` also uses.
 
 mod args;
-mod engine;
 mod fmt;
-mod input;
 mod load;
-mod output;
-mod queue;
+mod progress;
 mod report;
 mod run;
 
@@ -65,6 +62,8 @@ pub fn main() -> i32 {
             color,
         ),
         Command::Fmt { files, check } => fmt::fmt(&files, check, color),
+        Command::Lsp => crate::lsp::main(),
+        Command::Doc { out } => crate::doc::main(out.as_deref()),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -350,7 +350,7 @@ pub(crate) fn cmp_values(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-/// Test helpers shared by the stdlib-a module tests.
+/// Test helpers shared by the module tests of `functions`.
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -445,7 +445,7 @@ pub(crate) mod tests {
         ok(join, r#"[[null,{"a":1}],""]"#, r#""null{\"a\":1}""#);
     }
 
-    /// The stdlib-a module files, relative to `stdlib/std/`, with the native module they bind.
+    /// The module files of the core modules (array to size), relative to `stdlib/std/`, with the native module they bind.
     const MODULE_FILES: &[(&str, &str)] = &[
         ("array.tremor", "array"),
         ("string.tremor", "string"),
@@ -465,7 +465,7 @@ pub(crate) mod tests {
         ("size.tremor", "size"),
     ];
 
-    /// Every `intrinsic fn f(params) as m::g;` in the stdlib-a module files names a
+    /// Every `intrinsic fn f(params) as m::g;` in those module files names a
     /// registered native whose arity accepts the declared parameters, and every native of
     /// those modules is bound by one, so `use std::m;` reaches all of them.
     #[test]

@@ -24,7 +24,7 @@ pub(super) struct Backlog {
     refused: u64,
 }
 
-impl Exec {
+impl Exec<'_> {
     /// Event `ev` found stream `stream` of sink `sink` full; `first` when the queue
     /// just became full (its sources are halted then).
     pub(super) fn queue_full(&mut self, sink: usize, stream: u64, ev: Event, first: bool) {

@@ -21,7 +21,7 @@ use crate::value::{Str, Value};
 /// How long the end of a run waits for sinks that neither ack nor fail.
 const STALL: std::time::Duration = std::time::Duration::from_secs(10);
 
-impl Exec {
+impl Exec<'_> {
     /// Sink `sink` handed `events` to the outside world.
     pub(super) fn acked(&mut self, sink: usize, events: Vec<Settled>) {
         self.last_settled = std::time::Instant::now();

@@ -30,6 +30,48 @@ pub enum Counter {
 
 /// Ended streams whose own row the `--metrics` table keeps.
 pub const KEEP_ENDED: usize = 64;
+/// How far the reading of the `-i` files has got, for `trickle run`'s progress
+/// line: bumped once per chunk or batch by the reader, sampled by the display.
+#[derive(Default)]
+pub struct ReadProgress {
+    /// Bytes read (a replayed part counts again).
+    pub bytes: AtomicU64,
+    /// Lines (events) read.
+    pub events: AtomicU64,
+    /// Clears the display; set by whoever draws it.
+    clear: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl std::fmt::Debug for ReadProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadProgress")
+            .field("bytes", &self.bytes)
+            .field("events", &self.events)
+            .finish()
+    }
+}
+
+impl ReadProgress {
+    /// Counts `bytes` more bytes and `events` more events.
+    pub fn add(&self, bytes: u64, events: u64) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.events.fetch_add(events, Ordering::Relaxed);
+    }
+
+    /// What [`ReadProgress::clear`] runs.
+    pub fn on_clear(&self, f: Box<dyn FnOnce() + Send>) {
+        *self.clear.lock().unwrap_or_else(|p| p.into_inner()) = Some(f);
+    }
+
+    /// Clears the display (once) so what the run prints at its end (the `--metrics`
+    /// table) gets a line of its own.
+    pub fn clear(&self) {
+        let f = self.clear.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(f) = f {
+            f();
+        }
+    }
+}
 
 /// The counters of one peer.
 #[derive(Debug, Default)]
@@ -141,6 +183,8 @@ fn counters(values: [u64; 5]) -> Value {
 }
 
 /// `trickle run --metrics`: one line per peer, then one per stream under it.
+/// Every peer's totals, each stream of a peer with several, and the sum of all
+/// peers last (`total`).
 pub fn table(peers: &[(&str, &Metrics)]) -> String {
     let mut rows: Vec<(String, [u64; 5])> = Vec::new();
     for (name, m) in peers {
@@ -156,6 +200,13 @@ pub fn table(peers: &[(&str, &Metrics)]) -> String {
             rows.push((format!("  {name} ({folded} more ended streams)"), sums));
         }
     }
+    let mut total = [0u64; 5];
+    for (_, m) in peers {
+        for (t, v) in total.iter_mut().zip(m.totals()) {
+            *t += v;
+        }
+    }
+    rows.push(("total".to_string(), total));
     let width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(4).max(4);
     let mut t = format!("{:<width$}", "peer");
     for n in NAMES {
@@ -191,12 +242,14 @@ mod tests {
         );
         let t = table(&[("up", &m)]);
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines.len(), 4, "{t}");
+        assert_eq!(lines.len(), 5, "{t}");
         assert!(
             lines[1].starts_with("up ") && lines[1].ends_with("3"),
             "{t}"
         );
         assert!(lines[3].contains("up#1"), "{t}");
+        let total: Vec<&str> = lines[4].split_whitespace().collect();
+        assert_eq!(total, ["total", "0", "3", "0", "0", "3"], "{t}");
     }
 
     #[test]

@@ -15,14 +15,23 @@
 //! - `router`: the executor thread's side (ids, signals, routing to sinks).
 //! - [`kind`]: one module per peer kind; [`stream`]: per-stream framing;
 //!   [`metrics`]: the counters.
+//! - [`chunks`] (with `chunk_queue`): the fast reader of JSON lines, chunked reads
+//!   decoded on a worker beside the graph, compact forwarding and decoding only the
+//!   fields the query reads; `input`: the built-in `in` peer fed by it.
+//! - [`engine`]: what the executor thread drives, a query's graph or a script.
 
 mod backlog;
+mod chunk_queue;
+pub mod chunks;
 pub mod codec;
 pub mod config;
 mod contraflow;
+pub mod engine;
 pub mod gate;
+mod input;
 pub mod interceptor;
 pub mod kind;
+pub mod kind_docs;
 pub mod metrics;
 pub mod raw;
 pub mod reconnect;

@@ -1,11 +1,12 @@
 //! The executor thread's side of a peer run: peer messages become events and
 //! signals, and the graph's outputs are routed to `out`, `err` and the peers.
 
+use super::engine::Engine;
+use super::input::{LineInput, Polled};
 use super::kind::{lock, Offer, Settled, ToGraph, ToPeer};
 use super::metrics::{Counter, Metrics};
 use super::runtime::{now_ns, Peer, Sink};
-use crate::event::{Event, EventId, Signal};
-use crate::query::Executor;
+use crate::event::{Event, EventId, Ingest, Signal};
 use crate::value::{Str, Value};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
@@ -14,6 +15,9 @@ use tokio::sync::mpsc;
 
 /// Messages handled before outputs are flushed (so a busy graph still writes).
 const BATCH: usize = 256;
+/// How long the executor thread waits for the built-in input before it looks at
+/// other messages.
+const INPUT_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 /// `err` events that feed back into a peer can loop; they stop after this many rounds.
 const MAX_ERR_ROUNDS: usize = 8;
 
@@ -27,8 +31,13 @@ enum Phase {
 }
 
 /// The executor and everything the executor thread owns.
-pub(super) struct Exec {
-    pub(super) executor: Executor,
+pub(super) struct Exec<'a> {
+    pub(super) executor: Box<dyn Engine + 'a>,
+    /// The built-in input `in` when the fast reader feeds it (else it is a peer
+    /// task like any other).
+    pub(super) input: Option<LineInput>,
+    /// Ids, ingest times and lineage of the events that come in.
+    pub(super) ingest: Ingest,
     pub(super) peers: Vec<Peer>,
     /// `p/in` → index of peer `p`.
     pub(super) sinks_by_node: FxHashMap<String, usize>,
@@ -41,10 +50,13 @@ pub(super) struct Exec {
     pub(super) seq: FxHashMap<(usize, u64), u64>,
     /// Streams started and not yet ended.
     pub(super) open: BTreeSet<(usize, u64)>,
-    pub(super) index: u64,
     pub(super) index_clock: bool,
     pub(super) outputs: Vec<(String, Event)>,
+    /// What [`Exec::route`] is handing on (kept for its capacity).
+    routing: Vec<(String, Event)>,
     pub(super) failed_write: bool,
+    /// Why `out` could not be written, reported once at the end.
+    pub(super) write_error: Option<std::io::Error>,
     /// Peer name → index, for lineage.
     pub(super) by_name: FxHashMap<String, usize>,
     /// The graph can hold events back (windows, batches), so an event that produced
@@ -67,10 +79,10 @@ pub(super) struct Exec {
     pub(super) recorder: Option<crate::testcase::Recorder>,
 }
 
-impl Exec {
+impl<'a> Exec<'a> {
     /// The executor thread's state for `peers`, writing `out` to `out`.
     pub(super) fn new(
-        executor: Executor,
+        executor: Box<dyn Engine + 'a>,
         graph: &crate::exec::graph::Graph,
         peers: Vec<Peer>,
         out: Box<dyn Write>,
@@ -95,6 +107,8 @@ impl Exec {
         let contraflow_wanted = has_qos || peers.iter().any(|p| p.replay.is_some());
         Exec {
             executor,
+            input: None,
+            ingest: Ingest::new(index_clock, true),
             peers,
             sinks_by_node,
             out: BufWriter::with_capacity(64 * 1024, out),
@@ -104,10 +118,11 @@ impl Exec {
             line: Vec::new(),
             seq: FxHashMap::default(),
             open: BTreeSet::new(),
-            index: 0,
             index_clock,
             outputs: Vec::new(),
+            routing: Vec::new(),
             failed_write: false,
+            write_error: None,
             by_name,
             retains,
             has_qos,
@@ -125,12 +140,28 @@ impl Exec {
     pub(super) fn main_loop(&mut self, rx: &mut mpsc::Receiver<ToGraph>) -> i32 {
         let mut status = 0;
         let mut phase = Phase::Running;
+        self.start_input();
         phase = self.advance(phase);
         while phase != Phase::Finished {
-            let Some(first) = rx.blocking_recv() else {
-                break;
+            let mut next = if self.input.is_some() {
+                // The input is polled with a short wait; other messages (ticks,
+                // Ctrl-C, metrics) are taken between its chunks.
+                match self.poll_input(INPUT_WAIT) {
+                    Polled::Going => {}
+                    Polled::Ended => self.close_input(),
+                    Polled::Failed(e) => {
+                        crate::diag::say(&e);
+                        status = 3;
+                        phase = Phase::Finished;
+                    }
+                }
+                rx.try_recv().ok()
+            } else {
+                match rx.blocking_recv() {
+                    Some(first) => Some(first),
+                    None => break,
+                }
             };
-            let mut next = Some(first);
             let mut handled = 0;
             while let Some(msg) = next.take() {
                 match msg {
@@ -156,6 +187,8 @@ impl Exec {
             }
             self.flush();
         }
+        // Stopped (Ctrl-C, a failure): the input reads no more, its stream ends.
+        self.close_input();
         self.finish();
         self.flush();
         status
@@ -216,7 +249,9 @@ impl Exec {
         for (peer, stream) in open {
             self.end_stream(peer, stream);
         }
-        if self.final_flush {
+        // Not again when nothing came in since the last drain.
+        if self.final_flush && !self.drained {
+            self.drained = true;
             self.signal(&Signal::Drain);
         }
         self.close_sinks();
@@ -313,7 +348,7 @@ impl Exec {
                 let p = &self.peers[peer];
                 let data = p.metrics.event(&p.spec.name, now_ns());
                 let node = p.spec.metrics_node();
-                let ev = self.new_event(data, EventId::default(), Vec::new(), Value::record());
+                let ev = self.ingest.internal(data, now_ns());
                 self.enter(&node, 0, ev);
                 self.route();
             }
@@ -329,7 +364,7 @@ impl Exec {
         self.report_err(peer, doc);
     }
 
-    fn end_stream(&mut self, peer: usize, stream: u64) {
+    pub(super) fn end_stream(&mut self, peer: usize, stream: u64) {
         if !self.open.remove(&(peer, stream)) {
             return;
         }
@@ -354,23 +389,6 @@ impl Exec {
         self.peers[peer].metrics.end(stream);
     }
 
-    fn new_event(&mut self, data: Value, id: EventId, lineage: Vec<EventId>, meta: Value) -> Event {
-        let ingest_ns = if self.index_clock {
-            self.index += 1;
-            self.index - 1
-        } else {
-            now_ns()
-        };
-        Event {
-            data,
-            meta,
-            ingest_ns,
-            id,
-            lineage,
-            origin: None,
-        }
-    }
-
     /// An event into the graph: numbered next on its stream unless `seq` gives its
     /// number (a broker's offset).
     fn event(
@@ -389,13 +407,10 @@ impl Exec {
             stream,
             event,
         };
-        let mut lineage = Vec::with_capacity(1 + extra.len());
-        lineage.push(id.clone());
-        lineage.extend_from_slice(extra);
         self.drained = false;
         let replayable = self.peers[peer].replay.is_some();
         let kept = replayable.then(|| id.clone());
-        let ev = self.new_event(data, id, lineage, meta);
+        let ev = self.ingest.event(data, id, meta, extra, now_ns());
         self.peers[peer].metrics.add(Counter::Out, Some(stream), 1);
         let node = self.peers[peer].spec.out_node();
         self.enter(&node, stream, ev);
@@ -414,7 +429,7 @@ impl Exec {
     }
 
     /// The one place events enter the graph (so `--record` sees them all).
-    fn enter(&mut self, node: &str, stream: u64, mut ev: Event) {
+    pub(super) fn enter(&mut self, node: &str, stream: u64, mut ev: Event) {
         if let Some(r) = &mut self.recorder {
             ev.ingest_ns = r.ingest_ns(ev.ingest_ns);
             r.event(node, stream, ev.ingest_ns, &ev.data);
@@ -423,7 +438,7 @@ impl Exec {
     }
 
     /// The one place signals enter the graph.
-    fn signal(&mut self, s: &Signal) {
+    pub(super) fn signal(&mut self, s: &Signal) {
         self.executor.signal(s, &mut self.outputs);
         if let Some(r) = &mut self.recorder {
             r.signal(s, !self.outputs.is_empty());
@@ -436,7 +451,7 @@ impl Exec {
         let p = &self.peers[peer];
         if p.err_connected {
             let node = p.spec.err_node();
-            let ev = self.new_event(doc, EventId::default(), Vec::new(), Value::record());
+            let ev = self.ingest.internal(doc, now_ns());
             self.enter(&node, 0, ev);
             self.route();
         } else {
@@ -449,8 +464,10 @@ impl Exec {
         self.ack_written(ev);
     }
 
-    fn write_err(&mut self, v: &Value) {
+    pub(super) fn write_err(&mut self, v: &Value) {
+        // Handed to stderr: taken in and sent out at once.
         self.err_metrics.add(Counter::In, None, 1);
+        self.err_metrics.add(Counter::Send, None, 1);
         self.line.clear();
         v.write_json(&mut self.line);
         self.line.push(b'\n');
@@ -459,21 +476,25 @@ impl Exec {
 
     /// Sends what the graph emitted where it goes; failures to send come back as
     /// `err` events of the peer, which are routed in turn (a bounded number of rounds).
-    fn route(&mut self) {
+    pub(super) fn route(&mut self) {
         for _ in 0..MAX_ERR_ROUNDS {
             if self.outputs.is_empty() {
                 return;
             }
             let mut failures = Vec::new();
             let mut handed = false;
-            for (name, ev) in std::mem::take(&mut self.outputs) {
+            // The two buffers swap places, so neither is allocated again per event.
+            let mut batch = std::mem::take(&mut self.routing);
+            std::mem::swap(&mut batch, &mut self.outputs);
+            for (name, ev) in batch.drain(..) {
                 if name == "out" {
                     self.out_metrics.add(Counter::In, None, 1);
+                    self.out_metrics.add(Counter::Send, None, 1);
                     self.line.clear();
                     ev.data.write_json(&mut self.line);
                     self.line.push(b'\n');
-                    if self.out.write_all(&self.line).is_err() {
-                        self.failed_write = true;
+                    if let Err(e) = self.out.write_all(&self.line) {
+                        self.write_failed(e);
                     }
                     self.ack_written(&ev);
                 } else if let Some(&p) = self.sinks_by_node.get(&name) {
@@ -483,6 +504,7 @@ impl Exec {
                     self.write_err_event(&ev);
                 }
             }
+            self.routing = batch;
             if handed {
                 self.last_settled = std::time::Instant::now();
             }
@@ -591,9 +613,15 @@ impl Exec {
         }
     }
 
+    /// `out` cannot be written: the run stops (exit 3).
+    pub(super) fn write_failed(&mut self, e: std::io::Error) {
+        self.failed_write = true;
+        self.write_error.get_or_insert(e);
+    }
+
     fn flush(&mut self) {
-        if self.out.flush().is_err() {
-            self.failed_write = true;
+        if let Err(e) = self.out.flush() {
+            self.write_failed(e);
         }
         let _ = self.err.flush();
         if !self.failed_write {

@@ -19,7 +19,7 @@ fn compile(text: &str) -> crate::query::Query {
 }
 
 struct Setup {
-    exec: Exec,
+    exec: Exec<'static>,
     streams: SharedStreams,
     rx: Vec<crate::peer::kind::Inbox>,
 }
@@ -50,7 +50,7 @@ fn setup(query: &str) -> Setup {
     ];
     let q_graph = q.graph().clone();
     let exec = Exec::new(
-        q.executor(),
+        Box::new(q.executor()),
         &q_graph,
         peers,
         Box::new(std::io::sink()),

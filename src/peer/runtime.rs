@@ -8,7 +8,9 @@
 //! has ended (clients end once their upstream has), or at Ctrl-C: open streams end,
 //! `drain` flushes windows, sinks flush and close.
 
+use super::engine::{Engine, ScriptEngine};
 use super::gate::Gate;
+use super::input;
 use super::kind::{self, lock, Ctx, Pending, Replay, SharedStreams, ToGraph, ToPeer};
 use super::metrics::{self, Metrics};
 use super::router::Exec;
@@ -49,6 +51,8 @@ pub struct Options {
     pub final_flush: bool,
     /// `--metrics`: print the counters table to stderr at the end.
     pub metrics: bool,
+    /// Where reading the `-i` files is counted for the progress line.
+    pub progress: Option<Arc<super::metrics::ReadProgress>>,
     /// `--record FILE`: write what enters the graph as a test case's `steps`.
     pub record: Option<PathBuf>,
 }
@@ -143,8 +147,17 @@ impl Peer {
     }
 }
 
-/// Runs `query` with its peers; returns the exit code.
-pub fn run(query: &Query, opts: &Options) -> i32 {
+/// What `trickle run` runs.
+pub enum Program<'a> {
+    Query(&'a Query),
+    /// A script applied to each event of `in`; the map holds its source for
+    /// runtime error texts.
+    Script(&'a crate::interp::Script, &'a crate::diag::SourceMap),
+}
+
+/// Runs `program` with its peers and the built-in input and outputs; returns the
+/// exit code.
+pub fn run(program: Program, opts: &Options) -> i32 {
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -168,11 +181,51 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
     };
     let (tx, rx) = mpsc::channel(QUEUE);
     let pending: Pending = Arc::default();
-    let graph = query.graph();
-    let mut specs: Vec<PeerSpec> = query.peers.clone();
+    let script_graph;
+    let (graph, mut specs, metrics_interval_s) = match program {
+        Program::Query(q) => (q.graph(), q.peers.clone(), q.metrics_interval_s),
+        Program::Script(..) => {
+            script_graph = input::script_graph();
+            (&script_graph, Vec::new(), None)
+        }
+    };
     let reads_in = has_out_edges(graph, "in");
+    let in_peer = specs.len();
+    // The `-i` files are read by the replayable reader when a failure can come back
+    // from a peer; otherwise (and always for stdin) by the fast reader.
+    let replayable = !opts.inputs.is_empty()
+        && opts.inputs.iter().all(|p| p.as_os_str() != "-")
+        && specs.iter().any(|p| graph.find(&p.in_node()).is_some());
+    let fast_in = reads_in && !replayable;
+    let with_peers = matches!(program, Program::Query(q) if needs_peers(q));
+    let mut plan = input::Plan::default();
+    let executor: Box<dyn Engine> = match program {
+        Program::Query(q) => {
+            let mut executor = q.executor();
+            // Nothing acks and nothing routes by lineage: it matters only to `event_ids()`.
+            if !with_peers && !q.reads_lineage {
+                executor.drop_lineage();
+            }
+            // A recording holds whole events, so they are decoded whole.
+            if fast_in && opts.codec != "string" && opts.record.is_none() {
+                plan = input::Plan::of(&mut executor, &specs);
+            }
+            Box::new(executor)
+        }
+        Program::Script(script, sources) => Box::new(ScriptEngine::new(script, sources)),
+    };
     if reads_in {
         specs.push(input_spec(&opts.codec));
+    }
+    let mut line_input = None;
+    if fast_in {
+        match input::start(opts, in_peer, plan) {
+            Ok(li) => line_input = Some(li),
+            Err(e) => {
+                crate::diag::say(&e);
+                return EXIT_RUNTIME;
+            }
+        }
     }
     let mut reaches = reach(graph, &specs);
     let mut peers = Vec::new();
@@ -191,8 +244,20 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
             };
             // Before the peer starts: a connection it accepts at once already waits.
             ctx.gate.require_ready(reaches[idx].followers.len());
-            let implicit_in = reads_in && spec.name == "in" && idx == query.peers.len();
-            match start_peer(&rt, graph, &ctx, implicit_in, &opts.inputs) {
+            let implicit_in = reads_in && idx == in_peer;
+            let inputs = Inputs {
+                paths: &opts.inputs,
+                progress: opts.progress.clone(),
+            };
+            let started = if implicit_in && line_input.is_some() {
+                // Read by the executor thread itself.
+                let mut peer = Peer::new(spec.clone(), ctx.metrics.clone(), ctx.gate.clone());
+                peer.source = true;
+                Ok(peer)
+            } else {
+                start_peer(&rt, graph, &ctx, implicit_in, &inputs)
+            };
+            match started {
                 Ok(peer) => peers.push(peer),
                 Err(e) => {
                     crate::diag::say(&e);
@@ -207,8 +272,7 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
                 p.feeds_other = r.feeds_other;
                 p.followers = r.followers;
             }
-            let every = query
-                .metrics_interval_s
+            let every = metrics_interval_s
                 .filter(|s| *s > 0)
                 .unwrap_or(super::spec::DEFAULT_METRICS_INTERVAL_S);
             spawn_timers(&tx, &peers, graph, opts.index_clock, every);
@@ -217,13 +281,15 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
     drop(tx);
     let mut rx = rx;
     let mut ex = Exec::new(
-        query.executor(),
+        executor,
         graph,
         peers,
         out,
         opts.index_clock,
         opts.final_flush,
     );
+    ex.ingest = crate::event::Ingest::new(opts.index_clock, with_peers);
+    ex.input = line_input;
     if let Some(path) = &opts.record {
         match crate::testcase::Recorder::create(path) {
             Ok(r) => ex.recorder = Some(r),
@@ -286,20 +352,21 @@ pub fn run(query: &Query, opts: &Options) -> i32 {
         }
     }
     rt.shutdown_timeout(Duration::from_millis(100));
-    // One line when the output could not be written (a reader that went away, a
-    // full disk): the run stopped at the first failed write.
-    match ex.out.flush() {
-        Err(e) => {
-            crate::diag::say(format_args!("cannot write output: {e}"));
-            status = EXIT_RUNTIME;
-        }
-        Ok(()) if ex.failed_write => {
-            crate::diag::say("cannot write output");
-            status = EXIT_RUNTIME;
-        }
-        Ok(()) => {}
+    if let Err(e) = ex.out.flush() {
+        ex.write_failed(e);
+    }
+    if ex.failed_write {
+        status = EXIT_RUNTIME;
+    }
+    // One line, also for a closed pipe (`| head`): the run stopped early, exit 3,
+    // and the line says why (issue 15).
+    if let Some(e) = ex.write_error.take() {
+        crate::diag::say(format_args!("cannot write output: {e}"));
     }
     let _ = ex.err.flush();
+    if let Some(p) = &opts.progress {
+        p.clear();
+    }
     if let (Some(r), Some(path)) = (&mut ex.recorder, &opts.record) {
         if let Err(e) = r.finish() {
             crate::diag::say(format_args!("cannot write {}: {e}", path.display()));
@@ -341,7 +408,7 @@ fn start_peer(
     g: &Graph,
     ctx: &Ctx,
     implicit_in: bool,
-    inputs: &[PathBuf],
+    inputs: &Inputs,
 ) -> Result<Peer, String> {
     let spec = &ctx.spec;
     let has = |n: String| g.find(&n).is_some();
@@ -509,12 +576,20 @@ fn start_kafka(ctx: &Ctx, _peer: &mut Peer, _reads: bool, _writes: bool) -> Resu
     ))
 }
 
+/// The CLI's `-i` files.
+struct Inputs<'a> {
+    paths: &'a [PathBuf],
+    progress: Option<Arc<super::metrics::ReadProgress>>,
+}
+
 /// Opens the `-i` files (or stdin) and reads them as the input peer; files alone
 /// are replayable (the sender of their acks and fails is returned).
 fn start_inputs(
     ctx: Ctx,
-    paths: &[PathBuf],
+    inputs: &Inputs,
 ) -> Result<Option<mpsc::UnboundedSender<Replay>>, String> {
+    let paths = inputs.paths;
+    let inputs_progress = &inputs.progress;
     if !paths.is_empty() && paths.iter().all(|p| p.as_os_str() != "-") {
         let inputs: Vec<_> = paths
             .iter()
@@ -526,7 +601,8 @@ fn start_inputs(
             .collect();
         kind::replay::check_inputs(&inputs)?;
         let (tx, rx) = mpsc::unbounded_channel();
-        std::thread::spawn(move || kind::replay::read_replayable(ctx, inputs, rx));
+        let progress = inputs_progress.clone();
+        std::thread::spawn(move || kind::replay::read_replayable(ctx, inputs, rx, progress));
         return Ok(Some(tx));
     }
     let stdin = || kind::stdio::Input {

@@ -96,7 +96,7 @@ impl Player {
                 let ingest_ns = match *ingest_ns {
                     Some(t) if t < self.now => {
                         return Err(format!(
-                            "ingest times never go back: ingest_ns {t} is before {}, the time already reached",
+                            "ingest_ns {t} goes back in time: ingest times never go back (the clock is at {})",
                             self.now
                         ))
                     }
@@ -117,14 +117,15 @@ impl Player {
                 *next += 1;
                 self.events += 1;
                 self.now = ingest_ns;
-                let event = Event {
-                    data: data.clone(),
-                    meta: Value::record(),
-                    ingest_ns,
-                    lineage: vec![id.clone()],
+                // The one event builder, with the step's own ingest time.
+                let mut event = crate::event::Ingest::new(false, true).event(
+                    data.clone(),
                     id,
-                    origin: self.origin.clone(),
-                };
+                    Value::record(),
+                    &[],
+                    ingest_ns,
+                );
+                event.origin = self.origin.clone();
                 feed(Feed::Event(peer, event));
             }
             Step::StartStream { peer, stream } => {
@@ -138,7 +139,7 @@ impl Player {
             Step::Tick(t) => {
                 if *t < self.now {
                     return Err(format!(
-                        "time never goes back: tick {t} is before {}, the time already reached",
+                        "tick {t} goes back in time: time never goes back (the clock is at {})",
                         self.now
                     ));
                 }
@@ -296,15 +297,12 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            err.starts_with("line 2: ingest times never go back: ingest_ns 8 is before 9"),
+            err.starts_with("line 2: ingest_ns 8 goes back in time: ingest times never go back (the clock is at 9)"),
             "{err}"
         );
         let mut p = Player::new(None, None);
         let err = play(&mut p, "{\"tick\": 9}\n{\"tick\": 3}").unwrap_err();
-        assert!(
-            err.starts_with("line 2: time never goes back: tick 3"),
-            "{err}"
-        );
+        assert!(err.starts_with("line 2: tick 3 goes back in time"), "{err}");
         let mut p = Player::new(None, Some(vec!["in".into(), "up".into()]));
         let err = play(&mut p, "{\"event\": 1, \"peer\": \"upp\"}").unwrap_err();
         assert!(err.contains("no input `upp`: it reads in, up"), "{err}");

@@ -21,7 +21,7 @@ pub fn start_reader(
     };
     let inputs = vec![input];
     check_inputs(&inputs)?;
-    std::thread::spawn(move || read_replayable(ctx, inputs, replay));
+    std::thread::spawn(move || read_replayable(ctx, inputs, replay, None));
     Ok(())
 }
 

@@ -13,13 +13,14 @@
 //! events from the failed one on. The run ends it by dropping the channel.
 
 use super::{Ctx, Replay, ToGraph};
-use crate::peer::metrics::Counter;
+use crate::peer::metrics::{Counter, ReadProgress};
 use crate::peer::stream::{Decoded, Decoder};
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Seek, SeekFrom};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -64,6 +65,8 @@ struct Open {
     /// Events still to skip (replaying without offsets).
     skip: u64,
     dec: Decoder,
+    /// `offset` when the progress line was last told.
+    counted: u64,
 }
 
 struct Reader {
@@ -84,12 +87,19 @@ struct Reader {
     rewind: Option<Pos>,
     /// The newest position forgotten to keep memory bounded.
     forgotten: Option<(u64, u64)>,
+    progress: Option<Arc<ReadProgress>>,
 }
 
 /// Reads `inputs` as stream 0 of the peer on the calling thread, replaying on fails,
 /// until the executor drops `rx`. Inputs are opened before (so a missing file stops
 /// the run before it starts).
-pub fn read_replayable(ctx: Ctx, inputs: Vec<FileInput>, rx: mpsc::UnboundedReceiver<Replay>) {
+/// What is read is counted into `progress`, when given (`trickle run`'s progress line).
+pub fn read_replayable(
+    ctx: Ctx,
+    inputs: Vec<FileInput>,
+    rx: mpsc::UnboundedReceiver<Replay>,
+    progress: Option<Arc<ReadProgress>>,
+) {
     let by_line = lines_only(ctx.spec.interceptors.as_ref());
     let mut r = Reader {
         ctx,
@@ -104,6 +114,7 @@ pub fn read_replayable(ctx: Ctx, inputs: Vec<FileInput>, rx: mpsc::UnboundedRece
         fails: 0,
         rewind: None,
         forgotten: None,
+        progress,
     };
     r.run();
 }
@@ -273,6 +284,7 @@ impl Reader {
             count: 0,
             skip: at.skip,
             dec: Decoder::new(&self.ctx.spec),
+            counted: at.offset,
         })
     }
 
@@ -430,6 +442,11 @@ impl Reader {
             batch.push(item);
         }
         let meta = self.inputs[input].meta.clone();
+        if let Some(p) = &self.progress {
+            let bytes = open.offset.saturating_sub(open.counted);
+            open.counted = open.offset;
+            p.add(bytes, batch.len() as u64);
+        }
         self.ctx.events_blocking(self.stream, batch, &meta)
     }
 }
@@ -476,7 +493,7 @@ mod tests {
             meta: Value::record(),
             name: "in.txt".into(),
         };
-        std::thread::spawn(move || read_replayable(ctx, vec![input], ctx_rx));
+        std::thread::spawn(move || read_replayable(ctx, vec![input], ctx_rx, None));
         (rx, ctx_tx)
     }
 

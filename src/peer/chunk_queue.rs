@@ -7,7 +7,7 @@
 //! undecoded. A chunk being decoded is taken out of its entry and put back, so
 //! chunks still come out in the order they were read.
 
-use super::input::{Chunk, Decoder, Input};
+use super::chunks::{Chunk, Decoder, Input};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};

@@ -1,6 +1,5 @@
 //! Input lines, read and decoded on their own thread so the run loop can wait with
-//! a timeout (ticks, Ctrl-C), so decoding runs beside the graph on a second core,
-//! and so a peer can later replace this source.
+//! a timeout (ticks, Ctrl-C), and so decoding runs beside the graph on a second core.
 //!
 //! Lines travel in chunks: every read (up to [`READ_BYTES`]) goes straight into a
 //! chunk, whose complete lines are decoded and sent at once, so files stream in bulk
@@ -12,8 +11,9 @@
 //! report) stays in the chunk, the rest is skipped up to its `\n`, and it arrives
 //! as [`Decoded::Bad`]. Memory stays bounded whatever the input.
 
-use super::queue::Queue;
+use super::chunk_queue::Queue;
 use crate::peer::codec::Codec;
+use crate::peer::metrics::ReadProgress;
 use crate::value::{Fields, Scratch, Value};
 use std::io::{ErrorKind, Read};
 use std::sync::Arc;
@@ -236,7 +236,13 @@ impl Drop for Reader {
 
 /// Starts reading `inputs` (already opened, in order) on a thread, decoding with
 /// `decoder` (and a fresh copy of it on the caller's side); `names` are used in error texts.
-pub fn spawn(inputs: Vec<Box<dyn Read + Send>>, names: Vec<String>, decoder: Decoder) -> Reader {
+/// Every chunk is counted into `progress`, when given.
+pub fn spawn(
+    inputs: Vec<Box<dyn Read + Send>>,
+    names: Vec<String>,
+    decoder: Decoder,
+    progress: Option<Arc<ReadProgress>>,
+) -> Reader {
     let queue = Arc::new(Queue::default());
     let reader = Reader {
         queue: queue.clone(),
@@ -245,7 +251,7 @@ pub fn spawn(inputs: Vec<Box<dyn Read + Send>>, names: Vec<String>, decoder: Dec
     std::thread::spawn(move || {
         let mut decoder = decoder;
         let done = Done(&queue);
-        read_all(inputs, &names, &queue, &mut decoder);
+        read_all(inputs, &names, &queue, &mut decoder, progress.as_deref());
         std::mem::forget(done);
     });
     reader
@@ -265,6 +271,7 @@ fn read_all(
     names: &[String],
     queue: &Queue,
     decoder: &mut Decoder,
+    progress: Option<&ReadProgress>,
 ) {
     for (input, source) in inputs.into_iter().enumerate() {
         let name = names.get(input).map_or("input", String::as_str);
@@ -272,6 +279,7 @@ fn read_all(
             input,
             queue,
             decoder: &mut *decoder,
+            progress,
         };
         if let Err(e) = r.read(source) {
             queue.finish(Input::Failed(format!("cannot read {name}: {e}")), decoder);
@@ -286,6 +294,7 @@ struct LineReader<'a> {
     input: usize,
     queue: &'a Queue,
     decoder: &'a mut Decoder,
+    progress: Option<&'a ReadProgress>,
 }
 
 impl LineReader<'_> {
@@ -299,6 +308,9 @@ impl LineReader<'_> {
     fn send(&mut self, mut chunk: Chunk) -> bool {
         if chunk.ends.is_empty() {
             return true;
+        }
+        if let Some(p) = self.progress {
+            p.add(chunk.len as u64, chunk.ends.len() as u64);
         }
         chunk.read_ns = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -410,6 +422,7 @@ mod tests {
             boxed,
             (0..n).map(|i| format!("f{i}")).collect(),
             text(MAX_LINE),
+            None,
         );
         let mut lines = Vec::new();
         loop {
@@ -470,6 +483,7 @@ mod tests {
             vec![Box::new(Trickling(b"{\"a\":1}\r\n\nlonger line\nend"))],
             vec!["t".into()],
             text(MAX_LINE),
+            None,
         );
         let mut lines = Vec::new();
         while let Input::Lines(c) = recv(&mut reader) {
@@ -496,6 +510,7 @@ mod tests {
             vec![Box::new(Broken)],
             vec!["x.json".into()],
             text(MAX_LINE),
+            None,
         );
         match recv(&mut reader) {
             Input::Failed(e) => assert!(e.contains("x.json") && e.contains("disk on fire"), "{e}"),
@@ -518,6 +533,7 @@ mod tests {
             vec![Box::new(Steps(input, 0, step))],
             vec!["s".into()],
             text(max_line),
+            None,
         );
         let mut got = Vec::new();
         while let Input::Lines(mut c) = recv(&mut reader) {

@@ -1,0 +1,290 @@
+//! The built-in input peer `in` (stdin or the `-i` files) read by the fast reader
+//! ([`super::chunks`]): its chunks are polled by the executor thread, which decodes
+//! whichever chunk is still undecoded while it would otherwise wait, so decoding
+//! runs beside the graph. A line whose compact JSON is exactly what the graph
+//! would write goes to its output without becoming an event.
+//!
+//! Used when nothing can ask the input to replay (stdin, or no peer a failure
+//! could come back from); otherwise the `-i` files are read by the replayable
+//! reader ([`super::kind::replay`]) like a `file` peer.
+
+use super::chunks::{self, Chunk, Decoded, Decoder, Input, Reader};
+use super::codec::{Codec, Json, Text};
+use super::metrics::Counter;
+use super::router::Exec;
+use super::runtime::Options;
+use super::spec::PeerSpec;
+use crate::event::{EventId, Signal};
+use crate::exec::graph::{Graph, NodeKind};
+use crate::value::{Fields, Str, Value};
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How JSON lines of `in` reach the graph: written as read to the output they
+/// reach unchanged when the graph only forwards them, else decoded with just the
+/// fields the graph reads when that is all it reads (else neither: decoded whole).
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    forward: Option<String>,
+    project: Option<Arc<Fields>>,
+}
+
+impl Plan {
+    /// The plan for `executor`, whose peers are `peers`: forwarding only to an
+    /// output that is not a peer (a peer takes events, not bytes).
+    pub(super) fn of(executor: &mut crate::query::Executor, peers: &[PeerSpec]) -> Plan {
+        let forward = executor
+            .forwards_unchanged("in")
+            .filter(|o| !peers.iter().any(|p| p.in_node() == *o));
+        match forward {
+            Some(forward) => Plan {
+                forward: Some(forward),
+                project: None,
+            },
+            None => Plan {
+                forward: None,
+                project: executor.project_input("in").map(Arc::from),
+            },
+        }
+    }
+}
+
+/// Opens stdin or the `-i` files (all of them now, so a missing one stops the run
+/// before it starts) and starts reading them as peer `peer`.
+pub(super) fn start(opts: &Options, peer: usize, plan: Plan) -> Result<LineInput, String> {
+    let (readers, names) = open(&opts.inputs)?;
+    let json = opts.codec != "string";
+    let codec = || -> Box<dyn Codec> {
+        if json {
+            Box::new(Json::default())
+        } else {
+            Box::new(Text)
+        }
+    };
+    let decoder = Decoder {
+        codec: codec(),
+        skip_blank: json,
+        max_line: chunks::MAX_LINE,
+        compact: plan.forward.is_some(),
+        project: plan.project.clone(),
+        scratch: Default::default(),
+    };
+    let reader = chunks::spawn(readers, names.clone(), decoder, opts.progress.clone());
+    let mut input = LineInput::new(reader, peer, names, codec());
+    input.projected = plan.project.is_some();
+    input.forward = plan.forward;
+    Ok(input)
+}
+
+type Opened = (Vec<Box<dyn Read + Send>>, Vec<String>);
+
+fn open(paths: &[std::path::PathBuf]) -> Result<Opened, String> {
+    if paths.is_empty() {
+        return Ok((vec![Box::new(std::io::stdin())], vec!["stdin".into()]));
+    }
+    let mut readers: Vec<Box<dyn Read + Send>> = Vec::new();
+    let mut names = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            readers.push(Box::new(std::io::stdin()));
+            names.push("stdin".into());
+            continue;
+        }
+        let f = std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        readers.push(Box::new(f));
+        names.push(p.display().to_string());
+    }
+    Ok((readers, names))
+}
+
+/// The graph of a script run: `in` feeds the script, which emits to `out`, `err`
+/// or any port (the runtime routes by output name, so one edge stands for all).
+pub(super) fn script_graph() -> Graph {
+    let mut g = Graph::default();
+    let input = g.add("in", NodeKind::Input);
+    let out = g.add("out", NodeKind::Output);
+    g.add("err", NodeKind::Output);
+    g.connect(input, "out", out, "in");
+    g
+}
+
+/// The executor thread's end of the built-in input.
+pub(super) struct LineInput {
+    pub(super) reader: Reader,
+    /// Index of the `in` peer.
+    pub(super) peer: usize,
+    /// The inputs' names, for error texts (`FILE:LINE: ...`).
+    pub(super) names: Vec<String>,
+    /// The output (not a peer) events reach unchanged, when the graph only forwards them.
+    pub(super) forward: Option<String>,
+    /// Events hold only the fields the graph reads.
+    pub(super) projected: bool,
+    /// Decodes a line again, whole, for an error report.
+    pub(super) codec: Box<dyn Codec>,
+    /// Ingest time of the events of the chunk being handled (its read time).
+    read_ns: u64,
+}
+
+/// What polling the input gave.
+pub(super) enum Polled {
+    /// Lines were handled, or nothing came within the wait.
+    Going,
+    /// Every input has ended.
+    Ended,
+    /// Reading failed; the run stops.
+    Failed(String),
+}
+
+impl LineInput {
+    pub(super) fn new(
+        reader: Reader,
+        peer: usize,
+        names: Vec<String>,
+        codec: Box<dyn Codec>,
+    ) -> Self {
+        LineInput {
+            reader,
+            peer,
+            names,
+            forward: None,
+            projected: false,
+            codec,
+            read_ns: 0,
+        }
+    }
+}
+
+impl Exec<'_> {
+    /// Starts the input's one stream.
+    pub(super) fn start_input(&mut self) {
+        if let Some(peer) = self.input.as_ref().map(|i| i.peer) {
+            self.open.insert((peer, 0));
+            self.seq.insert((peer, 0), 0);
+            self.signal(&Signal::StartStream {
+                peer: Str::from("in"),
+                stream: 0,
+            });
+        }
+    }
+
+    /// Waits up to `wait` for the input's next chunk and runs its lines.
+    pub(super) fn poll_input(&mut self, wait: Duration) -> Polled {
+        let Some(input) = self.input.as_mut() else {
+            return Polled::Ended;
+        };
+        match input.reader.next(wait) {
+            Some(Input::Lines(mut chunk)) => {
+                self.chunk(&mut chunk);
+                if let Some(input) = &self.input {
+                    input.reader.recycle(chunk);
+                }
+                Polled::Going
+            }
+            Some(Input::Failed(e)) => Polled::Failed(e),
+            Some(Input::End) => Polled::Ended,
+            None => Polled::Going,
+        }
+    }
+
+    /// The input ended (or failed): its stream ends, it is a source no more.
+    pub(super) fn close_input(&mut self) {
+        if let Some(input) = self.input.take() {
+            self.end_stream(input.peer, 0);
+            self.peers[input.peer].done = true;
+        }
+    }
+
+    fn chunk(&mut self, chunk: &mut Chunk) {
+        let Some(mut input) = self.input.take() else {
+            return;
+        };
+        input.read_ns = chunk.read_ns;
+        let peer = input.peer;
+        let (mut events, mut bad, mut lines) = (0u64, 0u64, 0u64);
+        let which = chunk.input;
+        for (line_no, line, decoded, json) in chunk.take() {
+            let data = match decoded {
+                Decoded::Value(v) => v,
+                Decoded::Blank => continue,
+                Decoded::Compact(..) => {
+                    lines += 1;
+                    events += 1;
+                    self.forward_compact(&input, json);
+                    continue;
+                }
+                Decoded::Bad(e, preview) => {
+                    lines += 1;
+                    bad += 1;
+                    let name = input.names.get(which).map_or("input", String::as_str);
+                    let text = format!("{name}:{line_no}: {e}");
+                    let raw = preview.as_ref().map_or(line, |p| p.as_bytes());
+                    // At most a KiB of the line, with its length when cut.
+                    let mut doc = crate::record! {"error" => text};
+                    super::raw::Raw::of(raw).add_to(&mut doc);
+                    self.write_err(&doc);
+                    continue;
+                }
+            };
+            lines += 1;
+            events += 1;
+            self.line_event(&mut input, data, line);
+        }
+        let m = &self.peers[peer].metrics;
+        m.add(Counter::Recv, Some(0), lines);
+        m.add(Counter::Out, Some(0), events);
+        if bad > 0 {
+            m.add(Counter::Err, Some(0), bad);
+        }
+        self.input = Some(input);
+    }
+
+    /// A line forwarded as read: exactly what the graph would have written.
+    fn forward_compact(&mut self, input: &LineInput, json: &[u8]) {
+        // It takes an ingest time and a number like the event it stands for.
+        self.ingest.ingest_ns(0);
+        if let Some(s) = self.seq.get_mut(&(input.peer, 0)) {
+            *s += 1;
+        }
+        let to_out = input.forward.as_deref().is_none_or(|o| o == "out");
+        let (w, m): (&mut dyn Write, _) = if to_out {
+            (&mut self.out, &self.out_metrics)
+        } else {
+            (&mut self.err, &self.err_metrics)
+        };
+        m.add(Counter::In, None, 1);
+        m.add(Counter::Send, None, 1);
+        let written = w.write_all(json).and_then(|()| w.write_all(b"\n"));
+        // Only `out` failing stops the run: stderr is where failures are reported.
+        if let (Err(e), true) = (written, to_out) {
+            self.write_failed(e);
+        }
+    }
+
+    /// One event of the input through the graph.
+    fn line_event(&mut self, input: &mut LineInput, data: Value, line: &[u8]) {
+        let next = self.seq.entry((input.peer, 0)).or_insert(0);
+        let event = *next;
+        *next += 1;
+        let id = EventId {
+            peer: Str::from("in"),
+            stream: 0,
+            event,
+        };
+        self.drained = false;
+        // One clock read per chunk: its lines arrived together.
+        let mut ev = self
+            .ingest
+            .event(data, id, Value::record(), &[], input.read_ns);
+        if let Some(r) = &mut self.recorder {
+            ev.ingest_ns = r.ingest_ns(ev.ingest_ns);
+            r.event("in", 0, ev.ingest_ns, &ev.data);
+        }
+        // Only on an error report: a fresh codec, so the hot path keeps no copy.
+        let codec = &input.codec;
+        let original = || codec.fresh().decode(line).unwrap_or_default();
+        self.executor
+            .send_line(ev, input.projected, &original, &mut self.outputs);
+        self.route();
+    }
+}
