@@ -701,8 +701,11 @@ fn spawn_timers(
     default_every_s: u64,
 ) {
     let ctrl = tx.clone();
+    // Installed now, not in the task: a signal that comes before the task first runs
+    // must not find the default action (which kills the process).
+    let signals = super::signals::StopSignals::new();
     tokio::spawn(async move {
-        let Some(mut signals) = super::signals::StopSignals::new() else {
+        let Some(mut signals) = signals else {
             return;
         };
         if signals.next().await.is_some() {
