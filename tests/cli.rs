@@ -525,6 +525,43 @@ fn modules_are_found_on_the_module_path() {
     );
 }
 
+#[test]
+fn doc_prints_the_reference_or_writes_one_file_per_module() {
+    let r = trickle(&["doc"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for needle in [
+        "# trickle reference",
+        "### `string::len(input)`",
+        "## `aggr::stats::count`",
+        "## `tumbling`",
+        "## `http_client`",
+    ] {
+        assert!(r.stdout.contains(needle), "missing {needle}");
+    }
+    let d = dir("doc");
+    let out = d.join("ref");
+    let r = trickle(&["doc", "--out", out.to_str().unwrap()], None);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    let index = std::fs::read_to_string(out.join("index.md")).unwrap();
+    assert!(index.contains("[`std::string`](std.string.md)"), "{index}");
+    let page = std::fs::read_to_string(out.join("std.string.md")).unwrap();
+    assert!(page.contains("```tremor\nuse std::string;\n"), "{page}");
+    for f in ["aggregates.md", "windows.md", "peers.md"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    // A folder that cannot be created is a failure to write: exit 3.
+    let file = write(&d, "plain", "x");
+    let r = trickle(&["doc", "--out", &format!("{file}/sub")], None);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+#[test]
+fn lsp_without_a_client_exits_cleanly() {
+    // stdin closes before `initialize`: an error on stderr, exit 1, no hang.
+    let r = trickle(&["lsp"], Some(""));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
 /// Everything `trickle run ARGS` writes to a terminal, until it exits.
 fn on_terminal(args: &[&str]) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_trickle"));

@@ -27,11 +27,13 @@ fn programs(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// A program whose case expects a rendered diagnostic: its positions are the expectation,
-/// so it is formatted (checked here) but not rewritten for the case run.
+/// A program whose case expects a rendered diagnostic, or a runtime error naming a
+/// `FILE:LINE:COL`: its positions are the expectation, so it is formatted (checked by the
+/// test above) but not rewritten for the case run.
 fn position_sensitive(program: &Path) -> bool {
     let dir = program.parent().unwrap_or(Path::new("."));
-    dir.join("error.txt").exists()
+    let out = std::fs::read_to_string(dir.join("out")).unwrap_or_default();
+    dir.join("error.txt").exists() || out.contains(".trickle:") || out.contains(".tremor:")
 }
 
 #[test]
@@ -112,8 +114,25 @@ fn formatted_case_folders_still_pass() {
             }
         }
     }
-    // Case names are relative paths; run from the copy so modules resolve the same way.
-    std::env::set_current_dir(&tmp).expect("enter temp dir");
+    // Case names are relative paths, the same in both trees. A case that already fails
+    // unformatted (work in progress elsewhere) is not the formatter's to answer for.
+    let before = failing_cases(&root());
+    let after = failing_cases(&tmp);
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(
+        rewritten > 50,
+        "only {rewritten} files changed by formatting"
+    );
+    let broken: Vec<&String> = after.iter().filter(|c| !before.contains(c)).collect();
+    assert!(
+        broken.is_empty(),
+        "cases that pass unformatted fail after formatting: {broken:?}"
+    );
+}
+
+/// The names of the failing case folders under `dir/tests`.
+fn failing_cases(dir: &Path) -> Vec<String> {
+    std::env::set_current_dir(dir).expect("enter the tree");
     let opts = Options {
         no_final_flush: false,
         bless: false,
@@ -121,20 +140,12 @@ fn formatted_case_folders_still_pass() {
         timeout: Some(Duration::from_secs(60)),
     };
     let mut report = Vec::new();
-    let summary = run_all(&[PathBuf::from("tests")], &opts, &mut report).expect("report");
-    let report = String::from_utf8_lossy(&report);
-    let failed: Vec<&str> = report.lines().filter(|l| l.starts_with("FAIL")).collect();
-    let _ = std::fs::remove_dir_all(&tmp);
-    assert!(
-        rewritten > 50,
-        "only {rewritten} files changed by formatting"
-    );
-    assert!(
-        summary.ok(),
-        "{} cases failed after formatting:\n{}\n{report}",
-        summary.failed,
-        failed.join("\n")
-    );
+    run_all(&[PathBuf::from("tests")], &opts, &mut report).expect("report");
+    String::from_utf8_lossy(&report)
+        .lines()
+        .filter_map(|l| l.strip_prefix("FAIL "))
+        .map(str::to_string)
+        .collect()
 }
 
 // -- the command line ------------------------------------------------------------

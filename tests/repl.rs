@@ -211,7 +211,7 @@ fn steps_file_feeds_the_session_query() {
     );
     let err = &r.stderr;
     assert!(err.contains("no session query yet"), "{err}");
-    assert!(err.contains("line 2: time never goes back"), "{err}");
+    assert!(err.contains("line 2: tick 5 goes back in time"), "{err}");
     assert!(err.contains("line 1: a step needs one of"), "{err}");
     assert!(err.contains("cannot read /nonexistent/steps"), "{err}");
     assert_eq!(r.code, 1);

@@ -1,5 +1,7 @@
 //! Property tests over the event path: every script and query in the case folders,
-//! compiled once, is fed arbitrary JSON values (and mutations of the case inputs).
+//! compiled once, is fed arbitrary JSON values (and mutations of the case inputs);
+//! every query also gets arbitrary `steps` (streams, ends, ticks, drains, times out
+//! of order) through the test runner's virtual clock.
 //! Nothing may panic, and failures must come out as values: a script's runtime
 //! error renders to text, a query's goes to `err` as `{"error": "...", ...}`.
 //! The JSON parser gets arbitrary and mutated bytes; a peer's interceptor chains and
@@ -16,6 +18,7 @@ use trickle::interp::{Outcome, Script};
 use trickle::peer::codec;
 use trickle::peer::interceptor::Chain;
 use trickle::query::{compile_query, Query};
+use trickle::testcase::{parse_steps, Feed, Player, Step};
 use trickle::value::{parse_json, parse_json_bytes, test_eq, Str, Value};
 
 /// A compiled case-folder program and the events of its `in` file.
@@ -53,6 +56,15 @@ fn corpus() -> &'static Corpus {
                         c.events.push(v);
                     }
                     c.lines.push(l.to_string());
+                }
+            }
+            // The events of `steps` files are seeds too.
+            if let Ok(steps) = std::fs::read_to_string(dir.join("steps")) {
+                for n in parse_steps(&steps).unwrap_or_default() {
+                    if let Step::Event { data, .. } = n.step {
+                        c.lines.push(data.encode());
+                        c.events.push(data);
+                    }
                 }
             }
             if let Some(p) = compile(&dir, file) {
@@ -294,6 +306,65 @@ fn event() -> impl Strategy<Value = Value> {
     prop_oneof![value(), mutated_seed(), mutated_seed()]
 }
 
+/// One step of a virtual clock: `(kind, stream, time offset, value)`; an event's time
+/// is mostly ahead of the clock, sometimes behind it (refused: times never go back).
+fn step() -> impl Strategy<Value = (u8, u64, i64, Value)> {
+    (0u8..10, 0u64..3, -500_000_000i64..3_000_000_000, event())
+}
+
+/// Plays `steps` into query `which` through the test runner's [`Player`]: several
+/// streams of each input it reads, stream ends, ticks, drains, out-of-order times.
+fn play(which: usize, steps: Vec<(u8, u64, i64, Value)>) {
+    let programs = &corpus().programs;
+    let queries: Vec<&(PathBuf, Program)> = programs
+        .iter()
+        .filter(|(_, p)| matches!(p, Program::Query(_)))
+        .collect();
+    let (dir, Program::Query(query)) = queries[which % queries.len()] else {
+        return;
+    };
+    let mut exec = query.executor();
+    let mut player = Player::for_query(None, query);
+    let inputs = query.inputs();
+    let mut out = Vec::new();
+    let mut feed = |f: Feed<'_>| match f {
+        Feed::Event(input, ev) => exec.send(input, ev, &mut out),
+        Feed::Signal(s) => exec.signal(&s, &mut out),
+    };
+    for (i, (kind, stream, dt, data)) in steps.into_iter().enumerate() {
+        let peer = inputs[i % inputs.len()].clone();
+        let at = player.now().saturating_add_signed(dt);
+        let step = match kind {
+            0..=5 => Step::Event {
+                data,
+                peer,
+                stream,
+                ingest_ns: (kind > 0).then_some(at),
+            },
+            6 => Step::EndStream { peer, stream },
+            7 => Step::StartStream { peer, stream },
+            8 => Step::Tick(at),
+            _ => Step::Drain,
+        };
+        // A refused step (a time that goes back, an input nothing reads) changes nothing.
+        let _ = player.play(&step, &mut feed);
+    }
+    player.finish(true, &mut feed);
+    let own_err =
+        std::fs::read_to_string(dir.join("query.trickle")).is_ok_and(|q| q.contains("into err"));
+    for (port, event) in out {
+        let _ = event.data.encode();
+        if port == "err" && !own_err {
+            assert!(
+                event.data.get("error").and_then(Value::as_str).is_some(),
+                "{}: err event without an error text: {}",
+                dir.display(),
+                event.data.encode()
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
         std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256)
@@ -307,6 +378,16 @@ proptest! {
         let n = corpus().programs.len();
         prop_assume!(n > 0);
         run(which.index(n), events);
+    }
+
+    #[test]
+    fn queries_survive_arbitrary_steps(
+        which in any::<prop::sample::Index>(),
+        steps in prop::collection::vec(step(), 1..16),
+    ) {
+        let n = corpus().programs.iter().filter(|(_, p)| matches!(p, Program::Query(_))).count();
+        prop_assume!(n > 0);
+        play(which.index(n), steps);
     }
 
     #[test]

@@ -197,6 +197,9 @@ pub struct DefineWindow {
     pub state: Option<Expr>,
     /// `script from <port> ...` blocks (only `tick` is valid; the compiler checks).
     pub port_scripts: Vec<PortScript>,
+    /// `use`, `const`, `fn`, `intrinsic` of the main `script` section. A definition
+    /// body is its own scope: these, and those of its port scripts, are all it sees.
+    pub decls: Vec<Stmt>,
     pub script: Option<Vec<Expr>>,
     pub span: Span,
 }
@@ -216,6 +219,8 @@ pub struct DefineOperator {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PortScript {
     pub port: Ident,
+    /// The section's `use`, `const`, `fn` and `intrinsic` statements.
+    pub decls: Vec<Stmt>,
     pub body: Vec<Expr>,
     pub span: Span,
 }
@@ -228,6 +233,8 @@ pub struct DefineScript {
     pub args: Vec<ArgDecl>,
     pub state: Option<Expr>,
     pub port_scripts: Vec<PortScript>,
+    /// `use`, `const`, `fn`, `intrinsic` of the main `script` section (see [`DefineWindow::decls`]).
+    pub decls: Vec<Stmt>,
     pub script: Vec<Expr>,
     pub span: Span,
 }

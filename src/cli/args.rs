@@ -146,6 +146,29 @@ pub enum Command {
         check: bool,
     },
 
+    /// A language server for editors (Language Server Protocol on stdin/stdout).
+    ///
+    /// Diagnostics, completion, hover, go to definition, references, rename, outline,
+    /// folding, semantic highlighting and quick fixes for `.trickle` and `.tremor`
+    /// files. Editors start it themselves; see the README's "Editors" section.
+    #[command(after_help = "Example (Neovim, with nvim-lspconfig):\n  \
+        cmd = { \"trickle\", \"lsp\" }, filetypes = { \"trickle\", \"tremor\" }")]
+    Lsp,
+
+    /// Print the standard library reference as Markdown.
+    ///
+    /// Every stdlib module and function (signature, docs, runnable examples), every
+    /// aggregate, window kind and peer kind with its config keys: the same text the
+    /// language server shows on hover.
+    #[command(after_help = "Example:\n  \
+        $ trickle doc > stdlib.md\n  \
+        $ trickle doc --out docs/   # one file per module, plus index.md")]
+    Doc {
+        /// Write one Markdown file per module into this folder instead of stdout.
+        #[arg(long = "out", value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+
     /// Print shell completions.
     #[command(after_help = "Example:\n  \
         $ trickle completions bash > ~/.local/share/bash-completion/completions/trickle")]

@@ -62,6 +62,8 @@ pub fn main() -> i32 {
             color,
         ),
         Command::Fmt { files, check } => fmt::fmt(&files, check, color),
+        Command::Lsp => crate::lsp::main(),
+        Command::Doc { out } => crate::doc::main(out.as_deref()),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

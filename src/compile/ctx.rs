@@ -74,6 +74,13 @@ pub struct ExprCtx {
     /// Set just before lowering a statement-level `match`/`for` whose value is
     /// unused; taken by it, so its case bodies are lowered as unused too.
     pub(crate) arms_unneeded: bool,
+    /// Case bindings (`case a = _`) in scope: name → slot. A binding lives only in
+    /// its case, so it gets its own slot, which shadows a local of the same name.
+    pub(crate) shadows: Vec<(String, usize)>,
+    /// Lowering code that may never run (a function body, a case arm, the right of
+    /// `and`/`or`): a constant part that fails to evaluate stays a runtime error and
+    /// the compiler only warns.
+    pub(crate) may_not_run: bool,
 }
 
 impl ExprCtx {
@@ -97,6 +104,8 @@ impl ExprCtx {
             in_aggr: false,
             group_shapes: None,
             arms_unneeded: false,
+            shadows: Vec::new(),
+            may_not_run: false,
         }
     }
 
@@ -140,6 +149,9 @@ impl ExprCtx {
 
     /// The slot of local `name`, allocating one if new.
     pub(crate) fn local_slot(&mut self, name: &str) -> usize {
+        if let Some(slot) = self.shadow(name) {
+            return slot;
+        }
         match self.local_names.iter().position(|n| n == name) {
             Some(i) => i,
             None => {
@@ -151,6 +163,25 @@ impl ExprCtx {
 
     /// The slot of an existing local.
     pub(crate) fn find_local(&self, name: &str) -> Option<usize> {
-        self.local_names.iter().position(|n| n == name)
+        self.shadow(name)
+            .or_else(|| self.local_names.iter().position(|n| n == name))
+    }
+
+    fn shadow(&self, name: &str) -> Option<usize> {
+        self.shadows
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| *s)
+    }
+
+    /// A fresh slot for the case binding `name`, in scope until the shadows are
+    /// truncated at the end of the case.
+    pub(crate) fn bind_in_case(&mut self, name: &str) -> usize {
+        // A name no identifier can have, so the slot is never found by name.
+        self.local_names.push(format!("\u{0}{name}"));
+        let slot = self.local_names.len() - 1;
+        self.shadows.push((name.to_string(), slot));
+        slot
     }
 }

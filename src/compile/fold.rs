@@ -21,7 +21,8 @@ fn const_path(p: &Path) -> bool {
         })
 }
 
-fn foldable(e: &Expr) -> bool {
+/// All parts of `e` are constant, so [`fold`] would evaluate it.
+pub(crate) fn foldable(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Record(fields) => fields.iter().all(|(k, v)| is_const(k) && is_const(v)),
         ExprKind::List(items) | ExprKind::Interpolated(items) => items.iter().all(is_const),

@@ -133,7 +133,11 @@ impl<'m> Lowerer<'m> {
             ast::ExprKind::Unary(op, x) => ExprKind::Unary(*op, Box::new(self.expr(x, ctx)?)),
             ast::ExprKind::Binary(op, a, b) => {
                 let a = self.expr(a, ctx);
+                // The right of `and`/`or` may never run (short circuit).
+                let may_not_run = ctx.may_not_run;
+                ctx.may_not_run |= matches!(op, ast::BinOp::And | ast::BinOp::Or);
                 let b = self.expr(b, ctx);
+                ctx.may_not_run = may_not_run;
                 match (a, b) {
                     (Ok(a), Ok(b)) => ExprKind::Binary(*op, Box::new(a), Box::new(b)),
                     (Err(mut x), Err(y)) => {
@@ -202,7 +206,26 @@ impl<'m> Lowerer<'m> {
                 ExprKind::Drop
             }
         };
-        fold::fold(ir::Expr::new(kind, e.span)).map_err(|d| vec![d])
+        self.fold(ir::Expr::new(kind, e.span), ctx)
+    }
+
+    /// Const folding. A failure is a compile error where the code always runs; where
+    /// it may never run (see [`ExprCtx::may_not_run`]) the expression is kept as it
+    /// is, to fail at run time if it ever runs, and the compiler warns.
+    pub fn fold(&self, e: ir::Expr, ctx: &mut ExprCtx) -> L<ir::Expr> {
+        if !ctx.may_not_run || !fold::foldable(&e) {
+            return fold::fold(e).map_err(|d| vec![d]);
+        }
+        match fold::fold(e.clone()) {
+            Ok(x) => Ok(x),
+            Err(d) => {
+                let mut w = Diagnostic::warning(codes::W_CONST_RUNTIME_ERROR, d.message, e.span)
+                    .with_note("this code may never run, so the error is left to run time");
+                w.span = d.span.or(w.span);
+                ctx.warnings.push(w);
+                Ok(e)
+            }
+        }
     }
 
     /// A string literal: a constant, or the parts of an interpolation.
@@ -217,7 +240,7 @@ impl<'m> Lowerer<'m> {
                 ast::StrPart::Expr(e) => self.expr(e, ctx)?,
             });
         }
-        fold::fold(ir::Expr::new(ExprKind::Interpolated(parts), s.span)).map_err(|d| vec![d])
+        self.fold(ir::Expr::new(ExprKind::Interpolated(parts), s.span), ctx)
     }
 
     fn bytes(&self, parts: &[ast::BytesPart], ctx: &mut ExprCtx) -> L<ExprKind> {
@@ -287,7 +310,7 @@ impl<'m> Lowerer<'m> {
                 return Ok(e);
             }
         }
-        fold::fold(ir::Expr::new(ExprKind::Path(Box::new(path)), p.span)).map_err(|d| vec![d])
+        self.fold(ir::Expr::new(ExprKind::Path(Box::new(path)), p.span), ctx)
     }
 
     fn check_event(&self, span: Span, ctx: &ExprCtx) -> L<()> {
@@ -457,15 +480,16 @@ impl<'m> Lowerer<'m> {
         for c in &f.cases {
             let key = ctx.local_slot(&c.key.name);
             let value = ctx.local_slot(&c.value.name);
-            let guard = match &c.guard {
-                Some(g) => Some(self.expr(g, ctx)?),
-                None => None,
-            };
+            // A for's cases run once per item, so perhaps never.
+            let may_not_run = std::mem::replace(&mut ctx.may_not_run, true);
+            let guard = c.guard.as_ref().map(|g| self.expr(g, ctx)).transpose();
+            let body = self.body_needed(&c.body, ctx, arms_needed);
+            ctx.may_not_run = may_not_run;
             cases.push(ir::ForCase {
                 key,
                 value,
-                guard,
-                body: self.body_needed(&c.body, ctx, arms_needed)?,
+                guard: guard?,
+                body: body?,
             });
         }
         let into = match &f.into {
@@ -515,8 +539,23 @@ impl<'m> Lowerer<'m> {
         Ok(ExprKind::Patch(Box::new(ir::Patch {
             target,
             ops,
+            op_spans: p.ops.iter().map(patch_op_span).collect(),
             span: p.span,
         })))
+    }
+}
+
+/// The clause of a patch operation (where its errors point).
+fn patch_op_span(op: &ast::PatchOp) -> Span {
+    match op {
+        ast::PatchOp::Insert(_, _, s)
+        | ast::PatchOp::Upsert(_, _, s)
+        | ast::PatchOp::Update(_, _, s)
+        | ast::PatchOp::Erase(_, s)
+        | ast::PatchOp::Copy(_, _, s)
+        | ast::PatchOp::Move(_, _, s)
+        | ast::PatchOp::Merge(_, _, s)
+        | ast::PatchOp::Default(_, _, s) => *s,
     }
 }
 
@@ -559,6 +598,8 @@ pub(crate) fn lower_fn(
     let l = Lowerer::new(m, scope);
     let mut ctx = ExprCtx::script();
     ctx.in_fn = true;
+    // Nothing says the function is ever called.
+    ctx.may_not_run = true;
     ctx.allow_effects = false;
     ctx.fn_arity = Some((f.params.len(), f.variadic));
     for p in &f.params {

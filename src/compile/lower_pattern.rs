@@ -62,8 +62,12 @@ fn cases(l: &Lowerer, cs: &[ast::Case], ctx: &mut ExprCtx, needed: bool) -> L<Ve
     let mut out = Vec::with_capacity(cs.len());
     let mut errors = Vec::new();
     for c in cs {
+        let shadows = ctx.shadows.len();
+        let may_not_run = ctx.may_not_run;
         let res: L<ir::Case> = (|| {
             let pattern = pattern(l, &c.pattern, ctx)?;
+            // A guard or body runs only when its case is reached.
+            ctx.may_not_run = true;
             let guard = match &c.guard {
                 Some(g) => Some(l.expr(g, ctx)?),
                 None => None,
@@ -75,6 +79,9 @@ fn cases(l: &Lowerer, cs: &[ast::Case], ctx: &mut ExprCtx, needed: bool) -> L<Ve
                 body,
             })
         })();
+        ctx.may_not_run = may_not_run;
+        // The case's bindings end with it (a local of the same name is unchanged).
+        ctx.shadows.truncate(shadows);
         match res {
             Ok(c) => out.push(c),
             Err(es) => errors.extend(es),
@@ -107,7 +114,7 @@ pub(crate) fn pattern(l: &Lowerer, p: &ast::Pattern, ctx: &mut ExprCtx) -> L<ir:
         ast::Pattern::Expr(e) => ir::Pattern::Expr(l.expr(e, ctx)?),
         ast::Pattern::Assign(id, inner) => {
             let inner = pattern(l, inner, ctx)?;
-            ir::Pattern::Bind(ctx.local_slot(&id.name), Box::new(inner))
+            ir::Pattern::Bind(ctx.bind_in_case(&id.name), Box::new(inner))
         }
         ast::Pattern::Extract(e) => ir::Pattern::Extract(extractor(e)?),
         ast::Pattern::Record(r) => ir::Pattern::Record(record(l, r, ctx)?),
@@ -202,7 +209,24 @@ pub(crate) fn lower_fn_match(
         ),
         span,
     );
-    let cases = cases(l, cs, ctx, true)?;
+    // An extractor in an argument's place binds the extracted value to that
+    // argument inside the case, as `a = ~ ext||` would.
+    let cs: Vec<ast::Case> = cs
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if let ast::Pattern::Tuple(t) = &mut c.pattern {
+                for (elem, param) in t.elems.iter_mut().zip(&f.params) {
+                    if matches!(elem, ast::Pattern::Extract(_)) {
+                        let ex = std::mem::replace(elem, ast::Pattern::Default(param.span));
+                        *elem = ast::Pattern::Assign(param.clone(), Box::new(ex));
+                    }
+                }
+            }
+            c
+        })
+        .collect();
+    let cases = cases(l, &cs, ctx, true)?;
     Ok(ir::Expr::new(
         ExprKind::Match(Box::new(ir::Match {
             target,

@@ -33,6 +33,11 @@ mod walk;
 pub use ctx::{AggrCall, ExprCtx};
 pub use modules::{Modules, ScopeId};
 
+/// Every module of the embedded standard library as `(a::b, text)`, sorted by path.
+pub fn stdlib_modules() -> Vec<(String, &'static str)> {
+    stdlib::modules()
+}
+
 use crate::diag::{codes, Diagnostic, FileId, SourceMap};
 use crate::interp::Script;
 use std::path::{Path, PathBuf};
@@ -99,7 +104,9 @@ pub fn compile_script(
         return Err(errors);
     }
     let mut ctx = ExprCtx::script();
-    let block = modules.lower_block(scope, &body, &mut ctx)?;
+    let block = modules
+        .lower_block(scope, &body, &mut ctx)
+        .map_err(crate::diag::without_consequences)?;
     let mut warnings = std::mem::take(&mut modules.warnings);
     warnings.extend(ctx.warnings);
     Ok(Compiled {

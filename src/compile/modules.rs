@@ -14,7 +14,7 @@ use crate::diag::{codes, Diagnostic, FileId, SourceMap, Span};
 use crate::functions::FnDecl;
 use crate::interp::ir;
 use crate::value::Value;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 use trickle_grammar::ast;
 
@@ -44,6 +44,14 @@ pub(crate) struct Scope {
     pub consts: FxHashMap<String, Value>,
     pub fns: FxHashMap<String, FnItem>,
     pub definitions: Vec<(String, ast::Definition)>,
+    /// Aliases whose `use` failed: names reached through them are consequences of
+    /// that one error and are not reported again.
+    pub failed_aliases: FxHashSet<String>,
+    /// Where each const (`const NAME`) and function (`fn NAME`) was declared, so a
+    /// duplicate can point at the first.
+    pub decl_spans: FxHashMap<String, Span>,
+    /// For a definition body: the module it is written in (whose names it does not see).
+    pub parent: Option<ScopeId>,
 }
 
 /// All loaded modules.
@@ -52,6 +60,9 @@ pub struct Modules {
     pub(crate) scopes: Vec<Scope>,
     by_path: FxHashMap<String, ScopeId>,
     loading: Vec<String>,
+    /// The scope of each `define script|window|operator` body, by the definition's
+    /// span: a body sees only what it declares itself (and `args`), not the module's names.
+    body_scopes: FxHashMap<(u32, u32, u32), ScopeId>,
     /// Warnings of everything loaded so far.
     pub warnings: Vec<Diagnostic>,
     /// A call of `event_ids()` was lowered (it reads the lineage of events).
@@ -73,6 +84,7 @@ impl Modules {
             scopes: Vec::new(),
             by_path: FxHashMap::default(),
             loading: Vec::new(),
+            body_scopes: FxHashMap::default(),
             warnings: Vec::new(),
             reads_lineage: Default::default(),
         }
@@ -88,7 +100,8 @@ impl Modules {
     ) -> Result<(ScopeId, ast::Module), Vec<Diagnostic>> {
         let module = crate::syntax::parse_module(sources.text(file), file)?;
         let id = self.new_scope(String::new());
-        self.process(sources, id, &module.stmts, true)?;
+        self.process(sources, id, &module.stmts, true)
+            .map_err(crate::diag::without_consequences)?;
         Ok((id, module))
     }
 
@@ -117,21 +130,10 @@ impl Modules {
         let mut errors = Vec::new();
         let mut uses = Vec::new();
         collect_uses(stmts, &mut uses);
-        for item in uses {
-            if let Err(es) = self.add_use(sources, id, item) {
-                errors.extend(es);
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        self.add_uses(sources, id, &uses, &mut errors);
         let mut names = Vec::new();
         walk::qualified_names(stmts, &mut names);
-        for (segs, span) in names {
-            if let Err(es) = self.preload(sources, id, &segs, span) {
-                errors.extend(es);
-            }
-        }
+        self.preload_all(sources, id, names, &mut errors);
         for s in stmts {
             let res = match s {
                 ast::Stmt::Use(_) => Ok(()),
@@ -141,6 +143,7 @@ impl Modules {
                 ast::Stmt::Define(d) => {
                     let name = definition_name(d).to_string();
                     self.scopes[id.0].definitions.push((name, d.clone()));
+                    self.define_body(sources, id, d, &mut errors);
                     Ok(())
                 }
                 ast::Stmt::Create(c) if !root => Err(vec![Diagnostic::error(
@@ -169,6 +172,116 @@ impl Modules {
         } else {
             Err(errors)
         }
+    }
+
+    /// Adds `use` items; an alias whose module failed to load is remembered as failed.
+    fn add_uses(
+        &mut self,
+        sources: &mut SourceMap,
+        id: ScopeId,
+        items: &[&ast::UseItem],
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        for item in items {
+            if let Err(es) = self.add_use(sources, id, item) {
+                let alias = item
+                    .alias
+                    .as_ref()
+                    .or(item.path.last())
+                    .map(|i| i.name.clone())
+                    .unwrap_or_default();
+                self.scopes[id.0].failed_aliases.insert(alias);
+                errors.extend(es);
+            }
+        }
+    }
+
+    fn preload_all(
+        &mut self,
+        sources: &mut SourceMap,
+        id: ScopeId,
+        names: Vec<(Vec<String>, Span)>,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        for (segs, span) in names {
+            if let Err(es) = self.preload(sources, id, &segs, span) {
+                errors.extend(es);
+            }
+        }
+    }
+
+    /// Gives a `define script|window|operator` body its own scope (one for all its
+    /// sections, as in Tremor), filled from its own `use`, `const`, `fn` and
+    /// `intrinsic` statements. Definitions inside a `define pipeline` get theirs too.
+    fn define_body(
+        &mut self,
+        sources: &mut SourceMap,
+        parent: ScopeId,
+        d: &ast::Definition,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let decls: Vec<&ast::Stmt> = match d {
+            ast::Definition::Script(s) => s
+                .port_scripts
+                .iter()
+                .flat_map(|p| &p.decls)
+                .chain(&s.decls)
+                .collect(),
+            ast::Definition::Window(w) => w
+                .port_scripts
+                .iter()
+                .flat_map(|p| &p.decls)
+                .chain(&w.decls)
+                .collect(),
+            ast::Definition::Operator(_) => Vec::new(),
+            ast::Definition::Pipeline(p) => {
+                for s in &p.stmts {
+                    if let ast::Stmt::Define(inner) = s {
+                        self.define_body(sources, parent, inner, errors);
+                    }
+                }
+                return;
+            }
+            ast::Definition::Peer(_) => return,
+        };
+        let name = self.scopes[parent.0].name.clone();
+        let id = self.new_scope(name);
+        self.scopes[id.0].parent = Some(parent);
+        self.body_scopes.insert(span_key(definition_span(d)), id);
+        let uses: Vec<&ast::UseItem> = decls
+            .iter()
+            .filter_map(|s| match s {
+                ast::Stmt::Use(items) => Some(items),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        self.add_uses(sources, id, &uses, errors);
+        let mut names = Vec::new();
+        walk::definition_names(d, &mut names);
+        self.preload_all(sources, id, names, errors);
+        for s in decls {
+            let res = match s {
+                ast::Stmt::Const(c) => self.add_const(id, c),
+                ast::Stmt::Fn(f) => self.add_fn(id, f),
+                ast::Stmt::Intrinsic(i) => self.add_intrinsic(id, i),
+                _ => Ok(()),
+            };
+            if let Err(es) = res {
+                errors.extend(es);
+            }
+        }
+    }
+
+    /// The scope a definition's body is lowered in (see [`Modules::define_body`]);
+    /// `None` for kinds without one (pipelines, peers) or definitions never loaded.
+    pub fn body_scope(&self, d: &ast::Definition) -> Option<ScopeId> {
+        self.body_scope_at(definition_span(d))
+    }
+
+    /// [`Modules::body_scope`] of the definition spanning `span`.
+    pub fn body_scope_at(&self, span: Span) -> Option<ScopeId> {
+        self.body_scopes.get(&span_key(span)).copied()
     }
 
     fn add_use(
@@ -232,6 +345,15 @@ impl Modules {
                 self.by_path.insert(key, id);
                 res.map(|()| true)
             }
+        }
+    }
+
+    /// The file `use a::b;` would load, as `(name, text)`: the name is `stdlib/a/b.tremor`
+    /// for the embedded stdlib, else the path on disk.
+    pub fn locate(&self, path: &[String]) -> Option<(String, String)> {
+        match self.find(path) {
+            Found::File(name, text) => Some((name, text)),
+            Found::Dir | Found::Nothing => None,
         }
     }
 
@@ -308,13 +430,16 @@ impl Modules {
     }
 
     fn add_const(&mut self, id: ScopeId, c: &ast::ConstDef) -> Result<(), Vec<Diagnostic>> {
-        if self.scopes[id.0].consts.contains_key(&c.name.name) {
+        let key = format!("const {}", c.name.name);
+        if let Some(first) = self.scopes[id.0].decl_spans.get(&key) {
             return Err(vec![Diagnostic::error(
                 codes::DOUBLE_CONST,
                 format!("Can't declare the constant `{}` twice", c.name.name),
                 c.name.span,
-            )]);
+            )
+            .with_secondary(*first, "first declared here")]);
         }
+        self.scopes[id.0].decl_spans.insert(key, c.name.span);
         if c.name.name.chars().any(char::is_lowercase) {
             self.warnings.push(
                 Diagnostic::warning(
@@ -333,13 +458,16 @@ impl Modules {
     }
 
     fn add_fn(&mut self, id: ScopeId, f: &ast::FnDef) -> Result<(), Vec<Diagnostic>> {
-        if self.scopes[id.0].fns.contains_key(&f.name.name) {
+        let key = format!("fn {}", f.name.name);
+        if let Some(first) = self.scopes[id.0].decl_spans.get(&key) {
             return Err(vec![Diagnostic::error(
                 codes::DOUBLE_FN,
                 format!("Can't declare the function `{}` twice", f.name.name),
                 f.name.span,
-            )]);
+            )
+            .with_secondary(*first, "first declared here")]);
         }
+        self.scopes[id.0].decl_spans.insert(key, f.name.span);
         let scope_name = &self.scopes[id.0].name;
         let func = Arc::new(ir::Function {
             name: if scope_name.is_empty() {
@@ -480,4 +608,19 @@ fn definition_name(d: &ast::Definition) -> &str {
         ast::Definition::Pipeline(p) => &p.name.name,
         ast::Definition::Peer(p) => &p.name.name,
     }
+}
+
+/// The span of a definition (its identity for [`Modules::body_scope`]).
+fn definition_span(d: &ast::Definition) -> Span {
+    match d {
+        ast::Definition::Window(w) => w.span,
+        ast::Definition::Operator(o) => o.span,
+        ast::Definition::Script(s) => s.span,
+        ast::Definition::Pipeline(p) => p.span,
+        ast::Definition::Peer(p) => p.span,
+    }
+}
+
+fn span_key(s: Span) -> (u32, u32, u32) {
+    (s.file, s.start, s.end)
 }

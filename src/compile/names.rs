@@ -90,13 +90,16 @@ fn fallback(
             return one(missing(q, aggr_hint(m, name)));
         }
     }
+    if failed_alias(l, module) {
+        return one(Diagnostic::consequence(q.span));
+    }
     let candidates: Vec<String> = if module.is_empty() {
         l.m.scope(l.scope).fns.keys().cloned().collect()
     } else if let Some(id) = l.m.resolve_module(l.scope, module) {
         l.m.scope(id).fns.keys().cloned().collect()
     } else {
         if !l.m.scope(l.scope).aliases.contains_key(module[0]) {
-            return one(missing(q, None).with_help(use_hint(module)));
+            return one(missing(q, None).with_help(module_help(l, module)));
         }
         Vec::new()
     };
@@ -244,12 +247,20 @@ fn aggregate(
 pub(crate) fn qualified_const(l: &Lowerer, q: &ast::QualName) -> L<Value> {
     let module: Vec<&str> = q.module().iter().map(|s| s.name.as_str()).collect();
     let Some(id) = l.m.resolve_module(l.scope, &module) else {
+        if failed_alias(l, &module) {
+            return one(Diagnostic::consequence(q.span));
+        }
+        // Tremor's text; inside a definition body the module's own `use`s are not
+        // visible, which is the usual reason (hence the hint).
         return one(Diagnostic::error(
             codes::MISSING_MODULE,
-            format!("Module `{}` not found", module.join("::")),
+            format!(
+                "The constant {} (absolute path) is not defined.",
+                q.joined()
+            ),
             q.span,
         )
-        .with_help(use_hint(&module)));
+        .with_help(module_help(l, &module)));
     };
     let scope = l.m.scope(id);
     match scope.consts.get(q.name()) {
@@ -265,6 +276,29 @@ pub(crate) fn qualified_const(l: &Lowerer, q: &ast::QualName) -> L<Value> {
             }
             one(d)
         }
+    }
+}
+
+/// `module` starts with an alias whose `use` failed (already reported).
+fn failed_alias(l: &Lowerer, module: &[&str]) -> bool {
+    module
+        .first()
+        .is_some_and(|m| l.m.scope(l.scope).failed_aliases.contains(*m))
+}
+
+/// How to bring `module` into scope from a definition body when the enclosing
+/// module `use`s it (bodies do not see that), else [`use_hint`].
+fn module_help(l: &Lowerer, module: &[&str]) -> String {
+    let outer = l.m.scope(l.scope).parent.map(|p| l.m.scope(p));
+    match outer
+        .zip(module.first())
+        .and_then(|(o, m)| o.aliases.get(*m))
+    {
+        Some(path) => format!(
+            "a definition body sees only its own declarations: add `use {};` inside it",
+            path.join("::")
+        ),
+        None => use_hint(module),
     }
 }
 

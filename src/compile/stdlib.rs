@@ -15,6 +15,25 @@ pub(crate) fn is_dir(rel: &str) -> bool {
     STDLIB.get_dir(rel).is_some()
 }
 
+/// Every module of the stdlib as `(a::b, text)`, sorted by path.
+pub(crate) fn modules() -> Vec<(String, &'static str)> {
+    fn walk(dir: &Dir<'static>, out: &mut Vec<(String, &'static str)>) {
+        for f in dir.files() {
+            let p = f.path().to_string_lossy().to_string();
+            if let (Some(m), Some(text)) = (p.strip_suffix(".tremor"), f.contents_utf8()) {
+                out.push((m.replace('/', "::"), text));
+            }
+        }
+        for d in dir.dirs() {
+            walk(d, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&STDLIB, &mut out);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,15 @@ pub(crate) fn qualified_names(stmts: &[Stmt], out: &mut Vec<(Vec<String>, Span)>
     }
 }
 
+/// Collects the qualified names of one definition (its body included).
+pub(crate) fn definition_names(d: &Definition, out: &mut Vec<(Vec<String>, Span)>) {
+    definition(d, &mut |q: &QualName| {
+        if q.segments.len() > 1 {
+            out.push((q.module().iter().map(|s| s.name.clone()).collect(), q.span));
+        }
+    });
+}
+
 fn stmt(s: &Stmt, f: &mut impl FnMut(&QualName)) {
     match s {
         Stmt::Use(_) | Stmt::Intrinsic(_) => {}
@@ -66,7 +75,8 @@ fn definition(d: &Definition, f: &mut impl FnMut(&QualName)) {
             if let Some(s) = &w.state {
                 expr(s, f);
             }
-            w.port_scripts.iter().for_each(|p| exprs(&p.body, f));
+            w.port_scripts.iter().for_each(|p| port(p, f));
+            w.decls.iter().for_each(|s| stmt(s, f));
             if let Some(s) = &w.script {
                 exprs(s, f);
             }
@@ -80,7 +90,8 @@ fn definition(d: &Definition, f: &mut impl FnMut(&QualName)) {
             if let Some(st) = &s.state {
                 expr(st, f);
             }
-            s.port_scripts.iter().for_each(|p| exprs(&p.body, f));
+            s.port_scripts.iter().for_each(|p| port(p, f));
+            s.decls.iter().for_each(|s| stmt(s, f));
             exprs(&s.script, f);
         }
         Definition::Pipeline(p) => {
@@ -92,6 +103,11 @@ fn definition(d: &Definition, f: &mut impl FnMut(&QualName)) {
             p.with.iter().for_each(|w| expr(&w.value, f));
         }
     }
+}
+
+fn port(p: &PortScript, f: &mut impl FnMut(&QualName)) {
+    p.decls.iter().for_each(|s| stmt(s, f));
+    exprs(&p.body, f);
 }
 
 fn exprs(es: &[Expr], f: &mut impl FnMut(&QualName)) {

@@ -40,6 +40,10 @@ pub const UNKNOWN_INTRINSIC: &str = "E0109";
 pub const AGGR_NOT_ALLOWED: &str = "E0110";
 pub const AGGR_IN_AGGR: &str = "E0111";
 pub const MODULE_UNREADABLE: &str = "E0112";
+/// Internal: an error that only follows from one already reported (a name reached
+/// through a failed `use`, a use of a definition that failed). Never shown: see
+/// [`crate::diag::without_consequences`].
+pub const CONSEQUENCE: &str = "E0113";
 
 // -- script checks (compile, branch interp)
 pub const ASSIGN_TO_CONST: &str = "E0201";
@@ -66,6 +70,9 @@ pub const W_MISSING_DEFAULT_CASE: &str = "W0201";
 pub const W_LOWERCASE_CONST: &str = "W0202";
 pub const W_AGGR_PERFORMANCE: &str = "W0203";
 pub const W_USE_OPERATOR: &str = "W0204";
+/// Constant code that fails when evaluated, where it may never run (a function body,
+/// a `case` arm): it stays a runtime error, the compiler only warns.
+pub const W_CONST_RUNTIME_ERROR: &str = "W0205";
 
 // -- queries (query compiler, branch query)
 pub const QUERY_STREAM_NOT_DEFINED: &str = "E0401";

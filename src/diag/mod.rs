@@ -2,9 +2,11 @@
 //! codespan-reporting at the edges (CLI, REPL, test runner) only.
 
 pub mod codes;
+mod position;
 mod render;
 mod source;
 
+pub use position::LineIndex;
 pub use render::{emit_report, ColorMode};
 pub use source::{FileId, SourceMap};
 
@@ -57,6 +59,16 @@ impl Diagnostic {
         }
     }
     /// An error with no source location.
+    /// An error that only repeats one already reported (a use of a definition that
+    /// failed, a name behind a failed `use`); [`without_consequences`] drops it.
+    pub fn consequence(span: Span) -> Self {
+        Diagnostic::error(
+            codes::CONSEQUENCE,
+            "follows from an error reported above",
+            span,
+        )
+    }
+
     pub fn plain(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             span: None,
@@ -125,6 +137,18 @@ impl Diagnostic {
             let _ = writeln!(out, "error[{}]: {}", self.code, self.message);
         }
     }
+}
+
+/// Drops the errors that only follow from another one ([`codes::CONSEQUENCE`]),
+/// keeping them only if nothing else would be left (never an empty error list).
+pub fn without_consequences(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diags.iter().all(|d| d.code == codes::CONSEQUENCE) {
+        return diags;
+    }
+    diags
+        .into_iter()
+        .filter(|d| d.code != codes::CONSEQUENCE)
+        .collect()
 }
 
 /// Renders several diagnostics, one after the other, without colour.

@@ -51,6 +51,10 @@ impl SourceMap {
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, col)
     }
+    /// The ids of every file, in the order they were added.
+    pub fn ids(&self) -> impl Iterator<Item = FileId> {
+        0..self.names.len() as FileId
+    }
     pub(crate) fn files(&self) -> &SimpleFiles<String, String> {
         &self.files
     }

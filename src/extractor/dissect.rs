@@ -3,7 +3,8 @@
 //! - `%{a}` extracts up to the next delimiter (the last one takes the rest);
 //! - `%{}` and `%{?a}` skip (a named skip can feed `%{&a}`);
 //! - `%{&a}` uses the value of `a` (skipped or extracted) as the key;
-//! - `%{+a}` appends to `a`, joined by the delimiter that preceded it;
+//! - `%{+a}` appends to `a`, joined by a space, or by the padding of the last
+//!   `%{_(x)}` seen before it (Tremor's separator; a delimiter does not change it);
 //! - `%{_}` skips any run of spaces, `%{_(x)}` any run of `x`;
 //! - `%{a:int}` and `%{a:float}` convert the extracted text (no match if it does not parse).
 //!
@@ -156,7 +157,6 @@ impl Dissect {
                 }
                 Command::Delimiter(d) => {
                     data = data.strip_prefix(d.as_str())?;
-                    last_sep.clone_from(d);
                 }
                 Command::Pattern {
                     ignore,
@@ -291,7 +291,12 @@ mod tests {
         );
         assert_eq!(
             run("%{+a}-%{b}-%{+a}", "x-y-z").unwrap(),
-            r#"{"a":"x-z","b":"y"}"#
+            r#"{"a":"x z","b":"y"}"#
+        );
+        // After a padding, appends join with the padding text.
+        assert_eq!(
+            run("%{+a}%{_(-)}|%{+a}", "x---|y").unwrap(),
+            r#"{"a":"x-y"}"#
         );
     }
 

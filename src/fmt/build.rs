@@ -9,8 +9,8 @@ use super::doc::{ends_with_break, group, indent, text, Doc};
 use trickle_grammar::lexer::Token;
 
 pub struct Builder<'a> {
-    atoms: &'a [Atom],
-    at: usize,
+    pub(super) atoms: &'a [Atom],
+    pub(super) at: usize,
     /// Inside an index `[a:b]`, where the colon stays tight.
     tight_colon: bool,
 }
@@ -53,7 +53,7 @@ fn closer(open: &Token) -> Token {
     }
 }
 
-fn is_open(t: &Token) -> bool {
+pub(super) fn is_open(t: &Token) -> bool {
     matches!(
         t,
         Token::LParen
@@ -67,7 +67,7 @@ fn is_open(t: &Token) -> bool {
 
 /// How a bracket is laid out.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Bracket {
+pub(super) enum Bracket {
     /// A record, list, call or pattern: a trailing comma is added when it breaks.
     List,
     /// Parentheses, an index, a `for` case's `(k, v)`: no trailing comma.
@@ -84,26 +84,26 @@ impl<'a> Builder<'a> {
     }
 
     /// The next token, skipping comments.
-    fn peek(&self) -> Option<&'a Token> {
+    pub(super) fn peek(&self) -> Option<&'a Token> {
         self.peek_nth(0)
     }
 
-    fn peek_nth(&self, n: usize) -> Option<&'a Token> {
+    pub(super) fn peek_nth(&self, n: usize) -> Option<&'a Token> {
         self.atoms[self.at..].iter().filter_map(Atom::tok).nth(n)
     }
 
-    fn next_is(&self, t: &Token) -> bool {
+    pub(super) fn next_is(&self, t: &Token) -> bool {
         self.peek() == Some(t)
     }
 
     /// Line breaks before the next token or comment.
-    fn breaks(&self) -> usize {
+    pub(super) fn breaks(&self) -> usize {
         self.atoms.get(self.at).map_or(0, |a| a.breaks)
     }
 
     /// Emits the comments before the next token: one on its own line in the source stays
     /// on its own line (after a blank line if it had one), one at the end of a line stays there.
-    fn comments(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn comments(&mut self, out: &mut Vec<Doc>) {
         while let Some(a) = self.atoms.get(self.at) {
             if !a.is_comment() {
                 break;
@@ -130,7 +130,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A comment at the end of the current source line, kept at the end of the output line.
-    fn trailing_comment(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn trailing_comment(&mut self, out: &mut Vec<Doc>) {
         if let Some(a) = self.atoms.get(self.at) {
             if a.is_comment() && a.breaks == 0 && !a.text.starts_with("##") && self.at > 0 {
                 out.push(text(format!(" {}", a.text)));
@@ -141,7 +141,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Emits pending comments, then the next token as text.
-    fn tok(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn tok(&mut self, out: &mut Vec<Doc>) {
         self.comments(out);
         if let Some(a) = self.atoms.get(self.at) {
             out.push(text(a.text.clone()));
@@ -150,7 +150,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A blank line before the next item if the source had one there.
-    fn keep_blank(&self, out: &mut Vec<Doc>) {
+    pub(super) fn keep_blank(&self, out: &mut Vec<Doc>) {
         if self.breaks() > 1 && !out.is_empty() {
             out.push(Doc::Blank);
         }
@@ -165,7 +165,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Statements up to one of `stop` (not consumed), one per line with their `;`.
-    fn stmts(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
+    pub(super) fn stmts(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
         let start = out.len();
         loop {
             // Own-line comments (and the blank lines before them) come first.
@@ -195,7 +195,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn stmt(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
+    pub(super) fn stmt(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
         match self.peek() {
             Some(Token::Define) | Some(Token::Create) => self.definition(out),
             Some(Token::Select) => self.select(out),
@@ -217,7 +217,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Expressions separated by single spaces up to a `;`, `,`, closer or `stop`.
-    fn seq(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
+    pub(super) fn seq(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
         let mut first = true;
         while let Some(t) = self.peek() {
             if matches!(
@@ -240,27 +240,49 @@ impl<'a> Builder<'a> {
     }
 
     /// An expression: operands joined by binary operators, up to anything else.
-    fn expr(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
+    pub(super) fn expr(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
+        // Before the first `and` / `or` / `xor`, and from it on: a chain of conditions
+        // too long for its line breaks before each of them, indented.
+        let mut head = Vec::new();
+        let mut tail = Vec::new();
         loop {
-            self.operand(out, stop);
+            let cur = if tail.is_empty() {
+                &mut head
+            } else {
+                &mut tail
+            };
+            self.operand(cur, stop);
             match self.peek() {
-                Some(Token::Colon) if self.tight_colon => self.tok(out),
+                Some(Token::Colon) if self.tight_colon => self.tok(cur),
                 Some(Token::Colon) => {
-                    self.tok(out);
-                    out.push(text(" "));
+                    self.tok(cur);
+                    cur.push(text(" "));
+                }
+                Some(Token::And | Token::Or | Token::Xor)
+                    if !ends_with_break(cur) && !stop.contains(&Token::And) =>
+                {
+                    tail.push(Doc::Line);
+                    self.tok(&mut tail);
+                    tail.push(text(" "));
                 }
                 Some(t) if is_binary(t) && !stop.contains(t) => {
-                    space(out);
-                    self.tok(out);
-                    out.push(text(" "));
+                    space(cur);
+                    self.tok(cur);
+                    cur.push(text(" "));
                 }
                 _ => break,
             }
         }
+        if tail.is_empty() {
+            out.extend(head);
+        } else {
+            head.push(indent(tail));
+            out.push(group(head));
+        }
     }
 
     /// Prefix operators, a primary and its postfix parts (`.f`, `::f`, `[i]`, `(args)`).
-    fn operand(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
+    pub(super) fn operand(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
         loop {
             match self.peek() {
                 Some(Token::Minus | Token::Plus | Token::Bang) => self.tok(out),
@@ -348,7 +370,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Tokens that end an expression rather than start an operand.
-    fn ends_expr(&self, t: &Token, stop: &[Token]) -> bool {
+    pub(super) fn ends_expr(&self, t: &Token, stop: &[Token]) -> bool {
         stop.contains(t)
             || matches!(
                 t,
@@ -372,7 +394,7 @@ impl<'a> Builder<'a> {
             )
     }
 
-    fn postfix(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn postfix(&mut self, out: &mut Vec<Doc>) {
         loop {
             match self.peek() {
                 Some(Token::Dot) => {
@@ -383,9 +405,10 @@ impl<'a> Builder<'a> {
                 }
                 Some(Token::ColonColon) => {
                     self.tok(out);
+                    // After `::` even `end` is a name (`aggr::win::end()`).
                     match self.peek() {
                         Some(Token::LBrace) => self.bracket(out, Bracket::List),
-                        Some(Token::Ident(_)) => self.tok(out),
+                        Some(Token::Ident(_) | Token::End) => self.tok(out),
                         _ => {}
                     }
                 }
@@ -398,7 +421,7 @@ impl<'a> Builder<'a> {
 
     /// A bracket and its comma-separated elements: flat if it fits, else one element per
     /// line with a trailing comma (for lists, records, calls and patterns).
-    fn bracket(&mut self, out: &mut Vec<Doc>, kind: Bracket) {
+    pub(super) fn bracket(&mut self, out: &mut Vec<Doc>, kind: Bracket) {
         let Some(open) = self.peek().cloned() else {
             return;
         };
@@ -475,7 +498,7 @@ impl<'a> Builder<'a> {
 
     /// A binary literal `<< a:8, b/binary >>` on one line (spaces inside, so that
     /// nested literals never glue `>>` `>>` into `>>>`).
-    fn bytes(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn bytes(&mut self, out: &mut Vec<Doc>) {
         self.tok(out);
         while let Some(t) = self.peek() {
             match t {
@@ -504,7 +527,7 @@ impl<'a> Builder<'a> {
     }
 
     /// `match T of case ... end` and `for T of case ... [into I [use op]] end`.
-    fn cases_block(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn cases_block(&mut self, out: &mut Vec<Doc>) {
         self.tok(out);
         out.push(text(" "));
         self.expr(out, &[Token::Of]);
@@ -516,7 +539,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The arms of a block after its `of`, one per line, then `end`.
-    fn arms(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn arms(&mut self, out: &mut Vec<Doc>) {
         let mut body = Vec::new();
         loop {
             self.keep_blank(&mut body);
@@ -553,7 +576,7 @@ impl<'a> Builder<'a> {
     }
 
     /// `case PATTERN [when GUARD] => BODY` or `default => BODY`.
-    fn arm(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn arm(&mut self, out: &mut Vec<Doc>) {
         let mut head = Vec::new();
         self.tok(&mut head);
         if !self.next_is(&Token::Arrow) {
@@ -574,7 +597,7 @@ impl<'a> Builder<'a> {
 
     /// An arm's body: one expression stays after the `=>`; several (separated by `;` or
     /// `,`) go on their own lines, indented.
-    fn body(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
+    pub(super) fn body(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
         let mut items: Vec<Vec<Doc>> = Vec::new();
         let mut own_line = false;
         loop {
@@ -627,7 +650,7 @@ impl<'a> Builder<'a> {
     }
 
     /// `patch T of OP; OP end`: one operation per line.
-    fn patch(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn patch(&mut self, out: &mut Vec<Doc>) {
         self.tok(out);
         out.push(text(" "));
         self.expr(out, &[Token::Of]);
@@ -664,7 +687,7 @@ impl<'a> Builder<'a> {
     }
 
     /// `fn f(a) with BODY end`, `fn f(a) of case ... end`.
-    fn function(&mut self, out: &mut Vec<Doc>) {
+    pub(super) fn function(&mut self, out: &mut Vec<Doc>) {
         self.tok(out);
         out.push(text(" "));
         // The name and the parameters.
@@ -689,297 +712,6 @@ impl<'a> Builder<'a> {
                 self.arms(out);
             }
             _ => {}
-        }
-    }
-
-    /// `define ...` and `create ...`: the header on one line, then its sections
-    /// (`with`, `args`, `state`, `script [from PORT]`, `pipeline`) each on their own line
-    /// with their content indented, then `end`. A definition with nothing but at most
-    /// one `with` argument stays on one line.
-    fn definition(&mut self, out: &mut Vec<Doc>) {
-        let sections = [
-            Token::With,
-            Token::Args,
-            Token::State,
-            Token::Script,
-            Token::Pipeline,
-            Token::End,
-            Token::Semi,
-        ];
-        let mut head = Vec::new();
-        self.tok(&mut head); // define / create
-                             // The kind word may itself be `script` or `pipeline`, which also open sections.
-        if matches!(
-            self.peek(),
-            Some(Token::Script | Token::Pipeline | Token::Stream)
-        ) {
-            head.push(text(" "));
-            self.tok(&mut head);
-        }
-        while let Some(t) = self.peek() {
-            if sections.contains(t) {
-                break;
-            }
-            if !ends_with_break(&head) {
-                head.push(text(" "));
-            }
-            match t {
-                Token::Ident(_) => {
-                    self.tok(&mut head);
-                    self.postfix_names(&mut head);
-                }
-                Token::Comma => {
-                    head.pop();
-                    self.tok(&mut head);
-                }
-                _ => self.tok(&mut head),
-            }
-        }
-        out.push(group(head));
-        if self.one_line_definition() {
-            while let Some(t) = self.peek() {
-                if *t == Token::Semi {
-                    break;
-                }
-                out.push(text(" "));
-                if *t == Token::End {
-                    self.tok(out);
-                    break;
-                }
-                self.tok(out);
-                if !self.next_is(&Token::End) {
-                    out.push(text(" "));
-                    self.expr(out, &[]);
-                }
-            }
-            return;
-        }
-        loop {
-            let mut line = Vec::new();
-            self.comments(&mut line);
-            let Some(t) = self.peek().cloned() else {
-                out.extend(line);
-                break;
-            };
-            match t {
-                Token::Semi => {
-                    out.extend(line);
-                    break;
-                }
-                Token::End => {
-                    if !ends_with_break(&line) {
-                        out.push(Doc::HardLine);
-                    }
-                    out.extend(line);
-                    self.tok(out);
-                    break;
-                }
-                Token::With | Token::Args => {
-                    if !ends_with_break(&line) {
-                        out.push(Doc::HardLine);
-                    }
-                    out.extend(line);
-                    self.tok(out);
-                    self.arguments(out);
-                }
-                Token::State => {
-                    if !ends_with_break(&line) {
-                        out.push(Doc::HardLine);
-                    }
-                    out.extend(line);
-                    self.tok(out);
-                    out.push(text(" "));
-                    self.expr(out, &[]);
-                }
-                Token::Script | Token::Pipeline => {
-                    if !ends_with_break(&line) {
-                        out.push(Doc::HardLine);
-                    }
-                    out.extend(line);
-                    self.tok(out);
-                    if t == Token::Script && self.next_is(&Token::From) {
-                        out.push(text(" "));
-                        self.tok(out);
-                        out.push(text(" "));
-                        self.tok(out);
-                    }
-                    let mut body = vec![Doc::HardLine];
-                    self.stmts(&mut body, &[Token::End, Token::Script]);
-                    out.push(indent(body));
-                }
-                _ => {
-                    // Not a section this layout knows: keep it on its own line.
-                    out.extend(line);
-                    out.push(Doc::HardLine);
-                    let before = self.at;
-                    self.seq(out, &sections);
-                    if self.at == before {
-                        self.tok(out);
-                    }
-                }
-            }
-        }
-    }
-
-    /// After a name in a header: `::` paths and `/port`.
-    fn postfix_names(&mut self, out: &mut Vec<Doc>) {
-        while matches!(self.peek(), Some(Token::ColonColon)) {
-            self.tok(out);
-            if matches!(self.peek(), Some(Token::Ident(_))) {
-                self.tok(out);
-            }
-        }
-    }
-
-    /// Whether the definition ahead is only `[with ARG] end` or nothing (then one line).
-    fn one_line_definition(&self) -> bool {
-        let mut depth = 0usize;
-        let mut commas = 0;
-        let mut seen_with = false;
-        for a in &self.atoms[self.at..] {
-            let Some(t) = a.tok() else {
-                if a.text.starts_with('#') && seen_with {
-                    return false;
-                }
-                continue;
-            };
-            match t {
-                t if is_open(t) => depth += 1,
-                Token::RParen | Token::RBracket | Token::RBrace => depth = depth.saturating_sub(1),
-                Token::Match | Token::For | Token::Patch | Token::Merge | Token::Fn
-                    if depth == 0 =>
-                {
-                    return false
-                }
-                Token::With if depth == 0 && !seen_with => seen_with = true,
-                Token::Comma if depth == 0 => commas += 1,
-                Token::Args | Token::State | Token::Script | Token::Pipeline if depth == 0 => {
-                    return false
-                }
-                Token::End | Token::Semi if depth == 0 => return commas == 0,
-                _ => {}
-            }
-        }
-        commas == 0
-    }
-
-    /// `with` / `args` arguments: one on the same line, several one per line.
-    fn arguments(&mut self, out: &mut Vec<Doc>) {
-        let mut items: Vec<Vec<Doc>> = Vec::new();
-        let stop = [
-            Token::End,
-            Token::Semi,
-            Token::State,
-            Token::Script,
-            Token::Pipeline,
-            Token::With,
-            Token::Args,
-        ];
-        loop {
-            let mut item = Vec::new();
-            self.keep_blank(&mut item);
-            self.comments(&mut item);
-            match self.peek() {
-                None => break,
-                Some(t) if stop.contains(t) => {
-                    if !item.is_empty() {
-                        items.push(item);
-                    }
-                    break;
-                }
-                _ => {}
-            }
-            let before = self.at;
-            // Section words end an argument by juxtaposition; as operands they are
-            // paths (`args.n`, `state`), so they are not stop tokens here.
-            self.expr(&mut item, &[]);
-            if self.at == before && !self.next_is(&Token::Comma) {
-                self.tok(&mut item);
-            }
-            let comma = self.next_is(&Token::Comma);
-            if comma {
-                self.tok(&mut item);
-                self.trailing_comment(&mut item);
-            }
-            items.push(item);
-            if !comma {
-                break;
-            }
-        }
-        if items.len() == 1 && !items[0].iter().any(|d| matches!(d, Doc::HardLine)) {
-            out.push(text(" "));
-            out.extend(items.pop().unwrap_or_default());
-            return;
-        }
-        let mut inner = Vec::new();
-        for item in items {
-            if !ends_with_break(&inner) {
-                inner.push(Doc::HardLine);
-            }
-            inner.extend(item);
-        }
-        out.push(indent(inner));
-    }
-
-    /// `select T from S[w] where E group by G into S having E`: clauses on one line if
-    /// the statement fits, else one clause per line.
-    fn select(&mut self, out: &mut Vec<Doc>) {
-        let mut docs = Vec::new();
-        self.tok(&mut docs);
-        docs.push(text(" "));
-        let clauses = [
-            Token::From,
-            Token::Where,
-            Token::Group,
-            Token::Into,
-            Token::Having,
-        ];
-        self.clause_expr(&mut docs);
-        while let Some(t) = self.peek().cloned() {
-            if !clauses.contains(&t) {
-                break;
-            }
-            if t == Token::Group && self.peek_nth(1) != Some(&Token::By) {
-                break;
-            }
-            self.trailing_comment(&mut docs);
-            docs.push(Doc::Line);
-            self.comments(&mut docs);
-            self.tok(&mut docs);
-            if t == Token::Group {
-                docs.push(text(" "));
-                self.tok(&mut docs); // by
-            }
-            docs.push(text(" "));
-            match t {
-                Token::From | Token::Into => self.stream_ref(&mut docs),
-                _ => self.clause_expr(&mut docs),
-            }
-        }
-        out.push(group(docs));
-    }
-
-    /// The expression of a select clause (stops at the next clause).
-    fn clause_expr(&mut self, out: &mut Vec<Doc>) {
-        let before = self.at;
-        self.expr(
-            out,
-            &[Token::From, Token::Where, Token::Into, Token::Having],
-        );
-        if self.at == before && !self.next_is(&Token::Semi) {
-            self.tok(out);
-        }
-    }
-
-    /// `node[/port][windows]`, tight.
-    fn stream_ref(&mut self, out: &mut Vec<Doc>) {
-        self.tok(out);
-        if self.next_is(&Token::Slash) {
-            self.tok(out);
-            self.tok(out);
-        }
-        if self.next_is(&Token::LBracket) {
-            self.bracket(out, Bracket::List);
         }
     }
 }

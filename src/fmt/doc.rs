@@ -98,13 +98,10 @@ pub fn print(doc: &Doc, max: usize) -> String {
                 }
             }
             Doc::Group { docs, broken } => {
-                let m = if mode == Mode::Flat {
-                    Mode::Flat
-                } else if !broken && fits(max as isize - p.col as isize, docs, &cmds) {
-                    Mode::Flat
-                } else {
-                    Mode::Break
-                };
+                // Inside a flat group everything is flat; else flat only when it fits.
+                let flat = mode == Mode::Flat
+                    || (!broken && fits(max as isize - p.col as isize, docs, &cmds));
+                let m = if flat { Mode::Flat } else { Mode::Break };
                 for c in docs.iter().rev() {
                     cmds.push((ind, m, c));
                 }

@@ -267,6 +267,8 @@ pub struct ForCase {
 pub struct Patch {
     pub target: Expr,
     pub ops: Vec<PatchOp>,
+    /// Each operation's clause, where its errors point.
+    pub op_spans: Vec<Span>,
     pub span: Span,
 }
 

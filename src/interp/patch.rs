@@ -48,8 +48,9 @@ pub(crate) fn eval_patch(p: &Patch, env: &mut Env) -> R<Value> {
             }
         });
     }
-    for op in ops {
-        apply(&mut rec, op).map_err(|m| err(m, p.span))?;
+    for (i, op) in ops.into_iter().enumerate() {
+        let span = p.op_spans.get(i).copied().unwrap_or(p.span);
+        apply(&mut rec, op).map_err(|m| err(m, span))?;
     }
     Ok(Value::Record(rec))
 }

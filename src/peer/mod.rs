@@ -30,6 +30,7 @@ pub mod gate;
 mod input;
 pub mod interceptor;
 pub mod kind;
+pub mod kind_docs;
 pub mod metrics;
 pub mod reconnect;
 mod router;

@@ -7,7 +7,7 @@ use crate::compile::ScopeId;
 use crate::diag::{codes, Diagnostic, Span};
 use crate::exec::graph::{Graph, NodeKind};
 use crate::value::Value;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use trickle_grammar::ast::{self, Definition, Stmt};
 
 /// A created node as the statements of its pipeline see it.
@@ -19,6 +19,8 @@ pub(crate) enum NodeRef {
         ins: FxHashMap<String, usize>,
         outs: FxHashMap<String, usize>,
     },
+    /// Its creation failed (and was reported): statements using it say nothing more.
+    Failed,
 }
 
 /// The pipeline whose statements are being compiled (the query, or a created sub-pipeline).
@@ -36,6 +38,33 @@ pub(crate) struct Pipe {
     /// `into` ports → the node events leave through (top level: `out`, `err`).
     pub outs: FxHashMap<String, usize>,
     pub top: bool,
+    /// Definitions of this pipeline whose check failed: their uses are not reported again.
+    pub failed: FxHashSet<String>,
+    /// Where each node was created (a duplicate points at the first).
+    pub node_spans: FxHashMap<String, Span>,
+}
+
+impl Pipe {
+    /// An empty pipeline body in `scope`; node names get `prefix`.
+    pub fn new(scope: ScopeId, prefix: String, args: Option<Value>, top: bool) -> Self {
+        Pipe {
+            scope,
+            prefix,
+            args,
+            defs: FxHashMap::default(),
+            nodes: FxHashMap::default(),
+            ins: FxHashMap::default(),
+            outs: FxHashMap::default(),
+            top,
+            failed: FxHashSet::default(),
+            node_spans: FxHashMap::default(),
+        }
+    }
+
+    /// `r` names a node whose creation failed.
+    pub fn is_failed(&self, r: &ast::StreamRef) -> bool {
+        matches!(self.nodes.get(&r.node.name), Some(NodeRef::Failed))
+    }
 }
 
 /// The whole compilation.
@@ -50,9 +79,17 @@ pub(crate) struct Compiler {
     pub creating: Vec<Span>,
     /// Peers created so far (their ports are graph nodes; see `peer_def`).
     pub peers: Vec<crate::peer::spec::PeerSpec>,
+    /// Pipeline definitions created at least once (by span); the others are checked
+    /// on their own at the end of the pipeline that defines them.
+    pub created: FxHashSet<(u32, u32, u32)>,
     /// Selects whose window's `late` stream is created later in the pipeline:
     /// (pipeline prefix, select node, stream name, where `late` was written).
     pub late: Vec<(String, usize, String, Span)>,
+}
+
+/// A definition's identity.
+pub(crate) fn span_key(s: Span) -> (u32, u32, u32) {
+    (s.file, s.start, s.end)
 }
 
 /// Span of a definition.
@@ -102,6 +139,7 @@ impl Compiler {
                 self.errors.extend(es);
             }
         }
+        self.check_uncreated_pipelines(pipe);
         self.connect_late(pipe);
     }
 
@@ -115,6 +153,8 @@ impl Compiler {
         for (_, select, name, span) in mine {
             match self.late_target(pipe, &name) {
                 Some(to) => self.graph.connect(select, "late", to, "in"),
+                // Its creation failed, which was reported.
+                None if matches!(pipe.nodes.get(&name), Some(NodeRef::Failed)) => {}
                 None => self.errors.push(
                     Diagnostic::error(
                         codes::QUERY_STREAM_NOT_DEFINED,
@@ -132,20 +172,28 @@ impl Compiler {
         match pipe.nodes.get(name) {
             Some(NodeRef::Node(i)) => Some(*i),
             Some(NodeRef::Pipeline { .. }) => None,
+            Some(NodeRef::Failed) => None,
             None => pipe.outs.get(name).copied(),
         }
     }
 
     fn define(&mut self, pipe: &mut Pipe, d: &Definition) -> Result<(), Vec<Diagnostic>> {
         let name = def_name(d);
-        if pipe.defs.contains_key(&name.name) {
+        if let Some((_, first)) = pipe.defs.get(&name.name) {
             return Err(vec![Diagnostic::error(
                 codes::QUERY_DOUBLE_DEFINITION,
                 format!("`{}` is already defined", name.name),
                 name.span,
-            )]);
+            )
+            .with_secondary(def_name(first).span, "first defined here")]);
         }
         pipe.defs.insert(name.name.clone(), (pipe.scope, d.clone()));
+        // Checked here, whether or not anything creates it (pipelines: at the end
+        // of this pipeline if nothing did).
+        if let Err(es) = self.check_definition(pipe, d) {
+            pipe.failed.insert(name.name.clone());
+            return Err(es);
+        }
         Ok(())
     }
 
@@ -180,11 +228,15 @@ impl Compiler {
             } else {
                 codes::QUERY_NODE_DUPLICATE_NAME
             };
-            return Err(Diagnostic::error(
+            let mut d = Diagnostic::error(
                 code,
                 format!("Name `{n}` is already in use for another node, please use another name."),
                 name.span,
-            ));
+            );
+            if let Some(first) = pipe.node_spans.get(n) {
+                d = d.with_secondary(*first, "first created here");
+            }
+            return Err(d);
         }
         if !pipe.top && (pipe.ins.contains_key(n) || pipe.outs.contains_key(n)) {
             return Err(Diagnostic::error(
@@ -248,6 +300,7 @@ impl Compiler {
         }
         match pipe.nodes.get(name) {
             Some(NodeRef::Node(i)) => Ok((*i, port.unwrap_or_else(|| "out".into()))),
+            Some(NodeRef::Failed) => Err(Diagnostic::consequence(r.span)),
             Some(NodeRef::Pipeline { outs, .. }) => {
                 let p = port.unwrap_or_else(|| "out".into());
                 match outs.get(&p) {
@@ -278,6 +331,7 @@ impl Compiler {
         }
         match pipe.nodes.get(name) {
             Some(NodeRef::Node(i)) => Ok((*i, port.unwrap_or_else(|| "in".into()))),
+            Some(NodeRef::Failed) => Err(Diagnostic::consequence(r.span)),
             Some(NodeRef::Pipeline { ins, .. }) => {
                 let p = port.unwrap_or_else(|| "in".into());
                 match ins.get(&p) {
@@ -325,16 +379,7 @@ impl Compiler {
         }
         let prefix = format!("{}{}::", outer.prefix, name.name);
         let (from, into) = pipeline_ports(&self.bind, scope, def)?;
-        let mut inner = Pipe {
-            scope,
-            prefix: prefix.clone(),
-            args: Some(args),
-            defs: FxHashMap::default(),
-            nodes: FxHashMap::default(),
-            ins: FxHashMap::default(),
-            outs: FxHashMap::default(),
-            top: false,
-        };
+        let mut inner = Pipe::new(scope, prefix.clone(), Some(args), false);
         for p in &from {
             let i = self.graph.add(format!("{prefix}{p}"), NodeKind::Stream);
             inner.ins.insert(p.clone(), i);

@@ -25,6 +25,16 @@ impl Operator for Broken {
 impl Compiler {
     pub(super) fn create(&mut self, pipe: &mut Pipe, c: &Creation) -> Result<(), Vec<Diagnostic>> {
         self.claim(pipe, &c.name).map_err(|e| vec![e])?;
+        pipe.node_spans.insert(c.name.name.clone(), c.name.span);
+        let res = self.create_claimed(pipe, c);
+        if res.is_err() || !pipe.nodes.contains_key(&c.name.name) {
+            // Selects using it would only repeat this error.
+            pipe.nodes.insert(c.name.name.clone(), NodeRef::Failed);
+        }
+        res
+    }
+
+    fn create_claimed(&mut self, pipe: &mut Pipe, c: &Creation) -> Result<(), Vec<Diagnostic>> {
         let node_name = format!("{}{}", pipe.prefix, c.name.name);
         if c.kind == CreateKind::Stream {
             let i = self.graph.add(node_name, NodeKind::Stream);
@@ -35,17 +45,23 @@ impl Compiler {
             segments: vec![c.name.clone()],
             span: c.name.span,
         });
+        if target.segments.len() == 1 && pipe.failed.contains(target.name()) {
+            // The definition's own errors were reported where it is defined.
+            return Err(vec![Diagnostic::consequence(target.span)]);
+        }
         let (scope, def) = self.lookup(pipe, &target).map_err(|e| vec![e])?;
+        // Bodies see only what they declare themselves (Tremor's scoping).
+        let body = self.bind.modules.body_scope(&def).unwrap_or(scope);
         match (c.kind, &def) {
             (CreateKind::Operator, Definition::Operator(d)) => {
                 let args = self.instance_args(pipe, scope, &d.args, &c.with, c)?;
-                let idx = self.operator_node(scope, d, &args, node_name, c)?;
+                let idx = self.operator_node(body, d, &args, node_name, c)?;
                 pipe.nodes.insert(c.name.name.clone(), NodeRef::Node(idx));
                 Ok(())
             }
             (CreateKind::Script, Definition::Script(d)) => {
                 let args = self.instance_args(pipe, scope, &d.args, &c.with, c)?;
-                let idx = self.script_node(scope, d, args, node_name)?;
+                let idx = self.script_node(body, d, args, node_name)?;
                 pipe.nodes.insert(c.name.name.clone(), NodeRef::Node(idx));
                 Ok(())
             }
@@ -54,6 +70,7 @@ impl Compiler {
                 self.peer_node(pipe, scope, d, &args, node_name, c)
             }
             (CreateKind::Pipeline, Definition::Pipeline(d)) => {
+                self.created.insert(super::compile::span_key(d.span));
                 let args = self.instance_args(pipe, scope, &d.args, &c.with, c)?;
                 self.sub_pipeline(pipe, &c.name, scope, d, args)
             }
@@ -211,22 +228,11 @@ impl Compiler {
             })?,
             None => Value::Null,
         };
+        // Checked at the `define` too; a definition from a module is checked here.
+        errors.extend(super::check_def::port_errors(&d.port_scripts));
         let mut ports = Vec::new();
         for ps in &d.port_scripts {
-            if ps.port.name == "in" {
-                errors.push(Diagnostic::error(
-                    codes::QUERY_BAD_PORT_SCRIPT,
-                    "port `in` is reserved for the `script` section",
-                    ps.port.span,
-                ));
-                continue;
-            }
-            if ports.iter().any(|(p, _)| p == &ps.port.name) {
-                errors.push(Diagnostic::error(
-                    codes::QUERY_BAD_PORT_SCRIPT,
-                    format!("duplicate `script from {}`", ps.port.name),
-                    ps.port.span,
-                ));
+            if ps.port.name == "in" || ports.iter().any(|(p, _)| p == &ps.port.name) {
                 continue;
             }
             let mut ctx = ExprCtx::script();

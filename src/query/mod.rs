@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 mod bind;
+mod check_def;
 mod compile;
 mod config;
 mod create;
@@ -26,7 +27,7 @@ use crate::exec::executor;
 use crate::exec::graph::{Graph, NodeKind};
 use crate::exec::Contraflow;
 use compile::{Compiler, Pipe};
-use rustc_hash::FxHashMap;
+
 use std::sync::Arc;
 
 /// A compiled query: the graph and what it needs to run.
@@ -72,18 +73,10 @@ pub fn compile_query(
         selects: 0,
         creating: Vec::new(),
         peers: Vec::new(),
+        created: Default::default(),
         late: Vec::new(),
     };
-    let mut pipe = Pipe {
-        scope,
-        prefix: String::new(),
-        args: None,
-        defs: FxHashMap::default(),
-        nodes: FxHashMap::default(),
-        ins: FxHashMap::default(),
-        outs: FxHashMap::default(),
-        top: true,
-    };
+    let mut pipe = Pipe::new(scope, String::new(), None, true);
     pipe.ins
         .insert("in".into(), c.graph.add("in", NodeKind::Input));
     pipe.outs
@@ -92,7 +85,7 @@ pub fn compile_query(
         .insert("err".into(), c.graph.add("err", NodeKind::Output));
     c.pipeline(&mut pipe, &module.stmts);
     if !c.errors.is_empty() {
-        return Err(c.errors);
+        return Err(crate::diag::without_consequences(c.errors));
     }
     let mut graph = c.graph;
     graph.prune();

@@ -32,6 +32,10 @@ impl Compiler {
         pipe: &mut Pipe,
         s: &ast::Select,
     ) -> Result<(), Vec<Diagnostic>> {
+        if pipe.is_failed(&s.from) || pipe.is_failed(&s.into) {
+            // A node whose creation failed: only the select's own errors are new.
+            return self.select_spec(pipe, s).map(|_| ());
+        }
         let from = self.resolve_from(pipe, &s.from);
         let into = self.resolve_into(pipe, &s.into);
         let (from, into) = match (from, into) {
@@ -66,6 +70,10 @@ impl Compiler {
         let mut windows = Vec::new();
         let wargs = pipe.args.clone().unwrap_or(Value::Null);
         for q in &s.windows {
+            if q.segments.len() == 1 && pipe.failed.contains(q.name()) {
+                errors.push(Diagnostic::consequence(q.span));
+                continue;
+            }
             match self.lookup(pipe, q) {
                 Ok((scope, Definition::Window(w))) => {
                     match super::window_def::build(&self.bind, scope, &w, &wargs) {

@@ -137,3 +137,44 @@ fn input_projection_needs_field_reads_only() {
         assert_eq!(keys(whole), None, "{whole}");
     }
 }
+
+/// Error codes, in order, of compiling `text`.
+fn error_codes(text: &str) -> Vec<&'static str> {
+    let mut sources = SourceMap::new();
+    let file = sources.add("q.trickle", text);
+    match compile_query(&mut sources, file, &ModulePath::default()) {
+        Ok(_) => Vec::new(),
+        Err(ds) => ds.iter().map(|d| d.code).collect(),
+    }
+}
+
+#[test]
+fn a_failed_definition_is_one_error() {
+    let bad_script = "define script s script event + nope::f() end;\ncreate script s;\n\
+         select event from in into s;\nselect event from s into out;\nselect event from s/err into out;";
+    assert_eq!(error_codes(bad_script), vec!["E0103"]);
+    let bad_window = "define window w from tumbling with size = \"x\" end;\n\
+         select aggr::stats::count() from in[w] into out;";
+    assert_eq!(error_codes(bad_window), vec!["E0408"]);
+    let bad_pipeline = "define pipeline p pipeline create stream out; end;\ncreate pipeline p;\n\
+         select event from in into p;\nselect event from p into out;";
+    assert_eq!(error_codes(bad_pipeline), vec!["E0415"]);
+    let bad_use = "fn f() with nope::a() + nope::b() end;\nuse nope;\nselect f() from in into out;";
+    assert_eq!(error_codes(bad_use), vec!["E0101"]);
+}
+
+#[test]
+fn unused_definitions_are_checked() {
+    assert_eq!(
+        error_codes("define script s script from in event script event end;"),
+        vec!["E0413"]
+    );
+    assert_eq!(
+        error_codes("define pipeline p pipeline select x from in into out; end;"),
+        vec!["E0207"]
+    );
+    assert!(
+        error_codes("define pipeline p args n pipeline select args.n from in into out; end;")
+            .is_empty()
+    );
+}

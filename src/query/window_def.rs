@@ -20,7 +20,8 @@ use trickle_grammar::ast::{DefineWindow, WithParam};
 
 const BAD_COMBINATION: &str =
     "Bad window configuration, only one of `size`, `interval`, or `state` is allowed.";
-const KNOWN: &str = "known settings: size (or count), interval, hop, gap, max_duration, \
+pub(crate) const KNOWN: &str =
+    "known settings: size (or count), interval, hop, gap, max_duration, \
                      max_groups, time, delay, lateness, idle, late";
 /// The settings of SPEC §7.1.
 const EVENT_TIME_KEYS: [&str; 4] = ["delay", "lateness", "idle", "late"];
@@ -147,6 +148,8 @@ pub(crate) fn build(
         )
         .with_help("window kinds: tumbling, sliding, session")]);
     }
+    // `with` is read in the defining scope; state and scripts in the body's own.
+    let body = bind.modules.body_scope_at(w.span).unwrap_or(scope);
     let mut errors = Vec::new();
     let mut s = Settings::default();
     for p in &w.with {
@@ -166,13 +169,13 @@ pub(crate) fn build(
         }
         let mut ctx = ExprCtx::window_script();
         ctx.allow_event = false;
-        match bind.window_script(scope, &ps.body, &mut ctx) {
+        match bind.window_script(body, &ps.body, &mut ctx) {
             Ok(s) => tick = Some(s),
             Err(es) => errors.extend(es),
         }
     }
     let script = match &w.script {
-        Some(body) => match bind.window_script(scope, body, &mut ExprCtx::window_script()) {
+        Some(exprs) => match bind.window_script(body, exprs, &mut ExprCtx::window_script()) {
             Ok(s) => Some(s),
             Err(es) => {
                 errors.extend(es);
@@ -185,7 +188,7 @@ pub(crate) fn build(
         return Err(errors);
     }
     let (proto, kind) = match kind {
-        "tumbling" => tumbling(bind, scope, w, args, &mut s, script, tick)?,
+        "tumbling" => tumbling(bind, body, w, args, &mut s, script, tick)?,
         _ => {
             if let Some(st) = &w.state {
                 return Err(vec![err(
@@ -405,4 +408,28 @@ fn session(w: &DefineWindow, s: &mut Settings) -> Result<Built, Vec<Diagnostic>>
     };
     let spec = time_spec(s, TimeKind::Session { gap, max_duration });
     Ok((Box::new(NoWindow), WinKind::Time(spec)))
+}
+
+#[cfg(test)]
+mod doc_tests {
+    /// The settings hover and `trickle doc` describe are exactly those accepted here.
+    #[test]
+    fn setting_docs_match_the_known_settings() {
+        let known: Vec<&str> = super::KNOWN
+            .trim_start_matches("known settings:")
+            .split(',')
+            .map(|k| k.trim().trim_end_matches(" (or count)"))
+            .collect();
+        let documented: Vec<&str> = crate::window::SETTING_DOCS
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| !matches!(*k, "count" | "emit_empty_windows" | "eviction_period"))
+            .collect();
+        let (mut a, mut b) = (known.clone(), documented.clone());
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b);
+        let kinds: Vec<&str> = crate::window::KIND_DOCS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds, ["tumbling", "sliding", "session"]);
+    }
 }

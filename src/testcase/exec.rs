@@ -369,7 +369,7 @@ mod tests {
         );
         let why = actual.error.unwrap();
         assert!(
-            why.starts_with("`steps` line 3: time never goes back: tick 2"),
+            why.starts_with("`steps` line 3: tick 2 goes back in time"),
             "{why}"
         );
     }

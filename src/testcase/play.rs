@@ -96,7 +96,7 @@ impl Player {
                 let ingest_ns = match *ingest_ns {
                     Some(t) if t < self.now => {
                         return Err(format!(
-                            "ingest times never go back: ingest_ns {t} is before {}, the time already reached",
+                            "ingest_ns {t} goes back in time: ingest times never go back (the clock is at {})",
                             self.now
                         ))
                     }
@@ -139,7 +139,7 @@ impl Player {
             Step::Tick(t) => {
                 if *t < self.now {
                     return Err(format!(
-                        "time never goes back: tick {t} is before {}, the time already reached",
+                        "tick {t} goes back in time: time never goes back (the clock is at {})",
                         self.now
                     ));
                 }
@@ -297,15 +297,12 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            err.starts_with("line 2: ingest times never go back: ingest_ns 8 is before 9"),
+            err.starts_with("line 2: ingest_ns 8 goes back in time: ingest times never go back (the clock is at 9)"),
             "{err}"
         );
         let mut p = Player::new(None, None);
         let err = play(&mut p, "{\"tick\": 9}\n{\"tick\": 3}").unwrap_err();
-        assert!(
-            err.starts_with("line 2: time never goes back: tick 3"),
-            "{err}"
-        );
+        assert!(err.starts_with("line 2: tick 3 goes back in time"), "{err}");
         let mut p = Player::new(None, Some(vec!["in".into(), "up".into()]));
         let err = play(&mut p, "{\"event\": 1, \"peer\": \"upp\"}").unwrap_err();
         assert!(err.contains("no input `upp`: it reads in, up"), "{err}");

@@ -314,4 +314,69 @@ mod tests {
             .collect();
         assert_eq!(back, steps);
     }
+
+    mod props {
+        use super::super::*;
+        use crate::testcase::Player;
+        use crate::value::arb::arb_value;
+        use proptest::prelude::*;
+
+        fn arb_step() -> impl Strategy<Value = Step> {
+            let peer = prop_oneof![Just("in".to_string()), "[a-z\"/]{1,6}"];
+            prop_oneof![
+                (
+                    arb_value(),
+                    peer.clone(),
+                    any::<u64>(),
+                    any::<Option<u64>>()
+                )
+                    .prop_map(|(data, peer, stream, ingest_ns)| Step::Event {
+                        data,
+                        peer,
+                        stream,
+                        ingest_ns
+                    }),
+                (peer.clone(), any::<u64>())
+                    .prop_map(|(peer, stream)| Step::StartStream { peer, stream }),
+                (peer, any::<u64>()).prop_map(|(peer, stream)| Step::EndStream { peer, stream }),
+                any::<u64>().prop_map(Step::Tick),
+                Just(Step::Drain),
+            ]
+        }
+
+        proptest! {
+            /// What the writer writes, the parser reads back the same.
+            #[test]
+            fn written_steps_parse_back(steps in prop::collection::vec(arb_step(), 0..8)) {
+                let text: String = steps.iter().map(|s| s.to_line() + "\n").collect();
+                let back: Vec<Step> = parse_steps(&text).unwrap().into_iter().map(|n| n.step).collect();
+                prop_assert_eq!(back, steps);
+            }
+
+            /// Any text is either steps or a line-numbered error; any steps play or
+            /// are refused, never a panic.
+            #[test]
+            fn any_text_parses_or_fails_cleanly(
+                lines in prop::collection::vec(
+                    prop_oneof![
+                        ".{0,40}",
+                        "\\{\"(event|tick|drain|start_stream|end_stream|stream|peer|ingest_ns)\": ?(-?[0-9]{1,20}|true|null|\"x\"|1\\.5)(, ?\"(stream|peer|ingest_ns|tick)\": ?(-?[0-9]{1,3}|\"in\"))?\\}",
+                    ],
+                    0..10,
+                )
+            ) {
+                let text = lines.join("\n");
+                match parse_steps(&text) {
+                    Ok(steps) => {
+                        let mut player = Player::new(None, Some(vec!["in".into()]));
+                        for n in steps {
+                            let _ = player.play(&n.step, &mut |_| {});
+                        }
+                        player.finish(true, &mut |_| {});
+                    }
+                    Err(e) => prop_assert!(e.starts_with("line "), "{}", e),
+                }
+            }
+        }
+    }
 }

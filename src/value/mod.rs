@@ -5,7 +5,7 @@
 //! keep `Value` at 32 bytes.
 
 #[cfg(test)]
-mod arb;
+pub(crate) mod arb;
 mod cmp;
 mod compact;
 mod cursor;

@@ -322,12 +322,18 @@ impl<'a> Lexer<'a> {
                 }
                 Err(end) => err(LexErrorKind::UnterminatedIdentLiteral, end),
             },
-            Token::Ident(kind) if self.src[e..].starts_with('|') => {
-                match scan::extractor(self.src, e + 1) {
+            // `grok |...|`: Tremor's lexer allows blanks between the name and the `|`
+            // (no operator is spelled `|`, so this cannot take anything else's place).
+            // With blanks, only a rule closed on the same line makes an extractor: `a | b`
+            // stays a (rejected, with a hint) use of the `|` operator.
+            Token::Ident(kind) if blanks_then_bar(&self.src[e..]).is_some() => {
+                let blanks = blanks_then_bar(&self.src[e..]).unwrap_or(0);
+                match scan::extractor(self.src, e + blanks + 1) {
                     Ok((rule, end)) => {
                         self.seek(end);
                         Ok((s, Token::Extractor(ExtractorTok { kind, rule }), end))
                     }
+                    Err(_) if blanks > 0 => Ok((s, Token::Ident(kind), e)),
                     Err(end) => err(LexErrorKind::UnterminatedExtractor, end),
                 }
             }
@@ -469,3 +475,9 @@ pub fn tokens(src: &str) -> impl Iterator<Item = Result<Spanned, LexError>> + '_
 
 #[cfg(test)]
 mod tests;
+
+/// The offset of a `|` that follows `rest`'s leading spaces and tabs, if one does.
+fn blanks_then_bar(rest: &str) -> Option<usize> {
+    let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    rest[blanks..].starts_with('|').then_some(blanks)
+}

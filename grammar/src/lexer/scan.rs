@@ -118,8 +118,7 @@ pub(super) fn backtick(src: &str, from: usize) -> Result<(String, usize), usize>
 }
 
 /// An extractor rule starting at `from` (just after the opening `|`). `\|` is a bar,
-/// `\` + newline continues on the next line; continued lines lose their common
-/// indentation and are joined with `\n`. Other escapes are kept as written (regexes
+/// `\` + newline continues on the next line (see [`join_continued`]). Other escapes are kept as written (regexes
 /// need them). Returns the rule and the offset after the closing `|`.
 pub(super) fn extractor(src: &str, from: usize) -> Result<(String, usize), usize> {
     let mut lines: Vec<String> = vec![String::new()];
@@ -151,22 +150,14 @@ pub(super) fn extractor(src: &str, from: usize) -> Result<(String, usize), usize
     Err(src.len())
 }
 
-/// Joins continuation lines with `\n` after removing the indentation all non-empty
-/// lines share (as Tremor does, the first line counts too: a rule that starts right
-/// after the `|` keeps the indentation of its continued lines).
+/// Joins continuation lines: the backslash-newline and the indentation that follows
+/// it are removed, so a long regex can be split over lines without changing it (as
+/// Tremor's lexer does).
 fn join_continued(lines: Vec<String>) -> String {
-    if lines.len() == 1 {
-        return lines.into_iter().next().unwrap_or_default();
+    let mut it = lines.into_iter();
+    let mut out = it.next().unwrap_or_default();
+    for l in it {
+        out.push_str(l.trim_start_matches([' ', '\t']));
     }
-    let indent = lines
-        .iter()
-        .filter(|l| !l.is_empty())
-        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
-        .min()
-        .unwrap_or(0);
-    lines
-        .iter()
-        .map(|l| l.get(indent..).unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n")
+    out
 }

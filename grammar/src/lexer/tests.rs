@@ -121,6 +121,13 @@ fn extractors() {
         })]
     );
     assert_eq!(
+        toks("grok |%{A}|"),
+        vec![Token::Extractor(ExtractorTok {
+            kind: "grok".into(),
+            rule: "%{A}".into()
+        })]
+    );
+    assert_eq!(
         toks("a |b"),
         vec![
             Token::Ident("a".into()),

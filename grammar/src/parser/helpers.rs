@@ -95,6 +95,44 @@ pub fn use_nest(prefix: Vec<Ident>, items: Vec<Vec<UseItem>>) -> Vec<UseItem> {
         .collect()
 }
 
+/// A script section of a definition: its declarations and its expressions.
+pub struct Body {
+    pub decls: Vec<Stmt>,
+    pub exprs: Vec<Expr>,
+}
+
+/// Splits a section's items; a `const` is also an expression statement (its value),
+/// as at the top level of a script.
+pub fn body(items: Vec<Result<Stmt, Expr>>) -> Body {
+    let mut b = Body {
+        decls: Vec::new(),
+        exprs: Vec::new(),
+    };
+    for item in items {
+        match item {
+            Ok(Stmt::Const(c)) => {
+                b.exprs.push(const_expr(&c));
+                b.decls.push(Stmt::Const(c));
+            }
+            Ok(d) => b.decls.push(d),
+            Err(e) => b.exprs.push(e),
+        }
+    }
+    b
+}
+
+/// The expression statement a `const` stands for: a read of the constant.
+pub fn const_expr(c: &ConstDef) -> Expr {
+    Expr::new(
+        ExprKind::Path(Path {
+            root: PathRoot::Ident(c.name.clone()),
+            segments: Vec::new(),
+            span: c.span,
+        }),
+        c.span,
+    )
+}
+
 /// A `define` as parsed, before the contextual kind (`peer`) is checked.
 pub enum Def {
     Window {
@@ -103,7 +141,7 @@ pub enum Def {
         with: Vec<WithParam>,
         state: Option<Expr>,
         ports: Vec<PortScript>,
-        script: Option<Vec<Expr>>,
+        script: Option<Body>,
     },
     Operator {
         name: Ident,
@@ -116,7 +154,7 @@ pub enum Def {
         args: Vec<ArgDecl>,
         state: Option<Expr>,
         ports: Vec<PortScript>,
-        script: Vec<Expr>,
+        script: Body,
     },
     Pipeline {
         name: Ident,
@@ -155,7 +193,8 @@ pub fn define(file: u32, l: usize, r: usize, doc: Option<String>, def: Def) -> A
             with,
             state,
             port_scripts: ports,
-            script,
+            decls: script.as_ref().map(|b| b.decls.clone()).unwrap_or_default(),
+            script: script.map(|b| b.exprs),
             span,
         }),
         Def::Operator {
@@ -183,7 +222,8 @@ pub fn define(file: u32, l: usize, r: usize, doc: Option<String>, def: Def) -> A
             args,
             state,
             port_scripts: ports,
-            script,
+            decls: script.decls,
+            script: script.exprs,
             span,
         }),
         Def::Pipeline {

@@ -49,13 +49,18 @@ fn extractor_continuation_lines() {
     let Pattern::Extract(ex) = &cs[0].pattern else {
         panic!()
     };
-    assert_eq!(ex.rule, "%{a} \n    %{b} \n      %{c}");
+    assert_eq!(ex.rule, "%{a} %{b} %{c}");
     let src = "match x of case ~ grok|\\\n    %{A} \\\n      %{B}| => 1 end";
     let cs = cases(src);
     let Pattern::Extract(ex) = &cs[0].pattern else {
         panic!()
     };
-    assert_eq!(ex.rule, "\n%{A} \n  %{B}");
+    assert_eq!(ex.rule, "%{A} %{B}");
+    let src = "match x of case ~ grok |%{A}| => 1 end";
+    let Pattern::Extract(ex) = &cases(src)[0].pattern else {
+        panic!()
+    };
+    assert_eq!((ex.kind.name.as_str(), ex.rule.as_str()), ("grok", "%{A}"));
 }
 
 #[test]

@@ -73,3 +73,42 @@ fn scripts() {
         parse(src);
     }
 }
+
+#[test]
+fn definition_bodies_hold_declarations() {
+    let src = r#"define script runtime
+script from other
+  use std::string;
+  string::len(event)
+script
+  use std::array;
+  const LIMIT = 3;
+  fn factorial_(acc, n) of
+    case (a, 0) => a
+    case _ => recur(acc * n, n - 1)
+  end;
+  intrinsic fn l(a) as array::len;
+  match array::len(event) > LIMIT of case true => factorial_(1, 3) case _ => 0 end;
+  event
+end;
+define window w from tumbling
+state 0
+script
+  use std::integer;
+  true
+end;
+"#;
+    let m = parse(src);
+    let Stmt::Define(Definition::Script(s)) = &m.stmts[0] else {
+        panic!()
+    };
+    assert_eq!(s.port_scripts[0].decls.len(), 1);
+    assert_eq!(s.port_scripts[0].body.len(), 1);
+    assert_eq!(s.decls.len(), 4);
+    // The const is also an expression statement (its value).
+    assert_eq!(s.script.len(), 3);
+    let Stmt::Define(Definition::Window(w)) = &m.stmts[1] else {
+        panic!()
+    };
+    assert!(matches!(&w.decls[..], [Stmt::Use(_)]));
+}
