@@ -176,6 +176,8 @@ fn event_time(c: &mut Criterion) {
         group.bench_function(*name, |b| {
             b.iter_batched(
                 || {
+                    // As `trickle run` of a file runs them: nothing acks, so windows
+                    // keep no lineage (W3 included, for a fair ratio).
                     let mut ex = query.executor();
                     ex.drop_lineage();
                     ex

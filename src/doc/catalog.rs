@@ -106,8 +106,8 @@ pub fn item(path: &str, name: &str) -> Option<&'static ItemDoc> {
     module(path)?.items.iter().find(|i| i.name == name)
 }
 
-/// Native functions no stdlib module binds (callable only through an `intrinsic fn`
-/// a user writes).
+/// Native functions no stdlib module binds: the built-ins called without a module
+/// (`source_id()`, `event_id()`, ...).
 pub fn unbound_natives() -> Vec<&'static FnDecl> {
     let bound: Vec<*const FnDecl> = stdlib()
         .iter()
@@ -254,6 +254,25 @@ pub fn uses_for(own: &str, example: &str) -> String {
     uses.iter().map(|u| format!("use {u};\n")).collect()
 }
 
+/// A built-in called without a module (`source_id()`): its docs and arity.
+pub fn native_markdown(f: &FnDecl) -> String {
+    let arity = match (*f.arity.start(), *f.arity.end()) {
+        (1, 1) => "1 argument".to_string(),
+        (a, b) if a == b => format!("{a} arguments"),
+        (a, usize::MAX) => format!("{a} or more arguments"),
+        (a, b) => format!("{a} to {b} arguments"),
+    };
+    format!(
+        "```trickle\n{}()\n```\n\n{}\n\nTakes {arity}.\n",
+        f.name, f.doc
+    )
+}
+
+/// The built-in called as `name(...)` without a module, if there is one.
+pub fn builtin(name: &str) -> Option<&'static FnDecl> {
+    unbound_natives().into_iter().find(|f| f.name == name)
+}
+
 /// The signature of an aggregate: `aggr::stats::mean(x)`.
 pub fn aggregate_signature(d: &crate::aggr::AggrDecl) -> String {
     let params = match (*d.arity.start(), *d.arity.end()) {
@@ -281,7 +300,7 @@ pub fn window_kind_markdown(kind: &str) -> Option<String> {
     for (k, d) in crate::window::SETTING_DOCS {
         s.push_str(&format!("- `{k}`: {d}\n"));
     }
-    s.push_str("\nOr `state = CONST` with a `script` that decides when to emit.\n");
+    s.push_str("\nA `tumbling` window may instead have `state = CONST` and a `script` that decides when it emits.\n");
     Some(s)
 }
 

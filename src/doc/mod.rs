@@ -88,6 +88,11 @@ fn index() -> String {
             m.path.replace("::", ".")
         ));
     }
+    s.push_str("\n## Built-in functions (no `use` needed)\n");
+    for f in catalog::unbound_natives() {
+        s.push_str(&format!("\n### `{}()`\n\n", f.name));
+        s.push_str(&catalog::native_markdown(f));
+    }
     s.push_str(
         "\n## Also\n\n- [Aggregate functions](aggregates.md)\n- [Window kinds](windows.md)\n\
          - [Peer kinds](peers.md)\n",

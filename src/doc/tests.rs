@@ -91,3 +91,12 @@ fn examples_name_the_modules_they_need() {
     let uses = catalog::uses_for("std::type", "type::is_bool(random::bool())");
     assert_eq!(uses, "use std::type;\nuse std::random;\n");
 }
+
+#[test]
+fn builtins_without_a_module_are_in_the_index() {
+    let md = reference();
+    for f in catalog::unbound_natives() {
+        assert!(md.contains(&format!("### `{}()`", f.name)), "{}", f.name);
+    }
+    assert!(md.contains("### `source_id()`"));
+}

@@ -410,7 +410,6 @@ fn after_from(doc: &Document, offset: usize, stmt: &[Token]) -> Vec<lsp::Complet
         Some(Token::Define) => match second(&Token::Define) {
             Some(Token::Window) => crate::window::KIND_DOCS
                 .iter()
-                .filter(|(k, _)| *k == "tumbling")
                 .map(|(k, d)| with_docs(item(*k, K::ENUM_MEMBER, "window kind"), d.to_string()))
                 .collect(),
             Some(Token::Ident(w)) if w == "peer" => peer_kinds(),
@@ -613,6 +612,13 @@ fn general(doc: &Document, offset: usize) -> Vec<lsp::CompletionItem> {
             f.insert_text = Some(format!("{}({})", f.label, args.join(", ")));
             f.insert_text_format = Some(lsp::InsertTextFormat::SNIPPET);
         }
+    }
+    for f in catalog::unbound_natives() {
+        let it = item(f.name, K::FUNCTION, "built-in");
+        out.push(with_docs(
+            snippet(it, format!("{}()", f.name)),
+            catalog::native_markdown(f),
+        ));
     }
     for u in &doc.analysis.index.uses {
         if !out.iter().any(|i| i.label == u.alias) {

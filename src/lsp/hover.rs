@@ -42,8 +42,11 @@ pub fn at(a: &Analysis, text: &str, offset: u32) -> Option<((u32, u32), String)>
     }
     let (i, r) = ix.refs.iter().enumerate().find(|(_, r)| inside(r.span))?;
     if r.module.is_empty() {
-        let d = &ix.defs[ix.resolve(i)?];
-        return Some((r.span, def_doc(d, text)));
+        if let Some(d) = ix.resolve(i) {
+            return Some((r.span, def_doc(&ix.defs[d], text)));
+        }
+        let f = catalog::builtin(&r.name).filter(|_| r.ns == super::index::Ns::Function)?;
+        return Some((r.span, catalog::native_markdown(f)));
     }
     let (m, d) = resolve_qualified(a, &r.module, &r.name, r.ns)?;
     Some((r.full, def_doc(&m.index.defs[d], &m.text)))

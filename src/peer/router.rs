@@ -52,6 +52,8 @@ pub(super) struct Exec<'a> {
     pub(super) open: BTreeSet<(usize, u64)>,
     pub(super) index_clock: bool,
     pub(super) outputs: Vec<(String, Event)>,
+    /// What [`Exec::route`] is handing on (kept for its capacity).
+    routing: Vec<(String, Event)>,
     pub(super) failed_write: bool,
     /// Why `out` could not be written, reported once at the end.
     pub(super) write_error: Option<std::io::Error>,
@@ -116,6 +118,7 @@ impl<'a> Exec<'a> {
             open: BTreeSet::new(),
             index_clock,
             outputs: Vec::new(),
+            routing: Vec::new(),
             failed_write: false,
             write_error: None,
             by_name,
@@ -461,7 +464,10 @@ impl<'a> Exec<'a> {
             }
             let mut failures = Vec::new();
             let mut handed = false;
-            for (name, ev) in std::mem::take(&mut self.outputs) {
+            // The two buffers swap places, so neither is allocated again per event.
+            let mut batch = std::mem::take(&mut self.routing);
+            std::mem::swap(&mut batch, &mut self.outputs);
+            for (name, ev) in batch.drain(..) {
                 if name == "out" {
                     self.out_metrics.add(Counter::In, None, 1);
                     self.out_metrics.add(Counter::Send, None, 1);
@@ -479,6 +485,7 @@ impl<'a> Exec<'a> {
                     self.write_err_event(&ev);
                 }
             }
+            self.routing = batch;
             if handed {
                 self.last_settled = std::time::Instant::now();
             }

@@ -20,7 +20,8 @@ use trickle_grammar::ast::{DefineWindow, WithParam};
 
 const BAD_COMBINATION: &str =
     "Bad window configuration, only one of `size`, `interval`, or `state` is allowed.";
-const KNOWN: &str = "known settings: size (or count), interval, hop, gap, max_duration, \
+pub(crate) const KNOWN: &str =
+    "known settings: size (or count), interval, hop, gap, max_duration, \
                      max_groups, time, delay, lateness, idle, late";
 /// The settings of SPEC §7.1.
 const EVENT_TIME_KEYS: [&str; 4] = ["delay", "lateness", "idle", "late"];
@@ -407,4 +408,28 @@ fn session(w: &DefineWindow, s: &mut Settings) -> Result<Built, Vec<Diagnostic>>
     };
     let spec = time_spec(s, TimeKind::Session { gap, max_duration });
     Ok((Box::new(NoWindow), WinKind::Time(spec)))
+}
+
+#[cfg(test)]
+mod doc_tests {
+    /// The settings hover and `trickle doc` describe are exactly those accepted here.
+    #[test]
+    fn setting_docs_match_the_known_settings() {
+        let known: Vec<&str> = super::KNOWN
+            .trim_start_matches("known settings:")
+            .split(',')
+            .map(|k| k.trim().trim_end_matches(" (or count)"))
+            .collect();
+        let documented: Vec<&str> = crate::window::SETTING_DOCS
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| !matches!(*k, "count" | "emit_empty_windows" | "eviction_period"))
+            .collect();
+        let (mut a, mut b) = (known.clone(), documented.clone());
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b);
+        let kinds: Vec<&str> = crate::window::KIND_DOCS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds, ["tumbling", "sliding", "session"]);
+    }
 }

@@ -30,13 +30,21 @@ use crate::exec::expr::{ExprRef, Scope};
 pub const KIND_DOCS: &[(&str, &str)] = &[
     (
         "tumbling",
-        "Non-overlapping windows: the window collects events and emits its aggregates when \
-         it closes (after `size` events, after `interval` ns of ingest time, whichever \
-         comes first when both are set, or when its `state` script says so), then starts empty.",
+        "Non-overlapping windows, emitted when they close: with `size` (or `count`) every \
+         `size` events of a group; with `interval` on processing time (Tremor's semantics), or \
+         with `time` on event time, `[k·interval, (k+1)·interval)` aligned to 0; with both, \
+         whichever comes first; with `state` and a `script`, when the script says so.",
     ),
     (
         "sliding",
-        "Overlapping windows (Tremor reserved the keyword); trickle rejects them with E0409.",
+        "Overlapping windows: with `size`, the last `size` events of the group (one result \
+         per event); with `interval` and `hop`, hopping windows `[k·hop, k·hop + interval)` on \
+         event time with `time`, else on ingest time with ticks.",
+    ),
+    (
+        "session",
+        "A session per group, closed `gap` after its last event; out-of-order events merge \
+         sessions; `max_duration` caps one.",
     ),
 ];
 
@@ -44,8 +52,16 @@ pub const KIND_DOCS: &[(&str, &str)] = &[
 pub const SETTING_DOCS: &[(&str, &str)] = &[
     ("size", "close after this many events (or this much weight, when the window's script returns a weight)"),
     ("count", "the same as `size`"),
-    ("interval", "close when this many nanoseconds of ingest time (or script timestamp) have passed since the window opened"),
+    ("interval", "a window's length in ns of processing time, or of event time with `time`"),
+    ("hop", "with `interval` on a `sliding` window: ns between the starts of two hopping windows"),
+    ("gap", "a `session` closes this many ns after its last event"),
+    ("max_duration", "the longest a `session` may last, in ns"),
     ("max_groups", "at most this many groups at once; events of further groups become errors"),
+    ("time", "the event's time (an expression on the event, ns): makes the window run on event time"),
+    ("delay", "event time: how far (ns) the watermark trails the latest event time seen"),
+    ("lateness", "event time: how long (ns) a closed window is kept to take late events and emit again"),
+    ("idle", "event time: a stream that sent nothing for this long (ns of processing time) no longer holds the watermark back"),
+    ("late", "event time: the stream (a `create stream` name, as a string) late events go to, else `err`"),
     ("emit_empty_windows", "accepted for Tremor compatibility and ignored"),
     ("eviction_period", "accepted for Tremor compatibility and ignored"),
 ];
