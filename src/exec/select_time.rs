@@ -162,10 +162,7 @@ impl Select {
         out: &mut Outputs,
     ) -> Result<(), String> {
         let mut first_err = None;
-        loop {
-            let Some(state) = &mut self.time else {
-                break;
-            };
+        while let Some(state) = &mut self.time {
             let Some((clock, timer)) = state.pop_due(clocks) else {
                 break;
             };
