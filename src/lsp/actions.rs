@@ -8,6 +8,8 @@ use lsp_types as lsp;
 use std::collections::HashMap;
 
 /// `textDocument/codeAction`
+// `WorkspaceEdit::changes` is keyed by `Uri` (see `navigate::rename`).
+#[allow(clippy::mutable_key_type)]
 pub fn code_actions(
     ws: &Workspace,
     p: lsp::CodeActionParams,

@@ -176,7 +176,7 @@ pub fn prepare_rename(
     let (key, _) = target(me, offset)?;
     if !all
         .iter()
-        .any(|v| v.key == key && v.on_disk || v.key == key && v.analysis.is_some())
+        .any(|v| v.key == key && (v.on_disk || v.analysis.is_some()))
     {
         return None;
     }
@@ -192,6 +192,9 @@ pub fn prepare_rename(
 }
 
 /// `textDocument/rename`: every occurrence in every file, or why it cannot be done.
+// `WorkspaceEdit::changes` is a map keyed by `Uri`, whose cached parts clippy sees as
+// interior mutability; the keys are never changed while in the map.
+#[allow(clippy::mutable_key_type)]
 pub fn rename(ws: &Workspace, p: lsp::RenameParams) -> Result<lsp::WorkspaceEdit, String> {
     let pos = p.text_document_position;
     let doc = ws
