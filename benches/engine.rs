@@ -99,5 +99,120 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine);
+/// Events of the event-time benches (`TIME_EVENTS`, default 1,000,000): the W3
+/// events in turn, one every `SPACING` ns of event time.
+fn time_events() -> usize {
+    std::env::var("TIME_EVENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000)
+}
+const SPACING: u64 = 1_000_000;
+const SECOND: u64 = 1_000_000_000;
+
+/// W3's aggregates over event-time and sliding windows, and W3 itself on the same
+/// events: the ratios of issue 14 (tumbling on `time` vs W3; count `sliding` of
+/// 10,000 vs 10; sessions of 100,000 users vs W3; times shuffled within 1 s with a
+/// `delay` of 1 s vs in order).
+const TIME_WORKLOADS: &[(&str, &str, bool)] = &[
+    (
+        "W3_group_window",
+        r#"define window w from tumbling with size = 1000 end;
+select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
+from in[w] group by set(event.g) into out;"#,
+        false,
+    ),
+    (
+        "T1_tumbling_event_time",
+        r#"define window w from tumbling with interval = datetime::with_seconds(100), time = event.ts end;
+select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
+from in[w] group by set(event.g) into out;"#,
+        false,
+    ),
+    (
+        "T2_tumbling_event_time_shuffled_1s",
+        r#"define window w from tumbling with interval = datetime::with_seconds(100), time = event.ts, delay = datetime::with_seconds(1) end;
+select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
+from in[w] group by set(event.g) into out;"#,
+        true,
+    ),
+    (
+        "T3_sliding_size_10",
+        r#"define window w from sliding with size = 10 end;
+select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
+from in[w] group by set(event.g) into out;"#,
+        false,
+    ),
+    (
+        "T4_sliding_size_10000",
+        r#"define window w from sliding with size = 10000 end;
+select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
+from in[w] group by set(event.g) into out;"#,
+        false,
+    ),
+    (
+        "T5_sessions_100k_users",
+        r#"define window w from session with gap = datetime::with_seconds(60), time = event.ts end;
+select {"u": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
+from in[w] group by set(event.user) into out;"#,
+        false,
+    ),
+];
+
+fn event_time(c: &mut Criterion) {
+    let base = events();
+    let n = time_events();
+    let mut rng = StdRng::seed_from_u64(7);
+    // Event times: in order, or moved back by up to 1 s (the `delay`).
+    let shuffled: Vec<u64> = (0..n as u64)
+        .map(|i| i * SPACING + SECOND - rng.gen_range(0..SECOND))
+        .collect();
+    let users: Vec<u64> = (0..n).map(|_| rng.gen_range(0..100_000)).collect();
+    let mut group = c.benchmark_group("event_time");
+    group.throughput(Throughput::Elements(n as u64));
+    group.sample_size(10);
+    for (name, text, shuffle) in TIME_WORKLOADS {
+        let query = compile(text);
+        group.bench_function(*name, |b| {
+            b.iter_batched(
+                || {
+                    // As `trickle run` of a file runs them: nothing acks, so windows
+                    // keep no lineage (W3 included, for a fair ratio).
+                    let mut ex = query.executor();
+                    ex.drop_lineage();
+                    ex
+                },
+                |mut ex| {
+                    let mut out = Vec::with_capacity(64);
+                    // As `trickle run --clock index` builds them: nothing acks.
+                    let mut ingest = Ingest::new(true, false);
+                    for i in 0..n {
+                        let mut data = base[i % base.len()].clone();
+                        let ts = if *shuffle {
+                            shuffled[i]
+                        } else {
+                            i as u64 * SPACING
+                        };
+                        if let Value::Record(r) = &mut data {
+                            r.insert("ts".into(), Value::U64(ts));
+                            r.insert("user".into(), Value::U64(users[i]));
+                        }
+                        let id = EventId {
+                            peer: "in".into(),
+                            stream: 0,
+                            event: i as u64,
+                        };
+                        let ev = ingest.event(data, id, Value::record(), &[], 0);
+                        ex.send("in", ev, &mut out);
+                        out.clear();
+                    }
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, engine, event_time);
 criterion_main!(benches);

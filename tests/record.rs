@@ -56,16 +56,7 @@ select {{"count": aggr::stats::count()}} from upstream[per_200ms] into out;
     let steps = d.join("recorded.steps");
     let mut t = Trickle::start(&[&q, "--record", &steps.display().to_string()]);
     // Read stdout as it comes, so the test can wait for what it expects.
-    let (tx, rx) = mpsc::channel();
-    let stdout = t.child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = lines_of(&mut t);
     let mut a = connect(port);
     let mut b = connect(port);
     a.write_all(b"1\n2\n").unwrap();
@@ -113,6 +104,115 @@ select {{"count": aggr::stats::count()}} from upstream[per_200ms] into out;
         "live:\n{live_out}\nrecorded:\n{recorded}\n{report}"
     );
     assert!(report.contains("1 passed, 0 failed"), "{report}");
+}
+
+/// Reads `child`'s stdout lines on a thread, for waiting on them with a deadline.
+fn lines_of(t: &mut Trickle) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    let stdout = t.child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+#[test]
+fn spec_7_1_sessions_run_live_and_replay_from_the_recording() {
+    let d = dir("record-sessions");
+    let port = free_port();
+    // SPEC 7.1's example as written, with the peer it reads from; late events go
+    // to `out` instead of `err`, so that the whole live output is one ordered stream
+    // to compare the replay with, and each event is marked as it arrives (`seen`),
+    // so the test can wait for it.
+    let query = format!(
+        r#"
+define peer upstream from tcp_server with config = {{"port": {port}}} end;
+create peer upstream;
+define window visit from session
+with gap = datetime::with_minutes(30), time = event.ts, delay = datetime::with_seconds(10),
+     lateness = datetime::with_minutes(5), late = "too_late"
+end;
+create stream too_late;
+select {{"user": group[0], "from": aggr::win::start(), "to": aggr::win::end(), "pages": aggr::stats::count()}}
+from upstream[visit] group by set(event.user) into out;
+select {{"late": event}} from too_late into out;
+select {{"seen": event.user}} from upstream into out;
+"#
+    );
+    let q = write(&d, "q.trickle", &query);
+    let steps = d.join("recorded.steps");
+    let mut t = Trickle::start(&[&q, "--record", &steps.display().to_string()]);
+    let rx = lines_of(&mut t);
+    let min = 60_000_000_000u64;
+    let mut ann = connect(port);
+    let mut bob = connect(port);
+    let send = |c: &mut std::net::TcpStream, user: &str, m: u64| {
+        let line = format!("{{\"user\":\"{user}\",\"ts\":{}}}\n", m * min);
+        c.write_all(line.as_bytes()).unwrap();
+    };
+    let mut live = Vec::new();
+    let start = Instant::now();
+    let wait_for = |line: &str, live: &mut Vec<String>| {
+        while !live.iter().any(|l| l == line) {
+            let left = DEADLINE.saturating_sub(start.elapsed());
+            match rx.recv_timeout(left) {
+                Ok(l) => live.push(l),
+                Err(_) => panic!("no {line} in {live:?}"),
+            }
+        }
+    };
+    // Both connections have a watermark before either runs ahead (a stream that
+    // sent nothing holds nothing back); then each sends in order, so none of its
+    // events is late however the two interleave.
+    send(&mut ann, "ann", 0);
+    wait_for(r#"{"seen":"ann"}"#, &mut live);
+    send(&mut bob, "bob", 1);
+    wait_for(r#"{"seen":"bob"}"#, &mut live);
+    for m in [10, 20, 90] {
+        send(&mut ann, "ann", m);
+    }
+    for m in [40, 45, 200] {
+        send(&mut bob, "bob", m);
+    }
+    let session = |user: &str, from: u64, to: u64, pages: u64| {
+        format!(
+            "{{\"user\":\"{user}\",\"from\":{},\"to\":{},\"pages\":{pages}}}",
+            from * min,
+            to * min
+        )
+    };
+    // Closed while the run goes on: the watermark is the smaller of ann's 90 and
+    // bob's 200 (less 10 s), past the ends of these.
+    for s in [
+        session("bob", 1, 31, 1),
+        session("ann", 0, 50, 3),
+        session("bob", 40, 75, 2),
+    ] {
+        wait_for(&s, &mut live);
+    }
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+    live.extend(rx.try_iter());
+    // The rest when the run ends; nothing was late.
+    for s in [session("ann", 90, 120, 1), session("bob", 200, 230, 1)] {
+        assert!(live.contains(&s), "{live:?}");
+    }
+    assert!(!live.iter().any(|l| l.contains("late")), "{live:?}");
+    // The recording, fed back as a case, gives the live output in the live order.
+    let live_out: String = live.iter().map(|l| format!("{l}\n")).collect();
+    let case = d.join("case");
+    case_from(&case, &query, &steps, &live_out);
+    let (code, report) = trickle_test(&case);
+    let recorded = std::fs::read_to_string(&steps).unwrap();
+    assert_eq!(
+        code, 0,
+        "live:\n{live_out}\nrecorded:\n{recorded}\n{report}"
+    );
 }
 
 #[test]

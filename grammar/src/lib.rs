@@ -39,7 +39,8 @@ impl ParseError {
 ///
 /// On failure the errors are in source order. After a syntax error the parser skips to
 /// the next `;` and goes on, so errors in later statements are reported too (errors
-/// that are likely consequences of the first are dropped); a lexical error ends parsing.
+/// that are consequences of an error inside a block are dropped up to the `;` after
+/// that block's `end`); a lexical error ends parsing.
 pub fn parse_module(src: &str, file: u32) -> Result<ast::Module, Vec<ParseError>> {
     match parse_module_recovering(src, file) {
         (Some(m), errors) if errors.is_empty() => Ok(m),

@@ -32,14 +32,14 @@ fn file(path: &Path, check: bool, color: ColorMode) -> i32 {
         Ok(LoadKind::Query) => Kind::Query,
         Ok(LoadKind::Script) => Kind::Script,
         Err(e) => {
-            eprintln!("trickle: {e}");
+            crate::diag::say(&e);
             return EXIT_USAGE;
         }
     };
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("trickle: cannot read {}: {e}", path.display());
+            crate::diag::say(format_args!("cannot read {}: {e}", path.display()));
             return EXIT_RUNTIME;
         }
     };
@@ -52,13 +52,13 @@ fn file(path: &Path, check: bool, color: ColorMode) -> i32 {
         return EXIT_OK;
     }
     if check {
-        print!("{}", diff(&text, &formatted, &name));
+        let _ = crate::diag::stdout_text(&diff(&text, &formatted, &name));
         return EXIT_COMPILE;
     }
     match std::fs::write(path, formatted) {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            eprintln!("trickle: cannot write {}: {e}", path.display());
+            crate::diag::say(format_args!("cannot write {}: {e}", path.display()));
             EXIT_RUNTIME
         }
     }
@@ -68,7 +68,7 @@ fn file(path: &Path, check: bool, color: ColorMode) -> i32 {
 fn stdin(check: bool, color: ColorMode) -> i32 {
     let mut text = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-        eprintln!("trickle: cannot read stdin: {e}");
+        crate::diag::say(format_args!("cannot read stdin: {e}"));
         return EXIT_RUNTIME;
     }
     let formatted = match format(&text, Kind::Query) {
@@ -79,7 +79,7 @@ fn stdin(check: bool, color: ColorMode) -> i32 {
         if formatted == text {
             return EXIT_OK;
         }
-        print!("{}", diff(&text, &formatted, "<stdin>"));
+        let _ = crate::diag::stdout_text(&diff(&text, &formatted, "<stdin>"));
         return EXIT_COMPILE;
     }
     let mut out = std::io::stdout().lock();
@@ -89,7 +89,7 @@ fn stdin(check: bool, color: ColorMode) -> i32 {
     {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            eprintln!("trickle: cannot write stdout: {e}");
+            crate::diag::say(format_args!("cannot write stdout: {e}"));
             EXIT_RUNTIME
         }
     }

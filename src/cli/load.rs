@@ -47,16 +47,24 @@ pub fn kind_of(path: &Path) -> Result<Kind, String> {
 /// On failure returns the exit code: 2 unknown kind, 3 unreadable, 1 compile errors.
 pub fn load(path: &Path, include: &[PathBuf], color: ColorMode) -> Result<Loaded, i32> {
     let kind = kind_of(path).map_err(|e| {
-        eprintln!("trickle: {e}");
+        crate::diag::say(&e);
         EXIT_USAGE
     })?;
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("trickle: cannot read {}: {e}", path.display());
+    let bytes = std::fs::read(path).map_err(|e| {
+        crate::diag::say(format_args!("cannot read {}: {e}", path.display()));
         EXIT_RUNTIME
     })?;
     let mut sources = SourceMap::new();
     // The name as given, so diagnostics point at the path the user typed.
     let name = path.display().to_string();
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let d = not_utf8(&mut sources, &name, e.as_bytes(), e.utf8_error());
+            report(&[d], &sources, &name, color);
+            return Err(EXIT_COMPILE);
+        }
+    };
     let file = sources.add(name.clone(), text);
     let module_path = ModulePath::new(path.parent().map(dir_or_dot), include);
     let result = match kind {
@@ -74,6 +82,32 @@ pub fn load(path: &Path, include: &[PathBuf], color: ColorMode) -> Result<Loaded
         Some(program) => Ok(Loaded { sources, program }),
         None => Err(EXIT_COMPILE),
     }
+}
+
+/// A program that is not UTF-8 is a compile error at its first bad byte (the
+/// text is shown with the bad bytes replaced, so lines and columns before it hold).
+fn not_utf8(
+    sources: &mut SourceMap,
+    name: &str,
+    bytes: &[u8],
+    e: std::str::Utf8Error,
+) -> Diagnostic {
+    let at = e.valid_up_to();
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let file = sources.add(name.to_string(), text);
+    let (line, col) = sources.line_col(file, at as u32);
+    // The replacement character that stands for the bad bytes is 3 bytes long.
+    let span = crate::diag::Span::new(file, at, at + '\u{fffd}'.len_utf8());
+    Diagnostic::error(
+        crate::diag::codes::INVALID_UTF8,
+        format!(
+            "{name} is not valid UTF-8: byte 0x{:02x} at line {line}, column {col}",
+            bytes[at]
+        ),
+        span,
+    )
+    .with_label("not UTF-8")
+    .with_help("programs are UTF-8 text: save the file as UTF-8")
 }
 
 /// `a.trickle` has parent `""`: modules beside it are in `.`.
@@ -117,5 +151,23 @@ mod tests {
             Some(EXIT_RUNTIME)
         );
         assert_eq!(dir_or_dot(Path::new("")), Path::new("."));
+    }
+
+    #[test]
+    fn a_program_that_is_not_utf8_is_a_diagnostic_at_the_bad_byte() {
+        let dir = std::env::temp_dir().join(format!("trickle-utf8-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("q.trickle");
+        std::fs::write(&p, b"select event\nfrom in \xff\xfe into out;\n").unwrap();
+        assert_eq!(load(&p, &[], ColorMode::Never).err(), Some(EXIT_COMPILE));
+        let bytes = std::fs::read(&p).unwrap();
+        let e = String::from_utf8(bytes.clone()).unwrap_err();
+        let mut sources = SourceMap::new();
+        let d = not_utf8(&mut sources, "q.trickle", &bytes, e.utf8_error());
+        let text = d.render(&sources);
+        assert!(text.contains("error[E0015]"), "{text}");
+        assert!(text.contains("q.trickle:2:9"), "{text}");
+        assert!(text.contains("byte 0xff at line 2, column 9"), "{text}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -111,7 +111,7 @@ fn test(
         Ok(summary) if summary.ok() => EXIT_OK,
         Ok(_) => EXIT_COMPILE,
         Err(e) => {
-            eprintln!("trickle: cannot write the report: {e}");
+            crate::diag::say(format_args!("cannot write the report: {e}"));
             EXIT_RUNTIME
         }
     }
@@ -129,18 +129,24 @@ fn graph(
     };
     match loaded.program {
         Program::Query(q) => {
-            let text = q.render(format);
-            print!("{text}");
+            let mut text = q.render(format);
             if !text.ends_with('\n') {
-                println!();
+                text.push('\n');
             }
-            EXIT_OK
+            // A reader that went away (`| head`) is not an error worth a panic.
+            match crate::diag::stdout_text(&text) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    crate::diag::say(format_args!("cannot write output: {e}"));
+                    EXIT_RUNTIME
+                }
+                _ => EXIT_OK,
+            }
         }
         Program::Script(_) => {
-            eprintln!(
-                "trickle: {} is a script; `graph` draws `.trickle` queries",
+            crate::diag::say(format_args!(
+                "{} is a script; `graph` draws `.trickle` queries",
                 file.display()
-            );
+            ));
             EXIT_USAGE
         }
     }

@@ -4,10 +4,12 @@
 pub mod codes;
 mod position;
 mod render;
+mod say;
 mod source;
 
 pub use position::LineIndex;
 pub use render::{emit_report, ColorMode};
+pub use say::{say, stderr_text, stdout_text};
 pub use source::{FileId, SourceMap};
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};

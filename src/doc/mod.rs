@@ -52,7 +52,8 @@ pub fn reference() -> String {
 /// `trickle doc [--out DIR]`: exit 0, or 3 when a file cannot be written.
 pub fn main(out: Option<&Path>) -> i32 {
     let Some(dir) = out else {
-        print!("{}", reference());
+        // A reader that went away (`| head`) is no reason to panic.
+        let _ = crate::diag::stdout_text(&reference());
         return crate::cli::EXIT_OK;
     };
     let write = || -> std::io::Result<()> {
@@ -65,7 +66,7 @@ pub fn main(out: Option<&Path>) -> i32 {
     match write() {
         Ok(()) => crate::cli::EXIT_OK,
         Err(e) => {
-            eprintln!("trickle: cannot write {}: {e}", dir.display());
+            crate::diag::say(format_args!("cannot write {}: {e}", dir.display()));
             crate::cli::EXIT_RUNTIME
         }
     }

@@ -143,12 +143,14 @@ impl Select {
             return Ok(());
         };
         state.wm.observe(stream, trig.time, trig.ingest_ns);
-        let mut clocks = vec![(None, state.wm.select())];
-        if let Some(c) = own {
-            let wm = state.wm.of_stream(&c);
-            clocks.push((Some(c), wm));
+        let select = (None, state.wm.select());
+        match own {
+            Some(c) => {
+                let wm = state.wm.of_stream(&c);
+                self.advance(&[select, (Some(c), wm)], trig, out)
+            }
+            None => self.advance(&[select], trig, out),
         }
-        self.advance(&clocks, trig, out)
     }
 
     /// Fires every timer due on `clocks`, earliest first; the first error is
@@ -160,10 +162,7 @@ impl Select {
         out: &mut Outputs,
     ) -> Result<(), String> {
         let mut first_err = None;
-        loop {
-            let Some(state) = &mut self.time else {
-                break;
-            };
+        while let Some(state) = &mut self.time {
             let Some((clock, timer)) = state.pop_due(clocks) else {
                 break;
             };
@@ -283,7 +282,10 @@ impl Select {
                     clocks
                 }
                 Signal::Drain => state.clocks().into_iter().map(|c| (c, i64::MAX)).collect(),
-                Signal::StartStream { .. } => Vec::new(),
+                Signal::StartStream { peer, stream } => {
+                    state.wm.start(&(peer.clone(), *stream));
+                    Vec::new()
+                }
             }
         };
         let res = self.advance(&clocks, &mut trig, out);

@@ -130,6 +130,9 @@ impl Chain {
     }
 }
 
+/// The aggregate states and lineage of a closed event-time window.
+pub type Head = (Vec<Box<dyn Aggregate>>, Vec<EventId>);
+
 /// The context of one emission run over a group.
 pub struct Run<'a, 'r, 't> {
     pub spec: &'a EmitSpec,
@@ -143,7 +146,7 @@ pub struct Run<'a, 'r, 't> {
     /// What `frames[0]` takes in instead of the trigger: the state of the event-time
     /// window that just closed.
     /// (Moved in and back out by the caller: no copy.)
-    pub head: Option<(Vec<Box<dyn Aggregate>>, Vec<EventId>)>,
+    pub head: Option<Head>,
 }
 
 /// The scope expressions see during a run (a free function so the borrows of the

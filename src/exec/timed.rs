@@ -170,20 +170,38 @@ impl Place<'_> {
             TimeKind::Session { gap, max_duration } => {
                 self.session(panes, run, t, gap, max_duration)
             }
-            _ => {
+            TimeKind::Tumbling { interval } => {
+                // One window per event: no list to build.
+                let start = crate::window::event_time::floor_to(t, interval);
+                self.fixed(panes, chain, run, start, start.saturating_add(interval))
+            }
+            TimeKind::Hopping { .. } => {
                 let mut placed = false;
                 for (start, end) in self.state.spec.fixed_windows(t) {
-                    let idx = match panes.list.iter().position(|p| p.start == start) {
-                        Some(i) => i,
-                        None if end > self.wm => self.open(panes, run, start, end),
-                        None => continue,
-                    };
-                    placed = true;
-                    self.add(panes, idx, chain, run)?;
+                    placed |= self.fixed(panes, chain, run, start, end)?;
                 }
                 Ok(placed)
             }
         }
+    }
+
+    /// The trigger goes into window `[start, end)`, opened if new and not yet
+    /// behind the watermark; `false` when it is.
+    fn fixed(
+        &mut self,
+        panes: &mut Panes,
+        chain: &mut [Frame],
+        run: &mut Run<'_, '_, '_>,
+        start: i64,
+        end: i64,
+    ) -> Result<bool, String> {
+        let idx = match panes.list.iter().position(|p| p.start == start) {
+            Some(i) => i,
+            None if end > self.wm => self.open(panes, run, start, end),
+            None => return Ok(false),
+        };
+        self.add(panes, idx, chain, run)?;
+        Ok(true)
     }
 
     /// A new open pane `[start, end)`; returns its index.

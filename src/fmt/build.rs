@@ -241,21 +241,43 @@ impl<'a> Builder<'a> {
 
     /// An expression: operands joined by binary operators, up to anything else.
     pub(super) fn expr(&mut self, out: &mut Vec<Doc>, stop: &[Token]) {
+        // Before the first `and` / `or` / `xor`, and from it on: a chain of conditions
+        // too long for its line breaks before each of them, indented.
+        let mut head = Vec::new();
+        let mut tail = Vec::new();
         loop {
-            self.operand(out, stop);
+            let cur = if tail.is_empty() {
+                &mut head
+            } else {
+                &mut tail
+            };
+            self.operand(cur, stop);
             match self.peek() {
-                Some(Token::Colon) if self.tight_colon => self.tok(out),
+                Some(Token::Colon) if self.tight_colon => self.tok(cur),
                 Some(Token::Colon) => {
-                    self.tok(out);
-                    out.push(text(" "));
+                    self.tok(cur);
+                    cur.push(text(" "));
+                }
+                Some(Token::And | Token::Or | Token::Xor)
+                    if !ends_with_break(cur) && !stop.contains(&Token::And) =>
+                {
+                    tail.push(Doc::Line);
+                    self.tok(&mut tail);
+                    tail.push(text(" "));
                 }
                 Some(t) if is_binary(t) && !stop.contains(t) => {
-                    space(out);
-                    self.tok(out);
-                    out.push(text(" "));
+                    space(cur);
+                    self.tok(cur);
+                    cur.push(text(" "));
                 }
                 _ => break,
             }
+        }
+        if tail.is_empty() {
+            out.extend(head);
+        } else {
+            head.push(indent(tail));
+            out.push(group(head));
         }
     }
 
@@ -383,9 +405,10 @@ impl<'a> Builder<'a> {
                 }
                 Some(Token::ColonColon) => {
                     self.tok(out);
+                    // After `::` even `end` is a name (`aggr::win::end()`).
                     match self.peek() {
                         Some(Token::LBrace) => self.bracket(out, Bracket::List),
-                        Some(Token::Ident(_)) => self.tok(out),
+                        Some(Token::Ident(_) | Token::End) => self.tok(out),
                         _ => {}
                     }
                 }

@@ -13,7 +13,8 @@
 //! and after commas and colons; brackets laid out flat when they fit and one element
 //! per line with a trailing comma when they do not; `with` arguments one per line when
 //! there are several; select clauses on one line when the statement fits, else one
-//! clause per line; at most one blank line kept where the source had blank lines.
+//! clause per line; long `and` / `or` chains broken before each operator; at most one
+//! blank line kept where the source had blank lines.
 
 mod atoms;
 mod build;

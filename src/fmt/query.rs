@@ -140,7 +140,7 @@ impl Builder<'_> {
     pub(super) fn postfix_names(&mut self, out: &mut Vec<Doc>) {
         while matches!(self.peek(), Some(Token::ColonColon)) {
             self.tok(out);
-            if matches!(self.peek(), Some(Token::Ident(_))) {
+            if matches!(self.peek(), Some(Token::Ident(_) | Token::End)) {
                 self.tok(out);
             }
         }
@@ -151,6 +151,7 @@ impl Builder<'_> {
         let mut depth = 0usize;
         let mut commas = 0;
         let mut seen_with = false;
+        let mut after_path = false;
         for a in &self.atoms[self.at..] {
             let Some(t) = a.tok() else {
                 if a.text.starts_with('#') && seen_with {
@@ -158,6 +159,11 @@ impl Builder<'_> {
                 }
                 continue;
             };
+            // `aggr::win::end` is a name, not the end of the definition.
+            let name = std::mem::replace(&mut after_path, *t == Token::ColonColon);
+            if name {
+                continue;
+            }
             match t {
                 t if is_open(t) => depth += 1,
                 Token::RParen | Token::RBracket | Token::RBrace => depth = depth.saturating_sub(1),

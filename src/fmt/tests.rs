@@ -98,6 +98,39 @@ fn a_file_that_does_not_parse_is_an_error() {
 }
 
 #[test]
+fn end_after_a_path_is_a_name() {
+    assert_eq!(
+        q("define window w from session with gap=5 end; select {\"to\":aggr::win::end()} from in[w] into out;"),
+        "define window w from session with gap = 5 end;\nselect {\"to\": aggr::win::end()} from in[w] into out;\n"
+    );
+    assert_eq!(
+        q("select match event of case 1 => aggr::win::end() case _ => 0 end from in into out;"),
+        "select match event of\n  case 1 => aggr::win::end()\n  case _ => 0\nend\nfrom in\ninto out;\n"
+    );
+}
+
+#[test]
+fn definition_bodies_with_declarations() {
+    assert_eq!(
+        q("define script s\nscript\nuse std::string;\n## doubles\nfn d(x) with x*2 end;\nconst K=3;\nd(event)+K\nend;"),
+        "define script s\nscript\n  use std::string;\n  ## doubles\n  fn d(x) with\n    x * 2\n  end;\n  const K = 3;\n  d(event) + K\nend;\n"
+    );
+}
+
+#[test]
+fn long_conditions_break_before_and_or() {
+    assert_eq!(
+        q("select event from in where event.a > 1 and event.b < 2 into out;"),
+        "select event from in where event.a > 1 and event.b < 2 into out;\n"
+    );
+    let long = "select event from in where present event.first_long_field and event.second_long_field > 100 or event.third_field_longer == \"x\" into out;";
+    assert_eq!(
+        q(long),
+        "select event\nfrom in\nwhere present event.first_long_field\n  and event.second_long_field > 100\n  or event.third_field_longer == \"x\"\ninto out;\n"
+    );
+}
+
+#[test]
 fn empty_and_comment_only_files() {
     assert_eq!(q(""), "");
     assert_eq!(q("# only\n"), "# only\n");

@@ -151,7 +151,7 @@ pub fn main() -> i32 {
     let code = match serve(&connection) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("trickle lsp: {e}");
+            crate::diag::say(format_args!("lsp: {e}"));
             1
         }
     };

@@ -234,12 +234,12 @@ impl Exec<'_> {
             return false;
         }
         for p in self.peers.iter().filter(|p| p.outstanding > 0) {
-            eprintln!(
-                "trickle: peer `{}` confirmed neither delivery nor failure of {} event(s) within {} s; not waiting any longer",
+            crate::diag::say(format_args!(
+                "peer `{}` confirmed neither delivery nor failure of {} event(s) within {} s; not waiting any longer",
                 p.spec.name,
                 p.outstanding,
                 STALL.as_secs()
-            );
+            ));
         }
         for p in &mut self.peers {
             p.outstanding = 0;

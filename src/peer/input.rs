@@ -219,8 +219,10 @@ impl Exec<'_> {
                     let name = input.names.get(which).map_or("input", String::as_str);
                     let text = format!("{name}:{line_no}: {e}");
                     let raw = preview.as_ref().map_or(line, |p| p.as_bytes());
-                    let raw = String::from_utf8_lossy(raw);
-                    self.write_err(&crate::record! {"error" => text, "raw" => raw.as_ref()});
+                    // At most a KiB of the line, with its length when cut.
+                    let mut doc = crate::record! {"error" => text};
+                    super::raw::Raw::of(raw).add_to(&mut doc);
+                    self.write_err(&doc);
                     continue;
                 }
             };

@@ -18,6 +18,14 @@ const HOST: (&str, &str) = (
     "address to bind or connect to (string, default `127.0.0.1`)",
 );
 const PORT: (&str, &str) = ("port", "TCP port (integer, required)");
+const MAX_QUEUED: (&str, &str) = (
+    "max_queued",
+    "events waiting to be written on one connection; when full its sources halt (default 1024)",
+);
+const MAX_CONNECTIONS: (&str, &str) = (
+    "max_connections",
+    "open connections; further ones wait in the accept queue (default 10000)",
+);
 const STREAMS: (&str, &str) = (
     "streams",
     "`\"shared\"` (default): one connection for every upstream stream; `\"per_stream\"`: one connection per upstream stream",
@@ -73,7 +81,7 @@ pub const KIND_DOCS: &[KindDoc] = &[
         kind: "tcp_server",
         nature: "source and sink",
         summary: "Accepts TCP connections: one stream per connection; events are routed back to the connection they came from.",
-        keys: &[HOST, PORT],
+        keys: &[HOST, PORT, MAX_QUEUED, MAX_CONNECTIONS],
     },
     KindDoc {
         kind: "tcp_client",
@@ -85,7 +93,7 @@ pub const KIND_DOCS: &[KindDoc] = &[
         kind: "ws_server",
         nature: "source and sink",
         summary: "Accepts WebSocket connections: one stream per connection.",
-        keys: &[HOST, PORT],
+        keys: &[HOST, PORT, MAX_QUEUED, MAX_CONNECTIONS],
     },
     KindDoc {
         kind: "ws_client",
@@ -107,6 +115,9 @@ pub const KIND_DOCS: &[KindDoc] = &[
             HOST,
             PORT,
             ("timeout", "ms to wait for an answer before replying with an error (default 10000)"),
+            ("max_body_bytes", "largest request body; a longer one is answered 413 (default 16777216)"),
+            ("header_timeout_ms", "ms a client has to send a request's headers (default 10000)"),
+            MAX_CONNECTIONS,
         ],
     },
     KindDoc {

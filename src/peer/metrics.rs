@@ -3,6 +3,12 @@
 //!
 //! Peer tasks and the executor thread both count, so the counters are atomics; the
 //! per-stream table sits behind a mutex that is only taken once per event.
+//!
+//! A server opens a stream per connection, so per-stream counters must not outlive
+//! their stream (100,000 short connections would keep 100,000 entries): when a
+//! stream ends its counters stay only in the peer's totals, and the `--metrics`
+//! table keeps rows for the first [`KEEP_ENDED`] ended streams and one folded row
+//! for the rest.
 
 use crate::value::{Record, Value};
 use std::collections::BTreeMap;
@@ -22,6 +28,8 @@ pub enum Counter {
     Recv = 4,
 }
 
+/// Ended streams whose own row the `--metrics` table keeps.
+pub const KEEP_ENDED: usize = 64;
 /// How far the reading of the `-i` files has got, for `trickle run`'s progress
 /// line: bumped once per chunk or batch by the reader, sampled by the display.
 #[derive(Default)]
@@ -69,7 +77,20 @@ impl ReadProgress {
 #[derive(Debug, Default)]
 pub struct Metrics {
     total: [AtomicU64; 5],
-    streams: Mutex<BTreeMap<u64, [u64; 5]>>,
+    streams: Mutex<Streams>,
+}
+
+#[derive(Debug, Default)]
+struct Streams {
+    open: BTreeMap<u64, [u64; 5]>,
+    /// The peer opens its streams explicitly ([`Metrics::open`]): a count for a
+    /// stream that is not open (a late one, after its end) goes to the totals only.
+    tracked: bool,
+    /// Rows kept for the table after their stream ended (at most [`KEEP_ENDED`]).
+    ended: BTreeMap<u64, [u64; 5]>,
+    /// The other ended streams, summed, and how many.
+    folded: [u64; 5],
+    folded_streams: u64,
 }
 
 impl Metrics {
@@ -77,10 +98,50 @@ impl Metrics {
     pub fn add(&self, counter: Counter, stream: Option<u64>, n: u64) {
         self.total[counter as usize].fetch_add(n, Ordering::Relaxed);
         if let Some(s) = stream {
-            // A poisoned lock only means another thread panicked mid-count: keep counting.
-            let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
-            streams.entry(s).or_default()[counter as usize] += n;
+            let mut streams = self.lock();
+            if let Some(c) = streams.open.get_mut(&s) {
+                c[counter as usize] += n;
+            } else if let Some(c) = streams.ended.get_mut(&s) {
+                // A late count (an event for a stream that has ended) on a kept row.
+                c[counter as usize] += n;
+            } else if !streams.tracked {
+                streams.open.entry(s).or_default()[counter as usize] += n;
+            }
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Streams> {
+        // A poisoned lock only means another thread panicked mid-count: keep counting.
+        self.streams.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stream `stream` opened (a server's connection): counted on its own until it ends.
+    pub fn open(&self, stream: u64) {
+        let mut streams = self.lock();
+        streams.tracked = true;
+        streams.open.entry(stream).or_default();
+    }
+
+    /// Stream `stream` ended: its counters stay in the totals (and in the table's
+    /// rows, within bounds); nothing else of it is kept.
+    pub fn end(&self, stream: u64) {
+        let mut streams = self.lock();
+        let Some(c) = streams.open.remove(&stream) else {
+            return;
+        };
+        if streams.ended.len() < KEEP_ENDED {
+            streams.ended.insert(stream, c);
+        } else {
+            streams.folded_streams += 1;
+            for (f, v) in streams.folded.iter_mut().zip(c) {
+                *f += v;
+            }
+        }
+    }
+
+    /// Per-stream entries held now (open streams), for tests of what is freed.
+    pub fn open_streams(&self) -> usize {
+        self.lock().open.len()
     }
 
     /// The peer's totals, in [`NAMES`] order.
@@ -88,12 +149,19 @@ impl Metrics {
         std::array::from_fn(|i| self.total[i].load(Ordering::Relaxed))
     }
 
-    /// The per-stream counters, by stream id.
+    /// The per-stream counters of open streams and of the ended streams kept, by
+    /// stream id.
     pub fn streams(&self) -> BTreeMap<u64, [u64; 5]> {
-        self.streams
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        let s = self.lock();
+        let mut all = s.ended.clone();
+        all.extend(s.open.iter().map(|(k, v)| (*k, *v)));
+        all
+    }
+
+    /// Ended streams folded into one row: how many, and their counters summed.
+    fn folded(&self) -> (u64, [u64; 5]) {
+        let s = self.lock();
+        (s.folded_streams, s.folded)
     }
 
     /// `{"peer": NAME, "ingest_ns": t, "counters": {...}}`, the `metrics` port's event.
@@ -122,10 +190,14 @@ pub fn table(peers: &[(&str, &Metrics)]) -> String {
     for (name, m) in peers {
         rows.push((name.to_string(), m.totals()));
         let streams = m.streams();
-        if streams.len() > 1 {
+        let (folded, sums) = m.folded();
+        if streams.len() > 1 || folded > 0 {
             for (s, c) in streams {
                 rows.push((format!("  {name}#{s}"), c));
             }
+        }
+        if folded > 0 {
+            rows.push((format!("  {name} ({folded} more ended streams)"), sums));
         }
     }
     let mut total = [0u64; 5];
@@ -178,5 +250,23 @@ mod tests {
         assert!(lines[3].contains("up#1"), "{t}");
         let total: Vec<&str> = lines[4].split_whitespace().collect();
         assert_eq!(total, ["total", "0", "3", "0", "0", "3"], "{t}");
+    }
+
+    #[test]
+    fn ended_streams_are_freed_and_folded() {
+        let m = Metrics::default();
+        for s in 0..200 {
+            m.open(s);
+            m.add(Counter::Recv, Some(s), 1);
+            m.end(s);
+            // A late count after the end goes to the totals (and a kept row).
+            m.add(Counter::Send, Some(s), 1);
+        }
+        assert_eq!(m.open_streams(), 0);
+        assert_eq!(m.totals(), [0, 0, 0, 200, 200]);
+        assert_eq!(m.streams().len(), KEEP_ENDED);
+        assert_eq!(m.streams()[&0], [0, 0, 0, 1, 1]);
+        let t = table(&[("up", &m)]);
+        assert!(t.contains("up (136 more ended streams)"), "{t}");
     }
 }

@@ -20,6 +20,7 @@
 //!   fields the query reads; `input`: the built-in `in` peer fed by it.
 //! - [`engine`]: what the executor thread drives, a query's graph or a script.
 
+mod backlog;
 mod chunk_queue;
 pub mod chunks;
 pub mod codec;
@@ -32,9 +33,11 @@ pub mod interceptor;
 pub mod kind;
 pub mod kind_docs;
 pub mod metrics;
+pub mod raw;
 pub mod reconnect;
 mod router;
 pub mod runtime;
+mod signals;
 pub mod spec;
 pub mod stream;
 

@@ -3,7 +3,7 @@
 
 use super::engine::Engine;
 use super::input::{LineInput, Polled};
-use super::kind::{lock, Settled, ToGraph, ToPeer};
+use super::kind::{lock, Offer, Settled, ToGraph, ToPeer};
 use super::metrics::{Counter, Metrics};
 use super::runtime::{now_ns, Peer, Sink};
 use crate::event::{Event, EventId, Ingest, Signal};
@@ -52,6 +52,8 @@ pub(super) struct Exec<'a> {
     pub(super) open: BTreeSet<(usize, u64)>,
     pub(super) index_clock: bool,
     pub(super) outputs: Vec<(String, Event)>,
+    /// What [`Exec::route`] is handing on (kept for its capacity).
+    routing: Vec<(String, Event)>,
     pub(super) failed_write: bool,
     /// Why `out` could not be written, reported once at the end.
     pub(super) write_error: Option<std::io::Error>,
@@ -71,6 +73,8 @@ pub(super) struct Exec<'a> {
     pub(super) written: Vec<Settled>,
     /// When a sink was last handed an event, or acked or failed one.
     pub(super) last_settled: std::time::Instant,
+    /// Server connections whose queue was found full, by `(sink, stream)`.
+    pub(super) backlogs: FxHashMap<(usize, u64), super::backlog::Backlog>,
     /// `--record`: every event and signal that enters the graph, as steps.
     pub(super) recorder: Option<crate::testcase::Recorder>,
 }
@@ -116,6 +120,7 @@ impl<'a> Exec<'a> {
             open: BTreeSet::new(),
             index_clock,
             outputs: Vec::new(),
+            routing: Vec::new(),
             failed_write: false,
             write_error: None,
             by_name,
@@ -126,6 +131,7 @@ impl<'a> Exec<'a> {
             final_flush,
             written: Vec::new(),
             last_settled: std::time::Instant::now(),
+            backlogs: FxHashMap::default(),
             recorder: None,
         }
     }
@@ -144,7 +150,7 @@ impl<'a> Exec<'a> {
                     Polled::Going => {}
                     Polled::Ended => self.close_input(),
                     Polled::Failed(e) => {
-                        eprintln!("trickle: {e}");
+                        crate::diag::say(&e);
                         status = 3;
                         phase = Phase::Finished;
                     }
@@ -161,7 +167,7 @@ impl<'a> Exec<'a> {
                 match msg {
                     ToGraph::Stop => phase = Phase::Finished,
                     ToGraph::Fatal(text) => {
-                        eprintln!("trickle: {text}");
+                        crate::diag::say(&text);
                         status = 3;
                         phase = Phase::Finished;
                     }
@@ -297,6 +303,19 @@ impl<'a> Exec<'a> {
                 retry,
             } => self.failed(peer, error, event, &settled, retry),
             ToGraph::Acked { peer, events } => self.acked(peer, events),
+            ToGraph::FailedQuietly {
+                peer,
+                error,
+                events,
+                retry,
+            } => self.failed_quietly(peer, &error, events, retry),
+            ToGraph::Lost {
+                peer,
+                stream,
+                error,
+                count,
+            } => self.lost(peer, stream, error, count),
+            ToGraph::Drained { peer, stream } => self.queue_drained(peer, stream),
             ToGraph::Breaker { peer, halted } => self.breaker(peer, halted),
             ToGraph::Upstream {
                 upstream,
@@ -338,11 +357,10 @@ impl<'a> Exec<'a> {
     }
 
     /// Bytes that did not decode: `{"error", "peer", "stream", "raw"}` on `err`.
-    fn undecodable(&mut self, peer: usize, stream: u64, error: String, raw: String) {
+    fn undecodable(&mut self, peer: usize, stream: u64, error: String, raw: super::raw::Raw) {
         let name = self.peers[peer].spec.name.clone();
-        let doc = crate::record! {
-            "error" => error, "peer" => name, "stream" => stream, "raw" => raw,
-        };
+        let mut doc = crate::record! {"error" => error, "peer" => name, "stream" => stream};
+        raw.add_to(&mut doc);
         self.report_err(peer, doc);
     }
 
@@ -364,7 +382,11 @@ impl<'a> Exec<'a> {
         if let Sink::Server(s) = &self.peers[peer].sink {
             lock(s).open.remove(&stream);
         }
+        self.queue_closed(peer, stream);
         self.peers[peer].gate.forget(stream);
+        // Nothing of an ended stream is kept (its counters live on in the totals).
+        self.seq.remove(&(peer, stream));
+        self.peers[peer].metrics.end(stream);
     }
 
     /// An event into the graph: numbered next on its stream unless `seq` gives its
@@ -461,7 +483,10 @@ impl<'a> Exec<'a> {
             }
             let mut failures = Vec::new();
             let mut handed = false;
-            for (name, ev) in std::mem::take(&mut self.outputs) {
+            // The two buffers swap places, so neither is allocated again per event.
+            let mut batch = std::mem::take(&mut self.routing);
+            std::mem::swap(&mut batch, &mut self.outputs);
+            for (name, ev) in batch.drain(..) {
                 if name == "out" {
                     self.out_metrics.add(Counter::In, None, 1);
                     self.out_metrics.add(Counter::Send, None, 1);
@@ -479,6 +504,7 @@ impl<'a> Exec<'a> {
                     self.write_err_event(&ev);
                 }
             }
+            self.routing = batch;
             if handed {
                 self.last_settled = std::time::Instant::now();
             }
@@ -539,14 +565,19 @@ impl<'a> Exec<'a> {
                 targets.sort_unstable();
                 targets.dedup();
                 let s = lock(streams);
+                let max = peer.spec.limits.max_queued;
                 let mut failures = Vec::new();
                 let mut handed = 0;
                 let mut nobody = false;
+                // Connections whose queue is full: `(stream, event, first time)`.
+                let mut full = Vec::new();
                 if targets.is_empty() {
                     for (id, tx) in &s.open {
                         peer.metrics.add(Counter::In, Some(*id), 1);
-                        if tx.send(ev.clone()).is_ok() {
-                            handed += 1;
+                        match tx.offer(ev.clone(), max) {
+                            Offer::Queued => handed += 1,
+                            Offer::Full { event, first } => full.push((*id, event, first)),
+                            Offer::Closed(_) => {}
                         }
                     }
                     // Nobody to send it to: delivered to all zero of them.
@@ -554,8 +585,10 @@ impl<'a> Exec<'a> {
                 } else {
                     for id in targets {
                         peer.metrics.add(Counter::In, Some(id), 1);
-                        match s.open.get(&id) {
-                            Some(tx) if tx.send(ev.clone()).is_ok() => handed += 1,
+                        let offered = s.open.get(&id).map(|tx| tx.offer(ev.clone(), max));
+                        match offered {
+                            Some(Offer::Queued) => handed += 1,
+                            Some(Offer::Full { event, first }) => full.push((id, event, first)),
                             _ => {
                                 peer.metrics.add(Counter::Err, Some(id), 1);
                                 failures.push((
@@ -569,6 +602,9 @@ impl<'a> Exec<'a> {
                 }
                 drop(s);
                 self.peers[p].outstanding += handed;
+                for (stream, event, first) in full {
+                    self.queue_full(p, stream, event, first);
+                }
                 if nobody {
                     self.ack_written(&ev);
                 }

@@ -21,7 +21,7 @@ fn compile(text: &str) -> crate::query::Query {
 struct Setup {
     exec: Exec<'static>,
     streams: SharedStreams,
-    rx: Vec<mpsc::UnboundedReceiver<Event>>,
+    rx: Vec<crate::peer::kind::Inbox>,
 }
 
 /// A server peer `s` (index 0) with streams 0 and 1 open, and the input `in` (index 1).
@@ -30,7 +30,7 @@ fn setup(query: &str) -> Setup {
     let mut streams = Streams::default();
     let mut rx = Vec::new();
     for id in 0..2 {
-        let (tx, r) = mpsc::unbounded_channel();
+        let (tx, r) = crate::peer::kind::queue();
         streams.open.insert(id, tx);
         rx.push(r);
     }
@@ -70,7 +70,7 @@ fn events(peer: usize, stream: u64, values: &[i64]) -> ToGraph {
     }
 }
 
-fn drain(rx: &mut mpsc::UnboundedReceiver<Event>) -> Vec<(String, u64, u64, u64)> {
+fn drain(rx: &mut crate::peer::kind::Inbox) -> Vec<(String, u64, u64, u64)> {
     let mut got = Vec::new();
     while let Ok(ev) = rx.try_recv() {
         let id = ev.id;
@@ -155,7 +155,10 @@ fn undecodable_input_becomes_an_error_record() {
     s.exec.handle(ToGraph::Events {
         peer: 0,
         stream: 0,
-        items: vec![Err(("json codec: bad".into(), "{x".into()))],
+        items: vec![Err((
+            "json codec: bad".into(),
+            crate::peer::raw::Raw::of(b"{x"),
+        ))],
         meta: Value::record(),
         extra: Vec::new(),
     });

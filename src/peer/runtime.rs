@@ -165,7 +165,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("trickle: cannot start the runtime: {e}");
+            crate::diag::say(format_args!("cannot start the runtime: {e}"));
             return EXIT_RUNTIME;
         }
     };
@@ -173,7 +173,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         Some(p) => match std::fs::File::create(p) {
             Ok(f) => Box::new(f),
             Err(e) => {
-                eprintln!("trickle: cannot write {}: {e}", p.display());
+                crate::diag::say(format_args!("cannot write {}: {e}", p.display()));
                 return EXIT_RUNTIME;
             }
         },
@@ -222,7 +222,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         match input::start(opts, in_peer, plan) {
             Ok(li) => line_input = Some(li),
             Err(e) => {
-                eprintln!("trickle: {e}");
+                crate::diag::say(&e);
                 return EXIT_RUNTIME;
             }
         }
@@ -260,7 +260,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
             match started {
                 Ok(peer) => peers.push(peer),
                 Err(e) => {
-                    eprintln!("trickle: {e}");
+                    crate::diag::say(&e);
                     status = EXIT_RUNTIME;
                     break;
                 }
@@ -294,7 +294,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         match crate::testcase::Recorder::create(path) {
             Ok(r) => ex.recorder = Some(r),
             Err(e) => {
-                eprintln!("trickle: cannot write {}: {e}", path.display());
+                crate::diag::say(format_args!("cannot write {}: {e}", path.display()));
                 status = EXIT_RUNTIME;
             }
         }
@@ -358,11 +358,10 @@ pub fn run(program: Program, opts: &Options) -> i32 {
     if ex.failed_write {
         status = EXIT_RUNTIME;
     }
-    // A closed pipe (`| head`) is how a reader says it has had enough: no message.
+    // One line, also for a closed pipe (`| head`): the run stopped early, exit 3,
+    // and the line says why (issue 15).
     if let Some(e) = ex.write_error.take() {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("trickle: cannot write output: {e}");
-        }
+        crate::diag::say(format_args!("cannot write output: {e}"));
     }
     let _ = ex.err.flush();
     if let Some(p) = &opts.progress {
@@ -370,7 +369,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
     }
     if let (Some(r), Some(path)) = (&mut ex.recorder, &opts.record) {
         if let Err(e) = r.finish() {
-            eprintln!("trickle: cannot write {}: {e}", path.display());
+            crate::diag::say(format_args!("cannot write {}: {e}", path.display()));
             status = EXIT_RUNTIME;
         }
     }
@@ -382,7 +381,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
             .collect();
         rows.push(("out", &ex.out_metrics));
         rows.push(("err", &ex.err_metrics));
-        eprint!("{}", metrics::table(&rows));
+        crate::diag::stderr_text(&metrics::table(&rows));
     }
     status
 }
@@ -395,6 +394,7 @@ fn input_spec(codec: &str) -> PeerSpec {
         codec: if codec == "string" { "string" } else { "json" }.into(),
         interceptors: None,
         metrics_interval_s: None,
+        limits: Default::default(),
     }
 }
 
@@ -432,16 +432,16 @@ fn start_peer(
     // The graph compiles either way (a peer's ports always exist); say what will not work.
     let kind = spec.kind.name();
     if writes && !spec.kind.is_sink() {
-        eprintln!(
-            "trickle: warning: peer `{}` ({kind}) does not send; events into it go to its `err`",
+        crate::diag::say(format_args!(
+            "warning: peer `{}` ({kind}) does not send; events into it go to its `err`",
             spec.name
-        );
+        ));
     }
     if has(spec.out_node()) && !spec.kind.is_source() {
-        eprintln!(
-            "trickle: warning: peer `{}` ({kind}) receives nothing; `from {}` stays empty",
+        crate::diag::say(format_args!(
+            "warning: peer `{}` ({kind}) receives nothing; `from {}` stays empty",
             spec.name, spec.name
-        );
+        ));
     }
     match &spec.kind {
         Kind::Stdin if reads => kind::stdio::start_stdin(ctx.clone()),
@@ -691,7 +691,7 @@ fn reach(g: &Graph, specs: &[PeerSpec]) -> Vec<Reach> {
         .collect()
 }
 
-/// Ctrl-C, wall-clock ticks, and each peer's metrics timer (`default_every_s` unless
+/// Ctrl-C (and SIGTERM, SIGHUP), wall-clock ticks, and each peer's metrics timer (`default_every_s` unless
 /// the peer sets `metrics_interval_s`).
 fn spawn_timers(
     tx: &mpsc::Sender<ToGraph>,
@@ -701,11 +701,17 @@ fn spawn_timers(
     default_every_s: u64,
 ) {
     let ctrl = tx.clone();
+    // Installed now, not in the task: a signal that comes before the task first runs
+    // must not find the default action (which kills the process).
+    let signals = super::signals::StopSignals::new();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        let Some(mut signals) = signals else {
+            return;
+        };
+        if signals.next().await.is_some() {
             let _ = ctrl.send(ToGraph::Stop).await;
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
+            if let Some(code) = signals.next().await {
+                std::process::exit(code);
             }
         }
     });

@@ -34,6 +34,32 @@ pub const KINDS: &[&str] = &[
 /// Default `timeout` of the HTTP peers, in ms.
 pub const DEFAULT_HTTP_TIMEOUT_MS: u64 = 10_000;
 
+/// What a server peer holds for its clients at most (issue 15): each is a config key
+/// of the server kinds that use it, with these defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `max_queued`: events waiting to be written on one connection; when full the
+    /// connection says `halt` for its stream.
+    pub max_queued: usize,
+    /// `max_connections`: open connections; further ones wait in the accept queue.
+    pub max_connections: usize,
+    /// `max_body_bytes` (`http_server`): a longer request body is answered 413.
+    pub max_body_bytes: usize,
+    /// `header_timeout_ms` (`http_server`): time to send a request's headers.
+    pub header_timeout_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_queued: 1024,
+            max_connections: 10_000,
+            max_body_bytes: 16 << 20,
+            header_timeout_ms: 10_000,
+        }
+    }
+}
+
 /// Default seconds between two `metrics` events of a peer.
 pub const DEFAULT_METRICS_INTERVAL_S: u64 = 10;
 
@@ -194,6 +220,8 @@ pub struct PeerSpec {
     pub interceptors: Option<Value>,
     /// `metrics_interval_s`, or `None` for the query's `#!config` value (default 10).
     pub metrics_interval_s: Option<u64>,
+    /// What a server holds for its clients at most (defaults for other kinds).
+    pub limits: Limits,
 }
 
 impl PeerSpec {
@@ -304,12 +332,13 @@ pub fn build(name: &str, kind: &str, with: &Record) -> Result<PeerSpec, Vec<Spec
         }
     };
     match kind {
-        Some(kind) if errors.is_empty() => Ok(PeerSpec {
+        Some((kind, limits)) if errors.is_empty() => Ok(PeerSpec {
             name: name.to_string(),
             kind,
             codec,
             interceptors,
             metrics_interval_s,
+            limits,
         }),
         _ => Err(errors),
     }
@@ -592,11 +621,18 @@ pub fn config_keys(kind: &str) -> &'static [&'static str] {
     match kind {
         "file" => &["path", "mode"],
         "metronome" => &["interval"],
-        "tcp_server" => &["host", "port"],
+        "tcp_server" => &["host", "port", "max_queued", "max_connections"],
         "tcp_client" => &["host", "port", "streams", "reconnect"],
-        "ws_server" => &["host", "port"],
+        "ws_server" => &["host", "port", "max_queued", "max_connections"],
         "ws_client" => &["host", "port", "path", "streams", "reconnect"],
-        "http_server" => &["host", "port", "timeout"],
+        "http_server" => &[
+            "host",
+            "port",
+            "timeout",
+            "max_body_bytes",
+            "header_timeout_ms",
+            "max_connections",
+        ],
         "http_client" => &["url", "method", "headers", "timeout"],
         "kafka_consumer" => &["brokers", "group_id", "topics", "options"],
         "kafka_producer" => &["brokers", "topic", "options"],
@@ -604,7 +640,7 @@ pub fn config_keys(kind: &str) -> &'static [&'static str] {
     }
 }
 
-fn kind_config(kind: &str, record: &Record) -> Result<Kind, Vec<SpecError>> {
+fn kind_config(kind: &str, record: &Record) -> Result<(Kind, Limits), Vec<SpecError>> {
     let allowed = config_keys(kind);
     let mut c = Config {
         kind,
@@ -692,8 +728,23 @@ fn kind_config(kind: &str, record: &Record) -> Result<Kind, Vec<SpecError>> {
             reconnect: c.reconnect(),
         },
     };
+    // Keys a kind does not take were reported above; these default when absent.
+    let d = Limits::default();
+    // An `http_server` connection takes one response per request and drops the
+    // rest at the next request: halting its reader on a full queue could stall it.
+    let queued = if kind == "http_server" {
+        usize::MAX
+    } else {
+        d.max_queued
+    };
+    let limits = Limits {
+        max_queued: c.positive_or("max_queued", queued as u64) as usize,
+        max_connections: c.positive_or("max_connections", d.max_connections as u64) as usize,
+        max_body_bytes: c.positive_or("max_body_bytes", d.max_body_bytes as u64) as usize,
+        header_timeout_ms: c.positive_or("header_timeout_ms", d.header_timeout_ms),
+    };
     if c.errors.is_empty() {
-        Ok(k)
+        Ok((k, limits))
     } else {
         Err(c.errors)
     }

@@ -89,7 +89,7 @@ fn unknown_keys_name_the_key_and_list_allowed() {
     let e = errors("tcp_server", r#"{"config": {"port": 1, "hots": "x"}}"#);
     assert_eq!(
         e,
-        ["unknown key `hots` in the config of a `tcp_server` peer; allowed: `host`, `port`"]
+        ["unknown key `hots` in the config of a `tcp_server` peer; allowed: `host`, `port`, `max_queued`, `max_connections`"]
     );
     let e = errors("stdout", r#"{"config": {"x": 1}}"#);
     assert!(e[0].ends_with("allowed: none"), "{e:?}");

@@ -2,13 +2,14 @@
 //! value → codec → interceptors → bytes on send. Each stream owns its own, so
 //! partial data never crosses streams.
 
+use super::raw::Raw;
 use super::spec::PeerSpec;
 use super::{codec::Codec, interceptor::Chain};
 use crate::value::Value;
 
 /// What one chunk of received bytes became: values, or `(error, raw)` for the
 /// parts that did not decode.
-pub type Decoded = Vec<Result<Value, (String, String)>>;
+pub type Decoded = Vec<Result<Value, (String, Raw)>>;
 
 /// The receiving half of a stream.
 pub struct Decoder {
@@ -47,7 +48,7 @@ impl Decoder {
 
     fn decode(&mut self, out: &mut Decoded) {
         for e in self.errors.drain(..) {
-            out.push(Err((e.to_string(), e.raw)));
+            out.push(Err((e.to_string(), Raw::preview(e.raw))));
         }
         for frame in self.frames.drain(..) {
             if self.skip_blank && frame.iter().all(u8::is_ascii_whitespace) {
@@ -120,7 +121,7 @@ mod tests {
         assert_eq!(out[0].as_ref().unwrap().encode(), r#"{"a":1}"#);
         let (err, raw) = out[1].as_ref().unwrap_err();
         assert!(err.starts_with("json codec"), "{err}");
-        assert_eq!(raw, "{bad");
+        assert_eq!(raw.text, "{bad");
         assert_eq!(out[2].as_ref().unwrap().encode(), "[1,2]");
     }
 

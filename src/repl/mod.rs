@@ -56,7 +56,7 @@ pub fn main(opts: &Options, color: ColorMode) -> i32 {
         Some(p) => match read_events(p) {
             Ok(e) => e,
             Err(msg) => {
-                eprintln!("trickle: {msg}");
+                crate::diag::say(&msg);
                 return crate::cli::EXIT_RUNTIME;
             }
         },

@@ -18,7 +18,7 @@ pub fn run(session: &mut Session, style: Style) -> i32 {
     let mut editor: Editor<ReplHelper, DefaultHistory> = match Editor::with_config(config) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("trickle: cannot open the terminal: {e}");
+            crate::diag::say(format_args!("cannot open the terminal: {e}"));
             return crate::cli::EXIT_RUNTIME;
         }
     };
@@ -36,7 +36,9 @@ pub fn run(session: &mut Session, style: Style) -> i32 {
         // A first session has no history yet.
         let _ = editor.load_history(p);
     }
-    println!("trickle repl: `:help` lists the commands, `:quit` or Ctrl-D leaves");
+    let _ = crate::diag::stdout_text(
+        "trickle repl: `:help` lists the commands, `:quit` or Ctrl-D leaves\n",
+    );
     let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
     let mut code = crate::cli::EXIT_OK;
     loop {
@@ -58,7 +60,7 @@ pub fn run(session: &mut Session, style: Style) -> i32 {
             Err(ReadlineError::Interrupted) => {}
             Err(ReadlineError::Eof) => break,
             Err(e) => {
-                eprintln!("trickle: cannot read the terminal: {e}");
+                crate::diag::say(format_args!("cannot read the terminal: {e}"));
                 code = crate::cli::EXIT_RUNTIME;
                 break;
             }

@@ -8,7 +8,7 @@
 //! run does not fill the file with a line every 100 ms while processing time still
 //! reaches every later step as it did live.
 
-use super::steps::Step;
+use super::steps::{write_event, Step};
 use crate::event::Signal;
 use crate::value::Value;
 use std::fs::File;
@@ -24,6 +24,8 @@ pub struct Recorder {
     now: u64,
     /// The first write error, reported once at the end.
     error: Option<std::io::Error>,
+    /// Reused for each event's line.
+    line: Vec<u8>,
 }
 
 impl Recorder {
@@ -39,6 +41,7 @@ impl Recorder {
             pending_tick: None,
             now: 0,
             error: None,
+            line: Vec::new(),
         }
     }
 
@@ -54,12 +57,17 @@ impl Recorder {
     pub fn event(&mut self, peer: &str, stream: u64, ingest_ns: u64, data: &Value) {
         self.write_pending();
         self.now = self.now.max(ingest_ns);
-        self.write(&Step::Event {
-            data: data.clone(),
-            peer: peer.to_string(),
-            stream,
-            ingest_ns: Some(ingest_ns),
-        });
+        if self.error.is_some() {
+            return;
+        }
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        write_event(data, peer, stream, Some(ingest_ns), &mut line);
+        line.push(b'\n');
+        if let Err(e) = self.out.write_all(&line) {
+            self.error = Some(e);
+        }
+        self.line = line;
     }
 
     /// A signal sent into the graph; `emitted` says whether the graph emitted

@@ -158,6 +158,31 @@ fn kinds_list() -> String {
         .join(", ")
 }
 
+/// Appends an event step's line (without the newline) to `out`: what
+/// [`Step::to_line`] writes, without building the step (a recording writes one per
+/// event).
+pub fn write_event(
+    data: &Value,
+    peer: &str,
+    stream: u64,
+    ingest_ns: Option<u64>,
+    out: &mut Vec<u8>,
+) {
+    out.extend_from_slice(b"{\"event\":");
+    data.write_json(out);
+    if peer != DEFAULT_PEER {
+        out.extend_from_slice(b",\"peer\":");
+        Value::from(peer).write_json(out);
+    }
+    if stream != 0 {
+        out.extend_from_slice(format!(",\"stream\":{stream}").as_bytes());
+    }
+    if let Some(t) = ingest_ns {
+        out.extend_from_slice(format!(",\"ingest_ns\":{t}").as_bytes());
+    }
+    out.push(b'}');
+}
+
 impl Step {
     /// The step as one line of a `steps` file (without the newline). Defaults are
     /// left out, so a recording of the CLI input reads like a hand-written case.
@@ -172,20 +197,13 @@ impl Step {
         match self {
             Step::Event {
                 data,
-                peer: p,
+                peer,
                 stream,
                 ingest_ns,
             } => {
-                let mut s = format!("{{\"event\":{}", data.encode());
-                s.push_str(&peer(p));
-                if *stream != 0 {
-                    s.push_str(&format!(",\"stream\":{stream}"));
-                }
-                if let Some(t) = ingest_ns {
-                    s.push_str(&format!(",\"ingest_ns\":{t}"));
-                }
-                s.push('}');
-                s
+                let mut line = Vec::new();
+                write_event(data, peer, *stream, *ingest_ns, &mut line);
+                String::from_utf8(line).unwrap_or_default()
             }
             Step::StartStream { peer: p, stream } => {
                 format!("{{\"start_stream\":{stream}{}}}", peer(p))

@@ -90,7 +90,7 @@ mod tests {
         assert_eq!(spec.fixed_windows(0), vec![(0, 10)]);
         assert_eq!(spec.fixed_windows(19), vec![(10, 20)]);
         assert_eq!(spec.fixed_windows(-1), vec![(-10, 0)]);
-        assert_eq!(floor_to(i64::MIN, 7) <= i64::MIN + 7, true);
+        assert!(floor_to(i64::MIN, 7) <= i64::MIN + 7);
     }
 
     #[test]

@@ -187,7 +187,7 @@ impl SlidingWindow {
     }
 
     /// Events held (for tests and memory checks).
-    pub fn len(&self) -> usize {
+    pub fn held(&self) -> usize {
         self.buf.len()
     }
 }

@@ -53,6 +53,16 @@ impl Watermarks {
         c.max = Some(c.max.map_or(t, |m| m.max(t)));
     }
 
+    /// `start_stream`: the stream is open before its first event, and holds the
+    /// select's watermark back (at the start of time) until it sends, ends, or is
+    /// idle, as a silent partition does in Flink.
+    pub fn start(&mut self, stream: &StreamKey) {
+        let now = self.now;
+        let c = self.streams.entry(stream.clone()).or_default();
+        c.ended = false;
+        c.seen_ns = c.seen_ns.max(now);
+    }
+
     /// Processing time moves to `ns` (a tick). With `ingest` (windows on ingest
     /// time) every open stream's time moves with it.
     pub fn tick(&mut self, ns: u64, ingest: bool) {
@@ -133,6 +143,16 @@ mod tests {
         w.end(&s(1));
         assert_eq!(w.of_stream(&s(1)), i64::MAX);
         assert_eq!(w.select(), 28);
+    }
+
+    #[test]
+    fn a_started_stream_holds_back_until_it_sends() {
+        let mut w = Watermarks::new(0, None);
+        w.observe(&s(0), 10, 0);
+        w.start(&s(1));
+        assert_eq!(w.select(), i64::MIN);
+        w.observe(&s(1), 20, 1);
+        assert_eq!(w.select(), 10);
     }
 
     #[test]

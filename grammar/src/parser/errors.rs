@@ -262,17 +262,52 @@ fn open_blocks(src: &str, at: &[usize]) -> Vec<i64> {
     out
 }
 
-/// Keeps the errors found after recovering from the previous one only while that
-/// recovery happened outside any block: resynchronising at a `;` inside a `match` body
-/// would report errors that are mere consequences of the first one.
+/// Drops the errors that are consequences of an earlier one. The parser recovers at a
+/// statement's `;`; after an error inside a block (a `match` body, a `define script`)
+/// that `;` is still inside the block, so what follows up to the `;` after the block's
+/// `end` is parsed out of context and its errors are cascades. Errors after that point
+/// are independent again, so one typo gives one error and later typos are still found.
 pub fn prune_cascades(mut errors: Vec<ParseError>, src: &str) -> Vec<ParseError> {
     errors.sort_by_key(|e| e.span.start);
+    let tokens: Vec<(usize, Token, usize)> = crate::lexer::Lexer::new(src)
+        .map_while(Result::ok)
+        .collect();
     let starts: Vec<usize> = errors.iter().map(|e| e.span.start as usize).collect();
     let depths = open_blocks(src, &starts);
-    let keep = depths
-        .iter()
-        .position(|d| *d != 0)
-        .map_or(errors.len(), |i| i + 1);
-    errors.truncate(keep);
-    errors
+    let mut kept = Vec::with_capacity(errors.len());
+    let mut resync = 0usize;
+    for (e, depth) in errors.into_iter().zip(depths) {
+        let start = e.span.start as usize;
+        if start < resync {
+            continue;
+        }
+        if depth > 0 {
+            resync = after_block(&tokens, start, depth);
+        }
+        kept.push(e);
+    }
+    kept
+}
+
+/// The offset after the `;` that follows the `end` closing every block open at `start`
+/// (`depth` of them); the end of the text when there is none.
+fn after_block(tokens: &[(usize, Token, usize)], start: usize, mut depth: i64) -> usize {
+    let mut prev_define = false;
+    let mut closed = false;
+    for (_, tok, e) in tokens.iter().filter(|(s, _, _)| *s >= start) {
+        if closed && *tok == Token::Semi {
+            return *e;
+        }
+        match tok {
+            Token::Of | Token::With => depth += 1,
+            Token::Script | Token::Pipeline if prev_define => depth += 1,
+            Token::End => {
+                depth -= 1;
+                closed = depth <= 0;
+            }
+            _ => {}
+        }
+        prev_define = *tok == Token::Define;
+    }
+    usize::MAX
 }

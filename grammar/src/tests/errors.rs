@@ -242,6 +242,21 @@ fn no_cascade_inside_blocks() {
 }
 
 #[test]
+fn errors_after_a_block_with_an_error_are_reported() {
+    // One typo inside a script body, one in a later statement: two errors, the
+    // cascade inside the body (its `end`, the stray `;`) dropped.
+    let src = "define script s\nscript\n  let a = 1 +;\n  let b = 2;\n  event\nend;\ncreate script s;\nselect x + from in into out;\n";
+    let errs = parse_module(src, 7).expect_err("two errors");
+    let at: Vec<_> = errs.iter().map(|e| text(src, e.span)).collect();
+    assert_eq!(at, [";", "from"], "{errs:?}");
+    let src = "fn f(x) with\n  let y = x +;\n  y\nend;\nlet a = [1, 2;\nf(1)\n";
+    let errs = parse_module(src, 7).expect_err("two errors");
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(text(src, errs[1].span), ";");
+    assert!(errs[1].span.start > 40);
+}
+
+#[test]
 fn bytes_parts_are_checked() {
     assert!(parse_module(
         "<< 1:64/little_signed_integer, 2/unsigned-big-integer, x/binary >>",

@@ -72,7 +72,7 @@ mod tests {
         let mut c = Json::default();
         let e = c.decode(b"{\"a\": ").unwrap_err();
         assert_eq!(e.codec, "json");
-        assert_eq!(e.raw, "{\"a\": ");
+        assert_eq!(e.raw.text, "{\"a\": ");
         assert!(c.decode(b"").is_err());
         assert!(c.decode(b"\xff\xfe").is_err());
         // The scratch buffer is reused: a good frame after bad ones still decodes.

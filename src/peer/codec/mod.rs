@@ -28,9 +28,9 @@ pub struct CodecError {
     pub codec: &'static str,
     /// What went wrong.
     pub message: String,
-    /// The frame that did not decode, as text (invalid UTF-8 replaced), for the
-    /// `raw` field of an `err` event; empty for encode errors.
-    pub raw: String,
+    /// The start of the frame that did not decode, for the `raw` field of an `err`
+    /// event; empty for encode errors.
+    pub raw: crate::peer::raw::Raw,
 }
 
 impl CodecError {
@@ -38,7 +38,7 @@ impl CodecError {
         CodecError {
             codec,
             message: message.into(),
-            raw: String::from_utf8_lossy(frame).into_owned(),
+            raw: crate::peer::raw::Raw::of(frame),
         }
     }
 }
@@ -109,6 +109,6 @@ mod tests {
     fn codec_error_names_the_codec() {
         let e = CodecError::decode("json", "bad", b"\xffx");
         assert_eq!(e.to_string(), "json codec: bad");
-        assert_eq!(e.raw, "\u{fffd}x");
+        assert_eq!(e.raw.text, "\u{fffd}x");
     }
 }

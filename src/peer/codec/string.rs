@@ -59,7 +59,7 @@ mod tests {
         let e = Text.decode(b"ab\xffcd").unwrap_err();
         assert_eq!(e.codec, "string");
         assert!(e.message.contains("invalid UTF-8"), "{}", e.message);
-        assert_eq!(e.raw, "ab\u{fffd}cd");
+        assert_eq!(e.raw.text, "ab\u{fffd}cd");
     }
 
     #[test]

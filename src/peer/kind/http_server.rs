@@ -16,7 +16,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Mutex};
+use tokio::sync::Mutex;
 
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
 pub async fn start(
@@ -42,7 +42,10 @@ pub async fn start(
 }
 
 async fn accept(ctx: Ctx, listener: TcpListener, timeout: Duration, streams: SharedStreams) {
+    let slots = super::Slots::new(&ctx);
     loop {
+        // At `max_connections`, further clients wait in the kernel's accept queue.
+        let slot = slots.take().await;
         let Ok((sock, addr)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
@@ -51,7 +54,11 @@ async fn accept(ctx: Ctx, listener: TcpListener, timeout: Duration, streams: Sha
             return;
         };
         let peer = addr_value(&addr);
-        tokio::spawn(connection(ctx.clone(), sock, peer, id, timeout, rx));
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            connection(ctx, sock, peer, id, timeout, rx).await;
+            drop(slot);
+        });
     }
 }
 
@@ -61,7 +68,7 @@ async fn connection(
     peer: Value,
     id: u64,
     timeout: Duration,
-    rx: mpsc::UnboundedReceiver<Event>,
+    rx: super::Inbox,
 ) {
     let rx = Arc::new(Mutex::new(rx));
     let sctx = ctx.clone();
@@ -69,7 +76,13 @@ async fn connection(
         let (ctx, rx, peer) = (sctx.clone(), rx.clone(), peer.clone());
         async move { Ok::<_, Infallible>(handle(&ctx, id, &peer, timeout, &rx, req).await) }
     });
+    let header_timeout = Duration::from_millis(ctx.spec.limits.header_timeout_ms);
     let _ = hyper::server::conn::http1::Builder::new()
+        // A client that sends its headers a byte at a time is cut off.
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        // A client that half-closes after its last request still gets the answer.
+        .half_close(true)
         .serve_connection(TokioIo::new(sock), svc)
         .await;
     ctx.send(ToGraph::End {
@@ -105,14 +118,25 @@ async fn handle(
     id: u64,
     peer: &Value,
     timeout: Duration,
-    rx: &Mutex<mpsc::UnboundedReceiver<Event>>,
+    rx: &Mutex<super::Inbox>,
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
     // Halted: the request waits (its `timeout` runs once it is taken in).
     ctx.gate.wait(id).await;
     let (parts, body) = req.into_parts();
-    let bytes = match body.collect().await {
+    let max = ctx.spec.limits.max_body_bytes;
+    let bytes = match http_body_util::Limited::new(body, max).collect().await {
         Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            // Reported without the body: nothing of it is kept.
+            let text = format!(
+                "request body over max_body_bytes ({max}) on peer `{}`",
+                ctx.spec.name
+            );
+            let bad = vec![Err((text.clone(), crate::peer::raw::Raw::default()))];
+            ctx.events(id, bad, &Value::record(), &[]).await;
+            return text_response(StatusCode::PAYLOAD_TOO_LARGE, text);
+        }
         Err(e) => return text_response(StatusCode::BAD_REQUEST, e.to_string()),
     };
     let request = crate::record! {

@@ -17,13 +17,15 @@ pub mod http_server;
 pub mod kafka;
 mod link;
 pub mod metronome;
+mod outbox;
 pub mod replay;
 pub mod stdio;
 pub mod tcp_server;
 pub mod ws_server;
 
+pub use self::outbox::{queue, Inbox, Offer, Outbox};
 use super::metrics::{Counter, Metrics};
-use super::spec::PeerSpec;
+use super::spec::{Kind, PeerSpec};
 use super::stream::Decoded;
 use crate::event::{Event, EventId};
 use crate::value::{Str, Value};
@@ -63,6 +65,26 @@ pub enum ToGraph {
         event: Value,
         settled: Settled,
         retry: bool,
+    },
+    /// Events a connection could not send once it broke: each is failed along its
+    /// lineage (replayed where its sources can), without an `err` record each.
+    FailedQuietly {
+        peer: usize,
+        error: String,
+        events: Vec<Settled>,
+        retry: bool,
+    },
+    /// One `err` record for the `count` events a connection's writer failed quietly.
+    Lost {
+        peer: usize,
+        stream: u64,
+        error: String,
+        count: u64,
+    },
+    /// A connection's queue, found full, is down to half: its sources may resume.
+    Drained {
+        peer: usize,
+        stream: u64,
     },
     /// Events the peer handed to the outside world: `ack` along their lineage.
     Acked {
@@ -117,7 +139,7 @@ pub enum ToGraph {
 #[derive(Debug)]
 pub struct Numbered {
     pub seq: u64,
-    pub item: Result<Value, (String, String)>,
+    pub item: Result<Value, (String, crate::peer::raw::Raw)>,
     pub meta: Value,
 }
 
@@ -186,7 +208,7 @@ pub enum ToPeer {
 /// `end_stream` has passed through the graph, so late responses still go out).
 #[derive(Debug, Default)]
 pub struct Streams {
-    pub open: BTreeMap<u64, mpsc::UnboundedSender<Event>>,
+    pub open: BTreeMap<u64, Outbox>,
     /// The next stream id; ids below it that are not open have ended.
     pub next: u64,
 }
@@ -197,11 +219,8 @@ pub type SharedStreams = Arc<Mutex<Streams>>;
 /// A server's new connection: registers it as the next stream (what the executor
 /// routes to it arrives on the returned receiver) and starts that stream in the
 /// graph; `None` once the graph has stopped.
-pub async fn open_stream(
-    ctx: &Ctx,
-    streams: &SharedStreams,
-) -> Option<(u64, mpsc::UnboundedReceiver<Event>)> {
-    let (tx, rx) = mpsc::unbounded_channel();
+pub async fn open_stream(ctx: &Ctx, streams: &SharedStreams) -> Option<(u64, Inbox)> {
+    let (tx, rx) = queue();
     let id = {
         let mut s = lock(streams);
         let id = s.next;
@@ -209,6 +228,7 @@ pub async fn open_stream(
         s.open.insert(id, tx);
         id
     };
+    ctx.metrics.open(id);
     let started = ctx
         .send(ToGraph::Start {
             peer: ctx.idx,
@@ -216,6 +236,22 @@ pub async fn open_stream(
         })
         .await;
     started.then_some((id, rx))
+}
+
+/// A server's open-connection slots (`max_connections`): one is held per connection.
+pub struct Slots(Arc<tokio::sync::Semaphore>);
+
+impl Slots {
+    pub fn new(ctx: &Ctx) -> Self {
+        Slots(Arc::new(tokio::sync::Semaphore::new(
+            ctx.spec.limits.max_connections,
+        )))
+    }
+
+    /// Waits for a free slot; it is free again when the returned permit is dropped.
+    pub async fn take(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.0.clone().acquire_owned().await.ok()
+    }
 }
 
 /// Locks a mutex even if a thread panicked while holding it (the data is plain maps).
@@ -320,6 +356,49 @@ impl Ctx {
             .await;
     }
 
+    /// Events lost with a broken connection, after the first (which was reported).
+    pub async fn failed_quietly(&self, stream: Option<u64>, error: &str, events: Vec<Settled>) {
+        if events.is_empty() {
+            return;
+        }
+        self.metrics.add(Counter::Err, stream, events.len() as u64);
+        let _ = self
+            .tx
+            .send(ToGraph::FailedQuietly {
+                peer: self.idx,
+                error: error.to_string(),
+                events,
+                retry: true,
+            })
+            .await;
+    }
+
+    /// The end of a connection's writer that lost `count` events quietly: one record.
+    pub async fn lost(&self, stream: Option<u64>, error: String, count: u64) {
+        if count > 0 {
+            let msg = ToGraph::Lost {
+                peer: self.idx,
+                stream: stream.unwrap_or(0),
+                error,
+                count,
+            };
+            let _ = self.tx.send(msg).await;
+        }
+    }
+
+    /// Tells the executor when the connection's queue, once full, is down to half.
+    pub async fn check_drained(&self, stream: Option<u64>, rx: &Inbox) {
+        if let Some(stream) = stream {
+            if rx.drained(self.spec.limits.max_queued) {
+                self.send(ToGraph::Drained {
+                    peer: self.idx,
+                    stream,
+                })
+                .await;
+            }
+        }
+    }
+
     /// Events handed to the outside world.
     pub async fn acked(&self, events: Vec<Settled>) {
         if !events.is_empty() {
@@ -348,22 +427,28 @@ pub fn addr_value(addr: &std::net::SocketAddr) -> Value {
 
 /// Writes every event of `rx` to `w` through the stream's encoder, flushing when the
 /// queue is empty; ends (flushed) when the executor drops the sender.
-pub async fn write_events<W>(
-    ctx: &Ctx,
-    stream: Option<u64>,
-    mut rx: mpsc::UnboundedReceiver<Event>,
-    mut w: W,
-) where
+pub async fn write_events<W>(ctx: &Ctx, stream: Option<u64>, rx: impl Into<Inbox>, mut w: W)
+where
     W: tokio::io::AsyncWrite + Unpin,
 {
     use tokio::io::AsyncWriteExt;
+    let mut rx = rx.into();
     let mut enc = super::stream::Encoder::new(&ctx.spec);
     let mut buf = Vec::new();
     let mut broken: Option<String> = None;
     let mut acks = Vec::new();
+    // After the connection broke: failed without a record each, then one record
+    // (none when the break stopped the run, which said why).
+    let (mut lost, mut lost_count, mut fatal) = (Vec::new(), 0u64, false);
     while let Some(ev) = rx.recv().await {
+        ctx.check_drained(stream, &rx).await;
         if let Some(e) = &broken {
-            ctx.failed(stream, e.clone(), &ev).await;
+            lost.push(Settled::of(ev));
+            lost_count += 1;
+            if rx.is_empty() || lost.len() >= ACK_BATCH {
+                ctx.failed_quietly(stream, e, std::mem::take(&mut lost))
+                    .await;
+            }
             continue;
         }
         buf.clear();
@@ -372,6 +457,16 @@ pub async fn write_events<W>(
             continue;
         }
         if let Err(e) = w.write_all(&buf).await {
+            if matches!(ctx.spec.kind, Kind::Stdout | Kind::Stderr) {
+                // Nobody reads the process's output any more (`| head -1`): stop the
+                // run with one line instead of one error per event still to come
+                // (those are taken quietly until the run has stopped).
+                let text = format!("cannot write to {}: {e}", ctx.spec.kind.name());
+                ctx.send(ToGraph::Fatal(text.clone())).await;
+                broken = Some(text);
+                fatal = true;
+                continue;
+            }
             let text = format!("cannot send on peer `{}`: {e}", ctx.spec.name);
             ctx.failed(stream, text.clone(), &ev).await;
             broken = Some(text);
@@ -388,5 +483,11 @@ pub async fn write_events<W>(
     }
     let _ = w.flush().await;
     ctx.acked(acks).await;
+    if let Some(e) = broken {
+        ctx.failed_quietly(stream, &e, lost).await;
+        if !fatal {
+            ctx.lost(stream, e, lost_count).await;
+        }
+    }
     let _ = w.shutdown().await;
 }

@@ -6,7 +6,6 @@ use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::peer::stream::Decoder;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
 pub async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), String> {
@@ -21,7 +20,10 @@ pub async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> R
 }
 
 async fn accept(ctx: Ctx, listener: TcpListener, streams: SharedStreams) {
+    let slots = super::Slots::new(&ctx);
     loop {
+        // At `max_connections`, further clients wait in the kernel's accept queue.
+        let slot = slots.take().await;
         let (sock, addr) = match listener.accept().await {
             Ok(s) => s,
             // Running out of file descriptors and the like: wait a little, go on.
@@ -34,7 +36,11 @@ async fn accept(ctx: Ctx, listener: TcpListener, streams: SharedStreams) {
             return;
         };
         let meta = crate::record! {"tcp" => crate::record!{"peer" => addr_value(&addr)}};
-        tokio::spawn(connection(ctx.clone(), sock, id, meta, rx));
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            connection(ctx, sock, id, meta, rx).await;
+            drop(slot);
+        });
     }
 }
 
@@ -43,7 +49,7 @@ async fn connection(
     sock: TcpStream,
     id: u64,
     meta: crate::value::Value,
-    rx: mpsc::UnboundedReceiver<crate::event::Event>,
+    rx: super::Inbox,
 ) {
     let _ = sock.set_nodelay(true);
     let (mut r, w) = sock.into_split();

@@ -3,13 +3,13 @@
 //! its connection as text when they are UTF-8, else as binary.
 
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
-use crate::event::Event;
 use crate::peer::metrics::Counter;
 use crate::peer::stream::{Decoder, Encoder};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 /// A message holding `bytes`: text when they are UTF-8.
 pub fn message(bytes: &[u8]) -> Message {
@@ -32,7 +32,10 @@ pub async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> R
 }
 
 async fn accept(ctx: Ctx, listener: TcpListener, streams: SharedStreams) {
+    let slots = super::Slots::new(&ctx);
     loop {
+        // At `max_connections`, further clients wait in the kernel's accept queue.
+        let slot = slots.take().await;
         let Ok((sock, addr)) = listener.accept().await else {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             continue;
@@ -43,6 +46,7 @@ async fn accept(ctx: Ctx, listener: TcpListener, streams: SharedStreams) {
         tokio::spawn(async move {
             let meta = crate::record! {"ws" => crate::record!{"peer" => addr_value(&addr)}};
             connection(ctx, sock, meta, streams).await;
+            drop(slot);
         });
     }
 }
@@ -58,14 +62,30 @@ async fn connection(ctx: Ctx, sock: TcpStream, meta: crate::value::Value, stream
     };
     let (w, mut r) = ws.split();
     let wctx = ctx.clone();
-    ctx.track(tokio::spawn(write_messages(wctx, id, rx, w)));
+    let (close_tx, close_rx) = tokio::sync::oneshot::channel();
+    ctx.track(tokio::spawn(write_messages(wctx, id, rx, w, close_rx)));
     let mut dec = Decoder::new(&ctx.spec);
     let mut items = Vec::new();
     loop {
         // Halted (or a per-stream client not yet connected): messages wait.
         ctx.gate.wait(id).await;
-        let Some(Ok(msg)) = r.next().await else {
-            break;
+        let msg = match r.next().await {
+            Some(Ok(msg)) => msg,
+            Some(Err(e)) => {
+                // A message the protocol refuses: reported, and the client is told
+                // why in the close frame instead of seeing the connection drop.
+                if let Some((code, reason)) = refused(&e) {
+                    let text = format!("peer `{}`: {reason}: {e}", ctx.spec.name);
+                    let _ = close_tx.send(CloseFrame {
+                        code,
+                        reason: reason.into(),
+                    });
+                    let bad = vec![Err((text, crate::peer::raw::Raw::default()))];
+                    ctx.events(id, bad, &meta, &[]).await;
+                }
+                break;
+            }
+            None => break,
         };
         let bytes = match msg {
             Message::Text(t) => t.into_bytes(),
@@ -87,17 +107,61 @@ async fn connection(ctx: Ctx, sock: TcpStream, meta: crate::value::Value, stream
     .await;
 }
 
-async fn write_messages<S>(ctx: Ctx, id: u64, mut rx: mpsc::UnboundedReceiver<Event>, mut w: S)
-where
+/// The close code and reason for a message the protocol refused (RFC 6455 §7.4.1):
+/// 1009 too big, 1007 text that is not UTF-8; `None` for a plain transport error.
+fn refused(e: &WsError) -> Option<(CloseCode, &'static str)> {
+    match e {
+        WsError::Capacity(_) => Some((CloseCode::Size, "message too big")),
+        WsError::Utf8 => Some((CloseCode::Invalid, "text message is not UTF-8")),
+        _ => None,
+    }
+}
+
+async fn write_messages<S>(
+    ctx: Ctx,
+    id: u64,
+    mut rx: super::Inbox,
+    mut w: S,
+    close: tokio::sync::oneshot::Receiver<CloseFrame<'static>>,
+) where
     S: futures_util::Sink<Message> + Unpin,
     S::Error: std::fmt::Display,
 {
     let mut enc = Encoder::new(&ctx.spec);
     let mut buf = Vec::new();
     let mut broken: Option<String> = None;
-    while let Some(ev) = rx.recv().await {
+    let (mut lost, mut lost_count) = (Vec::new(), 0u64);
+    // Polled until it resolves once (a oneshot must not be polled after that).
+    let mut close = Some(close);
+    loop {
+        let ev = match close.as_mut() {
+            Some(c) => tokio::select! {
+                // The close frame first: the stream's end may close `rx` right after.
+                biased;
+                frame = c => {
+                    close = None;
+                    if let Ok(frame) = frame {
+                        let _ = w.send(Message::Close(Some(frame))).await;
+                        let _ = w.close().await;
+                        // What is still routed here fails: the connection is closed.
+                        broken = Some(format!("connection of peer `{}` is closed", ctx.spec.name));
+                    }
+                    continue;
+                }
+                ev = rx.recv() => ev,
+            },
+            None => rx.recv().await,
+        };
+        let Some(ev) = ev else { break };
+        ctx.check_drained(Some(id), &rx).await;
         if let Some(e) = &broken {
-            ctx.failed(Some(id), e.clone(), &ev).await;
+            // One record for the first, one with the count at the end.
+            lost.push(super::Settled::of(ev));
+            lost_count += 1;
+            if rx.is_empty() || lost.len() >= 256 {
+                ctx.failed_quietly(Some(id), e, std::mem::take(&mut lost))
+                    .await;
+            }
             continue;
         }
         buf.clear();
@@ -113,6 +177,10 @@ where
         }
         ctx.metrics.add(Counter::Send, Some(id), 1);
         ctx.acked(vec![super::Settled::of(ev)]).await;
+    }
+    if let Some(e) = broken {
+        ctx.failed_quietly(Some(id), &e, lost).await;
+        ctx.lost(Some(id), e, lost_count).await;
     }
     let _ = w.close().await;
 }

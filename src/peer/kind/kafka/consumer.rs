@@ -402,7 +402,7 @@ impl Reader {
             stream,
             records: vec![Numbered {
                 seq: 0,
-                item: Err((text, String::new())),
+                item: Err((text, crate::peer::raw::Raw::default())),
                 meta: Value::record(),
             }],
         };
