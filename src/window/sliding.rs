@@ -37,6 +37,9 @@ pub struct SlidingWindow {
     sites: Vec<Site>,
     /// Where each site's arguments start in [`Entry::args`] (one more: the end).
     offsets: Vec<usize>,
+    /// Lineage ids held: without any (a run that acks nothing) an emission does not
+    /// walk the events, so its cost does not grow with `size`.
+    ids: usize,
 }
 
 /// The arguments one call site accumulates for the current event.
@@ -90,6 +93,7 @@ impl SlidingWindow {
             buf: VecDeque::new(),
             sites,
             offsets: Vec::new(),
+            ids: 0,
         }
     }
 
@@ -119,6 +123,7 @@ impl SlidingWindow {
                 Site::TwoStack { back, .. } => feed(back.as_mut(), site, a)?,
             }
         }
+        self.ids += ids.len();
         self.buf.push_back(Entry {
             args,
             ids: ids.to_vec(),
@@ -182,7 +187,9 @@ impl SlidingWindow {
                 }
             }
         }
-        self.buf.pop_front();
+        if let Some(e) = self.buf.pop_front() {
+            self.ids -= e.ids.len();
+        }
         Ok(())
     }
 
