@@ -262,26 +262,28 @@ fn open_blocks(src: &str, at: &[usize]) -> Vec<i64> {
     out
 }
 
-/// Drops the errors that are consequences of an earlier one. The parser recovers at a
-/// statement's `;`; after an error inside a block (a `match` body, a `define script`)
-/// that `;` is still inside the block, so what follows up to the `;` after the block's
-/// `end` is parsed out of context and its errors are cascades. Errors after that point
-/// are independent again, so one typo gives one error and later typos are still found.
-pub fn prune_cascades(mut errors: Vec<ParseError>, src: &str) -> Vec<ParseError> {
-    errors.sort_by_key(|e| e.span.start);
+/// Drops the errors that are consequences of an earlier one. Each error comes with
+/// where the parser resumed: inside its block (a script section, `fn` or `case` body,
+/// which recover at their own `;`, `case` or `end`) or at a statement's `;`. In the
+/// latter case after an error inside a block (a `define window` header, a `select` in a
+/// pipeline) that `;` is still inside the block, so what follows up to the `;` after the
+/// block's `end` is parsed out of context and its errors are cascades. Errors after that
+/// point are independent again, so one typo gives one error and later typos are found.
+pub fn prune_cascades(mut errors: Vec<(ParseError, bool)>, src: &str) -> Vec<ParseError> {
+    errors.sort_by_key(|(e, _)| e.span.start);
     let tokens: Vec<(usize, Token, usize)> = crate::lexer::Lexer::new(src)
         .map_while(Result::ok)
         .collect();
-    let starts: Vec<usize> = errors.iter().map(|e| e.span.start as usize).collect();
+    let starts: Vec<usize> = errors.iter().map(|(e, _)| e.span.start as usize).collect();
     let depths = open_blocks(src, &starts);
     let mut kept = Vec::with_capacity(errors.len());
     let mut resync = 0usize;
-    for (e, depth) in errors.into_iter().zip(depths) {
+    for ((e, at_statement), depth) in errors.into_iter().zip(depths) {
         let start = e.span.start as usize;
         if start < resync {
             continue;
         }
-        if depth > 0 {
+        if at_statement && depth > 0 {
             resync = after_block(&tokens, start, depth);
         }
         kept.push(e);
