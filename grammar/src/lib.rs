@@ -56,12 +56,12 @@ pub fn parse_module_recovering(src: &str, file: u32) -> (Option<ast::Module>, Ve
     let tokens = lexer::Lexer::new(src).map(|r| r.map_err(parser::helpers::PError::Lex));
     let mut recovered = Vec::new();
     let res = parser::grammar::ModuleParser::new().parse(file, &mut recovered, tokens);
-    let mut errors: Vec<(ParseError, bool)> = recovered
+    let mut errors: Vec<(ParseError, i64)> = recovered
         .into_iter()
-        .map(|(r, at_statement)| (parser::errors::convert(r.error, src, file), at_statement))
+        .map(|(r, resumed_at)| (parser::errors::convert(r.error, src, file), resumed_at))
         .collect();
     if let Err(e) = res.as_ref() {
-        errors.push((parser::errors::convert(e.clone(), src, file), true));
+        errors.push((parser::errors::convert(e.clone(), src, file), 0));
     }
     let errors = if errors.is_empty() {
         Vec::new()

@@ -362,6 +362,10 @@ fn two_typos_in_one_block_are_two_errors_and_the_block_keeps_its_tree() {
         ),
         ("patch event of\n  insert \"a\" => ;\n  erase c\nend", 2),
         ("{\"a\": 1 +, \"b\": 2, c: 3}", 2),
+        ("define pipeline p\npipeline\n  select event + from in into out;\n  select event * from in into out;\nend;\n", 2),
+        // In a pipeline, an error in a window header is one error (its `end` and `;` are
+        // cascades), and a later typo in the same pipeline is still found.
+        ("define pipeline p\npipeline\n  define window w from tumbling with size = end;\n  select event + from in into out;\nend;\n", 2),
     ] {
         let (m, errs) = crate::parse_module_recovering(src, 7);
         assert_eq!(errs.len(), n, "{src}\n{errs:?}");
