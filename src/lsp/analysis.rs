@@ -100,7 +100,7 @@ pub fn analyse(text: &str, path: Option<&Path>, kind: Kind) -> Analysis {
 const MAX_RECOVERIES: usize = 16;
 
 /// The tree of `text` from the shared syntax layer, which recovers at statement
-/// boundaries; when it cannot finish (a lexical error, input that stops mid-statement
+/// boundaries and inside blocks; when it cannot finish (a lexical error, input that stops mid-statement
 /// while typing), the statements holding errors are blanked out and it parses again.
 pub fn recover_parse(text: &str) -> Option<ast::Module> {
     let mut text = std::borrow::Cow::Borrowed(text);
