@@ -216,6 +216,18 @@ mod tests {
     }
 
     #[test]
+    fn a_typo_inside_a_fn_leaves_the_rest_of_its_body_indexed() {
+        let text =
+            "fn f(x) with\n  let a = ;\n  let b = x +;\n  let c = x;\n  c\nend;\nconst D = 1;\n";
+        let m = recover_parse(text).expect("recovers");
+        let ix = Index::build(&m, text.len());
+        let names: Vec<&str> = ix.defs.iter().map(|d| d.name.as_str()).collect();
+        for n in ["f", "x", "c", "D"] {
+            assert!(names.contains(&n), "{n} in {names:?}");
+        }
+    }
+
+    #[test]
     fn diagnostics_are_the_compilers() {
         let a = analyse(
             "select string::len(event) from in into out;\n",
