@@ -38,9 +38,10 @@ impl ParseError {
 /// Parses a whole file (script, query or module). `file` is stored in every span.
 ///
 /// On failure the errors are in source order. After a syntax error the parser skips to
-/// the next `;` and goes on, so errors in later statements are reported too (errors
-/// that are consequences of an error inside a block are dropped up to the `;` after
-/// that block's `end`); a lexical error ends parsing.
+/// the next `;` (inside a script section, `fn` or `case` body: the next `;`, `case` or
+/// `end` of that block) and goes on, so errors in later statements and in the rest of
+/// the block are reported too; elsewhere errors that are consequences of an error inside
+/// a block are dropped up to the `;` after that block's `end`. A lexical error ends parsing.
 pub fn parse_module(src: &str, file: u32) -> Result<ast::Module, Vec<ParseError>> {
     match parse_module_recovering(src, file) {
         (Some(m), errors) if errors.is_empty() => Ok(m),
@@ -55,16 +56,18 @@ pub fn parse_module_recovering(src: &str, file: u32) -> (Option<ast::Module>, Ve
     let tokens = lexer::Lexer::new(src).map(|r| r.map_err(parser::helpers::PError::Lex));
     let mut recovered = Vec::new();
     let res = parser::grammar::ModuleParser::new().parse(file, &mut recovered, tokens);
-    let mut errors: Vec<ParseError> = recovered
+    let mut errors: Vec<(ParseError, i64)> = recovered
         .into_iter()
-        .map(|r| parser::errors::convert(r.error, src, file))
+        .map(|(r, resumed_at)| (parser::errors::convert(r.error, src, file), resumed_at))
         .collect();
     if let Err(e) = res.as_ref() {
-        errors.push(parser::errors::convert(e.clone(), src, file));
+        errors.push((parser::errors::convert(e.clone(), src, file), 0));
     }
-    if !errors.is_empty() {
-        errors = parser::errors::prune_cascades(errors, src);
-    }
+    let errors = if errors.is_empty() {
+        Vec::new()
+    } else {
+        parser::errors::prune_cascades(errors, src)
+    };
     (res.ok(), errors)
 }
 

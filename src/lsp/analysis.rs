@@ -100,7 +100,7 @@ pub fn analyse(text: &str, path: Option<&Path>, kind: Kind) -> Analysis {
 const MAX_RECOVERIES: usize = 16;
 
 /// The tree of `text` from the shared syntax layer, which recovers at statement
-/// boundaries; when it cannot finish (a lexical error, input that stops mid-statement
+/// boundaries and inside blocks; when it cannot finish (a lexical error, input that stops mid-statement
 /// while typing), the statements holding errors are blanked out and it parses again.
 pub fn recover_parse(text: &str) -> Option<ast::Module> {
     let mut text = std::borrow::Cow::Borrowed(text);
@@ -213,6 +213,18 @@ mod tests {
         assert_eq!(names, ["A", "B"]);
         let b = &ix.defs[1];
         assert_eq!(&text[b.span.0 as usize..b.span.1 as usize], "B");
+    }
+
+    #[test]
+    fn a_typo_inside_a_fn_leaves_the_rest_of_its_body_indexed() {
+        let text =
+            "fn f(x) with\n  let a = ;\n  let b = x +;\n  let c = x;\n  c\nend;\nconst D = 1;\n";
+        let m = recover_parse(text).expect("recovers");
+        let ix = Index::build(&m, text.len());
+        let names: Vec<&str> = ix.defs.iter().map(|d| d.name.as_str()).collect();
+        for n in ["f", "x", "c", "D"] {
+            assert!(names.contains(&n), "{n} in {names:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The lossless syntax layer every tool reads: the real lexer's tokens, each with the
 //! source text before it (whitespace, comments, blank lines) as trivia, so the text can
-//! be rebuilt byte for byte; and a parse that recovers at statement boundaries.
+//! be rebuilt byte for byte; and a parse that recovers at statement boundaries and
+//! inside blocks (script sections, `fn`, `case`, `patch`, records, pipeline bodies).
 //!
 //! The grammar's lexer skips whitespace and `#` comments, so trivia is exactly the text
 //! between consecutive token spans: nothing is lexed twice or a second way. Positions are
@@ -167,7 +168,8 @@ pub fn lex(text: &str) -> Lossless<'_> {
 }
 
 /// A parse that goes on after errors: the tree of every statement that parsed (a
-/// statement with a syntax error is skipped up to its `;`), and the errors in source order.
+/// statement with a syntax error is skipped up to its `;`; inside a block only the broken
+/// expression, field or patch operation is), and the errors in source order.
 #[derive(Debug, Clone)]
 pub struct Parsed {
     /// `None` only when a lexical error stopped the parser before it could finish.

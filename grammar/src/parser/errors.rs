@@ -262,27 +262,31 @@ fn open_blocks(src: &str, at: &[usize]) -> Vec<i64> {
     out
 }
 
-/// Drops the errors that are consequences of an earlier one. The parser recovers at a
-/// statement's `;`; after an error inside a block (a `match` body, a `define script`)
-/// that `;` is still inside the block, so what follows up to the `;` after the block's
-/// `end` is parsed out of context and its errors are cascades. Errors after that point
-/// are independent again, so one typo gives one error and later typos are still found.
-pub fn prune_cascades(mut errors: Vec<ParseError>, src: &str) -> Vec<ParseError> {
-    errors.sort_by_key(|e| e.span.start);
+/// Drops the errors that are consequences of an earlier one. Each error comes with the
+/// number of blocks around the place the parser resumed at: a module statement's `;`
+/// (0), a pipeline body statement's `;` (1), or inside the error's own block (a script
+/// section, `fn`, `case`, `patch` or record, which resume at their own `;`, `case`,
+/// `,` or `end`: `IN_BLOCK`). When the error sits in more blocks than that (a `define
+/// window` header, a pattern), the `;` it resumed at is still inside the inner block,
+/// so what follows up to the `;` after that block's `end` is parsed out of context and
+/// its errors are cascades. Errors after that point are independent again, so one typo
+/// gives one error and later typos are found.
+pub fn prune_cascades(mut errors: Vec<(ParseError, i64)>, src: &str) -> Vec<ParseError> {
+    errors.sort_by_key(|(e, _)| e.span.start);
     let tokens: Vec<(usize, Token, usize)> = crate::lexer::Lexer::new(src)
         .map_while(Result::ok)
         .collect();
-    let starts: Vec<usize> = errors.iter().map(|e| e.span.start as usize).collect();
+    let starts: Vec<usize> = errors.iter().map(|(e, _)| e.span.start as usize).collect();
     let depths = open_blocks(src, &starts);
     let mut kept = Vec::with_capacity(errors.len());
     let mut resync = 0usize;
-    for (e, depth) in errors.into_iter().zip(depths) {
+    for ((e, resumed_at), depth) in errors.into_iter().zip(depths) {
         let start = e.span.start as usize;
         if start < resync {
             continue;
         }
-        if depth > 0 {
-            resync = after_block(&tokens, start, depth);
+        if depth > resumed_at {
+            resync = after_block(&tokens, start, depth - resumed_at);
         }
         kept.push(e);
     }

@@ -101,6 +101,10 @@ pub struct Body {
     pub exprs: Vec<Expr>,
 }
 
+/// The recovery depth of an error recovered inside a block's own grammar (a script
+/// section, `fn`, `case`, `patch` or record): where it resumes is always in context.
+pub const IN_BLOCK: i64 = i64::MAX;
+
 /// Splits a section's items; a `const` is also an expression statement (its value),
 /// as at the top level of a script.
 pub fn body(items: Vec<Result<Stmt, Expr>>) -> Body {

@@ -331,3 +331,44 @@ fn trailing_comma_before_case() {
         Some("You might have a trailing `,` in the prior statement")
     );
 }
+
+#[test]
+fn two_typos_in_one_block_are_two_errors_and_the_block_keeps_its_tree() {
+    // A fn body: each typo its own error, the fn's other expressions and the statement
+    // after it still in the recovered tree.
+    let src = "fn f(x) with\n  let y = x +;\n  let z = ;\n  z\nend;\nf(1)\n";
+    let (m, errs) = crate::parse_module_recovering(src, 7);
+    let at: Vec<_> = errs.iter().map(|e| text(src, e.span)).collect();
+    assert_eq!(at, [";", ";"], "{errs:?}");
+    assert!(errs[1].span.start > errs[0].span.start);
+    let m = m.expect("a recovered tree");
+    assert_eq!(m.stmts.len(), 2, "{m:?}");
+    match &m.stmts[0] {
+        Stmt::Fn(f) => match &f.body {
+            FnBody::Exprs(es) => assert_eq!(es.len(), 3, "{es:?}"),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    // A script section, case bodies, patch operations and record fields recover too.
+    for (src, n) in [
+        (
+            "define script s\nscript\n  let a = 1 +;\n  let b = * 2;\n  event\nend;\n",
+            2,
+        ),
+        (
+            "match event of\n  case 1 => let a = ; a\n  case 2 => 1 +\n  case _ => 3\nend",
+            2,
+        ),
+        ("patch event of\n  insert \"a\" => ;\n  erase c\nend", 2),
+        ("{\"a\": 1 +, \"b\": 2, c: 3}", 2),
+        ("define pipeline p\npipeline\n  select event + from in into out;\n  select event * from in into out;\nend;\n", 2),
+        // In a pipeline, an error in a window header is one error (its `end` and `;` are
+        // cascades), and a later typo in the same pipeline is still found.
+        ("define pipeline p\npipeline\n  define window w from tumbling with size = end;\n  select event + from in into out;\nend;\n", 2),
+    ] {
+        let (m, errs) = crate::parse_module_recovering(src, 7);
+        assert_eq!(errs.len(), n, "{src}\n{errs:?}");
+        assert!(m.is_some(), "{src}");
+    }
+}
