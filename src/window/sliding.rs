@@ -151,11 +151,14 @@ impl SlidingWindow {
             };
             vals.push(v.map_err(|e| fail(site, e))?);
         }
-        let lineage = self
-            .buf
-            .iter()
-            .flat_map(|e| e.ids.iter().cloned())
-            .collect();
+        let lineage = if self.ids == 0 {
+            Vec::new()
+        } else {
+            self.buf
+                .iter()
+                .flat_map(|e| e.ids.iter().cloned())
+                .collect()
+        };
         Ok((vals, lineage))
     }
 
