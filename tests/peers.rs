@@ -329,16 +329,6 @@ select event from c into out;
     assert_eq!(code, 0, "{err}");
 }
 
-/// One HTTP/1.1 request on a fresh connection; returns the whole response text.
-fn http(port: u16, request: &str) -> String {
-    let mut s = connect(port);
-    s.write_all(request.as_bytes()).unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text)
-        .expect("a response before the deadline");
-    text
-}
-
 #[test]
 fn http_server_answers_each_request_and_http_client_reads_the_answers() {
     let d = dir("http");
@@ -389,7 +379,9 @@ select event.error from api/err into out;
         &format!(
             "POST /p?q=2 HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
             body.len()
-        ),
+        )
+        .as_bytes(),
+        false,
     );
     assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
     assert!(resp.contains("x-trickle: yes"), "{resp}");
@@ -404,7 +396,9 @@ select event.error from api/err into out;
         &format!(
             "POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{slow}",
             slow.len()
-        ),
+        )
+        .as_bytes(),
+        false,
     );
     assert!(resp.starts_with("HTTP/1.1 503"), "{resp}");
     let input = write(&d, "in.json", "1\n{\"slow\":true}\n\"x\"\n");
@@ -633,7 +627,9 @@ select {{"echo": event}} from api into api;
                     &format!(
                         "POST /c{i} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
                         body.len()
-                    ),
+                    )
+                    .as_bytes(),
+                    false,
                 );
                 (body, resp)
             })

@@ -131,3 +131,18 @@ pub fn read_to_end(r: &mut BufReader<TcpStream>) -> Vec<String> {
         .expect("EOF before the deadline");
     text.lines().map(str::to_string).collect()
 }
+
+/// One HTTP/1.1 exchange on a fresh connection: sends `request` (then half-closes the
+/// connection when `half_close`) and returns the whole response text.
+pub fn http(port: u16, request: &[u8], half_close: bool) -> String {
+    use std::io::Write;
+    let mut s = connect(port);
+    s.write_all(request).unwrap();
+    if half_close {
+        s.shutdown(std::net::Shutdown::Write).unwrap();
+    }
+    let mut text = String::new();
+    s.read_to_string(&mut text)
+        .expect("a response before the deadline");
+    text
+}
