@@ -376,7 +376,7 @@ select event.error from api/err into out;
     let body = r#"{"a":1}"#;
     let resp = http(
         port,
-        &format!(
+        format!(
             "POST /p?q=2 HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
             body.len()
         )
@@ -393,7 +393,7 @@ select event.error from api/err into out;
     let slow = r#"{"slow":true}"#;
     let resp = http(
         port,
-        &format!(
+        format!(
             "POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{slow}",
             slow.len()
         )
@@ -624,7 +624,7 @@ select {{"echo": event}} from api into api;
                 let body = format!(r#"{{"client":{i},"tag":"c{i}"}}"#);
                 let resp = http(
                     port,
-                    &format!(
+                    format!(
                         "POST /c{i} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
                         body.len()
                     )
