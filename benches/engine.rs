@@ -82,14 +82,7 @@ fn engine(c: &mut Criterion) {
                     // As `trickle run --clock index` builds them: nothing acks.
                     let mut ingest = Ingest::new(true, false);
                     for (i, d) in data.into_iter().enumerate() {
-                        let id = EventId {
-                            peer: "in".into(),
-                            stream: 0,
-                            event: i as u64,
-                        };
-                        let ev = ingest.event(d, id, Value::record(), &[], 0);
-                        ex.send("in", ev, &mut out);
-                        out.clear();
+                        send_in(&mut ex, &mut ingest, i, d, &mut out);
                     }
                 },
                 BatchSize::LargeInput,
@@ -97,6 +90,25 @@ fn engine(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// Event `i` of `in`, built as `trickle run --clock index` builds it, through the
+/// executor; what it emits is dropped.
+fn send_in(
+    ex: &mut trickle::query::Executor,
+    ingest: &mut Ingest,
+    i: usize,
+    data: Value,
+    out: &mut Vec<(String, trickle::event::Event)>,
+) {
+    let id = EventId {
+        peer: "in".into(),
+        stream: 0,
+        event: i as u64,
+    };
+    let ev = ingest.event(data, id, Value::record(), &[], 0);
+    ex.send("in", ev, out);
+    out.clear();
 }
 
 /// Events of the event-time benches (`TIME_EVENTS`, default 1,000,000): the W3
@@ -197,14 +209,7 @@ fn event_time(c: &mut Criterion) {
                             r.insert("ts".into(), Value::U64(ts));
                             r.insert("user".into(), Value::U64(users[i]));
                         }
-                        let id = EventId {
-                            peer: "in".into(),
-                            stream: 0,
-                            event: i as u64,
-                        };
-                        let ev = ingest.event(data, id, Value::record(), &[], 0);
-                        ex.send("in", ev, &mut out);
-                        out.clear();
+                        send_in(&mut ex, &mut ingest, i, data, &mut out);
                     }
                 },
                 BatchSize::PerIteration,
