@@ -5,7 +5,7 @@
 //! checked token for token against it, so this never has to be a full grammar.
 
 use super::atoms::Atom;
-use super::doc::{ends_with_break, group, indent, text, Doc};
+use super::doc::{ends_with_break, group, indent, one_per_line, text, Doc};
 use trickle_grammar::lexer::Token;
 
 pub struct Builder<'a> {
@@ -639,14 +639,7 @@ impl<'a> Builder<'a> {
             out.extend(items.pop().unwrap_or_default());
             return;
         }
-        let mut inner = Vec::new();
-        for item in items {
-            if !ends_with_break(&inner) {
-                inner.push(Doc::HardLine);
-            }
-            inner.extend(item);
-        }
-        out.push(indent(inner));
+        out.push(one_per_line(items));
     }
 
     /// `patch T of OP; OP end`: one operation per line.

@@ -38,6 +38,18 @@ pub fn indent(docs: Vec<Doc>) -> Doc {
     Doc::Indent(docs)
 }
 
+/// `items` indented below, each starting its own line.
+pub fn one_per_line(items: Vec<Vec<Doc>>) -> Doc {
+    let mut inner = Vec::new();
+    for item in items {
+        if !ends_with_break(&inner) {
+            inner.push(Doc::HardLine);
+        }
+        inner.extend(item);
+    }
+    indent(inner)
+}
+
 pub fn text(s: impl Into<String>) -> Doc {
     Doc::Text(s.into())
 }

@@ -2,7 +2,7 @@
 //! arguments, and `select` with its clauses.
 
 use super::build::{is_open, Bracket, Builder};
-use super::doc::{ends_with_break, group, indent, text, Doc};
+use super::doc::{ends_with_break, group, indent, one_per_line, text, Doc};
 use trickle_grammar::lexer::Token;
 
 impl Builder<'_> {
@@ -232,14 +232,7 @@ impl Builder<'_> {
             out.extend(items.pop().unwrap_or_default());
             return;
         }
-        let mut inner = Vec::new();
-        for item in items {
-            if !ends_with_break(&inner) {
-                inner.push(Doc::HardLine);
-            }
-            inner.extend(item);
-        }
-        out.push(indent(inner));
+        out.push(one_per_line(items));
     }
 
     /// `select T from S[w] where E group by G into S having E`: clauses on one line if
