@@ -348,19 +348,48 @@ impl Index {
     }
 
     fn define(&mut self, d: &Definition, scope: Range, parent: Option<usize>) {
+        // Every definition is a symbol whose whole span folds; what is inside differs.
+        let (name, kind, span, doc, detail) = match d {
+            Definition::Window(w) => (
+                &w.name,
+                SymKind::Window,
+                w.span,
+                &w.doc,
+                format!("window {} from {}", w.name.name, w.kind.name),
+            ),
+            Definition::Operator(o) => (
+                &o.name,
+                SymKind::Operator,
+                o.span,
+                &o.doc,
+                format!("operator {} from {}", o.name.name, o.kind.joined()),
+            ),
+            Definition::Script(s) => (
+                &s.name,
+                SymKind::Script,
+                s.span,
+                &s.doc,
+                format!("script {}", s.name.name),
+            ),
+            Definition::Pipeline(p) => (
+                &p.name,
+                SymKind::Pipeline,
+                p.span,
+                &p.doc,
+                format!("pipeline {}", p.name.name),
+            ),
+            Definition::Peer(p) => (
+                &p.name,
+                SymKind::Peer,
+                p.span,
+                &p.doc,
+                format!("peer {} from {}", p.name.name, p.kind.name),
+            ),
+        };
+        let me = self.add(name, kind, span, scope, detail, doc.clone(), parent);
+        self.fold(span);
         match d {
             Definition::Window(w) => {
-                let detail = format!("window {} from {}", w.name.name, w.kind.name);
-                self.add(
-                    &w.name,
-                    SymKind::Window,
-                    w.span,
-                    scope,
-                    detail,
-                    w.doc.clone(),
-                    parent,
-                );
-                self.fold(w.span);
                 self.marks
                     .push((r(w.kind.span), Mark::WindowKind(w.kind.name.clone())));
                 let inner = r(w.span);
@@ -381,31 +410,9 @@ impl Index {
                 }
             }
             Definition::Operator(o) => {
-                let detail = format!("operator {} from {}", o.name.name, o.kind.joined());
-                self.add(
-                    &o.name,
-                    SymKind::Operator,
-                    o.span,
-                    scope,
-                    detail,
-                    o.doc.clone(),
-                    parent,
-                );
-                self.fold(o.span);
                 self.with(&o.args, &o.with, r(o.span));
             }
             Definition::Script(s) => {
-                let detail = format!("script {}", s.name.name);
-                self.add(
-                    &s.name,
-                    SymKind::Script,
-                    s.span,
-                    scope,
-                    detail,
-                    s.doc.clone(),
-                    parent,
-                );
-                self.fold(s.span);
                 let inner = r(s.span);
                 self.with(&s.args, &[], inner);
                 if let Some(st) = &s.state {
@@ -418,17 +425,6 @@ impl Index {
                 self.exprs(&s.script, inner);
             }
             Definition::Pipeline(p) => {
-                let detail = format!("pipeline {}", p.name.name);
-                let me = self.add(
-                    &p.name,
-                    SymKind::Pipeline,
-                    p.span,
-                    scope,
-                    detail,
-                    p.doc.clone(),
-                    parent,
-                );
-                self.fold(p.span);
                 let inner = r(p.span);
                 for port in p.from.iter().flatten().chain(p.into.iter().flatten()) {
                     self.add(
@@ -445,17 +441,6 @@ impl Index {
                 self.stmts(&p.stmts, inner, Some(me));
             }
             Definition::Peer(p) => {
-                let detail = format!("peer {} from {}", p.name.name, p.kind.name);
-                self.add(
-                    &p.name,
-                    SymKind::Peer,
-                    p.span,
-                    scope,
-                    detail,
-                    p.doc.clone(),
-                    parent,
-                );
-                self.fold(p.span);
                 self.peer_blocks.push((r(p.span), p.kind.name.clone()));
                 self.marks
                     .push((r(p.kind.span), Mark::PeerKind(p.kind.name.clone())));
