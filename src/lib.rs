@@ -16,6 +16,7 @@ pub mod extractor;
 pub mod fmt;
 pub mod functions;
 pub mod interp;
+pub mod ir;
 pub mod lsp;
 pub mod peer;
 pub mod query;

@@ -4,7 +4,7 @@
 
 use crate::aggr::AggrDecl;
 use crate::diag::{Diagnostic, Span};
-use crate::interp::ir;
+use crate::ir;
 use crate::value::Value;
 use trickle_grammar::ast;
 

@@ -4,8 +4,8 @@
 
 use crate::diag::{codes, Diagnostic};
 use crate::event::FnCtx;
-use crate::interp::ir::{Block, Expr, ExprKind, FieldKind, PatchOp, Path, Pattern, Root, Segment};
 use crate::interp::{eval_expr, Env, Frame};
+use crate::ir::{Block, Expr, ExprKind, FieldKind, PatchOp, Path, Pattern, Root, Segment};
 use crate::value::Value;
 
 fn is_const(e: &Expr) -> bool {

@@ -5,7 +5,7 @@ use super::ctx::ExprCtx;
 use super::modules::{Modules, ScopeId};
 use super::{fold, lower_pattern, names};
 use crate::diag::{codes, Diagnostic, Span};
-use crate::interp::ir::{self, ExprKind, Root, Segment};
+use crate::ir::{self, ExprKind, Root, Segment};
 use crate::value::{Str, Value};
 use std::sync::OnceLock;
 use trickle_grammar::ast;

@@ -4,7 +4,7 @@ use super::ctx::ExprCtx;
 use super::lower::{one, Lowerer, L};
 use crate::diag::{codes, Diagnostic, Span};
 use crate::extractor::Extractor;
-use crate::interp::ir::{self, ExprKind};
+use crate::ir::{self, ExprKind};
 use crate::value::Str;
 use std::sync::Arc;
 use trickle_grammar::ast;

@@ -12,7 +12,7 @@ use super::walk;
 use super::ModulePath;
 use crate::diag::{codes, Diagnostic, FileId, SourceMap, Span};
 use crate::functions::FnDecl;
-use crate::interp::ir;
+use crate::ir;
 use crate::value::Value;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;

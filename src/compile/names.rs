@@ -7,7 +7,7 @@ use super::modules::FnItem;
 use crate::aggr::{self, AggrDecl};
 use crate::diag::{codes, Diagnostic, Span};
 use crate::functions::{registry, FnDecl};
-use crate::interp::ir::{self, ExprKind};
+use crate::ir::{self, ExprKind};
 use crate::value::Value;
 use trickle_grammar::ast;
 

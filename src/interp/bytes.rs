@@ -1,9 +1,9 @@
 //! Bytes literals: `<< value:bits/type, ... >>` packed big-endian bit by bit.
 
 use super::eval::{err, eval, R};
-use super::ir::{BytesKind, BytesPart};
 use super::Env;
 use crate::diag::Span;
+use crate::ir::{BytesKind, BytesPart};
 use crate::value::Value;
 
 /// Accumulates bits, most significant first.

@@ -1,9 +1,9 @@
 //! The expression evaluator: one `match` over [`ExprKind`], delegating the larger
 //! forms to their own modules.
 
-use super::ir::{Block, Expr, ExprKind};
 use super::{bytes, for_loop, func, ops, patch, path, pattern, Env, Outcome, RuntimeError};
 use crate::diag::Span;
+use crate::ir::{Block, Expr, ExprKind};
 use crate::value::{Record, Str, Value};
 
 /// How evaluation leaves an expression other than with a value: an error, or one
@@ -151,7 +151,7 @@ fn interpolate(parts: &[Expr], env: &mut Env) -> R<Value> {
 }
 
 #[inline(never)]
-fn unary(op: super::ir::UnaryOp, x: &Expr, span: Span, env: &mut Env) -> R<Value> {
+fn unary(op: crate::ir::UnaryOp, x: &Expr, span: Span, env: &mut Env) -> R<Value> {
     let v = eval(x, env)?;
     ops::unary(op, v).map_err(|m| err(m, span))
 }

@@ -2,8 +2,8 @@
 //! the body values into the `into` value with the `use` operator.
 
 use super::eval::{err, eval, eval_body, eval_guard, R};
-use super::ir::{BinOp, For};
 use super::{ops, Env};
+use crate::ir::{BinOp, For};
 use crate::value::Value;
 
 fn set_local(env: &mut Env, slot: usize, v: Value) {

@@ -2,9 +2,9 @@
 //! frame of the local stack, `recur` as a loop (limit 1024).
 
 use super::eval::{err, eval, eval_body, Flow, R};
-use super::ir::{Function, NativeCall, UserCall};
 use super::Env;
 use crate::diag::Span;
+use crate::ir::{Function, NativeCall, UserCall};
 use crate::value::Value;
 
 /// Calls deeper than this (plain recursion) or more `recur` steps fail.

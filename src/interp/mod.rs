@@ -10,7 +10,6 @@ mod bytes;
 mod eval;
 mod for_loop;
 mod func;
-pub mod ir;
 mod ops;
 mod patch;
 mod path;
@@ -21,6 +20,7 @@ mod tests;
 
 use crate::diag::{SourceMap, Span};
 use crate::event::FnCtx;
+use crate::ir;
 use crate::value::Value;
 use std::sync::Mutex;
 

@@ -3,9 +3,9 @@
 //! i64, a float makes the result f64; overflow is an error; `/` always gives a float.
 
 use super::eval::{err, eval, Flow, R};
-use super::ir::{BinOp, Expr, ExprKind, UnaryOp};
 use super::{path, Env};
 use crate::diag::Span;
+use crate::ir::{BinOp, Expr, ExprKind, UnaryOp};
 use crate::value::{val_eq, Value};
 use std::cmp::Ordering;
 

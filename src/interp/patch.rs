@@ -1,8 +1,8 @@
 //! `patch` and `merge`.
 
 use super::eval::{err, eval, eval_key, R};
-use super::ir::{Patch, PatchOp};
 use super::Env;
+use crate::ir::{Patch, PatchOp};
 use crate::value::{Record, Str, Value};
 
 /// An operation with its key and value computed.

@@ -1,9 +1,9 @@
 //! Paths: reading (`event.a[1][2:4]`), testing (`present`), and writing (`let`).
 
 use super::eval::{err, eval, Flow, R};
-use super::ir::{Assign, AssignRoot, Path, Root, Segment};
 use super::{Env, RuntimeError};
 use crate::diag::Span;
+use crate::ir::{Assign, AssignRoot, Path, Root, Segment};
 use crate::value::{field, Record, Str, Value};
 use std::borrow::Cow;
 
@@ -412,8 +412,8 @@ pub(crate) fn assign(a: &Assign, span: Span, env: &mut Env, want: bool) -> R<Val
 
 /// The field names of an `event.a.b` path (static fields from the event only); such
 /// a path can be read with [`read_fields`] without setting up an environment.
-pub fn event_fields(e: &super::ir::Expr) -> Option<Box<[Str]>> {
-    let super::ir::ExprKind::Path(p) = &e.kind else {
+pub fn event_fields(e: &crate::ir::Expr) -> Option<Box<[Str]>> {
+    let crate::ir::ExprKind::Path(p) = &e.kind else {
         return None;
     };
     if !matches!(p.root, Root::Event) {

@@ -1,8 +1,8 @@
 //! `match`: patterns, guards, and the values patterns extract.
 
 use super::eval::{eval, eval_body, eval_guard, Flow, R};
-use super::ir::{BinOp, ExprKind, FieldKind, Match, Path, Pattern, RecordPattern, TuplePattern};
 use super::{ops, path, Env, RuntimeError};
+use crate::ir::{BinOp, ExprKind, FieldKind, Match, Path, Pattern, RecordPattern, TuplePattern};
 use crate::value::{val_eq, Record, Value};
 
 const NO_CLAUSE: &str = "A match expression executed but no clause matched";

@@ -5,7 +5,7 @@
 //! see the event as a whole (`event` alone, a computed key, a pattern binding or
 //! comparing the whole event, `emit` of the event) answers "everything".
 
-use super::ir::{
+use crate::ir::{
     Block, Expr, ExprKind, FieldKind, Function, Match, PatchOp, Path, Pattern, RecordPattern, Root,
     Segment,
 };
@@ -68,7 +68,7 @@ impl Walk<'_> {
             }
             ExprKind::Patch(p) => self.expr(&p.target) && p.ops.iter().all(|op| self.patch(op)),
             ExprKind::Assign(a) => {
-                a.target != super::ir::AssignRoot::Event
+                a.target != crate::ir::AssignRoot::Event
                     && self.segments(&a.segments)
                     && self.expr(&a.value)
             }

@@ -7,9 +7,10 @@ use crate::diag::{Diagnostic, SourceMap};
 use crate::event::FnCtx;
 use crate::exec::expr::{Block, BlockRef, Expr, ExprRef, Scope};
 use crate::interp::{
-    block_event_keys, eval_expr, event_fields, event_keys, ir, read_fields, run_block, Env, Frame,
+    block_event_keys, eval_expr, event_fields, event_keys, read_fields, run_block, Env, Frame,
     Outcome,
 };
+use crate::ir;
 use crate::value::{Str, Value};
 use std::sync::{Arc, Mutex};
 use trickle_grammar::ast;

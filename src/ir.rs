@@ -1,5 +1,5 @@
 //! The compiled form of expressions: names resolved (locals to slots, calls to
-//! function pointers, consts folded to values), ready for [`super::eval_expr`].
+//! function pointers, consts folded to values), ready for [`crate::interp::eval_expr`].
 
 use crate::diag::Span;
 use crate::extractor::Extractor;
