@@ -11,6 +11,7 @@ pub mod compile;
 pub mod diag;
 pub mod doc;
 pub mod event;
+pub mod exit;
 pub mod exec;
 pub mod extractor;
 pub mod fmt;

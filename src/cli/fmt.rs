@@ -1,8 +1,9 @@
 //! `trickle fmt [--check] [FILE|-]...`: rewrites files in the canonical layout
 //! ([`crate::fmt`]), or with `--check` prints what would change and exits 1.
 
-use super::load::{kind_of, Kind as LoadKind, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
+use super::load::{kind_of, Kind as LoadKind};
 use crate::diag::{ColorMode, Diagnostic, SourceMap};
+use crate::exit::{EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
 use crate::fmt::{diff, format, Kind};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

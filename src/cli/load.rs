@@ -2,15 +2,10 @@
 
 use crate::compile::{compile_script, ModulePath};
 use crate::diag::{emit_report, ColorMode, Diagnostic, SourceMap};
+use crate::exit::{EXIT_COMPILE, EXIT_RUNTIME, EXIT_USAGE};
 use crate::interp::Script;
 use crate::query::{compile_query, Query};
 use std::path::{Path, PathBuf};
-
-/// Exit codes (SPEC §8).
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_COMPILE: i32 = 1;
-pub const EXIT_USAGE: i32 = 2;
-pub const EXIT_RUNTIME: i32 = 3;
 
 /// A compiled program and the files it was compiled from.
 pub struct Loaded {

@@ -3,7 +3,7 @@
 //! | module | holds |
 //! |---|---|
 //! | `args` | the clap grammar and every command's help |
-//! | `load` | reading and compiling a program, printing diagnostics, exit codes |
+//! | `load` | reading and compiling a program, printing diagnostics |
 //! | `run` | hands the program to the peer runtime ([`crate::peer::runtime`]); `progress` (the progress line) |
 //!
 //! `trickle test` is [`crate::testcase`], which `cargo test` also uses.
@@ -16,9 +16,9 @@ mod report;
 mod run;
 
 pub use args::Cli;
-pub use load::{EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
 
 use crate::diag::ColorMode;
+use crate::exit::{EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
 use args::Command;
 use clap::{CommandFactory, Parser};
 use load::{load, Program};

@@ -54,7 +54,7 @@ pub fn main(out: Option<&Path>) -> i32 {
     let Some(dir) = out else {
         // A reader that went away (`| head`) is no reason to panic.
         let _ = crate::diag::stdout_text(&reference());
-        return crate::cli::EXIT_OK;
+        return crate::exit::EXIT_OK;
     };
     let write = || -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
@@ -64,10 +64,10 @@ pub fn main(out: Option<&Path>) -> i32 {
         Ok(())
     };
     match write() {
-        Ok(()) => crate::cli::EXIT_OK,
+        Ok(()) => crate::exit::EXIT_OK,
         Err(e) => {
             crate::diag::say(format_args!("cannot write {}: {e}", dir.display()));
-            crate::cli::EXIT_RUNTIME
+            crate::exit::EXIT_RUNTIME
         }
     }
 }

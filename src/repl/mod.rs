@@ -57,7 +57,7 @@ pub fn main(opts: &Options, color: ColorMode) -> i32 {
             Ok(e) => e,
             Err(msg) => {
                 crate::diag::say(&msg);
-                return crate::cli::EXIT_RUNTIME;
+                return crate::exit::EXIT_RUNTIME;
             }
         },
         None => Vec::new(),
@@ -98,8 +98,8 @@ pub fn main(opts: &Options, color: ColorMode) -> i32 {
             style,
         )
     };
-    if failed && code == crate::cli::EXIT_OK && !terminal {
-        crate::cli::EXIT_COMPILE
+    if failed && code == crate::exit::EXIT_OK && !terminal {
+        crate::exit::EXIT_COMPILE
     } else {
         code
     }

@@ -29,7 +29,7 @@ pub fn run(
             Ok(l) => l,
             Err(e) => {
                 let _ = writeln!(err, "trickle: cannot read stdin: {e}");
-                return crate::cli::EXIT_RUNTIME;
+                return crate::exit::EXIT_RUNTIME;
             }
         };
         if pending.is_empty() && line.trim().is_empty() {
@@ -56,9 +56,9 @@ pub fn run(
 
 fn exit(failed: bool) -> i32 {
     if failed {
-        crate::cli::EXIT_COMPILE
+        crate::exit::EXIT_COMPILE
     } else {
-        crate::cli::EXIT_OK
+        crate::exit::EXIT_OK
     }
 }
 

@@ -19,7 +19,7 @@ pub fn run(session: &mut Session, style: Style) -> i32 {
         Ok(e) => e,
         Err(e) => {
             crate::diag::say(format_args!("cannot open the terminal: {e}"));
-            return crate::cli::EXIT_RUNTIME;
+            return crate::exit::EXIT_RUNTIME;
         }
     };
     editor.set_helper(Some(ReplHelper::new(style.color)));
@@ -40,7 +40,7 @@ pub fn run(session: &mut Session, style: Style) -> i32 {
         "trickle repl: `:help` lists the commands, `:quit` or Ctrl-D leaves\n",
     );
     let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
-    let mut code = crate::cli::EXIT_OK;
+    let mut code = crate::exit::EXIT_OK;
     loop {
         if let Some(h) = editor.helper_mut() {
             h.names = session.names().clone();
@@ -61,7 +61,7 @@ pub fn run(session: &mut Session, style: Style) -> i32 {
             Err(ReadlineError::Eof) => break,
             Err(e) => {
                 crate::diag::say(format_args!("cannot read the terminal: {e}"));
-                code = crate::cli::EXIT_RUNTIME;
+                code = crate::exit::EXIT_RUNTIME;
                 break;
             }
         }
