@@ -7,7 +7,8 @@ use rand::{Rng, SeedableRng};
 use trickle::compile::ModulePath;
 use trickle::diag::{render_all, SourceMap};
 use trickle::event::{EventId, Ingest};
-use trickle::query::{compile_query, Query};
+use trickle::exec::Query;
+use trickle::query::compile_query;
 use trickle::value::{parse_json, Value};
 
 const EVENTS: usize = 10_000;
@@ -95,7 +96,7 @@ fn engine(c: &mut Criterion) {
 /// Event `i` of `in`, built as `trickle run --clock index` builds it, through the
 /// executor; what it emits is dropped.
 fn send_in(
-    ex: &mut trickle::query::Executor,
+    ex: &mut trickle::exec::Executor,
     ingest: &mut Ingest,
     i: usize,
     data: Value,

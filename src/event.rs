@@ -45,6 +45,11 @@ impl Origin {
     }
 }
 
+/// An ingest time as an event time (times are signed: hopping windows start below 0).
+pub fn ingest_time(ns: u64) -> i64 {
+    i64::try_from(ns).unwrap_or(i64::MAX)
+}
+
 /// What a running expression knows about the event it runs for, beyond its value and `$`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FnCtx<'a> {

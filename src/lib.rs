@@ -1,9 +1,15 @@
 //! trickle: a streaming query language and engine.
 //!
 //! ```text
-//! text ─ grammar (lexer, parser) ─ AST ─ compile (resolve, lower, fold, check) ─ Program
-//! Program ─ interp (expressions) / exec (graph) ← peers
+//! text ─ grammar (lexer, parser) ─ AST ─ compile (resolve, lower, fold, check) ─ ir
+//!                                      ─ query (graph, selects, windows, peers) ─ exec::Query
+//! peer (runtime, kinds) ─▶ exec (Query, executor, operators) ─▶ window, aggr ─▶ expr ─▶ interp (runs ir)
 //! ```
+//!
+//! Data flows one way: the compiler's side (`compile`, `query`) produces `ir` and an
+//! [`exec::Query`]; the runtime's side (`peer`, `exec`, `window`, `aggr`) reads them
+//! and never the compiler, and evaluates expressions through the handles in [`expr`].
+//! `cli`, `repl` and `doc` sit on top and share [`exit`] codes.
 
 pub mod aggr;
 pub mod cli;
@@ -11,8 +17,9 @@ pub mod compile;
 pub mod diag;
 pub mod doc;
 pub mod event;
-pub mod exit;
 pub mod exec;
+pub mod exit;
+pub mod expr;
 pub mod extractor;
 pub mod fmt;
 pub mod functions;
@@ -24,6 +31,8 @@ pub mod query;
 pub mod repl;
 pub mod syntax;
 pub mod testcase;
+#[cfg(test)]
+mod testkit;
 pub mod value;
 pub mod window;
 

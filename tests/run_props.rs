@@ -14,10 +14,11 @@ use std::sync::{Arc, OnceLock};
 use trickle::compile::{compile_script, ModulePath};
 use trickle::diag::SourceMap;
 use trickle::event::{Event, EventId, FnCtx, Origin, Signal};
+use trickle::exec::Query;
 use trickle::interp::{Outcome, Script};
 use trickle::peer::codec;
 use trickle::peer::interceptor::Chain;
-use trickle::query::{compile_query, Query};
+use trickle::query::compile_query;
 use trickle::testcase::{parse_steps, Feed, Player, Step};
 use trickle::value::{parse_json, parse_json_bytes, test_eq, Str, Value};
 

@@ -9,7 +9,8 @@ use proptest::prelude::*;
 use trickle::compile::ModulePath;
 use trickle::diag::{render_all, SourceMap};
 use trickle::event::{Event, EventId, Signal};
-use trickle::query::{compile_query, Query};
+use trickle::exec::Query;
+use trickle::query::compile_query;
 use trickle::value::{parse_json, Value};
 
 #[derive(Debug, Clone)]

@@ -19,8 +19,11 @@
 mod dds;
 mod hdr;
 mod percentiles;
+mod site;
 mod stats;
 mod win;
+
+pub use site::AggrSite;
 
 use crate::functions::FnError;
 use crate::value::Value;

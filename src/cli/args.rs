@@ -235,7 +235,7 @@ pub enum GraphFormatArg {
     Text,
 }
 
-impl From<GraphFormatArg> for crate::query::GraphFormat {
+impl From<GraphFormatArg> for crate::exec::GraphFormat {
     fn from(f: GraphFormatArg) -> Self {
         match f {
             GraphFormatArg::Dot => Self::Dot,

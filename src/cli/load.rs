@@ -2,9 +2,10 @@
 
 use crate::compile::{compile_script, ModulePath};
 use crate::diag::{emit_report, ColorMode, Diagnostic, SourceMap};
+use crate::exec::Query;
 use crate::exit::{EXIT_COMPILE, EXIT_RUNTIME, EXIT_USAGE};
 use crate::interp::Script;
-use crate::query::{compile_query, Query};
+use crate::query::compile_query;
 use std::path::{Path, PathBuf};
 
 /// A compiled program and the files it was compiled from.

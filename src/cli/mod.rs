@@ -119,7 +119,7 @@ fn test(
 
 fn graph(
     file: &std::path::Path,
-    format: crate::query::GraphFormat,
+    format: crate::exec::GraphFormat,
     include: &[PathBuf],
     color: ColorMode,
 ) -> i32 {

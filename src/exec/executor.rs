@@ -24,7 +24,8 @@ enum Slot {
     },
 }
 
-/// A running instance of a [`Graph`].
+/// A running instance of a [`Graph`]. Outputs are `(output name, event)`: `out`,
+/// `err`, or `p` for `into out/p`.
 pub struct Executor {
     names: Vec<String>,
     slots: Vec<Slot>,
@@ -117,7 +118,7 @@ impl Executor {
 
     /// The top-level fields of the events sent to `input` that the graph reads, when
     /// it reads nothing else of them: every node the input feeds is a select that
-    /// uses them only as `event.KEY...` (see [`crate::exec::expr::Expr::event_keys`]).
+    /// uses them only as `event.KEY...` (see [`crate::expr::Expr::event_keys`]).
     /// A runner may then decode only those fields and send each event with
     /// [`Executor::send_projected`]. `None` when the graph may see events whole.
     ///

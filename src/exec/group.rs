@@ -1,7 +1,7 @@
 //! Group-by key generation (LANGUAGE §2 "Key generation"): `expr`, `set(...)` and
 //! `each(expr)`, nested, producing the list of keys one event is processed under.
 
-use super::expr::{ExprRef, Scope};
+use crate::expr::{ExprRef, Scope};
 use crate::value::{sorted_serialize_into, Value};
 
 /// A compiled `group by` clause.
@@ -16,7 +16,7 @@ pub enum GroupSpec {
 }
 
 impl GroupSpec {
-    /// See [`crate::exec::expr::Expr::event_keys`].
+    /// See [`crate::expr::Expr::event_keys`].
     pub fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool {
         match self {
             GroupSpec::Expr(e) | GroupSpec::Each(e) => e.event_keys(keys),
@@ -121,7 +121,7 @@ pub fn group_value_of(mut key: Vec<Value>, json: &str) -> Value {
 mod tests {
     use super::*;
     use crate::event::FnCtx;
-    use crate::exec::expr::{const_expr, fn_expr};
+    use crate::expr::{const_expr, fn_expr};
     use crate::value::parse_json;
 
     /// The keys of `event` under `g`.

@@ -1,17 +1,21 @@
 //! The dataflow graph's executor and the operators that run in it.
 
 pub mod executor;
-pub mod expr;
 pub mod graph;
 pub mod group;
 pub mod operator;
 pub mod ops;
+pub mod query;
+mod render;
 pub mod script;
 pub mod select;
 mod select_time;
 pub mod tilt;
 pub mod timed;
 
+pub use executor::Executor;
 pub use operator::{Contraflow, Operator, Outputs};
+pub use query::Query;
+pub use render::GraphFormat;
 #[cfg(test)]
 mod select_tests;

@@ -2,9 +2,9 @@
 //! blocks, `emit => "port"`, and runtime errors reported on its own `err` port.
 
 use super::executor::error_event;
-use super::expr::BlockRef;
 use crate::event::{Event, Port};
 use crate::exec::{Operator, Outputs};
+use crate::expr::BlockRef;
 use crate::interp::Outcome;
 use crate::value::Value;
 use std::sync::Arc;
@@ -80,7 +80,7 @@ impl Operator for ScriptNode {
 mod tests {
     use super::*;
     use crate::event::FnCtx;
-    use crate::exec::expr::Block;
+    use crate::expr::Block;
 
     /// Counts events in state; emits the count to port `big` past 1; fails on null.
     struct Counter;

@@ -2,12 +2,12 @@
 //! selects, group keys, per-group window chains, eviction, `max_groups`, and the
 //! stream-end / drain flushes of SPEC §4 and §7.
 
-use super::expr::{ExprRef, Scope};
 use super::group::{group_value, group_value_of, key_json, GroupSpec};
 use super::tilt::{accumulate, guard, Chain, EmitSpec, Run, Trigger};
 use super::timed::{Panes, TimeState};
 use crate::event::{Event, FnCtx, Port, Signal};
 use crate::exec::{Operator, Outputs};
+use crate::expr::{ExprRef, Scope};
 use crate::value::{Str, Value};
 use crate::window::sliding::SlidingWindow;
 use crate::window::WinKind;
@@ -226,7 +226,7 @@ impl Select {
             for site in &spec.aggrs {
                 let mut agg = (site.decl.make)();
                 // A window of just this event: `win::start()` is its ingest time.
-                let time = super::tilt::ingest_time(scope.ctx.ingest_ns);
+                let time = crate::event::ingest_time(scope.ctx.ingest_ns);
                 accumulate(agg.as_mut(), site, &mut scope, time)?;
                 vals.push(
                     agg.emit()
@@ -421,7 +421,7 @@ impl Select {
             event: &mut event,
             meta: &mut meta,
             ingest_ns: ns,
-            time: super::tilt::ingest_time(ns),
+            time: crate::event::ingest_time(ns),
             id: None,
             origin: None,
             lineage: &[],

@@ -1,12 +1,13 @@
 //! The worked examples of LANGUAGE §2 on the select runtime, with expressions as
 //! closures (the compiler-level cases live in `tests/windows/`).
 
-use super::expr::{fn_expr, ExprRef};
 use super::group::GroupSpec;
 use super::select::{Select, SelectMode, SelectSpec};
-use super::tilt::{AggrSite, EmitSpec};
+use super::tilt::EmitSpec;
+use crate::aggr::AggrSite;
 use crate::event::{Event, EventId, Signal};
 use crate::exec::{Operator, Outputs};
+use crate::expr::{fn_expr, ExprRef};
 use crate::value::{parse_json, Value};
 use crate::window::interval::IntervalWindow;
 use crate::window::size::SizeWindow;

@@ -5,8 +5,9 @@
 use super::executor::error_event;
 use super::group::group_value_of;
 use super::select::{Group, Select};
-use super::tilt::{ingest_time, Chain, Run, Trigger};
+use super::tilt::{Chain, Run, Trigger};
 use super::timed::{fire, Panes, Place};
+use crate::event::ingest_time;
 use crate::event::{Event, Port, Signal};
 use crate::exec::Outputs;
 use crate::value::{Str, Value};

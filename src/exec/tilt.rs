@@ -2,34 +2,13 @@
 //! accumulates events; each later window merges the state of the one before it when
 //! that one emits (LANGUAGE §2 "Tilt-frame step").
 
-use super::expr::{ExprRef, Scope};
-use crate::aggr::{AggrDecl, Aggregate};
-use crate::event::{Event, EventId, FnCtx, Origin, Port};
+use crate::aggr::{AggrSite, Aggregate};
+use crate::event::{ingest_time, Event, EventId, FnCtx, Origin, Port};
 use crate::exec::Outputs;
+use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 use crate::window::{Action, Window, WindowSpec};
 use std::sync::Arc;
-
-/// One aggregate call site of a select: `aggr::stats::sum(event.c)`.
-pub struct AggrSite {
-    pub decl: &'static AggrDecl,
-    /// The argument expressions; empty for `collect_flattened()`, which collects the event.
-    pub args: Vec<ExprRef>,
-    /// `win::start()` / `win::end()`: accumulates the event's time ([`crate::aggr::is_bound`]).
-    pub bound: bool,
-}
-
-impl AggrSite {
-    fn fail(&self, e: crate::functions::FnError) -> String {
-        fail(self, e)
-    }
-}
-
-/// An aggregate's error, worded with its name and arity.
-pub fn fail(site: &AggrSite, e: crate::functions::FnError) -> String {
-    let arity = site.args.len().max(*site.decl.arity.start());
-    e.render(site.decl.module, site.decl.name, arity)
-}
 
 /// What the select's target, `having` and aggregate arguments need, shared by all groups.
 pub struct EmitSpec {
@@ -70,11 +49,6 @@ impl Trigger<'_> {
             },
         }
     }
-}
-
-/// An ingest time as an event time (times are signed: hopping windows start below 0).
-pub fn ingest_time(ns: u64) -> i64 {
-    i64::try_from(ns).unwrap_or(i64::MAX)
 }
 
 /// One window of a group's chain with its aggregate states.

@@ -292,8 +292,7 @@ impl Place<'_> {
         let target = &mut panes.list[keep_idx];
         for o in &others {
             for ((agg, src), site) in target.aggrs.iter_mut().zip(&o.aggrs).zip(&run.spec.aggrs) {
-                agg.combine(src.as_ref())
-                    .map_err(|err| super::tilt::fail(site, err))?;
+                agg.combine(src.as_ref()).map_err(|err| site.fail(err))?;
             }
             target.lineage.extend_from_slice(&o.lineage);
             target.start = target.start.min(o.start);
@@ -324,7 +323,7 @@ pub fn emit_pane(
         if site.bound {
             agg.init();
             agg.accumulate(&[&Value::I64(p.start), &Value::I64(p.end)])
-                .map_err(|e| super::tilt::fail(site, e))?;
+                .map_err(|e| site.fail(e))?;
         }
     }
     run.emit_state(0, &mut p.aggrs, &p.lineage)?;

@@ -4,9 +4,8 @@
 
 use crate::diag::SourceMap;
 use crate::event::{Event, Signal};
-use crate::exec::Contraflow;
+use crate::exec::{Contraflow, Executor};
 use crate::interp::{Outcome, Script};
-use crate::query::Executor;
 use crate::testcase::runtime_error_text;
 use crate::value::Value;
 

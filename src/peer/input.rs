@@ -33,7 +33,7 @@ pub(super) struct Plan {
 impl Plan {
     /// The plan for `executor`, whose peers are `peers`: forwarding only to an
     /// output that is not a peer (a peer takes events, not bytes).
-    pub(super) fn of(executor: &mut crate::query::Executor, peers: &[PeerSpec]) -> Plan {
+    pub(super) fn of(executor: &mut crate::exec::Executor, peers: &[PeerSpec]) -> Plan {
         let forward = executor
             .forwards_unchanged("in")
             .filter(|o| !peers.iter().any(|p| p.in_node() == *o));

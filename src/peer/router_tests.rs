@@ -3,20 +3,10 @@
 //! stream only after what it flushed was routed.
 
 use super::*;
-use crate::compile::ModulePath;
-use crate::diag::SourceMap;
 use crate::peer::kind::{Replay, Settled, SharedStreams, Streams, UpstreamSignal};
 use crate::peer::runtime::{Peer, Sink};
+use crate::testkit::compile_text;
 use std::sync::Arc;
-
-fn compile(text: &str) -> crate::query::Query {
-    let mut sources = SourceMap::new();
-    let file = sources.add("q.trickle", text);
-    match crate::query::compile_query(&mut sources, file, &ModulePath::default()) {
-        Ok(c) => c.value,
-        Err(d) => panic!("{}", crate::diag::render_all(&d, &sources)),
-    }
-}
 
 struct Setup {
     exec: Exec<'static>,
@@ -26,7 +16,7 @@ struct Setup {
 
 /// A server peer `s` (index 0) with streams 0 and 1 open, and the input `in` (index 1).
 fn setup(query: &str) -> Setup {
-    let q = compile(query);
+    let q = compile_text(query).unwrap_or_else(|e| panic!("{e}"));
     let mut streams = Streams::default();
     let mut rx = Vec::new();
     for id in 0..2 {

@@ -17,7 +17,7 @@ use super::router::Exec;
 use super::spec::{ClientStreams, Kind, PeerSpec};
 use crate::event::Event;
 use crate::exec::graph::Graph;
-use crate::query::Query;
+use crate::exec::Query;
 use crate::value::Value;
 use rustc_hash::FxHashSet;
 use std::io::Write;

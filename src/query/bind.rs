@@ -5,7 +5,7 @@
 use crate::compile::{ExprCtx, Modules, ScopeId};
 use crate::diag::{Diagnostic, SourceMap};
 use crate::event::FnCtx;
-use crate::exec::expr::{Block, BlockRef, Expr, ExprRef, Scope};
+use crate::expr::{Block, BlockRef, Expr, ExprRef, Scope};
 use crate::interp::{
     block_event_keys, eval_expr, event_fields, event_keys, read_fields, run_block, Env, Frame,
     Outcome,

@@ -3,12 +3,13 @@
 //! and the node connected between its `from` and `into`.
 
 use super::compile::{Compiler, Pipe};
+use crate::aggr::AggrSite;
 use crate::compile::ExprCtx;
 use crate::diag::{codes, Diagnostic};
 use crate::exec::graph::NodeKind;
 use crate::exec::group::GroupSpec;
 use crate::exec::select::{SelectMode, SelectSpec};
-use crate::exec::tilt::{AggrSite, EmitSpec};
+use crate::exec::tilt::EmitSpec;
 use crate::value::Value;
 use crate::window::{WinKind, WindowSpec};
 use std::sync::Arc;
@@ -216,7 +217,7 @@ fn tilt_checks(names: &[ast::QualName], windows: &[WindowSpec]) -> Vec<Diagnosti
 /// Lowers the items of a `group by`; `None` when any item failed.
 fn group_spec(
     g: &GroupBy,
-    lower: &mut dyn FnMut(&ast::Expr) -> Option<crate::exec::expr::ExprRef>,
+    lower: &mut dyn FnMut(&ast::Expr) -> Option<crate::expr::ExprRef>,
 ) -> Option<GroupSpec> {
     match g {
         GroupBy::Expr(e) => lower(e).map(GroupSpec::Expr),

@@ -3,16 +3,10 @@
 
 use super::compile_query;
 use crate::compile::ModulePath;
-use crate::diag::{render_all, SourceMap};
+use crate::diag::SourceMap;
 use crate::event::{Event, Signal};
-
-fn compile_text(text: &str) -> Result<super::Query, String> {
-    let mut sources = SourceMap::new();
-    let file = sources.add("q.trickle", text);
-    compile_query(&mut sources, file, &ModulePath::default())
-        .map(|c| c.value)
-        .map_err(|d| render_all(&d, &sources))
-}
+use crate::exec::GraphFormat;
+use crate::testkit::compile_text;
 
 #[test]
 fn extra_inputs_and_outputs() {
@@ -34,14 +28,12 @@ fn renders_compiled_graph() {
         "create stream s;\nselect event from in into s;\nselect event from s into out;",
     )
     .unwrap();
-    let text = q.render(super::GraphFormat::Text);
+    let text = q.render(GraphFormat::Text);
     assert!(text.contains("  s (stream)\n"), "{text}");
     assert!(text.contains("  in/out -> select_0/in\n"), "{text}");
     assert!(text.contains("  s/out -> select_1/in\n"), "{text}");
-    assert!(q.render(super::GraphFormat::Dot).contains("digraph"));
-    assert!(q
-        .render(super::GraphFormat::Mermaid)
-        .starts_with("flowchart LR"));
+    assert!(q.render(GraphFormat::Dot).contains("digraph"));
+    assert!(q.render(GraphFormat::Mermaid).starts_with("flowchart LR"));
 }
 
 #[test]
@@ -51,7 +43,7 @@ fn sub_pipeline_nodes_are_prefixed_and_unused_ports_pruned() {
          create pipeline p;\nselect event from in into p;\nselect event from p into out;",
     )
     .unwrap();
-    let text = q.render(super::GraphFormat::Text);
+    let text = q.render(GraphFormat::Text);
     assert!(text.contains("p::in (stream)"), "{text}");
     assert!(text.contains("p::select_"), "{text}");
     assert!(!text.contains("p::err"), "{text}");

@@ -2,19 +2,10 @@
 //! watermark over streams, `end_stream`, idle streams, ticks and drain, with events
 //! of several streams as the `steps` runner and the peers send them.
 
-use super::{compile_query, Executor};
-use crate::compile::ModulePath;
-use crate::diag::{render_all, SourceMap};
 use crate::event::{Event, EventId, Signal};
+use crate::exec::Executor;
+use crate::testkit::compile_text;
 use crate::value::parse_json;
-
-fn compile_text(text: &str) -> Result<super::Query, String> {
-    let mut sources = SourceMap::new();
-    let file = sources.add("q.trickle", text);
-    compile_query(&mut sources, file, &ModulePath::default())
-        .map(|c| c.value)
-        .map_err(|d| render_all(&d, &sources))
-}
 
 /// Sends `json` on stream `stream` of peer `in` with ingest time `ns`.
 fn send(ex: &mut Executor, stream: u64, n: u64, ns: u64, json: &str, out: &mut Vec<String>) {

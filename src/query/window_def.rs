@@ -7,7 +7,7 @@
 use super::bind::Binder;
 use crate::compile::{ExprCtx, ScopeId};
 use crate::diag::{codes, Diagnostic, Span};
-use crate::exec::expr::ExprRef;
+use crate::expr::ExprRef;
 use crate::value::Value;
 use crate::window::batch::BatchWindow;
 use crate::window::event_time::{TimeKind, TimeSpec};

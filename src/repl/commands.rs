@@ -2,8 +2,8 @@
 
 use super::report;
 use super::session::{Reply, Session};
+use crate::exec::GraphFormat;
 use crate::functions::registry;
-use crate::query::GraphFormat;
 use crate::testcase::{parse_steps, Numbered, Step, DEFAULT_PEER};
 use crate::value::parse_json;
 use std::path::Path;

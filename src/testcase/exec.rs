@@ -101,7 +101,7 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
 
 /// The player for a case's input: a plain `in` file is fed as Tremor's runner fed
 /// it (no stream signals); `steps` may name only the query's inputs.
-fn player(input: &Input, origin: &str, query: Option<&crate::query::Query>) -> Player {
+fn player(input: &Input, origin: &str, query: Option<&crate::exec::Query>) -> Player {
     let origin = Origin::parse(origin).map(Arc::new);
     match (input, query) {
         (Input::Lines(_), _) => Player::plain(origin),

@@ -53,7 +53,7 @@ impl Player {
     }
 
     /// A player for `query` that takes only the inputs the query reads.
-    pub fn for_query(origin: Option<Arc<Origin>>, query: &crate::query::Query) -> Self {
+    pub fn for_query(origin: Option<Arc<Origin>>, query: &crate::exec::Query) -> Self {
         Player::new(origin, Some(read_inputs(query)))
     }
 
@@ -199,7 +199,7 @@ impl Player {
 
 /// The graph inputs (`in`, peers, `p/err`, ...) something reads: the only ones a
 /// step may name, so an event sent where nothing listens is an error, not silence.
-pub fn read_inputs(query: &crate::query::Query) -> Vec<String> {
+pub fn read_inputs(query: &crate::exec::Query) -> Vec<String> {
     let graph = query.graph();
     query
         .inputs()

@@ -4,7 +4,7 @@
 use super::interval::event_time;
 use super::size::weight;
 use super::{Action, Window};
-use crate::exec::expr::{ExprRef, Scope};
+use crate::expr::{ExprRef, Scope};
 
 /// A tumbling window bounded by count and by time.
 #[derive(Clone)]

@@ -10,7 +10,7 @@
 //!
 //! The select runs them (`exec::timed`); watermarks are per stream (`super::watermark`).
 
-use crate::exec::expr::{ExprRef, Scope};
+use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 
 /// Which windows an event falls into.
@@ -42,7 +42,7 @@ impl TimeSpec {
     /// the window) or the ingest time.
     pub fn event_time(&self, window: &str, scope: &mut Scope<'_>) -> Result<i64, String> {
         let Some(e) = &self.time else {
-            return Ok(crate::exec::tilt::ingest_time(scope.ctx.ingest_ns));
+            return Ok(crate::event::ingest_time(scope.ctx.ingest_ns));
         };
         time_value(window, &e.eval(scope, &mut Value::Null)?)
     }

@@ -3,7 +3,7 @@
 //! advance only windows without a script.
 
 use super::{script_u64, Action, Window};
-use crate::exec::expr::{ExprRef, Scope};
+use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 
 /// A tumbling time window.
@@ -70,7 +70,7 @@ impl Window for IntervalWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::expr::fn_expr;
+    use crate::expr::fn_expr;
     use crate::window::tests::event_at;
 
     #[test]

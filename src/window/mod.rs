@@ -24,7 +24,7 @@ pub mod sliding;
 pub mod state;
 pub mod watermark;
 
-use crate::exec::expr::{ExprRef, Scope};
+use crate::expr::{ExprRef, Scope};
 
 /// The kinds after `define window NAME from`, with what they do (hover, `trickle doc`).
 pub const KIND_DOCS: &[(&str, &str)] = &[
@@ -103,7 +103,7 @@ pub trait Window: Send + Sync {
     fn boxed_clone(&self) -> Box<dyn Window>;
     /// Adds the top-level `event` fields the window reads (through its script) to
     /// `keys`; `false` when it may read the event otherwise (see
-    /// [`crate::exec::expr::Expr::event_keys`]).
+    /// [`crate::expr::Expr::event_keys`]).
     fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool;
 }
 
@@ -185,7 +185,7 @@ pub(crate) fn script_u64(v: &crate::value::Value) -> Result<u64, String> {
 pub(crate) mod tests {
     use super::{Action, Window};
     use crate::event::FnCtx;
-    use crate::exec::expr::Scope;
+    use crate::expr::Scope;
     use crate::value::Value;
 
     /// Sends `event` at ingest time `ns` to window `w`.

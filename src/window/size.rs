@@ -2,7 +2,7 @@
 //! The weight is 1 per event, or the unsigned integer the window `script` returns.
 
 use super::{script_u64, Action, Window};
-use crate::exec::expr::{ExprRef, Scope};
+use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 
 /// A tumbling count window.
@@ -56,7 +56,7 @@ impl Window for SizeWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::expr::fn_expr;
+    use crate::expr::fn_expr;
     use crate::window::tests::event_at;
 
     #[test]

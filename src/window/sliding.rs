@@ -5,10 +5,10 @@
 //! events, the state of it and every newer front event; the "back" one running
 //! state), so an event is added once and removed once, amortised O(1).
 
+use crate::aggr::AggrSite;
 use crate::aggr::Aggregate;
 use crate::event::EventId;
-use crate::exec::expr::Scope;
-use crate::exec::tilt::AggrSite;
+use crate::expr::Scope;
 use crate::functions::FnError;
 use crate::value::Value;
 use std::collections::VecDeque;

@@ -4,7 +4,7 @@
 
 use super::{Action, Window};
 use crate::event::FnCtx;
-use crate::exec::expr::{ExprRef, Scope};
+use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 
 /// A scripted window.
@@ -83,7 +83,7 @@ impl Window for StateWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::expr::fn_expr;
+    use crate::expr::fn_expr;
     use crate::window::tests::event_at;
 
     #[test]

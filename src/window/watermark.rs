@@ -68,7 +68,7 @@ impl Watermarks {
     pub fn tick(&mut self, ns: u64, ingest: bool) {
         self.now = self.now.max(ns);
         if ingest {
-            let t = crate::exec::tilt::ingest_time(self.now);
+            let t = crate::event::ingest_time(self.now);
             for c in self.streams.values_mut().filter(|c| !c.ended) {
                 c.max = Some(c.max.map_or(t, |m| m.max(t)));
             }

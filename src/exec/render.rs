@@ -1,8 +1,15 @@
 //! `trickle graph`: the compiled graph as Graphviz dot, Mermaid, or plain text.
 
-use super::GraphFormat;
-use crate::exec::graph::Graph;
+use super::graph::Graph;
 use std::fmt::Write;
+
+/// `trickle graph --format`
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+    Text,
+}
 
 /// Draws `g` in `format`.
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The executor's view of compiled expressions: what a select, a window or a script
+//! The runtime's view of compiled expressions: what a select, a window or a script
 //! node needs to evaluate, behind two small traits so the runtime does not depend on
 //! how expressions are lowered (the query compiler binds them to the interpreter).
 
