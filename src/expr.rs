@@ -7,6 +7,13 @@ use crate::interp::Outcome;
 use crate::value::{Str, Value};
 use std::sync::Arc;
 
+/// A compiled expression or block failed for one event. The text is the
+/// interpreter's error already rendered with its source position, by the binding
+/// that knows the sources (`query::bind`).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct EvalError(pub String);
+
 /// Everything a select-side expression may read while it runs.
 pub struct Scope<'a> {
     /// `event` (the trigger, or `null` on a tick; the select result inside `having`).
@@ -28,9 +35,8 @@ pub struct Scope<'a> {
 }
 
 /// A compiled expression. `state` is the window script's state (`null` elsewhere).
-/// Errors are rendered text with the source position.
 pub trait Expr: Send + Sync {
-    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String>;
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, EvalError>;
     /// The value, when the expression is a constant (read in place, not copied per event).
     fn constant(&self) -> Option<&Value> {
         None
@@ -56,7 +62,7 @@ pub trait Block: Send + Sync {
         state: &mut Value,
         args: &Value,
         ctx: &FnCtx<'_>,
-    ) -> Result<Outcome, String>;
+    ) -> Result<Outcome, EvalError>;
 }
 
 /// A shared compiled block.
@@ -67,9 +73,9 @@ pub struct FnExpr<F>(pub F);
 
 impl<F> Expr for FnExpr<F>
 where
-    F: Fn(&Scope<'_>, &mut Value) -> Result<Value, String> + Send + Sync,
+    F: Fn(&Scope<'_>, &mut Value) -> Result<Value, EvalError> + Send + Sync,
 {
-    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, EvalError> {
         (self.0)(scope, state)
     }
 }
@@ -77,7 +83,7 @@ where
 /// Wraps a closure as an [`ExprRef`].
 pub fn fn_expr<F>(f: F) -> ExprRef
 where
-    F: Fn(&Scope<'_>, &mut Value) -> Result<Value, String> + Send + Sync + 'static,
+    F: Fn(&Scope<'_>, &mut Value) -> Result<Value, EvalError> + Send + Sync + 'static,
 {
     Arc::new(FnExpr(f))
 }

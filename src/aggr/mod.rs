@@ -23,7 +23,7 @@ mod site;
 mod stats;
 mod win;
 
-pub use site::AggrSite;
+pub use site::{AggrError, AggrSite};
 
 use crate::functions::FnError;
 use crate::value::Value;

@@ -14,9 +14,32 @@ pub struct AggrSite {
 }
 
 impl AggrSite {
-    /// The aggregate's error, worded with its name and arity.
-    pub fn fail(&self, e: FnError) -> String {
+    /// The aggregate's error, with its name and arity.
+    pub fn fail(&self, error: FnError) -> AggrError {
         let arity = self.args.len().max(*self.decl.arity.start());
-        e.render(self.decl.module, self.decl.name, arity)
+        AggrError::new(self.decl, arity, error)
+    }
+}
+
+/// An aggregate call failed: "Bad type passed to function stats::sum/1".
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", error.render(module, name, *arity))]
+pub struct AggrError {
+    pub module: &'static str,
+    pub name: &'static str,
+    /// The call's argument count, as the message shows it.
+    pub arity: usize,
+    pub error: FnError,
+}
+
+impl AggrError {
+    /// `decl`, called with `arity` arguments, failed with `error`.
+    pub fn new(decl: &AggrDecl, arity: usize, error: FnError) -> Self {
+        AggrError {
+            module: decl.module,
+            name: decl.name,
+            arity,
+            error,
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::graph::{Graph, NodeKind};
 use super::select::Select;
-use super::{Contraflow, Operator, Outputs};
+use super::{Contraflow, ExecError, Operator, Outputs};
 use crate::event::{Event, Port, Signal};
 use crate::value::{Fields, Value};
 use rustc_hash::FxHashMap;
@@ -236,7 +236,7 @@ impl Executor {
             self.buf = outs;
             self.run(out, None);
             if let Err(e) = res {
-                out.push(("err".to_string(), error_event(e, Value::Null, None)));
+                out.push(("err".to_string(), error_event(&e, Value::Null, None)));
             }
         }
     }
@@ -315,7 +315,7 @@ impl Executor {
                         Err(e) => {
                             let mut orig = kept.unwrap_or_default();
                             let data = std::mem::take(&mut orig.data);
-                            failure = Some(error_event(e, data, Some(&orig)));
+                            failure = Some(error_event(&e, data, Some(&orig)));
                             self.stack.clear();
                         }
                     }
@@ -339,7 +339,7 @@ impl Executor {
     fn select_failure(
         &mut self,
         idx: usize,
-        e: String,
+        e: ExecError,
         mut ev: Event,
         original: Option<&dyn Fn() -> Value>,
     ) -> Event {
@@ -347,7 +347,7 @@ impl Executor {
             (original, &mut self.slots[idx], self.projected[idx])
         else {
             let data = std::mem::take(&mut ev.data);
-            return error_event(e, data, Some(&ev));
+            return error_event(&e, data, Some(&ev));
         };
         let whole = original();
         let (mut e, mut ev) = (e, ev);
@@ -359,14 +359,15 @@ impl Executor {
                 Ok(()) => (e, kept),
             };
         }
-        error_event(e, whole, Some(&ev))
+        error_event(&e, whole, Some(&ev))
     }
 }
 
-/// `{"error": TEXT, "event": EVENT}` keeping the failed event's identity.
-pub fn error_event(text: String, data: Value, orig: Option<&Event>) -> Event {
+/// `{"error": TEXT, "event": EVENT}` keeping the failed event's identity: the one
+/// place an [`ExecError`] becomes the text users see.
+pub fn error_event(error: &ExecError, data: Value, orig: Option<&Event>) -> Event {
     let mut r = crate::value::Record::default();
-    r.insert("error".into(), Value::from(text));
+    r.insert("error".into(), Value::from(error.to_string()));
     r.insert("event".into(), data);
     let mut ev = orig.cloned().unwrap_or_default();
     ev.data = Value::from(r);
@@ -377,14 +378,15 @@ pub fn error_event(text: String, data: Value, orig: Option<&Event>) -> Event {
 mod tests {
     use super::*;
     use crate::exec::graph::OpFactory;
+    use crate::expr::EvalError;
     use std::sync::Arc;
 
     /// Emits each event twice, as `[e, "a"]` and `[e, "b"]`; fails on `"bad"`.
     struct Twice;
     impl Operator for Twice {
-        fn on_event(&mut self, _p: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
+        fn on_event(&mut self, _p: &str, ev: Event, out: &mut Outputs) -> Result<(), ExecError> {
             if ev.data.as_str() == Some("bad") {
-                return Err("bad event".into());
+                return Err(EvalError("bad event".into()).into());
             }
             for tag in ["a", "b"] {
                 let mut e = ev.clone();
@@ -393,7 +395,7 @@ mod tests {
             }
             Ok(())
         }
-        fn on_signal(&mut self, s: &Signal, out: &mut Outputs) -> Result<(), String> {
+        fn on_signal(&mut self, s: &Signal, out: &mut Outputs) -> Result<(), ExecError> {
             if *s == Signal::Drain {
                 out.push((Port::borrowed("out"), Event::default()));
             }
@@ -534,7 +536,7 @@ mod tests {
     /// Records contraflow and raises a `Halt` on the first `Fail`.
     struct Breaker(Vec<Contraflow>, bool);
     impl Operator for Breaker {
-        fn on_event(&mut self, _p: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
+        fn on_event(&mut self, _p: &str, ev: Event, out: &mut Outputs) -> Result<(), ExecError> {
             out.push((Port::borrowed("out"), ev));
             Ok(())
         }

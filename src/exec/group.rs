@@ -1,6 +1,7 @@
 //! Group-by key generation (LANGUAGE §2 "Key generation"): `expr`, `set(...)` and
 //! `each(expr)`, nested, producing the list of keys one event is processed under.
 
+use super::ExecError;
 use crate::expr::{ExprRef, Scope};
 use crate::value::{sorted_serialize_into, Value};
 
@@ -27,7 +28,7 @@ impl GroupSpec {
     /// The keys of one event, in generation order. An `each` over an empty array
     /// leaves no keys; as in Tremor, a later `expr` or `each` then starts the list
     /// afresh, since the list is only ever checked for being empty.
-    pub fn keys(&self, scope: &mut Scope<'_>) -> Result<Vec<Vec<Value>>, String> {
+    pub fn keys(&self, scope: &mut Scope<'_>) -> Result<Vec<Vec<Value>>, ExecError> {
         let mut keys = Vec::new();
         self.apply(scope, &mut keys)?;
         Ok(keys)
@@ -46,7 +47,7 @@ impl GroupSpec {
         }
     }
 
-    fn apply(&self, scope: &mut Scope<'_>, keys: &mut Vec<Vec<Value>>) -> Result<(), String> {
+    fn apply(&self, scope: &mut Scope<'_>, keys: &mut Vec<Vec<Value>>) -> Result<(), ExecError> {
         match self {
             GroupSpec::Expr(e) => {
                 let v = e.eval(scope, &mut Value::Null)?;
@@ -64,10 +65,7 @@ impl GroupSpec {
             GroupSpec::Each(e) => {
                 let v = e.eval(scope, &mut Value::Null)?;
                 let Value::Array(elems) = v else {
-                    return Err(format!(
-                        "Bad type in `each` of a group by: expected an array, got {}",
-                        v.type_name()
-                    ));
+                    return Err(ExecError::GroupEach { got: v.type_name() });
                 };
                 *keys = if keys.is_empty() {
                     elems.into_iter().map(|e| vec![e]).collect()
@@ -125,7 +123,7 @@ mod tests {
     use crate::value::parse_json;
 
     /// The keys of `event` under `g`.
-    fn keys_of(g: &GroupSpec, event: &Value) -> Result<Vec<Vec<Value>>, String> {
+    fn keys_of(g: &GroupSpec, event: &Value) -> Result<Vec<Vec<Value>>, ExecError> {
         let (mut event, mut meta) = (event.clone(), Value::Null);
         let mut scope = Scope {
             event: &mut event,

@@ -1,5 +1,6 @@
 //! The dataflow graph's executor and the operators that run in it.
 
+mod error;
 pub mod executor;
 pub mod graph;
 pub mod group;
@@ -13,6 +14,7 @@ mod select_time;
 pub mod tilt;
 pub mod timed;
 
+pub use error::ExecError;
 pub use executor::Executor;
 pub use operator::{Contraflow, Operator, Outputs};
 pub use query::Query;

@@ -1,6 +1,7 @@
 //! The contract between the executor and a node's behaviour (native operators,
 //! selects, scripts).
 
+use super::ExecError;
 use crate::event::{Event, Port, Signal};
 
 /// What an operator sends on: `(output port, event)` pairs, in emission order.
@@ -8,11 +9,11 @@ pub type Outputs = Vec<(Port, Event)>;
 
 /// A node's behaviour. The executor calls it synchronously, one message at a time.
 pub trait Operator: Send {
-    /// An event arrives on input `port`. Runtime errors are returned as text; the
-    /// executor turns them into `{"error": TEXT, "event": EVENT}` on `err`.
-    fn on_event(&mut self, port: &str, event: Event, out: &mut Outputs) -> Result<(), String>;
+    /// An event arrives on input `port`. On a runtime error the executor reports
+    /// `{"error": TEXT, "event": EVENT}` on `err`, TEXT being the error's message.
+    fn on_event(&mut self, port: &str, event: Event, out: &mut Outputs) -> Result<(), ExecError>;
     /// A signal passes (tick, stream start/end, drain). Default: nothing to do.
-    fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), String> {
+    fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), ExecError> {
         let _ = (signal, out);
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use super::executor::error_event;
 use crate::event::{Event, Port};
-use crate::exec::{Operator, Outputs};
+use crate::exec::{ExecError, Operator, Outputs};
 use crate::expr::BlockRef;
 use crate::interp::Outcome;
 use crate::value::Value;
@@ -36,14 +36,14 @@ impl ScriptNode {
 }
 
 impl Operator for ScriptNode {
-    fn on_event(&mut self, port: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(&mut self, port: &str, ev: Event, out: &mut Outputs) -> Result<(), ExecError> {
         let block = if port == "in" {
             &self.spec.main
         } else if let Some((_, b)) = self.spec.ports.iter().find(|(p, _)| p == port) {
             b
         } else {
             let data = ev.data.clone();
-            let err = error_event(format!("unknown port: `{port}`"), data, Some(&ev));
+            let err = error_event(&ExecError::UnknownPort(port.to_string()), data, Some(&ev));
             out.push((Port::borrowed("err"), err));
             return Ok(());
         };
@@ -70,7 +70,10 @@ impl Operator for ScriptNode {
                 ));
             }
             Ok(Outcome::Drop) => {}
-            Err(e) => out.push((Port::borrowed("err"), error_event(e, original, Some(&ev)))),
+            Err(e) => out.push((
+                Port::borrowed("err"),
+                error_event(&e.into(), original, Some(&ev)),
+            )),
         }
         Ok(())
     }
@@ -80,7 +83,7 @@ impl Operator for ScriptNode {
 mod tests {
     use super::*;
     use crate::event::FnCtx;
-    use crate::expr::Block;
+    use crate::expr::{Block, EvalError};
 
     /// Counts events in state; emits the count to port `big` past 1; fails on null.
     struct Counter;
@@ -92,9 +95,9 @@ mod tests {
             state: &mut Value,
             _args: &Value,
             _ctx: &FnCtx<'_>,
-        ) -> Result<Outcome, String> {
+        ) -> Result<Outcome, EvalError> {
             if event.is_null() {
-                return Err("null event".into());
+                return Err(EvalError("null event".into()));
             }
             let n = state.as_u64().unwrap_or(0) + 1;
             *state = Value::U64(n);

@@ -5,8 +5,9 @@
 use super::group::{group_value, group_value_of, key_json, GroupSpec};
 use super::tilt::{accumulate, guard, Chain, EmitSpec, Run, Trigger};
 use super::timed::{Panes, TimeState};
+use crate::aggr::AggrError;
 use crate::event::{Event, FnCtx, Port, Signal};
-use crate::exec::{Operator, Outputs};
+use crate::exec::{ExecError, Operator, Outputs};
 use crate::expr::{ExprRef, Scope};
 use crate::value::{Str, Value};
 use crate::window::sliding::SlidingWindow;
@@ -191,7 +192,7 @@ impl Select {
 
     /// The group keys of an event; `None` without a `group by` (then
     /// [`Select::ungrouped`] is the only group).
-    fn keys(&self, ev: &mut Event) -> Result<Option<Vec<Vec<Value>>>, String> {
+    fn keys(&self, ev: &mut Event) -> Result<Option<Vec<Vec<Value>>>, ExecError> {
         match &self.spec.group_by {
             None => Ok(None),
             // Group expressions see no args, group or window.
@@ -200,7 +201,7 @@ impl Select {
     }
 
     /// A select with no windows: the target runs at once, per key (a fan-out).
-    fn unwindowed(&self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
+    fn unwindowed(&self, ev: &mut Event, out: &mut Outputs) -> Result<(), ExecError> {
         match self.keys(ev)? {
             // The one output of an ungrouped select takes the event's identity over.
             None => self.unwindowed_group(ev, &self.ungrouped, true, out),
@@ -216,7 +217,7 @@ impl Select {
         group: &Value,
         last: bool,
         out: &mut Outputs,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         let spec = &self.spec.emit;
         {
             let mut scope = Self::scope(&spec.args, ev);
@@ -230,7 +231,7 @@ impl Select {
                 accumulate(agg.as_mut(), site, &mut scope, time)?;
                 vals.push(
                     agg.emit()
-                        .map_err(|e| e.render(site.decl.module, site.decl.name, site.args.len()))?,
+                        .map_err(|e| AggrError::new(site.decl, site.args.len(), e))?,
                 );
             }
             scope.aggrs = &vals;
@@ -252,7 +253,7 @@ impl Select {
         Ok(())
     }
 
-    fn windowed(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
+    fn windowed(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), ExecError> {
         let stream = (ev.id.peer.clone(), ev.id.stream);
         let time = self.event_time(ev)?;
         let mut keybuf = std::mem::take(&mut self.keybuf);
@@ -308,7 +309,7 @@ impl Select {
         stream: &(Str, u64),
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         if !matches!(self.kind, WinKind::Classic) {
             return self.group_step_timed(key, json, stream, trig, out);
         }
@@ -333,10 +334,10 @@ impl Select {
         // The encoder writes only UTF-8.
         let text = String::from_utf8_lossy(json);
         if self.groups.len() >= self.max_groups {
-            return Err(format!(
-                "Maxmimum amount of groups reached ({}). Ignoring group {text}",
-                self.max_groups
-            ));
+            return Err(ExecError::TooManyGroups {
+                max: self.max_groups,
+                group: text.into_owned(),
+            });
         }
         let mut chain = match self.leaked.take() {
             Some(chain) => chain,
@@ -379,7 +380,7 @@ impl Select {
         &mut self,
         pick: impl Fn(&Group) -> bool,
         out: &mut Outputs,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         let (mut event, mut meta) = (Value::Null, Value::record());
         let mut trig = Trigger {
             event: &mut event,
@@ -415,7 +416,7 @@ impl Select {
         first_err.map_or(Ok(()), Err)
     }
 
-    fn tick(&mut self, ns: u64, out: &mut Outputs) -> Result<(), String> {
+    fn tick(&mut self, ns: u64, out: &mut Outputs) -> Result<(), ExecError> {
         let (mut event, mut meta) = (Value::Null, Value::record());
         let mut trig = Trigger {
             event: &mut event,
@@ -476,7 +477,7 @@ impl Select {
     /// message, so the executor can report it without having copied it. (Errors are
     /// rare; the large `Err` costs nothing on the success path.)
     #[allow(clippy::result_large_err)]
-    pub fn handle(&mut self, mut ev: Event, out: &mut Outputs) -> Result<(), (String, Event)> {
+    pub fn handle(&mut self, mut ev: Event, out: &mut Outputs) -> Result<(), (ExecError, Event)> {
         let res = match self.spec.mode {
             SelectMode::Passthrough => Ok(true),
             SelectMode::Simple => {
@@ -505,7 +506,7 @@ impl Select {
         }
     }
 
-    fn normal(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), String> {
+    fn normal(&mut self, ev: &mut Event, out: &mut Outputs) -> Result<(), ExecError> {
         if let Some(w) = &self.spec.where_ {
             if !guard(w, &mut Self::scope(&self.spec.emit.args, ev), "where")? {
                 return Ok(());
@@ -520,11 +521,11 @@ impl Select {
 }
 
 impl Operator for Select {
-    fn on_event(&mut self, _port: &str, ev: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(&mut self, _port: &str, ev: Event, out: &mut Outputs) -> Result<(), ExecError> {
         self.handle(ev, out).map_err(|(e, _)| e)
     }
 
-    fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), String> {
+    fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), ExecError> {
         if self.spec.emit.windows.is_empty() {
             return Ok(());
         }

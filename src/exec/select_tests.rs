@@ -212,7 +212,7 @@ fn max_groups_rejects_new_groups() {
     sel.on_event("in", ev(1), &mut out).unwrap();
     let err = sel.on_event("in", ev(2), &mut out).unwrap_err();
     assert_eq!(
-        err,
+        err.to_string(),
         "Maxmimum amount of groups reached (1). Ignoring group [2]"
     );
 }

@@ -9,7 +9,7 @@ use super::tilt::{Chain, Run, Trigger};
 use super::timed::{fire, Panes, Place};
 use crate::event::ingest_time;
 use crate::event::{Event, Port, Signal};
-use crate::exec::Outputs;
+use crate::exec::{ExecError, Outputs};
 use crate::value::{Str, Value};
 use crate::window::event_time::time_value;
 use crate::window::sliding::SlidingWindow;
@@ -19,16 +19,16 @@ use crate::window::WinKind;
 impl Select {
     /// The time of `ev` for the first window: its `time` expression (an integer, or
     /// the event fails), else its ingest time.
-    pub(super) fn event_time(&self, ev: &mut Event) -> Result<i64, String> {
+    pub(super) fn event_time(&self, ev: &mut Event) -> Result<i64, ExecError> {
         let Some(w) = self.spec.emit.windows.first() else {
             return Ok(ingest_time(ev.ingest_ns));
         };
         let args = &self.spec.emit.args;
         match &w.kind {
-            WinKind::Time(ts) => ts.event_time(&w.name, &mut Self::scope(args, ev)),
+            WinKind::Time(ts) => Ok(ts.event_time(&w.name, &mut Self::scope(args, ev))?),
             WinKind::Sliding { time: Some(e), .. } => {
                 let v = e.eval(&mut Self::scope(args, ev), &mut Value::Null)?;
-                time_value(&w.name, &v)
+                Ok(time_value(&w.name, &v)?)
             }
             _ => Ok(ingest_time(ev.ingest_ns)),
         }
@@ -47,7 +47,7 @@ impl Select {
         stream: &(Str, u64),
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         let idx = match self.groups.get_index_of(json) {
             Some(i) => i,
             None => self.new_group(key, json, stream)?,
@@ -98,14 +98,14 @@ impl Select {
         key: &[Value],
         json: &[u8],
         stream: &StreamKey,
-    ) -> Result<usize, String> {
+    ) -> Result<usize, ExecError> {
         // The encoder writes only UTF-8.
         let text = String::from_utf8_lossy(json);
         if self.groups.len() >= self.max_groups {
-            return Err(format!(
-                "Maxmimum amount of groups reached ({}). Ignoring group {text}",
-                self.max_groups
-            ));
+            return Err(ExecError::TooManyGroups {
+                max: self.max_groups,
+                group: text.into_owned(),
+            });
         }
         let spec = &self.spec.emit;
         let mut chain = Chain::new(spec);
@@ -138,7 +138,7 @@ impl Select {
         stream: &StreamKey,
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         let own = self.clock_of(stream);
         let Some(state) = &mut self.time else {
             return Ok(());
@@ -161,7 +161,7 @@ impl Select {
         clocks: &[(Option<StreamKey>, i64)],
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         let mut first_err = None;
         while let Some(state) = &mut self.time {
             let Some((clock, timer)) = state.pop_due(clocks) else {
@@ -212,14 +212,14 @@ impl Select {
         if state.spec.late.is_some() {
             out.push((Port::borrowed("late"), ev.clone()));
         } else {
-            let text = format!(
-                "late event: its time {time} falls into no window of `{}` still open or kept (watermark {})",
-                state.window,
-                state.wm.current()
-            );
+            let late = ExecError::Late {
+                time,
+                window: state.window.to_string(),
+                watermark: state.wm.current(),
+            };
             out.push((
                 Port::borrowed("err"),
-                error_event(text, ev.data.clone(), Some(ev)),
+                error_event(&late, ev.data.clone(), Some(ev)),
             ));
         }
     }
@@ -229,7 +229,7 @@ impl Select {
         &mut self,
         signal: &Signal,
         out: &mut Outputs,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         if self.time.is_none() {
             // Count sliding windows emit per event: nothing more at drain or stream end.
             match signal {

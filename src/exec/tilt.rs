@@ -4,7 +4,7 @@
 
 use crate::aggr::{AggrSite, Aggregate};
 use crate::event::{ingest_time, Event, EventId, FnCtx, Origin, Port};
-use crate::exec::Outputs;
+use crate::exec::{ExecError, Outputs};
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 use crate::window::{Action, Window, WindowSpec};
@@ -163,7 +163,7 @@ impl Run<'_, '_, '_> {
     }
 
     /// An event reaches window `i` of the chain.
-    pub fn step(&mut self, frames: &mut [Frame], i: usize) -> Result<(), String> {
+    pub fn step(&mut self, frames: &mut [Frame], i: usize) -> Result<(), ExecError> {
         let act = {
             let name = Value::Null;
             let mut scope = self.scope(&name, &[]);
@@ -173,7 +173,7 @@ impl Run<'_, '_, '_> {
     }
 
     /// A tick reaches the first window of the chain.
-    pub fn tick(&mut self, frames: &mut [Frame], ns: u64) -> Result<(), String> {
+    pub fn tick(&mut self, frames: &mut [Frame], ns: u64) -> Result<(), ExecError> {
         if frames.is_empty() {
             return Ok(());
         }
@@ -182,7 +182,7 @@ impl Run<'_, '_, '_> {
     }
 
     /// Emits every window holding data, smallest first, each merging into the next.
-    pub fn flush(&mut self, frames: &mut [Frame]) -> Result<(), String> {
+    pub fn flush(&mut self, frames: &mut [Frame]) -> Result<(), ExecError> {
         for i in 0..frames.len() {
             if frames[i].holds {
                 self.emit(frames, i)?;
@@ -201,7 +201,7 @@ impl Run<'_, '_, '_> {
         i: usize,
         act: Action,
         absorb: bool,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         if act.include && absorb {
             self.absorb(frames, i)?;
         }
@@ -221,7 +221,7 @@ impl Run<'_, '_, '_> {
     }
 
     /// Window `i` takes in the trigger (first window) or the previous window's state.
-    fn absorb(&mut self, frames: &mut [Frame], i: usize) -> Result<(), String> {
+    fn absorb(&mut self, frames: &mut [Frame], i: usize) -> Result<(), ExecError> {
         if let (0, Some((aggrs, lineage))) = (i, &self.head) {
             let f = &mut frames[0];
             for ((agg, src), site) in f.aggrs.iter_mut().zip(aggrs).zip(&self.spec.aggrs) {
@@ -252,7 +252,7 @@ impl Run<'_, '_, '_> {
         &mut self,
         aggrs: &mut [Box<dyn Aggregate>],
         lineage: &mut Vec<EventId>,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         let name = Value::Null;
         let spec = self.spec;
         let time = self.trig.time;
@@ -265,7 +265,10 @@ impl Run<'_, '_, '_> {
     }
 
     /// A count `sliding` window takes in the trigger and emits over its events.
-    pub fn slide(&mut self, w: &mut crate::window::sliding::SlidingWindow) -> Result<(), String> {
+    pub fn slide(
+        &mut self,
+        w: &mut crate::window::sliding::SlidingWindow,
+    ) -> Result<(), ExecError> {
         let (vals, lineage) = {
             let name = Value::Null;
             let spec = self.spec;
@@ -277,7 +280,7 @@ impl Run<'_, '_, '_> {
     }
 
     /// Window `i` emits: the target over its aggregates, then `having`.
-    fn emit(&mut self, frames: &mut [Frame], i: usize) -> Result<(), String> {
+    fn emit(&mut self, frames: &mut [Frame], i: usize) -> Result<(), ExecError> {
         let f = &mut frames[i];
         self.emit_state(self.offset + i, &mut f.aggrs, &f.lineage)
     }
@@ -289,7 +292,7 @@ impl Run<'_, '_, '_> {
         window: usize,
         aggrs: &mut [Box<dyn Aggregate>],
         lineage: &[EventId],
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         let mut vals = Vec::with_capacity(aggrs.len());
         for (agg, site) in aggrs.iter_mut().zip(&self.spec.aggrs) {
             vals.push(agg.emit().map_err(|e| site.fail(e))?);
@@ -303,7 +306,7 @@ impl Run<'_, '_, '_> {
         window: usize,
         vals: &[Value],
         lineage: Vec<EventId>,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         let name = Value::from(self.spec.windows[window].name.as_str());
         let spec = self.spec;
         let mut result = {
@@ -341,14 +344,16 @@ pub fn accumulate(
     site: &AggrSite,
     scope: &mut Scope<'_>,
     time: i64,
-) -> Result<(), String> {
+) -> Result<(), ExecError> {
     if site.bound {
         return agg
             .accumulate(&[&Value::I64(time)])
-            .map_err(|e| site.fail(e));
+            .map_err(|e| site.fail(e).into());
     }
     if site.args.is_empty() && !site.decl.arity.contains(&0) {
-        return agg.accumulate(&[&*scope.event]).map_err(|e| site.fail(e));
+        return agg
+            .accumulate(&[&*scope.event])
+            .map_err(|e| site.fail(e).into());
     }
     let mut eval = |a: &ExprRef| a.eval(scope, &mut Value::Null);
     // Aggregates take one or two arguments: those go through the stack, not two Vecs,
@@ -368,15 +373,13 @@ pub fn accumulate(
             agg.accumulate(&vals.iter().collect::<Vec<_>>())
         }
     };
-    res.map_err(|e| site.fail(e))
+    res.map_err(|e| site.fail(e).into())
 }
 
 /// Runs a `where`/`having` guard: it must be a bool.
-pub fn guard(e: &ExprRef, scope: &mut Scope<'_>, clause: &str) -> Result<bool, String> {
+pub fn guard(e: &ExprRef, scope: &mut Scope<'_>, clause: &'static str) -> Result<bool, ExecError> {
     match e.eval(scope, &mut Value::Null)? {
         Value::Bool(b) => Ok(b),
-        other => Err(format!(
-            "The `{clause}` clause must evaluate to a bool, but it returned `{other}`"
-        )),
+        value => Err(ExecError::Guard { clause, value }),
     }
 }

@@ -9,6 +9,7 @@
 //! of windows closing together.
 
 use super::tilt::{Frame, Run};
+use super::ExecError;
 use crate::aggr::Aggregate;
 use crate::event::EventId;
 use crate::value::Value;
@@ -165,7 +166,7 @@ impl Place<'_> {
         chain: &mut [Frame],
         run: &mut Run<'_, '_, '_>,
         t: i64,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, ExecError> {
         match self.state.spec.kind {
             TimeKind::Session { gap, max_duration } => {
                 self.session(panes, run, t, gap, max_duration)
@@ -194,7 +195,7 @@ impl Place<'_> {
         run: &mut Run<'_, '_, '_>,
         start: i64,
         end: i64,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, ExecError> {
         let idx = match panes.list.iter().position(|p| p.start == start) {
             Some(i) => i,
             None if end > self.wm => self.open(panes, run, start, end),
@@ -227,7 +228,7 @@ impl Place<'_> {
         idx: usize,
         chain: &mut [Frame],
         run: &mut Run<'_, '_, '_>,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExecError> {
         let p = &mut panes.list[idx];
         run.accumulate_into(&mut p.aggrs, &mut p.lineage)?;
         if p.closed {
@@ -248,7 +249,7 @@ impl Place<'_> {
         t: i64,
         gap: i64,
         max_duration: Option<i64>,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, ExecError> {
         let (s, e) = (t, t.saturating_add(gap));
         let mut hits: Vec<usize> = (0..panes.list.len())
             .filter(|&i| panes.list[i].start < e && s < panes.list[i].end)
@@ -318,7 +319,7 @@ pub fn emit_pane(
     p: &mut Pane,
     chain: &mut [Frame],
     propagate: bool,
-) -> Result<(), String> {
+) -> Result<(), ExecError> {
     for (agg, site) in p.aggrs.iter_mut().zip(&run.spec.aggrs) {
         if site.bound {
             agg.init();
@@ -347,7 +348,7 @@ pub fn fire(
     panes: &mut Panes,
     chain: &mut [Frame],
     run: &mut Run<'_, '_, '_>,
-) -> Result<(), String> {
+) -> Result<(), ExecError> {
     let Some(idx) = panes.list.iter().position(|p| p.id == timer.id) else {
         return Ok(());
     };

@@ -5,7 +5,7 @@
 use crate::compile::{ExprCtx, Modules, ScopeId};
 use crate::diag::{Diagnostic, SourceMap};
 use crate::event::FnCtx;
-use crate::expr::{Block, BlockRef, Expr, ExprRef, Scope};
+use crate::expr::{Block, BlockRef, EvalError, Expr, ExprRef, Scope};
 use crate::interp::{
     block_event_keys, eval_expr, event_fields, event_keys, read_fields, run_block, Env, Frame,
     Outcome,
@@ -44,7 +44,7 @@ fn with_frame<T>(m: &Mutex<Frame>, f: impl FnOnce(&mut Frame) -> T) -> T {
 }
 
 impl Expr for BoundExpr {
-    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, EvalError> {
         if let Some(v) = self
             .fields
             .as_deref()
@@ -65,7 +65,7 @@ impl Expr for BoundExpr {
                 ctx: scope.ctx,
                 locals: frame,
             };
-            eval_expr(&self.expr, &mut env).map_err(|e| e.render(&self.sources))
+            eval_expr(&self.expr, &mut env).map_err(|e| EvalError(e.render(&self.sources)))
         })
     }
 
@@ -86,7 +86,7 @@ impl BoundBlock {
         state: &mut Value,
         args: &Value,
         ctx: FnCtx<'_>,
-    ) -> Result<Outcome, String> {
+    ) -> Result<Outcome, EvalError> {
         with_frame(&self.frame, |frame| {
             let mut env = Env {
                 event,
@@ -99,7 +99,7 @@ impl BoundBlock {
                 ctx,
                 locals: frame,
             };
-            run_block(&self.block, &mut env).map_err(|e| e.render(&self.sources))
+            run_block(&self.block, &mut env).map_err(|e| EvalError(e.render(&self.sources)))
         })
     }
 }
@@ -112,14 +112,14 @@ impl Block for BoundBlock {
         state: &mut Value,
         args: &Value,
         ctx: &FnCtx<'_>,
-    ) -> Result<Outcome, String> {
+    ) -> Result<Outcome, EvalError> {
         self.run_env(event, meta, state, args, *ctx)
     }
 }
 
 /// A window script used as an expression: its value is the window's reply.
 impl Expr for BoundBlock {
-    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, String> {
+    fn eval(&self, scope: &mut Scope<'_>, state: &mut Value) -> Result<Value, EvalError> {
         // Window scripts may not assign to `event` or `$` (checked when lowering).
         match self.run_env(scope.event, scope.meta, state, scope.args, scope.ctx)? {
             Outcome::Emit { value, .. } => Ok(value),

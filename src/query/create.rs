@@ -7,18 +7,18 @@ use crate::diag::{codes, Diagnostic};
 use crate::event::Event;
 use crate::exec::graph::{NodeKind, OpFactory};
 use crate::exec::script::{ScriptNode, ScriptSpec};
-use crate::exec::{ops, Operator, Outputs};
+use crate::exec::{ops, ExecError, Operator, Outputs};
 use crate::value::{Record, Value};
 use std::sync::Arc;
 use trickle_grammar::ast::{self, ArgDecl, CreateKind, Creation, Definition, WithParam};
 
 /// Stands in for an operator whose construction failed after compile time checked it
 /// (cannot happen with a deterministic registry): every event reports the failure.
-struct Broken(String);
+struct Broken(ops::OpError);
 
 impl Operator for Broken {
-    fn on_event(&mut self, _port: &str, _ev: Event, _out: &mut Outputs) -> Result<(), String> {
-        Err(self.0.clone())
+    fn on_event(&mut self, _port: &str, _ev: Event, _out: &mut Outputs) -> Result<(), ExecError> {
+        Err(self.0.clone().into())
     }
 }
 
@@ -195,7 +195,7 @@ impl Compiler {
             Arc::new(
                 move || match ops::create(&module, &name, &node_name, &config) {
                     Ok(op) => op,
-                    Err(e) => Box::new(Broken(e.to_string())),
+                    Err(e) => Box::new(Broken(e)),
                 },
             );
         let node = self.graph.add(

@@ -3,7 +3,7 @@
 
 use super::interval::event_time;
 use super::size::weight;
-use super::{Action, Window};
+use super::{Action, Window, WindowError};
 use crate::expr::{ExprRef, Scope};
 
 /// A tumbling window bounded by count and by time.
@@ -30,7 +30,7 @@ impl BatchWindow {
 }
 
 impl Window for BatchWindow {
-    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, WindowError> {
         let w = weight(&None, scope)?;
         let t = event_time(&self.script, scope)?;
         match self.next {
@@ -52,7 +52,7 @@ impl Window for BatchWindow {
             Ok(Action::NONE)
         }
     }
-    fn on_tick(&mut self, ns: u64) -> Result<Action, String> {
+    fn on_tick(&mut self, ns: u64) -> Result<Action, WindowError> {
         if self.script.is_some() {
             return Ok(Action::NONE);
         }

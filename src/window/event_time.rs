@@ -10,6 +10,7 @@
 //!
 //! The select runs them (`exec::timed`); watermarks are per stream (`super::watermark`).
 
+use super::WindowError;
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 
@@ -40,7 +41,7 @@ pub struct TimeSpec {
 impl TimeSpec {
     /// The event's time: the `time` expression (an integer, else an error naming
     /// the window) or the ingest time.
-    pub fn event_time(&self, window: &str, scope: &mut Scope<'_>) -> Result<i64, String> {
+    pub fn event_time(&self, window: &str, scope: &mut Scope<'_>) -> Result<i64, WindowError> {
         let Some(e) = &self.time else {
             return Ok(crate::event::ingest_time(scope.ctx.ingest_ns));
         };
@@ -61,9 +62,10 @@ impl TimeSpec {
 }
 
 /// The value of a `time` expression as ns.
-pub fn time_value(window: &str, v: &Value) -> Result<i64, String> {
-    v.as_i64().ok_or_else(|| {
-        format!("The `time` of window `{window}` must be an integer (ns), but it is `{v}`")
+pub fn time_value(window: &str, v: &Value) -> Result<i64, WindowError> {
+    v.as_i64().ok_or_else(|| WindowError::BadTime {
+        window: window.to_string(),
+        value: v.clone(),
     })
 }
 
@@ -96,7 +98,7 @@ mod tests {
     #[test]
     fn non_integer_times_are_errors() {
         assert_eq!(time_value("w", &Value::I64(-3)), Ok(-3));
-        let e = time_value("w", &Value::F64(1.5)).unwrap_err();
+        let e = time_value("w", &Value::F64(1.5)).unwrap_err().to_string();
         assert!(e.contains("`w`") && e.contains("1.5"), "{e}");
         assert!(time_value("w", &Value::U64(u64::MAX)).is_err());
     }

@@ -2,7 +2,7 @@
 //! event's ingest time, or the unsigned timestamp the window `script` returns; ticks
 //! advance only windows without a script.
 
-use super::{script_u64, Action, Window};
+use super::{script_u64, Action, Window, WindowError};
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 
@@ -25,7 +25,10 @@ impl IntervalWindow {
 }
 
 /// The event's time: ingest time, or the script's timestamp.
-pub(crate) fn event_time(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Result<u64, String> {
+pub(crate) fn event_time(
+    script: &Option<ExprRef>,
+    scope: &mut Scope<'_>,
+) -> Result<u64, WindowError> {
     match script {
         None => Ok(scope.ctx.ingest_ns),
         Some(s) => script_u64(&s.eval(scope, &mut Value::Null)?),
@@ -33,7 +36,7 @@ pub(crate) fn event_time(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Res
 }
 
 impl Window for IntervalWindow {
-    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, WindowError> {
         let t = event_time(&self.script, scope)?;
         match self.next {
             None => {
@@ -47,7 +50,7 @@ impl Window for IntervalWindow {
             Some(_) => Ok(Action::NONE),
         }
     }
-    fn on_tick(&mut self, ns: u64) -> Result<Action, String> {
+    fn on_tick(&mut self, ns: u64) -> Result<Action, WindowError> {
         if self.script.is_some() {
             return Ok(Action::NONE);
         }

@@ -16,6 +16,7 @@
 //! or emit per event, so they are not [`Window`]s: see [`WinKind`].
 
 pub mod batch;
+mod error;
 pub mod event_time;
 pub mod hopping;
 pub mod interval;
@@ -23,6 +24,8 @@ pub mod size;
 pub mod sliding;
 pub mod state;
 pub mod watermark;
+
+pub use error::WindowError;
 
 use crate::expr::{ExprRef, Scope};
 
@@ -96,9 +99,9 @@ impl Action {
 /// The per-group running state of one window kind.
 pub trait Window: Send + Sync {
     /// An event (or an upstream window's emission, in a chain) reaches the window.
-    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String>;
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, WindowError>;
     /// Time passes (`ns`); only the first window of a chain is ticked.
-    fn on_tick(&mut self, ns: u64) -> Result<Action, String>;
+    fn on_tick(&mut self, ns: u64) -> Result<Action, WindowError>;
     /// A copy, for a new group or the template.
     fn boxed_clone(&self) -> Box<dyn Window>;
     /// Adds the top-level `event` fields the window reads (through its script) to
@@ -154,10 +157,10 @@ impl Clone for WindowSpec {
 pub struct NoWindow;
 
 impl Window for NoWindow {
-    fn on_event(&mut self, _scope: &mut Scope<'_>) -> Result<Action, String> {
+    fn on_event(&mut self, _scope: &mut Scope<'_>) -> Result<Action, WindowError> {
         Ok(Action::NONE)
     }
-    fn on_tick(&mut self, _ns: u64) -> Result<Action, String> {
+    fn on_tick(&mut self, _ns: u64) -> Result<Action, WindowError> {
         Ok(Action::NONE)
     }
     fn boxed_clone(&self) -> Box<dyn Window> {
@@ -176,20 +179,23 @@ impl WindowSpec {
 }
 
 /// A window script's result as an unsigned integer (weight or timestamp).
-pub(crate) fn script_u64(v: &crate::value::Value) -> Result<u64, String> {
-    v.as_u64()
-        .ok_or_else(|| "Data based window didn't provide a valid value".to_string())
+pub(crate) fn script_u64(v: &crate::value::Value) -> Result<u64, WindowError> {
+    v.as_u64().ok_or(WindowError::BadScriptValue)
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::{Action, Window};
+    use super::{Action, Window, WindowError};
     use crate::event::FnCtx;
     use crate::expr::Scope;
     use crate::value::Value;
 
     /// Sends `event` at ingest time `ns` to window `w`.
-    pub(crate) fn event_at(w: &mut dyn Window, event: &Value, ns: u64) -> Result<Action, String> {
+    pub(crate) fn event_at(
+        w: &mut dyn Window,
+        event: &Value,
+        ns: u64,
+    ) -> Result<Action, WindowError> {
         let (mut event, mut meta) = (event.clone(), Value::Null);
         let mut scope = Scope {
             event: &mut event,

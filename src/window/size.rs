@@ -1,7 +1,7 @@
 //! `with size = n` (alias `count`): emits once the accumulated weight reaches `n`.
 //! The weight is 1 per event, or the unsigned integer the window `script` returns.
 
-use super::{script_u64, Action, Window};
+use super::{script_u64, Action, Window, WindowError};
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 
@@ -24,7 +24,7 @@ impl SizeWindow {
 }
 
 /// The weight of one event: 1, or what the script says.
-pub(crate) fn weight(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Result<u64, String> {
+pub(crate) fn weight(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Result<u64, WindowError> {
     match script {
         None => Ok(1),
         Some(s) => script_u64(&s.eval(scope, &mut Value::Null)?),
@@ -32,7 +32,7 @@ pub(crate) fn weight(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Result<
 }
 
 impl Window for SizeWindow {
-    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, WindowError> {
         // A huge weight saturates rather than overflowing: the window emits either way.
         self.count = self.count.saturating_add(weight(&self.script, scope)?);
         if self.count >= self.size {
@@ -42,7 +42,7 @@ impl Window for SizeWindow {
             Ok(Action::NONE)
         }
     }
-    fn on_tick(&mut self, _ns: u64) -> Result<Action, String> {
+    fn on_tick(&mut self, _ns: u64) -> Result<Action, WindowError> {
         Ok(Action::NONE)
     }
     fn boxed_clone(&self) -> Box<dyn Window> {
@@ -80,6 +80,6 @@ mod tests {
         assert_eq!(w.count, 1);
         let bad = crate::record! {"w" => "x"};
         let e = event_at(&mut w, &bad, 2).unwrap_err();
-        assert!(e.contains("valid value"));
+        assert!(e.to_string().contains("valid value"));
     }
 }

@@ -5,11 +5,10 @@
 //! events, the state of it and every newer front event; the "back" one running
 //! state), so an event is added once and removed once, amortised O(1).
 
-use crate::aggr::AggrSite;
-use crate::aggr::Aggregate;
+use super::WindowError;
+use crate::aggr::{AggrError, AggrSite, Aggregate};
 use crate::event::EventId;
 use crate::expr::Scope;
-use crate::functions::FnError;
 use crate::value::Value;
 use std::collections::VecDeque;
 
@@ -48,7 +47,7 @@ fn eval_args(
     scope: &mut Scope<'_>,
     time: i64,
     out: &mut Vec<Value>,
-) -> Result<(), String> {
+) -> Result<(), WindowError> {
     if site.bound {
         out.push(Value::I64(time));
     } else if site.args.is_empty() && !site.decl.arity.contains(&0) {
@@ -61,14 +60,9 @@ fn eval_args(
     Ok(())
 }
 
-fn feed(agg: &mut dyn Aggregate, site: &AggrSite, args: &[Value]) -> Result<(), String> {
+fn feed(agg: &mut dyn Aggregate, site: &AggrSite, args: &[Value]) -> Result<(), AggrError> {
     let refs: Vec<&Value> = args.iter().collect();
-    agg.accumulate(&refs).map_err(|e| fail(site, e))
-}
-
-fn fail(site: &AggrSite, e: FnError) -> String {
-    let arity = site.args.len().max(*site.decl.arity.start());
-    e.render(site.decl.module, site.decl.name, arity)
+    agg.accumulate(&refs).map_err(|e| site.fail(e))
 }
 
 impl SlidingWindow {
@@ -105,7 +99,7 @@ impl SlidingWindow {
         scope: &mut Scope<'_>,
         time: i64,
         ids: &[EventId],
-    ) -> Result<(Vec<Value>, Vec<EventId>), String> {
+    ) -> Result<(Vec<Value>, Vec<EventId>), WindowError> {
         let mut args = Vec::new();
         let mut offsets = std::mem::take(&mut self.offsets);
         offsets.clear();
@@ -149,7 +143,7 @@ impl SlidingWindow {
                         .and_then(|()| scratch.emit())
                 }
             };
-            vals.push(v.map_err(|e| fail(site, e))?);
+            vals.push(v.map_err(|e| site.fail(e))?);
         }
         let lineage = if self.ids == 0 {
             Vec::new()
@@ -163,7 +157,7 @@ impl SlidingWindow {
     }
 
     /// Removes the oldest event.
-    fn pop(&mut self, specs: &[AggrSite]) -> Result<(), String> {
+    fn pop(&mut self, specs: &[AggrSite]) -> Result<(), AggrError> {
         let offsets = &self.offsets;
         for (i, (state, site)) in self.sites.iter_mut().zip(specs).enumerate() {
             match state {
@@ -177,7 +171,7 @@ impl SlidingWindow {
                             let mut s = (site.decl.make)();
                             feed(s.as_mut(), site, &e.args[offsets[i]..offsets[i + 1]])?;
                             if let Some(n) = &newer {
-                                s.combine(n.as_ref()).map_err(|e| fail(site, e))?;
+                                s.combine(n.as_ref()).map_err(|e| site.fail(e))?;
                             }
                             if let Some(n) = newer.replace(s) {
                                 front.push(n);

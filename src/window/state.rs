@@ -2,7 +2,7 @@
 //! reads the event, may change `state`, and answers `b` (emit = include = b) or
 //! `[emit, include]`.
 
-use super::{Action, Window};
+use super::{Action, Window, WindowError};
 use crate::event::FnCtx;
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
@@ -26,7 +26,7 @@ impl StateWindow {
 }
 
 /// Reads a window script's reply.
-fn reply(v: &Value) -> Result<Action, String> {
+fn reply(v: &Value) -> Result<Action, WindowError> {
     match v {
         Value::Bool(b) => Ok(Action {
             emit: *b,
@@ -37,21 +37,17 @@ fn reply(v: &Value) -> Result<Action, String> {
                 emit: *emit,
                 include: *include,
             }),
-            _ => Err(bad_reply(v)),
+            _ => Err(WindowError::BadReply(v.clone())),
         },
-        _ => Err(bad_reply(v)),
+        _ => Err(WindowError::BadReply(v.clone())),
     }
-}
-
-fn bad_reply(v: &Value) -> String {
-    format!("Window returned `{v}` this can't be used as a window reply")
 }
 
 impl Window for StateWindow {
-    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, String> {
+    fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, WindowError> {
         reply(&self.script.eval(scope, &mut self.state)?)
     }
-    fn on_tick(&mut self, ns: u64) -> Result<Action, String> {
+    fn on_tick(&mut self, ns: u64) -> Result<Action, WindowError> {
         let Some(tick) = &self.tick else {
             return Ok(Action::NONE);
         };
@@ -110,7 +106,7 @@ mod tests {
         );
         let e = reply(&Value::U64(3)).unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "Window returned `3` this can't be used as a window reply"
         );
     }

@@ -13,7 +13,7 @@
 use super::config::OpConfig;
 use super::{OpError, OUT, OVERFLOW};
 use crate::event::Event;
-use crate::exec::{Contraflow, Operator, Outputs};
+use crate::exec::{Contraflow, ExecError, Operator, Outputs};
 use crate::value::{Str, Value};
 
 const DEFAULT_STEPS: [u64; 7] = [50, 100, 250, 500, 1000, 5000, 10000];
@@ -116,7 +116,7 @@ impl Backpressure {
 }
 
 impl Operator for Backpressure {
-    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), ExecError> {
         self.now = self.now.max(event.ingest_ns);
         let port = if self.next <= event.ingest_ns || self.method == Method::Pause {
             OUT

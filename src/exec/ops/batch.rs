@@ -9,7 +9,7 @@
 use super::config::OpConfig;
 use super::{OpError, OUT};
 use crate::event::{Event, EventId, Signal};
-use crate::exec::{Operator, Outputs};
+use crate::exec::{ExecError, Operator, Outputs};
 use crate::value::{Str, Value};
 use indexmap::IndexMap;
 
@@ -86,7 +86,7 @@ fn batch_event(p: Pending) -> Event {
 }
 
 impl Operator for Batch {
-    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), ExecError> {
         let key = (event.id.peer.clone(), event.id.stream);
         let ingest_ns = event.ingest_ns;
         let mut event = event;
@@ -112,7 +112,7 @@ impl Operator for Batch {
         Ok(())
     }
 
-    fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), String> {
+    fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), ExecError> {
         match signal {
             Signal::Tick(now) => {
                 let due: Vec<(Str, u64)> = self

@@ -14,7 +14,7 @@
 use super::config::OpConfig;
 use super::{OpError, ERR, OUT, OVERFLOW};
 use crate::event::{Event, Port};
-use crate::exec::{Operator, Outputs};
+use crate::exec::{ExecError, Operator, Outputs};
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 
@@ -163,7 +163,7 @@ impl Bucket {
 }
 
 impl Operator for Bucket {
-    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), ExecError> {
         let port = self.route(&event);
         out.push((port, event));
         Ok(())

@@ -3,7 +3,7 @@
 use super::config::OpConfig;
 use super::{OpError, OUT};
 use crate::event::Event;
-use crate::exec::{Operator, Outputs};
+use crate::exec::{ExecError, Operator, Outputs};
 use crate::value::Value;
 
 /// Counts the events it has seen (operator state: it survives across events).
@@ -21,7 +21,12 @@ impl Counter {
 }
 
 impl Operator for Counter {
-    fn on_event(&mut self, _port: &str, mut event: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(
+        &mut self,
+        _port: &str,
+        mut event: Event,
+        out: &mut Outputs,
+    ) -> Result<(), ExecError> {
         self.count += 1;
         let data = std::mem::take(&mut event.data);
         event.data = crate::record! {"count" => self.count, "event" => data};

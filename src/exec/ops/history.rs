@@ -7,7 +7,7 @@
 use super::config::OpConfig;
 use super::{OpError, OUT};
 use crate::event::{Event, Signal};
-use crate::exec::{Operator, Outputs};
+use crate::exec::{ExecError, Operator, Outputs};
 use crate::value::{Str, Value};
 
 /// Appends to the history array at `$[name]`.
@@ -36,7 +36,12 @@ impl History {
 }
 
 impl Operator for History {
-    fn on_event(&mut self, _port: &str, mut event: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(
+        &mut self,
+        _port: &str,
+        mut event: Event,
+        out: &mut Outputs,
+    ) -> Result<(), ExecError> {
         let id = &event.id;
         let entry = Value::from(format!(
             "evt: {}({}:{}:{})",
@@ -55,7 +60,7 @@ impl Operator for History {
         Ok(())
     }
 
-    fn on_signal(&mut self, signal: &Signal, _out: &mut Outputs) -> Result<(), String> {
+    fn on_signal(&mut self, signal: &Signal, _out: &mut Outputs) -> Result<(), ExecError> {
         let what = match signal {
             Signal::Tick(ns) => format!("tick {ns}"),
             Signal::StartStream { peer, stream } => format!("start_stream {peer}:{stream}"),

@@ -3,7 +3,7 @@
 use super::config::OpConfig;
 use super::{OpError, OUT};
 use crate::event::Event;
-use crate::exec::{Operator, Outputs};
+use crate::exec::{ExecError, Operator, Outputs};
 use crate::value::Value;
 
 /// Sends every event on unchanged.
@@ -19,7 +19,7 @@ impl Passthrough {
 }
 
 impl Operator for Passthrough {
-    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), ExecError> {
         out.push((OUT, event));
         Ok(())
     }

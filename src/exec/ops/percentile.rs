@@ -8,7 +8,7 @@
 use super::config::OpConfig;
 use super::{OpError, OUT, OVERFLOW};
 use crate::event::Event;
-use crate::exec::{Contraflow, Operator, Outputs};
+use crate::exec::{Contraflow, ExecError, Operator, Outputs};
 use crate::value::Value;
 
 /// Adaptive load shedder state.
@@ -44,7 +44,7 @@ impl Percentile {
 }
 
 impl Operator for Percentile {
-    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), ExecError> {
         let r = (event.ingest_ns % 0xFFFF) as f64 / f64::from(0xFFFF);
         let port = if r > self.perc { OVERFLOW } else { OUT };
         out.push((port, event));

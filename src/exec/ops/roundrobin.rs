@@ -9,7 +9,7 @@
 use super::config::OpConfig;
 use super::{OpError, OVERFLOW};
 use crate::event::{Event, Port};
-use crate::exec::{Contraflow, Operator, Outputs};
+use crate::exec::{Contraflow, ExecError, Operator, Outputs};
 use crate::value::Value;
 
 /// One output port and whether it takes events.
@@ -61,7 +61,7 @@ impl RoundRobin {
 }
 
 impl Operator for RoundRobin {
-    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), String> {
+    fn on_event(&mut self, _port: &str, event: Event, out: &mut Outputs) -> Result<(), ExecError> {
         let n = self.outputs.len();
         let pick = (0..n)
             .map(|i| (self.next + i) % n)
