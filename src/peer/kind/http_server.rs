@@ -3,9 +3,12 @@
 //! answered with the first event routed back to its stream (`$http.response.status`
 //! and `.headers` set the status and headers; default 200), or 503 after `timeout`.
 
+use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::event::Event;
+use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, PORT};
 use crate::peer::metrics::Counter;
+use crate::peer::spec::{Limits, DEFAULT_HTTP_TIMEOUT_MS};
 use crate::peer::stream::{Decoder, Encoder};
 use crate::value::{Record, Value};
 use http_body_util::{BodyExt, Full};
@@ -18,8 +21,70 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 
+pub const KIND: Registration = Registration {
+    doc: &KindDoc {
+        kind: "http_server",
+        nature: "source and sink",
+        summary: "Serves HTTP: each request is an event, answered by the event routed back to its connection.",
+        keys: &[
+            HOST,
+            PORT,
+            ("timeout", "ms to wait for an answer before replying with an error (default 10000)"),
+            ("max_body_bytes", "largest request body; a longer one is answered 413 (default 16777216)"),
+            ("header_timeout_ms", "ms a client has to send a request's headers (default 10000)"),
+            MAX_CONNECTIONS,
+        ],
+    },
+    configure: |c| {
+        Arc::new(HttpServer {
+            host: c.string("host", Some("127.0.0.1")),
+            port: c.port(),
+            timeout_ms: c.positive_or("timeout", DEFAULT_HTTP_TIMEOUT_MS),
+        })
+    },
+};
+
+/// A `http_server` peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpServer {
+    pub host: String,
+    pub port: u16,
+    pub timeout_ms: u64,
+}
+
+impl Kind for HttpServer {
+    fn doc(&self) -> &'static KindDoc {
+        KIND.doc
+    }
+    fn is_source(&self) -> bool {
+        true
+    }
+    fn is_sink(&self) -> bool {
+        true
+    }
+    /// A connection takes one response per request and drops the rest at the next
+    /// request: halting its reader on a full queue could stall it.
+    fn limits(&self) -> Limits {
+        Limits {
+            max_queued: usize::MAX,
+            ..Limits::default()
+        }
+    }
+    fn start(&self, s: Start) -> Result<Started, String> {
+        let streams = SharedStreams::default();
+        s.block_on(start(
+            s.ctx.clone(),
+            &self.host,
+            self.port,
+            self.timeout_ms,
+            streams.clone(),
+        ))?;
+        Ok(Started::sink(Sink::Server(streams)))
+    }
+}
+
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
-pub async fn start(
+async fn start(
     ctx: Ctx,
     host: &str,
     port: u16,

@@ -10,22 +10,25 @@
 //! executor never waits on a peer and the two directions cannot deadlock.
 
 pub mod client;
+mod config;
 pub mod file;
 pub mod http_client;
 pub mod http_server;
-#[cfg(feature = "kafka")]
 pub mod kafka;
 mod link;
 pub mod metronome;
 mod outbox;
+pub mod registry;
 pub mod replay;
 pub mod stdio;
 pub mod tcp_server;
 pub mod ws_server;
 
+pub use self::config::Config;
 pub use self::outbox::{queue, Inbox, Offer, Outbox};
+pub use self::registry::{Kind, Readiness, Registration, Sink, Start, Started};
 use super::metrics::{Counter, Metrics};
-use super::spec::{Kind, PeerSpec};
+use super::spec::PeerSpec;
 use super::stream::Decoded;
 use crate::event::{Event, EventId};
 use crate::value::{Str, Value};
@@ -427,8 +430,22 @@ pub fn addr_value(addr: &std::net::SocketAddr) -> Value {
 
 /// Writes every event of `rx` to `w` through the stream's encoder, flushing when the
 /// queue is empty; ends (flushed) when the executor drops the sender.
-pub async fn write_events<W>(ctx: &Ctx, stream: Option<u64>, rx: impl Into<Inbox>, mut w: W)
+pub async fn write_events<W>(ctx: &Ctx, stream: Option<u64>, rx: impl Into<Inbox>, w: W)
 where
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    write_output(ctx, stream, rx, w, None).await;
+}
+
+/// [`write_events`]; `process` names the process's own output (`stdout`, `stderr`)
+/// when `w` is one, which stops the run when it cannot be written.
+pub async fn write_output<W>(
+    ctx: &Ctx,
+    stream: Option<u64>,
+    rx: impl Into<Inbox>,
+    mut w: W,
+    process: Option<&'static str>,
+) where
     W: tokio::io::AsyncWrite + Unpin,
 {
     use tokio::io::AsyncWriteExt;
@@ -457,11 +474,11 @@ where
             continue;
         }
         if let Err(e) = w.write_all(&buf).await {
-            if matches!(ctx.spec.kind, Kind::Stdout | Kind::Stderr) {
+            if let Some(output) = process {
                 // Nobody reads the process's output any more (`| head -1`): stop the
                 // run with one line instead of one error per event still to come
                 // (those are taken quietly until the run has stopped).
-                let text = format!("cannot write to {}: {e}", ctx.spec.kind.name());
+                let text = format!("cannot write to {output}: {e}");
                 ctx.send(ToGraph::Fatal(text.clone())).await;
                 broken = Some(text);
                 fatal = true;

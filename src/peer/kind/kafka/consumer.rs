@@ -6,7 +6,7 @@
 //! prefix, fails seek back) and the gate (a halted stream's partition is paused).
 
 use super::offsets::Offsets;
-use super::{client_config, stream_of};
+use super::{client_config, stream_of, KafkaConsumer};
 use crate::peer::kind::{lock, Ctx, Numbered, Replay, ToGraph};
 use crate::peer::metrics::Counter;
 use crate::peer::stream::Decoder;
@@ -25,14 +25,6 @@ const BATCH: usize = 256;
 const REPEAT: Duration = Duration::from_secs(30);
 /// How long one poll waits for a record.
 const POLL: Duration = Duration::from_millis(100);
-
-/// What the peer's config says.
-pub struct Config {
-    pub brokers: String,
-    pub group_id: String,
-    pub topics: Vec<String>,
-    pub options: Vec<(String, String)>,
-}
 
 /// One assigned partition.
 struct Part {
@@ -115,9 +107,9 @@ impl ConsumerContext for Context {
 /// Creates the consumer and joins the group now (bad settings stop the run before it
 /// starts); reads on its own thread until `replay` closes. Returns the thread, which
 /// commits what was acked and leaves the group before it ends.
-pub fn start(
+pub(super) fn start(
     ctx: Ctx,
-    cfg: Config,
+    cfg: KafkaConsumer,
     replay: mpsc::UnboundedReceiver<Replay>,
 ) -> Result<std::thread::JoinHandle<()>, String> {
     let defaults = [

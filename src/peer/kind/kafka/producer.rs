@@ -2,7 +2,7 @@
 //! default `murmur2_random` partitioner puts a key where Java producers put it),
 //! with `$kafka.headers`; the delivery report acks or fails the event.
 
-use super::client_config;
+use super::{client_config, KafkaProducer};
 use crate::event::Event;
 use crate::peer::kind::{Ctx, Settled, ToGraph};
 use crate::peer::metrics::{Counter, Metrics};
@@ -20,13 +20,6 @@ use tokio::sync::mpsc;
 const FLUSH: Duration = Duration::from_secs(30);
 /// How long a full local queue is given to drain before the next try.
 const QUEUE_FULL_WAIT: Duration = Duration::from_millis(10);
-
-/// What the peer's config says.
-pub struct Config {
-    pub brokers: String,
-    pub topic: String,
-    pub options: Vec<(String, String)>,
-}
 
 /// What a delivery report needs of the event it reports on.
 struct Sent {
@@ -73,7 +66,7 @@ impl ProducerContext for Delivery {
 
 /// Creates the producer now (bad settings stop the run before it starts) and starts
 /// its writer task; returns the channel the executor sends to.
-pub fn start(ctx: &Ctx, cfg: Config) -> Result<mpsc::UnboundedSender<Event>, String> {
+pub(super) fn start(ctx: &Ctx, cfg: KafkaProducer) -> Result<mpsc::UnboundedSender<Event>, String> {
     let defaults = [("partitioner", "murmur2_random")];
     let producer: ThreadedProducer<Delivery> = client_config(&cfg.brokers, &defaults, &cfg.options)
         .create_with_context(Delivery {
