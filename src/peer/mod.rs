@@ -27,6 +27,7 @@ pub mod codec;
 pub mod config;
 mod contraflow;
 pub mod engine;
+mod error;
 pub mod gate;
 mod input;
 pub mod interceptor;
@@ -42,3 +43,4 @@ pub mod spec;
 pub mod stream;
 
 pub use config::ConfigError;
+pub use error::{ConnectError, EncodeError, PeerError, SendError, TransportError};

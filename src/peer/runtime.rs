@@ -15,6 +15,7 @@ use super::kind::{self, lock, Ctx, Pending, Readiness, Replay, Start, ToGraph};
 use super::metrics::{self, Metrics};
 use super::router::Exec;
 use super::spec::PeerSpec;
+use super::PeerError;
 use crate::exec::graph::Graph;
 use crate::query::Query;
 use crate::value::Value;
@@ -393,7 +394,7 @@ fn has_out_edges(g: &Graph, name: &str) -> bool {
         .is_some_and(|i| g.edges.iter().any(|e| e.from == i))
 }
 
-fn start_peer(g: &Graph, ctx: &Ctx, implicit_in: bool, inputs: &Inputs) -> Result<Peer, String> {
+fn start_peer(g: &Graph, ctx: &Ctx, implicit_in: bool, inputs: &Inputs) -> Result<Peer, PeerError> {
     let spec = &ctx.spec;
     let has = |n: String| g.find(&n).is_some();
     let reads =
@@ -452,7 +453,7 @@ struct Inputs<'a> {
 fn start_inputs(
     ctx: Ctx,
     inputs: &Inputs,
-) -> Result<Option<mpsc::UnboundedSender<Replay>>, String> {
+) -> Result<Option<mpsc::UnboundedSender<Replay>>, PeerError> {
     let paths = inputs.paths;
     let inputs_progress = &inputs.progress;
     if !paths.is_empty() && paths.iter().all(|p| p.as_os_str() != "-") {
@@ -484,7 +485,7 @@ fn start_inputs(
             inputs.push(stdin());
             continue;
         }
-        let f = std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let f = std::fs::File::open(p).map_err(PeerError::read(p.display().to_string()))?;
         inputs.push(kind::stdio::Input {
             meta: Value::record(),
             name: p.display().to_string(),

@@ -14,6 +14,8 @@ use crate::peer::kind_docs::{KindDoc, HOST, PORT, RECONNECT, STREAMS};
 use crate::peer::metrics::Counter;
 use crate::peer::reconnect::Reconnect;
 use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::PeerError;
+use crate::peer::{ConnectError, EncodeError, SendError, TransportError};
 use crate::value::{Str, Value};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
@@ -116,7 +118,7 @@ fn reconnect(c: &mut Config) -> Reconnect {
         Some(v) => match Reconnect::from_value(v) {
             Ok(r) => r,
             Err(e) => {
-                c.invalid("reconnect", e);
+                c.invalid("reconnect", e.to_string());
                 Reconnect::default()
             }
         },
@@ -142,7 +144,7 @@ impl Kind for TcpClient {
     fn default_interceptors(&self) -> &'static [&'static str] {
         &["lines"]
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         let target = Target {
             host: self.host.clone(),
             port: self.port,
@@ -170,7 +172,7 @@ impl Kind for WsClient {
     fn answers(&self) -> bool {
         true
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         let target = Target {
             host: self.host.clone(),
             port: self.port,
@@ -212,13 +214,10 @@ enum Wire {
 }
 
 impl Wire {
-    async fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
+    async fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
         match self {
-            Wire::Tcp(w) => w.write_all(bytes).await.map_err(|e| e.to_string()),
-            Wire::Ws(w) => w
-                .send(super::ws_server::message(bytes))
-                .await
-                .map_err(|e| e.to_string()),
+            Wire::Tcp(w) => Ok(w.write_all(bytes).await?),
+            Wire::Ws(w) => Ok(w.send(super::ws_server::message(bytes)).await?),
         }
     }
 
@@ -250,10 +249,14 @@ fn start(ctx: &Ctx, target: Target, streams: ClientStreams) -> mpsc::UnboundedSe
 }
 
 /// One connection attempt (TCP, then the WebSocket handshake for `ws_client`).
-pub(super) async fn connect(t: &Target) -> Result<Socket, String> {
+pub(super) async fn connect(t: &Target) -> Result<Socket, ConnectError> {
     let sock = TcpStream::connect((t.host.as_str(), t.port))
         .await
-        .map_err(|e| format!("cannot connect to {}:{}: {e}", t.host, t.port))?;
+        .map_err(|source| ConnectError::Tcp {
+            host: t.host.clone(),
+            port: t.port,
+            source,
+        })?;
     let _ = sock.set_nodelay(true);
     match &t.ws_path {
         None => Ok(Socket::Tcp(sock)),
@@ -267,15 +270,18 @@ pub(super) async fn connect(t: &Target) -> Result<Socket, String> {
             tokio_tungstenite::client_async(url.as_str(), sock)
                 .await
                 .map(|(ws, _)| Socket::Ws(Box::new(ws)))
-                .map_err(|e| format!("cannot open a WebSocket to {url}: {e}"))
+                .map_err(|e| ConnectError::Ws {
+                    url,
+                    source: Box::new(e),
+                })
         }
     }
 }
 
 /// Why a write failed: the event (it would fail again) or the connection.
 pub(super) enum Failure {
-    Encode(String),
-    Send(String),
+    Encode(EncodeError),
+    Send(SendError),
 }
 
 /// One open connection: its writing half here, its reading half in a task.
@@ -389,10 +395,12 @@ impl Conn {
         self.enc
             .encode(&ev.data, &mut self.buf)
             .map_err(Failure::Encode)?;
-        self.w
-            .send(&self.buf)
-            .await
-            .map_err(|e| Failure::Send(format!("cannot send on peer `{}`: {e}", ctx.spec.name)))?;
+        self.w.send(&self.buf).await.map_err(|source| {
+            Failure::Send(SendError {
+                peer: ctx.spec.name.clone(),
+                source,
+            })
+        })?;
         ctx.metrics.add(Counter::Send, Some(self.id), 1);
         self.sent += 1;
         Ok(())

@@ -6,6 +6,7 @@ use super::replay::{check_inputs, read_replayable, FileInput};
 use super::{Ctx, Replay};
 use crate::event::Event;
 use crate::peer::kind_docs::KindDoc;
+use crate::peer::PeerError;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -68,7 +69,7 @@ impl Kind for File {
     fn default_interceptors(&self) -> &'static [&'static str] {
         &["lines"]
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         match s.replay {
             Some(replay) => start_reader(s.ctx, &self.path, replay)?,
             None if s.writes && self.is_sink() => {
@@ -87,7 +88,7 @@ fn start_reader(
     ctx: Ctx,
     path: &str,
     replay: mpsc::UnboundedReceiver<Replay>,
-) -> Result<(), String> {
+) -> Result<(), PeerError> {
     let input = FileInput {
         path: path.into(),
         meta: crate::record! {"file" => crate::record!{"path" => path}},
@@ -104,7 +105,7 @@ fn start_writer(
     ctx: &Ctx,
     path: &str,
     mode: FileMode,
-) -> Result<mpsc::UnboundedSender<Event>, String> {
+) -> Result<mpsc::UnboundedSender<Event>, PeerError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.create(true);
     if mode == FileMode::Append {
@@ -112,9 +113,10 @@ fn start_writer(
     } else {
         opts.write(true).truncate(true);
     }
-    let f = opts
-        .open(path)
-        .map_err(|e| format!("cannot write {path}: {e}"))?;
+    let f = opts.open(path).map_err(|source| PeerError::Write {
+        path: path.to_string(),
+        source,
+    })?;
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
     let handle = tokio::spawn(async move {

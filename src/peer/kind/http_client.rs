@@ -9,6 +9,7 @@ use crate::peer::kind_docs::KindDoc;
 use crate::peer::metrics::Counter;
 use crate::peer::spec::DEFAULT_HTTP_TIMEOUT_MS;
 use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::PeerError;
 use crate::value::Value;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -66,7 +67,7 @@ impl Kind for HttpClient {
     fn answers(&self) -> bool {
         true
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         let (tx, rx) = mpsc::unbounded_channel();
         let task_ctx = s.ctx.clone();
         s.ctx.track(tokio::spawn(run(task_ctx, self.clone(), rx)));
@@ -109,6 +110,15 @@ fn headers(c: &mut Config) -> Vec<(String, String)> {
     out
 }
 
+/// Why a request got no response.
+#[derive(Debug, thiserror::Error)]
+enum RequestError {
+    #[error(transparent)]
+    Send(#[from] hyper_util::client::legacy::Error),
+    #[error(transparent)]
+    Body(#[from] hyper::Error),
+}
+
 async fn run(ctx: Ctx, t: HttpClient, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut enc = Encoder::new(&ctx.spec);
@@ -132,7 +142,7 @@ async fn run(ctx: Ctx, t: HttpClient, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
         }
         let mut body = Vec::new();
         if let Err(e) = enc.encode(&ev.data, &mut body) {
-            ctx.failed(Some(0), e, &ev).await;
+            ctx.failed(Some(0), e.to_string(), &ev).await;
             continue;
         }
         let mut req = hyper::Request::builder()
@@ -153,10 +163,10 @@ async fn run(ctx: Ctx, t: HttpClient, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
             }
         };
         let answer = tokio::time::timeout(timeout, async {
-            let resp = client.request(req).await.map_err(|e| e.to_string())?;
+            let resp = client.request(req).await?;
             let (parts, body) = resp.into_parts();
-            let bytes = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
-            Ok::<_, String>((parts, bytes))
+            let bytes = body.collect().await?.to_bytes();
+            Ok::<_, RequestError>((parts, bytes))
         })
         .await;
         let (parts, bytes) = match answer {

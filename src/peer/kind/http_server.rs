@@ -10,6 +10,7 @@ use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, PORT};
 use crate::peer::metrics::Counter;
 use crate::peer::spec::{Limits, DEFAULT_HTTP_TIMEOUT_MS};
 use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::PeerError;
 use crate::value::{Record, Value};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -70,7 +71,7 @@ impl Kind for HttpServer {
             ..Limits::default()
         }
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         let streams = SharedStreams::default();
         s.block_on(start(
             s.ctx.clone(),
@@ -90,13 +91,8 @@ async fn start(
     port: u16,
     timeout_ms: u64,
     streams: SharedStreams,
-) -> Result<(), String> {
-    let listener = TcpListener::bind((host, port)).await.map_err(|e| {
-        format!(
-            "peer `{}` cannot listen on {host}:{port}: {e}",
-            ctx.spec.name
-        )
-    })?;
+) -> Result<(), PeerError> {
+    let listener = super::listen(&ctx, host, port).await?;
     tokio::spawn(accept(
         ctx,
         listener,
@@ -250,8 +246,9 @@ async fn handle(
             match resp {
                 Ok(r) => r,
                 Err(e) => {
-                    ctx.failed(Some(id), e.clone(), &ev).await;
-                    text_response(StatusCode::INTERNAL_SERVER_ERROR, e)
+                    let text = e.to_string();
+                    ctx.failed(Some(id), text.clone(), &ev).await;
+                    text_response(StatusCode::INTERNAL_SERVER_ERROR, text)
                 }
             }
         }
@@ -271,7 +268,18 @@ pub fn content_type(codec: &str) -> &'static str {
     }
 }
 
-fn response(ctx: &Ctx, ev: &Event) -> Result<Response<Full<Bytes>>, String> {
+/// Why an event cannot be an HTTP response.
+#[derive(Debug, thiserror::Error)]
+enum ResponseError {
+    #[error("`$http.response.status` is not an HTTP status: {0}")]
+    Status(Value),
+    #[error(transparent)]
+    Encode(#[from] crate::peer::EncodeError),
+    #[error("bad response headers: {0}")]
+    Headers(#[from] hyper::http::Error),
+}
+
+fn response(ctx: &Ctx, ev: &Event) -> Result<Response<Full<Bytes>>, ResponseError> {
     let spec = ev
         .meta
         .get("http")
@@ -284,7 +292,7 @@ fn response(ctx: &Ctx, ev: &Event) -> Result<Response<Full<Bytes>>, String> {
             .as_u64()
             .and_then(|s| u16::try_from(s).ok())
             .and_then(|s| StatusCode::from_u16(s).ok())
-            .ok_or_else(|| format!("`$http.response.status` is not an HTTP status: {v}"))?,
+            .ok_or_else(|| ResponseError::Status(v.clone()))?,
     };
     let mut body = Vec::new();
     Encoder::new(&ctx.spec).encode(&ev.data, &mut body)?;
@@ -306,6 +314,5 @@ fn response(ctx: &Ctx, ev: &Event) -> Result<Response<Full<Bytes>>, String> {
     if !has_type {
         b = b.header("content-type", content_type(&ctx.spec.codec));
     }
-    b.body(Full::new(Bytes::from(body)))
-        .map_err(|e| format!("bad response headers: {e}"))
+    Ok(b.body(Full::new(Bytes::from(body)))?)
 }

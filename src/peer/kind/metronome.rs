@@ -4,6 +4,7 @@ use super::registry::{Kind, Registration, Start, Started};
 use super::{Ctx, ToGraph};
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::runtime::now_ns;
+use crate::peer::PeerError;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,7 +41,7 @@ impl Kind for Metronome {
     fn is_sink(&self) -> bool {
         false
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         if s.reads {
             start(s.ctx, self.interval_ns);
         }

@@ -423,6 +423,22 @@ impl Ctx {
     }
 }
 
+/// Binds a server's address (a port in use stops the run before it starts).
+pub async fn listen(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+) -> Result<tokio::net::TcpListener, crate::peer::PeerError> {
+    tokio::net::TcpListener::bind((host, port))
+        .await
+        .map_err(|source| crate::peer::PeerError::Listen {
+            peer: ctx.spec.name.clone(),
+            host: host.to_string(),
+            port,
+            source,
+        })
+}
+
 /// `{"host": ..., "port": ...}` of a socket address.
 pub fn addr_value(addr: &std::net::SocketAddr) -> Value {
     crate::record! {"host" => addr.ip().to_string(), "port" => u64::from(addr.port())}
@@ -470,7 +486,7 @@ pub async fn write_output<W>(
         }
         buf.clear();
         if let Err(e) = enc.encode(&ev.data, &mut buf) {
-            ctx.failed(stream, e, &ev).await;
+            ctx.failed(stream, e.to_string(), &ev).await;
             continue;
         }
         if let Err(e) = w.write_all(&buf).await {
@@ -484,7 +500,11 @@ pub async fn write_output<W>(
                 fatal = true;
                 continue;
             }
-            let text = format!("cannot send on peer `{}`: {e}", ctx.spec.name);
+            let text = crate::peer::SendError {
+                peer: ctx.spec.name.clone(),
+                source: e.into(),
+            }
+            .to_string();
             ctx.failed(stream, text.clone(), &ev).await;
             broken = Some(text);
             continue;

@@ -7,6 +7,7 @@ use super::{Ctx, Replay, SharedStreams, ToPeer};
 use crate::event::Event;
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::spec::Limits;
+use crate::peer::PeerError;
 use std::any::Any;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -83,7 +84,7 @@ pub trait Kind: std::fmt::Debug + Send + Sync + Any {
     }
 
     /// Starts its tasks (called once, when the graph reads from it or writes to it).
-    fn start(&self, start: Start) -> Result<Started, String>;
+    fn start(&self, start: Start) -> Result<Started, PeerError>;
 }
 
 impl dyn Kind {

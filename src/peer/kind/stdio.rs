@@ -7,6 +7,7 @@ use super::{Ctx, ToGraph};
 use crate::event::Event;
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::stream::Decoder;
+use crate::peer::PeerError;
 use crate::value::Value;
 use std::io::{ErrorKind, Read};
 use std::sync::Arc;
@@ -59,7 +60,7 @@ impl Kind for Stdin {
     fn default_interceptors(&self) -> &'static [&'static str] {
         &["lines"]
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         if s.reads {
             start_stdin(s.ctx);
         }
@@ -90,7 +91,7 @@ impl Kind for Output {
     fn default_interceptors(&self) -> &'static [&'static str] {
         &["lines"]
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         if !s.writes {
             return Ok(Started::default());
         }

@@ -6,6 +6,7 @@ use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, MAX_QUEUED, PORT};
 use crate::peer::stream::Decoder;
+use crate::peer::PeerError;
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -45,7 +46,7 @@ impl Kind for TcpServer {
     fn default_interceptors(&self) -> &'static [&'static str] {
         &["lines"]
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         let streams = SharedStreams::default();
         s.block_on(start(s.ctx.clone(), &self.host, self.port, streams.clone()))?;
         Ok(Started::sink(Sink::Server(streams)))
@@ -53,13 +54,8 @@ impl Kind for TcpServer {
 }
 
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
-async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), String> {
-    let listener = TcpListener::bind((host, port)).await.map_err(|e| {
-        format!(
-            "peer `{}` cannot listen on {host}:{port}: {e}",
-            ctx.spec.name
-        )
-    })?;
+async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), PeerError> {
+    let listener = super::listen(&ctx, host, port).await?;
     tokio::spawn(accept(ctx, listener, streams));
     Ok(())
 }

@@ -7,6 +7,7 @@ use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, MAX_QUEUED, PORT};
 use crate::peer::metrics::Counter;
 use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::PeerError;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
@@ -46,7 +47,7 @@ impl Kind for WsServer {
     fn is_sink(&self) -> bool {
         true
     }
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         let streams = SharedStreams::default();
         s.block_on(start(s.ctx.clone(), &self.host, self.port, streams.clone()))?;
         Ok(Started::sink(Sink::Server(streams)))
@@ -62,13 +63,8 @@ pub fn message(bytes: &[u8]) -> Message {
 }
 
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
-async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), String> {
-    let listener = TcpListener::bind((host, port)).await.map_err(|e| {
-        format!(
-            "peer `{}` cannot listen on {host}:{port}: {e}",
-            ctx.spec.name
-        )
-    })?;
+async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), PeerError> {
+    let listener = super::listen(&ctx, host, port).await?;
     tokio::spawn(accept(ctx, listener, streams));
     Ok(())
 }
@@ -208,7 +204,7 @@ async fn write_messages<S>(
         }
         buf.clear();
         if let Err(e) = enc.encode(&ev.data, &mut buf) {
-            ctx.failed(Some(id), e, &ev).await;
+            ctx.failed(Some(id), e.to_string(), &ev).await;
             continue;
         }
         if let Err(e) = w.send(message(&buf)).await {

@@ -10,6 +10,7 @@ use super::{client_config, stream_of, KafkaConsumer};
 use crate::peer::kind::{lock, Ctx, Numbered, Replay, ToGraph};
 use crate::peer::metrics::Counter;
 use crate::peer::stream::Decoder;
+use crate::peer::PeerError;
 use crate::value::{Record, Value};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::message::{BorrowedMessage, Headers};
@@ -111,7 +112,7 @@ pub(super) fn start(
     ctx: Ctx,
     cfg: KafkaConsumer,
     replay: mpsc::UnboundedReceiver<Replay>,
-) -> Result<std::thread::JoinHandle<()>, String> {
+) -> Result<std::thread::JoinHandle<()>, PeerError> {
     let defaults = [
         ("group.id", cfg.group_id.as_str()),
         ("enable.auto.commit", "false"),
@@ -130,18 +131,16 @@ pub(super) fn start(
         .create_with_context(Context {
             state: state.clone(),
         })
-        .map_err(|e| {
-            format!(
-                "peer `{}`: cannot create the Kafka consumer: {e}",
-                ctx.spec.name
-            )
+        .map_err(|e| PeerError::Client {
+            peer: ctx.spec.name.clone(),
+            action: "cannot create the Kafka consumer".into(),
+            source: Box::new(e),
         })?;
     let topics: Vec<&str> = cfg.topics.iter().map(String::as_str).collect();
-    consumer.subscribe(&topics).map_err(|e| {
-        format!(
-            "peer `{}`: cannot subscribe to {topics:?}: {e}",
-            ctx.spec.name
-        )
+    consumer.subscribe(&topics).map_err(|e| PeerError::Client {
+        peer: ctx.spec.name.clone(),
+        action: format!("cannot subscribe to {topics:?}"),
+        source: Box::new(e),
     })?;
     Ok(std::thread::spawn(move || {
         Reader {

@@ -18,6 +18,7 @@ mod producer;
 use super::registry::{Kind, Registration, Start, Started};
 use super::Config;
 use crate::peer::kind_docs::{KindDoc, OPTIONS};
+use crate::peer::PeerError;
 use crate::value::Value;
 #[cfg(feature = "kafka")]
 use rdkafka::config::ClientConfig;
@@ -103,7 +104,7 @@ impl Kind for KafkaConsumer {
         true
     }
     #[cfg(feature = "kafka")]
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         let Some(replay) = s.replay else {
             return Ok(Started::default());
         };
@@ -113,7 +114,7 @@ impl Kind for KafkaConsumer {
         })
     }
     #[cfg(not(feature = "kafka"))]
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         Err(without_kafka(&s))
     }
 }
@@ -129,7 +130,7 @@ impl Kind for KafkaProducer {
         true
     }
     #[cfg(feature = "kafka")]
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         if !s.writes {
             return Ok(Started::default());
         }
@@ -137,17 +138,17 @@ impl Kind for KafkaProducer {
         Ok(Started::sink(super::Sink::Events(tx)))
     }
     #[cfg(not(feature = "kafka"))]
-    fn start(&self, s: Start) -> Result<Started, String> {
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
         Err(without_kafka(&s))
     }
 }
 
 #[cfg(not(feature = "kafka"))]
-fn without_kafka(s: &Start) -> String {
-    format!(
-        "peer `{}`: this trickle was built without the `kafka` feature",
-        s.ctx.spec.name
-    )
+fn without_kafka(s: &Start) -> PeerError {
+    PeerError::NotBuilt {
+        peer: s.ctx.spec.name.clone(),
+        feature: "kafka",
+    }
 }
 
 /// `brokers`: `"host:port"`, `"a:1,b:2"` or a list of them.

@@ -7,6 +7,7 @@ use crate::event::Event;
 use crate::peer::kind::{Ctx, Settled, ToGraph};
 use crate::peer::metrics::{Counter, Metrics};
 use crate::peer::stream::Encoder;
+use crate::peer::PeerError;
 use crate::value::Value;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
@@ -66,7 +67,10 @@ impl ProducerContext for Delivery {
 
 /// Creates the producer now (bad settings stop the run before it starts) and starts
 /// its writer task; returns the channel the executor sends to.
-pub(super) fn start(ctx: &Ctx, cfg: KafkaProducer) -> Result<mpsc::UnboundedSender<Event>, String> {
+pub(super) fn start(
+    ctx: &Ctx,
+    cfg: KafkaProducer,
+) -> Result<mpsc::UnboundedSender<Event>, PeerError> {
     let defaults = [("partitioner", "murmur2_random")];
     let producer: ThreadedProducer<Delivery> = client_config(&cfg.brokers, &defaults, &cfg.options)
         .create_with_context(Delivery {
@@ -74,11 +78,10 @@ pub(super) fn start(ctx: &Ctx, cfg: KafkaProducer) -> Result<mpsc::UnboundedSend
             peer: ctx.idx,
             metrics: ctx.metrics.clone(),
         })
-        .map_err(|e| {
-            format!(
-                "peer `{}`: cannot create the Kafka producer: {e}",
-                ctx.spec.name
-            )
+        .map_err(|e| PeerError::Client {
+            peer: ctx.spec.name.clone(),
+            action: "cannot create the Kafka producer".into(),
+            source: Box::new(e),
         })?;
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
@@ -98,7 +101,7 @@ async fn write(
     while let Some(ev) = rx.recv().await {
         payload.clear();
         if let Err(e) = enc.encode(&ev.data, &mut payload) {
-            ctx.failed(None, e, &ev).await;
+            ctx.failed(None, e.to_string(), &ev).await;
             continue;
         }
         let kafka = ev.meta.get("kafka");
