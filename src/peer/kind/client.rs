@@ -33,6 +33,7 @@ use tokio_tungstenite::WebSocketStream;
 /// How long a closing connection waits for the server's last responses.
 const LINGER: Duration = Duration::from_secs(2);
 
+/// `tcp_client` as the registry lists it.
 pub const TCP_CLIENT: Registration = Registration {
     doc: &KindDoc {
         kind: "tcp_client",
@@ -50,6 +51,7 @@ pub const TCP_CLIENT: Registration = Registration {
     },
 };
 
+/// `ws_client` as the registry lists it.
 pub const WS_CLIENT: Registration = Registration {
     doc: &KindDoc {
         kind: "ws_client",
@@ -129,12 +131,6 @@ impl Kind for TcpClient {
     fn doc(&self) -> &'static KindDoc {
         TCP_CLIENT.doc
     }
-    fn is_source(&self) -> bool {
-        true
-    }
-    fn is_sink(&self) -> bool {
-        true
-    }
     fn readiness(&self) -> Readiness {
         readiness(self.streams)
     }
@@ -159,12 +155,6 @@ impl Kind for TcpClient {
 impl Kind for WsClient {
     fn doc(&self) -> &'static KindDoc {
         WS_CLIENT.doc
-    }
-    fn is_source(&self) -> bool {
-        true
-    }
-    fn is_sink(&self) -> bool {
-        true
     }
     fn readiness(&self) -> Readiness {
         readiness(self.streams)

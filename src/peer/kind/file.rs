@@ -10,6 +10,7 @@ use crate::peer::PeerError;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+/// `file` as the registry lists it.
 pub const KIND: Registration = Registration {
     doc: &KindDoc {
         kind: "file",

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// `http_client` as the registry lists it.
 pub const KIND: Registration = Registration {
     doc: &KindDoc {
         kind: "http_client",
@@ -57,12 +58,6 @@ pub struct HttpClient {
 impl Kind for HttpClient {
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
-    }
-    fn is_source(&self) -> bool {
-        true
-    }
-    fn is_sink(&self) -> bool {
-        true
     }
     fn answers(&self) -> bool {
         true

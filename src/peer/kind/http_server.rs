@@ -22,6 +22,7 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 
+/// `http_server` as the registry lists it.
 pub const KIND: Registration = Registration {
     doc: &KindDoc {
         kind: "http_server",
@@ -56,12 +57,6 @@ pub struct HttpServer {
 impl Kind for HttpServer {
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
-    }
-    fn is_source(&self) -> bool {
-        true
-    }
-    fn is_sink(&self) -> bool {
-        true
     }
     /// A connection takes one response per request and drops the rest at the next
     /// request: halting its reader on a full queue could stall it.

@@ -8,6 +8,7 @@ use crate::peer::PeerError;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// `metronome` as the registry lists it.
 pub const KIND: Registration = Registration {
     doc: &KindDoc {
         kind: "metronome",
@@ -34,12 +35,6 @@ pub struct Metronome {
 impl Kind for Metronome {
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
-    }
-    fn is_source(&self) -> bool {
-        true
-    }
-    fn is_sink(&self) -> bool {
-        false
     }
     fn start(&self, s: Start) -> Result<Started, PeerError> {
         if s.reads {

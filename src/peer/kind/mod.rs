@@ -8,6 +8,11 @@
 //! The graph-bound channel is bounded, so a slow graph slows readers down (the
 //! operating system buffers the rest); the sink-bound channels are not, so the
 //! executor never waits on a peer and the two directions cannot deadlock.
+//!
+//! A kind is one module implementing [`Kind`] with a [`Registration`] (its
+//! reference, whose keys are its config schema, and how a checked config becomes
+//! the kind); adding one is that file, its `mod` line here and one line in
+//! [`registry::REGISTRY`].
 
 pub mod client;
 mod config;

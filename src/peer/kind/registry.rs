@@ -49,11 +49,17 @@ pub trait Kind: std::fmt::Debug + Send + Sync + Any {
     /// The kind's reference (its name is what is written after `from`).
     fn doc(&self) -> &'static KindDoc;
 
-    /// Events can come out of it (it has a source side).
-    fn is_source(&self) -> bool;
+    /// Events can come out of it (it has a source side); by default what its
+    /// reference says.
+    fn is_source(&self) -> bool {
+        self.doc().nature.contains("source")
+    }
 
-    /// Events sent into it go somewhere (it has a sink side).
-    fn is_sink(&self) -> bool;
+    /// Events sent into it go somewhere (it has a sink side); by default what its
+    /// reference says.
+    fn is_sink(&self) -> bool {
+        self.doc().nature.contains("sink")
+    }
 
     /// Its source sends again what fails downstream: the runtime hands it the acks
     /// and fails of what it read ([`Start::replay`]).
@@ -178,6 +184,32 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), REGISTRY.len());
         assert!(lookup("file").is_some() && lookup("nope").is_none());
+    }
+
+    #[test]
+    fn sides_of_each_kind() {
+        let empty = Record::default();
+        let sides = |name: &str| {
+            let r = lookup(name).unwrap();
+            let kind = (r.configure)(&mut Config::new(name, &empty));
+            (kind.is_source(), kind.is_sink())
+        };
+        for t in ["stdin", "metronome", "kafka_consumer", "file"] {
+            assert_eq!(sides(t), (true, false), "{t}");
+        }
+        for t in ["stdout", "stderr", "kafka_producer"] {
+            assert_eq!(sides(t), (false, true), "{t}");
+        }
+        for t in [
+            "tcp_server",
+            "tcp_client",
+            "ws_server",
+            "ws_client",
+            "http_server",
+            "http_client",
+        ] {
+            assert_eq!(sides(t), (true, true), "{t}");
+        }
     }
 
     /// `["lines"]` for byte streams, none for message transports.

@@ -13,6 +13,7 @@ use std::io::{ErrorKind, Read};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+/// `stdin` as the registry lists it.
 pub const STDIN: Registration = Registration {
     doc: &KindDoc {
         kind: "stdin",
@@ -23,6 +24,7 @@ pub const STDIN: Registration = Registration {
     configure: |_| Arc::new(Stdin),
 };
 
+/// `stdout` as the registry lists it.
 pub const STDOUT: Registration = Registration {
     doc: &KindDoc {
         kind: "stdout",
@@ -33,6 +35,7 @@ pub const STDOUT: Registration = Registration {
     configure: |_| Arc::new(Output::Stdout),
 };
 
+/// `stderr` as the registry lists it.
 pub const STDERR: Registration = Registration {
     doc: &KindDoc {
         kind: "stderr",
@@ -50,12 +53,6 @@ pub struct Stdin;
 impl Kind for Stdin {
     fn doc(&self) -> &'static KindDoc {
         STDIN.doc
-    }
-    fn is_source(&self) -> bool {
-        true
-    }
-    fn is_sink(&self) -> bool {
-        false
     }
     fn default_interceptors(&self) -> &'static [&'static str] {
         &["lines"]
@@ -81,12 +78,6 @@ impl Kind for Output {
             Output::Stdout => STDOUT.doc,
             Output::Stderr => STDERR.doc,
         }
-    }
-    fn is_source(&self) -> bool {
-        false
-    }
-    fn is_sink(&self) -> bool {
-        true
     }
     fn default_interceptors(&self) -> &'static [&'static str] {
         &["lines"]

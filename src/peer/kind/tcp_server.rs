@@ -11,6 +11,7 @@ use std::sync::Arc;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
+/// `tcp_server` as the registry lists it.
 pub const KIND: Registration = Registration {
     doc: &KindDoc {
         kind: "tcp_server",
@@ -36,12 +37,6 @@ pub struct TcpServer {
 impl Kind for TcpServer {
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
-    }
-    fn is_source(&self) -> bool {
-        true
-    }
-    fn is_sink(&self) -> bool {
-        true
     }
     fn default_interceptors(&self) -> &'static [&'static str] {
         &["lines"]

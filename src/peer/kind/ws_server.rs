@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+/// `ws_server` as the registry lists it.
 pub const KIND: Registration = Registration {
     doc: &KindDoc {
         kind: "ws_server",
@@ -40,12 +41,6 @@ pub struct WsServer {
 impl Kind for WsServer {
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
-    }
-    fn is_source(&self) -> bool {
-        true
-    }
-    fn is_sink(&self) -> bool {
-        true
     }
     fn start(&self, s: Start) -> Result<Started, PeerError> {
         let streams = SharedStreams::default();

@@ -29,6 +29,7 @@ const BROKERS: (&str, &str) = (
     "bootstrap servers, `host:port[,host:port]` (string, required)",
 );
 
+/// `kafka_consumer` as the registry lists it.
 pub const CONSUMER: Registration = Registration {
     doc: &KindDoc {
         kind: "kafka_consumer",
@@ -51,6 +52,7 @@ pub const CONSUMER: Registration = Registration {
     },
 };
 
+/// `kafka_producer` as the registry lists it.
 pub const PRODUCER: Registration = Registration {
     doc: &KindDoc {
         kind: "kafka_producer",
@@ -94,12 +96,6 @@ impl Kind for KafkaConsumer {
     fn doc(&self) -> &'static KindDoc {
         CONSUMER.doc
     }
-    fn is_source(&self) -> bool {
-        true
-    }
-    fn is_sink(&self) -> bool {
-        false
-    }
     fn replays(&self) -> bool {
         true
     }
@@ -122,12 +118,6 @@ impl Kind for KafkaConsumer {
 impl Kind for KafkaProducer {
     fn doc(&self) -> &'static KindDoc {
         PRODUCER.doc
-    }
-    fn is_source(&self) -> bool {
-        false
-    }
-    fn is_sink(&self) -> bool {
-        true
     }
     #[cfg(feature = "kafka")]
     fn start(&self, s: Start) -> Result<Started, PeerError> {
