@@ -157,7 +157,7 @@ fn peers_page() -> String {
     for (k, d) in crate::peer::kind_docs::WITH_KEY_DOCS {
         s.push_str(&format!("- `{k}`: {d}\n"));
     }
-    for d in crate::peer::kind_docs::KIND_DOCS {
+    for d in crate::peer::kind_docs::kind_docs() {
         s.push_str(&format!("\n## `{}`\n\n", d.kind));
         s.push_str(&catalog::peer_kind_markdown(d.kind).unwrap_or_default());
     }

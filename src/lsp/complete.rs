@@ -439,8 +439,7 @@ fn after_from(doc: &Document, offset: usize, stmt: &[Token]) -> Vec<lsp::Complet
 }
 
 fn peer_kinds() -> Vec<lsp::CompletionItem> {
-    crate::peer::kind_docs::KIND_DOCS
-        .iter()
+    crate::peer::kind_docs::kind_docs()
         .map(|d| {
             let md = catalog::peer_kind_markdown(d.kind).unwrap_or_default();
             with_docs(

@@ -14,6 +14,7 @@ use super::metrics::Counter;
 use super::router::Exec;
 use super::runtime::Options;
 use super::spec::PeerSpec;
+use super::PeerError;
 use crate::event::{EventId, Signal};
 use crate::exec::graph::{Graph, NodeKind};
 use crate::value::{Fields, Str, Value};
@@ -52,7 +53,7 @@ impl Plan {
 
 /// Opens stdin or the `-i` files (all of them now, so a missing one stops the run
 /// before it starts) and starts reading them as peer `peer`.
-pub(super) fn start(opts: &Options, peer: usize, plan: Plan) -> Result<LineInput, String> {
+pub(super) fn start(opts: &Options, peer: usize, plan: Plan) -> Result<LineInput, PeerError> {
     let (readers, names) = open(&opts.inputs)?;
     let json = opts.codec != "string";
     let codec = || -> Box<dyn Codec> {
@@ -79,7 +80,7 @@ pub(super) fn start(opts: &Options, peer: usize, plan: Plan) -> Result<LineInput
 
 type Opened = (Vec<Box<dyn Read + Send>>, Vec<String>);
 
-fn open(paths: &[std::path::PathBuf]) -> Result<Opened, String> {
+fn open(paths: &[std::path::PathBuf]) -> Result<Opened, PeerError> {
     if paths.is_empty() {
         return Ok((vec![Box::new(std::io::stdin())], vec!["stdin".into()]));
     }
@@ -91,7 +92,7 @@ fn open(paths: &[std::path::PathBuf]) -> Result<Opened, String> {
             names.push("stdin".into());
             continue;
         }
-        let f = std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let f = std::fs::File::open(p).map_err(PeerError::read(p.display().to_string()))?;
         readers.push(Box::new(f));
         names.push(p.display().to_string());
     }

@@ -13,8 +13,10 @@
 //! - [`runtime`]: `trickle run` for a query with peers: tokio tasks per peer and
 //!   per connection, the synchronous executor on the calling thread.
 //! - `router`: the executor thread's side (ids, signals, routing to sinks).
-//! - [`kind`]: one module per peer kind; [`stream`]: per-stream framing;
-//!   [`metrics`]: the counters.
+//! - [`kind`]: one module per peer kind, each implementing [`kind::Kind`] and listed
+//!   in [`kind::registry::REGISTRY`] (the runtime knows the trait, not the kinds);
+//!   [`stream`]: per-stream framing; [`metrics`]: the counters; `error`: what goes
+//!   wrong in a peer, as typed errors.
 //! - [`chunks`] (with `chunk_queue`): the fast reader of JSON lines, chunked reads
 //!   decoded on a worker beside the graph, compact forwarding and decoding only the
 //!   fields the query reads; `input`: the built-in `in` peer fed by it.
@@ -27,6 +29,7 @@ pub mod codec;
 pub mod config;
 mod contraflow;
 pub mod engine;
+mod error;
 pub mod gate;
 mod input;
 pub mod interceptor;
@@ -42,3 +45,4 @@ pub mod spec;
 pub mod stream;
 
 pub use config::ConfigError;
+pub use error::{ConnectError, EncodeError, PeerError, SendError, TransportError};

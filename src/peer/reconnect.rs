@@ -16,6 +16,17 @@ use std::time::Duration;
 /// The keys a `reconnect` record takes.
 pub const KEYS: &[&str] = &["interval_ms", "max_interval_ms", "max_retries"];
 
+/// A `reconnect` value that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReconnectError {
+    #[error("`{key}` must be a non-negative integer, got {got}")]
+    NotCount { key: String, got: &'static str },
+    #[error("unknown key `{key}`; it takes {}", crate::peer::spec::list(KEYS))]
+    UnknownKey { key: String },
+    #[error("must be a boolean or a record, got {0}")]
+    Shape(&'static str),
+}
+
 /// See the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reconnect {
@@ -47,40 +58,32 @@ impl Reconnect {
     };
 
     /// Reads the config value; `Err` says what is wrong with it.
-    pub fn from_value(v: &Value) -> Result<Reconnect, String> {
+    pub fn from_value(v: &Value) -> Result<Reconnect, ReconnectError> {
         match v {
             Value::Bool(true) => Ok(Reconnect::default()),
             Value::Bool(false) => Ok(Reconnect::NEVER),
             Value::Record(r) => {
                 let mut out = Reconnect::default();
                 for (k, v) in r.iter() {
-                    let n = v.as_u64().ok_or_else(|| {
-                        format!(
-                            "`{k}` must be a non-negative integer, got {}",
-                            v.type_name()
-                        )
+                    let n = v.as_u64().ok_or_else(|| ReconnectError::NotCount {
+                        key: k.to_string(),
+                        got: v.type_name(),
                     })?;
                     match k.as_str() {
                         "interval_ms" => out.interval_ms = n.max(1),
                         "max_interval_ms" => out.max_interval_ms = n.max(1),
                         "max_retries" => out.max_retries = Some(n),
                         other => {
-                            let known: Vec<String> =
-                                KEYS.iter().map(|k| format!("`{k}`")).collect();
-                            return Err(format!(
-                                "unknown key `{other}`; it takes {}",
-                                known.join(", ")
-                            ));
+                            return Err(ReconnectError::UnknownKey {
+                                key: other.to_string(),
+                            })
                         }
                     }
                 }
                 out.max_interval_ms = out.max_interval_ms.max(out.interval_ms);
                 Ok(out)
             }
-            other => Err(format!(
-                "must be a boolean or a record, got {}",
-                other.type_name()
-            )),
+            other => Err(ReconnectError::Shape(other.type_name())),
         }
     }
 
@@ -128,9 +131,13 @@ mod tests {
 
     #[test]
     fn bad_values_say_why() {
-        let e = Reconnect::from_value(&Value::from("yes")).unwrap_err();
+        let e = Reconnect::from_value(&Value::from("yes"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("boolean or a record"), "{e}");
-        let e = Reconnect::from_value(&crate::record! {"every" => 1u64}).unwrap_err();
+        let e = Reconnect::from_value(&crate::record! {"every" => 1u64})
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown key `every`"), "{e}");
     }
 }

@@ -11,11 +11,11 @@
 use super::engine::{Engine, ScriptEngine};
 use super::gate::Gate;
 use super::input;
-use super::kind::{self, lock, Ctx, Pending, Replay, SharedStreams, ToGraph, ToPeer};
+use super::kind::{self, lock, Ctx, Pending, Readiness, Replay, Start, ToGraph};
 use super::metrics::{self, Metrics};
 use super::router::Exec;
-use super::spec::{ClientStreams, Kind, PeerSpec};
-use crate::event::Event;
+use super::spec::PeerSpec;
+use super::PeerError;
 use crate::exec::graph::Graph;
 use crate::exec::Query;
 use crate::value::Value;
@@ -75,16 +75,7 @@ pub fn needs_peers(q: &Query) -> bool {
     })
 }
 
-/// Where a peer's incoming events go.
-pub(super) enum Sink {
-    None,
-    /// A writer: every event goes to its one stream.
-    Events(mpsc::UnboundedSender<Event>),
-    /// A client: events plus upstream stream starts and ends.
-    Control(mpsc::UnboundedSender<ToPeer>),
-    /// A server: routed by id and lineage to its open streams.
-    Server(SharedStreams),
-}
+pub(super) use super::kind::Sink;
 
 pub(super) struct Peer {
     pub(super) spec: Arc<PeerSpec>,
@@ -255,7 +246,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
                 peer.source = true;
                 Ok(peer)
             } else {
-                start_peer(&rt, graph, &ctx, implicit_in, &inputs)
+                start_peer(graph, &ctx, implicit_in, &inputs)
             };
             match started {
                 Ok(peer) => peers.push(peer),
@@ -390,7 +381,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
 fn input_spec(codec: &str) -> PeerSpec {
     PeerSpec {
         name: "in".into(),
-        kind: Kind::Stdin,
+        kind: Arc::new(kind::stdio::Stdin),
         codec: if codec == "string" { "string" } else { "json" }.into(),
         interceptors: None,
         metrics_interval_s: None,
@@ -403,13 +394,7 @@ fn has_out_edges(g: &Graph, name: &str) -> bool {
         .is_some_and(|i| g.edges.iter().any(|e| e.from == i))
 }
 
-fn start_peer(
-    rt: &tokio::runtime::Runtime,
-    g: &Graph,
-    ctx: &Ctx,
-    implicit_in: bool,
-    inputs: &Inputs,
-) -> Result<Peer, String> {
+fn start_peer(g: &Graph, ctx: &Ctx, implicit_in: bool, inputs: &Inputs) -> Result<Peer, PeerError> {
     let spec = &ctx.spec;
     let has = |n: String| g.find(&n).is_some();
     let reads =
@@ -417,10 +402,7 @@ fn start_peer(
     let writes = has(spec.in_node());
     let mut peer = Peer::new(spec.clone(), ctx.metrics.clone(), ctx.gate.clone());
     peer.source = reads && spec.kind.is_source();
-    peer.client = matches!(
-        spec.kind,
-        Kind::TcpClient { .. } | Kind::WsClient { .. } | Kind::HttpClient { .. }
-    );
+    peer.client = spec.kind.answers();
     peer.err_connected = has(spec.err_node());
     if implicit_in {
         peer.replay = start_inputs(ctx.clone(), inputs)?;
@@ -443,137 +425,21 @@ fn start_peer(
             spec.name, spec.name
         ));
     }
-    match &spec.kind {
-        Kind::Stdin if reads => kind::stdio::start_stdin(ctx.clone()),
-        Kind::Stdout | Kind::Stderr if writes => {
-            let stderr = spec.kind == Kind::Stderr;
-            peer.sink = Sink::Events(kind::stdio::start_std_sink(ctx, stderr));
-        }
-        Kind::File { path, mode } => {
-            if spec.kind.is_source() {
-                if reads {
-                    let (tx, rx) = mpsc::unbounded_channel();
-                    kind::file::start_reader(ctx.clone(), path, rx)?;
-                    peer.replay = Some(tx);
-                }
-            } else if writes {
-                peer.sink = Sink::Events(kind::file::start_writer(ctx, path, *mode)?);
-            }
-        }
-        Kind::Metronome { interval_ns } if reads => {
-            kind::metronome::start(ctx.clone(), *interval_ns)
-        }
-        Kind::TcpServer { host, port } | Kind::WsServer { host, port } => {
-            let streams = SharedStreams::default();
-            let (task_ctx, shared) = (ctx.clone(), streams.clone());
-            if matches!(spec.kind, Kind::TcpServer { .. }) {
-                rt.block_on(kind::tcp_server::start(task_ctx, host, *port, shared))?;
-            } else {
-                rt.block_on(kind::ws_server::start(task_ctx, host, *port, shared))?;
-            }
-            peer.sink = Sink::Server(streams);
-        }
-        Kind::HttpServer {
-            host,
-            port,
-            timeout_ms,
-        } => {
-            let streams = SharedStreams::default();
-            let start =
-                kind::http_server::start(ctx.clone(), host, *port, *timeout_ms, streams.clone());
-            rt.block_on(start)?;
-            peer.sink = Sink::Server(streams);
-        }
-        Kind::HttpClient {
-            url,
-            method,
-            headers,
-            timeout_ms,
-        } => {
-            let target = kind::http_client::Target {
-                url: url.clone(),
-                method: method.clone(),
-                headers: headers.clone(),
-                timeout_ms: *timeout_ms,
-            };
-            peer.sink = Sink::Control(kind::http_client::start(ctx, target));
-        }
-        Kind::TcpClient {
-            host,
-            port,
-            streams,
-            reconnect,
-        }
-        | Kind::WsClient {
-            host,
-            port,
-            streams,
-            reconnect,
-            ..
-        } => {
-            let ws_path = match &spec.kind {
-                Kind::WsClient { path, .. } => Some(path.clone()),
-                _ => None,
-            };
-            let target = kind::client::Target {
-                host: host.clone(),
-                port: *port,
-                reconnect: *reconnect,
-                ws_path,
-            };
-            peer.sink = Sink::Control(kind::client::start(ctx, target, *streams));
-        }
-        Kind::KafkaConsumer { .. } | Kind::KafkaProducer { .. } => {
-            start_kafka(ctx, &mut peer, reads, writes)?
-        }
-        _ => {}
+    let mut replay = None;
+    if reads && spec.kind.replays() {
+        let (tx, rx) = mpsc::unbounded_channel();
+        peer.replay = Some(tx);
+        replay = Some(rx);
     }
+    let started = spec.kind.start(Start {
+        ctx: ctx.clone(),
+        reads,
+        writes,
+        replay,
+    })?;
+    peer.sink = started.sink;
+    peer.thread = started.thread;
     Ok(peer)
-}
-
-#[cfg(feature = "kafka")]
-fn start_kafka(ctx: &Ctx, peer: &mut Peer, reads: bool, writes: bool) -> Result<(), String> {
-    use kind::kafka::{consumer, producer};
-    match &ctx.spec.kind {
-        Kind::KafkaConsumer {
-            brokers,
-            group_id,
-            topics,
-            options,
-        } if reads => {
-            let cfg = consumer::Config {
-                brokers: brokers.clone(),
-                group_id: group_id.clone(),
-                topics: topics.clone(),
-                options: options.clone(),
-            };
-            let (tx, rx) = mpsc::unbounded_channel();
-            peer.thread = Some(consumer::start(ctx.clone(), cfg, rx)?);
-            peer.replay = Some(tx);
-        }
-        Kind::KafkaProducer {
-            brokers,
-            topic,
-            options,
-        } if writes => {
-            let cfg = producer::Config {
-                brokers: brokers.clone(),
-                topic: topic.clone(),
-                options: options.clone(),
-            };
-            peer.sink = Sink::Events(producer::start(ctx, cfg)?);
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-#[cfg(not(feature = "kafka"))]
-fn start_kafka(ctx: &Ctx, _peer: &mut Peer, _reads: bool, _writes: bool) -> Result<(), String> {
-    Err(format!(
-        "peer `{}`: this trickle was built without the `kafka` feature",
-        ctx.spec.name
-    ))
 }
 
 /// The CLI's `-i` files.
@@ -587,7 +453,7 @@ struct Inputs<'a> {
 fn start_inputs(
     ctx: Ctx,
     inputs: &Inputs,
-) -> Result<Option<mpsc::UnboundedSender<Replay>>, String> {
+) -> Result<Option<mpsc::UnboundedSender<Replay>>, PeerError> {
     let paths = inputs.paths;
     let inputs_progress = &inputs.progress;
     if !paths.is_empty() && paths.iter().all(|p| p.as_os_str() != "-") {
@@ -619,7 +485,7 @@ fn start_inputs(
             inputs.push(stdin());
             continue;
         }
-        let f = std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let f = std::fs::File::open(p).map_err(PeerError::read(p.display().to_string()))?;
         inputs.push(kind::stdio::Input {
             meta: Value::record(),
             name: p.display().to_string(),
@@ -646,18 +512,7 @@ fn reach(g: &Graph, specs: &[PeerSpec]) -> Vec<Reach> {
     for e in &g.edges {
         succ[e.from].push(e.to);
     }
-    let per_stream = |p: &PeerSpec| {
-        matches!(
-            p.kind,
-            Kind::TcpClient {
-                streams: ClientStreams::PerStream,
-                ..
-            } | Kind::WsClient {
-                streams: ClientStreams::PerStream,
-                ..
-            }
-        )
-    };
+    let per_stream = |p: &PeerSpec| p.kind.readiness() == Readiness::PerStream;
     let in_nodes: Vec<Option<usize>> = specs.iter().map(|p| g.find(&p.in_node())).collect();
     specs
         .iter()

@@ -1,7 +1,18 @@
 //! Peer definitions checked: kinds, keys, types, codecs and interceptors.
 
 use super::*;
+use crate::peer::kind::client::TcpClient;
+use crate::peer::kind::file::File;
+use crate::peer::kind::kafka::KafkaConsumer;
+use crate::peer::kind::metronome::Metronome;
+use crate::peer::kind::tcp_server::TcpServer;
 use crate::value::parse_json;
+
+/// The kind of `s` as the config struct it was read into.
+fn kind<T: Kind>(s: &PeerSpec) -> &T {
+    let any: &dyn std::any::Any = &*s.kind;
+    any.downcast_ref::<T>().expect("another kind")
+}
 
 fn with(json: &str) -> Record {
     parse_json(json).unwrap().as_record().cloned().unwrap()
@@ -19,8 +30,8 @@ fn errors(kind: &str, json: &str) -> Vec<String> {
 fn builds_each_kind() {
     let s = build("up", "tcp_server", &with(r#"{"config": {"port": 4242}}"#)).unwrap();
     assert_eq!(
-        s.kind,
-        Kind::TcpServer {
+        kind::<TcpServer>(&s),
+        &TcpServer {
             host: "127.0.0.1".into(),
             port: 4242
         }
@@ -33,7 +44,7 @@ fn builds_each_kind() {
         ("up/in".into(), "up/err".into())
     );
     let s = build("m", "metronome", &with(r#"{"config": {"interval": 5}}"#)).unwrap();
-    assert_eq!(s.kind, Kind::Metronome { interval_ns: 5 });
+    assert_eq!(kind::<Metronome>(&s), &Metronome { interval_ns: 5 });
     assert!(s.chain().is_empty());
     let s = build(
         "f",
@@ -42,8 +53,8 @@ fn builds_each_kind() {
     )
     .unwrap();
     assert_eq!(
-        s.kind,
-        Kind::File {
+        kind::<File>(&s),
+        &File {
             path: "x".into(),
             mode: FileMode::Append
         }
@@ -60,8 +71,8 @@ fn builds_each_kind() {
     )
     .unwrap();
     assert!(matches!(
-        s.kind,
-        Kind::TcpClient {
+        kind::<TcpClient>(&s),
+        TcpClient {
             streams: ClientStreams::PerStream,
             reconnect: Reconnect::NEVER,
             ..
@@ -144,8 +155,8 @@ fn kafka_peers_take_brokers_as_a_string_or_a_list() {
     )
     .unwrap();
     assert_eq!(
-        s.kind,
-        Kind::KafkaConsumer {
+        kind::<KafkaConsumer>(&s),
+        &KafkaConsumer {
             brokers: "a:1,b:2".into(),
             group_id: "g".into(),
             topics: vec!["t".into()],

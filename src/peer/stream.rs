@@ -4,6 +4,7 @@
 
 use super::raw::Raw;
 use super::spec::PeerSpec;
+use super::EncodeError;
 use super::{codec::Codec, interceptor::Chain};
 use crate::value::Value;
 
@@ -83,15 +84,11 @@ impl Encoder {
     }
 
     /// Appends the bytes for `value` to `out` (one message for message transports).
-    pub fn encode(&mut self, value: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+    pub fn encode(&mut self, value: &Value, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         self.frame.clear();
-        self.codec
-            .encode(value, &mut self.frame)
-            .map_err(|e| e.to_string())?;
+        self.codec.encode(value, &mut self.frame)?;
         self.parts.clear();
-        self.chain
-            .send(&self.frame, &mut self.parts)
-            .map_err(|e| e.to_string())?;
+        self.chain.send(&self.frame, &mut self.parts)?;
         for p in self.parts.drain(..) {
             out.extend_from_slice(&p);
         }

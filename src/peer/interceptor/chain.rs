@@ -5,28 +5,6 @@ use super::{create, InterceptError, Interceptor};
 use crate::peer::config::ConfigError;
 use crate::value::Value;
 
-/// Peer kinds that carry a byte stream, so frames need delimiting by default.
-const BYTE_STREAMS: &[&str] = &[
-    "stdin",
-    "stdout",
-    "stderr",
-    "file",
-    "tcp",
-    "tcp_server",
-    "tcp_client",
-];
-
-/// The interceptors a peer of kind `transport` uses when its definition names none:
-/// `["lines"]` for byte streams (stdin, stdout, stderr, file, tcp), none for message
-/// transports (ws, http, metronome), whose messages are frames already.
-pub fn default_interceptors(transport: &str) -> &'static [&'static str] {
-    if BYTE_STREAMS.contains(&transport) {
-        &["lines"]
-    } else {
-        &[]
-    }
-}
-
 /// A stream's interceptors, plus scratch lists reused between calls so passing
 /// frames from stage to stage allocates nothing once warm.
 pub struct Chain {
@@ -65,9 +43,10 @@ impl Chain {
         ))
     }
 
-    /// The default chain for a peer of kind `transport` (see [`default_interceptors`]).
-    pub fn default_for(transport: &str) -> Chain {
-        let stages = default_interceptors(transport)
+    /// The chain of the interceptors called `names`, without config (a kind's
+    /// default list).
+    pub fn named(names: &[&str]) -> Chain {
+        let stages = names
             .iter()
             .filter_map(|name| create(&Value::String((*name).into())).ok())
             .collect();
@@ -181,32 +160,6 @@ mod tests {
         }
         c.finish(&mut out, &mut errors);
         (out, errors)
-    }
-
-    #[test]
-    fn defaults_per_transport() {
-        for t in [
-            "stdin",
-            "stdout",
-            "stderr",
-            "file",
-            "tcp",
-            "tcp_server",
-            "tcp_client",
-        ] {
-            assert_eq!(Chain::default_for(t).names(), ["lines"], "{t}");
-        }
-        for t in [
-            "ws",
-            "ws_server",
-            "ws_client",
-            "http",
-            "http_server",
-            "http_client",
-            "metronome",
-        ] {
-            assert!(Chain::default_for(t).is_empty(), "{t}");
-        }
     }
 
     #[test]

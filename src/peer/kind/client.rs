@@ -7,11 +7,15 @@
 //! (connect, one open connection, its receiving side).
 
 use super::link::Link;
-use super::{addr_value, lock, Ctx, ToGraph, ToPeer};
+use super::registry::{Kind, Readiness, Registration, Sink, Start, Started};
+use super::{addr_value, lock, Config, Ctx, ToGraph, ToPeer};
 use crate::event::{Event, EventId};
+use crate::peer::kind_docs::{KindDoc, HOST, PORT, RECONNECT, STREAMS};
 use crate::peer::metrics::Counter;
-use crate::peer::spec::{ClientStreams, Reconnect};
+use crate::peer::reconnect::Reconnect;
 use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::PeerError;
+use crate::peer::{ConnectError, EncodeError, SendError, TransportError};
 use crate::value::{Str, Value};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
@@ -28,6 +32,154 @@ use tokio_tungstenite::WebSocketStream;
 
 /// How long a closing connection waits for the server's last responses.
 const LINGER: Duration = Duration::from_secs(2);
+
+/// `tcp_client` as the registry lists it.
+pub const TCP_CLIENT: Registration = Registration {
+    doc: &KindDoc {
+        kind: "tcp_client",
+        nature: "source and sink",
+        summary: "Connects to a TCP server; what it receives back comes out as events.",
+        keys: &[HOST, PORT, STREAMS, RECONNECT],
+    },
+    configure: |c| {
+        Arc::new(TcpClient {
+            host: c.string("host", Some("127.0.0.1")),
+            port: c.port(),
+            streams: streams(c),
+            reconnect: reconnect(c),
+        })
+    },
+};
+
+/// `ws_client` as the registry lists it.
+pub const WS_CLIENT: Registration = Registration {
+    doc: &KindDoc {
+        kind: "ws_client",
+        nature: "source and sink",
+        summary: "Connects to a WebSocket server.",
+        keys: &[
+            HOST,
+            PORT,
+            ("path", "request path (string, default `/`)"),
+            STREAMS,
+            RECONNECT,
+        ],
+    },
+    configure: |c| {
+        Arc::new(WsClient {
+            host: c.string("host", Some("127.0.0.1")),
+            port: c.port(),
+            path: c.string("path", Some("/")),
+            streams: streams(c),
+            reconnect: reconnect(c),
+        })
+    },
+};
+
+/// How a client peer maps upstream streams to connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientStreams {
+    /// One connection for every event.
+    Shared,
+    /// One connection per upstream stream, opened on its `start_stream`.
+    PerStream,
+}
+
+/// A `tcp_client` peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TcpClient {
+    pub host: String,
+    pub port: u16,
+    pub streams: ClientStreams,
+    pub reconnect: Reconnect,
+}
+
+/// A `ws_client` peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WsClient {
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+    pub streams: ClientStreams,
+    pub reconnect: Reconnect,
+}
+
+fn streams(c: &mut Config) -> ClientStreams {
+    match c
+        .one_of("streams", &["shared", "per_stream"], "shared")
+        .as_str()
+    {
+        "per_stream" => ClientStreams::PerStream,
+        _ => ClientStreams::Shared,
+    }
+}
+
+fn reconnect(c: &mut Config) -> Reconnect {
+    match c.get("reconnect") {
+        None => Reconnect::default(),
+        Some(v) => match Reconnect::from_value(v) {
+            Ok(r) => r,
+            Err(e) => {
+                c.invalid("reconnect", e.to_string());
+                Reconnect::default()
+            }
+        },
+    }
+}
+
+impl Kind for TcpClient {
+    fn doc(&self) -> &'static KindDoc {
+        TCP_CLIENT.doc
+    }
+    fn readiness(&self) -> Readiness {
+        readiness(self.streams)
+    }
+    fn answers(&self) -> bool {
+        true
+    }
+    fn default_interceptors(&self) -> &'static [&'static str] {
+        &["lines"]
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        let target = Target {
+            host: self.host.clone(),
+            port: self.port,
+            reconnect: self.reconnect,
+            ws_path: None,
+        };
+        let tx = start(&s.ctx, target, self.streams);
+        Ok(Started::sink(Sink::Control(tx)))
+    }
+}
+
+impl Kind for WsClient {
+    fn doc(&self) -> &'static KindDoc {
+        WS_CLIENT.doc
+    }
+    fn readiness(&self) -> Readiness {
+        readiness(self.streams)
+    }
+    fn answers(&self) -> bool {
+        true
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        let target = Target {
+            host: self.host.clone(),
+            port: self.port,
+            reconnect: self.reconnect,
+            ws_path: Some(self.path.clone()),
+        };
+        let tx = start(&s.ctx, target, self.streams);
+        Ok(Started::sink(Sink::Control(tx)))
+    }
+}
+
+fn readiness(streams: ClientStreams) -> Readiness {
+    match streams {
+        ClientStreams::Shared => Readiness::Peer,
+        ClientStreams::PerStream => Readiness::PerStream,
+    }
+}
 
 /// Where and how to connect.
 #[derive(Clone)]
@@ -52,13 +204,10 @@ enum Wire {
 }
 
 impl Wire {
-    async fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
+    async fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
         match self {
-            Wire::Tcp(w) => w.write_all(bytes).await.map_err(|e| e.to_string()),
-            Wire::Ws(w) => w
-                .send(super::ws_server::message(bytes))
-                .await
-                .map_err(|e| e.to_string()),
+            Wire::Tcp(w) => Ok(w.write_all(bytes).await?),
+            Wire::Ws(w) => Ok(w.send(super::ws_server::message(bytes)).await?),
         }
     }
 
@@ -76,7 +225,7 @@ impl Wire {
 }
 
 /// Starts the client's task; returns the channel the executor sends to.
-pub fn start(ctx: &Ctx, target: Target, streams: ClientStreams) -> mpsc::UnboundedSender<ToPeer> {
+fn start(ctx: &Ctx, target: Target, streams: ClientStreams) -> mpsc::UnboundedSender<ToPeer> {
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
     let handle = tokio::spawn(async move {
@@ -90,10 +239,14 @@ pub fn start(ctx: &Ctx, target: Target, streams: ClientStreams) -> mpsc::Unbound
 }
 
 /// One connection attempt (TCP, then the WebSocket handshake for `ws_client`).
-pub(super) async fn connect(t: &Target) -> Result<Socket, String> {
+pub(super) async fn connect(t: &Target) -> Result<Socket, ConnectError> {
     let sock = TcpStream::connect((t.host.as_str(), t.port))
         .await
-        .map_err(|e| format!("cannot connect to {}:{}: {e}", t.host, t.port))?;
+        .map_err(|source| ConnectError::Tcp {
+            host: t.host.clone(),
+            port: t.port,
+            source,
+        })?;
     let _ = sock.set_nodelay(true);
     match &t.ws_path {
         None => Ok(Socket::Tcp(sock)),
@@ -107,15 +260,18 @@ pub(super) async fn connect(t: &Target) -> Result<Socket, String> {
             tokio_tungstenite::client_async(url.as_str(), sock)
                 .await
                 .map(|(ws, _)| Socket::Ws(Box::new(ws)))
-                .map_err(|e| format!("cannot open a WebSocket to {url}: {e}"))
+                .map_err(|e| ConnectError::Ws {
+                    url,
+                    source: Box::new(e),
+                })
         }
     }
 }
 
 /// Why a write failed: the event (it would fail again) or the connection.
 pub(super) enum Failure {
-    Encode(String),
-    Send(String),
+    Encode(EncodeError),
+    Send(SendError),
 }
 
 /// One open connection: its writing half here, its reading half in a task.
@@ -229,10 +385,12 @@ impl Conn {
         self.enc
             .encode(&ev.data, &mut self.buf)
             .map_err(Failure::Encode)?;
-        self.w
-            .send(&self.buf)
-            .await
-            .map_err(|e| Failure::Send(format!("cannot send on peer `{}`: {e}", ctx.spec.name)))?;
+        self.w.send(&self.buf).await.map_err(|source| {
+            Failure::Send(SendError {
+                peer: ctx.spec.name.clone(),
+                source,
+            })
+        })?;
         ctx.metrics.add(Counter::Send, Some(self.id), 1);
         self.sent += 1;
         Ok(())

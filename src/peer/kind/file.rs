@@ -1,19 +1,95 @@
 //! `file`: `read` (default) is a replayable source (see `replay`) with one stream
 //! that ends at EOF; `write` (truncate) and `append` are sinks that write and flush.
 
+use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::replay::{check_inputs, read_replayable, FileInput};
 use super::{Ctx, Replay};
 use crate::event::Event;
-use crate::peer::spec::FileMode;
+use crate::peer::kind_docs::KindDoc;
+use crate::peer::PeerError;
+use std::sync::Arc;
 use tokio::sync::mpsc;
+
+/// `file` as the registry lists it.
+pub const KIND: Registration = Registration {
+    doc: &KindDoc {
+        kind: "file",
+        nature: "source and sink",
+        summary:
+            "Reads a file (one stream, ends at end of file; replays failed events) or writes one.",
+        keys: &[
+            ("path", "the file to read or write (string, required)"),
+            (
+                "mode",
+                "`\"read\"` (default), `\"write\"` (truncate) or `\"append\"`",
+            ),
+        ],
+    },
+    configure: |c| {
+        let path = c.string("path", None);
+        let mode = match c
+            .one_of("mode", &["read", "write", "append"], "read")
+            .as_str()
+        {
+            "write" => FileMode::Write,
+            "append" => FileMode::Append,
+            _ => FileMode::Read,
+        };
+        Arc::new(File { path, mode })
+    },
+};
+
+/// `file` modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileMode {
+    Read,
+    Write,
+    Append,
+}
+
+/// A `file` peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub path: String,
+    pub mode: FileMode,
+}
+
+impl Kind for File {
+    fn doc(&self) -> &'static KindDoc {
+        KIND.doc
+    }
+    fn is_source(&self) -> bool {
+        self.mode == FileMode::Read
+    }
+    fn is_sink(&self) -> bool {
+        self.mode != FileMode::Read
+    }
+    fn replays(&self) -> bool {
+        self.mode == FileMode::Read
+    }
+    fn default_interceptors(&self) -> &'static [&'static str] {
+        &["lines"]
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        match s.replay {
+            Some(replay) => start_reader(s.ctx, &self.path, replay)?,
+            None if s.writes && self.is_sink() => {
+                let tx = start_writer(&s.ctx, &self.path, self.mode)?;
+                return Ok(Started::sink(Sink::Events(tx)));
+            }
+            None => {}
+        }
+        Ok(Started::default())
+    }
+}
 
 /// Opens the file now (so a missing file stops the run before it starts) and
 /// starts reading it on its own thread; `replay` brings the acks and fails.
-pub fn start_reader(
+fn start_reader(
     ctx: Ctx,
     path: &str,
     replay: mpsc::UnboundedReceiver<Replay>,
-) -> Result<(), String> {
+) -> Result<(), PeerError> {
     let input = FileInput {
         path: path.into(),
         meta: crate::record! {"file" => crate::record!{"path" => path}},
@@ -26,11 +102,11 @@ pub fn start_reader(
 }
 
 /// Opens (creates, truncates or appends) the file now and starts its writer task.
-pub fn start_writer(
+fn start_writer(
     ctx: &Ctx,
     path: &str,
     mode: FileMode,
-) -> Result<mpsc::UnboundedSender<Event>, String> {
+) -> Result<mpsc::UnboundedSender<Event>, PeerError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.create(true);
     if mode == FileMode::Append {
@@ -38,9 +114,10 @@ pub fn start_writer(
     } else {
         opts.write(true).truncate(true);
     }
-    let f = opts
-        .open(path)
-        .map_err(|e| format!("cannot write {path}: {e}"))?;
+    let f = opts.open(path).map_err(|source| PeerError::Write {
+        path: path.to_string(),
+        source,
+    })?;
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
     let handle = tokio::spawn(async move {

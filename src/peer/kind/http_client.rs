@@ -3,35 +3,118 @@
 //! response comes back as an event on stream 0 with `$http.response` = status and
 //! headers, and the request's id in its lineage. Failures and timeouts go to `err`.
 
-use super::{Ctx, ToGraph, ToPeer};
+use super::registry::{Kind, Registration, Sink, Start, Started};
+use super::{Config, Ctx, ToGraph, ToPeer};
+use crate::peer::kind_docs::KindDoc;
 use crate::peer::metrics::Counter;
+use crate::peer::spec::DEFAULT_HTTP_TIMEOUT_MS;
 use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::PeerError;
 use crate::value::Value;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// Where and how to send.
-#[derive(Clone)]
-pub struct Target {
+/// `http_client` as the registry lists it.
+pub const KIND: Registration = Registration {
+    doc: &KindDoc {
+        kind: "http_client",
+        nature: "sink and source",
+        summary: "Sends each event as an HTTP request; responses come back as events.",
+        keys: &[
+            ("url", "the request URL (string, required)"),
+            ("method", "HTTP method (string, default `POST`)"),
+            ("headers", "extra request headers (a record of strings)"),
+            ("timeout", "ms to wait for a response (default 10000)"),
+        ],
+    },
+    configure: |c| {
+        Arc::new(HttpClient {
+            url: url(c),
+            method: c.one_of(
+                "method",
+                &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+                "POST",
+            ),
+            headers: headers(c),
+            timeout_ms: c.positive_or("timeout", DEFAULT_HTTP_TIMEOUT_MS),
+        })
+    },
+};
+
+/// An `http_client` peer: where and how to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpClient {
     pub url: String,
     pub method: String,
     pub headers: Vec<(String, String)>,
     pub timeout_ms: u64,
 }
 
-/// Starts the client's task; returns the channel the executor sends to.
-pub fn start(ctx: &Ctx, t: Target) -> mpsc::UnboundedSender<ToPeer> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let task_ctx = ctx.clone();
-    ctx.track(tokio::spawn(run(task_ctx, t, rx)));
-    tx
+impl Kind for HttpClient {
+    fn doc(&self) -> &'static KindDoc {
+        KIND.doc
+    }
+    fn answers(&self) -> bool {
+        true
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let task_ctx = s.ctx.clone();
+        s.ctx.track(tokio::spawn(run(task_ctx, self.clone(), rx)));
+        Ok(Started::sink(Sink::Control(tx)))
+    }
 }
 
-async fn run(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
+/// `url`: required, `http://` (this build has no TLS).
+fn url(c: &mut Config) -> String {
+    let url = c.string("url", None);
+    if !url.is_empty() && !url.starts_with("http://") {
+        c.invalid("url", format!("`{url}` must start with `http://`"));
+    } else if !url.is_empty() && url.parse::<hyper::Uri>().is_err() {
+        c.invalid("url", format!("`{url}` is not a URL"));
+    }
+    url
+}
+
+/// `headers`: a record of strings (or arrays of strings for repeated headers).
+fn headers(c: &mut Config) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    match c.get("headers") {
+        None => {}
+        Some(Value::Record(r)) => {
+            for (k, v) in r.iter() {
+                let values = match v {
+                    Value::Array(a) => a.clone(),
+                    other => vec![other.clone()],
+                };
+                for v in values {
+                    match v.as_str() {
+                        Some(s) => out.push((k.to_string(), s.to_string())),
+                        None => c.wrong_type("headers", "a record of strings", &v),
+                    }
+                }
+            }
+        }
+        Some(other) => c.wrong_type("headers", "a record", other),
+    }
+    out
+}
+
+/// Why a request got no response.
+#[derive(Debug, thiserror::Error)]
+enum RequestError {
+    #[error(transparent)]
+    Send(#[from] hyper_util::client::legacy::Error),
+    #[error(transparent)]
+    Body(#[from] hyper::Error),
+}
+
+async fn run(ctx: Ctx, t: HttpClient, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut enc = Encoder::new(&ctx.spec);
     let mut started = false;
@@ -54,7 +137,7 @@ async fn run(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
         }
         let mut body = Vec::new();
         if let Err(e) = enc.encode(&ev.data, &mut body) {
-            ctx.failed(Some(0), e, &ev).await;
+            ctx.failed(Some(0), e.to_string(), &ev).await;
             continue;
         }
         let mut req = hyper::Request::builder()
@@ -75,10 +158,10 @@ async fn run(ctx: Ctx, t: Target, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
             }
         };
         let answer = tokio::time::timeout(timeout, async {
-            let resp = client.request(req).await.map_err(|e| e.to_string())?;
+            let resp = client.request(req).await?;
             let (parts, body) = resp.into_parts();
-            let bytes = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
-            Ok::<_, String>((parts, bytes))
+            let bytes = body.collect().await?.to_bytes();
+            Ok::<_, RequestError>((parts, bytes))
         })
         .await;
         let (parts, bytes) = match answer {

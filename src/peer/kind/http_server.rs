@@ -3,10 +3,14 @@
 //! answered with the first event routed back to its stream (`$http.response.status`
 //! and `.headers` set the status and headers; default 200), or 503 after `timeout`.
 
+use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::event::Event;
+use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, PORT};
 use crate::peer::metrics::Counter;
+use crate::peer::spec::{Limits, DEFAULT_HTTP_TIMEOUT_MS};
 use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::PeerError;
 use crate::value::{Record, Value};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -18,20 +22,72 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 
+/// `http_server` as the registry lists it.
+pub const KIND: Registration = Registration {
+    doc: &KindDoc {
+        kind: "http_server",
+        nature: "source and sink",
+        summary: "Serves HTTP: each request is an event, answered by the event routed back to its connection.",
+        keys: &[
+            HOST,
+            PORT,
+            ("timeout", "ms to wait for an answer before replying with an error (default 10000)"),
+            ("max_body_bytes", "largest request body; a longer one is answered 413 (default 16777216)"),
+            ("header_timeout_ms", "ms a client has to send a request's headers (default 10000)"),
+            MAX_CONNECTIONS,
+        ],
+    },
+    configure: |c| {
+        Arc::new(HttpServer {
+            host: c.string("host", Some("127.0.0.1")),
+            port: c.port(),
+            timeout_ms: c.positive_or("timeout", DEFAULT_HTTP_TIMEOUT_MS),
+        })
+    },
+};
+
+/// A `http_server` peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpServer {
+    pub host: String,
+    pub port: u16,
+    pub timeout_ms: u64,
+}
+
+impl Kind for HttpServer {
+    fn doc(&self) -> &'static KindDoc {
+        KIND.doc
+    }
+    /// A connection takes one response per request and drops the rest at the next
+    /// request: halting its reader on a full queue could stall it.
+    fn limits(&self) -> Limits {
+        Limits {
+            max_queued: usize::MAX,
+            ..Limits::default()
+        }
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        let streams = SharedStreams::default();
+        s.block_on(start(
+            s.ctx.clone(),
+            &self.host,
+            self.port,
+            self.timeout_ms,
+            streams.clone(),
+        ))?;
+        Ok(Started::sink(Sink::Server(streams)))
+    }
+}
+
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
-pub async fn start(
+async fn start(
     ctx: Ctx,
     host: &str,
     port: u16,
     timeout_ms: u64,
     streams: SharedStreams,
-) -> Result<(), String> {
-    let listener = TcpListener::bind((host, port)).await.map_err(|e| {
-        format!(
-            "peer `{}` cannot listen on {host}:{port}: {e}",
-            ctx.spec.name
-        )
-    })?;
+) -> Result<(), PeerError> {
+    let listener = super::listen(&ctx, host, port).await?;
     tokio::spawn(accept(
         ctx,
         listener,
@@ -185,8 +241,9 @@ async fn handle(
             match resp {
                 Ok(r) => r,
                 Err(e) => {
-                    ctx.failed(Some(id), e.clone(), &ev).await;
-                    text_response(StatusCode::INTERNAL_SERVER_ERROR, e)
+                    let text = e.to_string();
+                    ctx.failed(Some(id), text.clone(), &ev).await;
+                    text_response(StatusCode::INTERNAL_SERVER_ERROR, text)
                 }
             }
         }
@@ -206,7 +263,18 @@ pub fn content_type(codec: &str) -> &'static str {
     }
 }
 
-fn response(ctx: &Ctx, ev: &Event) -> Result<Response<Full<Bytes>>, String> {
+/// Why an event cannot be an HTTP response.
+#[derive(Debug, thiserror::Error)]
+enum ResponseError {
+    #[error("`$http.response.status` is not an HTTP status: {0}")]
+    Status(Value),
+    #[error(transparent)]
+    Encode(#[from] crate::peer::EncodeError),
+    #[error("bad response headers: {0}")]
+    Headers(#[from] hyper::http::Error),
+}
+
+fn response(ctx: &Ctx, ev: &Event) -> Result<Response<Full<Bytes>>, ResponseError> {
     let spec = ev
         .meta
         .get("http")
@@ -219,7 +287,7 @@ fn response(ctx: &Ctx, ev: &Event) -> Result<Response<Full<Bytes>>, String> {
             .as_u64()
             .and_then(|s| u16::try_from(s).ok())
             .and_then(|s| StatusCode::from_u16(s).ok())
-            .ok_or_else(|| format!("`$http.response.status` is not an HTTP status: {v}"))?,
+            .ok_or_else(|| ResponseError::Status(v.clone()))?,
     };
     let mut body = Vec::new();
     Encoder::new(&ctx.spec).encode(&ev.data, &mut body)?;
@@ -241,6 +309,5 @@ fn response(ctx: &Ctx, ev: &Event) -> Result<Response<Full<Bytes>>, String> {
     if !has_type {
         b = b.header("content-type", content_type(&ctx.spec.codec));
     }
-    b.body(Full::new(Bytes::from(body)))
-        .map_err(|e| format!("bad response headers: {e}"))
+    Ok(b.body(Full::new(Bytes::from(body)))?)
 }

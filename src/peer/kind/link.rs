@@ -6,6 +6,7 @@
 use super::client::{connect, Conn, Failure, Socket, Target};
 use super::{Ctx, Settled, ToGraph, UpstreamSignal};
 use crate::event::{Event, EventId};
+use crate::peer::ConnectError;
 use crate::value::Str;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,7 +28,7 @@ pub(super) enum Due {
     /// Written events are old enough to ack.
     Acks,
     /// A connection attempt finished.
-    Connected(Result<Socket, String>),
+    Connected(Result<Socket, ConnectError>),
 }
 
 /// A connection that comes back: events wait in `queue` while it is down, written
@@ -45,7 +46,7 @@ pub(super) struct Link {
     lineage: Vec<EventId>,
     conn: Option<Conn>,
     /// A connection attempt under way.
-    connecting: Option<JoinHandle<Result<Socket, String>>>,
+    connecting: Option<JoinHandle<Result<Socket, ConnectError>>>,
     queue: VecDeque<Event>,
     unacked: VecDeque<(Instant, Event)>,
     /// Failed attempts in a row.
@@ -110,9 +111,9 @@ impl Link {
         };
         match c.write(&self.ctx, &ev).await {
             Ok(()) => self.unacked.push_back((Instant::now(), ev)),
-            Err(Failure::Encode(e)) => self.ctx.failed(Some(c.id), e, &ev).await,
+            Err(Failure::Encode(e)) => self.ctx.failed(Some(c.id), e.to_string(), &ev).await,
             Err(Failure::Send(e)) => {
-                self.error = e;
+                self.error = e.to_string();
                 self.queue.push_front(ev);
                 self.dropped(true).await;
             }
@@ -141,7 +142,7 @@ impl Link {
         let Some(task) = self.connecting.as_mut() else {
             return std::future::pending().await;
         };
-        let result = task.await.unwrap_or_else(|e| Err(e.to_string()));
+        let result = task.await.unwrap_or_else(|e| Err(e.into()));
         self.connecting = None;
         Due::Connected(result)
     }
@@ -174,7 +175,7 @@ impl Link {
         self.ctx.acked(acks).await;
     }
 
-    async fn connected(&mut self, result: Result<Socket, String>) {
+    async fn connected(&mut self, result: Result<Socket, ConnectError>) {
         match result {
             Ok(sock) => {
                 let id = self.ids.fetch_add(1, Ordering::Relaxed);
@@ -194,7 +195,7 @@ impl Link {
                 }
             }
             Err(e) => {
-                self.error = e;
+                self.error = e.to_string();
                 self.attempt += 1;
                 match self.t.reconnect.delay(self.attempt) {
                     Some(wait) => {

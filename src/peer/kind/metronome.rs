@@ -1,11 +1,51 @@
 //! `metronome`: one stream emitting `{"tick": n, "ingest_ns": t}` every `interval` ns.
 
+use super::registry::{Kind, Registration, Start, Started};
 use super::{Ctx, ToGraph};
+use crate::peer::kind_docs::KindDoc;
 use crate::peer::runtime::now_ns;
+use crate::peer::PeerError;
+use std::sync::Arc;
 use std::time::Duration;
 
+/// `metronome` as the registry lists it.
+pub const KIND: Registration = Registration {
+    doc: &KindDoc {
+        kind: "metronome",
+        nature: "source",
+        summary: "Emits `{\"tick\": n, \"ingest_ns\": t}` every interval.",
+        keys: &[(
+            "interval",
+            "nanoseconds between two ticks (positive integer, required)",
+        )],
+    },
+    configure: |c| {
+        Arc::new(Metronome {
+            interval_ns: c.positive("interval"),
+        })
+    },
+};
+
+/// A `metronome` peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metronome {
+    pub interval_ns: u64,
+}
+
+impl Kind for Metronome {
+    fn doc(&self) -> &'static KindDoc {
+        KIND.doc
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        if s.reads {
+            start(s.ctx, self.interval_ns);
+        }
+        Ok(Started::default())
+    }
+}
+
 /// Starts the metronome's task.
-pub fn start(ctx: Ctx, interval_ns: u64) {
+fn start(ctx: Ctx, interval_ns: u64) {
     tokio::spawn(async move {
         if !ctx
             .send(ToGraph::Start {

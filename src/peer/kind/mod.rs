@@ -8,24 +8,32 @@
 //! The graph-bound channel is bounded, so a slow graph slows readers down (the
 //! operating system buffers the rest); the sink-bound channels are not, so the
 //! executor never waits on a peer and the two directions cannot deadlock.
+//!
+//! A kind is one module implementing [`Kind`] with a [`Registration`] (its
+//! reference, whose keys are its config schema, and how a checked config becomes
+//! the kind); adding one is that file, its `mod` line here and one line in
+//! [`registry::REGISTRY`].
 
 pub mod client;
+mod config;
 pub mod file;
 pub mod http_client;
 pub mod http_server;
-#[cfg(feature = "kafka")]
 pub mod kafka;
 mod link;
 pub mod metronome;
 mod outbox;
+pub mod registry;
 pub mod replay;
 pub mod stdio;
 pub mod tcp_server;
 pub mod ws_server;
 
+pub use self::config::Config;
 pub use self::outbox::{queue, Inbox, Offer, Outbox};
+pub use self::registry::{Kind, Readiness, Registration, Sink, Start, Started};
 use super::metrics::{Counter, Metrics};
-use super::spec::{Kind, PeerSpec};
+use super::spec::PeerSpec;
 use super::stream::Decoded;
 use crate::event::{Event, EventId};
 use crate::value::{Str, Value};
@@ -420,6 +428,22 @@ impl Ctx {
     }
 }
 
+/// Binds a server's address (a port in use stops the run before it starts).
+pub async fn listen(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+) -> Result<tokio::net::TcpListener, crate::peer::PeerError> {
+    tokio::net::TcpListener::bind((host, port))
+        .await
+        .map_err(|source| crate::peer::PeerError::Listen {
+            peer: ctx.spec.name.clone(),
+            host: host.to_string(),
+            port,
+            source,
+        })
+}
+
 /// `{"host": ..., "port": ...}` of a socket address.
 pub fn addr_value(addr: &std::net::SocketAddr) -> Value {
     crate::record! {"host" => addr.ip().to_string(), "port" => u64::from(addr.port())}
@@ -427,8 +451,22 @@ pub fn addr_value(addr: &std::net::SocketAddr) -> Value {
 
 /// Writes every event of `rx` to `w` through the stream's encoder, flushing when the
 /// queue is empty; ends (flushed) when the executor drops the sender.
-pub async fn write_events<W>(ctx: &Ctx, stream: Option<u64>, rx: impl Into<Inbox>, mut w: W)
+pub async fn write_events<W>(ctx: &Ctx, stream: Option<u64>, rx: impl Into<Inbox>, w: W)
 where
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    write_output(ctx, stream, rx, w, None).await;
+}
+
+/// [`write_events`]; `process` names the process's own output (`stdout`, `stderr`)
+/// when `w` is one, which stops the run when it cannot be written.
+pub async fn write_output<W>(
+    ctx: &Ctx,
+    stream: Option<u64>,
+    rx: impl Into<Inbox>,
+    mut w: W,
+    process: Option<&'static str>,
+) where
     W: tokio::io::AsyncWrite + Unpin,
 {
     use tokio::io::AsyncWriteExt;
@@ -453,21 +491,25 @@ where
         }
         buf.clear();
         if let Err(e) = enc.encode(&ev.data, &mut buf) {
-            ctx.failed(stream, e, &ev).await;
+            ctx.failed(stream, e.to_string(), &ev).await;
             continue;
         }
         if let Err(e) = w.write_all(&buf).await {
-            if matches!(ctx.spec.kind, Kind::Stdout | Kind::Stderr) {
+            if let Some(output) = process {
                 // Nobody reads the process's output any more (`| head -1`): stop the
                 // run with one line instead of one error per event still to come
                 // (those are taken quietly until the run has stopped).
-                let text = format!("cannot write to {}: {e}", ctx.spec.kind.name());
+                let text = format!("cannot write to {output}: {e}");
                 ctx.send(ToGraph::Fatal(text.clone())).await;
                 broken = Some(text);
                 fatal = true;
                 continue;
             }
-            let text = format!("cannot send on peer `{}`: {e}", ctx.spec.name);
+            let text = crate::peer::SendError {
+                peer: ctx.spec.name.clone(),
+                source: e.into(),
+            }
+            .to_string();
             ctx.failed(stream, text.clone(), &ev).await;
             broken = Some(text);
             continue;

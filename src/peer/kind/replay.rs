@@ -15,6 +15,7 @@
 use super::{Ctx, Replay, ToGraph};
 use crate::peer::metrics::{Counter, ReadProgress};
 use crate::peer::stream::{Decoded, Decoder};
+use crate::peer::PeerError;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -165,8 +166,8 @@ impl Reader {
             match self.read_from(at) {
                 Ok(true) => {}
                 Ok(false) => return,
-                Err(text) => {
-                    let _ = self.ctx.tx.blocking_send(ToGraph::Fatal(text));
+                Err(e) => {
+                    let _ = self.ctx.tx.blocking_send(ToGraph::Fatal(e.to_string()));
                     return;
                 }
             }
@@ -269,12 +270,12 @@ impl Reader {
         }
     }
 
-    fn open(&self, at: Pos) -> Result<Open, String> {
+    fn open(&self, at: Pos) -> Result<Open, PeerError> {
         let input = &self.inputs[at.input];
-        let err = |e: std::io::Error| format!("cannot read {}: {e}", input.name);
-        let mut f = std::fs::File::open(&input.path).map_err(err)?;
+        let mut f = std::fs::File::open(&input.path).map_err(PeerError::read(&input.name))?;
         if at.offset > 0 {
-            f.seek(SeekFrom::Start(at.offset)).map_err(err)?;
+            f.seek(SeekFrom::Start(at.offset))
+                .map_err(PeerError::read(&input.name))?;
         }
         Ok(Open {
             input: at.input,
@@ -290,7 +291,7 @@ impl Reader {
 
     /// Reads from `at` to the end of the inputs, or until a fail asks for a rewind;
     /// false once the run is over, `Err` for an input that cannot be read.
-    fn read_from(&mut self, at: Pos) -> Result<bool, String> {
+    fn read_from(&mut self, at: Pos) -> Result<bool, PeerError> {
         for input in at.input..self.inputs.len() {
             let start = if input == at.input {
                 at
@@ -347,8 +348,8 @@ impl Reader {
         positions: &mut Vec<Pos>,
         line: &mut Vec<u8>,
         buf: &mut Vec<u8>,
-    ) -> Result<bool, String> {
-        let err = |e: std::io::Error| format!("cannot read {}: {e}", self.inputs[open.input].name);
+    ) -> Result<bool, PeerError> {
+        let err = |e| PeerError::read(&self.inputs[open.input].name)(e);
         if self.by_line {
             while items.len() < BATCH {
                 line.clear();
@@ -452,9 +453,9 @@ impl Reader {
 }
 
 /// Opens every input now, so a missing file stops the run before it starts.
-pub fn check_inputs(inputs: &[FileInput]) -> Result<(), String> {
+pub fn check_inputs(inputs: &[FileInput]) -> Result<(), PeerError> {
     for i in inputs {
-        std::fs::File::open(&i.path).map_err(|e| format!("cannot read {}: {e}", i.name))?;
+        std::fs::File::open(&i.path).map_err(PeerError::read(&i.name))?;
     }
     Ok(())
 }

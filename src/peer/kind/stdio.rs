@@ -2,12 +2,94 @@
 //! and the CLI's `-i` inputs share: one stream (id 0) that ends at the end of the
 //! last input.
 
+use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{Ctx, ToGraph};
 use crate::event::Event;
+use crate::peer::kind_docs::KindDoc;
 use crate::peer::stream::Decoder;
+use crate::peer::PeerError;
 use crate::value::Value;
 use std::io::{ErrorKind, Read};
+use std::sync::Arc;
 use tokio::sync::mpsc;
+
+/// `stdin` as the registry lists it.
+pub const STDIN: Registration = Registration {
+    doc: &KindDoc {
+        kind: "stdin",
+        nature: "source",
+        summary: "Reads the process's standard input: one stream that ends at end of file.",
+        keys: &[],
+    },
+    configure: |_| Arc::new(Stdin),
+};
+
+/// `stdout` as the registry lists it.
+pub const STDOUT: Registration = Registration {
+    doc: &KindDoc {
+        kind: "stdout",
+        nature: "sink",
+        summary: "Writes events to standard output, flushed per event.",
+        keys: &[],
+    },
+    configure: |_| Arc::new(Output::Stdout),
+};
+
+/// `stderr` as the registry lists it.
+pub const STDERR: Registration = Registration {
+    doc: &KindDoc {
+        kind: "stderr",
+        nature: "sink",
+        summary: "Writes events to standard error, flushed per event.",
+        keys: &[],
+    },
+    configure: |_| Arc::new(Output::Stderr),
+};
+
+/// A `stdin` peer (also the CLI's `in`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stdin;
+
+impl Kind for Stdin {
+    fn doc(&self) -> &'static KindDoc {
+        STDIN.doc
+    }
+    fn default_interceptors(&self) -> &'static [&'static str] {
+        &["lines"]
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        if s.reads {
+            start_stdin(s.ctx);
+        }
+        Ok(Started::default())
+    }
+}
+
+/// A `stdout` or `stderr` peer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Output {
+    Stdout,
+    Stderr,
+}
+
+impl Kind for Output {
+    fn doc(&self) -> &'static KindDoc {
+        match self {
+            Output::Stdout => STDOUT.doc,
+            Output::Stderr => STDERR.doc,
+        }
+    }
+    fn default_interceptors(&self) -> &'static [&'static str] {
+        &["lines"]
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        if !s.writes {
+            return Ok(Started::default());
+        }
+        let tx = start_std_sink(&s.ctx, *self == Output::Stderr);
+        Ok(Started::sink(Sink::Events(tx)))
+    }
+}
 
 /// How much one read takes.
 const READ_BYTES: usize = 64 * 1024;
@@ -76,7 +158,7 @@ pub fn read_blocking(ctx: Ctx, inputs: Vec<Input>) {
 }
 
 /// Starts a `stdin` peer.
-pub fn start_stdin(ctx: Ctx) {
+fn start_stdin(ctx: Ctx) {
     let input = Input {
         meta: Value::record(),
         name: "stdin".into(),
@@ -86,14 +168,16 @@ pub fn start_stdin(ctx: Ctx) {
 }
 
 /// Starts a `stdout` or `stderr` sink; returns the channel the executor writes to.
-pub fn start_std_sink(ctx: &Ctx, stderr: bool) -> mpsc::UnboundedSender<Event> {
+fn start_std_sink(ctx: &Ctx, stderr: bool) -> mpsc::UnboundedSender<Event> {
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
     let handle = tokio::spawn(async move {
         if stderr {
-            super::write_events(&task_ctx, Some(0), rx, tokio::io::stderr()).await;
+            let w = tokio::io::stderr();
+            super::write_output(&task_ctx, Some(0), rx, w, Some("stderr")).await;
         } else {
-            super::write_events(&task_ctx, Some(0), rx, tokio::io::stdout()).await;
+            let w = tokio::io::stdout();
+            super::write_output(&task_ctx, Some(0), rx, w, Some("stdout")).await;
         }
     });
     ctx.track(handle);

@@ -2,19 +2,55 @@
 //! with `$tcp = {"peer": {"host", "port"}}`; events routed to a stream (by the
 //! executor, see `runtime::route`) are written back on that connection.
 
+use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
+use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, MAX_QUEUED, PORT};
 use crate::peer::stream::Decoder;
+use crate::peer::PeerError;
+use std::sync::Arc;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
+/// `tcp_server` as the registry lists it.
+pub const KIND: Registration = Registration {
+    doc: &KindDoc {
+        kind: "tcp_server",
+        nature: "source and sink",
+        summary: "Accepts TCP connections: one stream per connection; events are routed back to the connection they came from.",
+        keys: &[HOST, PORT, MAX_QUEUED, MAX_CONNECTIONS],
+    },
+    configure: |c| {
+        Arc::new(TcpServer {
+            host: c.string("host", Some("127.0.0.1")),
+            port: c.port(),
+        })
+    },
+};
+
+/// A `tcp_server` peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TcpServer {
+    pub host: String,
+    pub port: u16,
+}
+
+impl Kind for TcpServer {
+    fn doc(&self) -> &'static KindDoc {
+        KIND.doc
+    }
+    fn default_interceptors(&self) -> &'static [&'static str] {
+        &["lines"]
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        let streams = SharedStreams::default();
+        s.block_on(start(s.ctx.clone(), &self.host, self.port, streams.clone()))?;
+        Ok(Started::sink(Sink::Server(streams)))
+    }
+}
+
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
-pub async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), String> {
-    let listener = TcpListener::bind((host, port)).await.map_err(|e| {
-        format!(
-            "peer `{}` cannot listen on {host}:{port}: {e}",
-            ctx.spec.name
-        )
-    })?;
+async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), PeerError> {
+    let listener = super::listen(&ctx, host, port).await?;
     tokio::spawn(accept(ctx, listener, streams));
     Ok(())
 }

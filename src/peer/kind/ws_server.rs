@@ -2,14 +2,52 @@
 //! a frame (no interceptors by default). Events routed back to a stream are sent on
 //! its connection as text when they are UTF-8, else as binary.
 
+use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
+use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, MAX_QUEUED, PORT};
 use crate::peer::metrics::Counter;
 use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::PeerError;
 use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+/// `ws_server` as the registry lists it.
+pub const KIND: Registration = Registration {
+    doc: &KindDoc {
+        kind: "ws_server",
+        nature: "source and sink",
+        summary: "Accepts WebSocket connections: one stream per connection.",
+        keys: &[HOST, PORT, MAX_QUEUED, MAX_CONNECTIONS],
+    },
+    configure: |c| {
+        Arc::new(WsServer {
+            host: c.string("host", Some("127.0.0.1")),
+            port: c.port(),
+        })
+    },
+};
+
+/// A `ws_server` peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WsServer {
+    pub host: String,
+    pub port: u16,
+}
+
+impl Kind for WsServer {
+    fn doc(&self) -> &'static KindDoc {
+        KIND.doc
+    }
+    fn start(&self, s: Start) -> Result<Started, PeerError> {
+        let streams = SharedStreams::default();
+        s.block_on(start(s.ctx.clone(), &self.host, self.port, streams.clone()))?;
+        Ok(Started::sink(Sink::Server(streams)))
+    }
+}
 
 /// A message holding `bytes`: text when they are UTF-8.
 pub fn message(bytes: &[u8]) -> Message {
@@ -20,13 +58,8 @@ pub fn message(bytes: &[u8]) -> Message {
 }
 
 /// Binds now (a port in use stops the run before it starts), then accepts forever.
-pub async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), String> {
-    let listener = TcpListener::bind((host, port)).await.map_err(|e| {
-        format!(
-            "peer `{}` cannot listen on {host}:{port}: {e}",
-            ctx.spec.name
-        )
-    })?;
+async fn start(ctx: Ctx, host: &str, port: u16, streams: SharedStreams) -> Result<(), PeerError> {
+    let listener = super::listen(&ctx, host, port).await?;
     tokio::spawn(accept(ctx, listener, streams));
     Ok(())
 }
@@ -166,7 +199,7 @@ async fn write_messages<S>(
         }
         buf.clear();
         if let Err(e) = enc.encode(&ev.data, &mut buf) {
-            ctx.failed(Some(id), e, &ev).await;
+            ctx.failed(Some(id), e.to_string(), &ev).await;
             continue;
         }
         if let Err(e) = w.send(message(&buf)).await {

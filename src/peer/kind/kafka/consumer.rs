@@ -6,10 +6,11 @@
 //! prefix, fails seek back) and the gate (a halted stream's partition is paused).
 
 use super::offsets::Offsets;
-use super::{client_config, stream_of};
+use super::{client_config, stream_of, KafkaConsumer};
 use crate::peer::kind::{lock, Ctx, Numbered, Replay, ToGraph};
 use crate::peer::metrics::Counter;
 use crate::peer::stream::Decoder;
+use crate::peer::PeerError;
 use crate::value::{Record, Value};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::message::{BorrowedMessage, Headers};
@@ -25,14 +26,6 @@ const BATCH: usize = 256;
 const REPEAT: Duration = Duration::from_secs(30);
 /// How long one poll waits for a record.
 const POLL: Duration = Duration::from_millis(100);
-
-/// What the peer's config says.
-pub struct Config {
-    pub brokers: String,
-    pub group_id: String,
-    pub topics: Vec<String>,
-    pub options: Vec<(String, String)>,
-}
 
 /// One assigned partition.
 struct Part {
@@ -115,11 +108,11 @@ impl ConsumerContext for Context {
 /// Creates the consumer and joins the group now (bad settings stop the run before it
 /// starts); reads on its own thread until `replay` closes. Returns the thread, which
 /// commits what was acked and leaves the group before it ends.
-pub fn start(
+pub(super) fn start(
     ctx: Ctx,
-    cfg: Config,
+    cfg: KafkaConsumer,
     replay: mpsc::UnboundedReceiver<Replay>,
-) -> Result<std::thread::JoinHandle<()>, String> {
+) -> Result<std::thread::JoinHandle<()>, PeerError> {
     let defaults = [
         ("group.id", cfg.group_id.as_str()),
         ("enable.auto.commit", "false"),
@@ -138,18 +131,16 @@ pub fn start(
         .create_with_context(Context {
             state: state.clone(),
         })
-        .map_err(|e| {
-            format!(
-                "peer `{}`: cannot create the Kafka consumer: {e}",
-                ctx.spec.name
-            )
+        .map_err(|e| PeerError::Client {
+            peer: ctx.spec.name.clone(),
+            action: "cannot create the Kafka consumer".into(),
+            source: Box::new(e),
         })?;
     let topics: Vec<&str> = cfg.topics.iter().map(String::as_str).collect();
-    consumer.subscribe(&topics).map_err(|e| {
-        format!(
-            "peer `{}`: cannot subscribe to {topics:?}: {e}",
-            ctx.spec.name
-        )
+    consumer.subscribe(&topics).map_err(|e| PeerError::Client {
+        peer: ctx.spec.name.clone(),
+        action: format!("cannot subscribe to {topics:?}"),
+        source: Box::new(e),
     })?;
     Ok(std::thread::spawn(move || {
         Reader {

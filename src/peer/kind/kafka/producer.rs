@@ -2,11 +2,12 @@
 //! default `murmur2_random` partitioner puts a key where Java producers put it),
 //! with `$kafka.headers`; the delivery report acks or fails the event.
 
-use super::client_config;
+use super::{client_config, KafkaProducer};
 use crate::event::Event;
 use crate::peer::kind::{Ctx, Settled, ToGraph};
 use crate::peer::metrics::{Counter, Metrics};
 use crate::peer::stream::Encoder;
+use crate::peer::PeerError;
 use crate::value::Value;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
@@ -20,13 +21,6 @@ use tokio::sync::mpsc;
 const FLUSH: Duration = Duration::from_secs(30);
 /// How long a full local queue is given to drain before the next try.
 const QUEUE_FULL_WAIT: Duration = Duration::from_millis(10);
-
-/// What the peer's config says.
-pub struct Config {
-    pub brokers: String,
-    pub topic: String,
-    pub options: Vec<(String, String)>,
-}
 
 /// What a delivery report needs of the event it reports on.
 struct Sent {
@@ -73,7 +67,10 @@ impl ProducerContext for Delivery {
 
 /// Creates the producer now (bad settings stop the run before it starts) and starts
 /// its writer task; returns the channel the executor sends to.
-pub fn start(ctx: &Ctx, cfg: Config) -> Result<mpsc::UnboundedSender<Event>, String> {
+pub(super) fn start(
+    ctx: &Ctx,
+    cfg: KafkaProducer,
+) -> Result<mpsc::UnboundedSender<Event>, PeerError> {
     let defaults = [("partitioner", "murmur2_random")];
     let producer: ThreadedProducer<Delivery> = client_config(&cfg.brokers, &defaults, &cfg.options)
         .create_with_context(Delivery {
@@ -81,11 +78,10 @@ pub fn start(ctx: &Ctx, cfg: Config) -> Result<mpsc::UnboundedSender<Event>, Str
             peer: ctx.idx,
             metrics: ctx.metrics.clone(),
         })
-        .map_err(|e| {
-            format!(
-                "peer `{}`: cannot create the Kafka producer: {e}",
-                ctx.spec.name
-            )
+        .map_err(|e| PeerError::Client {
+            peer: ctx.spec.name.clone(),
+            action: "cannot create the Kafka producer".into(),
+            source: Box::new(e),
         })?;
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
@@ -105,7 +101,7 @@ async fn write(
     while let Some(ev) = rx.recv().await {
         payload.clear();
         if let Err(e) = enc.encode(&ev.data, &mut payload) {
-            ctx.failed(None, e, &ev).await;
+            ctx.failed(None, e.to_string(), &ev).await;
             continue;
         }
         let kafka = ev.meta.get("kafka");
