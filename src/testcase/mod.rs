@@ -11,6 +11,7 @@ mod diff;
 mod discover;
 mod exec;
 mod play;
+#[cfg(feature = "runtime")]
 mod record;
 mod steps;
 
@@ -18,6 +19,7 @@ pub use compare::{check, error_text_matches, Expected, Verdict};
 pub use discover::{discover, Case, CaseKind};
 pub use exec::{run_case, runtime_error_text, Actual};
 pub use play::{Feed, Player};
+#[cfg(feature = "runtime")]
 pub use record::Recorder;
 pub use steps::{parse_step, parse_steps, Numbered, Step, DEFAULT_PEER};
 
