@@ -22,7 +22,7 @@
 //!
 //! Without the `runtime` feature only what the compiler checks a `define peer`
 //! against is built: [`spec`], [`config`], [`codec`], [`interceptor`],
-//! [`reconnect`], [`raw`] and [`kind_docs`].
+//! [`reconnect`], [`raw`], [`kind_docs`] and [`engine`] (the playground drives it).
 
 #[cfg(feature = "runtime")]
 mod backlog;
@@ -34,7 +34,6 @@ pub mod codec;
 pub mod config;
 #[cfg(feature = "runtime")]
 mod contraflow;
-#[cfg(feature = "runtime")]
 pub mod engine;
 #[cfg(feature = "runtime")]
 pub mod gate;
