@@ -13,6 +13,11 @@
 //! | `examples()` | `[{"name","query","input","input_kind"}]` from `examples/` |
 //!
 //! The engine is built without its `runtime` feature: no peers, tokio or files.
+//!
+//! The one way out that is not a result: the JavaScript engine's call stack
+//! overflowing (a `RangeError`) on some recursion the stack budget below does not
+//! see. A trap skips the module's stack pointer restores, so a page that catches
+//! one should instantiate the module afresh before the next call.
 
 mod diagnostics;
 mod editor;
