@@ -1,6 +1,6 @@
 //! What each peer kind is and what its config keys mean, for hover, completion and
 //! `trickle doc`. Each kind's reference sits in its own file and is registered with
-//! it ([`super::kind::registry`]); its keys are the schema the compiler checks a
+//! it ([`super::kinds`]); its keys are the schema the compiler checks a
 //! `config` against, so the reference cannot drift from what the compiler accepts.
 
 /// One peer kind's reference.
@@ -50,12 +50,12 @@ pub const WITH_KEY_DOCS: &[(&str, &str)] = &[
 
 /// Every kind's reference, in the registry's order.
 pub fn kind_docs() -> impl Iterator<Item = &'static KindDoc> {
-    super::kind::registry::REGISTRY.iter().map(|r| r.doc)
+    super::kinds::REGISTRY.iter().map(|r| r.doc)
 }
 
 /// The reference of `kind`, if it is one.
 pub fn kind_doc(kind: &str) -> Option<&'static KindDoc> {
-    super::kind::registry::lookup(kind).map(|r| r.doc)
+    super::kinds::lookup(kind).map(|r| r.doc)
 }
 
 #[cfg(test)]

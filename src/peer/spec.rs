@@ -8,10 +8,8 @@
 
 use super::codec;
 use super::interceptor::Chain;
-pub use super::kind::client::ClientStreams;
-pub use super::kind::file::FileMode;
-use super::kind::registry::{self, Kind};
-use super::kind::Config;
+use super::kind_config::Config;
+use super::kinds::{self as registry, Kind};
 pub use super::reconnect::Reconnect;
 use crate::value::{Record, Value};
 use std::sync::Arc;
@@ -282,6 +280,6 @@ fn kind_config(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "runtime"))]
 #[path = "spec_tests.rs"]
 mod tests;

@@ -1,8 +1,8 @@
 //! Peer definitions checked: kinds, keys, types, codecs and interceptors.
 
 use super::*;
-use crate::peer::kind::client::TcpClient;
-use crate::peer::kind::file::File;
+use crate::peer::kind::client::{ClientStreams, TcpClient};
+use crate::peer::kind::file::{File, FileMode};
 use crate::peer::kind::kafka::KafkaConsumer;
 use crate::peer::kind::metronome::Metronome;
 use crate::peer::kind::tcp_server::TcpServer;

@@ -7,8 +7,8 @@
 //! (connect, one open connection, its receiving side).
 
 use super::link::Link;
-use super::registry::{Kind, Readiness, Registration, Sink, Start, Started};
 use super::{addr_value, lock, Config, Ctx, ToGraph, ToPeer};
+use super::{Kind, Readiness, Registration, Sink, Start, Started};
 use crate::event::{Event, EventId};
 use crate::peer::kind_docs::{KindDoc, HOST, PORT, RECONNECT, STREAMS};
 use crate::peer::metrics::Counter;

@@ -1,9 +1,9 @@
 //! `file`: `read` (default) is a replayable source (see `replay`) with one stream
 //! that ends at EOF; `write` (truncate) and `append` are sinks that write and flush.
 
-use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::replay::{check_inputs, read_replayable, FileInput};
 use super::{Ctx, Replay};
+use super::{Kind, Registration, Sink, Start, Started};
 use crate::event::Event;
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::PeerError;

@@ -3,8 +3,8 @@
 //! response comes back as an event on stream 0 with `$http.response` = status and
 //! headers, and the request's id in its lineage. Failures and timeouts go to `err`.
 
-use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{Config, Ctx, ToGraph, ToPeer};
+use super::{Kind, Registration, Sink, Start, Started};
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::metrics::Counter;
 use crate::peer::spec::DEFAULT_HTTP_TIMEOUT_MS;

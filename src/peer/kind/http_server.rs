@@ -3,8 +3,8 @@
 //! answered with the first event routed back to its stream (`$http.response.status`
 //! and `.headers` set the status and headers; default 200), or 503 after `timeout`.
 
-use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
+use super::{Kind, Registration, Sink, Start, Started};
 use crate::event::Event;
 use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, PORT};
 use crate::peer::metrics::Counter;

@@ -1,7 +1,7 @@
 //! `metronome`: one stream emitting `{"tick": n, "ingest_ns": t}` every `interval` ns.
 
-use super::registry::{Kind, Registration, Start, Started};
 use super::{Ctx, ToGraph};
+use super::{Kind, Registration, Start, Started};
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::runtime::now_ns;
 use crate::peer::PeerError;

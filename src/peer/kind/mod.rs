@@ -12,10 +12,9 @@
 //! A kind is one module implementing [`Kind`] with a [`Registration`] (its
 //! reference, whose keys are its config schema, and how a checked config becomes
 //! the kind); adding one is that file, its `mod` line here and one line in
-//! [`registry::REGISTRY`].
+//! [`crate::peer::kinds::REGISTRY`].
 
 pub mod client;
-mod config;
 pub mod file;
 pub mod http_client;
 pub mod http_server;
@@ -23,15 +22,16 @@ pub mod kafka;
 mod link;
 pub mod metronome;
 mod outbox;
-pub mod registry;
 pub mod replay;
+mod start;
 pub mod stdio;
 pub mod tcp_server;
 pub mod ws_server;
 
-pub use self::config::Config;
 pub use self::outbox::{queue, Inbox, Offer, Outbox};
-pub use self::registry::{Kind, Readiness, Registration, Sink, Start, Started};
+pub use self::start::{Sink, Start, Started};
+pub use super::kind_config::Config;
+pub use super::kinds::{Kind, Readiness, Registration};
 use super::metrics::{Counter, Metrics};
 use super::spec::PeerSpec;
 use super::stream::Decoded;

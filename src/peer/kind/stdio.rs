@@ -2,8 +2,8 @@
 //! and the CLI's `-i` inputs share: one stream (id 0) that ends at the end of the
 //! last input.
 
-use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{Ctx, ToGraph};
+use super::{Kind, Registration, Sink, Start, Started};
 use crate::event::Event;
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::stream::Decoder;

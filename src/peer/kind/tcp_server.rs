@@ -2,8 +2,8 @@
 //! with `$tcp = {"peer": {"host", "port"}}`; events routed to a stream (by the
 //! executor, see `runtime::route`) are written back on that connection.
 
-use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
+use super::{Kind, Registration, Sink, Start, Started};
 use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, MAX_QUEUED, PORT};
 use crate::peer::stream::Decoder;
 use crate::peer::PeerError;

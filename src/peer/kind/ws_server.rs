@@ -2,8 +2,8 @@
 //! a frame (no interceptors by default). Events routed back to a stream are sent on
 //! its connection as text when they are UTF-8, else as binary.
 
-use super::registry::{Kind, Registration, Sink, Start, Started};
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
+use super::{Kind, Registration, Sink, Start, Started};
 use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, MAX_QUEUED, PORT};
 use crate::peer::metrics::Counter;
 use crate::peer::stream::{Decoder, Encoder};

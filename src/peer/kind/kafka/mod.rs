@@ -15,8 +15,8 @@ mod offsets;
 #[cfg(feature = "kafka")]
 mod producer;
 
-use super::registry::{Kind, Registration, Start, Started};
 use super::Config;
+use super::{Kind, Registration, Start, Started};
 use crate::peer::kind_docs::{KindDoc, OPTIONS};
 use crate::peer::PeerError;
 use crate::value::Value;

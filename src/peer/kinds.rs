@@ -1,33 +1,39 @@
 //! What a peer kind is to the compiler and the runtime, and the list of kinds this
 //! build knows. The runtime knows this trait, not the kinds: a new kind is one file
-//! implementing [`Kind`] with a [`Registration`], and one line in [`REGISTRY`].
+//! under `kind/` implementing [`Kind`] with a [`Registration`], and one line in
+//! [`REGISTRY`]. This half is built without the `runtime` feature too, so the
+//! compiler's checks of a `define peer` have one shape in every build.
 
-use super::config::Config;
-use super::{Ctx, Replay, SharedStreams, ToPeer};
-use crate::event::Event;
-use crate::peer::kind_docs::KindDoc;
-use crate::peer::spec::Limits;
-use crate::peer::PeerError;
+use super::kind_config::Config;
+use super::kind_docs::KindDoc;
+use super::spec::Limits;
+#[cfg(feature = "runtime")]
+use super::PeerError;
 use std::any::Any;
 use std::sync::Arc;
-use tokio::sync::mpsc;
 
 /// The kinds this build knows, in the order error messages list them.
+#[cfg(feature = "runtime")]
 pub const REGISTRY: &[Registration] = &[
-    super::stdio::STDIN,
-    super::stdio::STDOUT,
-    super::stdio::STDERR,
-    super::file::KIND,
-    super::metronome::KIND,
-    super::tcp_server::KIND,
-    super::client::TCP_CLIENT,
-    super::ws_server::KIND,
-    super::client::WS_CLIENT,
-    super::http_server::KIND,
-    super::http_client::KIND,
-    super::kafka::CONSUMER,
-    super::kafka::PRODUCER,
+    super::kind::stdio::STDIN,
+    super::kind::stdio::STDOUT,
+    super::kind::stdio::STDERR,
+    super::kind::file::KIND,
+    super::kind::metronome::KIND,
+    super::kind::tcp_server::KIND,
+    super::kind::client::TCP_CLIENT,
+    super::kind::ws_server::KIND,
+    super::kind::client::WS_CLIENT,
+    super::kind::http_server::KIND,
+    super::kind::http_client::KIND,
+    super::kind::kafka::CONSUMER,
+    super::kind::kafka::PRODUCER,
 ];
+
+/// Without the `runtime` feature no kind is built: peers do not run in that build
+/// (the playground), so every `define peer` names an unknown kind there.
+#[cfg(not(feature = "runtime"))]
+pub const REGISTRY: &[Registration] = &[];
 
 /// A kind as the registry holds it: its reference, whose keys are the schema its
 /// `config` is checked against (a key not listed is an error), and how the checked
@@ -90,7 +96,8 @@ pub trait Kind: std::fmt::Debug + Send + Sync + Any {
     }
 
     /// Starts its tasks (called once, when the graph reads from it or writes to it).
-    fn start(&self, start: Start) -> Result<Started, PeerError>;
+    #[cfg(feature = "runtime")]
+    fn start(&self, start: super::kind::Start) -> Result<super::kind::Started, PeerError>;
 }
 
 impl dyn Kind {
@@ -110,56 +117,7 @@ pub enum Readiness {
     PerStream,
 }
 
-/// What a kind is given when it starts.
-pub struct Start {
-    pub ctx: Ctx,
-    /// The graph reads what it receives (`from p`, `p/err` or `p/metrics`).
-    pub reads: bool,
-    /// The graph sends into it (`into p`).
-    pub writes: bool,
-    /// The acks and fails of what it reads, when it [replays](Kind::replays) and
-    /// the graph reads it.
-    pub replay: Option<mpsc::UnboundedReceiver<Replay>>,
-}
-
-impl Start {
-    /// Runs `f` to completion on the peers' runtime (binding a port before the run
-    /// starts, so a port in use stops it).
-    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
-        tokio::runtime::Handle::current().block_on(f)
-    }
-}
-
-/// What a started kind hands the runtime.
-#[derive(Default)]
-pub struct Started {
-    pub sink: Sink,
-    /// A thread the end of the run waits for once the peer's contraflow channel is
-    /// closed (a Kafka consumer committing and leaving its group).
-    pub thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Started {
-    /// Started with `sink` as where its incoming events go.
-    pub fn sink(sink: Sink) -> Self {
-        Started { sink, thread: None }
-    }
-}
-
-/// Where a peer's incoming events go.
-#[derive(Default)]
-pub enum Sink {
-    #[default]
-    None,
-    /// A writer: every event goes to its one stream.
-    Events(mpsc::UnboundedSender<Event>),
-    /// A client: events plus upstream stream starts and ends.
-    Control(mpsc::UnboundedSender<ToPeer>),
-    /// A server: routed by id and lineage to its open streams.
-    Server(SharedStreams),
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "runtime"))]
 mod tests {
     use super::*;
     use crate::value::Record;
