@@ -4,8 +4,14 @@
 //! text ─ grammar (lexer, parser) ─ AST ─ compile (resolve, lower, fold, check) ─ Program
 //! Program ─ interp (expressions) / exec (graph) ← peers
 //! ```
+//!
+//! The `runtime` feature (on by default) is where the engine ends: the CLI, the
+//! REPL, the language server's stdio transport and the peers' runtime (tokio,
+//! sockets, files, recording). Without it the crate is the engine alone, which
+//! builds for `wasm32-unknown-unknown` (the playground).
 
 pub mod aggr;
+#[cfg(feature = "runtime")]
 pub mod cli;
 pub mod compile;
 pub mod diag;
@@ -19,8 +25,10 @@ pub mod interp;
 pub mod lsp;
 pub mod peer;
 pub mod query;
+#[cfg(feature = "runtime")]
 pub mod repl;
 pub mod syntax;
+pub mod sys;
 pub mod testcase;
 pub mod value;
 pub mod window;

@@ -169,6 +169,25 @@ pub enum Command {
         out: Option<PathBuf>,
     },
 
+    /// Serve the browser playground on 127.0.0.1 (default port 8787).
+    ///
+    /// The page runs the whole engine in WebAssembly: an editor for the query with
+    /// diagnostics, completion and hover, input as JSON lines or a `steps` file, the
+    /// output per port, the graph, the examples. Nothing leaves the browser. Its
+    /// files are built into trickle when `playground/dist/` was built first
+    /// (`bash playground/build.sh`); Ctrl-C stops the server.
+    #[command(after_help = "Example:\n  \
+        $ trickle playground --port 8787\n  \
+        trickle playground on http://127.0.0.1:8787/ (Ctrl-C stops it)")]
+    Playground {
+        /// The port to listen on (0: any free port; the URL says which).
+        #[arg(long, default_value_t = super::playground::DEFAULT_PORT)]
+        port: u16,
+        /// Serve this folder (a built `playground/dist/`) instead of the built-in page.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+
     /// Print shell completions.
     #[command(after_help = "Example:\n  \
         $ trickle completions bash > ~/.local/share/bash-completion/completions/trickle")]

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `args` | the clap grammar and every command's help |
 //! | `load` | reading and compiling a program, printing diagnostics, exit codes |
+//! | `playground` | serves the browser playground's page |
 //! | `run` | hands the program to the peer runtime ([`crate::peer::runtime`]); `progress` (the progress line) |
 //!
 //! `trickle test` is [`crate::testcase`], which `cargo test` also uses.
@@ -11,6 +12,7 @@
 mod args;
 mod fmt;
 mod load;
+mod playground;
 mod progress;
 mod report;
 mod run;
@@ -64,6 +66,7 @@ pub fn main() -> i32 {
         Command::Fmt { files, check } => fmt::fmt(&files, check, color),
         Command::Lsp => crate::lsp::main(),
         Command::Doc { out } => crate::doc::main(out.as_deref()),
+        Command::Playground { port, dir } => playground::main(port, dir.as_deref()),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -5,7 +5,6 @@
 pub mod catalog;
 
 use catalog::{ItemKind, ModuleDoc};
-use std::path::Path;
 
 /// One Markdown page: a file stem (`std.string`) and its text.
 pub struct Page {
@@ -50,7 +49,8 @@ pub fn reference() -> String {
 }
 
 /// `trickle doc [--out DIR]`: exit 0, or 3 when a file cannot be written.
-pub fn main(out: Option<&Path>) -> i32 {
+#[cfg(feature = "runtime")]
+pub fn main(out: Option<&std::path::Path>) -> i32 {
     let Some(dir) = out else {
         // A reader that went away (`| head`) is no reason to panic.
         let _ = crate::diag::stdout_text(&reference());

@@ -3,12 +3,11 @@
 use super::{FnDecl, FnError, NativeFn, Registry};
 use crate::event::FnCtx;
 use crate::value::Value;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 fn hostname(_: &FnCtx, _: &[&Value]) -> Result<Value, FnError> {
     // A host name that is not UTF-8 is shown lossily rather than failing every call.
-    let name = ::hostname::get().map_err(|e| FnError::runtime(e.to_string()))?;
-    Ok(Value::from(name.to_string_lossy().into_owned()))
+    let name = crate::sys::hostname().map_err(|e| FnError::runtime(e.to_string()))?;
+    Ok(Value::from(name))
 }
 
 fn ingest_ns(ctx: &FnCtx, _: &[&Value]) -> Result<Value, FnError> {
@@ -20,13 +19,10 @@ fn instance(_: &FnCtx, _: &[&Value]) -> Result<Value, FnError> {
 }
 
 fn nanotime(_: &FnCtx, _: &[&Value]) -> Result<Value, FnError> {
-    let ns = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|e| FnError::runtime(e.to_string()))?
-        .as_nanos();
+    let ns = crate::sys::wall_ns().ok_or_else(|| FnError::runtime("clock out of range"))?;
     u64::try_from(ns)
         .map(Value::U64)
-        .map_err(|_| FnError::runtime("clock beyond year 2554"))
+        .map_err(|_| FnError::runtime("clock before 1970"))
 }
 
 fn version(_: &FnCtx, _: &[&Value]) -> Result<Value, FnError> {

@@ -19,26 +19,42 @@
 //!   decoded on a worker beside the graph, compact forwarding and decoding only the
 //!   fields the query reads; `input`: the built-in `in` peer fed by it.
 //! - [`engine`]: what the executor thread drives, a query's graph or a script.
+//!
+//! Without the `runtime` feature only what the compiler checks a `define peer`
+//! against is built: [`spec`], [`config`], [`codec`], [`interceptor`],
+//! [`reconnect`], [`raw`], [`kind_docs`] and [`engine`] (the playground drives it).
 
+#[cfg(feature = "runtime")]
 mod backlog;
+#[cfg(feature = "runtime")]
 mod chunk_queue;
+#[cfg(feature = "runtime")]
 pub mod chunks;
 pub mod codec;
 pub mod config;
+#[cfg(feature = "runtime")]
 mod contraflow;
 pub mod engine;
+#[cfg(feature = "runtime")]
 pub mod gate;
+#[cfg(feature = "runtime")]
 mod input;
 pub mod interceptor;
+#[cfg(feature = "runtime")]
 pub mod kind;
 pub mod kind_docs;
+#[cfg(feature = "runtime")]
 pub mod metrics;
 pub mod raw;
 pub mod reconnect;
+#[cfg(feature = "runtime")]
 mod router;
+#[cfg(feature = "runtime")]
 pub mod runtime;
+#[cfg(feature = "runtime")]
 mod signals;
 pub mod spec;
+#[cfg(feature = "runtime")]
 pub mod stream;
 
 pub use config::ConfigError;

@@ -479,7 +479,7 @@ impl<'a> Config<'a> {
         let url = self.string("url", None);
         if !url.is_empty() && !url.starts_with("http://") {
             self.config_invalid("url", format!("`{url}` must start with `http://`"));
-        } else if !url.is_empty() && url.parse::<hyper::Uri>().is_err() {
+        } else if !url.is_empty() && url.parse::<http::Uri>().is_err() {
             self.config_invalid("url", format!("`{url}` is not a URL"));
         }
         url

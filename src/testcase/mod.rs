@@ -11,13 +11,15 @@ mod diff;
 mod discover;
 mod exec;
 mod play;
+#[cfg(feature = "runtime")]
 mod record;
 mod steps;
 
 pub use compare::{check, error_text_matches, Expected, Verdict};
 pub use discover::{discover, Case, CaseKind};
 pub use exec::{run_case, runtime_error_text, Actual};
-pub use play::{Feed, Player};
+pub use play::{read_inputs, Feed, Player};
+#[cfg(feature = "runtime")]
 pub use record::Recorder;
 pub use steps::{parse_step, parse_steps, Numbered, Step, DEFAULT_PEER};
 
