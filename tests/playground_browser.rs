@@ -1,26 +1,29 @@
-//! The playground page in a real browser: Debian's headless Chromium opens `playground/dist`
-//! (served from here on 127.0.0.1) with a query and events in the URL fragment, and the tests read
-//! the rendered DOM: a result line from `out`, a diagnostic from a broken query, the load time, and
-//! the time of a run over 10,000 events. One of them takes the README's screenshot (written to
-//! `playground/screenshot.png` with `BLESS=1`, else to a temp dir).
+//! The playground page in a real browser: Debian's headless Chromium, driven over the DevTools
+//! protocol, opens `playground/dist` (served by `trickle playground --dir` on 127.0.0.1) with a
+//! query and events in the URL fragment, and the tests read the rendered DOM: a result line from
+//! `out`, a diagnostic from a broken query, the load time, and the time of a run over 10,000
+//! events. One of them takes the README's screenshot (written to `playground/screenshot.png` with
+//! `BLESS=1`, else to a temp dir).
 //!
 //! Without `playground/dist` (built by `playground/build.sh`) or without Chromium the tests say why
 //! and pass, unless `TRICKLE_CI` is set (`.ci/run` sets it): then they fail.
 
-use base64::Engine as _;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod support;
 
-/// Wall-clock bound on one Chromium run (start, load, run, dump) on a busy machine.
-const BROWSER_DEADLINE: Duration = Duration::from_secs(90);
-/// Virtual time the page gets: it only advances while the page is idle, so this bounds waiting
-/// for timers (the debounced check), not the real work.
-const VIRTUAL_BUDGET_MS: u32 = 10_000;
+use base64::Engine as _;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use support::DEADLINE;
+use tungstenite::{Message, WebSocket};
+
+/// Bound on waiting for the browser (an answer, the page's first run) on a busy machine.
+const BROWSER_DEADLINE: Duration = Duration::from_secs(60);
 
 const WINDOWED_QUERY: &str = "define window three from tumbling
 with
@@ -45,6 +48,14 @@ const WINDOWED_INPUT: &str = r#"{"host": "a", "ms": 12}
 {"host": "b", "ms": 41}
 {"host": "a", "ms": 9}
 "#;
+
+/// Moves the mouse over the first result of `out`; the tooltip's text.
+const HOVER_FIRST_RESULT: &str = "(() => {
+  const li = document.querySelector('[data-port=out] .result');
+  const r = li.getBoundingClientRect();
+  li.dispatchEvent(new MouseEvent('mouseover', {bubbles: true, clientX: r.x + 40, clientY: r.y + 8}));
+  return document.getElementById('tooltip').textContent;
+})()";
 
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -80,107 +91,54 @@ fn prerequisites() -> Option<(PathBuf, PathBuf)> {
     }
 }
 
-/// A static file server for one directory on 127.0.0.1, stopped when dropped. `extra` maps a path
-/// to a page of its own (the run-time measurement's page).
-struct Server {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+/// `trickle playground --port 0 --dir DIR`, killed when dropped; `url` is where it listens.
+struct Playground {
+    child: Child,
+    url: String,
 }
 
-impl Server {
-    fn start(root: &Path, extra: Vec<(&'static str, String)>) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let (root, flag) = (root.to_path_buf(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if flag.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(conn) = conn {
-                    let (root, extra) = (root.clone(), extra.clone());
-                    std::thread::spawn(move || serve(conn, &root, &extra));
-                }
-            }
+impl Playground {
+    fn serve(dir: &Path) -> Playground {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+            .args(["playground", "--port", "0", "--dir"])
+            .arg(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the trickle binary runs");
+        // Its first line names the URL (the port is picked by the system).
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
         });
-        Server {
-            port,
-            stop,
-            thread: Some(thread),
+        let line = rx.recv_timeout(DEADLINE).unwrap_or_default();
+        let Some(url) = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+        else {
+            let _ = child.kill();
+            panic!("trickle playground did not say where it listens: {line:?}");
+        };
+        Playground {
+            url: url.to_string(),
+            child,
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{path}", self.port)
+        format!("{}{path}", self.url)
     }
 }
 
-impl Drop for Server {
+impl Drop for Playground {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wakes the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("wasm") => "application/wasm",
-        Some("png") => "image/png",
-        Some("svg") => "image/svg+xml",
-        _ => "application/octet-stream",
-    }
-}
-
-fn serve(mut conn: TcpStream, root: &Path, extra: &[(&'static str, String)]) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut request = String::new();
-    if reader.read_line(&mut request).is_err() {
-        return;
-    }
-    // The headers are not needed, only read past (bounded by the read timeout).
-    for _ in 0..100 {
-        let mut line = String::new();
-        if reader.read_line(&mut line).map_or(true, |n| n == 0) || line == "\r\n" {
-            break;
-        }
-    }
-    let path = request.split_whitespace().nth(1).unwrap_or("/");
-    let path = path
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .trim_start_matches('/');
-    let (status, kind, body) = if let Some((_, page)) = extra.iter().find(|(p, _)| *p == path) {
-        (
-            "200 OK",
-            "text/html; charset=utf-8",
-            page.clone().into_bytes(),
-        )
-    } else {
-        let file = root.join(if path.is_empty() { "index.html" } else { path });
-        match std::fs::read(&file) {
-            Ok(bytes) if !path.split('/').any(|s| s == "..") => {
-                ("200 OK", content_type(&file), bytes)
-            }
-            _ => ("404 Not Found", "text/plain", b"not found".to_vec()),
-        }
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = conn.write_all(head.as_bytes());
-    let _ = conn.write_all(&body);
 }
 
 fn b64(text: &str) -> String {
@@ -191,65 +149,171 @@ fn fragment(query: &str, input: &str, kind: &str) -> String {
     format!("#q={}&i={}&k={kind}", b64(query), b64(input))
 }
 
-/// Runs headless Chromium on `url` with `extra` flags; its stdout (the DOM with `--dump-dom`).
-fn chromium(chromium: &Path, url: &str, extra: &[&str]) -> String {
-    let profile = std::env::temp_dir().join(format!(
-        "trickle-playground-chromium-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&profile).unwrap();
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--virtual-time-budget={VIRTUAL_BUDGET_MS}"))
-        .args(extra)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromium");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        let _ = stdout.read_to_string(&mut out);
-        out
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > BROWSER_DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            let _ = std::fs::remove_dir_all(&profile);
-            panic!("chromium took longer than {BROWSER_DEADLINE:?} on {url}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let dom = reader.join().unwrap();
-    let _ = std::fs::remove_dir_all(&profile);
-    assert!(status.success(), "chromium failed ({status}) on {url}");
-    dom
+/// Headless Chromium driven over the DevTools protocol (a WebSocket on 127.0.0.1): the page runs
+/// in real time (so its own timings mean something) and the test waits for the page's state, not
+/// for a fixed time. Killed, with its fresh profile removed, when dropped.
+struct Browser {
+    child: Child,
+    profile: PathBuf,
+    ws: WebSocket<TcpStream>,
+    session: String,
+    next_id: u64,
 }
 
-fn dump_dom(browser: &Path, url: &str) -> String {
-    chromium(browser, url, &["--dump-dom"])
+impl Browser {
+    fn open(chromium: &Path) -> Browser {
+        // A new empty profile each time: parallel tests must not share Chromium's profile lock.
+        static OPENED: AtomicUsize = AtomicUsize::new(0);
+        let profile = support::dir(&format!(
+            "chromium-{}",
+            OPENED.fetch_add(1, Ordering::SeqCst)
+        ));
+        let mut child = Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--window-size=1400,900",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromium");
+        // Chromium writes its port and the browser's WebSocket path into the profile.
+        let started = Instant::now();
+        let active = profile.join("DevToolsActivePort");
+        let (port, path) = loop {
+            let text = std::fs::read_to_string(&active).unwrap_or_default();
+            if let Some((port, path)) = text.split_once('\n') {
+                if path.trim().starts_with("/devtools/") {
+                    break (port.trim().to_string(), path.trim().to_string());
+                }
+            }
+            if started.elapsed() > DEADLINE || child.try_wait().unwrap().is_some() {
+                let _ = child.kill();
+                panic!("chromium did not open its DevTools port");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let tcp = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let (ws, _) = tungstenite::client(format!("ws://127.0.0.1:{port}{path}"), tcp)
+            .expect("the DevTools WebSocket");
+        let mut browser = Browser {
+            child,
+            profile,
+            ws,
+            session: String::new(),
+            next_id: 0,
+        };
+        let target =
+            browser.call("Target.createTarget", json!({"url": "about:blank"}))["targetId"].clone();
+        let attached = browser.call(
+            "Target.attachToTarget",
+            json!({"targetId": target, "flatten": true}),
+        );
+        browser.session = attached["sessionId"].as_str().unwrap().to_string();
+        let size = json!({"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": false});
+        browser.call("Emulation.setDeviceMetricsOverride", size);
+        browser
+    }
+
+    /// Sends one command (to the page once attached) and returns its result.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = json!({"id": id, "method": method, "params": params});
+        if !self.session.is_empty() {
+            msg["sessionId"] = json!(self.session);
+        }
+        self.ws.send(Message::Text(msg.to_string())).unwrap();
+        let started = Instant::now();
+        loop {
+            assert!(
+                started.elapsed() < BROWSER_DEADLINE,
+                "no answer to {method}"
+            );
+            let text = match self.ws.read() {
+                Ok(Message::Text(t)) => t,
+                Ok(_) => continue,
+                Err(tungstenite::Error::Io(e))
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::TimedOut =>
+                {
+                    continue
+                }
+                Err(e) => panic!("DevTools connection: {e}"),
+            };
+            // Events (no id) and answers to other commands are skipped.
+            let reply: Value = serde_json::from_str(&text).unwrap();
+            if reply["id"] == json!(id) {
+                return match reply.get("error") {
+                    Some(e) => json!({"error": e}),
+                    None => reply["result"].clone(),
+                };
+            }
+        }
+    }
+
+    /// Evaluates `js` in the page, its value (`null` when it threw, e.g. during a navigation).
+    fn eval(&mut self, js: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({"expression": js, "returnByValue": true}),
+        );
+        if r.get("exceptionDetails").is_some() || r.get("error").is_some() {
+            return Value::Null;
+        }
+        r["result"]["value"].clone()
+    }
+
+    /// Opens `url` and waits until the page has run `runs` times; then returns its DOM.
+    fn open_page(&mut self, url: &str, runs: u32) -> String {
+        self.call("Page.navigate", json!({"url": url}));
+        self.wait_runs(runs)
+    }
+
+    fn wait_runs(&mut self, runs: u32) -> String {
+        let started = Instant::now();
+        let probe = format!(
+            "Number(document.body?.dataset.runs ?? 0) >= {runs} || document.getElementById('status')?.classList.contains('failed') ? document.documentElement.outerHTML : null"
+        );
+        loop {
+            if let Value::String(dom) = self.eval(&probe) {
+                return dom;
+            }
+            assert!(
+                started.elapsed() < BROWSER_DEADLINE,
+                "the page never ran {runs} time(s)"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn screenshot(&mut self) -> Vec<u8> {
+        let shot = self.call("Page.captureScreenshot", json!({"format": "png"}));
+        base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().expect("a screenshot"))
+            .unwrap()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
 }
 
 fn unescape(html: &str) -> String {
@@ -303,24 +367,23 @@ fn diagnostics(dom: &str) -> Vec<(String, String)> {
 
 #[test]
 fn renders_the_output_of_a_shared_query_and_loads_fast() {
-    let Some((dist, browser)) = prerequisites() else {
+    let Some((dist, chromium)) = prerequisites() else {
         return;
     };
-    let server = Server::start(&dist, Vec::new());
-    let dom = dump_dom(
-        &browser,
-        &(server.url("") + &fragment(WINDOWED_QUERY, WINDOWED_INPUT, "lines")),
-    );
+    let server = Playground::serve(&dist);
+    let mut browser = Browser::open(&chromium);
+    let url = server.url("") + &fragment(WINDOWED_QUERY, WINDOWED_INPUT, "lines");
+    let dom = browser.open_page(&url, 1);
 
     let load_ms: f64 = attribute(&dom, "status", "data-load-ms")
         .unwrap_or_else(|| panic!("the page never reported the engine ready:\n{dom}"))
         .parse()
         .unwrap();
-    eprintln!("playground: engine ready {load_ms:.0} ms after navigation start");
+    eprintln!("playground: the engine is ready {load_ms:.0} ms after the navigation started");
     assert!(load_ms < 5_000.0, "the page took {load_ms} ms to load");
 
-    let out = port_results(&dom, "out");
-    let expected: Vec<serde_json::Value> = [
+    // As `trickle run` prints them: `max` of ints is a float.
+    let expected: Vec<Value> = [
         r#"{"host": "a", "n": 3, "max_ms": 15.0}"#,
         r#"{"host": "b", "n": 3, "max_ms": 41.0}"#,
         r#"{"host": "a", "n": 1, "max_ms": 9.0}"#,
@@ -328,33 +391,41 @@ fn renders_the_output_of_a_shared_query_and_loads_fast() {
     .iter()
     .map(|s| serde_json::from_str(s).unwrap())
     .collect();
-    // As `trickle run` prints them: `max` of ints is a float.
-    assert_eq!(out, expected, "the rendered `out` of:\n{dom}");
-    assert!(
-        dom.contains(r#"<span class="win">[three]</span>"#),
-        "a result shows its window"
+    assert_eq!(
+        port_results(&dom, "out"),
+        expected,
+        "the rendered `out` of:\n{dom}"
     );
     assert_eq!(
         attribute(&dom, "run-stats", "data-events-in").as_deref(),
         Some("7")
     );
-    // The graph is drawn from the compiled query.
     assert!(
         dom.contains("<svg") && dom.contains(r#"class="node""#),
         "no graph in:\n{dom}"
+    );
+    // Hovering a result shows the ids of its events (and its window's bounds, when the engine
+    // reports them).
+    let tip = browser.eval(HOVER_FIRST_RESULT);
+    let tip = tip.as_str().unwrap_or_default();
+    // The first window of host a holds events 0, 2 and 3.
+    assert!(
+        tip.contains("event ids (3)") && tip.contains("(in, 0, 0) (in, 0, 2) (in, 0, 3)"),
+        "tooltip: {tip}"
     );
 }
 
 #[test]
 fn renders_a_diagnostic_for_a_broken_query() {
-    let Some((dist, browser)) = prerequisites() else {
+    let Some((dist, chromium)) = prerequisites() else {
         return;
     };
-    let server = Server::start(&dist, Vec::new());
+    let server = Playground::serve(&dist);
+    let mut browser = Browser::open(&chromium);
     let broken = "select {\"n\": nosuchfn(event.x)}\nfrom in\ninto out;\n";
-    let dom = dump_dom(
-        &browser,
+    let dom = browser.open_page(
         &(server.url("") + &fragment(broken, "{\"x\": 1}\n", "lines")),
+        1,
     );
     let diags = diagnostics(&dom);
     let (severity, text) = diags
@@ -377,35 +448,28 @@ fn renders_a_diagnostic_for_a_broken_query() {
     assert!(port_results(&dom, "out").is_empty());
 }
 
-/// A run over 10,000 events from the input box: the page's own timing of the run, engine and
-/// rendering, read from the DOM. The page is the playground plus a script that fills the input
-/// and presses Run once the first run is done.
+/// A run over 10,000 events typed into the input (7 hosts, windows of 3 per host): the page's
+/// own timing of the run, in the engine and with rendering, read from the DOM.
 #[test]
 fn runs_ten_thousand_events_quickly() {
-    let Some((dist, browser)) = prerequisites() else {
+    let Some((dist, chromium)) = prerequisites() else {
         return;
     };
-    let index = std::fs::read_to_string(dist.join("index.html")).unwrap();
-    let driver = r#"<script type="module">
-const events = Array.from({length: 10000}, (_, i) => JSON.stringify({host: 'h' + (i % 7), ms: i % 100})).join('\n');
-const go = () => {
-  if (document.body.dataset.runs !== '1') return setTimeout(go, 10);
-  document.getElementById('input').value = events;
-  document.getElementById('run').click();
-};
-go();
-</script></head>"#;
-    let page = index.replace("</head>", driver);
-    let server = Server::start(&dist, vec![("bench.html", page)]);
-    let query = "select {\"host\": event.host, \"slow\": event.ms > 50} from in into out;\n";
-    let dom = dump_dom(
-        &browser,
-        &(server.url("bench.html") + &fragment(query, "", "lines")),
+    let server = Playground::serve(&dist);
+    let mut browser = Browser::open(&chromium);
+    browser.open_page(
+        &(server.url("") + &fragment(WINDOWED_QUERY, "", "lines")),
+        1,
     );
+    browser.eval(
+        "document.getElementById('input').value = Array.from({length: 10000},
+           (_, i) => JSON.stringify({host: 'h' + (i % 7), ms: i % 100})).join('\\n');
+         document.getElementById('run').click();",
+    );
+    let dom = browser.wait_runs(2);
     assert_eq!(
         attribute(&dom, "run-stats", "data-events-in").as_deref(),
-        Some("10000"),
-        "{dom}"
+        Some("10000")
     );
     let engine: f64 = attribute(&dom, "run-stats", "data-engine-ms")
         .unwrap()
@@ -415,34 +479,43 @@ go();
         .unwrap()
         .parse()
         .unwrap();
-    eprintln!("playground: 10,000 events: engine {engine:.1} ms, with rendering {total:.1} ms");
+    eprintln!(
+        "playground: 10,000 events: {engine:.1} ms in the engine, {total:.1} ms with rendering"
+    );
     assert!(total < 5_000.0, "a run over 10,000 events took {total} ms");
-    assert_eq!(
-        port_results(&dom, "out").len(),
-        1000,
-        "the first 1000 results are rendered"
+    // 7 hosts × ⌈10000/7/3⌉ windows; the first 1000 results are rendered, the rest on demand.
+    assert_eq!(port_results(&dom, "out").len(), 1000);
+    assert!(
+        dom.contains("Show all 3336"),
+        "{}",
+        &dom[dom.find("data-port=\"out\"").unwrap_or(0)..][..200]
     );
 }
 
 /// The README's screenshot: a windowed query with several results.
 #[test]
 fn takes_the_screenshot() {
-    let Some((dist, browser)) = prerequisites() else {
+    let Some((dist, chromium)) = prerequisites() else {
         return;
     };
-    let server = Server::start(&dist, Vec::new());
-    let target = if std::env::var_os("BLESS").is_some() {
-        manifest().join("playground/screenshot.png")
-    } else {
-        std::env::temp_dir().join(format!("trickle-playground-{}.png", std::process::id()))
-    };
-    let shot = format!("--screenshot={}", target.display());
-    let url = server.url("") + &fragment(WINDOWED_QUERY, WINDOWED_INPUT, "lines");
-    chromium(&browser, &url, &[&shot, "--window-size=1400,900"]);
-    let png = std::fs::read(&target).expect("chromium wrote the screenshot");
+    let server = Playground::serve(&dist);
+    let mut browser = Browser::open(&chromium);
+    browser.open_page(
+        &(server.url("") + &fragment(WINDOWED_QUERY, WINDOWED_INPUT, "lines")),
+        1,
+    );
+    // With the tooltip of a result, which shows the ids of the events in its window.
+    browser.eval(HOVER_FIRST_RESULT);
+    let png = browser.screenshot();
     assert!(
         png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000,
         "not a screenshot"
     );
+    let target = if std::env::var_os("BLESS").is_some() {
+        manifest().join("playground/screenshot.png")
+    } else {
+        support::dir("playground-screenshot").join("screenshot.png")
+    };
+    std::fs::write(&target, png).unwrap();
     eprintln!("playground: screenshot in {}", target.display());
 }

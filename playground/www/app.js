@@ -172,8 +172,11 @@ async function main() {
   const shared = fromFragment(location.hash);
   if (shared) load(shared);
   else if (examples.length) {
-    examplesMenu.value = '0';
-    load({ query: examples[0].query, input: examples[0].input, kind: examples[0].input_kind });
+    // Windows show most of what the page does: per-window results, their bounds and ids.
+    const first = Math.max(0, examples.findIndex((ex) => ex.name.startsWith('windows')));
+    examplesMenu.value = String(first);
+    const ex = examples[first];
+    load({ query: ex.query, input: ex.input, kind: ex.input_kind });
   } else {
     editor.value = '';
   }

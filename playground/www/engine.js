@@ -1,4 +1,5 @@
-// The engine, compiled to WebAssembly: every export takes strings and returns a JSON string.
+// The engine, compiled to WebAssembly: every export takes strings and returns a JSON string
+// (but `version`, plain text).
 // This module parses those strings so the rest of the page deals in plain objects, and keeps a
 // panic inside the engine from taking the page down with it.
 import init, * as wasm from './pkg/trickle_playground.js';
@@ -20,7 +21,14 @@ function call(name, fallback, ...args) {
   }
 }
 
-export const version = () => call('version', '?');
+/** The engine's version (the one export that returns plain text). */
+export function version() {
+  try {
+    return wasm.version();
+  } catch {
+    return '?';
+  }
+}
 export const tokens = (text) => call('tokens', [], text);
 export const check = (text) => call('check', { diagnostics: [], graph: null }, text);
 export const run = (text, input, kind) =>

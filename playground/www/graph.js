@@ -43,6 +43,11 @@ export function layout(graph) {
   }
   const deepest = Math.max(-1, ...layer.values());
   for (const id of ids) if (indeg.get(id) > 0) layer.set(id, deepest + 1);
+  // An output nothing writes to (often `err`) still belongs on the right, with the others.
+  const last = Math.max(0, ...layer.values());
+  for (const n of graph.nodes) {
+    if (n.kind === 'output' && !preds.get(n.id).length && !succs.get(n.id).length) layer.set(n.id, last);
+  }
 
   const layers = [];
   for (const id of ids) (layers[layer.get(id)] ||= []).push(id);
