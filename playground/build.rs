@@ -93,7 +93,14 @@ fn cases(root: &Path, dir: &Path, out: &mut Vec<Example>) {
     }
 }
 
+/// The wasm stack the module is linked with (the default is 1 MiB); see
+/// `STACK_BUDGET` in src/lib.rs for why recursion is bounded well below it.
+const WASM_STACK: usize = 4 << 20;
+
 fn main() {
+    if std::env::var("CARGO_CFG_TARGET_FAMILY").as_deref() == Ok("wasm") {
+        println!("cargo:rustc-link-arg-cdylib=-zstack-size={WASM_STACK}");
+    }
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let root = manifest.join("..").join("examples");
     println!("cargo:rerun-if-changed={}", root.display());

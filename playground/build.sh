@@ -20,9 +20,7 @@ if [ "$have" != "$want" ]; then
   exit 1
 fi
 
-# The engine recurses over the program: a 16 MiB stack (lib.rs's STACK_BUDGET is 3/4 of it).
-RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-zstack-size=16777216" \
-  cargo build --manifest-path "$root/Cargo.toml" -p trickle-playground \
+cargo build --manifest-path "$root/Cargo.toml" -p trickle-playground \
   --target wasm32-unknown-unknown --profile wasm
 
 rm -rf "$dist"
