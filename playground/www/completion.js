@@ -1,7 +1,7 @@
 // The completion popup: opened by Ctrl-Space, and by typing a letter, `.` or `::` outside strings
 // and comments. The engine proposes what fits at the caret; the popup narrows that to the word
 // being typed. Items may be LSP snippets (`name(${1:arg})`): they are inserted as plain text with
-// the first placeholder selected.
+// the first placeholder selected, as are the arguments of a call the engine wrote out plainly.
 import * as engine from './engine.js';
 import { escapeHtml } from './tooltip.js';
 
@@ -115,7 +115,10 @@ export class Completion {
     const { text, select } = expandSnippet(item.insert || item.label);
     const end = this.editor.ta.selectionStart;
     this.editor.replaceRange(this.start, end, text);
-    if (select) this.editor.ta.setSelectionRange(this.start + select[0], this.start + select[1]);
+    // A snippet's first placeholder, else a call's arguments (`mean(x)`), are selected to be typed over.
+    const args = /\(([^()]+)\)$/.exec(text);
+    const range = select || (args && [args.index + 1, text.length - 1]);
+    if (range) this.editor.ta.setSelectionRange(this.start + range[0], this.start + range[1]);
     this.editor.ta.dispatchEvent(new Event('input'));
   }
 }

@@ -1,34 +1,48 @@
 // The engine, compiled to WebAssembly: every export takes strings and returns a JSON string
-// (but `version`, plain text).
-// This module parses those strings so the rest of the page deals in plain objects, and keeps a
-// panic inside the engine from taking the page down with it.
-import init, * as wasm from './pkg/trickle_playground.js';
+// (but `version`, plain text). This module parses those strings so the rest of the page deals in
+// plain objects. The one exception an export can throw is the browser's own call stack
+// overflowing; a trap leaves the module's stack pointer wrong, so the module is then
+// instantiated afresh (a new import of the glue, by another URL, gets a new instance).
+const GLUE = './pkg/trickle_playground.js';
 
+let wasm = null;
+let fresh = 0;
 let onFailure = () => {};
+
+async function instantiate(url) {
+  const glue = await import(url);
+  await glue.default();
+  return glue;
+}
 
 /** Loads and instantiates the WebAssembly module; `failed(message)` hears about engine errors. */
 export async function load(failed) {
   onFailure = failed;
-  await init();
+  wasm = await instantiate(GLUE);
 }
 
 function call(name, fallback, ...args) {
+  if (!wasm) return fallback;
   try {
     return JSON.parse(wasm[name](...args));
   } catch (e) {
-    onFailure(`${name}: ${e && e.message ? e.message : e}`);
+    wasm = null;
+    onFailure(`${name}: ${e && e.message ? e.message : e} (restarting the engine)`);
+    instantiate(`${GLUE}?fresh=${++fresh}`).then(
+      (glue) => {
+        wasm = glue;
+      },
+      (err) => onFailure(`the engine did not restart: ${err.message || err}`),
+    );
     return fallback;
   }
 }
 
-/** The engine's version (the one export that returns plain text). */
+/** The engine's version. */
 export function version() {
-  try {
-    return wasm.version();
-  } catch {
-    return '?';
-  }
+  return wasm ? wasm.version() : '?';
 }
+
 export const tokens = (text) => call('tokens', [], text);
 export const check = (text) => call('check', { diagnostics: [], graph: null }, text);
 export const run = (text, input, kind) =>
