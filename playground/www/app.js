@@ -8,6 +8,7 @@ import { toFragment, fromFragment } from './share.js';
 import { escapeHtml, showTip, hideTip } from './tooltip.js';
 
 const CHECK_DELAY_MS = 200;
+const SHARE_DELAY_MS = 400;
 const $ = (id) => document.getElementById(id);
 
 const status = $('status');
@@ -18,6 +19,7 @@ const shareLink = $('share');
 let editor;
 let examples = [];
 let checkTimer = 0;
+let shareTimer = 0;
 let runs = 0;
 // The diagnostics of the last check, which the run's own list leaves out.
 let checked = [];
@@ -98,13 +100,20 @@ function load({ query, input: events, kind: k }) {
 }
 
 function updateShare() {
+  clearTimeout(shareTimer);
   shareLink.href = toFragment(state());
+}
+
+/** While typing, the link follows a little later: 10,000 events take a moment to encode. */
+function updateShareSoon() {
+  clearTimeout(shareTimer);
+  shareTimer = setTimeout(updateShare, SHARE_DELAY_MS);
 }
 
 function onEdit() {
   clearTimeout(checkTimer);
   checkTimer = setTimeout(check, CHECK_DELAY_MS);
-  updateShare();
+  updateShareSoon();
 }
 
 function format() {
@@ -153,7 +162,7 @@ async function main() {
 
   editor = new Editor($('query'), $('highlight'), $('completion'), onEdit);
   fillExamples();
-  input.addEventListener('input', updateShare);
+  input.addEventListener('input', updateShareSoon);
   document.querySelectorAll('input[name=kind]').forEach((r) => r.addEventListener('change', updateShare));
   $('run').addEventListener('click', run);
   $('format').addEventListener('click', format);
