@@ -142,10 +142,16 @@ pub fn build(name: &str, kind: &str, with: &Record) -> Result<PeerSpec, Vec<Spec
     let mut errors = Vec::new();
     let Some(registered) = registry::lookup(kind) else {
         let known: Vec<&str> = registry::REGISTRY.iter().map(|r| r.doc.kind).collect();
+        let message = if known.is_empty() {
+            // A build without the `runtime` feature (the playground).
+            format!("peers do not run in this build, so `{kind}` is not available here; run the query with `trickle run`")
+        } else {
+            format!("unknown peer kind `{kind}`; known: {}", list(&known))
+        };
         return Err(vec![SpecError::new(
             SpecErrorKind::UnknownKind,
             None,
-            format!("unknown peer kind `{kind}`; known: {}", list(&known)),
+            message,
         )]);
     };
     for key in with.keys() {
