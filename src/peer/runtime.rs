@@ -16,6 +16,7 @@ use super::metrics::{self, Metrics};
 use super::router::Exec;
 use super::spec::PeerSpec;
 use super::PeerError;
+use crate::exit::{EXIT_OK, EXIT_RUNTIME};
 use crate::exec::graph::Graph;
 use crate::exec::Query;
 use crate::value::Value;
@@ -33,9 +34,6 @@ const TICK: Duration = Duration::from_millis(100);
 /// How long the end of a run waits for sinks to flush.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Exit codes (SPEC §8).
-const EXIT_OK: i32 = 0;
-const EXIT_RUNTIME: i32 = 3;
 
 /// What `trickle run` passes in.
 #[derive(Debug, Clone, Default)]
