@@ -17,7 +17,9 @@
 //!   [`metrics`]: the counters.
 //! - [`chunks`] (with `chunk_queue`): the fast reader of JSON lines, chunked reads
 //!   decoded on a worker beside the graph, compact forwarding and decoding only the
-//!   fields the query reads; `input`: the built-in `in` peer fed by it.
+//!   fields the query reads; `input`: the built-in `in` peer fed by it; [`plan`]:
+//!   which of those a source takes; `peer_lines`: a peer stream's chunks of lines
+//!   on the executor thread.
 //! - [`engine`]: what the executor thread drives, a query's graph or a script.
 
 mod backlog;
@@ -33,6 +35,8 @@ pub mod interceptor;
 pub mod kind;
 pub mod kind_docs;
 pub mod metrics;
+mod peer_lines;
+pub mod plan;
 pub mod raw;
 pub mod reconnect;
 mod router;

@@ -13,6 +13,7 @@ use super::gate::Gate;
 use super::input;
 use super::kind::{self, lock, Ctx, Pending, Replay, SharedStreams, ToGraph, ToPeer};
 use super::metrics::{self, Metrics};
+use super::plan::{self, Plan};
 use super::router::Exec;
 use super::spec::{ClientStreams, Kind, PeerSpec};
 use crate::event::Event;
@@ -78,8 +79,11 @@ pub fn needs_peers(q: &Query) -> bool {
 /// Where a peer's incoming events go.
 pub(super) enum Sink {
     None,
-    /// A writer: every event goes to its one stream.
+    /// A writer: every event goes to its one stream (a Kafka producer).
+    #[cfg_attr(not(feature = "kafka"), allow(dead_code))]
     Events(mpsc::UnboundedSender<Event>),
+    /// A writer that also takes JSON lines forwarded as read.
+    Writer(mpsc::UnboundedSender<kind::Outgoing>),
     /// A client: events plus upstream stream starts and ends.
     Control(mpsc::UnboundedSender<ToPeer>),
     /// A server: routed by id and lineage to its open streams.
@@ -198,7 +202,19 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         && specs.iter().any(|p| graph.find(&p.in_node()).is_some());
     let fast_in = reads_in && !replayable;
     let with_peers = matches!(program, Program::Query(q) if needs_peers(q));
-    let mut plan = input::Plan::default();
+    // Sinks that read `$` (a Kafka key, HTTP headers and status).
+    let meta_read = |p: &PeerSpec| {
+        matches!(
+            p.kind,
+            Kind::KafkaProducer { .. } | Kind::HttpServer { .. } | Kind::HttpClient { .. }
+        )
+    };
+    let keep_meta = match program {
+        Program::Query(q) => q.reads_meta || specs.iter().any(meta_read),
+        Program::Script(..) => true,
+    };
+    let mut plan = Plan::default();
+    let mut plans: Vec<Arc<Plan>> = (0..=specs.len()).map(|_| Arc::default()).collect();
     let executor: Box<dyn Engine> = match program {
         Program::Query(q) => {
             let mut executor = q.executor();
@@ -207,8 +223,16 @@ pub fn run(program: Program, opts: &Options) -> i32 {
                 executor.drop_lineage();
             }
             // A recording holds whole events, so they are decoded whole.
-            if fast_in && opts.codec != "string" && opts.record.is_none() {
-                plan = input::Plan::of(&mut executor, &specs);
+            if opts.record.is_none() {
+                if fast_in && opts.codec != "string" {
+                    plan = Plan::of(&mut executor, "in", &specs, true);
+                }
+                for (i, spec) in specs.iter().enumerate() {
+                    if plan::reads_lines(spec) && graph.find(&spec.out_node()).is_some() {
+                        let node = spec.out_node();
+                        plans[i] = Arc::new(Plan::of(&mut executor, &node, &specs, true));
+                    }
+                }
             }
             Box::new(executor)
         }
@@ -241,6 +265,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
                 metrics: Arc::default(),
                 pending: pending.clone(),
                 gate: Arc::default(),
+                plan: plans[idx].clone(),
             };
             // Before the peer starts: a connection it accepts at once already waits.
             ctx.gate.require_ready(reaches[idx].followers.len());
@@ -288,7 +313,10 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         opts.index_clock,
         opts.final_flush,
     );
-    ex.ingest = crate::event::Ingest::new(opts.index_clock, with_peers);
+    // An empty lineage stands for the event itself: no allocation per event.
+    ex.ingest = crate::event::Ingest::new(opts.index_clock, false);
+    ex.plans = plans;
+    ex.keep_meta = keep_meta;
     ex.input = line_input;
     if let Some(path) = &opts.record {
         match crate::testcase::Recorder::create(path) {
@@ -447,7 +475,7 @@ fn start_peer(
         Kind::Stdin if reads => kind::stdio::start_stdin(ctx.clone()),
         Kind::Stdout | Kind::Stderr if writes => {
             let stderr = spec.kind == Kind::Stderr;
-            peer.sink = Sink::Events(kind::stdio::start_std_sink(ctx, stderr));
+            peer.sink = Sink::Writer(kind::stdio::start_std_sink(ctx, stderr));
         }
         Kind::File { path, mode } => {
             if spec.kind.is_source() {
@@ -457,7 +485,7 @@ fn start_peer(
                     peer.replay = Some(tx);
                 }
             } else if writes {
-                peer.sink = Sink::Events(kind::file::start_writer(ctx, path, *mode)?);
+                peer.sink = Sink::Writer(kind::file::start_writer(ctx, path, *mode)?);
             }
         }
         Kind::Metronome { interval_ns } if reads => {

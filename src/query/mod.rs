@@ -42,6 +42,8 @@ pub struct Query {
     pub peers: Vec<crate::peer::spec::PeerSpec>,
     /// Something in it calls `event_ids()`, which reads an event's lineage.
     pub reads_lineage: bool,
+    /// Something in it reads or changes `$`, events' metadata.
+    pub reads_meta: bool,
 }
 
 /// `trickle graph --format`
@@ -108,6 +110,11 @@ pub fn compile_query(
                 .bind
                 .modules
                 .reads_lineage
+                .load(std::sync::atomic::Ordering::Relaxed),
+            reads_meta: c
+                .bind
+                .modules
+                .reads_meta
                 .load(std::sync::atomic::Ordering::Relaxed),
         },
         warnings,

@@ -12,7 +12,7 @@ mod length_prefixed;
 mod lines;
 
 pub use self::base64::Base64;
-pub use chain::Chain;
+pub use chain::{default_interceptors, Chain};
 pub use gzip::Gzip;
 pub use length_prefixed::LengthPrefixed;
 pub use lines::Lines;

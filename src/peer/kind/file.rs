@@ -3,7 +3,6 @@
 
 use super::replay::{check_inputs, read_replayable, FileInput};
 use super::{Ctx, Replay};
-use crate::event::Event;
 use crate::peer::spec::FileMode;
 use tokio::sync::mpsc;
 
@@ -30,7 +29,7 @@ pub fn start_writer(
     ctx: &Ctx,
     path: &str,
     mode: FileMode,
-) -> Result<mpsc::UnboundedSender<Event>, String> {
+) -> Result<mpsc::UnboundedSender<super::Outgoing>, String> {
     let mut opts = std::fs::OpenOptions::new();
     opts.create(true);
     if mode == FileMode::Append {

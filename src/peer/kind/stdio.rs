@@ -3,7 +3,6 @@
 //! last input.
 
 use super::{Ctx, ToGraph};
-use crate::event::Event;
 use crate::peer::stream::Decoder;
 use crate::value::Value;
 use std::io::{ErrorKind, Read};
@@ -86,7 +85,7 @@ pub fn start_stdin(ctx: Ctx) {
 }
 
 /// Starts a `stdout` or `stderr` sink; returns the channel the executor writes to.
-pub fn start_std_sink(ctx: &Ctx, stderr: bool) -> mpsc::UnboundedSender<Event> {
+pub fn start_std_sink(ctx: &Ctx, stderr: bool) -> mpsc::UnboundedSender<super::Outgoing> {
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
     let handle = tokio::spawn(async move {

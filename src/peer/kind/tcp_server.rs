@@ -3,7 +3,6 @@
 //! executor, see `runtime::route`) are written back on that connection.
 
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
-use crate::peer::stream::Decoder;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -57,9 +56,8 @@ async fn connection(
     ctx.track(tokio::spawn(async move {
         super::write_events(&wctx, Some(id), rx, w).await;
     }));
-    let mut dec = Decoder::new(&ctx.spec);
+    let mut dec = ctx.decoder();
     let mut buf = vec![0u8; 64 * 1024];
-    let mut items = Vec::new();
     loop {
         // Halted (or a per-stream client not yet connected): the bytes wait in the
         // socket's buffer.
@@ -67,15 +65,15 @@ async fn connection(
         match r.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                dec.feed(&buf[..n], &mut items);
-                if !ctx.events(id, std::mem::take(&mut items), &meta, &[]).await {
+                dec.push(&buf[..n]);
+                if !ctx.decoded(id, &mut dec, &meta, &[]).await {
                     return;
                 }
             }
         }
     }
-    dec.finish(&mut items);
-    ctx.events(id, items, &meta, &[]).await;
+    dec.end();
+    ctx.decoded(id, &mut dec, &meta, &[]).await;
     // The executor closes the writer once this end has passed through the graph.
     ctx.send(ToGraph::End {
         peer: ctx.idx,

@@ -4,7 +4,7 @@
 
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use crate::peer::metrics::Counter;
-use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::stream::Encoder;
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -64,8 +64,7 @@ async fn connection(ctx: Ctx, sock: TcpStream, meta: crate::value::Value, stream
     let wctx = ctx.clone();
     let (close_tx, close_rx) = tokio::sync::oneshot::channel();
     ctx.track(tokio::spawn(write_messages(wctx, id, rx, w, close_rx)));
-    let mut dec = Decoder::new(&ctx.spec);
-    let mut items = Vec::new();
+    let mut dec = ctx.decoder();
     loop {
         // Halted (or a per-stream client not yet connected): messages wait.
         ctx.gate.wait(id).await;
@@ -93,13 +92,13 @@ async fn connection(ctx: Ctx, sock: TcpStream, meta: crate::value::Value, stream
             Message::Close(_) => break,
             _ => continue,
         };
-        dec.feed(&bytes, &mut items);
-        if !ctx.events(id, std::mem::take(&mut items), &meta, &[]).await {
+        dec.push(&bytes);
+        if !ctx.decoded(id, &mut dec, &meta, &[]).await {
             return;
         }
     }
-    dec.finish(&mut items);
-    ctx.events(id, items, &meta, &[]).await;
+    dec.end();
+    ctx.decoded(id, &mut dec, &meta, &[]).await;
     ctx.send(ToGraph::End {
         peer: ctx.idx,
         stream: id,

@@ -54,6 +54,7 @@ impl ProducerContext for Delivery {
                 ToGraph::Acked {
                     peer: self.peer,
                     events: vec![settled],
+                    plain: 0,
                 }
             }
             Err((e, _)) => {
