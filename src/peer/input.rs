@@ -186,7 +186,7 @@ impl Exec<'_> {
                     // It takes an ingest time and a number like the event it stands for.
                     self.ingest.ingest_ns(0);
                     self.next_seq(peer, 0);
-                    fwd.push(json);
+                    self.forward_line(input.forward.as_deref(), &mut fwd, json);
                     continue;
                 }
                 Decoded::Bad(e, preview) => {

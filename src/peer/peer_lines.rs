@@ -23,15 +23,6 @@ pub(super) struct Forwarded {
     count: u64,
 }
 
-impl Forwarded {
-    /// Adds a line (its compact JSON).
-    pub(super) fn push(&mut self, json: &[u8]) {
-        self.bytes.extend_from_slice(json);
-        self.bytes.push(b'\n');
-        self.count += 1;
-    }
-}
-
 /// What the events of one chunk share.
 pub(super) struct Lines<'a> {
     pub(super) peer: usize,
@@ -68,7 +59,7 @@ impl Exec<'_> {
                     events += 1;
                     self.next_seq(peer, stream);
                     self.ingest.ingest_ns(read_ns);
-                    fwd.push(json);
+                    self.forward_line(plan.forward.as_deref(), &mut fwd, json);
                     continue;
                 }
                 Decoded::Bad(e, preview) => {
@@ -104,6 +95,19 @@ impl Exec<'_> {
         let next = self.seq.entry((peer, stream)).or_insert(0);
         *next += 1;
         *next - 1
+    }
+
+    /// Adds a line (its compact JSON) for output `to`; one for `out` goes straight
+    /// into what is to be written there (no copy in between).
+    pub(super) fn forward_line(&mut self, to: Option<&str>, fwd: &mut Forwarded, json: &[u8]) {
+        let buf = if to == Some("out") {
+            &mut self.out_buf
+        } else {
+            &mut fwd.bytes
+        };
+        buf.extend_from_slice(json);
+        buf.push(b'\n');
+        fwd.count += 1;
     }
 
     /// Writes the lines gathered in `fwd` to `to` (what the graph would have
@@ -146,8 +150,7 @@ impl Exec<'_> {
             return;
         }
         if to == "out" {
-            self.out_buf.extend_from_slice(&fwd.bytes);
-            fwd.bytes.clear();
+            // Already in `out_buf` (see `forward_line`).
             self.wrote_out(count);
             return;
         }
