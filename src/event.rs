@@ -133,9 +133,10 @@ pub enum Signal {
 /// - the id is `(peer, stream, n)`, numbered by the caller per stream;
 /// - the ingest time is the event's index among all events in the index clock,
 ///   else the time it was read (the caller's clock read, once per chunk if it likes);
-/// - the lineage is the event's own id (plus what a client's response adds) when
-///   something follows it (acks, server routing, a test looking at it); without,
-///   an empty lineage stands for the event itself and costs no allocation.
+/// - the lineage is the event's own id plus what a client's response adds, or,
+///   with nothing added, the event's own id when a test looks at it; otherwise an
+///   empty lineage stands for the event itself (acks, routing, windows and
+///   `event_ids()` read it so) and costs no allocation.
 #[derive(Debug, Clone)]
 pub struct Ingest {
     index_clock: bool,
@@ -184,7 +185,7 @@ impl Ingest {
         extra: &[EventId],
         read_ns: u64,
     ) -> Event {
-        let lineage = if self.keep_lineage {
+        let lineage = if self.keep_lineage || !extra.is_empty() {
             let mut l = Vec::with_capacity(1 + extra.len());
             l.push(id.clone());
             l.extend_from_slice(extra);

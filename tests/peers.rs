@@ -764,3 +764,107 @@ select event from up/err into up;
     let (code, _, err) = t.interrupt();
     assert_eq!(code, 0, "{err}");
 }
+
+/// Waits (at most 20 s) until `path` holds `lines` lines; returns its text.
+fn file_with_lines(path: &std::path::Path, lines: usize) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.lines().count() >= lines || std::time::Instant::now() > deadline {
+            return text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn json_lines_over_tcp_are_forwarded_to_a_file_as_read() {
+    let d = dir("tcp_forward");
+    let port = free_port();
+    let out = d.join("out.jsonl");
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer up from tcp_server with config = {{"port": {port}}} end;
+define peer down from file with config = {{"path": "{}", "mode": "write"}} end;
+create peer up;
+create peer down;
+select event from up into down;
+"#,
+            out.display()
+        ),
+    );
+    let t = Trickle::start(&[&q, "--metrics"]);
+    let mut a = connect(port);
+    // Spaces go, blank lines are skipped, `\r\n` ends a line, a bad line is reported.
+    a.write_all(b"{\"a\": 1, \"b\": [1, 2.5]}\n\n{bad\r\n\"x\"\r\n")
+        .unwrap();
+    a.shutdown(Shutdown::Write).unwrap();
+    let text = file_with_lines(&out, 2);
+    assert_eq!(text, "{\"a\":1,\"b\":[1,2.5]}\n\"x\"\n");
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+    let record = err
+        .lines()
+        .find(|l| l.contains("\"peer\":\"up\""))
+        .expect(&err);
+    let v = trickle::value::parse_json(record).expect(record);
+    assert_eq!(
+        v.get("raw").and_then(|r| r.as_str()),
+        Some("{bad\r"),
+        "{record}"
+    );
+    assert!(
+        v.get("error")
+            .and_then(|e| e.as_str())
+            .is_some_and(|e| e.starts_with("json codec")),
+        "{record}"
+    );
+    // in, out, err, send, recv
+    let row = |name: &str| -> Vec<String> {
+        let row = err.lines().find(|l| l.starts_with(name)).expect(&err);
+        row.split_whitespace().skip(1).map(String::from).collect()
+    };
+    assert_eq!(row("up "), ["0", "2", "1", "0", "3"], "{err}");
+    assert_eq!(row("down "), ["2", "0", "0", "2", "0"], "{err}");
+}
+
+#[test]
+fn an_error_report_shows_the_whole_event_though_the_query_reads_one_field() {
+    let d = dir("tcp_project");
+    let port = free_port();
+    let out = d.join("out.jsonl");
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer up from tcp_server with config = {{"port": {port}}} end;
+define peer down from file with config = {{"path": "{}", "mode": "write"}} end;
+create peer up;
+create peer down;
+select event.n + 1 from up into down;
+"#,
+            out.display()
+        ),
+    );
+    let t = Trickle::start(&[&q]);
+    let mut a = connect(port);
+    a.write_all(
+        b"{\"n\": 1, \"big\": [1, 2, 3]}\n{\"n\": \"s\", \"big\": {\"k\": true}}\n{\"n\": 2}\n",
+    )
+    .unwrap();
+    a.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(file_with_lines(&out, 2), "2\n3\n");
+    let (code, _, err) = t.interrupt();
+    assert_eq!(code, 0, "{err}");
+    let record = err.lines().find(|l| l.contains("\"error\"")).expect(&err);
+    let v = trickle::value::parse_json(record).expect(record);
+    assert_eq!(
+        v.get("event").map(|e| e.encode()),
+        Some(r#"{"n":"s","big":{"k":true}}"#.to_string()),
+        "{record}"
+    );
+}

@@ -328,6 +328,11 @@ impl<'m> Lowerer<'m> {
     /// Lowers a path's root and segments.
     pub fn path(&self, p: &ast::Path, ctx: &mut ExprCtx) -> L<ir::Path> {
         let null = || Root::Expr(ir::Expr::constant(Value::Null, p.span));
+        if matches!(p.root, ast::PathRoot::Meta) {
+            self.m
+                .reads_meta
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let root = match &p.root {
             ast::PathRoot::Event | ast::PathRoot::Meta => {
                 self.check_event(p.span, ctx)?;
@@ -398,6 +403,11 @@ impl<'m> Lowerer<'m> {
     }
 
     fn assign(&self, p: &ast::Path, v: &ast::Expr, ctx: &mut ExprCtx) -> L<ExprKind> {
+        if matches!(p.root, ast::PathRoot::Meta) {
+            self.m
+                .reads_meta
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let to_const = || {
             one(Diagnostic::error(
                 codes::ASSIGN_TO_CONST,

@@ -67,6 +67,8 @@ pub struct Modules {
     pub warnings: Vec<Diagnostic>,
     /// A call of `event_ids()` was lowered (it reads the lineage of events).
     pub reads_lineage: std::sync::atomic::AtomicBool,
+    /// A `$` path was lowered (events' metadata is read or changed).
+    pub reads_meta: std::sync::atomic::AtomicBool,
 }
 
 /// Where a module path leads.
@@ -87,6 +89,7 @@ impl Modules {
             body_scopes: FxHashMap::default(),
             warnings: Vec::new(),
             reads_lineage: Default::default(),
+            reads_meta: Default::default(),
         }
     }
 

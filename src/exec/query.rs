@@ -17,6 +17,8 @@ pub struct Query {
     pub peers: Vec<crate::peer::spec::PeerSpec>,
     /// Something in it calls `event_ids()`, which reads an event's lineage.
     pub reads_lineage: bool,
+    /// Something in it reads or changes `$`, events' metadata.
+    pub reads_meta: bool,
 }
 
 impl Query {
@@ -30,6 +32,7 @@ impl Query {
             metrics_interval_s: None,
             peers: Vec::new(),
             reads_lineage: false,
+            reads_meta: false,
         }
     }
     /// Names of the graph's input streams: `in`, and `in/p` for each `from in/p`.

@@ -59,6 +59,13 @@ pub struct Decoder {
     pub project: Option<Arc<Fields>>,
     /// Reused by the projection.
     pub scratch: Scratch,
+    /// The error text for a line longer than [`Decoder::max_line`].
+    pub too_long: fn(usize) -> String,
+}
+
+/// The built-in input's text for an over-long line.
+pub fn too_long(max_line: usize) -> String {
+    format!("line longer than {max_line} bytes; the rest of it is discarded")
 }
 
 impl Decoder {
@@ -71,6 +78,7 @@ impl Decoder {
             compact: self.compact,
             project: self.project.clone(),
             scratch: Scratch::default(),
+            too_long: self.too_long,
         }
     }
 
@@ -78,10 +86,7 @@ impl Decoder {
         if cut || line.len() > self.max_line {
             let preview = &line[..line.len().min(LONG_PREVIEW).min(self.max_line)];
             return Decoded::Bad(
-                format!(
-                    "line longer than {} bytes; the rest of it is discarded",
-                    self.max_line
-                ),
+                (self.too_long)(self.max_line),
                 Some(String::from_utf8_lossy(preview).into_owned()),
             );
         }
@@ -128,6 +133,8 @@ pub struct Chunk {
     cut: Vec<usize>,
     /// The compact forms of [`Decoded::Compact`] lines.
     compact: Vec<u8>,
+    /// A `\r` before a line's `\n` is part of the line.
+    keep_cr: bool,
 }
 
 impl Chunk {
@@ -137,12 +144,7 @@ impl Chunk {
         starts
             .zip(self.ends.iter().copied())
             .enumerate()
-            .map(move |(k, (s, e))| {
-                let line = &self.data[s..e];
-                let line = line.strip_suffix(b"\n").unwrap_or(line);
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                (self.first_line + k as u64, line)
-            })
+            .map(move |(k, (s, e))| (self.first_line + k as u64, self.line(s, e)))
     }
 
     /// The lines with what they decoded to; the values are moved out (a second call
@@ -153,6 +155,7 @@ impl Chunk {
         let decoded = &mut self.decoded;
         let data = &self.data;
         let compact = &self.compact;
+        let keep_cr = self.keep_cr;
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         let first = self.first_line;
         starts
@@ -160,9 +163,7 @@ impl Chunk {
             .zip(decoded.iter_mut())
             .enumerate()
             .map(move |(k, ((s, e), d))| {
-                let line = &data[s..e];
-                let line = line.strip_suffix(b"\n").unwrap_or(line);
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let line = strip(&data[s..e], keep_cr);
                 let d = std::mem::take(d);
                 let json = match d {
                     Decoded::Compact(s, e) => compact.get(s..e).unwrap_or_default(),
@@ -172,8 +173,48 @@ impl Chunk {
             })
     }
 
-    fn reset(&mut self, input: usize, first_line: u64) {
+    /// Line `data[s..e]` without its terminator.
+    fn line(&self, s: usize, e: usize) -> &[u8] {
+        strip(&self.data[s..e], self.keep_cr)
+    }
+
+    /// Adds one whole frame as a line (a message of a message transport).
+    pub fn push_frame(&mut self, frame: &[u8]) {
+        if self.data.len() < self.len + frame.len() {
+            self.data.resize(self.len + frame.len(), 0);
+        }
+        self.data[self.len..self.len + frame.len()].copy_from_slice(frame);
+        self.len += frame.len();
+        self.ends.push(self.len);
+    }
+
+    /// Whether it holds no line.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Whether [`Chunk::decode`] ran on it.
+    pub fn is_decoded(&self) -> bool {
+        self.decoded.len() == self.ends.len()
+    }
+
+    /// Of its decoded lines: how many are not blank, and how many of those did not
+    /// decode.
+    pub fn tally(&self) -> (usize, usize) {
+        let (mut lines, mut bad) = (0, 0);
+        for d in &self.decoded {
+            match d {
+                Decoded::Blank => {}
+                Decoded::Bad(..) => (lines, bad) = (lines + 1, bad + 1),
+                _ => lines += 1,
+            }
+        }
+        (lines, bad)
+    }
+
+    fn reset(&mut self, input: usize, first_line: u64, keep_cr: bool) {
         self.input = input;
+        self.keep_cr = keep_cr;
         self.first_line = first_line;
         self.len = 0;
         self.ends.clear();
@@ -195,6 +236,16 @@ impl Chunk {
         }));
         self.decoded = decoded;
         self.compact = compact;
+    }
+}
+
+/// A line without its `\n` (and `\r` before it, unless `keep_cr`).
+fn strip(line: &[u8], keep_cr: bool) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    if keep_cr {
+        line
+    } else {
+        line.strip_suffix(b"\r").unwrap_or(line)
     }
 }
 
@@ -298,95 +349,160 @@ struct LineReader<'a> {
 }
 
 impl LineReader<'_> {
-    fn fresh(&self, first_line: u64) -> Chunk {
-        let mut c = self.queue.reuse().unwrap_or_default();
-        c.reset(self.input, first_line);
-        c
+    fn fresh(&self) -> Chunk {
+        self.queue.reuse().unwrap_or_default()
     }
 
     /// Queues a chunk that has lines; false when the run loop is gone.
     fn send(&mut self, mut chunk: Chunk) -> bool {
-        if chunk.ends.is_empty() {
-            return true;
-        }
         if let Some(p) = self.progress {
             p.add(chunk.len as u64, chunk.ends.len() as u64);
         }
-        chunk.read_ns = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
+        chunk.read_ns = now_ns();
         self.queue.push(chunk, self.decoder)
     }
 
     fn read(&mut self, mut source: Box<dyn Read + Send>) -> std::io::Result<()> {
-        let max_line = self.decoder.max_line;
-        let mut line_no = 1;
-        let mut chunk = self.fresh(line_no);
-        // Skipping the rest of an over-long line, up to its `\n`.
-        let mut skipping = false;
+        let mut lines = Splitter::new(self.input, self.decoder.max_line, false, self.fresh());
         loop {
-            // Bytes before `scanned` hold no `\n`: only the new bytes are searched.
-            let scanned = chunk.len;
-            if chunk.data.len() < scanned + READ_BYTES {
-                chunk.data.resize(scanned + READ_BYTES, 0);
-            }
-            let n = match source.read(&mut chunk.data[scanned..scanned + READ_BYTES]) {
+            let n = match source.read(lines.space()) {
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
             if n == 0 {
-                // The end; a final line without `\n` still counts.
-                if chunk.len > chunk.ends.last().copied().unwrap_or(0) {
-                    chunk.ends.push(chunk.len);
+                if let Some(chunk) = lines.end() {
+                    self.send(chunk);
                 }
-                self.send(chunk);
                 return Ok(());
             }
-            if skipping {
-                // Drop the skipped bytes; what follows the `\n` starts the next line.
-                let Some(i) = memchr::memchr(b'\n', &chunk.data[scanned..scanned + n]) else {
-                    continue;
-                };
-                chunk
-                    .data
-                    .copy_within(scanned + i + 1..scanned + n, scanned);
-                chunk.len += n - i - 1;
-                skipping = false;
-            } else {
-                chunk.len += n;
-            }
-            let new = &chunk.data[scanned..chunk.len];
-            chunk
-                .ends
-                .extend(memchr::memchr_iter(b'\n', new).map(|i| scanned + i + 1));
-            let start = chunk.ends.last().copied().unwrap_or(0);
-            if chunk.len - start > max_line {
-                // Keep only a preview for the error report and end the line there.
-                chunk.len = start + LONG_PREVIEW.min(max_line);
-                chunk.cut.push(chunk.ends.len());
-                chunk.ends.push(chunk.len);
-                skipping = true;
-            }
-            let Some(&complete) = chunk.ends.last() else {
-                continue;
-            };
-            line_no += chunk.ends.len() as u64;
-            let mut next = self.fresh(line_no);
-            let tail = &chunk.data[complete..chunk.len];
-            if next.data.len() < tail.len() {
-                next.data.resize(tail.len(), 0);
-            }
-            next.data[..tail.len()].copy_from_slice(tail);
-            next.len = tail.len();
-            chunk.len = complete;
             // A failed send means the run loop has stopped listening (Ctrl-C): nothing left to do.
-            if !self.send(std::mem::replace(&mut chunk, next)) {
-                return Ok(());
+            if let Some(chunk) = lines.filled(n, || self.fresh()) {
+                if !self.send(chunk) {
+                    return Ok(());
+                }
             }
         }
     }
 }
+
+/// Nanoseconds since the epoch.
+fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// Cuts a byte stream into chunks of whole lines: bytes go straight into the chunk
+/// being filled (read into [`Splitter::space`], or copied by [`Splitter::feed`]),
+/// its complete lines leave as one chunk, and only the partial last line moves on
+/// to the next chunk.
+pub struct Splitter {
+    chunk: Chunk,
+    input: usize,
+    /// Number of the first line of `chunk`.
+    line_no: u64,
+    max_line: usize,
+    /// Skipping the rest of an over-long line, up to its `\n`.
+    skipping: bool,
+    /// Lines keep a `\r` before their `\n` (as the `lines` interceptor does).
+    keep_cr: bool,
+}
+
+impl Splitter {
+    /// Lines of input number `input` (for error texts), at most `max_line` bytes
+    /// long, filling `chunk` first.
+    pub fn new(input: usize, max_line: usize, keep_cr: bool, mut chunk: Chunk) -> Self {
+        chunk.reset(input, 1, keep_cr);
+        Splitter {
+            chunk,
+            input,
+            line_no: 1,
+            max_line,
+            skipping: false,
+            keep_cr,
+        }
+    }
+
+    /// Room for the next read (up to [`READ_BYTES`]); report what was read with
+    /// [`Splitter::filled`].
+    pub fn space(&mut self) -> &mut [u8] {
+        let scanned = self.chunk.len;
+        if self.chunk.data.len() < scanned + READ_BYTES {
+            self.chunk.data.resize(scanned + READ_BYTES, 0);
+        }
+        &mut self.chunk.data[scanned..scanned + READ_BYTES]
+    }
+
+    /// Copies `bytes` in; returns the chunks of the lines they completed.
+    pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<Chunk>) {
+        while !bytes.is_empty() {
+            let space = self.space();
+            let n = bytes.len().min(space.len());
+            space[..n].copy_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
+            if let Some(chunk) = self.filled(n, Chunk::default) {
+                out.push(chunk);
+            }
+        }
+    }
+
+    /// `n` bytes were read into [`Splitter::space`]: the chunk of the lines they
+    /// completed, if any (`fresh` then takes its place).
+    pub fn filled(&mut self, n: usize, fresh: impl FnOnce() -> Chunk) -> Option<Chunk> {
+        let chunk = &mut self.chunk;
+        // Bytes before `scanned` hold no `\n`: only the new bytes are searched.
+        let scanned = chunk.len;
+        if self.skipping {
+            // Drop the skipped bytes; what follows the `\n` starts the next line.
+            let i = memchr::memchr(b'\n', &chunk.data[scanned..scanned + n])?;
+            chunk
+                .data
+                .copy_within(scanned + i + 1..scanned + n, scanned);
+            chunk.len += n - i - 1;
+            self.skipping = false;
+        } else {
+            chunk.len += n;
+        }
+        let new = &chunk.data[scanned..chunk.len];
+        chunk
+            .ends
+            .extend(memchr::memchr_iter(b'\n', new).map(|i| scanned + i + 1));
+        let start = chunk.ends.last().copied().unwrap_or(0);
+        if chunk.len - start > self.max_line {
+            // Keep only a preview for the error report and end the line there.
+            chunk.len = start + LONG_PREVIEW.min(self.max_line);
+            chunk.cut.push(chunk.ends.len());
+            chunk.ends.push(chunk.len);
+            self.skipping = true;
+        }
+        let complete = *chunk.ends.last()?;
+        self.line_no += chunk.ends.len() as u64;
+        let mut next = fresh();
+        next.reset(self.input, self.line_no, self.keep_cr);
+        let tail = &chunk.data[complete..chunk.len];
+        if next.data.len() < tail.len() {
+            next.data.resize(tail.len(), 0);
+        }
+        next.data[..tail.len()].copy_from_slice(tail);
+        next.len = tail.len();
+        chunk.len = complete;
+        Some(std::mem::replace(chunk, next))
+    }
+
+    /// The end of the input: the chunk of what is left (a final line without `\n`
+    /// still counts), if anything.
+    pub fn end(&mut self) -> Option<Chunk> {
+        let mut chunk = std::mem::take(&mut self.chunk);
+        self.chunk.reset(self.input, self.line_no, self.keep_cr);
+        self.skipping = false;
+        if chunk.len > chunk.ends.last().copied().unwrap_or(0) {
+            chunk.ends.push(chunk.len);
+        }
+        (!chunk.ends.is_empty()).then_some(chunk)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,6 +525,7 @@ mod tests {
             compact: false,
             project: None,
             scratch: Scratch::default(),
+            too_long,
         }
     }
 

@@ -22,11 +22,16 @@ use crate::value::{Str, Value};
 const STALL: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Exec<'_> {
-    /// Sink `sink` handed `events` to the outside world.
-    pub(super) fn acked(&mut self, sink: usize, events: Vec<Settled>) {
+    /// Sink `sink` handed `events`, and `plain` lines forwarded as read (which
+    /// carry no lineage), to the outside world.
+    pub(super) fn acked(&mut self, sink: usize, events: Vec<Settled>, plain: u64) {
         self.last_settled = std::time::Instant::now();
         let p = &mut self.peers[sink];
-        p.outstanding = p.outstanding.saturating_sub(events.len() as u64);
+        p.outstanding = p.outstanding.saturating_sub(events.len() as u64 + plain);
+        // No replayable source and no `qos` operator: nobody to tell.
+        if !self.has_qos && self.peers.iter().all(|p| p.replay.is_none()) {
+            return;
+        }
         for s in &events {
             self.ack(&s.id, s.ingest_ns, &s.lineage);
         }

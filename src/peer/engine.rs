@@ -16,12 +16,13 @@ pub type Outputs = Vec<(String, Event)>;
 pub trait Engine {
     /// Feeds one event into input node `input` (`in`, a peer's `p`, `p/err`, ...).
     fn send(&mut self, input: &str, event: Event, out: &mut Outputs);
-    /// Feeds one event of the built-in input `in` decoded by the fast reader;
+    /// Feeds one event decoded from a line by the fast path into input node `input`;
     /// `projected`: it holds only the fields [`Executor::project_input`] named.
     /// `original` rebuilds the event as received (for error reports) without
     /// every event being copied up front.
     fn send_line(
         &mut self,
+        input: &str,
         event: Event,
         projected: bool,
         original: &dyn Fn() -> Value,
@@ -43,15 +44,16 @@ impl Engine for Executor {
     }
     fn send_line(
         &mut self,
+        input: &str,
         event: Event,
         projected: bool,
         original: &dyn Fn() -> Value,
         out: &mut Outputs,
     ) {
         if projected {
-            self.send_projected("in", event, original, out);
+            self.send_projected(input, event, original, out);
         } else {
-            Executor::send(self, "in", event, out);
+            Executor::send(self, input, event, out);
         }
     }
     fn signal(&mut self, signal: &Signal, out: &mut Outputs) {
@@ -117,6 +119,7 @@ impl Engine for ScriptEngine<'_> {
     }
     fn send_line(
         &mut self,
+        _input: &str,
         event: Event,
         _projected: bool,
         original: &dyn Fn() -> Value,

@@ -11,45 +11,16 @@
 use super::chunks::{self, Chunk, Decoded, Decoder, Input, Reader};
 use super::codec::{Codec, Json, Text};
 use super::metrics::Counter;
+use super::peer_lines::Forwarded;
+use super::plan::Plan;
 use super::router::Exec;
 use super::runtime::Options;
-use super::spec::PeerSpec;
 use super::PeerError;
 use crate::event::{EventId, Signal};
 use crate::exec::graph::{Graph, NodeKind};
-use crate::value::{Fields, Str, Value};
-use std::io::{Read, Write};
-use std::sync::Arc;
+use crate::value::{Str, Value};
+use std::io::Read;
 use std::time::Duration;
-
-/// How JSON lines of `in` reach the graph: written as read to the output they
-/// reach unchanged when the graph only forwards them, else decoded with just the
-/// fields the graph reads when that is all it reads (else neither: decoded whole).
-#[derive(Debug, Default)]
-pub(super) struct Plan {
-    forward: Option<String>,
-    project: Option<Arc<Fields>>,
-}
-
-impl Plan {
-    /// The plan for `executor`, whose peers are `peers`: forwarding only to an
-    /// output that is not a peer (a peer takes events, not bytes).
-    pub(super) fn of(executor: &mut crate::exec::Executor, peers: &[PeerSpec]) -> Plan {
-        let forward = executor
-            .forwards_unchanged("in")
-            .filter(|o| !peers.iter().any(|p| p.in_node() == *o));
-        match forward {
-            Some(forward) => Plan {
-                forward: Some(forward),
-                project: None,
-            },
-            None => Plan {
-                forward: None,
-                project: executor.project_input("in").map(Arc::from),
-            },
-        }
-    }
-}
 
 /// Opens stdin or the `-i` files (all of them now, so a missing one stops the run
 /// before it starts) and starts reading them as peer `peer`.
@@ -70,6 +41,7 @@ pub(super) fn start(opts: &Options, peer: usize, plan: Plan) -> Result<LineInput
         compact: plan.forward.is_some(),
         project: plan.project.clone(),
         scratch: Default::default(),
+        too_long: chunks::too_long,
     };
     let reader = chunks::spawn(readers, names.clone(), decoder, opts.progress.clone());
     let mut input = LineInput::new(reader, peer, names, codec());
@@ -204,6 +176,7 @@ impl Exec<'_> {
         let peer = input.peer;
         let (mut events, mut bad, mut lines) = (0u64, 0u64, 0u64);
         let which = chunk.input;
+        let mut fwd = Forwarded::default();
         for (line_no, line, decoded, json) in chunk.take() {
             let data = match decoded {
                 Decoded::Value(v) => v,
@@ -211,10 +184,14 @@ impl Exec<'_> {
                 Decoded::Compact(..) => {
                     lines += 1;
                     events += 1;
-                    self.forward_compact(&input, json);
+                    // It takes an ingest time and a number like the event it stands for.
+                    self.ingest.ingest_ns(0);
+                    self.next_seq(peer, 0);
+                    self.forward_line(input.forward.as_deref(), &mut fwd, json);
                     continue;
                 }
                 Decoded::Bad(e, preview) => {
+                    self.forward(input.forward.as_deref(), &mut fwd);
                     lines += 1;
                     bad += 1;
                     let name = input.names.get(which).map_or("input", String::as_str);
@@ -227,10 +204,12 @@ impl Exec<'_> {
                     continue;
                 }
             };
+            self.forward(input.forward.as_deref(), &mut fwd);
             lines += 1;
             events += 1;
             self.line_event(&mut input, data, line);
         }
+        self.forward(input.forward.as_deref(), &mut fwd);
         let m = &self.peers[peer].metrics;
         m.add(Counter::Recv, Some(0), lines);
         m.add(Counter::Out, Some(0), events);
@@ -240,37 +219,12 @@ impl Exec<'_> {
         self.input = Some(input);
     }
 
-    /// A line forwarded as read: exactly what the graph would have written.
-    fn forward_compact(&mut self, input: &LineInput, json: &[u8]) {
-        // It takes an ingest time and a number like the event it stands for.
-        self.ingest.ingest_ns(0);
-        if let Some(s) = self.seq.get_mut(&(input.peer, 0)) {
-            *s += 1;
-        }
-        let to_out = input.forward.as_deref().is_none_or(|o| o == "out");
-        let (w, m): (&mut dyn Write, _) = if to_out {
-            (&mut self.out, &self.out_metrics)
-        } else {
-            (&mut self.err, &self.err_metrics)
-        };
-        m.add(Counter::In, None, 1);
-        m.add(Counter::Send, None, 1);
-        let written = w.write_all(json).and_then(|()| w.write_all(b"\n"));
-        // Only `out` failing stops the run: stderr is where failures are reported.
-        if let (Err(e), true) = (written, to_out) {
-            self.write_failed(e);
-        }
-    }
-
     /// One event of the input through the graph.
     fn line_event(&mut self, input: &mut LineInput, data: Value, line: &[u8]) {
-        let next = self.seq.entry((input.peer, 0)).or_insert(0);
-        let event = *next;
-        *next += 1;
         let id = EventId {
             peer: Str::from("in"),
             stream: 0,
-            event,
+            event: self.next_seq(input.peer, 0),
         };
         self.drained = false;
         // One clock read per chunk: its lines arrived together.
@@ -285,7 +239,7 @@ impl Exec<'_> {
         let codec = &input.codec;
         let original = || codec.fresh().decode(line).unwrap_or_default();
         self.executor
-            .send_line(ev, input.projected, &original, &mut self.outputs);
+            .send_line("in", ev, input.projected, &original, &mut self.outputs);
         self.route();
     }
 }

@@ -90,6 +90,27 @@ pub trait Kind: std::fmt::Debug + Send + Sync + Any {
         &[]
     }
 
+    /// Its streams can take the fast path of decoding (SPEC: chunked reads decoded
+    /// beside the graph, compact forwarding, projection) when its definition keeps
+    /// the default framing and the `json` codec: lines for byte streams, one
+    /// message per frame for message transports.
+    fn reads_lines(&self) -> bool {
+        false
+    }
+
+    /// As a sink it writes each event as its compact JSON and a `\n` to one stream,
+    /// so with the default framing and the `json` codec a JSON line read can be
+    /// written as it was read.
+    fn writes_lines(&self) -> bool {
+        false
+    }
+
+    /// As a sink it reads events' metadata `$` (a Kafka key, HTTP headers and
+    /// status), so the runtime keeps `$` even when the query does not read it.
+    fn reads_meta(&self) -> bool {
+        false
+    }
+
     /// What a server holds for its clients at most when its config says nothing.
     fn limits(&self) -> Limits {
         Limits::default()

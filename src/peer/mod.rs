@@ -19,7 +19,9 @@
 //!   wrong in a peer, as typed errors.
 //! - [`chunks`] (with `chunk_queue`): the fast reader of JSON lines, chunked reads
 //!   decoded on a worker beside the graph, compact forwarding and decoding only the
-//!   fields the query reads; `input`: the built-in `in` peer fed by it.
+//!   fields the query reads; `input`: the built-in `in` peer fed by it; [`plan`]:
+//!   which of those a source takes; `peer_lines`: a peer stream's chunks of lines
+//!   on the executor thread.
 //! - [`engine`]: what the executor thread drives, a query's graph or a script.
 //!
 //! Without the `runtime` feature only what the compiler checks a `define peer`
@@ -53,6 +55,8 @@ pub mod kind_docs;
 pub mod kinds;
 #[cfg(feature = "runtime")]
 pub mod metrics;
+mod peer_lines;
+pub mod plan;
 pub mod raw;
 pub mod reconnect;
 #[cfg(feature = "runtime")]

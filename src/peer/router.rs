@@ -3,7 +3,7 @@
 
 use super::engine::Engine;
 use super::input::{LineInput, Polled};
-use super::kind::{lock, Offer, Settled, ToGraph, ToPeer};
+use super::kind::{lock, Offer, Outgoing, Settled, ToGraph, ToPeer};
 use super::metrics::{Counter, Metrics};
 use super::runtime::{now_ns, Peer, Sink};
 use crate::event::{Event, EventId, Ingest, Signal};
@@ -15,6 +15,8 @@ use tokio::sync::mpsc;
 
 /// Messages handled before outputs are flushed (so a busy graph still writes).
 const BATCH: usize = 256;
+/// Bytes for `out` gathered before they are written.
+const OUT_SPILL: usize = 64 * 1024;
 /// How long the executor thread waits for the built-in input before it looks at
 /// other messages.
 const INPUT_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
@@ -44,6 +46,8 @@ pub(super) struct Exec<'a> {
     pub(super) out: BufWriter<Box<dyn Write>>,
     pub(super) err: BufWriter<Stderr>,
     pub(super) out_metrics: Metrics,
+    /// What is still to be written to `out`.
+    pub(super) out_buf: Vec<u8>,
     pub(super) err_metrics: Metrics,
     pub(super) line: Vec<u8>,
     /// Next event sequence number per `(peer, stream)`.
@@ -77,6 +81,13 @@ pub(super) struct Exec<'a> {
     pub(super) backlogs: FxHashMap<(usize, u64), super::backlog::Backlog>,
     /// `--record`: every event and signal that enters the graph, as steps.
     pub(super) recorder: Option<crate::testcase::Recorder>,
+    /// How each peer's JSON lines are decoded (by index).
+    pub(super) plans: Vec<std::sync::Arc<super::plan::Plan>>,
+    /// Decoders for the chunks that arrive undecoded, by peer (made when first needed).
+    pub(super) line_decoders: Vec<Option<super::chunks::Decoder>>,
+    /// Events keep the `$` their peer gave them (else they get an empty one: nothing
+    /// in the graph or the sinks reads it).
+    pub(super) keep_meta: bool,
 }
 
 impl<'a> Exec<'a> {
@@ -105,6 +116,8 @@ impl<'a> Exec<'a> {
             by_name.insert(p.spec.name.clone(), i);
         }
         let contraflow_wanted = has_qos || peers.iter().any(|p| p.replay.is_some());
+        let plans = peers.iter().map(|_| std::sync::Arc::default()).collect();
+        let line_decoders = peers.iter().map(|_| None).collect();
         Exec {
             executor,
             input: None,
@@ -114,6 +127,7 @@ impl<'a> Exec<'a> {
             out: BufWriter::with_capacity(64 * 1024, out),
             err: BufWriter::new(std::io::stderr()),
             out_metrics: Metrics::default(),
+            out_buf: Vec::with_capacity(OUT_SPILL + 4096),
             err_metrics: Metrics::default(),
             line: Vec::new(),
             seq: FxHashMap::default(),
@@ -133,6 +147,9 @@ impl<'a> Exec<'a> {
             last_settled: std::time::Instant::now(),
             backlogs: FxHashMap::default(),
             recorder: None,
+            line_decoders,
+            plans,
+            keep_meta: true,
         }
     }
 
@@ -202,7 +219,11 @@ impl<'a> Exec<'a> {
                 self.write_err(&crate::record! {"error" => error, "event" => event});
             }
             // Still delivered: the sources may commit them.
-            ToGraph::Acked { peer, events } => self.acked(peer, events),
+            ToGraph::Acked {
+                peer,
+                events,
+                plain,
+            } => self.acked(peer, events, plain),
             _ => {}
         }
     }
@@ -276,24 +297,55 @@ impl<'a> Exec<'a> {
                 meta,
                 extra,
             } => {
+                let (node, read_ns) = (self.peers[peer].spec.out_node(), now_ns());
+                let mut n = 0;
                 for item in items {
                     match item {
-                        Ok(data) => self.event(peer, (stream, None), data, meta.clone(), &extra),
+                        Ok(data) => {
+                            n += 1;
+                            let at = (stream, None, read_ns);
+                            let meta = self.meta(&meta);
+                            self.event(peer, at, data, meta, &extra, &node);
+                        }
                         Err((error, raw)) => self.undecodable(peer, stream, error, raw),
                     }
                 }
+                self.peers[peer].metrics.add(Counter::Out, Some(stream), n);
+            }
+            ToGraph::Lines {
+                peer,
+                stream,
+                mut chunk,
+                meta,
+                extra,
+                ..
+            } => {
+                let from = super::peer_lines::Lines {
+                    peer,
+                    stream,
+                    meta: &meta,
+                    extra: &extra,
+                };
+                self.peer_lines(&from, &mut chunk);
             }
             ToGraph::Records {
                 peer,
                 stream,
                 records,
             } => {
+                let (node, read_ns) = (self.peers[peer].spec.out_node(), now_ns());
+                let mut n = 0;
                 for r in records {
                     match r.item {
-                        Ok(data) => self.event(peer, (stream, Some(r.seq)), data, r.meta, &[]),
+                        Ok(data) => {
+                            n += 1;
+                            let at = (stream, Some(r.seq), read_ns);
+                            self.event(peer, at, data, r.meta, &[], &node);
+                        }
                         Err((error, raw)) => self.undecodable(peer, stream, error, raw),
                     }
                 }
+                self.peers[peer].metrics.add(Counter::Out, Some(stream), n);
             }
             ToGraph::Failed {
                 peer,
@@ -302,7 +354,11 @@ impl<'a> Exec<'a> {
                 settled,
                 retry,
             } => self.failed(peer, error, event, &settled, retry),
-            ToGraph::Acked { peer, events } => self.acked(peer, events),
+            ToGraph::Acked {
+                peer,
+                events,
+                plain,
+            } => self.acked(peer, events, plain),
             ToGraph::FailedQuietly {
                 peer,
                 error,
@@ -357,7 +413,13 @@ impl<'a> Exec<'a> {
     }
 
     /// Bytes that did not decode: `{"error", "peer", "stream", "raw"}` on `err`.
-    fn undecodable(&mut self, peer: usize, stream: u64, error: String, raw: super::raw::Raw) {
+    pub(super) fn undecodable(
+        &mut self,
+        peer: usize,
+        stream: u64,
+        error: String,
+        raw: super::raw::Raw,
+    ) {
         let name = self.peers[peer].spec.name.clone();
         let mut doc = crate::record! {"error" => error, "peer" => name, "stream" => stream};
         raw.add_to(&mut doc);
@@ -389,15 +451,16 @@ impl<'a> Exec<'a> {
         self.peers[peer].metrics.end(stream);
     }
 
-    /// An event into the graph: numbered next on its stream unless `seq` gives its
-    /// number (a broker's offset).
+    /// An event into the graph at `node` (peer `peer`'s output, which counts it):
+    /// numbered next on its stream unless `seq` gives its number (a broker's offset).
     fn event(
         &mut self,
         peer: usize,
-        (stream, seq): (u64, Option<u64>),
+        (stream, seq, read_ns): (u64, Option<u64>, u64),
         data: Value,
         meta: Value,
         extra: &[EventId],
+        node: &str,
     ) {
         let next = self.seq.entry((peer, stream)).or_insert(0);
         let event = seq.unwrap_or(*next);
@@ -410,10 +473,8 @@ impl<'a> Exec<'a> {
         self.drained = false;
         let replayable = self.peers[peer].replay.is_some();
         let kept = replayable.then(|| id.clone());
-        let ev = self.ingest.event(data, id, meta, extra, now_ns());
-        self.peers[peer].metrics.add(Counter::Out, Some(stream), 1);
-        let node = self.peers[peer].spec.out_node();
-        self.enter(&node, stream, ev);
+        let ev = self.ingest.event(data, id, meta, extra, read_ns);
+        self.enter(node, stream, ev);
         // Nothing came out and nothing can be holding it: the graph dropped it, which
         // is as done as it gets.
         if let Some(id) = kept {
@@ -428,6 +489,15 @@ impl<'a> Exec<'a> {
         self.route();
     }
 
+    /// The `$` of an event its peer gave `meta`.
+    pub(super) fn meta(&self, meta: &Value) -> Value {
+        if self.keep_meta {
+            meta.clone()
+        } else {
+            Value::record()
+        }
+    }
+
     /// The one place events enter the graph (so `--record` sees them all).
     pub(super) fn enter(&mut self, node: &str, stream: u64, mut ev: Event) {
         if let Some(r) = &mut self.recorder {
@@ -435,6 +505,24 @@ impl<'a> Exec<'a> {
             r.event(node, stream, ev.ingest_ns, &ev.data);
         }
         self.executor.send(node, ev, &mut self.outputs);
+    }
+
+    /// [`Exec::enter`] for an event decoded from a line by the fast path (with only
+    /// the fields the graph reads when `projected`; `original` decodes it whole).
+    pub(super) fn enter_line(
+        &mut self,
+        node: &str,
+        stream: u64,
+        mut ev: Event,
+        projected: bool,
+        original: &dyn Fn() -> Value,
+    ) {
+        if let Some(r) = &mut self.recorder {
+            ev.ingest_ns = r.ingest_ns(ev.ingest_ns);
+            r.event(node, stream, ev.ingest_ns, &ev.data);
+        }
+        self.executor
+            .send_line(node, ev, projected, original, &mut self.outputs);
     }
 
     /// The one place signals enter the graph.
@@ -488,14 +576,9 @@ impl<'a> Exec<'a> {
             std::mem::swap(&mut batch, &mut self.outputs);
             for (name, ev) in batch.drain(..) {
                 if name == "out" {
-                    self.out_metrics.add(Counter::In, None, 1);
-                    self.out_metrics.add(Counter::Send, None, 1);
-                    self.line.clear();
-                    ev.data.write_json(&mut self.line);
-                    self.line.push(b'\n');
-                    if let Err(e) = self.out.write_all(&self.line) {
-                        self.write_failed(e);
-                    }
+                    ev.data.write_json(&mut self.out_buf);
+                    self.out_buf.push(b'\n');
+                    self.wrote_out(1);
                     self.ack_written(&ev);
                 } else if let Some(&p) = self.sinks_by_node.get(&name) {
                     handed = true;
@@ -540,6 +623,19 @@ impl<'a> Exec<'a> {
                         Vec::new()
                     }
                     Err(e) => refused(e.0),
+                }
+            }
+            Sink::Writer(tx) => {
+                peer.metrics.add(Counter::In, Some(0), 1);
+                match tx.send(Outgoing::Event(ev)) {
+                    Ok(()) => {
+                        peer.outstanding += 1;
+                        Vec::new()
+                    }
+                    Err(e) => match e.0 {
+                        Outgoing::Event(ev) => refused(ev),
+                        Outgoing::Lines { .. } => Vec::new(),
+                    },
                 }
             }
             Sink::Control(tx) => {
@@ -619,7 +715,26 @@ impl<'a> Exec<'a> {
         self.write_error.get_or_insert(e);
     }
 
+    /// `n` more events were put in `out_buf` (handed to `out`).
+    pub(super) fn wrote_out(&mut self, n: u64) {
+        self.out_metrics.add(Counter::In, None, n);
+        self.out_metrics.add(Counter::Send, None, n);
+        if self.out_buf.len() >= OUT_SPILL {
+            self.spill_out();
+        }
+    }
+
+    /// Writes what was gathered for `out`.
+    fn spill_out(&mut self) {
+        let written = self.out.write_all(&self.out_buf);
+        self.out_buf.clear();
+        if let Err(e) = written {
+            self.write_failed(e);
+        }
+    }
+
     fn flush(&mut self) {
+        self.spill_out();
         if let Err(e) = self.out.flush() {
             self.write_failed(e);
         }

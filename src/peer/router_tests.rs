@@ -191,6 +191,7 @@ fn backpressure_pause_halts_the_source_until_an_ack() {
     s.exec.handle(ToGraph::Acked {
         peer: 0,
         events: vec![settled("in", 0, 1)],
+        plain: 0,
     });
     assert!(s.exec.peers[1].gate.is_open(0), "ready after a timely ack");
 }
@@ -231,6 +232,7 @@ fn acks_and_retryable_fails_reach_a_replayable_source() {
     s.exec.handle(ToGraph::Acked {
         peer: 0,
         events: vec![settled("in", 0, 0)],
+        plain: 0,
     });
     s.exec.handle(ToGraph::Failed {
         peer: 0,

@@ -13,12 +13,13 @@ use super::gate::Gate;
 use super::input;
 use super::kind::{self, lock, Ctx, Pending, Readiness, Replay, Start, ToGraph};
 use super::metrics::{self, Metrics};
+use super::plan::{self, Plan};
 use super::router::Exec;
 use super::spec::PeerSpec;
 use super::PeerError;
-use crate::exit::{EXIT_OK, EXIT_RUNTIME};
 use crate::exec::graph::Graph;
 use crate::exec::Query;
+use crate::exit::{EXIT_OK, EXIT_RUNTIME};
 use crate::value::Value;
 use rustc_hash::FxHashSet;
 use std::io::Write;
@@ -33,7 +34,6 @@ const QUEUE: usize = 1024;
 const TICK: Duration = Duration::from_millis(100);
 /// How long the end of a run waits for sinks to flush.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
-
 
 /// What `trickle run` passes in.
 #[derive(Debug, Clone, Default)]
@@ -187,7 +187,14 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         && specs.iter().any(|p| graph.find(&p.in_node()).is_some());
     let fast_in = reads_in && !replayable;
     let with_peers = matches!(program, Program::Query(q) if needs_peers(q));
-    let mut plan = input::Plan::default();
+    // Sinks that read `$` (a Kafka key, HTTP headers and status).
+    let meta_read = |p: &PeerSpec| p.kind.reads_meta();
+    let keep_meta = match program {
+        Program::Query(q) => q.reads_meta || specs.iter().any(meta_read),
+        Program::Script(..) => true,
+    };
+    let mut plan = Plan::default();
+    let mut plans: Vec<Arc<Plan>> = (0..=specs.len()).map(|_| Arc::default()).collect();
     let executor: Box<dyn Engine> = match program {
         Program::Query(q) => {
             let mut executor = q.executor();
@@ -196,8 +203,16 @@ pub fn run(program: Program, opts: &Options) -> i32 {
                 executor.drop_lineage();
             }
             // A recording holds whole events, so they are decoded whole.
-            if fast_in && opts.codec != "string" && opts.record.is_none() {
-                plan = input::Plan::of(&mut executor, &specs);
+            if opts.record.is_none() {
+                if fast_in && opts.codec != "string" {
+                    plan = Plan::of(&mut executor, "in", &specs, true);
+                }
+                for (i, spec) in specs.iter().enumerate() {
+                    if plan::reads_lines(spec) && graph.find(&spec.out_node()).is_some() {
+                        let node = spec.out_node();
+                        plans[i] = Arc::new(Plan::of(&mut executor, &node, &specs, true));
+                    }
+                }
             }
             Box::new(executor)
         }
@@ -230,6 +245,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
                 metrics: Arc::default(),
                 pending: pending.clone(),
                 gate: Arc::default(),
+                plan: plans[idx].clone(),
             };
             // Before the peer starts: a connection it accepts at once already waits.
             ctx.gate.require_ready(reaches[idx].followers.len());
@@ -277,7 +293,10 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         opts.index_clock,
         opts.final_flush,
     );
-    ex.ingest = crate::event::Ingest::new(opts.index_clock, with_peers);
+    // An empty lineage stands for the event itself: no allocation per event.
+    ex.ingest = crate::event::Ingest::new(opts.index_clock, false);
+    ex.plans = plans;
+    ex.keep_meta = keep_meta;
     ex.input = line_input;
     if let Some(path) = &opts.record {
         match crate::testcase::Recorder::create(path) {

@@ -2,66 +2,264 @@
 //! value → codec → interceptors → bytes on send. Each stream owns its own, so
 //! partial data never crosses streams.
 
+use super::chunks::{self, Chunk, Splitter};
+use super::codec::{Codec, Json};
+use super::interceptor::{Chain, DEFAULT_MAX_LENGTH};
+use super::plan::{self, Plan};
 use super::raw::Raw;
 use super::spec::PeerSpec;
 use super::EncodeError;
-use super::{codec::Codec, interceptor::Chain};
 use crate::value::Value;
 
 /// What one chunk of received bytes became: values, or `(error, raw)` for the
 /// parts that did not decode.
 pub type Decoded = Vec<Result<Value, (String, Raw)>>;
 
+/// Chunks of one stream on their way to the graph at most (the rest waits in the
+/// socket's buffer): the ones the graph has not taken yet hold decoded events.
+const AHEAD: usize = 4;
+
 /// The receiving half of a stream.
 pub struct Decoder {
-    chain: Chain,
-    codec: Box<dyn Codec>,
-    /// JSON frames holding only whitespace (blank lines) are skipped, not errors.
-    skip_blank: bool,
-    frames: Vec<Vec<u8>>,
-    errors: Vec<super::interceptor::InterceptError>,
+    mode: Mode,
+    /// One permit per chunk on its way to the graph (see [`AHEAD`]).
+    ahead: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+enum Mode {
+    /// Any interceptors and codec: frames, each decoded whole.
+    Frames {
+        chain: Chain,
+        codec: Box<dyn Codec>,
+        /// JSON frames holding only whitespace (blank lines) are skipped, not errors.
+        skip_blank: bool,
+        frames: Vec<Vec<u8>>,
+        errors: Vec<super::interceptor::InterceptError>,
+        out: Decoded,
+    },
+    /// JSON lines of a byte stream: cut into chunks, decoded as the [`Plan`] says.
+    Lines {
+        splitter: Splitter,
+        decoder: chunks::Decoder,
+        ready: Vec<Chunk>,
+    },
+    /// JSON messages (a message transport, one frame each), decoded likewise.
+    Messages {
+        chunk: Chunk,
+        decoder: chunks::Decoder,
+    },
+}
+
+/// What a stream's received bytes became, ready to go to the graph.
+pub enum Batch {
+    /// Values and errors.
+    Values(Decoded),
+    /// Lines with what each decoded to (the lines stay, for error reports).
+    Lines(Chunk),
 }
 
 impl Decoder {
-    /// A decoder for a new stream of `spec`.
+    /// A decoder for a new stream of `spec` that decodes every frame whole.
     pub fn new(spec: &PeerSpec) -> Self {
         Decoder {
-            chain: spec.chain(),
-            skip_blank: spec.codec == "json",
-            codec: spec.codec(),
-            frames: Vec::new(),
-            errors: Vec::new(),
+            mode: Mode::Frames {
+                chain: spec.chain(),
+                skip_blank: spec.codec == "json",
+                codec: spec.codec(),
+                frames: Vec::new(),
+                errors: Vec::new(),
+                out: Vec::new(),
+            },
+            ahead: std::sync::Arc::new(tokio::sync::Semaphore::new(AHEAD)),
         }
+    }
+
+    /// A decoder for a new stream of `spec` that takes the fast path where it can
+    /// (JSON with the default framing), as `plan` says; use [`Decoder::push`] and
+    /// [`Decoder::take`].
+    pub fn fast(spec: &PeerSpec, plan: &Plan) -> Self {
+        if !plan::reads_lines(spec) {
+            return Decoder::new(spec);
+        }
+        let decoder = line_decoder(spec, plan);
+        let mode = if decoder.max_line == DEFAULT_MAX_LENGTH {
+            Mode::Lines {
+                splitter: Splitter::new(0, DEFAULT_MAX_LENGTH, true, Chunk::default()),
+                decoder,
+                ready: Vec::new(),
+            }
+        } else {
+            Mode::Messages {
+                chunk: Chunk::default(),
+                decoder,
+            }
+        };
+        Decoder {
+            mode,
+            ahead: std::sync::Arc::new(tokio::sync::Semaphore::new(AHEAD)),
+        }
+    }
+
+    /// The permits for this stream's chunks on their way to the graph: a chunk
+    /// goes once it has one, and holds it until it is dropped.
+    pub fn ahead(&self) -> std::sync::Arc<tokio::sync::Semaphore> {
+        self.ahead.clone()
+    }
+
+    /// With a chunk's permit held: whether other chunks of this stream are still
+    /// on their way (the executor is behind, so the stream's task decodes; else
+    /// the executor, which would wait otherwise, decodes the chunk itself).
+    pub fn behind(&self) -> bool {
+        self.ahead.available_permits() + 1 < AHEAD
     }
 
     /// Bytes from the transport; appends what they decode to.
     pub fn feed(&mut self, bytes: &[u8], out: &mut Decoded) {
-        self.chain
-            .receive(bytes, &mut self.frames, &mut self.errors);
-        self.decode(out);
+        self.push(bytes);
+        self.drain_into(out);
     }
 
     /// The stream ended: decodes what the interceptors still held.
     pub fn finish(&mut self, out: &mut Decoded) {
-        self.chain.finish(&mut self.frames, &mut self.errors);
-        self.decode(out);
+        self.end();
+        self.drain_into(out);
     }
 
-    fn decode(&mut self, out: &mut Decoded) {
-        for e in self.errors.drain(..) {
-            out.push(Err((e.to_string(), Raw::preview(e.raw))));
-        }
-        for frame in self.frames.drain(..) {
-            if self.skip_blank && frame.iter().all(u8::is_ascii_whitespace) {
-                continue;
+    /// Bytes from the transport (one message, for a message transport).
+    pub fn push(&mut self, bytes: &[u8]) {
+        match &mut self.mode {
+            Mode::Frames {
+                chain,
+                frames,
+                errors,
+                ..
+            } => {
+                chain.receive(bytes, frames, errors);
+                self.decode_frames();
             }
-            out.push(
-                self.codec
-                    .decode(&frame)
-                    .map_err(|e| (e.to_string(), e.raw)),
-            );
+            Mode::Lines {
+                splitter, ready, ..
+            } => splitter.feed(bytes, ready),
+            Mode::Messages { chunk, .. } => chunk.push_frame(bytes),
         }
     }
+
+    /// The stream ended: what is still held (a last line without `\n`) is let out.
+    pub fn end(&mut self) {
+        match &mut self.mode {
+            Mode::Frames {
+                chain,
+                frames,
+                errors,
+                ..
+            } => {
+                chain.finish(frames, errors);
+                self.decode_frames();
+            }
+            Mode::Lines {
+                splitter, ready, ..
+            } => ready.extend(splitter.end()),
+            Mode::Messages { .. } => {}
+        }
+    }
+
+    /// What was pushed so far: values, or chunks of lines not decoded yet (see
+    /// [`Decoder::decode`]).
+    pub fn take(&mut self) -> Vec<Batch> {
+        match &mut self.mode {
+            Mode::Frames { out, .. } if out.is_empty() => Vec::new(),
+            Mode::Frames { out, .. } => vec![Batch::Values(std::mem::take(out))],
+            Mode::Lines { ready, .. } => ready.drain(..).map(Batch::Lines).collect(),
+            Mode::Messages { chunk, .. } if !chunk.is_empty() => {
+                vec![Batch::Lines(std::mem::take(chunk))]
+            }
+            Mode::Messages { .. } => Vec::new(),
+        }
+    }
+
+    /// Decodes a chunk [`Decoder::take`] gave (else the executor thread does).
+    pub fn decode(&mut self, chunk: &mut Chunk) {
+        if let Mode::Lines { decoder, .. } | Mode::Messages { decoder, .. } = &mut self.mode {
+            chunk.decode(decoder);
+        }
+    }
+
+    /// [`Decoder::take`] as values (the fast path's lines decoded whole again).
+    fn drain_into(&mut self, out: &mut Decoded) {
+        for batch in self.take() {
+            match batch {
+                Batch::Values(v) => out.extend(v),
+                Batch::Lines(mut c) => {
+                    self.decode(&mut c);
+                    let mut codec = Json::default();
+                    for (_, line, d, _) in c.take() {
+                        match d {
+                            chunks::Decoded::Blank => {}
+                            chunks::Decoded::Bad(e, preview) => {
+                                out.push(Err((e, raw_of(line, preview))));
+                            }
+                            _ => out.push(codec.decode(line).map_err(|e| (e.to_string(), e.raw))),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn decode_frames(&mut self) {
+        let Mode::Frames {
+            codec,
+            skip_blank,
+            frames,
+            errors,
+            out,
+            ..
+        } = &mut self.mode
+        else {
+            return;
+        };
+        for e in errors.drain(..) {
+            out.push(Err((e.to_string(), Raw::preview(e.raw))));
+        }
+        for frame in frames.drain(..) {
+            if *skip_blank && frame.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            out.push(codec.decode(&frame).map_err(|e| (e.to_string(), e.raw)));
+        }
+    }
+}
+
+/// How the fast path decodes the lines (or messages) of a peer that takes it.
+pub fn line_decoder(spec: &PeerSpec, plan: &Plan) -> chunks::Decoder {
+    let lines = spec.kind.default_interceptors() == ["lines"];
+    chunks::Decoder {
+        codec: Box::new(Json::default()),
+        skip_blank: true,
+        // A message is a frame whatever its size (the transport bounds it).
+        max_line: if lines {
+            DEFAULT_MAX_LENGTH
+        } else {
+            usize::MAX
+        },
+        compact: plan.forward.is_some(),
+        project: plan.project.clone(),
+        scratch: Default::default(),
+        too_long,
+    }
+}
+
+/// The `lines` interceptor's text for a line over its default `max_length`.
+fn too_long(max_line: usize) -> String {
+    format!(
+        "lines interceptor: line longer than max_length ({max_line} bytes); the rest of it is discarded"
+    )
+}
+
+/// The `raw` of a line that did not decode: the start kept of an over-long line,
+/// else the line.
+pub fn raw_of(line: &[u8], preview: Option<String>) -> Raw {
+    preview.map_or_else(|| Raw::of(line), Raw::preview)
 }
 
 /// The sending half of a stream.
@@ -120,6 +318,62 @@ mod tests {
         assert!(err.starts_with("json codec"), "{err}");
         assert_eq!(raw.text, "{bad");
         assert_eq!(out[2].as_ref().unwrap().encode(), "[1,2]");
+    }
+
+    fn show(items: &Decoded) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match i {
+                Ok(v) => v.encode(),
+                Err((e, raw)) => format!("{e} [{}]", raw.text),
+            })
+            .collect()
+    }
+
+    /// The slow and the fast decoder of a `kind` peer, fed `input` in `step`-byte reads.
+    fn both(kind: &str, input: &[u8], step: usize) -> (Vec<String>, Vec<String>) {
+        let with = crate::value::parse_json(r#"{"config": {"port": 9}}"#).unwrap();
+        let with: Record = with.as_record().cloned().unwrap_or_default();
+        let spec = super::super::spec::build("p", kind, &with).unwrap();
+        let mut slow = Decoder::new(&spec);
+        let mut fast = Decoder::fast(&spec, &Plan::default());
+        assert!(matches!(
+            fast.mode,
+            Mode::Lines { .. } | Mode::Messages { .. }
+        ));
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for piece in input.chunks(step) {
+            slow.feed(piece, &mut a);
+            fast.feed(piece, &mut b);
+        }
+        slow.finish(&mut a);
+        fast.finish(&mut b);
+        (show(&a), show(&b))
+    }
+
+    #[test]
+    fn the_fast_path_decodes_lines_as_the_lines_interceptor_and_codec_do() {
+        let long = format!("{{\"x\": \"{}\"}}", "y".repeat(DEFAULT_MAX_LENGTH));
+        let input =
+            format!("{{\"a\": 1}}\r\n\n  \n{{bad\r\n[1, 2]\n{long}\n\"after\"\n{{\"b\":\n7");
+        let (slow, fast) = both("tcp_server", b"{\"a\":1}\r\n{bad\n\n7", 1);
+        assert_eq!(slow, fast);
+        // (Reads that hold the whole over-long line would differ in order only: the
+        // interceptor reports its errors before the frames of the same read.)
+        for step in [5, 4096, 64 * 1024] {
+            let (slow, fast) = both("tcp_server", input.as_bytes(), step);
+            assert_eq!(slow, fast, "reads of {step} bytes");
+            assert_eq!(fast.len(), 7, "{fast:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_takes_a_message_as_one_frame() {
+        let (slow, fast) = both("ws_server", b"{\"a\": 1}\n{\"b\": 2}", 1 << 20);
+        assert_eq!(slow, fast);
+        assert_eq!(fast.len(), 1, "one message, not valid JSON: {fast:?}");
+        let (slow, fast) = both("ws_server", b" [1,2] ", 1 << 20);
+        assert_eq!((slow, fast.clone()), (fast, vec!["[1,2]".to_string()]));
     }
 
     #[test]

@@ -128,6 +128,9 @@ fn reconnect(c: &mut Config) -> Reconnect {
 }
 
 impl Kind for TcpClient {
+    fn reads_lines(&self) -> bool {
+        true
+    }
     fn doc(&self) -> &'static KindDoc {
         TCP_CLIENT.doc
     }
@@ -153,6 +156,9 @@ impl Kind for TcpClient {
 }
 
 impl Kind for WsClient {
+    fn reads_lines(&self) -> bool {
+        true
+    }
     fn doc(&self) -> &'static KindDoc {
         WS_CLIENT.doc
     }
@@ -535,34 +541,32 @@ struct Receiving {
     meta: Value,
     last: Arc<Mutex<Vec<EventId>>>,
     dec: Decoder,
-    items: crate::peer::stream::Decoded,
 }
 
 impl Receiving {
     fn new(ctx: Ctx, id: u64, meta: Value, last: Arc<Mutex<Vec<EventId>>>) -> Self {
-        let dec = Decoder::new(&ctx.spec);
+        let dec = ctx.decoder();
         Receiving {
             ctx,
             id,
             meta,
             last,
             dec,
-            items: Vec::new(),
         }
     }
 
     async fn feed(&mut self, bytes: &[u8]) -> bool {
-        self.dec.feed(bytes, &mut self.items);
+        self.dec.push(bytes);
         let extra = lock(&self.last).clone();
-        let items = std::mem::take(&mut self.items);
-        self.ctx.events(self.id, items, &self.meta, &extra).await
+        let (ctx, dec) = (&self.ctx, &mut self.dec);
+        ctx.decoded(self.id, dec, &self.meta, &extra).await
     }
 
     async fn end(mut self) {
-        self.dec.finish(&mut self.items);
+        self.dec.end();
         let extra = lock(&self.last).clone();
-        let items = std::mem::take(&mut self.items);
-        self.ctx.events(self.id, items, &self.meta, &extra).await;
+        let (ctx, dec) = (&self.ctx, &mut self.dec);
+        ctx.decoded(self.id, dec, &self.meta, &extra).await;
         self.ctx
             .send(ToGraph::End {
                 peer: self.ctx.idx,

@@ -4,7 +4,6 @@
 use super::replay::{check_inputs, read_replayable, FileInput};
 use super::{Ctx, Replay};
 use super::{Kind, Registration, Sink, Start, Started};
-use crate::event::Event;
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::PeerError;
 use std::sync::Arc;
@@ -55,6 +54,9 @@ pub struct File {
 }
 
 impl Kind for File {
+    fn writes_lines(&self) -> bool {
+        self.is_sink()
+    }
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
     }
@@ -75,7 +77,7 @@ impl Kind for File {
             Some(replay) => start_reader(s.ctx, &self.path, replay)?,
             None if s.writes && self.is_sink() => {
                 let tx = start_writer(&s.ctx, &self.path, self.mode)?;
-                return Ok(Started::sink(Sink::Events(tx)));
+                return Ok(Started::sink(Sink::Writer(tx)));
             }
             None => {}
         }
@@ -106,7 +108,7 @@ fn start_writer(
     ctx: &Ctx,
     path: &str,
     mode: FileMode,
-) -> Result<mpsc::UnboundedSender<Event>, PeerError> {
+) -> Result<mpsc::UnboundedSender<super::Outgoing>, PeerError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.create(true);
     if mode == FileMode::Append {

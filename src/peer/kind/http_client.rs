@@ -56,6 +56,9 @@ pub struct HttpClient {
 }
 
 impl Kind for HttpClient {
+    fn reads_meta(&self) -> bool {
+        true
+    }
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
     }

@@ -55,6 +55,9 @@ pub struct HttpServer {
 }
 
 impl Kind for HttpServer {
+    fn reads_meta(&self) -> bool {
+        true
+    }
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
     }

@@ -28,13 +28,13 @@ pub mod stdio;
 pub mod tcp_server;
 pub mod ws_server;
 
-pub use self::outbox::{queue, Inbox, Offer, Outbox};
+pub use self::outbox::{queue, Inbox, Offer, Outbox, Outgoing};
 pub use self::start::{Sink, Start, Started};
 pub use super::kind_config::Config;
 pub use super::kinds::{Kind, Readiness, Registration};
 use super::metrics::{Counter, Metrics};
 use super::spec::PeerSpec;
-use super::stream::Decoded;
+use super::stream::{Batch, Decoded};
 use crate::event::{Event, EventId};
 use crate::value::{Str, Value};
 use std::collections::BTreeMap;
@@ -56,6 +56,17 @@ pub enum ToGraph {
         meta: Value,
         /// Ids to add to each event's lineage (a client's request).
         extra: Vec<EventId>,
+    },
+    /// A chunk of JSON lines of `stream` as the fast path decoded them (see
+    /// [`crate::peer::plan`]); what did not decode goes to the peer's `err`.
+    Lines {
+        peer: usize,
+        stream: u64,
+        chunk: crate::peer::chunks::Chunk,
+        meta: Value,
+        extra: Vec<EventId>,
+        /// Lets the stream send another chunk once this one is dropped.
+        room: Option<tokio::sync::OwnedSemaphorePermit>,
     },
     /// Events that carry their own number and `$` (a broker's offsets and record
     /// metadata); errors go to the peer's `err`.
@@ -94,10 +105,12 @@ pub enum ToGraph {
         peer: usize,
         stream: u64,
     },
-    /// Events the peer handed to the outside world: `ack` along their lineage.
+    /// Events the peer handed to the outside world: `ack` along their lineage;
+    /// `plain` more that were forwarded as read (nothing to ack along).
     Acked {
         peer: usize,
         events: Vec<Settled>,
+        plain: u64,
     },
     /// The peer's circuit breaker (SPEC §5): `halted` true is `halt` (it cannot
     /// deliver), false is `ready`.
@@ -280,6 +293,8 @@ pub struct Ctx {
     pub pending: Pending,
     /// The peer's circuit breaker, which its readers wait on.
     pub gate: Arc<super::gate::Gate>,
+    /// How its streams' JSON lines are decoded.
+    pub plan: Arc<super::plan::Plan>,
 }
 
 impl Ctx {
@@ -305,6 +320,50 @@ impl Ctx {
             })
             .await
             .is_ok()
+    }
+
+    /// A decoder for a new stream, on the fast path where the peer can take it.
+    pub fn decoder(&self) -> super::stream::Decoder {
+        super::stream::Decoder::fast(&self.spec, &self.plan)
+    }
+
+    /// Counts and sends what `dec` decoded so far; false once the graph has stopped.
+    pub async fn decoded(
+        &self,
+        stream: u64,
+        dec: &mut super::stream::Decoder,
+        meta: &Value,
+        extra: &[EventId],
+    ) -> bool {
+        for batch in dec.take() {
+            let msg = match batch {
+                Batch::Values(items) => {
+                    if !self.events(stream, items, meta, extra).await {
+                        return false;
+                    }
+                    continue;
+                }
+                Batch::Lines(mut chunk) => {
+                    let room = dec.ahead().acquire_owned().await.ok();
+                    // Decoding is shared with the executor thread: see `behind`.
+                    if dec.behind() {
+                        dec.decode(&mut chunk);
+                    }
+                    ToGraph::Lines {
+                        peer: self.idx,
+                        stream,
+                        chunk,
+                        meta: meta.clone(),
+                        extra: extra.to_vec(),
+                        room,
+                    }
+                }
+            };
+            if self.tx.send(msg).await.is_err() {
+                return false;
+            }
+        }
+        true
     }
 
     /// [`Ctx::events`] from a thread outside the runtime.
@@ -409,12 +468,18 @@ impl Ctx {
 
     /// Events handed to the outside world.
     pub async fn acked(&self, events: Vec<Settled>) {
-        if !events.is_empty() {
+        self.acked_with(events, 0).await;
+    }
+
+    /// [`Ctx::acked`], and `plain` more events that were forwarded as read.
+    pub async fn acked_with(&self, events: Vec<Settled>, plain: u64) {
+        if !events.is_empty() || plain > 0 {
             let _ = self
                 .tx
                 .send(ToGraph::Acked {
                     peer: self.idx,
                     events,
+                    plain,
                 })
                 .await;
         }
@@ -478,23 +543,36 @@ pub async fn write_output<W>(
     // After the connection broke: failed without a record each, then one record
     // (none when the break stopped the run, which said why).
     let (mut lost, mut lost_count, mut fatal) = (Vec::new(), 0u64, false);
-    while let Some(ev) = rx.recv().await {
+    // Lines forwarded as read and written, to be acked with `acks`.
+    let mut plain = 0u64;
+    while let Some(out) = rx.next().await {
         ctx.check_drained(stream, &rx).await;
+        let (bytes, ev, count) = match out {
+            Outgoing::Event(ev) => {
+                buf.clear();
+                if broken.is_none() {
+                    if let Err(e) = enc.encode(&ev.data, &mut buf) {
+                        ctx.failed(stream, e.to_string(), &ev).await;
+                        continue;
+                    }
+                }
+                (&buf, Some(ev), 1)
+            }
+            Outgoing::Lines { bytes, count } => {
+                buf = bytes;
+                (&buf, None, count)
+            }
+        };
         if let Some(e) = &broken {
-            lost.push(Settled::of(ev));
-            lost_count += 1;
+            lost.extend(settled(ev, count));
+            lost_count += count;
             if rx.is_empty() || lost.len() >= ACK_BATCH {
                 ctx.failed_quietly(stream, e, std::mem::take(&mut lost))
                     .await;
             }
             continue;
         }
-        buf.clear();
-        if let Err(e) = enc.encode(&ev.data, &mut buf) {
-            ctx.failed(stream, e.to_string(), &ev).await;
-            continue;
-        }
-        if let Err(e) = w.write_all(&buf).await {
+        if let Err(e) = w.write_all(bytes).await {
             if let Some(output) = process {
                 // Nobody reads the process's output any more (`| head -1`): stop the
                 // run with one line instead of one error per event still to come
@@ -510,21 +588,32 @@ pub async fn write_output<W>(
                 source: e.into(),
             }
             .to_string();
-            ctx.failed(stream, text.clone(), &ev).await;
+            match &ev {
+                Some(ev) => ctx.failed(stream, text.clone(), ev).await,
+                None => {
+                    ctx.failed_quietly(stream, &text, settled(None, count))
+                        .await;
+                    ctx.lost(stream, text.clone(), count).await;
+                }
+            }
             broken = Some(text);
             continue;
         }
-        ctx.metrics.add(Counter::Send, stream, 1);
-        acks.push(Settled::of(ev));
+        ctx.metrics.add(Counter::Send, stream, count);
+        match ev {
+            Some(ev) => acks.push(Settled::of(ev)),
+            None => plain += count,
+        }
         if rx.is_empty() || acks.len() >= ACK_BATCH {
             if rx.is_empty() {
                 let _ = w.flush().await;
             }
-            ctx.acked(std::mem::take(&mut acks)).await;
+            ctx.acked_with(std::mem::take(&mut acks), std::mem::take(&mut plain))
+                .await;
         }
     }
     let _ = w.flush().await;
-    ctx.acked(acks).await;
+    ctx.acked_with(acks, plain).await;
     if let Some(e) = broken {
         ctx.failed_quietly(stream, &e, lost).await;
         if !fatal {
@@ -532,4 +621,13 @@ pub async fn write_output<W>(
         }
     }
     let _ = w.shutdown().await;
+}
+
+/// What the executor is told of `count` events that were written or lost: the event's
+/// lineage, or for lines forwarded as read (which carry none) a blank per line.
+fn settled(ev: Option<Event>, count: u64) -> Vec<Settled> {
+    match ev {
+        Some(ev) => vec![Settled::of(ev)],
+        None => (0..count).map(|_| Settled::default()).collect(),
+    }
 }

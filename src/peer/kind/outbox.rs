@@ -11,6 +11,18 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+/// What the executor hands a writer.
+#[derive(Debug)]
+pub enum Outgoing {
+    Event(Event),
+    /// JSON lines forwarded as read, each with its `\n`: `count` events already in
+    /// the writer's encoding (see [`crate::peer::plan::takes_lines`]).
+    Lines {
+        bytes: Vec<u8>,
+        count: u64,
+    },
+}
+
 #[derive(Debug, Default)]
 struct Level {
     queued: AtomicUsize,
@@ -21,7 +33,7 @@ struct Level {
 /// The executor's end of a connection's queue.
 #[derive(Debug, Clone)]
 pub struct Outbox {
-    tx: mpsc::UnboundedSender<Event>,
+    tx: mpsc::UnboundedSender<Outgoing>,
     level: Arc<Level>,
 }
 
@@ -52,11 +64,14 @@ impl Outbox {
             return Offer::Full { event: ev, first };
         }
         self.level.queued.fetch_add(1, Ordering::AcqRel);
-        match self.tx.send(ev) {
+        match self.tx.send(Outgoing::Event(ev)) {
             Ok(()) => Offer::Queued,
             Err(e) => {
                 self.level.queued.fetch_sub(1, Ordering::AcqRel);
-                Offer::Closed(e.0)
+                match e.0 {
+                    Outgoing::Event(ev) => Offer::Closed(ev),
+                    Outgoing::Lines { .. } => Offer::Closed(Event::default()),
+                }
             }
         }
     }
@@ -65,7 +80,7 @@ impl Outbox {
 /// The writer's end of a connection's queue.
 #[derive(Debug)]
 pub struct Inbox {
-    rx: mpsc::UnboundedReceiver<Event>,
+    rx: mpsc::UnboundedReceiver<Outgoing>,
     level: Arc<Level>,
 }
 
@@ -82,9 +97,9 @@ pub fn queue() -> (Outbox, Inbox) {
     )
 }
 
-impl From<mpsc::UnboundedReceiver<Event>> for Inbox {
+impl From<mpsc::UnboundedReceiver<Outgoing>> for Inbox {
     /// A queue nobody bounds (a single-stream sink the executor writes to directly).
-    fn from(rx: mpsc::UnboundedReceiver<Event>) -> Self {
+    fn from(rx: mpsc::UnboundedReceiver<Outgoing>) -> Self {
         Inbox {
             rx,
             level: Arc::default(),
@@ -93,16 +108,32 @@ impl From<mpsc::UnboundedReceiver<Event>> for Inbox {
 }
 
 impl Inbox {
-    pub async fn recv(&mut self) -> Option<Event> {
+    /// The next thing to write.
+    pub async fn next(&mut self) -> Option<Outgoing> {
         let ev = self.rx.recv().await;
         self.took(ev.is_some());
         ev
     }
 
+    /// The next event (a connection's queue holds only events: lines are forwarded
+    /// only to writers, which read with [`Inbox::next`]).
+    pub async fn recv(&mut self) -> Option<Event> {
+        loop {
+            match self.next().await? {
+                Outgoing::Event(ev) => return Some(ev),
+                Outgoing::Lines { .. } => continue,
+            }
+        }
+    }
+
     pub fn try_recv(&mut self) -> Result<Event, mpsc::error::TryRecvError> {
-        let ev = self.rx.try_recv();
-        self.took(ev.is_ok());
-        ev
+        loop {
+            let ev = self.rx.try_recv();
+            self.took(ev.is_ok());
+            if let Outgoing::Event(ev) = ev? {
+                return Ok(ev);
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {

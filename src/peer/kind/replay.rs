@@ -487,6 +487,7 @@ mod tests {
             metrics: Arc::default(),
             pending: Arc::default(),
             gate: Arc::default(),
+            plan: Arc::default(),
         };
         let (ctx_tx, ctx_rx) = mpsc::unbounded_channel();
         let input = FileInput {

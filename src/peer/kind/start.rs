@@ -45,8 +45,11 @@ impl Started {
 pub enum Sink {
     #[default]
     None,
-    /// A writer: every event goes to its one stream.
+    /// A writer: every event goes to its one stream (a Kafka producer).
+    #[cfg_attr(not(feature = "kafka"), allow(dead_code))]
     Events(mpsc::UnboundedSender<Event>),
+    /// A writer that also takes JSON lines forwarded as read.
+    Writer(mpsc::UnboundedSender<super::Outgoing>),
     /// A client: events plus upstream stream starts and ends.
     Control(mpsc::UnboundedSender<ToPeer>),
     /// A server: routed by id and lineage to its open streams.

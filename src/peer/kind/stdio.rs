@@ -4,7 +4,6 @@
 
 use super::{Ctx, ToGraph};
 use super::{Kind, Registration, Sink, Start, Started};
-use crate::event::Event;
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::stream::Decoder;
 use crate::peer::PeerError;
@@ -73,6 +72,9 @@ pub enum Output {
 }
 
 impl Kind for Output {
+    fn writes_lines(&self) -> bool {
+        true
+    }
     fn doc(&self) -> &'static KindDoc {
         match self {
             Output::Stdout => STDOUT.doc,
@@ -87,7 +89,7 @@ impl Kind for Output {
             return Ok(Started::default());
         }
         let tx = start_std_sink(&s.ctx, *self == Output::Stderr);
-        Ok(Started::sink(Sink::Events(tx)))
+        Ok(Started::sink(Sink::Writer(tx)))
     }
 }
 
@@ -168,7 +170,7 @@ fn start_stdin(ctx: Ctx) {
 }
 
 /// Starts a `stdout` or `stderr` sink; returns the channel the executor writes to.
-fn start_std_sink(ctx: &Ctx, stderr: bool) -> mpsc::UnboundedSender<Event> {
+fn start_std_sink(ctx: &Ctx, stderr: bool) -> mpsc::UnboundedSender<super::Outgoing> {
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
     let handle = tokio::spawn(async move {

@@ -5,7 +5,6 @@
 use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use super::{Kind, Registration, Sink, Start, Started};
 use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, MAX_QUEUED, PORT};
-use crate::peer::stream::Decoder;
 use crate::peer::PeerError;
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
@@ -35,6 +34,9 @@ pub struct TcpServer {
 }
 
 impl Kind for TcpServer {
+    fn reads_lines(&self) -> bool {
+        true
+    }
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
     }
@@ -93,9 +95,8 @@ async fn connection(
     ctx.track(tokio::spawn(async move {
         super::write_events(&wctx, Some(id), rx, w).await;
     }));
-    let mut dec = Decoder::new(&ctx.spec);
+    let mut dec = ctx.decoder();
     let mut buf = vec![0u8; 64 * 1024];
-    let mut items = Vec::new();
     loop {
         // Halted (or a per-stream client not yet connected): the bytes wait in the
         // socket's buffer.
@@ -103,15 +104,15 @@ async fn connection(
         match r.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                dec.feed(&buf[..n], &mut items);
-                if !ctx.events(id, std::mem::take(&mut items), &meta, &[]).await {
+                dec.push(&buf[..n]);
+                if !ctx.decoded(id, &mut dec, &meta, &[]).await {
                     return;
                 }
             }
         }
     }
-    dec.finish(&mut items);
-    ctx.events(id, items, &meta, &[]).await;
+    dec.end();
+    ctx.decoded(id, &mut dec, &meta, &[]).await;
     // The executor closes the writer once this end has passed through the graph.
     ctx.send(ToGraph::End {
         peer: ctx.idx,

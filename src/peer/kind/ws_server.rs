@@ -6,7 +6,7 @@ use super::{addr_value, Ctx, SharedStreams, ToGraph};
 use super::{Kind, Registration, Sink, Start, Started};
 use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, MAX_QUEUED, PORT};
 use crate::peer::metrics::Counter;
-use crate::peer::stream::{Decoder, Encoder};
+use crate::peer::stream::Encoder;
 use crate::peer::PeerError;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -39,6 +39,9 @@ pub struct WsServer {
 }
 
 impl Kind for WsServer {
+    fn reads_lines(&self) -> bool {
+        true
+    }
     fn doc(&self) -> &'static KindDoc {
         KIND.doc
     }
@@ -97,8 +100,7 @@ async fn connection(ctx: Ctx, sock: TcpStream, meta: crate::value::Value, stream
     let wctx = ctx.clone();
     let (close_tx, close_rx) = tokio::sync::oneshot::channel();
     ctx.track(tokio::spawn(write_messages(wctx, id, rx, w, close_rx)));
-    let mut dec = Decoder::new(&ctx.spec);
-    let mut items = Vec::new();
+    let mut dec = ctx.decoder();
     loop {
         // Halted (or a per-stream client not yet connected): messages wait.
         ctx.gate.wait(id).await;
@@ -126,13 +128,13 @@ async fn connection(ctx: Ctx, sock: TcpStream, meta: crate::value::Value, stream
             Message::Close(_) => break,
             _ => continue,
         };
-        dec.feed(&bytes, &mut items);
-        if !ctx.events(id, std::mem::take(&mut items), &meta, &[]).await {
+        dec.push(&bytes);
+        if !ctx.decoded(id, &mut dec, &meta, &[]).await {
             return;
         }
     }
-    dec.finish(&mut items);
-    ctx.events(id, items, &meta, &[]).await;
+    dec.end();
+    ctx.decoded(id, &mut dec, &meta, &[]).await;
     ctx.send(ToGraph::End {
         peer: ctx.idx,
         stream: id,

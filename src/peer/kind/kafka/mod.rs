@@ -116,6 +116,9 @@ impl Kind for KafkaConsumer {
 }
 
 impl Kind for KafkaProducer {
+    fn reads_meta(&self) -> bool {
+        true
+    }
     fn doc(&self) -> &'static KindDoc {
         PRODUCER.doc
     }

@@ -48,6 +48,7 @@ impl ProducerContext for Delivery {
                 ToGraph::Acked {
                     peer: self.peer,
                     events: vec![settled],
+                    plain: 0,
                 }
             }
             Err((e, _)) => {

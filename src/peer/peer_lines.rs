@@ -1,0 +1,168 @@
+//! A peer stream's chunk of JSON lines on the executor thread (the fast path, see
+//! [`super::plan`]): each line becomes an event, an `err` record, or, when the
+//! graph only forwards it, is written as read to the one output it reaches.
+//!
+//! The chunk keeps every line as received, so an error report can show the event
+//! whole although the graph saw only the fields it reads.
+
+use super::chunks::{Chunk, Decoded};
+use super::codec::{Codec, Json};
+use super::kind::Outgoing;
+use super::metrics::Counter;
+use super::router::Exec;
+use super::runtime::{now_ns, Sink};
+use super::stream::{line_decoder, raw_of};
+use crate::event::EventId;
+use crate::value::{Str, Value};
+use std::io::Write;
+
+/// Lines forwarded as read, gathered until something else must come first.
+#[derive(Default)]
+pub(super) struct Forwarded {
+    bytes: Vec<u8>,
+    count: u64,
+}
+
+/// What the events of one chunk share.
+pub(super) struct Lines<'a> {
+    pub(super) peer: usize,
+    pub(super) stream: u64,
+    pub(super) meta: &'a Value,
+    pub(super) extra: &'a [EventId],
+}
+
+impl Exec<'_> {
+    /// The lines of a chunk from stream `from.stream` of peer `from.peer`, in order.
+    pub(super) fn peer_lines(&mut self, from: &Lines, chunk: &mut Chunk) {
+        let (peer, stream) = (from.peer, from.stream);
+        let plan = self.plans[peer].clone();
+        if !chunk.is_decoded() {
+            let spec = &self.peers[peer].spec;
+            let decoder = self.line_decoders[peer].get_or_insert_with(|| line_decoder(spec, &plan));
+            chunk.decode(decoder);
+        }
+        let (lines, bad) = chunk.tally();
+        let metrics = &self.peers[peer].metrics;
+        metrics.add(Counter::Recv, Some(stream), lines as u64);
+        if bad > 0 {
+            metrics.add(Counter::Err, Some(stream), bad as u64);
+        }
+        let node = self.peers[peer].spec.out_node();
+        let name = Str::from(self.peers[peer].spec.name.as_str());
+        let read_ns = now_ns();
+        let mut fwd = Forwarded::default();
+        let mut events = 0u64;
+        for (_, line, decoded, json) in chunk.take() {
+            let data = match decoded {
+                Decoded::Blank => continue,
+                Decoded::Compact(..) => {
+                    events += 1;
+                    self.next_seq(peer, stream);
+                    self.ingest.ingest_ns(read_ns);
+                    self.forward_line(plan.forward.as_deref(), &mut fwd, json);
+                    continue;
+                }
+                Decoded::Bad(e, preview) => {
+                    self.forward(plan.forward.as_deref(), &mut fwd);
+                    self.undecodable(peer, stream, e, raw_of(line, preview));
+                    continue;
+                }
+                Decoded::Value(v) => v,
+            };
+            self.forward(plan.forward.as_deref(), &mut fwd);
+            events += 1;
+            let id = EventId {
+                peer: name.clone(),
+                stream,
+                event: self.next_seq(peer, stream),
+            };
+            self.drained = false;
+            let meta = self.meta(from.meta);
+            let ev = self.ingest.event(data, id, meta, from.extra, read_ns);
+            // Only on an error report: a fresh codec, so the hot path keeps no copy.
+            let original = || Json::default().decode(line).unwrap_or_default();
+            self.enter_line(&node, stream, ev, plan.projected(), &original);
+            self.route();
+        }
+        self.forward(plan.forward.as_deref(), &mut fwd);
+        self.peers[peer]
+            .metrics
+            .add(Counter::Out, Some(stream), events);
+    }
+
+    /// The next event number on `(peer, stream)`.
+    pub(super) fn next_seq(&mut self, peer: usize, stream: u64) -> u64 {
+        let next = self.seq.entry((peer, stream)).or_insert(0);
+        *next += 1;
+        *next - 1
+    }
+
+    /// Adds a line (its compact JSON) for output `to`; one for `out` goes straight
+    /// into what is to be written there (no copy in between).
+    pub(super) fn forward_line(&mut self, to: Option<&str>, fwd: &mut Forwarded, json: &[u8]) {
+        let buf = if to == Some("out") {
+            &mut self.out_buf
+        } else {
+            &mut fwd.bytes
+        };
+        buf.extend_from_slice(json);
+        buf.push(b'\n');
+        fwd.count += 1;
+    }
+
+    /// Writes the lines gathered in `fwd` to `to` (what the graph would have
+    /// written there, had it decoded them).
+    pub(super) fn forward(&mut self, to: Option<&str>, fwd: &mut Forwarded) {
+        if fwd.count == 0 {
+            return;
+        }
+        let Some(to) = to else {
+            return;
+        };
+        let count = std::mem::take(&mut fwd.count);
+        if let Some(&p) = self.sinks_by_node.get(to) {
+            let mut bytes = std::mem::take(&mut fwd.bytes);
+            let sink = &mut self.peers[p];
+            sink.metrics.add(Counter::In, Some(0), count);
+            if let Sink::Writer(tx) = &sink.sink {
+                match tx.send(Outgoing::Lines { bytes, count }) {
+                    Ok(()) => {
+                        sink.outstanding += count;
+                        self.last_settled = std::time::Instant::now();
+                        return;
+                    }
+                    Err(e) => match e.0 {
+                        Outgoing::Lines { bytes: back, .. } => bytes = back,
+                        Outgoing::Event(_) => return,
+                    },
+                }
+            }
+            // The writer is gone: each line is reported as an event it refused.
+            let closed = format!("peer `{}` is closed", sink.spec.name);
+            sink.metrics.add(Counter::Err, None, count);
+            for line in fwd_lines(&bytes) {
+                let event = Json::default().decode(line).unwrap_or_default();
+                self.report_err(
+                    p,
+                    crate::record! {"error" => closed.clone(), "event" => event},
+                );
+            }
+            return;
+        }
+        if to == "out" {
+            // Already in `out_buf` (see `forward_line`).
+            self.wrote_out(count);
+            return;
+        }
+        self.err_metrics.add(Counter::In, None, count);
+        self.err_metrics.add(Counter::Send, None, count);
+        // Only `out` failing stops the run: stderr is where failures are reported.
+        let _ = self.err.write_all(&fwd.bytes);
+        fwd.bytes.clear();
+    }
+}
+
+/// The lines of forwarded bytes (each ends with `\n`).
+fn fwd_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty())
+}

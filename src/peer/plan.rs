@@ -1,0 +1,65 @@
+//! How the JSON lines of a source reach the graph (the fast path of decoding), decided
+//! once per source when the run starts: written as read to the one output they reach
+//! unchanged when the graph only forwards them, else decoded with just the fields the
+//! graph reads when that is all it reads (else neither: decoded whole).
+//!
+//! Used by every byte-stream source whose lines are JSON: the built-in input, and the
+//! streams of `tcp_*` and `ws_*` peers.
+
+use super::spec::PeerSpec;
+use crate::value::Fields;
+use std::sync::Arc;
+
+#[derive(Debug, Default, Clone)]
+pub struct Plan {
+    /// The output the lines reach unchanged (`out`, `err` or a writer peer's `p/in`).
+    pub forward: Option<String>,
+    /// Records are decoded with only these top-level fields.
+    pub project: Option<Arc<Fields>>,
+}
+
+impl Plan {
+    /// The plan for events entering `node` of `executor`, whose peers are `peers`.
+    /// `to_peers`: forwarding may go to a writer peer (nothing needs the events' ids
+    /// back: no replayable source, no `qos` operator).
+    pub fn of(
+        executor: &mut crate::exec::Executor,
+        node: &str,
+        peers: &[PeerSpec],
+        to_peers: bool,
+    ) -> Plan {
+        let forward = executor.forwards_unchanged(node).filter(|o| {
+            match peers.iter().find(|p| p.in_node() == *o) {
+                None => true,
+                Some(p) => to_peers && takes_lines(p),
+            }
+        });
+        match forward {
+            Some(forward) => Plan {
+                forward: Some(forward),
+                project: None,
+            },
+            None => Plan {
+                forward: None,
+                project: executor.project_input(node).map(Arc::from),
+            },
+        }
+    }
+
+    /// Whether events arrive decoded with only some of their fields.
+    pub fn projected(&self) -> bool {
+        self.project.is_some()
+    }
+}
+
+/// A peer that writes each event as its compact JSON and a `\n` to one stream, so
+/// a JSON line can be written as it was read.
+pub fn takes_lines(p: &PeerSpec) -> bool {
+    p.kind.writes_lines() && p.interceptors.is_none() && p.codec == "json"
+}
+
+/// A source whose streams can take the fast path: JSON over the default framing
+/// (lines for byte streams, one message per frame for WebSocket).
+pub fn reads_lines(p: &PeerSpec) -> bool {
+    p.kind.reads_lines() && p.interceptors.is_none() && p.codec == "json"
+}
