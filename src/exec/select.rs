@@ -68,7 +68,8 @@ pub(super) struct Group {
     pub(super) seq: u64,
     /// The windows of an event-time window.
     pub(super) panes: Panes,
-    pub(super) sliding: Option<SlidingWindow>,
+    /// Boxed: groups of the other kinds stay small (sessions make many).
+    pub(super) sliding: Option<Box<SlidingWindow>>,
 }
 
 /// A running select.
@@ -83,8 +84,9 @@ pub struct Select {
     pub(super) offset: usize,
     /// Event-time windows: watermarks and timers.
     pub(super) time: Option<TimeState>,
-    /// Event-time windows: group creation number → key.
-    pub(super) by_seq: rustc_hash::FxHashMap<u64, Box<[u8]>>,
+    /// Event-time windows: group creation number → the group's index in `groups`
+    /// (kept right as groups are swap-removed).
+    pub(super) by_seq: rustc_hash::FxHashMap<u64, usize>,
     pub(super) next_seq: u64,
     /// The current event fell into no window of some group.
     pub(super) late: bool,

@@ -85,11 +85,19 @@ impl Select {
             self.late = true;
         }
         if g.panes.is_empty() && g.chain.is_empty() {
-            let seq = g.seq;
-            self.groups.swap_remove_index(idx);
-            self.by_seq.remove(&seq);
+            self.drop_group(idx);
         }
         Ok(())
+    }
+
+    /// Removes the group at `idx`; the last group takes its place.
+    fn drop_group(&mut self, idx: usize) {
+        if let Some((_, g)) = self.groups.swap_remove_index(idx) {
+            self.by_seq.remove(&g.seq);
+        }
+        if let Some((_, moved)) = self.groups.get_index(idx) {
+            self.by_seq.insert(moved.seq, idx);
+        }
     }
 
     fn new_group(
@@ -107,15 +115,16 @@ impl Select {
             ));
         }
         let spec = &self.spec.emit;
-        let mut chain = Chain::new(spec);
-        chain.frames.drain(..1.min(chain.frames.len()));
+        let chain = Chain::from_window(spec, 1);
         let sliding = match &self.kind {
-            WinKind::Sliding { size, .. } => Some(SlidingWindow::new(*size, &spec.aggrs)),
+            WinKind::Sliding { size, .. } => Some(Box::new(SlidingWindow::new(*size, &spec.aggrs))),
             _ => None,
         };
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.by_seq.insert(seq, json.into());
+        if self.time.is_some() {
+            self.by_seq.insert(seq, self.groups.len());
+        }
         self.groups.insert(
             json.into(),
             Group {
@@ -166,11 +175,7 @@ impl Select {
             let Some((clock, timer)) = state.pop_due(clocks) else {
                 break;
             };
-            let Some(idx) = self
-                .by_seq
-                .get(&timer.seq)
-                .and_then(|k| self.groups.get_index_of(k))
-            else {
+            let Some(&idx) = self.by_seq.get(&timer.seq) else {
                 continue;
             };
             let cardinality = self.groups.len();
@@ -195,9 +200,7 @@ impl Select {
                 first_err.get_or_insert(e);
             }
             if g.panes.is_empty() && g.chain.is_empty() {
-                let seq = g.seq;
-                self.groups.swap_remove_index(idx);
-                self.by_seq.remove(&seq);
+                self.drop_group(idx);
             }
         }
         first_err.map_or(Ok(()), Err)
@@ -297,12 +300,10 @@ impl Select {
             }
             _ => Ok(()),
         };
-        if matches!(signal, Signal::Drain) {
-            self.by_seq.clear();
-        } else {
-            let live: rustc_hash::FxHashSet<u64> = self.groups.values().map(|g| g.seq).collect();
-            self.by_seq.retain(|s, _| live.contains(s));
-        }
+        // The flushes removed groups and moved the others.
+        self.by_seq.clear();
+        self.by_seq
+            .extend(self.groups.values().enumerate().map(|(i, g)| (g.seq, i)));
         res.and(flushed)
     }
 }

@@ -27,6 +27,9 @@ pub struct Pane {
     lineage: Vec<EventId>,
     /// Emitted; kept for late events until its clock reaches `end + lateness`.
     closed: bool,
+    /// Its timer in the clock's set. It may be due before the pane's own time (see
+    /// [`Place::rearm`]): firing then only arms it again.
+    armed: Timer,
 }
 
 /// The windows of one group.
@@ -46,7 +49,7 @@ impl Panes {
 }
 
 /// When a pane closes (`purge` false) or is dropped.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Timer {
     pub due: i64,
     /// The group's creation number.
@@ -102,12 +105,11 @@ impl TimeState {
                 best = Some((clock, first));
             }
         }
-        let (clock, t) = best.map(|(c, t)| (c.clone(), t.clone()))?;
-        if let Some(set) = self.timers.get_mut(&clock) {
-            set.remove(&t);
-            if set.is_empty() {
-                self.timers.remove(&clock);
-            }
+        let clock = best.map(|(c, _)| c.clone())?;
+        let set = self.timers.get_mut(&clock)?;
+        let t = set.pop_first()?;
+        if set.is_empty() {
+            self.timers.remove(&clock);
         }
         Some((clock, t))
     }
@@ -129,31 +131,25 @@ pub struct Place<'a> {
 }
 
 impl Place<'_> {
-    fn timer(&self, p: &Pane) -> Timer {
-        let due = if p.closed {
-            p.end.saturating_add(self.state.spec.lateness)
-        } else {
-            p.end
-        };
-        Timer {
-            due,
-            seq: self.seq,
-            start: p.start,
-            id: p.id,
-            purge: p.closed,
-        }
-    }
-
-    fn arm(&mut self, p: &Pane) {
-        let t = self.timer(p);
-        let clock = self.clock.clone();
-        self.state.timers(&clock).insert(t);
+    fn arm(&mut self, p: &mut Pane) {
+        p.armed = due_timer(&self.state.spec, self.seq, p);
+        self.state.timers(&self.clock).insert(p.armed.clone());
     }
 
     fn disarm(&mut self, p: &Pane) {
-        let t = self.timer(p);
         if let Some(set) = self.state.timers.get_mut(&self.clock) {
-            set.remove(&t);
+            set.remove(&p.armed);
+        }
+    }
+
+    /// After `p` changed: a timer that is now due later stays (when it fires,
+    /// [`fire`] arms the right one), so a session that grows with every event does
+    /// not move its timer each time; one due earlier or ordered otherwise is replaced.
+    fn rearm(&mut self, p: &mut Pane) {
+        let t = due_timer(&self.state.spec, self.seq, p);
+        if t.due <= p.armed.due && t != p.armed {
+            self.disarm(p);
+            self.arm(p);
         }
     }
 
@@ -206,16 +202,17 @@ impl Place<'_> {
 
     /// A new open pane `[start, end)`; returns its index.
     fn open(&mut self, panes: &mut Panes, run: &Run<'_, '_, '_>, start: i64, end: i64) -> usize {
-        let p = Pane {
+        let mut p = Pane {
             start,
             end,
             id: panes.next_id,
             aggrs: run.spec.aggrs.iter().map(|a| (a.decl.make)()).collect(),
             lineage: Vec::new(),
             closed: false,
+            armed: Timer::default(),
         };
         panes.next_id += 1;
-        self.arm(&p);
+        self.arm(&mut p);
         panes.list.push(p);
         panes.list.len() - 1
     }
@@ -273,7 +270,7 @@ impl Place<'_> {
         // Merge into the earliest; the others are combined into it, oldest first.
         let keep_id = panes.list[hits[0]].id;
         let other_ids: Vec<u64> = hits[1..].iter().map(|&i| panes.list[i].id).collect();
-        for &i in &hits {
+        for &i in &hits[1..] {
             self.disarm(&panes.list[i]);
         }
         let mut others: Vec<Pane> = Vec::new();
@@ -304,11 +301,28 @@ impl Place<'_> {
         target.closed = target.end <= self.wm;
         run.accumulate_into(&mut target.aggrs, &mut target.lineage)?;
         let emit_now = target.closed;
-        self.arm(&panes.list[keep_idx]);
+        self.rearm(&mut panes.list[keep_idx]);
         if emit_now {
             emit_pane(run, &mut panes.list[keep_idx], &mut [], false)?;
         }
         Ok(true)
+    }
+}
+
+/// The timer pane `p` of group `seq` needs now: its close at its end while open,
+/// its drop at `end + lateness` once closed.
+fn due_timer(spec: &TimeSpec, seq: u64, p: &Pane) -> Timer {
+    let due = if p.closed {
+        p.end.saturating_add(spec.lateness)
+    } else {
+        p.end
+    };
+    Timer {
+        due,
+        seq,
+        start: p.start,
+        id: p.id,
+        purge: p.closed,
     }
 }
 
@@ -352,6 +366,13 @@ pub fn fire(
     let Some(idx) = panes.list.iter().position(|p| p.id == timer.id) else {
         return Ok(());
     };
+    let due = due_timer(&state.spec, timer.seq, &panes.list[idx]);
+    if due != *timer {
+        // The pane grew after this timer was set: not due yet, or due in another order.
+        panes.list[idx].armed = due.clone();
+        state.timers(clock).insert(due);
+        return Ok(());
+    }
     if timer.purge {
         panes.list.swap_remove(idx);
         return Ok(());
@@ -360,14 +381,8 @@ pub fn fire(
     let p = &mut panes.list[idx];
     p.closed = true;
     if state.spec.lateness > 0 {
-        let t = Timer {
-            due: p.end.saturating_add(state.spec.lateness),
-            seq: timer.seq,
-            start: p.start,
-            id: p.id,
-            purge: true,
-        };
-        state.timers(clock).insert(t);
+        p.armed = due_timer(&state.spec, timer.seq, p);
+        state.timers(clock).insert(p.armed.clone());
     } else {
         panes.list.swap_remove(idx);
     }
