@@ -27,8 +27,7 @@ pub struct Pane {
     lineage: Vec<EventId>,
     /// Emitted; kept for late events until its clock reaches `end + lateness`.
     closed: bool,
-    /// Its timer in the clock's set. It may be due before the pane's own time (see
-    /// [`Place::rearm`]): firing then only arms it again.
+    /// Its timer in the clock's set.
     armed: Timer,
 }
 
@@ -142,12 +141,10 @@ impl Place<'_> {
         }
     }
 
-    /// After `p` changed: a timer that is now due later stays (when it fires,
-    /// [`fire`] arms the right one), so a session that grows with every event does
-    /// not move its timer each time; one due earlier or ordered otherwise is replaced.
+    /// After `p` changed, its timer is moved at once, while the group is in cache
+    /// (leaving it for [`fire`] to move would touch the group again, cold).
     fn rearm(&mut self, p: &mut Pane) {
-        let t = due_timer(&self.state.spec, self.seq, p);
-        if t.due <= p.armed.due && t != p.armed {
+        if due_timer(&self.state.spec, self.seq, p) != p.armed {
             self.disarm(p);
             self.arm(p);
         }
@@ -368,7 +365,7 @@ pub fn fire(
     };
     let due = due_timer(&state.spec, timer.seq, &panes.list[idx]);
     if due != *timer {
-        // The pane grew after this timer was set: not due yet, or due in another order.
+        // Not the pane's current timer (it changed without moving it): arm that one.
         panes.list[idx].armed = due.clone();
         state.timers(clock).insert(due);
         return Ok(());
