@@ -84,9 +84,8 @@ pub struct Select {
     pub(super) offset: usize,
     /// Event-time windows: watermarks and timers.
     pub(super) time: Option<TimeState>,
-    /// Event-time windows: group creation number → the group's index in `groups`
-    /// (kept right as groups are swap-removed).
-    pub(super) by_seq: rustc_hash::FxHashMap<u64, usize>,
+    /// Event-time windows: group creation number → key.
+    pub(super) by_seq: rustc_hash::FxHashMap<u64, Box<[u8]>>,
     pub(super) next_seq: u64,
     /// The current event fell into no window of some group.
     pub(super) late: bool,

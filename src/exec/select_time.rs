@@ -85,19 +85,11 @@ impl Select {
             self.late = true;
         }
         if g.panes.is_empty() && g.chain.is_empty() {
-            self.drop_group(idx);
+            let seq = g.seq;
+            self.groups.swap_remove_index(idx);
+            self.by_seq.remove(&seq);
         }
         Ok(())
-    }
-
-    /// Removes the group at `idx`; the last group takes its place.
-    fn drop_group(&mut self, idx: usize) {
-        if let Some((_, g)) = self.groups.swap_remove_index(idx) {
-            self.by_seq.remove(&g.seq);
-        }
-        if let Some((_, moved)) = self.groups.get_index(idx) {
-            self.by_seq.insert(moved.seq, idx);
-        }
     }
 
     fn new_group(
@@ -122,9 +114,7 @@ impl Select {
         };
         let seq = self.next_seq;
         self.next_seq += 1;
-        if self.time.is_some() {
-            self.by_seq.insert(seq, self.groups.len());
-        }
+        self.by_seq.insert(seq, json.into());
         self.groups.insert(
             json.into(),
             Group {
@@ -175,7 +165,11 @@ impl Select {
             let Some((clock, timer)) = state.pop_due(clocks) else {
                 break;
             };
-            let Some(&idx) = self.by_seq.get(&timer.seq) else {
+            let Some(idx) = self
+                .by_seq
+                .get(&timer.seq)
+                .and_then(|k| self.groups.get_index_of(k))
+            else {
                 continue;
             };
             let cardinality = self.groups.len();
@@ -200,7 +194,9 @@ impl Select {
                 first_err.get_or_insert(e);
             }
             if g.panes.is_empty() && g.chain.is_empty() {
-                self.drop_group(idx);
+                let seq = g.seq;
+                self.groups.swap_remove_index(idx);
+                self.by_seq.remove(&seq);
             }
         }
         first_err.map_or(Ok(()), Err)
@@ -300,10 +296,12 @@ impl Select {
             }
             _ => Ok(()),
         };
-        // The flushes removed groups and moved the others.
-        self.by_seq.clear();
-        self.by_seq
-            .extend(self.groups.values().enumerate().map(|(i, g)| (g.seq, i)));
+        if matches!(signal, Signal::Drain) {
+            self.by_seq.clear();
+        } else {
+            let live: rustc_hash::FxHashSet<u64> = self.groups.values().map(|g| g.seq).collect();
+            self.by_seq.retain(|s, _| live.contains(s));
+        }
         res.and(flushed)
     }
 }

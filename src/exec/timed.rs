@@ -27,8 +27,6 @@ pub struct Pane {
     lineage: Vec<EventId>,
     /// Emitted; kept for late events until its clock reaches `end + lateness`.
     closed: bool,
-    /// Its timer in the clock's set.
-    armed: Timer,
 }
 
 /// The windows of one group.
@@ -48,7 +46,7 @@ impl Panes {
 }
 
 /// When a pane closes (`purge` false) or is dropped.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Timer {
     pub due: i64,
     /// The group's creation number.
@@ -130,23 +128,31 @@ pub struct Place<'a> {
 }
 
 impl Place<'_> {
-    fn arm(&mut self, p: &mut Pane) {
-        p.armed = due_timer(&self.state.spec, self.seq, p);
-        self.state.timers(&self.clock).insert(p.armed.clone());
-    }
-
-    fn disarm(&mut self, p: &Pane) {
-        if let Some(set) = self.state.timers.get_mut(&self.clock) {
-            set.remove(&p.armed);
+    fn timer(&self, p: &Pane) -> Timer {
+        let due = if p.closed {
+            p.end.saturating_add(self.state.spec.lateness)
+        } else {
+            p.end
+        };
+        Timer {
+            due,
+            seq: self.seq,
+            start: p.start,
+            id: p.id,
+            purge: p.closed,
         }
     }
 
-    /// After `p` changed, its timer is moved at once, while the group is in cache
-    /// (leaving it for [`fire`] to move would touch the group again, cold).
-    fn rearm(&mut self, p: &mut Pane) {
-        if due_timer(&self.state.spec, self.seq, p) != p.armed {
-            self.disarm(p);
-            self.arm(p);
+    fn arm(&mut self, p: &Pane) {
+        let t = self.timer(p);
+        let clock = self.clock.clone();
+        self.state.timers(&clock).insert(t);
+    }
+
+    fn disarm(&mut self, p: &Pane) {
+        let t = self.timer(p);
+        if let Some(set) = self.state.timers.get_mut(&self.clock) {
+            set.remove(&t);
         }
     }
 
@@ -199,17 +205,16 @@ impl Place<'_> {
 
     /// A new open pane `[start, end)`; returns its index.
     fn open(&mut self, panes: &mut Panes, run: &Run<'_, '_, '_>, start: i64, end: i64) -> usize {
-        let mut p = Pane {
+        let p = Pane {
             start,
             end,
             id: panes.next_id,
             aggrs: run.spec.aggrs.iter().map(|a| (a.decl.make)()).collect(),
             lineage: Vec::new(),
             closed: false,
-            armed: Timer::default(),
         };
         panes.next_id += 1;
-        self.arm(&mut p);
+        self.arm(&p);
         panes.list.push(p);
         panes.list.len() - 1
     }
@@ -267,7 +272,7 @@ impl Place<'_> {
         // Merge into the earliest; the others are combined into it, oldest first.
         let keep_id = panes.list[hits[0]].id;
         let other_ids: Vec<u64> = hits[1..].iter().map(|&i| panes.list[i].id).collect();
-        for &i in &hits[1..] {
+        for &i in &hits {
             self.disarm(&panes.list[i]);
         }
         let mut others: Vec<Pane> = Vec::new();
@@ -298,28 +303,11 @@ impl Place<'_> {
         target.closed = target.end <= self.wm;
         run.accumulate_into(&mut target.aggrs, &mut target.lineage)?;
         let emit_now = target.closed;
-        self.rearm(&mut panes.list[keep_idx]);
+        self.arm(&panes.list[keep_idx]);
         if emit_now {
             emit_pane(run, &mut panes.list[keep_idx], &mut [], false)?;
         }
         Ok(true)
-    }
-}
-
-/// The timer pane `p` of group `seq` needs now: its close at its end while open,
-/// its drop at `end + lateness` once closed.
-fn due_timer(spec: &TimeSpec, seq: u64, p: &Pane) -> Timer {
-    let due = if p.closed {
-        p.end.saturating_add(spec.lateness)
-    } else {
-        p.end
-    };
-    Timer {
-        due,
-        seq,
-        start: p.start,
-        id: p.id,
-        purge: p.closed,
     }
 }
 
@@ -363,13 +351,6 @@ pub fn fire(
     let Some(idx) = panes.list.iter().position(|p| p.id == timer.id) else {
         return Ok(());
     };
-    let due = due_timer(&state.spec, timer.seq, &panes.list[idx]);
-    if due != *timer {
-        // Not the pane's current timer (it changed without moving it): arm that one.
-        panes.list[idx].armed = due.clone();
-        state.timers(clock).insert(due);
-        return Ok(());
-    }
     if timer.purge {
         panes.list.swap_remove(idx);
         return Ok(());
@@ -378,8 +359,14 @@ pub fn fire(
     let p = &mut panes.list[idx];
     p.closed = true;
     if state.spec.lateness > 0 {
-        p.armed = due_timer(&state.spec, timer.seq, p);
-        state.timers(clock).insert(p.armed.clone());
+        let t = Timer {
+            due: p.end.saturating_add(state.spec.lateness),
+            seq: timer.seq,
+            start: p.start,
+            id: p.id,
+            purge: true,
+        };
+        state.timers(clock).insert(t);
     } else {
         panes.list.swap_remove(idx);
     }
