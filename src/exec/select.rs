@@ -69,7 +69,8 @@ pub(super) struct Group {
     pub(super) seq: u64,
     /// The windows of an event-time window.
     pub(super) panes: Panes,
-    pub(super) sliding: Option<SlidingWindow>,
+    /// Boxed: groups of the other kinds stay small (sessions make many).
+    pub(super) sliding: Option<Box<SlidingWindow>>,
 }
 
 /// A running select.

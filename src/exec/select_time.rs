@@ -108,10 +108,9 @@ impl Select {
             });
         }
         let spec = &self.spec.emit;
-        let mut chain = Chain::new(spec);
-        chain.frames.drain(..1.min(chain.frames.len()));
+        let chain = Chain::from_window(spec, 1);
         let sliding = match &self.kind {
-            WinKind::Sliding { size, .. } => Some(SlidingWindow::new(*size, &spec.aggrs)),
+            WinKind::Sliding { size, .. } => Some(Box::new(SlidingWindow::new(*size, &spec.aggrs))),
             _ => None,
         };
         let seq = self.next_seq;

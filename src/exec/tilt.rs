@@ -76,8 +76,13 @@ pub struct Chain {
 impl Chain {
     /// A fresh chain for a new group.
     pub fn new(spec: &EmitSpec) -> Self {
-        let frames = spec
-            .windows
+        Self::from_window(spec, 0)
+    }
+
+    /// A fresh chain of the windows from index `first` of the select's on (the tilt
+    /// frames after a window that keeps its own state).
+    pub fn from_window(spec: &EmitSpec, first: usize) -> Self {
+        let frames = spec.windows[first.min(spec.windows.len())..]
             .iter()
             .map(|w| Frame {
                 win: w.fresh(),

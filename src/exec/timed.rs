@@ -103,12 +103,11 @@ impl TimeState {
                 best = Some((clock, first));
             }
         }
-        let (clock, t) = best.map(|(c, t)| (c.clone(), t.clone()))?;
-        if let Some(set) = self.timers.get_mut(&clock) {
-            set.remove(&t);
-            if set.is_empty() {
-                self.timers.remove(&clock);
-            }
+        let clock = best.map(|(c, _)| c.clone())?;
+        let set = self.timers.get_mut(&clock)?;
+        let t = set.pop_first()?;
+        if set.is_empty() {
+            self.timers.remove(&clock);
         }
         Some((clock, t))
     }

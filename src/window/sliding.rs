@@ -12,13 +12,6 @@ use crate::expr::Scope;
 use crate::value::Value;
 use std::collections::VecDeque;
 
-/// One event in the window: its evaluated aggregate arguments (all sites, in order)
-/// and the ids it brings to the lineage.
-struct Entry {
-    args: Vec<Value>,
-    ids: Vec<EventId>,
-}
-
 enum Site {
     Retract(Box<dyn Aggregate>),
     TwoStack {
@@ -26,19 +19,40 @@ enum Site {
         back: Box<dyn Aggregate>,
         /// Reused to combine the two for an emission.
         scratch: Box<dyn Aggregate>,
+        /// Front states popped, reused when the front is refilled (no allocation
+        /// per event once the window is full).
+        spare: Vec<Box<dyn Aggregate>>,
     },
 }
 
 /// The sliding state of one group.
 pub struct SlidingWindow {
     size: usize,
-    buf: VecDeque<Entry>,
+    /// The evaluated aggregate arguments of the held events (all sites, in order),
+    /// oldest first, `stride` per event: stored inline, so holding an event
+    /// allocates nothing of its own.
+    args: VecDeque<Value>,
+    stride: usize,
+    /// How many lineage ids each held event brought, oldest first (one per event:
+    /// the number of events held).
+    id_lens: VecDeque<u32>,
+    /// Those ids, in order. Without any (a run that acks nothing) an emission does
+    /// not walk the events, so its cost does not grow with `size`.
+    ids: VecDeque<EventId>,
     sites: Vec<Site>,
-    /// Where each site's arguments start in [`Entry::args`] (one more: the end).
+    /// Where each site's arguments start within an event's (one more: the end).
     offsets: Vec<usize>,
-    /// Lineage ids held: without any (a run that acks nothing) an emission does not
-    /// walk the events, so its cost does not grow with `size`.
-    ids: usize,
+    /// The current event's arguments while they are evaluated (reused).
+    scratch: Vec<Value>,
+}
+
+/// How many arguments [`eval_args`] gives for one call site.
+fn arg_count(site: &AggrSite) -> usize {
+    if site.bound || (site.args.is_empty() && !site.decl.arity.contains(&0)) {
+        1
+    } else {
+        site.args.len()
+    }
 }
 
 /// The arguments one call site accumulates for the current event.
@@ -61,12 +75,22 @@ fn eval_args(
 }
 
 fn feed(agg: &mut dyn Aggregate, site: &AggrSite, args: &[Value]) -> Result<(), AggrError> {
-    let refs: Vec<&Value> = args.iter().collect();
-    agg.accumulate(&refs).map_err(|e| site.fail(e))
+    // Aggregates take one or two arguments: their references go on the stack.
+    let res = match args {
+        [] => agg.accumulate(&[]),
+        [a] => agg.accumulate(&[a]),
+        [a, b] => agg.accumulate(&[a, b]),
+        more => agg.accumulate(&more.iter().collect::<Vec<_>>()),
+    };
+    res.map_err(|e| site.fail(e))
 }
 
 impl SlidingWindow {
     pub fn new(size: u64, sites: &[AggrSite]) -> Self {
+        let mut offsets = vec![0];
+        for s in sites {
+            offsets.push(offsets[offsets.len() - 1] + arg_count(s));
+        }
         let sites = sites
             .iter()
             .map(|s| {
@@ -78,16 +102,20 @@ impl SlidingWindow {
                         front: Vec::new(),
                         back: state,
                         scratch: (s.decl.make)(),
+                        spare: Vec::new(),
                     }
                 }
             })
             .collect();
         SlidingWindow {
             size: usize::try_from(size).unwrap_or(usize::MAX).max(1),
-            buf: VecDeque::new(),
+            args: VecDeque::new(),
+            stride: offsets[offsets.len() - 1],
+            id_lens: VecDeque::new(),
+            ids: VecDeque::new(),
             sites,
-            offsets: Vec::new(),
-            ids: 0,
+            offsets,
+            scratch: Vec::new(),
         }
     }
 
@@ -100,29 +128,21 @@ impl SlidingWindow {
         time: i64,
         ids: &[EventId],
     ) -> Result<(Vec<Value>, Vec<EventId>), WindowError> {
-        let mut args = Vec::new();
-        let mut offsets = std::mem::take(&mut self.offsets);
-        offsets.clear();
-        for site in specs {
-            offsets.push(args.len());
-            eval_args(site, scope, time, &mut args)?;
+        let mut args = std::mem::take(&mut self.scratch);
+        args.clear();
+        let evaluated = specs
+            .iter()
+            .try_for_each(|site| eval_args(site, scope, time, &mut args));
+        let res = evaluated.and_then(|()| Ok(self.take_in(specs, &args)?));
+        if res.is_ok() {
+            self.args.extend(args.drain(..));
         }
-        offsets.push(args.len());
-        self.offsets = offsets;
-        let offsets = &self.offsets;
-        for (i, (state, site)) in self.sites.iter_mut().zip(specs).enumerate() {
-            let a = &args[offsets[i]..offsets[i + 1]];
-            match state {
-                Site::Retract(s) => feed(s.as_mut(), site, a)?,
-                Site::TwoStack { back, .. } => feed(back.as_mut(), site, a)?,
-            }
-        }
-        self.ids += ids.len();
-        self.buf.push_back(Entry {
-            args,
-            ids: ids.to_vec(),
-        });
-        if self.buf.len() > self.size {
+        self.scratch = args;
+        res?;
+        self.id_lens
+            .push_back(u32::try_from(ids.len()).unwrap_or(u32::MAX));
+        self.ids.extend(ids.iter().cloned());
+        if self.id_lens.len() > self.size {
             self.pop(specs)?;
         }
         let mut vals = Vec::with_capacity(self.sites.len());
@@ -133,6 +153,7 @@ impl SlidingWindow {
                     front,
                     back,
                     scratch,
+                    ..
                 } => {
                     scratch.init();
                     let r = match front.last() {
@@ -145,31 +166,47 @@ impl SlidingWindow {
             };
             vals.push(v.map_err(|e| site.fail(e))?);
         }
-        let lineage = if self.ids == 0 {
-            Vec::new()
-        } else {
-            self.buf
-                .iter()
-                .flat_map(|e| e.ids.iter().cloned())
-                .collect()
-        };
+        let lineage = self.ids.iter().cloned().collect();
         Ok((vals, lineage))
+    }
+
+    /// The current event's arguments `args` go into every site's state.
+    fn take_in(&mut self, specs: &[AggrSite], args: &[Value]) -> Result<(), AggrError> {
+        let offsets = &self.offsets;
+        for (i, (state, site)) in self.sites.iter_mut().zip(specs).enumerate() {
+            let a = &args[offsets[i]..offsets[i + 1]];
+            match state {
+                Site::Retract(s) => feed(s.as_mut(), site, a)?,
+                Site::TwoStack { back, .. } => feed(back.as_mut(), site, a)?,
+            }
+        }
+        Ok(())
     }
 
     /// Removes the oldest event.
     fn pop(&mut self, specs: &[AggrSite]) -> Result<(), AggrError> {
-        let offsets = &self.offsets;
+        let (offsets, stride) = (&self.offsets, self.stride);
         for (i, (state, site)) in self.sites.iter_mut().zip(specs).enumerate() {
             match state {
                 Site::Retract(s) => s.retract_oldest(),
-                Site::TwoStack { front, back, .. } => {
+                Site::TwoStack {
+                    front, back, spare, ..
+                } => {
                     if front.is_empty() {
                         // Every event is in the back: fold them, newest first, into
                         // the front, so its top (the oldest) covers them all.
+                        let held = self.args.make_contiguous();
                         let mut newer: Option<Box<dyn Aggregate>> = None;
-                        for e in self.buf.iter().rev() {
-                            let mut s = (site.decl.make)();
-                            feed(s.as_mut(), site, &e.args[offsets[i]..offsets[i + 1]])?;
+                        for j in (0..self.id_lens.len()).rev() {
+                            let e = &held[j * stride..(j + 1) * stride];
+                            let mut s = match spare.pop() {
+                                Some(mut s) => {
+                                    s.init();
+                                    s
+                                }
+                                None => (site.decl.make)(),
+                            };
+                            feed(s.as_mut(), site, &e[offsets[i]..offsets[i + 1]])?;
                             if let Some(n) = &newer {
                                 s.combine(n.as_ref()).map_err(|e| site.fail(e))?;
                             }
@@ -180,18 +217,19 @@ impl SlidingWindow {
                         front.extend(newer);
                         back.init();
                     }
-                    front.pop();
+                    spare.extend(front.pop());
                 }
             }
         }
-        if let Some(e) = self.buf.pop_front() {
-            self.ids -= e.ids.len();
+        self.args.drain(..stride);
+        if let Some(n) = self.id_lens.pop_front() {
+            self.ids.drain(..n as usize);
         }
         Ok(())
     }
 
     /// Events held (for tests and memory checks).
     pub fn held(&self) -> usize {
-        self.buf.len()
+        self.id_lens.len()
     }
 }
