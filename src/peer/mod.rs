@@ -55,7 +55,9 @@ pub mod kind_docs;
 pub mod kinds;
 #[cfg(feature = "runtime")]
 pub mod metrics;
+#[cfg(feature = "runtime")]
 mod peer_lines;
+#[cfg(feature = "runtime")]
 pub mod plan;
 pub mod raw;
 pub mod reconnect;
