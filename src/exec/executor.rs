@@ -107,7 +107,8 @@ impl Executor {
     /// From now on, each result of a windowed select that reaches an output (through
     /// stream nodes, not through other operators) is marked with its window's name and
     /// bounds ([`Executor::take_marks`]). Off by default: `trickle run` pays nothing.
-    /// Call it before the first event: the windowed selects start afresh.
+    /// Call it first (before any event or [`Executor::drop_lineage`]): the windowed
+    /// selects are made anew.
     pub fn mark_windows(&mut self) {
         for slot in &mut self.slots {
             if let Slot::Select(sel) = slot {
