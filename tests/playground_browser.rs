@@ -404,14 +404,22 @@ fn renders_the_output_of_a_shared_query_and_loads_fast() {
         dom.contains("<svg") && dom.contains(r#"class="node""#),
         "no graph in:\n{dom}"
     );
-    // Hovering a result shows the ids of its events (and its window's bounds, when the engine
-    // reports them).
+    // Each result names its window.
+    assert_eq!(
+        dom.matches(r#"<span class="win">[three]</span>"#).count(),
+        3
+    );
+    // Hovering a result shows its window's bounds and the ids of its events.
     let tip = browser.eval(HOVER_FIRST_RESULT);
     let tip = tip.as_str().unwrap_or_default();
-    // The first window of host a holds events 0, 2 and 3.
+    // The first window of host a holds events 0, 2 and 3: ingest times 0 to 3 (plus 1).
     assert!(
         tip.contains("event ids (3)") && tip.contains("(in, 0, 0) (in, 0, 2) (in, 0, 3)"),
         "tooltip: {tip}"
+    );
+    assert!(
+        tip.contains("windowthreestart0end4"),
+        "tooltip without the window's bounds: {tip}"
     );
 }
 

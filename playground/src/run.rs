@@ -9,6 +9,7 @@ use crate::program::{compile, Program};
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use trickle::event::{Event, EventId};
+use trickle::exec::tilt::WindowMark;
 use trickle::peer::engine::{Engine, Outputs, ScriptEngine};
 use trickle::peer::raw::Raw;
 use trickle::testcase::{parse_steps, Feed, Player, Step, DEFAULT_PEER};
@@ -45,7 +46,7 @@ impl Ports {
         }
     }
 
-    fn push(&mut self, port: &str, ev: &Event) {
+    fn push(&mut self, port: &str, ev: &Event, window: Option<&WindowMark>) {
         let i = match self.ports.iter().position(|(p, _)| p == port) {
             Some(i) => i,
             None => {
@@ -59,12 +60,12 @@ impl Ports {
         } else {
             &ev.lineage
         };
-        self.ports[i].1.push(result(&ev.data, ids));
+        self.ports[i].1.push(result(&ev.data, window, ids));
     }
 
     /// A record that is no event of the program (a line that is not JSON): no ids.
     fn push_err(&mut self, doc: &Value) {
-        self.ports[1].1.push(result(doc, &[]));
+        self.ports[1].1.push(result(doc, None, &[]));
     }
 
     fn write(&self, out: &mut String) {
@@ -87,16 +88,29 @@ fn json_string(s: &str) -> String {
 }
 
 /// `{"text", "value", "window", "ids"}` of one emitted event: the line `trickle run`
-/// prints (the same JSON as `value`) and the ids of the events that made it.
-fn result(data: &Value, ids: &[EventId]) -> String {
+/// prints (the same JSON as `value`), the window that emitted it (`{"name", "start",
+/// "end"}`, `null` from a select without windows) and the ids of the events that made it.
+fn result(data: &Value, window: Option<&WindowMark>, ids: &[EventId]) -> String {
     let text = data.encode();
     let mut r = String::with_capacity(text.len() * 2 + 48);
     r.push_str("{\"text\":");
     r.push_str(&json_string(&text));
     r.push_str(",\"value\":");
     r.push_str(&text);
-    // The engine does not carry a result's window on the event it emits.
-    r.push_str(",\"window\":null,\"ids\":[");
+    r.push_str(",\"window\":");
+    match window {
+        Some(w) => {
+            let _ = write!(
+                r,
+                "{{\"name\":{},\"start\":{},\"end\":{}}}",
+                json_string(&w.name),
+                w.start,
+                w.end
+            );
+        }
+        None => r.push_str("null"),
+    }
+    r.push_str(",\"ids\":[");
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
             r.push(',');
@@ -123,7 +137,11 @@ pub fn run(text: &str, input: &str, input_kind: &str) -> String {
         (Err(()), _) => None,
         (Ok(program), Some(kind)) => {
             let mut engine: Box<dyn Engine + '_> = match program {
-                Program::Query(q) => Box::new(q.executor()),
+                Program::Query(q) => {
+                    let mut ex = q.executor();
+                    ex.mark_windows();
+                    Box::new(ex)
+                }
                 Program::Script(s) => Box::new(ScriptEngine::new(s, &c.sources)),
             };
             let inputs = match program {
@@ -140,8 +158,10 @@ pub fn run(text: &str, input: &str, input_kind: &str) -> String {
                     Feed::Signal(s) => engine.signal(&s, &mut out),
                 }
                 let mut ports = ports.borrow_mut();
-                for (port, ev) in out.drain(..) {
-                    ports.push(&port, &ev);
+                let mut marks = engine.take_marks().into_iter().peekable();
+                for (i, (port, ev)) in out.drain(..).enumerate() {
+                    let mark = marks.next_if(|(j, _)| *j == i).map(|(_, m)| m);
+                    ports.push(&port, &ev, mark.as_ref());
                 }
             };
             let played = match kind {
@@ -277,8 +297,16 @@ mod tests {
             out[0]["ids"],
             serde_json::json!([["in", 0, 0], ["in", 0, 1]])
         );
+        // Its count window spans its events' times (ingest times 0 and 1) plus 1.
+        assert_eq!(
+            out[0]["window"],
+            serde_json::json!({"name": "two", "start": 0, "end": 2})
+        );
         // The drain at the end flushes the third.
         assert_eq!(out[1]["value"], 3.0);
+        assert_eq!(out[1]["window"]["start"], 2);
+        let plain = run_json("select event from in into out;", "1\n", "lines");
+        assert_eq!(plain["ports"]["out"][0]["window"], Json::Null);
     }
 
     #[test]

@@ -114,6 +114,11 @@ pub fn is_bound(decl: &AggrDecl) -> bool {
     decl.module == "win" && matches!(decl.name, "start" | "end")
 }
 
+/// `win::start` and `win::end`, for the bound sites the engine adds itself.
+pub fn bound_decls() -> [&'static AggrDecl; 2] {
+    [&win::START, &win::END]
+}
+
 /// All aggregates (for hints and completion).
 pub fn all() -> &'static [AggrDecl] {
     AGGREGATES

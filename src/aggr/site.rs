@@ -5,6 +5,7 @@ use crate::expr::ExprRef;
 use crate::functions::FnError;
 
 /// One aggregate call site of a select: `aggr::stats::sum(event.c)`.
+#[derive(Clone)]
 pub struct AggrSite {
     pub decl: &'static AggrDecl,
     /// The argument expressions; empty for `collect_flattened()`, which collects the event.

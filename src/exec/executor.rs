@@ -5,10 +5,12 @@
 
 use super::graph::{Graph, NodeKind};
 use super::select::Select;
+use super::tilt::{Marks, WindowMark};
 use super::{Contraflow, ExecError, Operator, Outputs};
 use crate::event::{Event, Port, Signal};
 use crate::value::{Fields, Value};
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// An output port and the `(node, input port)`s connected to it.
 type Route = (String, Vec<(usize, Port)>);
@@ -43,6 +45,11 @@ pub struct Executor {
     /// only the fields it reads ([`Executor::project_input`]); its error reports
     /// show the event as received instead.
     projected: Vec<bool>,
+    /// With [`Executor::mark_windows`]: the marks of the events on `stack`, by their
+    /// index there (ascending, as they were pushed)...
+    pending: Marks,
+    /// ...and of the events that reached an output, by their index in its `out`.
+    marks: Marks,
 }
 
 impl Executor {
@@ -92,7 +99,30 @@ impl Executor {
             topo,
             stack: Vec::new(),
             projected: vec![false; graph.nodes.len()],
+            pending: Marks::new(),
+            marks: Marks::new(),
         }
+    }
+
+    /// From now on, each result of a windowed select that reaches an output (through
+    /// stream nodes, not through other operators) is marked with its window's name and
+    /// bounds ([`Executor::take_marks`]). Off by default: `trickle run` pays nothing.
+    /// Call it first (before any event or [`Executor::drop_lineage`]): the windowed
+    /// selects are made anew.
+    pub fn mark_windows(&mut self) {
+        for slot in &mut self.slots {
+            if let Slot::Select(sel) = slot {
+                if !sel.spec.emit.windows.is_empty() && !sel.spec.emit.marks {
+                    **sel = Select::new(Arc::new(sel.spec.marked()));
+                }
+            }
+        }
+    }
+
+    /// The marks of the events pushed to the `out` of the calls since the last take,
+    /// by their index in that `out` (ascending).
+    pub fn take_marks(&mut self) -> Marks {
+        std::mem::take(&mut self.marks)
     }
 
     /// Feeds `event` into input `input` and runs until quiet. Unknown inputs are ignored.
@@ -232,7 +262,11 @@ impl Executor {
             let mut outs = std::mem::take(&mut self.buf);
             let res = op.on_signal(signal, &mut outs);
             self.raised.extend(op.take_contraflow());
-            self.push_outputs(idx, &mut outs);
+            let marks = match &mut self.slots[idx] {
+                Slot::Select(s) => std::mem::take(&mut s.marks),
+                _ => Marks::new(),
+            };
+            self.push_marked(idx, &mut outs, marks);
             self.buf = outs;
             self.run(out, None);
             if let Err(e) = res {
@@ -265,6 +299,41 @@ impl Executor {
         }
     }
 
+    /// [`Executor::push_outputs`] with `marks` (by index in `outs`) following their
+    /// events onto the stack.
+    fn push_marked(&mut self, idx: usize, outs: &mut Outputs, marks: Marks) {
+        if marks.is_empty() {
+            return self.push_outputs(idx, outs);
+        }
+        let mut marks = marks.into_iter().peekable();
+        for (i, (port, ev)) in outs.drain(..).enumerate() {
+            let mark = marks.next_if(|(j, _)| *j == i).map(|(_, m)| m);
+            self.route_marked(idx, &port, ev, mark);
+        }
+    }
+
+    fn route_marked(&mut self, idx: usize, port: &str, ev: Event, mark: Option<WindowMark>) {
+        let from = self.stack.len();
+        self.route(idx, port, ev);
+        if let Some(m) = mark {
+            for at in from..self.stack.len() {
+                self.pending.push((at, m.clone()));
+            }
+        }
+    }
+
+    /// The mark of the event just popped from the stack, now `self.stack.len()` long.
+    fn popped_mark(&mut self) -> Option<WindowMark> {
+        let at = self.stack.len();
+        while self.pending.last().is_some_and(|(i, _)| *i > at) {
+            self.pending.pop();
+        }
+        match self.pending.last() {
+            Some((i, _)) if *i == at => self.pending.pop().map(|(_, m)| m),
+            _ => None,
+        }
+    }
+
     fn route(&mut self, idx: usize, port: &str, ev: Event) {
         let Some((_, targets)) = self.routes[idx].iter().find(|(p, _)| p == port) else {
             return;
@@ -282,21 +351,32 @@ impl Executor {
     fn run(&mut self, out: &mut Vec<(String, Event)>, original: Option<&dyn Fn() -> Value>) {
         let start = out.len();
         let mut failure = None;
+        let marked = self.marks.len();
         while let Some((idx, port, ev)) = self.stack.pop() {
+            // Only with `mark_windows` is anything pending.
+            let mark = if self.pending.is_empty() {
+                None
+            } else {
+                self.popped_mark()
+            };
             match &mut self.slots[idx] {
-                Slot::Pass => self.route(idx, "out", ev),
+                Slot::Pass => self.route_marked(idx, "out", ev, mark),
                 Slot::Output => {
                     let name = if port == "in" {
                         self.names[idx].clone()
                     } else {
                         port.to_string()
                     };
+                    if let Some(m) = mark {
+                        self.marks.push((out.len(), m));
+                    }
                     out.push((name, ev));
                 }
                 Slot::Select(sel) => {
                     let mut outs = std::mem::take(&mut self.buf);
                     let res = sel.handle(ev, &mut outs);
-                    self.push_outputs(idx, &mut outs);
+                    let marks = std::mem::take(&mut sel.marks);
+                    self.push_marked(idx, &mut outs, marks);
                     self.buf = outs;
                     if let Err((e, ev)) = res {
                         failure = Some(self.select_failure(idx, e, ev, original));
@@ -325,8 +405,17 @@ impl Executor {
         if let Some(f) = failure {
             out.truncate(start);
             out.push(("err".to_string(), f));
+            self.marks.truncate(marked);
+            self.pending.clear();
         } else {
             out[start..].reverse();
+            // The marks follow their events: index `i` of the reversed span moves to
+            // `start + end - 1 - i`, and the marks keep ascending.
+            let last = (start + out.len()).saturating_sub(1);
+            for (i, _) in &mut self.marks[marked..] {
+                *i = last - *i;
+            }
+            self.marks[marked..].reverse();
         }
     }
 }

@@ -3,7 +3,7 @@
 //! stream-end / drain flushes of SPEC §4 and §7.
 
 use super::group::{group_value, group_value_of, key_json, GroupSpec};
-use super::tilt::{accumulate, guard, Chain, EmitSpec, Run, Trigger};
+use super::tilt::{accumulate, guard, Chain, EmitSpec, Marks, Run, Trigger};
 use super::timed::{Panes, TimeState};
 use crate::aggr::AggrError;
 use crate::event::{Event, FnCtx, Port, Signal};
@@ -29,6 +29,7 @@ pub enum SelectMode {
 }
 
 /// A compiled select, shared by every running instance.
+#[derive(Clone)]
 pub struct SelectSpec {
     pub mode: SelectMode,
     pub where_: Option<ExprRef>,
@@ -40,6 +41,14 @@ pub struct SelectSpec {
 }
 
 impl SelectSpec {
+    /// This select with each windowed result marked by its window and bounds.
+    pub fn marked(&self) -> SelectSpec {
+        SelectSpec {
+            emit: self.emit.marked(),
+            ..self.clone()
+        }
+    }
+
     /// Adds the top-level fields of its input events that the select reads to
     /// `keys`; `false` when it may see an input event whole (it passes events on,
     /// or an expression, aggregate or window script reads `event` otherwise).
@@ -87,6 +96,9 @@ pub struct Select {
     pub(super) time: Option<TimeState>,
     /// Event-time windows: group creation number → key.
     pub(super) by_seq: rustc_hash::FxHashMap<u64, Box<[u8]>>,
+    /// The marks of the results of the last call, when the spec asks for them
+    /// ([`crate::exec::tilt::EmitSpec::marked`]), by index in its outputs.
+    pub(super) marks: Marks,
     pub(super) next_seq: u64,
     /// The current event fell into no window of some group.
     pub(super) late: bool,
@@ -133,6 +145,7 @@ impl Select {
             kind,
             time,
             by_seq: Default::default(),
+            marks: Marks::new(),
             next_seq: 0,
             late: false,
             spec,
@@ -325,6 +338,7 @@ impl Select {
                 out,
                 offset: 0,
                 head: None,
+                marks: &mut self.marks,
             };
             run.step(&mut g.chain.frames, 0)?;
             if g.chain.is_empty() {
@@ -353,6 +367,7 @@ impl Select {
             out,
             offset: 0,
             head: None,
+            marks: &mut self.marks,
         };
         run.step(&mut chain.frames, 0)?;
         if chain.is_empty() {
@@ -408,6 +423,7 @@ impl Select {
                 out,
                 offset: self.offset,
                 head: None,
+                marks: &mut self.marks,
             };
             if let Err(e) = run.flush(&mut g.chain.frames) {
                 first_err.get_or_insert(e);
@@ -439,6 +455,7 @@ impl Select {
                 out,
                 offset: 0,
                 head: None,
+                marks: &mut self.marks,
             };
             if let Err(e) = run.tick(&mut g.chain.frames, ns) {
                 first_err.get_or_insert(e);

@@ -61,6 +61,7 @@ fn select_by_stream(
             aggrs,
             windows,
             args: Value::Null,
+            marks: false,
         },
         stream_grouped,
     }))

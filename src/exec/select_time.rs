@@ -62,6 +62,7 @@ impl Select {
             out,
             offset: 1,
             head: None,
+            marks: &mut self.marks,
         };
         if let Some(w) = &mut g.sliding {
             return run.slide(w);
@@ -183,6 +184,7 @@ impl Select {
                 out: &mut *out,
                 offset: 1,
                 head: None,
+                marks: &mut self.marks,
             };
             if let Err(e) = fire(
                 state,

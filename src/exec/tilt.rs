@@ -11,13 +11,48 @@ use crate::window::{Action, Window, WindowSpec};
 use std::sync::Arc;
 
 /// What the select's target, `having` and aggregate arguments need, shared by all groups.
+#[derive(Clone)]
 pub struct EmitSpec {
     pub target: ExprRef,
     pub having: Option<ExprRef>,
     pub aggrs: Vec<AggrSite>,
     pub windows: Vec<WindowSpec>,
     pub args: Value,
+    /// The last two of `aggrs` are hidden `win::start()`/`win::end()` sites whose values
+    /// mark each result with its window ([`EmitSpec::marked`]); off unless asked for.
+    pub marks: bool,
 }
+
+impl EmitSpec {
+    /// This spec with each result marked by its window and bounds: the bounds come
+    /// from two hidden bound sites after the query's own (whose indexes stay put).
+    pub fn marked(&self) -> EmitSpec {
+        let mut spec = self.clone();
+        if !spec.marks && !spec.windows.is_empty() {
+            for decl in crate::aggr::bound_decls() {
+                spec.aggrs.push(AggrSite {
+                    decl,
+                    args: Vec::new(),
+                    bound: true,
+                });
+            }
+            spec.marks = true;
+        }
+        spec
+    }
+}
+
+/// Which window emitted a result, and its bounds in ns (`aggr::win::start()` and
+/// `aggr::win::end()` of that window; SPEC §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowMark {
+    pub name: String,
+    pub start: i64,
+    pub end: i64,
+}
+
+/// Marks of results by their index in the outputs they were pushed to.
+pub type Marks = Vec<(usize, WindowMark)>;
 
 /// The event that made a window act (an input event, or nothing on a tick or drain).
 pub struct Trigger<'a> {
@@ -126,6 +161,8 @@ pub struct Run<'a, 'r, 't> {
     /// window that just closed.
     /// (Moved in and back out by the caller: no copy.)
     pub head: Option<Head>,
+    /// Where the marks of the results go when `spec.marks` ([`EmitSpec::marked`]).
+    pub marks: &'r mut Marks,
 }
 
 /// The scope expressions see during a run (a free function so the borrows of the
@@ -325,6 +362,15 @@ impl Run<'_, '_, '_> {
             scope.event = &mut result;
             if !guard(h, &mut scope, "having")? {
                 return Ok(());
+            }
+        }
+        if spec.marks {
+            if let [.., start, end] = vals {
+                if let (Some(start), Some(end)) = (start.as_i64(), end.as_i64()) {
+                    let name = spec.windows[window].name.clone();
+                    let mark = WindowMark { name, start, end };
+                    self.marks.push((self.out.len(), mark));
+                }
             }
         }
         self.out.push((

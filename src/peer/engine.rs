@@ -4,6 +4,7 @@
 
 use crate::diag::SourceMap;
 use crate::event::{Event, Signal};
+use crate::exec::tilt::Marks;
 use crate::exec::{Contraflow, Executor};
 use crate::interp::{Outcome, Script};
 use crate::testcase::runtime_error_text;
@@ -36,6 +37,10 @@ pub trait Engine {
     fn take_contraflow(&mut self) -> Vec<Contraflow> {
         Vec::new()
     }
+    /// The window marks of the outputs since the last call ([`Executor::mark_windows`]).
+    fn take_marks(&mut self) -> Marks {
+        Vec::new()
+    }
 }
 
 impl Engine for Executor {
@@ -64,6 +69,9 @@ impl Engine for Executor {
     }
     fn take_contraflow(&mut self) -> Vec<Contraflow> {
         Executor::take_contraflow(self)
+    }
+    fn take_marks(&mut self) -> Marks {
+        Executor::take_marks(self)
     }
 }
 

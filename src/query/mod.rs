@@ -98,6 +98,8 @@ pub fn compile_query(
 }
 
 #[cfg(test)]
+mod mark_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod time_tests;

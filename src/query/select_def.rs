@@ -176,6 +176,7 @@ impl Compiler {
                 aggrs,
                 windows,
                 args: args.unwrap_or(Value::Null),
+                marks: false,
             },
             stream_grouped,
         })
