@@ -10,6 +10,8 @@
 # A server never ends by itself, so the peer path's time runs from the connection's
 # start until the output holds what the file path wrote without the final drain
 # (every complete window; for W1 every event); then the run is stopped with SIGINT.
+# The wait compares file sizes (a `stat`, not a `wc -l` of 100 MB every 20 ms, which
+# on a small machine would take the core the run needs).
 # Prints median seconds, events/s and the peer path's share of the file path's events/s.
 set -euo pipefail
 
@@ -37,7 +39,7 @@ WINDOW='define window w from tumbling with size = 1000 end;'
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-lines() { if [[ -f $1 ]]; then wc -l < "$1"; else echo 0; fi; }
+size() { if [[ -f $1 ]]; then stat -c %s "$1"; else echo 0; fi; }
 
 # Waits (bounded) until `cond` holds, polling every 20 ms.
 wait_for() {
@@ -51,14 +53,14 @@ wait_for() {
   return 1
 }
 listening() { ss -ltn "sport = :$1" | grep -q LISTEN; }
-has_lines() { (($(lines "$1") >= $2)); }
+has_bytes() { (($(size "$1") >= $2)); }
 
 printf '%-4s %-6s %9s %12s %8s\n' id path median_s events/s share
 for w in $WORKLOADS; do
   printf '%s\nselect %s from in%s into out;\n' "$WINDOW" "${SEL[$w]}" "${FROM[$w]}" > "$TMP/file.trickle"
   # What the peer path must have written: the file path's output without the drain.
   "$TRICKLE" run "$TMP/file.trickle" -i "$EVENTS" -o "$TMP/expect" --no-final-flush --quiet
-  want=$(lines "$TMP/expect")
+  want=$(size "$TMP/expect")
   for ((r = 0; r < RUNS; r++)); do
     start=$(now)
     "$TRICKLE" run "$TMP/file.trickle" -i "$EVENTS" -o "$TMP/out.file" --quiet
@@ -79,11 +81,16 @@ EOF
     wait_for 30 listening "$port"
     start=$(now)
     cat "$EVENTS" > "/dev/tcp/127.0.0.1/$port"
-    wait_for 300 has_lines "$TMP/out.peer" "$want"
+    wait_for 300 has_bytes "$TMP/out.peer" "$want"
     echo "$(now) - $start" | bc -l >> "$TMP/$w.peer"
     kill -INT "$SERVER"
     wait "$SERVER" || true
     SERVER=
+    # The same bytes as the file path's, or the comparison means nothing.
+    if ! cmp -s -n "$want" "$TMP/expect" "$TMP/out.peer"; then
+      echo "$w: the peer path wrote other bytes than the file path" >&2
+      exit 1
+    fi
   done
   file_s=$(median < "$TMP/$w.file")
   peer_s=$(median < "$TMP/$w.peer")

@@ -42,6 +42,9 @@ fn ceil(v: f64, scale: i32) -> f64 {
 }
 
 impl Aggregate for Dds {
+    fn init_is_fresh(&self) -> bool {
+        false
+    }
     fn init(&mut self) {
         self.sketch = DDSketch::new(Config::defaults());
     }

@@ -42,6 +42,9 @@ impl Hdr {
 }
 
 impl Aggregate for Hdr {
+    fn init_is_fresh(&self) -> bool {
+        false
+    }
     fn init(&mut self) {
         // The percentile list belongs to the call site and survives a reset.
         if let Some(h) = &mut self.histo {

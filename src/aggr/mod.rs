@@ -56,6 +56,12 @@ pub trait Aggregate: Send {
     }
     /// Removes the oldest accumulated value (sliding windows); see `can_retract`.
     fn retract_oldest(&mut self) {}
+    /// Whether [`Aggregate::init`] leaves exactly a fresh state, so a window's states
+    /// can be reset and reused for another window (`hdr` and `dds` keep the
+    /// percentiles of their first call across a reset).
+    fn init_is_fresh(&self) -> bool {
+        true
+    }
     /// A copy of this state (the group template is cloned for each new group).
     fn boxed_clone(&self) -> Box<dyn Aggregate>;
     /// For `merge` to downcast its source.

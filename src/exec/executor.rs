@@ -200,6 +200,18 @@ impl Executor {
             .sum()
     }
 
+    /// Event-time timers held by the selects (stale ones included): bounded by
+    /// the open windows too.
+    pub fn held_timers(&self) -> usize {
+        self.slots
+            .iter()
+            .map(|s| match s {
+                Slot::Select(s) => s.held_timers(),
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// Windowed selects stop keeping the ids of the events they hold (see
     /// [`Select::drop_lineage`]): for a runner that acks nothing, running a query
     /// that never calls `event_ids()`.

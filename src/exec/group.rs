@@ -111,6 +111,7 @@ pub fn key_json(key: &[Value], out: &mut Vec<u8>) {
 
 /// The `group` value of a key whose JSON is `json`.
 pub fn group_value_of(mut key: Vec<Value>, json: &str) -> Value {
+    key.reserve_exact(1);
     key.push(Value::from(json));
     Value::Array(key)
 }

@@ -13,6 +13,7 @@ pub mod select;
 mod select_time;
 pub mod tilt;
 pub mod timed;
+mod timer_queue;
 
 pub use error::ExecError;
 pub use executor::Executor;

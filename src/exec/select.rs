@@ -94,8 +94,9 @@ pub struct Select {
     pub(super) offset: usize,
     /// Event-time windows: watermarks and timers.
     pub(super) time: Option<TimeState>,
-    /// Event-time windows: group creation number → key.
-    pub(super) by_seq: rustc_hash::FxHashMap<u64, Box<[u8]>>,
+    /// Event-time and sliding windows: group creation number → index in `groups`
+    /// (timers name their group by it).
+    pub(super) by_seq: rustc_hash::FxHashMap<u64, usize>,
     /// The marks of the results of the last call, when the spec asks for them
     /// ([`crate::exec::tilt::EmitSpec::marked`]), by index in its outputs.
     pub(super) marks: Marks,
@@ -136,7 +137,9 @@ impl Select {
             .first()
             .map_or(WinKind::Classic, |w| w.kind.clone());
         let time = match (&kind, spec.emit.windows.first()) {
-            (WinKind::Time(ts), Some(w)) => Some(TimeState::new(ts.clone(), w.name.clone())),
+            (WinKind::Time(ts), Some(w)) => {
+                Some(TimeState::new(ts.clone(), w.name.clone(), &spec.emit.aggrs))
+            }
             _ => None,
         };
         Select {
@@ -173,6 +176,11 @@ impl Select {
     /// Groups held (each holds its windows).
     pub fn held_groups(&self) -> usize {
         self.groups.len()
+    }
+
+    /// Event-time timers held, stale ones included.
+    pub fn held_timers(&self) -> usize {
+        self.time.as_ref().map_or(0, TimeState::timer_count)
     }
 
     /// Without windows a select keeps nothing from one event to the next.

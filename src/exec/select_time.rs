@@ -87,11 +87,26 @@ impl Select {
             self.late = true;
         }
         if g.panes.is_empty() && g.chain.is_empty() {
-            let seq = g.seq;
-            self.groups.swap_remove_index(idx);
-            self.by_seq.remove(&seq);
+            self.remove_timed_group(idx);
         }
         Ok(())
+    }
+
+    /// Drops the group at `idx`; the last group takes its place (and index).
+    fn remove_timed_group(&mut self, idx: usize) {
+        if let Some((_, g)) = self.groups.swap_remove_index(idx) {
+            self.by_seq.remove(&g.seq);
+        }
+        if let Some(moved) = self.groups.get_index(idx).map(|(_, g)| g.seq) {
+            self.by_seq.insert(moved, idx);
+        }
+    }
+
+    /// `by_seq` anew, after groups were dropped or reordered in bulk.
+    fn reindex(&mut self) {
+        self.by_seq.clear();
+        let seqs = self.groups.values().enumerate().map(|(i, g)| (g.seq, i));
+        self.by_seq.extend(seqs);
     }
 
     fn new_group(
@@ -116,11 +131,11 @@ impl Select {
         };
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.by_seq.insert(seq, json.into());
+        self.by_seq.insert(seq, self.groups.len());
         self.groups.insert(
             json.into(),
             Group {
-                value: group_value_of(key.to_vec(), &text),
+                value: group_value_of(owned_key(key), &text),
                 chain,
                 stream: stream.clone(),
                 seq,
@@ -167,11 +182,9 @@ impl Select {
             let Some((clock, timer)) = state.pop_due(clocks) else {
                 break;
             };
-            let Some(idx) = self
-                .by_seq
-                .get(&timer.seq)
-                .and_then(|k| self.groups.get_index_of(k))
-            else {
+            let Some(&idx) = self.by_seq.get(&timer.seq) else {
+                // Its group is gone, and with it the pane.
+                state.forget_stale();
                 continue;
             };
             let cardinality = self.groups.len();
@@ -197,12 +210,29 @@ impl Select {
                 first_err.get_or_insert(e);
             }
             if g.panes.is_empty() && g.chain.is_empty() {
-                let seq = g.seq;
-                self.groups.swap_remove_index(idx);
-                self.by_seq.remove(&seq);
+                self.remove_timed_group(idx);
             }
         }
+        self.sweep_timers();
         first_err.map_or(Ok(()), Err)
+    }
+
+    /// Drops the stale timers once they outnumber the live ones.
+    fn sweep_timers(&mut self) {
+        let Some(state) = &mut self.time else {
+            return;
+        };
+        if !state.wants_sweep() {
+            return;
+        }
+        let (groups, by_seq) = (&self.groups, &self.by_seq);
+        let lateness = state.spec.lateness;
+        state.sweep(|t| {
+            by_seq
+                .get(&t.seq)
+                .and_then(|&i| groups.get_index(i))
+                .is_some_and(|(_, g)| g.panes.has_timer(t, lateness))
+        });
     }
 
     /// A late event, unchanged, to the window's `late` stream, else to `err`.
@@ -241,6 +271,7 @@ impl Select {
                 }
                 _ => {}
             }
+            self.reindex();
             return Ok(());
         }
         let (mut event, mut meta) = (Value::Null, Value::record());
@@ -299,12 +330,14 @@ impl Select {
             }
             _ => Ok(()),
         };
-        if matches!(signal, Signal::Drain) {
-            self.by_seq.clear();
-        } else {
-            let live: rustc_hash::FxHashSet<u64> = self.groups.values().map(|g| g.seq).collect();
-            self.by_seq.retain(|s, _| live.contains(s));
-        }
+        self.reindex();
         res.and(flushed)
     }
+}
+
+/// A copy of `key` with room for the JSON [`group_value_of`] appends.
+fn owned_key(key: &[Value]) -> Vec<Value> {
+    let mut k = Vec::with_capacity(key.len() + 1);
+    k.extend_from_slice(key);
+    k
 }

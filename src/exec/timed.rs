@@ -9,6 +9,7 @@
 //! of windows closing together.
 
 use super::tilt::{Frame, Run};
+use super::timer_queue::TimerQueue;
 use super::ExecError;
 use crate::aggr::Aggregate;
 use crate::event::EventId;
@@ -16,7 +17,6 @@ use crate::value::Value;
 use crate::window::event_time::{TimeKind, TimeSpec};
 use crate::window::watermark::{StreamKey, Watermarks};
 use rustc_hash::FxHashMap;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// One window of one group.
@@ -44,6 +44,12 @@ impl Panes {
     pub fn len(&self) -> usize {
         self.list.len()
     }
+    /// Whether one of the panes is armed with `t` (of a group `lateness` after).
+    pub fn has_timer(&self, t: &Timer, lateness: i64) -> bool {
+        self.list
+            .iter()
+            .any(|p| p.id == t.id && Timer::of(p, t.seq, lateness) == *t)
+    }
 }
 
 /// When a pane closes (`purge` false) or is dropped.
@@ -57,28 +63,78 @@ pub struct Timer {
     pub purge: bool,
 }
 
+impl Timer {
+    /// The timer pane `p` of group `seq` is armed with: its close, or once closed
+    /// its drop `lateness` after its end.
+    fn of(p: &Pane, seq: u64, lateness: i64) -> Timer {
+        let due = if p.closed {
+            p.end.saturating_add(lateness)
+        } else {
+            p.end
+        };
+        Timer {
+            due,
+            seq,
+            start: p.start,
+            id: p.id,
+            purge: p.closed,
+        }
+    }
+}
+
 /// A select's event-time state: watermarks and timers.
+///
+/// Timers sit in a queue per clock ([`TimerQueue`]) and are never removed from its
+/// middle: a pane that moves its end (a session taking an event) pushes its new
+/// timer and leaves the old one behind, stale; a popped timer counts only if its
+/// pane still has it ([`fire`] checks). That makes the common case (in-order events
+/// extending the newest session) one append instead of a search, a removal and an
+/// insertion in a tree. Stale timers are swept out when they outnumber the
+/// live ones, so memory stays bounded by the open windows.
 pub struct TimeState {
     pub spec: Arc<TimeSpec>,
     /// The window's name (in late-event reports).
     pub window: String,
     pub wm: Watermarks,
-    timers: FxHashMap<Option<StreamKey>, BTreeSet<Timer>>,
+    timers: FxHashMap<Option<StreamKey>, TimerQueue<Timer>>,
+    /// Timers in the queues that no pane has any more (an upper bound).
+    stale: usize,
+    /// Reused by sessions: the indices of the panes an event overlaps.
+    hits: Vec<usize>,
+    /// States of dropped panes, reset, for the next panes to open (sessions and
+    /// windows come and go by the thousand); `None` when an aggregate's reset is
+    /// not a fresh state.
+    spare: Option<Vec<Spare>>,
 }
 
+/// A dropped pane's reset aggregate states and (empty) lineage.
+type Spare = (Vec<Box<dyn Aggregate>>, Vec<EventId>);
+
+/// Spare states kept at most: the most recently dropped, still in cache, are
+/// the ones taken.
+const SPARE_MAX: usize = 64;
+
+/// Stale timers tolerated before a sweep, whatever the live count.
+const STALE_SLACK: usize = 4096;
+
 impl TimeState {
-    pub fn new(spec: Arc<TimeSpec>, window: String) -> Self {
+    /// `aggrs`: the select's aggregates (whether their states can be reused).
+    pub fn new(spec: Arc<TimeSpec>, window: String, aggrs: &[crate::aggr::AggrSite]) -> Self {
+        let reusable = aggrs.iter().all(|a| (a.decl.make)().init_is_fresh());
         TimeState {
             wm: Watermarks::new(spec.delay, spec.idle),
             spec,
             window,
             timers: FxHashMap::default(),
+            stale: 0,
+            hits: Vec::new(),
+            spare: reusable.then(Vec::new),
         }
     }
 
-    fn timers(&mut self, clock: &Option<StreamKey>) -> &mut BTreeSet<Timer> {
+    fn timers(&mut self, clock: &Option<StreamKey>) -> &mut TimerQueue<Timer> {
         if !self.timers.contains_key(clock) {
-            self.timers.insert(clock.clone(), BTreeSet::new());
+            self.timers.insert(clock.clone(), TimerQueue::default());
         }
         self.timers.entry(clock.clone()).or_default()
     }
@@ -89,14 +145,14 @@ impl TimeState {
     }
 
     /// Removes and returns the earliest timer due on any of `clocks` (each with its
-    /// watermark: due when at or below it).
+    /// watermark: due when at or below it). It may be stale.
     pub fn pop_due(
         &mut self,
         clocks: &[(Option<StreamKey>, i64)],
     ) -> Option<(Option<StreamKey>, Timer)> {
         let mut best: Option<(&Option<StreamKey>, &Timer)> = None;
         for (clock, wm) in clocks {
-            let Some(first) = self.timers.get(clock).and_then(BTreeSet::first) else {
+            let Some(first) = self.timers.get(clock).and_then(TimerQueue::peek) else {
                 continue;
             };
             if first.due <= *wm && best.is_none_or(|(_, b)| first < b) {
@@ -104,17 +160,56 @@ impl TimeState {
             }
         }
         let clock = best.map(|(c, _)| c.clone())?;
-        let set = self.timers.get_mut(&clock)?;
-        let t = set.pop_first()?;
-        if set.is_empty() {
+        let queue = self.timers.get_mut(&clock)?;
+        let t = queue.pop()?;
+        if queue.is_empty() {
             self.timers.remove(&clock);
         }
         Some((clock, t))
     }
 
-    /// Timers held (for memory checks).
+    /// Keeps the states of a dropped pane for a pane to come.
+    fn recycle(&mut self, mut p: Pane) {
+        let Some(spare) = &mut self.spare else {
+            return;
+        };
+        if spare.len() < SPARE_MAX {
+            p.aggrs.iter_mut().for_each(|a| a.init());
+            p.lineage.clear();
+            spare.push((p.aggrs, p.lineage));
+        }
+    }
+
+    /// Fresh states for a new pane: reused ones if any.
+    fn states(&mut self, aggrs: &[crate::aggr::AggrSite]) -> Spare {
+        match self.spare.as_mut().and_then(Vec::pop) {
+            Some(s) => s,
+            None => (aggrs.iter().map(|a| (a.decl.make)()).collect(), Vec::new()),
+        }
+    }
+
+    /// A popped timer turned out stale.
+    pub fn forget_stale(&mut self) {
+        self.stale = self.stale.saturating_sub(1);
+    }
+
+    /// Whether stale timers outnumber live ones (then [`TimeState::sweep`]).
+    pub fn wants_sweep(&self) -> bool {
+        self.stale > STALE_SLACK && self.stale * 2 > self.timer_count()
+    }
+
+    /// Keeps only the timers `live` says a pane still has.
+    pub fn sweep(&mut self, live: impl Fn(&Timer) -> bool) {
+        for queue in self.timers.values_mut() {
+            queue.retain(&live);
+        }
+        self.timers.retain(|_, h| !h.is_empty());
+        self.stale = 0;
+    }
+
+    /// Timers held, stale ones included (for memory checks).
     pub fn timer_count(&self) -> usize {
-        self.timers.values().map(BTreeSet::len).sum()
+        self.timers.values().map(TimerQueue::len).sum()
     }
 }
 
@@ -130,30 +225,20 @@ pub struct Place<'a> {
 
 impl Place<'_> {
     fn timer(&self, p: &Pane) -> Timer {
-        let due = if p.closed {
-            p.end.saturating_add(self.state.spec.lateness)
-        } else {
-            p.end
-        };
-        Timer {
-            due,
-            seq: self.seq,
-            start: p.start,
-            id: p.id,
-            purge: p.closed,
-        }
+        Timer::of(p, self.seq, self.state.spec.lateness)
     }
 
     fn arm(&mut self, p: &Pane) {
         let t = self.timer(p);
         let clock = self.clock.clone();
-        self.state.timers(&clock).insert(t);
+        self.state.timers(&clock).push(t);
     }
 
-    fn disarm(&mut self, p: &Pane) {
-        let t = self.timer(p);
-        if let Some(set) = self.state.timers.get_mut(&self.clock) {
-            set.remove(&t);
+    /// Pane `p`, armed with `old`, arms its timer now: a new one leaves `old` stale.
+    fn rearm(&mut self, old: &Timer, p: &Pane) {
+        if self.timer(p) != *old {
+            self.state.stale += 1;
+            self.arm(p);
         }
     }
 
@@ -206,12 +291,13 @@ impl Place<'_> {
 
     /// A new open pane `[start, end)`; returns its index.
     fn open(&mut self, panes: &mut Panes, run: &Run<'_, '_, '_>, start: i64, end: i64) -> usize {
+        let (aggrs, lineage) = self.state.states(&run.spec.aggrs);
         let p = Pane {
             start,
             end,
             id: panes.next_id,
-            aggrs: run.spec.aggrs.iter().map(|a| (a.decl.make)()).collect(),
-            lineage: Vec::new(),
+            aggrs,
+            lineage,
             closed: false,
         };
         panes.next_id += 1;
@@ -250,17 +336,38 @@ impl Place<'_> {
         max_duration: Option<i64>,
     ) -> Result<bool, ExecError> {
         let (s, e) = (t, t.saturating_add(gap));
-        let mut hits: Vec<usize> = (0..panes.list.len())
-            .filter(|&i| panes.list[i].start < e && s < panes.list[i].end)
-            .collect();
+        // A reused list: most events hit one session, and allocate nothing.
+        let mut hits = std::mem::take(&mut self.state.hits);
+        hits.clear();
+        hits.extend((0..panes.list.len()).filter(|&i| {
+            let p = &panes.list[i];
+            p.start < e && s < p.end
+        }));
         hits.sort_by_key(|&i| (panes.list[i].start, panes.list[i].id));
         if let Some(max) = max_duration {
             let fits = |i: &usize| {
                 let p = &panes.list[*i];
                 p.end.max(e).saturating_sub(p.start.min(s)) <= max
             };
-            hits = hits.into_iter().rev().find(fits).into_iter().collect();
+            let last = hits.iter().rev().copied().find(fits);
+            hits.clear();
+            hits.extend(last);
         }
+        let res = self.merge(panes, run, &hits, s, e);
+        self.state.hits = hits;
+        res
+    }
+
+    /// Session `[s, e)` of the trigger merges with the sessions `hits` (ordered by
+    /// start), or opens; `false` when it is late.
+    fn merge(
+        &mut self,
+        panes: &mut Panes,
+        run: &mut Run<'_, '_, '_>,
+        hits: &[usize],
+        s: i64,
+        e: i64,
+    ) -> Result<bool, ExecError> {
         if hits.is_empty() {
             if e <= self.wm {
                 return Ok(false);
@@ -270,25 +377,27 @@ impl Place<'_> {
             run.accumulate_into(&mut p.aggrs, &mut p.lineage)?;
             return Ok(true);
         }
-        // Merge into the earliest; the others are combined into it, oldest first.
+        // Merge into the earliest; the others are combined into it, oldest first,
+        // and their timers go stale.
         let keep_id = panes.list[hits[0]].id;
-        let other_ids: Vec<u64> = hits[1..].iter().map(|&i| panes.list[i].id).collect();
-        for &i in &hits {
-            self.disarm(&panes.list[i]);
-        }
+        let old = self.timer(&panes.list[hits[0]]);
+        self.state.stale += hits.len() - 1;
         let mut others: Vec<Pane> = Vec::new();
-        let mut i = 0;
-        while i < panes.list.len() {
-            if other_ids.contains(&panes.list[i].id) {
-                others.push(panes.list.swap_remove(i));
-            } else {
-                i += 1;
+        if hits.len() > 1 {
+            let other_ids: Vec<u64> = hits[1..].iter().map(|&i| panes.list[i].id).collect();
+            let mut i = 0;
+            while i < panes.list.len() {
+                if other_ids.contains(&panes.list[i].id) {
+                    others.push(panes.list.swap_remove(i));
+                } else {
+                    i += 1;
+                }
             }
+            others.sort_by_key(|p| (p.start, p.id));
         }
         let Some(keep_idx) = panes.list.iter().position(|p| p.id == keep_id) else {
             return Ok(true);
         };
-        others.sort_by_key(|p| (p.start, p.id));
         let target = &mut panes.list[keep_idx];
         for o in &others {
             for ((agg, src), site) in target.aggrs.iter_mut().zip(&o.aggrs).zip(&run.spec.aggrs) {
@@ -303,7 +412,7 @@ impl Place<'_> {
         target.closed = target.end <= self.wm;
         run.accumulate_into(&mut target.aggrs, &mut target.lineage)?;
         let emit_now = target.closed;
-        self.arm(&panes.list[keep_idx]);
+        self.rearm(&old, &panes.list[keep_idx]);
         if emit_now {
             emit_pane(run, &mut panes.list[keep_idx], &mut [], false)?;
         }
@@ -348,11 +457,15 @@ pub fn fire(
     chain: &mut [Frame],
     run: &mut Run<'_, '_, '_>,
 ) -> Result<(), ExecError> {
-    let Some(idx) = panes.list.iter().position(|p| p.id == timer.id) else {
+    let lateness = state.spec.lateness;
+    let live = |p: &Pane| p.id == timer.id && Timer::of(p, timer.seq, lateness) == *timer;
+    let Some(idx) = panes.list.iter().position(live) else {
+        // Superseded: the pane moved its end, merged into another, or is gone.
+        state.forget_stale();
         return Ok(());
     };
     if timer.purge {
-        panes.list.swap_remove(idx);
+        state.recycle(panes.list.swap_remove(idx));
         return Ok(());
     }
     let res = emit_pane(run, &mut panes.list[idx], chain, true);
@@ -366,9 +479,9 @@ pub fn fire(
             id: p.id,
             purge: true,
         };
-        state.timers(clock).insert(t);
+        state.timers(clock).push(t);
     } else {
-        panes.list.swap_remove(idx);
+        state.recycle(panes.list.swap_remove(idx));
     }
     res
 }

@@ -143,3 +143,29 @@ select {"u": group[0], "n": aggr::stats::count()} from in[w] group by event.u in
     assert_eq!(ex.held_groups(), 0);
     assert_eq!(out.len(), 1000);
 }
+
+#[test]
+fn a_session_taking_event_after_event_keeps_its_timers_bounded() {
+    let q = r#"
+define window w from session with gap = 1000000, time = event.ts end;
+select {"u": group[0], "n": aggr::stats::count()} from in[w] group by event.u into out;
+"#;
+    let mut ex = compile_text(q).unwrap().executor();
+    let mut out = Vec::new();
+    let mut most = 0;
+    for i in 0..20_000u64 {
+        // two users, each extending its one open session (a new timer each time)
+        let json = format!(r#"{{"u": {}, "ts": {}}}"#, i % 2, i);
+        send(&mut ex, 0, i, i, &json, &mut out);
+        most = most.max(ex.held_timers());
+    }
+    assert!(out.is_empty(), "{out:?}");
+    // superseded timers are swept once they outnumber the live ones
+    assert!(most < 10_000, "{most}");
+    signal(&mut ex, Signal::Drain, &mut out);
+    assert_eq!(
+        out,
+        vec![r#"out {"u":0,"n":10000}"#, r#"out {"u":1,"n":10000}"#]
+    );
+    assert_eq!(ex.held_timers(), 0);
+}
