@@ -1,7 +1,7 @@
 //! `file`: `read` (default) is a replayable source (see `replay`) with one stream
 //! that ends at EOF; `write` (truncate) and `append` are sinks that write and flush.
 
-use super::replay::{check_inputs, read_replayable, FileInput};
+use super::replay::{check_inputs, FileInput};
 use super::{Ctx, Replay};
 use super::{Kind, Registration, Sink, Start, Started};
 use crate::peer::kind_docs::KindDoc;
@@ -54,6 +54,9 @@ pub struct File {
 }
 
 impl Kind for File {
+    fn reads_lines(&self) -> bool {
+        self.is_source()
+    }
     fn writes_lines(&self) -> bool {
         self.is_sink()
     }
@@ -99,7 +102,7 @@ fn start_reader(
     };
     let inputs = vec![input];
     check_inputs(&inputs)?;
-    std::thread::spawn(move || read_replayable(ctx, inputs, replay, None));
+    super::replay::spawn(ctx, inputs, replay, None);
     Ok(())
 }
 
