@@ -691,4 +691,137 @@ mod tests {
             ["S1".to_string(), long, "3".to_string(), "E1".to_string()]
         );
     }
+
+    /// A reader on the fast path (as the run starts it) over `lines`.
+    fn chunk_reader(
+        tag: &str,
+        lines: &str,
+        rt: &tokio::runtime::Runtime,
+    ) -> (mpsc::Receiver<ToGraph>, mpsc::UnboundedSender<Replay>) {
+        let dir = std::env::temp_dir().join(format!("trickle-replay-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("in.json");
+        std::fs::write(&path, lines).unwrap();
+        let spec = crate::peer::spec::build("f", "stdin", &Default::default()).unwrap();
+        let (tx, rx) = mpsc::channel(1024);
+        let ctx = Ctx {
+            idx: 0,
+            spec: Arc::new(spec),
+            tx,
+            metrics: Arc::default(),
+            pending: Arc::default(),
+            gate: Arc::default(),
+            plan: Arc::new(crate::peer::plan::Plan::whole()),
+        };
+        let (ctx_tx, ctx_rx) = mpsc::unbounded_channel();
+        let input = FileInput {
+            path,
+            meta: Value::record(),
+            name: "in.json".into(),
+        };
+        let _entered = rt.enter();
+        spawn(ctx, vec![input], ctx_rx, None);
+        (rx, ctx_tx)
+    }
+
+    /// As [`until_eof`], for chunks: numbers their events as the executor does
+    /// (`seq` is the stream's next number) and shows what did not decode as `!`.
+    fn chunks_until_eof(rx: &mut mpsc::Receiver<ToGraph>, seq: &mut u64) -> Vec<String> {
+        let plan = crate::peer::plan::Plan::whole();
+        let spec = crate::peer::spec::build("f", "stdin", &Default::default()).unwrap();
+        let mut decoder = line_decoder(&spec, &plan);
+        let mut out = Vec::new();
+        loop {
+            match rx.blocking_recv().expect("the reader goes on") {
+                ToGraph::Lines {
+                    mut chunk,
+                    numbering,
+                    ..
+                } => {
+                    if !chunk.is_decoded() {
+                        chunk.decode(&mut decoder);
+                    }
+                    let events = chunk.events();
+                    numbering.expect("numbered").set((*seq, events)).unwrap();
+                    *seq += events;
+                    for (_, line, d, _) in chunk.take() {
+                        match d {
+                            chunks::Decoded::Blank => {}
+                            chunks::Decoded::Bad(..) => out.push("!".into()),
+                            _ => out.push(String::from_utf8_lossy(line).into_owned()),
+                        }
+                    }
+                }
+                ToGraph::Start { stream, .. } => {
+                    *seq = 0;
+                    out.push(format!("S{stream}"));
+                }
+                ToGraph::End { stream, .. } => out.push(format!("E{stream}")),
+                ToGraph::Eof { .. } if out.is_empty() => {}
+                ToGraph::Eof { .. } => return out,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_fail_in_the_middle_of_a_chunk_replays_from_exactly_that_event() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (mut rx, contra) = chunk_reader("chunk", "1\n2\n{bad\n\n3\n4\n5", &rt);
+        let mut seq = 0;
+        let got = chunks_until_eof(&mut rx, &mut seq);
+        assert_eq!(got, ["S0", "1", "2", "!", "3", "4", "5", "E0"]);
+        contra.send(Replay::Ack { stream: 0, seq: 0 }).unwrap();
+        // Event 2 is `3`: the line that did not decode before it was reported already.
+        contra.send(Replay::Fail { stream: 0, seq: 2 }).unwrap();
+        contra.send(Replay::Fail { stream: 0, seq: 4 }).unwrap();
+        assert_eq!(
+            chunks_until_eof(&mut rx, &mut seq),
+            ["S1", "3", "4", "5", "E1"]
+        );
+        contra.send(Replay::Fail { stream: 1, seq: 1 }).unwrap();
+        assert_eq!(chunks_until_eof(&mut rx, &mut seq), ["S2", "4", "5", "E2"]);
+        // Delivered at last: nothing more is read.
+        contra.send(Replay::Ack { stream: 2, seq: 0 }).unwrap();
+        contra.send(Replay::Ack { stream: 2, seq: 1 }).unwrap();
+        // Read again already, on stream 2.
+        contra.send(Replay::Fail { stream: 1, seq: 2 }).unwrap();
+        assert!(matches!(
+            rx.blocking_recv(),
+            Some(ToGraph::Eof { fails: 4, .. })
+        ));
+        // The first stream's `1` and `2` were never failed, so `2` can still be.
+        contra.send(Replay::Fail { stream: 0, seq: 1 }).unwrap();
+        assert_eq!(
+            chunks_until_eof(&mut rx, &mut seq),
+            ["S3", "2", "!", "3", "4", "5", "E3"]
+        );
+        drop(contra);
+        while let Some(msg) = rx.blocking_recv() {
+            assert!(matches!(msg, ToGraph::Eof { .. }), "{msg:?}");
+        }
+    }
+
+    #[test]
+    fn a_replay_leaves_out_events_across_chunks() {
+        // Lines of 6 bytes: a 64 KiB read ends within a line, so a chunk read again
+        // from its start holds fewer lines than it did, and its last event is in
+        // the chunk after.
+        let text: String = (0..50_000).map(|i| format!("{}\n", 10_000 + i)).collect();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (mut rx, contra) = chunk_reader("across", &text, &rt);
+        let mut seq = 0;
+        assert_eq!(chunks_until_eof(&mut rx, &mut seq).len(), 50_002);
+        for (stream, fail, first) in [(0, 21_844, 31_844), (1, 1, 31_845), (2, 0, 31_845)] {
+            contra.send(Replay::Fail { stream, seq: fail }).unwrap();
+            let got = chunks_until_eof(&mut rx, &mut seq);
+            assert_eq!(got[1], first.to_string(), "after failing {stream}/{fail}");
+            assert_eq!(
+                got.len(),
+                2 + 60_000 - first,
+                "after failing {stream}/{fail}"
+            );
+            assert_eq!(got[got.len() - 2], "59999");
+        }
+    }
 }
