@@ -953,3 +953,56 @@ fn a_file_peer_reads_json_lines_on_the_fast_path_as_the_lines_interceptor_does()
         "{report}"
     );
 }
+
+#[test]
+fn a_stdin_peer_reads_json_lines_on_the_fast_path_as_the_lines_interceptor_does() {
+    let d = dir("stdin_fast");
+    let input = "{\"n\": 1, \"big\": [1, 2]}\n\n{bad\r\n{\"n\": 2}\r\n{\"n\": 5}";
+    let run = |framing: &str, select: &str| {
+        let q = write(
+            &d,
+            "q.trickle",
+            &format!("define peer x from stdin{framing} end;\ncreate peer x;\n{select}\n"),
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+            .args(["run", &q, "--metrics"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the trickle binary runs");
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(input.as_bytes()).unwrap();
+        drop(pipe);
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let keep = |l: &&str| l.starts_with('{') || l.starts_with("x ");
+        let err: Vec<String> = err.lines().filter(keep).map(String::from).collect();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            err,
+        )
+    };
+    let cases = [
+        (
+            "select event from x into out;",
+            "{\"n\":1,\"big\":[1,2]}\n{\"n\":2}\n{\"n\":5}\n",
+        ),
+        ("select event.n * 10 from x into out;", "10\n20\n50\n"),
+    ];
+    for (select, want) in cases {
+        let fast = run(" with config = {}", select);
+        let slow = run(" with interceptors = [\"lines\"]", select);
+        assert_eq!(fast, slow, "{select}");
+        let (code, out, err) = fast;
+        assert_eq!((code, out.as_str()), (Some(0), want), "{err:?}");
+        assert!(
+            err[0].ends_with(r#","peer":"x","stream":0,"raw":"{bad\r"}"#),
+            "{err:?}"
+        );
+        // in, out, err, send, recv
+        let row: Vec<&str> = err[1].split_whitespace().collect();
+        assert_eq!(row, ["x", "0", "3", "1", "0", "4"], "{err:?}");
+    }
+}
