@@ -9,6 +9,9 @@ use crate::peer::PeerError;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+/// Bytes gathered before a write to the file.
+const WRITE_BYTES: usize = 256 * 1024;
+
 /// `file` as the registry lists it.
 pub const KIND: Registration = Registration {
     doc: &KindDoc {
@@ -126,7 +129,8 @@ fn start_writer(
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
     let handle = tokio::spawn(async move {
-        let w = tokio::io::BufWriter::new(tokio::fs::File::from_std(f));
+        // Each write of the file runs on the blocking pool: few big ones, not many small.
+        let w = tokio::io::BufWriter::with_capacity(WRITE_BYTES, tokio::fs::File::from_std(f));
         super::write_events(&task_ctx, Some(0), rx, w).await;
     });
     ctx.track(handle);
