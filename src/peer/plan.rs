@@ -3,8 +3,10 @@
 //! unchanged when the graph only forwards them, else decoded with just the fields the
 //! graph reads when that is all it reads (else neither: decoded whole).
 //!
-//! Used by every byte-stream source whose lines are JSON: the built-in input, and the
-//! streams of `tcp_*` and `ws_*` peers.
+//! Used by every byte-stream source whose lines are JSON: the built-in input (stdin
+//! and `-i` files, replayable or not), and the streams of `file`, `stdin`, `tcp_*`
+//! and `ws_*` peers. Lines of a source that replays are forwarded only to `out` or
+//! `err`, which ack what they wrote; a writer peer acks forwarded lines by count.
 
 use super::spec::PeerSpec;
 use crate::value::Fields;
