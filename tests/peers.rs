@@ -868,3 +868,141 @@ select event.n + 1 from up into down;
         "{record}"
     );
 }
+
+/// Runs `select` (reading peer `src`, a `file` peer on `input` with `framing`
+/// added to its definition) with `--metrics`; returns the exit code, stdout, and
+/// stderr without the metrics table, with `src`'s row of it.
+fn run_file_source(
+    d: &std::path::Path,
+    input: &str,
+    framing: &str,
+    select: &str,
+) -> (i32, String, String, String) {
+    let q = write(
+        d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer src from file with config = {{"path": "{input}"}}{framing} end;
+create peer src;
+{select}
+"#
+        ),
+    );
+    let mut t = Trickle::start(&[&q, "--metrics", "--clock", "index"]);
+    let (code, out, err) = t.wait();
+    let row = err
+        .lines()
+        .find(|l| l.starts_with("src "))
+        .unwrap_or_default()
+        .to_string();
+    let records = err.lines().filter(|l| l.starts_with('{'));
+    let records: Vec<&str> = records.collect();
+    (code, out, records.join("\n"), row)
+}
+
+#[test]
+fn a_file_peer_reads_json_lines_on_the_fast_path_as_the_lines_interceptor_does() {
+    let d = dir("file_fast");
+    // Spaces, a blank line, `\r\n`, a line that is not JSON, a field of the wrong
+    // type, and a last line without `\n`.
+    let input = write(
+        &d,
+        "in.json",
+        "{\"a\": 1, \"b\": [1, 2.5]}\n\n{bad\r\n\"x\"\r\n{\"n\": \"s\", \"big\": {\"k\": true}}\n{\"n\": 2}\n{\"n\": 5}",
+    );
+    let bad = r#"{"error":"json codec: "#;
+    let cases = [
+        // Forwarded: each line's compact form, written as read.
+        (
+            "select event from src into out;",
+            "{\"a\":1,\"b\":[1,2.5]}\n\"x\"\n{\"n\":\"s\",\"big\":{\"k\":true}}\n{\"n\":2}\n{\"n\":5}\n",
+        ),
+        // Decoded with the one field read.
+        ("select event.n + 1 from src into out;", "3\n6\n"),
+    ];
+    for (select, want) in cases {
+        // The `lines` interceptor named explicitly takes the decoder: the reference.
+        let fast = run_file_source(&d, &input, "", select);
+        let framed = ", interceptors = [\"lines\"]";
+        let slow = run_file_source(&d, &input, framed, select);
+        assert_eq!(fast, slow, "{select}");
+        let (code, out, records, row) = fast;
+        assert_eq!(code, 0, "{records}");
+        assert_eq!(out, want, "{select}");
+        // The line that is not JSON, whole (with its `\r`), on the peer's `err`.
+        let undecodable = records
+            .lines()
+            .find(|l| l.starts_with(bad))
+            .expect(&records);
+        assert!(
+            undecodable.ends_with(r#","peer":"src","stream":0,"raw":"{bad\r"}"#),
+            "{undecodable}"
+        );
+        // in, out, err, send, recv: five events and one line that did not decode.
+        let nums: Vec<&str> = row.split_whitespace().skip(1).collect();
+        assert_eq!(nums, ["0", "5", "1", "0", "6"], "{row}");
+    }
+    // An error report shows the whole event, though the graph read one field.
+    let (_, _, records, _) = run_file_source(&d, &input, "", cases[1].0);
+    let report = records.lines().find(|l| l.contains("big")).expect(&records);
+    let v = trickle::value::parse_json(report).expect(report);
+    assert_eq!(
+        v.get("event").map(|e| e.encode()),
+        Some(r#"{"n":"s","big":{"k":true}}"#.to_string()),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_stdin_peer_reads_json_lines_on_the_fast_path_as_the_lines_interceptor_does() {
+    let d = dir("stdin_fast");
+    let input = "{\"n\": 1, \"big\": [1, 2]}\n\n{bad\r\n{\"n\": 2}\r\n{\"n\": 5}";
+    let run = |framing: &str, select: &str| {
+        let q = write(
+            &d,
+            "q.trickle",
+            &format!("define peer x from stdin{framing} end;\ncreate peer x;\n{select}\n"),
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+            .args(["run", &q, "--metrics"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the trickle binary runs");
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(input.as_bytes()).unwrap();
+        drop(pipe);
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let keep = |l: &&str| l.starts_with('{') || l.starts_with("x ");
+        let err: Vec<String> = err.lines().filter(keep).map(String::from).collect();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            err,
+        )
+    };
+    let cases = [
+        (
+            "select event from x into out;",
+            "{\"n\":1,\"big\":[1,2]}\n{\"n\":2}\n{\"n\":5}\n",
+        ),
+        ("select event.n * 10 from x into out;", "10\n20\n50\n"),
+    ];
+    for (select, want) in cases {
+        let fast = run(" with config = {}", select);
+        let slow = run(" with interceptors = [\"lines\"]", select);
+        assert_eq!(fast, slow, "{select}");
+        let (code, out, err) = fast;
+        assert_eq!((code, out.as_str()), (Some(0), want), "{err:?}");
+        assert!(
+            err[0].ends_with(r#","peer":"x","stream":0,"raw":"{bad\r"}"#),
+            "{err:?}"
+        );
+        // in, out, err, send, recv
+        let row: Vec<&str> = err[1].split_whitespace().collect();
+        assert_eq!(row, ["x", "0", "3", "1", "0", "4"], "{err:?}");
+    }
+}

@@ -121,6 +121,11 @@ pub struct Chunk {
     /// clock. The lines of one read arrived together, and one clock read per chunk
     /// instead of per event is measurably cheaper.
     pub read_ns: u64,
+    /// Byte offset of its first line in its input (where it can be read again).
+    pub start: u64,
+    /// Lines at its start that were handed over already (a replay reads again from
+    /// an earlier line): decoded, but left out of [`Chunk::take`] and [`Chunk::tally`].
+    skip: usize,
     /// Bytes read are `data[..len]`; the rest is zeroed space kept for the next read,
     /// so a reused chunk is not zeroed again.
     data: Vec<u8>,
@@ -148,7 +153,7 @@ impl Chunk {
     }
 
     /// The lines with what they decoded to; the values are moved out (a second call
-    /// sees [`Decoded::Blank`] everywhere).
+    /// sees [`Decoded::Blank`] everywhere). Lines it was told to skip are left out.
     ///
     /// The last item is the compact JSON of a [`Decoded::Compact`] line (else empty).
     pub fn take(&mut self) -> impl Iterator<Item = (u64, &[u8], Decoded, &[u8])> {
@@ -171,6 +176,7 @@ impl Chunk {
                 };
                 (first + k as u64, line, d, json)
             })
+            .skip(self.skip)
     }
 
     /// Line `data[s..e]` without its terminator.
@@ -188,6 +194,11 @@ impl Chunk {
         self.ends.push(self.len);
     }
 
+    /// How many lines it holds.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
     /// Whether it holds no line.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
@@ -202,7 +213,7 @@ impl Chunk {
     /// decode.
     pub fn tally(&self) -> (usize, usize) {
         let (mut lines, mut bad) = (0, 0);
-        for d in &self.decoded {
+        for d in self.decoded.iter().skip(self.skip) {
             match d {
                 Decoded::Blank => {}
                 Decoded::Bad(..) => (lines, bad) = (lines + 1, bad + 1),
@@ -212,8 +223,36 @@ impl Chunk {
         (lines, bad)
     }
 
+    /// Leaves out its lines before its `n + 1`-th event (it must be decoded): a
+    /// replay handed over `n` of its events, and what did not decode among them,
+    /// before. `None` once it holds that event; else it leaves out every line and
+    /// says how many events are still to leave out after it.
+    pub fn skip_events(&mut self, n: u64) -> Option<u64> {
+        let mut seen = 0;
+        for (i, d) in self.decoded.iter().enumerate() {
+            if matches!(d, Decoded::Value(_) | Decoded::Compact(..)) {
+                if seen == n {
+                    self.skip = i;
+                    return None;
+                }
+                seen += 1;
+            }
+        }
+        self.skip = self.decoded.len();
+        Some(n - seen)
+    }
+
+    /// Events among the lines [`Chunk::take`] gives (it must be decoded).
+    pub fn events(&self) -> u64 {
+        let events = self.decoded.iter().skip(self.skip);
+        events
+            .filter(|d| matches!(d, Decoded::Value(_) | Decoded::Compact(..)))
+            .count() as u64
+    }
+
     fn reset(&mut self, input: usize, first_line: u64, keep_cr: bool) {
         self.input = input;
+        self.skip = 0;
         self.keep_cr = keep_cr;
         self.first_line = first_line;
         self.len = 0;
@@ -407,6 +446,8 @@ pub struct Splitter {
     skipping: bool,
     /// Lines keep a `\r` before their `\n` (as the `lines` interceptor does).
     keep_cr: bool,
+    /// Bytes taken in so far: the offset in the input of the next byte.
+    read: u64,
 }
 
 impl Splitter {
@@ -414,6 +455,7 @@ impl Splitter {
     /// long, filling `chunk` first.
     pub fn new(input: usize, max_line: usize, keep_cr: bool, mut chunk: Chunk) -> Self {
         chunk.reset(input, 1, keep_cr);
+        chunk.start = 0;
         Splitter {
             chunk,
             input,
@@ -421,7 +463,15 @@ impl Splitter {
             max_line,
             skipping: false,
             keep_cr,
+            read: 0,
         }
+    }
+
+    /// The same, for an input read from byte `offset` on (a line start).
+    pub fn at(mut self, offset: u64) -> Self {
+        self.read = offset;
+        self.chunk.start = offset;
+        self
     }
 
     /// Room for the next read (up to [`READ_BYTES`]); report what was read with
@@ -451,15 +501,19 @@ impl Splitter {
     /// completed, if any (`fresh` then takes its place).
     pub fn filled(&mut self, n: usize, fresh: impl FnOnce() -> Chunk) -> Option<Chunk> {
         let chunk = &mut self.chunk;
+        let at = self.read;
+        self.read += n as u64;
         // Bytes before `scanned` hold no `\n`: only the new bytes are searched.
         let scanned = chunk.len;
         if self.skipping {
-            // Drop the skipped bytes; what follows the `\n` starts the next line.
+            // Drop the skipped bytes; what follows the `\n` starts the next line (the
+            // chunk is empty: the cut line left with the chunk before).
             let i = memchr::memchr(b'\n', &chunk.data[scanned..scanned + n])?;
             chunk
                 .data
                 .copy_within(scanned + i + 1..scanned + n, scanned);
             chunk.len += n - i - 1;
+            chunk.start = at + i as u64 + 1;
             self.skipping = false;
         } else {
             chunk.len += n;
@@ -486,6 +540,7 @@ impl Splitter {
         }
         next.data[..tail.len()].copy_from_slice(tail);
         next.len = tail.len();
+        next.start = self.read - tail.len() as u64;
         chunk.len = complete;
         Some(std::mem::replace(chunk, next))
     }
@@ -495,6 +550,7 @@ impl Splitter {
     pub fn end(&mut self) -> Option<Chunk> {
         let mut chunk = std::mem::take(&mut self.chunk);
         self.chunk.reset(self.input, self.line_no, self.keep_cr);
+        self.chunk.start = self.read;
         self.skipping = false;
         if chunk.len > chunk.ends.last().copied().unwrap_or(0) {
             chunk.ends.push(chunk.len);

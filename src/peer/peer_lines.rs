@@ -7,7 +7,7 @@
 
 use super::chunks::{Chunk, Decoded};
 use super::codec::{Codec, Json};
-use super::kind::Outgoing;
+use super::kind::{Numbering, Outgoing, Settled};
 use super::metrics::Counter;
 use super::router::Exec;
 use super::runtime::{now_ns, Sink};
@@ -29,6 +29,8 @@ pub(super) struct Lines<'a> {
     pub(super) stream: u64,
     pub(super) meta: &'a Value,
     pub(super) extra: &'a [EventId],
+    /// From a replayable reader: where to say which numbers the events get.
+    pub(super) numbering: Option<&'a Numbering>,
 }
 
 impl Exec<'_> {
@@ -41,6 +43,13 @@ impl Exec<'_> {
             let decoder = self.line_decoders[peer].get_or_insert_with(|| line_decoder(spec, &plan));
             chunk.decode(decoder);
         }
+        if let Some(n) = from.numbering {
+            // Before any of them enters the graph: an ack may follow at once.
+            let first = self.seq.get(&(peer, stream)).copied().unwrap_or(0);
+            let _ = n.set((first, chunk.events()));
+        }
+        // Its events are acked once dropped or written, and can be failed.
+        let replays = self.peers[peer].replay.is_some();
         let (lines, bad) = chunk.tally();
         let metrics = &self.peers[peer].metrics;
         metrics.add(Counter::Recv, Some(stream), lines as u64);
@@ -57,9 +66,24 @@ impl Exec<'_> {
                 Decoded::Blank => continue,
                 Decoded::Compact(..) => {
                     events += 1;
-                    self.next_seq(peer, stream);
-                    self.ingest.ingest_ns(read_ns);
+                    let seq = self.next_seq(peer, stream);
+                    let ingest_ns = self.ingest.ingest_ns(read_ns);
                     self.forward_line(plan.forward.as_deref(), &mut fwd, json);
+                    if replays && self.contraflow_wanted {
+                        // Delivered once what was written is flushed, like an event.
+                        let id = EventId {
+                            peer: name.clone(),
+                            stream,
+                            event: seq,
+                        };
+                        let lineage = Vec::new();
+                        let settled = Settled {
+                            id,
+                            ingest_ns,
+                            lineage,
+                        };
+                        self.written.push(settled);
+                    }
                     continue;
                 }
                 Decoded::Bad(e, preview) => {
@@ -78,10 +102,14 @@ impl Exec<'_> {
             };
             self.drained = false;
             let meta = self.meta(from.meta);
+            let kept = replays.then(|| id.clone());
             let ev = self.ingest.event(data, id, meta, from.extra, read_ns);
             // Only on an error report: a fresh codec, so the hot path keeps no copy.
             let original = || Json::default().decode(line).unwrap_or_default();
             self.enter_line(&node, stream, ev, plan.projected(), &original);
+            if let Some(id) = kept {
+                self.ack_if_dropped(&id);
+            }
             self.route();
         }
         self.forward(plan.forward.as_deref(), &mut fwd);

@@ -3,8 +3,10 @@
 //! unchanged when the graph only forwards them, else decoded with just the fields the
 //! graph reads when that is all it reads (else neither: decoded whole).
 //!
-//! Used by every byte-stream source whose lines are JSON: the built-in input, and the
-//! streams of `tcp_*` and `ws_*` peers.
+//! Used by every byte-stream source whose lines are JSON: the built-in input (stdin
+//! and `-i` files, replayable or not), and the streams of `file`, `stdin`, `tcp_*`
+//! and `ws_*` peers. Lines of a source that replays are forwarded only to `out` or
+//! `err`, which ack what they wrote; a writer peer acks forwarded lines by count.
 
 use super::spec::PeerSpec;
 use crate::value::Fields;
@@ -16,12 +18,16 @@ pub struct Plan {
     pub forward: Option<String>,
     /// Records are decoded with only these top-level fields.
     pub project: Option<Arc<Fields>>,
+    /// The run planned this source: a replayable reader sends its lines as chunks
+    /// for the executor thread to number (without it, it numbers decoded events
+    /// itself, as when a test drives it without an executor).
+    pub chunks: bool,
 }
 
 impl Plan {
     /// The plan for events entering `node` of `executor`, whose peers are `peers`.
     /// `to_peers`: forwarding may go to a writer peer (nothing needs the events' ids
-    /// back: no replayable source, no `qos` operator).
+    /// back: the source does not replay, no `qos` operator).
     pub fn of(
         executor: &mut crate::exec::Executor,
         node: &str,
@@ -38,11 +44,21 @@ impl Plan {
             Some(forward) => Plan {
                 forward: Some(forward),
                 project: None,
+                chunks: true,
             },
             None => Plan {
                 forward: None,
                 project: executor.project_input(node).map(Arc::from),
+                chunks: true,
             },
+        }
+    }
+
+    /// Lines decoded whole (a recording holds whole events).
+    pub fn whole() -> Plan {
+        Plan {
+            chunks: true,
+            ..Plan::default()
         }
     }
 

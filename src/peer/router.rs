@@ -318,6 +318,7 @@ impl<'a> Exec<'a> {
                 mut chunk,
                 meta,
                 extra,
+                numbering,
                 ..
             } => {
                 let from = super::peer_lines::Lines {
@@ -325,6 +326,7 @@ impl<'a> Exec<'a> {
                     stream,
                     meta: &meta,
                     extra: &extra,
+                    numbering: numbering.as_ref(),
                 };
                 self.peer_lines(&from, &mut chunk);
             }
@@ -475,18 +477,23 @@ impl<'a> Exec<'a> {
         let kept = replayable.then(|| id.clone());
         let ev = self.ingest.event(data, id, meta, extra, read_ns);
         self.enter(node, stream, ev);
-        // Nothing came out and nothing can be holding it: the graph dropped it, which
-        // is as done as it gets.
         if let Some(id) = kept {
-            let carried = self
-                .outputs
-                .iter()
-                .any(|(_, e)| e.id == id || e.lineage.contains(&id));
-            if !self.retains && !carried {
-                self.ack_source(&id);
-            }
+            self.ack_if_dropped(&id);
         }
         self.route();
+    }
+
+    /// Event `id` of a replayable source just entered the graph: when nothing came
+    /// out and nothing can be holding it, the graph dropped it, which is as done as
+    /// it gets.
+    pub(super) fn ack_if_dropped(&mut self, id: &EventId) {
+        let carried = self
+            .outputs
+            .iter()
+            .any(|(_, e)| e.id == *id || e.lineage.contains(id));
+        if !self.retains && !carried {
+            self.ack_source(id);
+        }
     }
 
     /// The `$` of an event its peer gave `meta`.

@@ -202,16 +202,25 @@ pub fn run(program: Program, opts: &Options) -> i32 {
             if !with_peers && !q.reads_lineage {
                 executor.drop_lineage();
             }
-            // A recording holds whole events, so they are decoded whole.
-            if opts.record.is_none() {
-                if fast_in && opts.codec != "string" {
-                    plan = Plan::of(&mut executor, "in", &specs, true);
+            // A recording holds whole events, so they are decoded whole. Lines of a
+            // replayable source are not forwarded to a writer peer, whose acks and
+            // fails of forwarded lines name no event.
+            let recording = opts.record.is_some();
+            let mut plan_of = |node: &str, replays: bool| match recording {
+                true => Plan::whole(),
+                false => Plan::of(&mut executor, node, &specs, !replays),
+            };
+            if reads_in && opts.codec != "string" {
+                let p = plan_of("in", replayable);
+                if replayable {
+                    plans[in_peer] = Arc::new(p);
+                } else if !recording {
+                    plan = p;
                 }
-                for (i, spec) in specs.iter().enumerate() {
-                    if plan::reads_lines(spec) && graph.find(&spec.out_node()).is_some() {
-                        let node = spec.out_node();
-                        plans[i] = Arc::new(Plan::of(&mut executor, &node, &specs, true));
-                    }
+            }
+            for (i, spec) in specs.iter().enumerate() {
+                if plan::reads_lines(spec) && graph.find(&spec.out_node()).is_some() {
+                    plans[i] = Arc::new(plan_of(&spec.out_node(), spec.kind.replays()));
                 }
             }
             Box::new(executor)
@@ -422,7 +431,7 @@ fn start_peer(g: &Graph, ctx: &Ctx, implicit_in: bool, inputs: &Inputs) -> Resul
     peer.client = spec.kind.answers();
     peer.err_connected = has(spec.err_node());
     if implicit_in {
-        peer.replay = start_inputs(ctx.clone(), inputs)?;
+        peer.replay = Some(start_inputs(ctx.clone(), inputs)?);
         return Ok(peer);
     }
     if !reads && !writes {
@@ -465,52 +474,23 @@ struct Inputs<'a> {
     progress: Option<Arc<super::metrics::ReadProgress>>,
 }
 
-/// Opens the `-i` files (or stdin) and reads them as the input peer; files alone
-/// are replayable (the sender of their acks and fails is returned).
-fn start_inputs(
-    ctx: Ctx,
-    inputs: &Inputs,
-) -> Result<Option<mpsc::UnboundedSender<Replay>>, PeerError> {
-    let paths = inputs.paths;
-    let inputs_progress = &inputs.progress;
-    if !paths.is_empty() && paths.iter().all(|p| p.as_os_str() != "-") {
-        let inputs: Vec<_> = paths
-            .iter()
-            .map(|p| kind::replay::FileInput {
-                path: p.clone(),
-                meta: Value::record(),
-                name: p.display().to_string(),
-            })
-            .collect();
-        kind::replay::check_inputs(&inputs)?;
-        let (tx, rx) = mpsc::unbounded_channel();
-        let progress = inputs_progress.clone();
-        std::thread::spawn(move || kind::replay::read_replayable(ctx, inputs, rx, progress));
-        return Ok(Some(tx));
-    }
-    let stdin = || kind::stdio::Input {
-        meta: Value::record(),
-        name: "stdin".into(),
-        reader: Box::new(std::io::stdin()),
-    };
-    let mut inputs = Vec::new();
-    if paths.is_empty() {
-        inputs.push(stdin());
-    }
-    for p in paths {
-        if p.as_os_str() == "-" {
-            inputs.push(stdin());
-            continue;
-        }
-        let f = std::fs::File::open(p).map_err(PeerError::read(p.display().to_string()))?;
-        inputs.push(kind::stdio::Input {
+/// Opens the `-i` files and reads them as the input peer with the replayable
+/// reader (stdin, and files when nothing can fail, are read by the executor thread:
+/// see [`input`]); returns the sender of their acks and fails.
+fn start_inputs(ctx: Ctx, inputs: &Inputs) -> Result<mpsc::UnboundedSender<Replay>, PeerError> {
+    let files: Vec<_> = inputs
+        .paths
+        .iter()
+        .map(|p| kind::replay::FileInput {
+            path: p.clone(),
             meta: Value::record(),
             name: p.display().to_string(),
-            reader: Box::new(f),
-        });
-    }
-    std::thread::spawn(move || kind::stdio::read_blocking(ctx, inputs));
-    Ok(None)
+        })
+        .collect();
+    kind::replay::check_inputs(&files)?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    kind::replay::spawn(ctx, files, rx, inputs.progress.clone());
+    Ok(tx)
 }
 
 /// What a source feeds.

@@ -1,13 +1,16 @@
 //! `file`: `read` (default) is a replayable source (see `replay`) with one stream
 //! that ends at EOF; `write` (truncate) and `append` are sinks that write and flush.
 
-use super::replay::{check_inputs, read_replayable, FileInput};
+use super::replay::{check_inputs, FileInput};
 use super::{Ctx, Replay};
 use super::{Kind, Registration, Sink, Start, Started};
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::PeerError;
 use std::sync::Arc;
 use tokio::sync::mpsc;
+
+/// Bytes gathered before a write to the file.
+const WRITE_BYTES: usize = 256 * 1024;
 
 /// `file` as the registry lists it.
 pub const KIND: Registration = Registration {
@@ -54,6 +57,9 @@ pub struct File {
 }
 
 impl Kind for File {
+    fn reads_lines(&self) -> bool {
+        self.is_source()
+    }
     fn writes_lines(&self) -> bool {
         self.is_sink()
     }
@@ -99,7 +105,7 @@ fn start_reader(
     };
     let inputs = vec![input];
     check_inputs(&inputs)?;
-    std::thread::spawn(move || read_replayable(ctx, inputs, replay, None));
+    super::replay::spawn(ctx, inputs, replay, None);
     Ok(())
 }
 
@@ -123,7 +129,8 @@ fn start_writer(
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
     let handle = tokio::spawn(async move {
-        let w = tokio::io::BufWriter::new(tokio::fs::File::from_std(f));
+        // Each write of the file runs on the blocking pool: few big ones, not many small.
+        let w = tokio::io::BufWriter::with_capacity(WRITE_BYTES, tokio::fs::File::from_std(f));
         super::write_events(&task_ctx, Some(0), rx, w).await;
     });
     ctx.track(handle);

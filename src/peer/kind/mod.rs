@@ -22,6 +22,7 @@ pub mod kafka;
 mod link;
 pub mod metronome;
 mod outbox;
+mod positions;
 pub mod replay;
 mod start;
 pub mod stdio;
@@ -67,6 +68,8 @@ pub enum ToGraph {
         extra: Vec<EventId>,
         /// Lets the stream send another chunk once this one is dropped.
         room: Option<tokio::sync::OwnedSemaphorePermit>,
+        /// From a replayable reader: where to say which numbers its events got.
+        numbering: Option<Numbering>,
     },
     /// Events that carry their own number and `$` (a broker's offsets and record
     /// metadata); errors go to the peer's `err`.
@@ -163,6 +166,11 @@ pub struct Numbered {
     pub item: Result<Value, (String, crate::peer::raw::Raw)>,
     pub meta: Value,
 }
+
+/// Where the executor thread writes the number of a chunk's first event and how
+/// many events the chunk holds, before the first of them enters the graph: the
+/// replayable reader that sent it finds an acked or failed event's position by them.
+pub type Numbering = Arc<std::sync::OnceLock<(u64, u64)>>;
 
 /// What a per-stream client says about one upstream stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -356,6 +364,7 @@ impl Ctx {
                         meta: meta.clone(),
                         extra: extra.to_vec(),
                         room,
+                        numbering: None,
                     }
                 }
             };

@@ -2,28 +2,33 @@
 //! keeps where each event not yet acked can be read again, and on a `fail` reads
 //! again from the oldest failed one, so delivery is at least once.
 //!
-//! A position is an input, a byte offset and a number of events to skip after it.
-//! With the default `lines` framing every line starts at a known offset (skip 0);
-//! with other interceptors (gzip, ...) frames do not map to bytes, so the position
-//! is the input's start and the events before it are decoded again and skipped.
+//! JSON lines with the default framing take the fast path of decoding (see
+//! [`crate::peer::plan`]): the file is cut into chunks of lines, decoded here when
+//! the executor thread is behind and else by it, and numbered by the executor
+//! thread, which says the numbers it gave each chunk. Other framings and codecs are
+//! decoded here into events, which this reader numbers. Either way a position is
+//! kept per chunk or batch, not per event ([`super::positions`]): an input, the
+//! byte offset of the chunk's first line (or the input's start, when frames do not
+//! follow lines), and the number of events to skip after it.
 //!
-//! The reader mirrors the executor's numbering: the n-th event it sends on a
-//! stream is event n of that stream. At the end of its inputs it ends the stream
-//! and says `Eof`, then keeps listening: a late fail opens a new stream with the
-//! events from the failed one on. The run ends it by dropping the channel.
+//! The n-th event sent on a stream is event n of that stream. At the end of its
+//! inputs the reader ends the stream and says `Eof`, then keeps listening: a late
+//! fail opens a new stream with the events from the failed one on. The run ends it
+//! by dropping the channel.
 
-use super::{Ctx, Replay, ToGraph};
+use super::positions::{Failed, Pos, Positions};
+use super::{Ctx, Numbering, Replay, ToGraph};
+use crate::peer::chunks::{self, Chunk, Splitter};
+use crate::peer::interceptor::DEFAULT_MAX_LENGTH;
 use crate::peer::metrics::{Counter, ReadProgress};
-use crate::peer::stream::{Decoded, Decoder};
+use crate::peer::stream::{line_decoder, Decoded, Decoder};
 use crate::peer::PeerError;
 use crate::value::Value;
-use rustc_hash::FxHashMap;
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 
 /// Bytes read per chunk when frames do not follow lines.
 const READ_BYTES: usize = 64 * 1024;
@@ -32,11 +37,13 @@ const BATCH: usize = 256;
 /// How often one position is replayed before its event counts as lost (a sink
 /// that fails everything must not make the source loop for ever).
 const MAX_REPLAYS: u32 = 16;
-/// Positions kept at most (about 40 bytes each); beyond, the oldest are forgotten
-/// and those events can no longer be replayed.
-const MAX_INFLIGHT: usize = 1 << 20;
+/// Events whose positions are kept at most; beyond, the oldest chunks are forgotten
+/// and their events can no longer be replayed.
+const MAX_INFLIGHT: u64 = 1 << 20;
 /// How long a halted reader sleeps between looks at its contraflow.
 const HALT_POLL: Duration = Duration::from_millis(50);
+/// Chunks on their way to the executor thread at most (as for a connection).
+const AHEAD: usize = 4;
 
 /// A file to read: where, `$` for its events, and its name for errors.
 pub struct FileInput {
@@ -45,15 +52,7 @@ pub struct FileInput {
     pub name: String,
 }
 
-/// Where an event can be read again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Pos {
-    input: usize,
-    offset: u64,
-    skip: u64,
-}
-
-/// The open input being read.
+/// The open input being read by the decoder.
 struct Open {
     input: usize,
     reader: BufReader<std::fs::File>,
@@ -63,11 +62,19 @@ struct Open {
     line_start: u64,
     /// Events decoded from this input so far (for positions without offsets).
     count: u64,
-    /// Events still to skip (replaying without offsets).
-    skip: u64,
+    /// Replaying: events still to leave out (with what did not decode before them).
+    skip: Option<u64>,
     dec: Decoder,
     /// `offset` when the progress line was last told.
     counted: u64,
+}
+
+/// The fast path's state: chunks wait for room on their way, and are decoded here
+/// while the executor thread is behind.
+struct Chunked {
+    handle: tokio::runtime::Handle,
+    ahead: Arc<Semaphore>,
+    decoder: chunks::Decoder,
 }
 
 struct Reader {
@@ -76,19 +83,34 @@ struct Reader {
     rx: mpsc::UnboundedReceiver<Replay>,
     /// Frames are lines ending in `\n`: every line start is a position.
     by_line: bool,
+    /// Set when the lines take the fast path.
+    chunked: Option<Chunked>,
     stream: u64,
     /// The stream's start was sent and its end not yet.
     open_stream: bool,
+    /// The next event's number (when this reader numbers them).
     next_seq: u64,
-    inflight: BTreeMap<(u64, u64), Pos>,
-    replays: FxHashMap<Pos, u32>,
+    positions: Positions,
     /// Fail messages processed (the executor compares it with what it sent).
     fails: u64,
     /// Set by a fail: read again from here.
     rewind: Option<Pos>,
-    /// The newest position forgotten to keep memory bounded.
-    forgotten: Option<(u64, u64)>,
     progress: Option<Arc<ReadProgress>>,
+}
+
+/// Starts [`read_replayable`] on a thread of its own that can wait on the peers'
+/// runtime (for room on the way to the executor thread).
+pub fn spawn(
+    ctx: Ctx,
+    inputs: Vec<FileInput>,
+    rx: mpsc::UnboundedReceiver<Replay>,
+    progress: Option<Arc<ReadProgress>>,
+) {
+    let handle = tokio::runtime::Handle::try_current().ok();
+    std::thread::spawn(move || {
+        let _entered = handle.as_ref().map(|h| h.enter());
+        read_replayable(ctx, inputs, rx, progress);
+    });
 }
 
 /// Reads `inputs` as stream 0 of the peer on the calling thread, replaying on fails,
@@ -102,19 +124,27 @@ pub fn read_replayable(
     progress: Option<Arc<ReadProgress>>,
 ) {
     let by_line = lines_only(ctx.spec.interceptors.as_ref());
+    let fast = ctx.plan.chunks && crate::peer::plan::reads_lines(&ctx.spec);
+    let chunked = match tokio::runtime::Handle::try_current() {
+        Ok(handle) if fast => Some(Chunked {
+            handle,
+            ahead: Arc::new(Semaphore::new(AHEAD)),
+            decoder: line_decoder(&ctx.spec, &ctx.plan),
+        }),
+        _ => None,
+    };
     let mut r = Reader {
         ctx,
         inputs,
         rx,
         by_line,
+        chunked,
         stream: 0,
         open_stream: false,
         next_seq: 0,
-        inflight: BTreeMap::new(),
-        replays: FxHashMap::default(),
+        positions: Positions::new(MAX_INFLIGHT, MAX_REPLAYS),
         fails: 0,
         rewind: None,
-        forgotten: None,
         progress,
     };
     r.run();
@@ -151,6 +181,7 @@ impl Reader {
             offset: 0,
             skip: 0,
         };
+        let mut replay = false;
         loop {
             if !self.open_stream {
                 self.open_stream = true;
@@ -163,7 +194,12 @@ impl Reader {
                     return;
                 }
             }
-            match self.read_from(at) {
+            let read = if self.chunked.is_some() {
+                self.read_chunks(at, replay)
+            } else {
+                self.read_from(at, replay)
+            };
+            match read {
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(e) => {
@@ -171,6 +207,7 @@ impl Reader {
                     return;
                 }
             }
+            replay = true;
             if let Some(pos) = self.rewind.take() {
                 at = pos;
                 continue;
@@ -221,33 +258,15 @@ impl Reader {
 
     fn contraflow(&mut self, msg: Replay) {
         match msg {
-            Replay::Ack { stream, seq } => {
-                if let Some(pos) = self.inflight.remove(&(stream, seq)) {
-                    self.replays.remove(&pos);
-                }
-            }
+            Replay::Ack { stream, seq } => self.positions.ack(stream, seq),
             Replay::Fail { stream, seq } => {
                 self.fails += 1;
-                let Some(&pos) = self.inflight.get(&(stream, seq)) else {
-                    // Superseded (an earlier rewind reads it again already), or
-                    // forgotten: then it is lost, and counted.
-                    if self.forgotten.is_some_and(|f| (stream, seq) <= f) {
-                        self.ctx.metrics.add(Counter::Err, Some(stream), 1);
-                    }
-                    return;
-                };
-                let n = self.replays.entry(pos).or_default();
-                *n += 1;
-                if *n > MAX_REPLAYS {
-                    self.inflight.remove(&(stream, seq));
-                    self.replays.remove(&pos);
-                    self.ctx.metrics.add(Counter::Err, Some(stream), 1);
-                    return;
+                match self.positions.fail(stream, seq) {
+                    // Everything from it on is read again (and numbered anew).
+                    Failed::Rewind(pos) => self.rewind = Some(pos),
+                    Failed::Lost => self.ctx.metrics.add(Counter::Err, Some(stream), 1),
+                    Failed::Superseded => {}
                 }
-                // Everything from it on is read again (and numbered anew). Positions
-                // grow with the numbering, so this is also the oldest position.
-                let _ = self.inflight.split_off(&(stream, seq));
-                self.rewind = Some(pos);
             }
         }
     }
@@ -270,39 +289,142 @@ impl Reader {
         }
     }
 
-    fn open(&self, at: Pos) -> Result<Open, PeerError> {
+    /// Opens input `at.input` at `at.offset`.
+    fn file(&self, at: Pos) -> Result<std::fs::File, PeerError> {
         let input = &self.inputs[at.input];
         let mut f = std::fs::File::open(&input.path).map_err(PeerError::read(&input.name))?;
         if at.offset > 0 {
             f.seek(SeekFrom::Start(at.offset))
                 .map_err(PeerError::read(&input.name))?;
         }
+        Ok(f)
+    }
+
+    /// Where reading starts in each input from `at` on; with whether events are
+    /// left out first (a replay).
+    fn starts(&self, at: Pos, replay: bool) -> impl Iterator<Item = (Pos, Option<u64>)> {
+        (at.input..self.inputs.len()).map(move |input| {
+            if input == at.input {
+                (at, replay.then_some(at.skip))
+            } else {
+                let start = Pos {
+                    input,
+                    offset: 0,
+                    skip: 0,
+                };
+                (start, None)
+            }
+        })
+    }
+
+    /// The fast path of [`Reader::read_from`]: chunks of lines.
+    fn read_chunks(&mut self, at: Pos, replay: bool) -> Result<bool, PeerError> {
+        for (start, mut skip) in self.starts(at, replay).collect::<Vec<_>>() {
+            let mut file = self.file(start)?;
+            let mut lines = Splitter::new(start.input, DEFAULT_MAX_LENGTH, true, Chunk::default())
+                .at(start.offset);
+            loop {
+                if !self.check() {
+                    return Ok(false);
+                }
+                if self.rewind.is_some() {
+                    return Ok(true);
+                }
+                let n = loop {
+                    match file.read(lines.space()) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(PeerError::read(&self.inputs[start.input].name)(e)),
+                    }
+                };
+                if let Some(p) = &self.progress {
+                    p.add(n as u64, 0);
+                }
+                let chunk = if n == 0 {
+                    lines.end()
+                } else {
+                    lines.filled(n, Chunk::default)
+                };
+                if let Some(chunk) = chunk {
+                    if !self.send_chunk(chunk, &mut skip) {
+                        return Ok(false);
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Sends a chunk on its way (leaving out the events a replay handed over
+    /// before) and remembers its position; false once the graph has stopped.
+    fn send_chunk(&mut self, mut chunk: Chunk, skip: &mut Option<u64>) -> bool {
+        let Some(c) = self.chunked.as_mut() else {
+            return false;
+        };
+        let room = c.handle.block_on(c.ahead.clone().acquire_owned()).ok();
+        // Decoded here while the executor thread is behind (else it decodes the
+        // chunk itself instead of waiting), and always when events are left out.
+        if skip.is_some() || c.ahead.available_permits() + 1 < AHEAD {
+            chunk.decode(&mut c.decoder);
+        }
+        let mut left_out = 0;
+        if let Some(n) = *skip {
+            match chunk.skip_events(n) {
+                None => {
+                    left_out = n;
+                    *skip = None;
+                }
+                Some(rest) => {
+                    *skip = Some(rest);
+                    return true;
+                }
+            }
+        }
+        if let Some(p) = &self.progress {
+            p.add(0, chunk.len() as u64);
+        }
+        let pos = Pos {
+            input: chunk.input,
+            offset: chunk.start,
+            skip: left_out,
+        };
+        let numbering = Numbering::default();
+        self.positions.sent(self.stream, pos, numbering.clone());
+        let meta = self.inputs[chunk.input].meta.clone();
+        self.send(ToGraph::Lines {
+            peer: self.ctx.idx,
+            stream: self.stream,
+            chunk,
+            meta,
+            extra: Vec::new(),
+            room,
+            numbering: Some(numbering),
+        })
+    }
+
+    fn open(&self, at: Pos, skip: Option<u64>) -> Result<Open, PeerError> {
         Ok(Open {
             input: at.input,
-            reader: BufReader::with_capacity(READ_BYTES, f),
+            reader: BufReader::with_capacity(READ_BYTES, self.file(at)?),
             offset: at.offset,
             line_start: at.offset,
             count: 0,
-            skip: at.skip,
+            skip,
             dec: Decoder::new(&self.ctx.spec),
             counted: at.offset,
         })
     }
 
-    /// Reads from `at` to the end of the inputs, or until a fail asks for a rewind;
-    /// false once the run is over, `Err` for an input that cannot be read.
-    fn read_from(&mut self, at: Pos) -> Result<bool, PeerError> {
-        for input in at.input..self.inputs.len() {
-            let start = if input == at.input {
-                at
-            } else {
-                Pos {
-                    input,
-                    offset: 0,
-                    skip: 0,
-                }
-            };
-            let mut open = self.open(start)?;
+    /// Reads from `at` to the end of the inputs (after a fail, leaving out the
+    /// events before it), or until a fail asks for a rewind; false once the run is
+    /// over, `Err` for an input that cannot be read.
+    fn read_from(&mut self, at: Pos, replay: bool) -> Result<bool, PeerError> {
+        for (start, skip) in self.starts(at, replay).collect::<Vec<_>>() {
+            let input = start.input;
+            let mut open = self.open(start, skip)?;
             let mut items = Vec::new();
             let mut positions = Vec::new();
             let mut line = Vec::new();
@@ -418,29 +540,31 @@ impl Reader {
         input: usize,
     ) -> bool {
         let mut batch = Vec::with_capacity(items.len());
+        let first = self.next_seq;
+        // Event k of the batch is read again from the first one's position,
+        // skipping k more events.
+        let mut first_pos = None;
         for (item, pos) in items.drain(..).zip(positions.drain(..)) {
             if item.is_ok() {
                 open.count += 1;
-                if open.skip > 0 {
-                    open.skip -= 1;
-                    continue;
+                if let Some(n) = open.skip {
+                    if n > 0 {
+                        open.skip = Some(n - 1);
+                        continue;
+                    }
+                    open.skip = None;
                 }
-                self.inflight.insert((self.stream, self.next_seq), pos);
+                first_pos.get_or_insert(pos);
                 self.next_seq += 1;
-                // Memory stays bounded even when nothing acks (a windowed query's
-                // `where` drops events without a word): the oldest position goes.
-                if self.inflight.len() > MAX_INFLIGHT {
-                    self.forgotten = self
-                        .inflight
-                        .pop_first()
-                        .map(|(k, _)| k)
-                        .max(self.forgotten);
-                }
-            } else if open.skip > 0 {
+            } else if open.skip.is_some() {
                 // Reported the first time round.
                 continue;
             }
             batch.push(item);
+        }
+        if let Some(pos) = first_pos {
+            let count = self.next_seq - first;
+            self.positions.numbered(self.stream, first, count, pos);
         }
         let meta = self.inputs[input].meta.clone();
         if let Some(p) = &self.progress {
@@ -566,5 +690,138 @@ mod tests {
             again,
             ["S1".to_string(), long, "3".to_string(), "E1".to_string()]
         );
+    }
+
+    /// A reader on the fast path (as the run starts it) over `lines`.
+    fn chunk_reader(
+        tag: &str,
+        lines: &str,
+        rt: &tokio::runtime::Runtime,
+    ) -> (mpsc::Receiver<ToGraph>, mpsc::UnboundedSender<Replay>) {
+        let dir = std::env::temp_dir().join(format!("trickle-replay-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("in.json");
+        std::fs::write(&path, lines).unwrap();
+        let spec = crate::peer::spec::build("f", "stdin", &Default::default()).unwrap();
+        let (tx, rx) = mpsc::channel(1024);
+        let ctx = Ctx {
+            idx: 0,
+            spec: Arc::new(spec),
+            tx,
+            metrics: Arc::default(),
+            pending: Arc::default(),
+            gate: Arc::default(),
+            plan: Arc::new(crate::peer::plan::Plan::whole()),
+        };
+        let (ctx_tx, ctx_rx) = mpsc::unbounded_channel();
+        let input = FileInput {
+            path,
+            meta: Value::record(),
+            name: "in.json".into(),
+        };
+        let _entered = rt.enter();
+        spawn(ctx, vec![input], ctx_rx, None);
+        (rx, ctx_tx)
+    }
+
+    /// As [`until_eof`], for chunks: numbers their events as the executor does
+    /// (`seq` is the stream's next number) and shows what did not decode as `!`.
+    fn chunks_until_eof(rx: &mut mpsc::Receiver<ToGraph>, seq: &mut u64) -> Vec<String> {
+        let plan = crate::peer::plan::Plan::whole();
+        let spec = crate::peer::spec::build("f", "stdin", &Default::default()).unwrap();
+        let mut decoder = line_decoder(&spec, &plan);
+        let mut out = Vec::new();
+        loop {
+            match rx.blocking_recv().expect("the reader goes on") {
+                ToGraph::Lines {
+                    mut chunk,
+                    numbering,
+                    ..
+                } => {
+                    if !chunk.is_decoded() {
+                        chunk.decode(&mut decoder);
+                    }
+                    let events = chunk.events();
+                    numbering.expect("numbered").set((*seq, events)).unwrap();
+                    *seq += events;
+                    for (_, line, d, _) in chunk.take() {
+                        match d {
+                            chunks::Decoded::Blank => {}
+                            chunks::Decoded::Bad(..) => out.push("!".into()),
+                            _ => out.push(String::from_utf8_lossy(line).into_owned()),
+                        }
+                    }
+                }
+                ToGraph::Start { stream, .. } => {
+                    *seq = 0;
+                    out.push(format!("S{stream}"));
+                }
+                ToGraph::End { stream, .. } => out.push(format!("E{stream}")),
+                ToGraph::Eof { .. } if out.is_empty() => {}
+                ToGraph::Eof { .. } => return out,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_fail_in_the_middle_of_a_chunk_replays_from_exactly_that_event() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (mut rx, contra) = chunk_reader("chunk", "1\n2\n{bad\n\n3\n4\n5", &rt);
+        let mut seq = 0;
+        let got = chunks_until_eof(&mut rx, &mut seq);
+        assert_eq!(got, ["S0", "1", "2", "!", "3", "4", "5", "E0"]);
+        contra.send(Replay::Ack { stream: 0, seq: 0 }).unwrap();
+        // Event 2 is `3`: the line that did not decode before it was reported already.
+        contra.send(Replay::Fail { stream: 0, seq: 2 }).unwrap();
+        contra.send(Replay::Fail { stream: 0, seq: 4 }).unwrap();
+        assert_eq!(
+            chunks_until_eof(&mut rx, &mut seq),
+            ["S1", "3", "4", "5", "E1"]
+        );
+        contra.send(Replay::Fail { stream: 1, seq: 1 }).unwrap();
+        assert_eq!(chunks_until_eof(&mut rx, &mut seq), ["S2", "4", "5", "E2"]);
+        // Delivered at last: nothing more is read.
+        contra.send(Replay::Ack { stream: 2, seq: 0 }).unwrap();
+        contra.send(Replay::Ack { stream: 2, seq: 1 }).unwrap();
+        // Read again already, on stream 2.
+        contra.send(Replay::Fail { stream: 1, seq: 2 }).unwrap();
+        assert!(matches!(
+            rx.blocking_recv(),
+            Some(ToGraph::Eof { fails: 4, .. })
+        ));
+        // The first stream's `1` and `2` were never failed, so `2` can still be.
+        contra.send(Replay::Fail { stream: 0, seq: 1 }).unwrap();
+        assert_eq!(
+            chunks_until_eof(&mut rx, &mut seq),
+            ["S3", "2", "!", "3", "4", "5", "E3"]
+        );
+        drop(contra);
+        while let Some(msg) = rx.blocking_recv() {
+            assert!(matches!(msg, ToGraph::Eof { .. }), "{msg:?}");
+        }
+    }
+
+    #[test]
+    fn a_replay_leaves_out_events_across_chunks() {
+        // Lines of 6 bytes: a 64 KiB read ends within a line, so a chunk read again
+        // from its start holds fewer lines than it did, and its last event is in
+        // the chunk after.
+        let text: String = (0..50_000).map(|i| format!("{}\n", 10_000 + i)).collect();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (mut rx, contra) = chunk_reader("across", &text, &rt);
+        let mut seq = 0;
+        assert_eq!(chunks_until_eof(&mut rx, &mut seq).len(), 50_002);
+        for (stream, fail, first) in [(0, 21_844, 31_844), (1, 1, 31_845), (2, 0, 31_845)] {
+            contra.send(Replay::Fail { stream, seq: fail }).unwrap();
+            let got = chunks_until_eof(&mut rx, &mut seq);
+            assert_eq!(got[1], first.to_string(), "after failing {stream}/{fail}");
+            assert_eq!(
+                got.len(),
+                2 + 60_000 - first,
+                "after failing {stream}/{fail}"
+            );
+            assert_eq!(got[got.len() - 2], "59999");
+        }
     }
 }

@@ -1,11 +1,9 @@
-//! `stdin`, `stdout`, `stderr`, and the blocking reader that `stdin`, `file` (read)
-//! and the CLI's `-i` inputs share: one stream (id 0) that ends at the end of the
-//! last input.
+//! `stdin`, `stdout` and `stderr`. A `stdin` peer reads one stream (id 0) that
+//! ends at the end of the input.
 
 use super::{Ctx, ToGraph};
 use super::{Kind, Registration, Sink, Start, Started};
 use crate::peer::kind_docs::KindDoc;
-use crate::peer::stream::Decoder;
 use crate::peer::PeerError;
 use crate::value::Value;
 use std::io::{ErrorKind, Read};
@@ -50,6 +48,9 @@ pub const STDERR: Registration = Registration {
 pub struct Stdin;
 
 impl Kind for Stdin {
+    fn reads_lines(&self) -> bool {
+        true
+    }
     fn doc(&self) -> &'static KindDoc {
         STDIN.doc
     }
@@ -98,75 +99,60 @@ const READ_BYTES: usize = 64 * 1024;
 /// How long a halted reader sleeps between looks at whether the run is over.
 const HALT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// One input of a blocking reader: `$` for its events, and the bytes.
-pub struct Input {
-    pub meta: Value,
-    pub name: String,
-    pub reader: Box<dyn Read + Send>,
+/// Starts a `stdin` peer: its one stream is read on a thread of its own (reading
+/// stdin blocks), decoded as a connection's stream is (on the fast path when it
+/// holds JSON lines).
+fn start_stdin(ctx: Ctx) {
+    let handle = tokio::runtime::Handle::current();
+    std::thread::spawn(move || read_stdin(&ctx, &handle));
 }
 
-/// Reads `inputs` in order as stream 0 of the peer (on a blocking thread): start,
-/// events, end, done. A partial last line of one input does not run into the next.
-pub fn read_blocking(ctx: Ctx, inputs: Vec<Input>) {
+/// Reads stdin as stream 0 of the peer: start, events, end, done.
+fn read_stdin(ctx: &Ctx, rt: &tokio::runtime::Handle) {
     let stream = 0;
-    if ctx
-        .tx
-        .blocking_send(ToGraph::Start {
-            peer: ctx.idx,
-            stream,
-        })
-        .is_err()
-    {
+    let meta = Value::record();
+    if !rt.block_on(ctx.send(ToGraph::Start {
+        peer: ctx.idx,
+        stream,
+    })) {
         return;
     }
+    let mut stdin = std::io::stdin();
+    let mut dec = ctx.decoder();
     let mut buf = vec![0u8; READ_BYTES];
-    for mut input in inputs {
-        let mut dec = Decoder::new(&ctx.spec);
-        let mut items = Vec::new();
-        loop {
-            // Halted: leave the bytes where they are until the sinks are ready.
-            while !ctx.gate.is_open(stream) {
-                if ctx.tx.is_closed() {
-                    return;
-                }
-                ctx.gate.wait_blocking(stream, HALT_POLL);
+    loop {
+        // Halted: leave the bytes where they are until the sinks are ready.
+        while !ctx.gate.is_open(stream) {
+            if ctx.tx.is_closed() {
+                return;
             }
-            match input.reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    dec.feed(&buf[..n], &mut items);
-                    if !ctx.events_blocking(stream, std::mem::take(&mut items), &input.meta) {
-                        return;
-                    }
-                }
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let text = format!("cannot read {}: {e}", input.name);
-                    let _ = ctx.tx.blocking_send(ToGraph::Fatal(text));
+            ctx.gate.wait_blocking(stream, HALT_POLL);
+        }
+        match stdin.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                dec.push(&buf[..n]);
+                if !rt.block_on(ctx.decoded(stream, &mut dec, &meta, &[])) {
                     return;
                 }
             }
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let text = format!("cannot read stdin: {e}");
+                let _ = ctx.tx.blocking_send(ToGraph::Fatal(text));
+                return;
+            }
         }
-        dec.finish(&mut items);
-        if !ctx.events_blocking(stream, items, &input.meta) {
-            return;
-        }
+    }
+    dec.end();
+    if !rt.block_on(ctx.decoded(stream, &mut dec, &meta, &[])) {
+        return;
     }
     let _ = ctx.tx.blocking_send(ToGraph::End {
         peer: ctx.idx,
         stream,
     });
     let _ = ctx.tx.blocking_send(ToGraph::Done { peer: ctx.idx });
-}
-
-/// Starts a `stdin` peer.
-fn start_stdin(ctx: Ctx) {
-    let input = Input {
-        meta: Value::record(),
-        name: "stdin".into(),
-        reader: Box::new(std::io::stdin()),
-    };
-    std::thread::spawn(move || read_blocking(ctx, vec![input]));
 }
 
 /// Starts a `stdout` or `stderr` sink; returns the channel the executor writes to.
