@@ -106,11 +106,13 @@ impl Decoder {
         self.ahead.clone()
     }
 
-    /// With a chunk's permit held: whether other chunks of this stream are still
-    /// on their way (the executor is behind, so the stream's task decodes; else
-    /// the executor, which would wait otherwise, decodes the chunk itself).
+    /// With a chunk's permit held: whether every other chunk this stream may have
+    /// on its way is still there (the executor is behind, so the stream's task
+    /// decodes; else the executor decodes the chunk itself). The task also reads the
+    /// socket and, on the same threads, sinks write: leaving the executor all the
+    /// decoding it can keep up with balances the two cores.
     pub fn behind(&self) -> bool {
-        self.ahead.available_permits() + 1 < AHEAD
+        self.ahead.available_permits() == 0
     }
 
     /// Bytes from the transport; appends what they decode to.
