@@ -589,6 +589,24 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
+    /// The context of peer 0 built from `spec` with `plan`, and the graph's end.
+    fn test_ctx(
+        spec: crate::peer::spec::PeerSpec,
+        plan: crate::peer::plan::Plan,
+    ) -> (Ctx, mpsc::Receiver<ToGraph>) {
+        let (tx, rx) = mpsc::channel(1024);
+        let ctx = Ctx {
+            idx: 0,
+            spec: Arc::new(spec),
+            tx,
+            metrics: Arc::default(),
+            pending: Arc::default(),
+            gate: Arc::default(),
+            plan: Arc::new(plan),
+        };
+        (ctx, rx)
+    }
+
     /// A reader over `lines` with the peer's `with` settings; returns the graph's
     /// receiving end and the contraflow sender.
     fn reader(
@@ -603,16 +621,7 @@ mod tests {
         let with = crate::value::parse_json(with).unwrap();
         let with = with.as_record().cloned().unwrap_or_default();
         let spec = crate::peer::spec::build("f", "stdin", &with).unwrap();
-        let (tx, rx) = mpsc::channel(1024);
-        let ctx = Ctx {
-            idx: 0,
-            spec: Arc::new(spec),
-            tx,
-            metrics: Arc::default(),
-            pending: Arc::default(),
-            gate: Arc::default(),
-            plan: Arc::default(),
-        };
+        let (ctx, rx) = test_ctx(spec, Default::default());
         let (ctx_tx, ctx_rx) = mpsc::unbounded_channel();
         let input = FileInput {
             path,
@@ -703,16 +712,7 @@ mod tests {
         let path = dir.join("in.json");
         std::fs::write(&path, lines).unwrap();
         let spec = crate::peer::spec::build("f", "stdin", &Default::default()).unwrap();
-        let (tx, rx) = mpsc::channel(1024);
-        let ctx = Ctx {
-            idx: 0,
-            spec: Arc::new(spec),
-            tx,
-            metrics: Arc::default(),
-            pending: Arc::default(),
-            gate: Arc::default(),
-            plan: Arc::new(crate::peer::plan::Plan::whole()),
-        };
+        let (ctx, rx) = test_ctx(spec, crate::peer::plan::Plan::whole());
         let (ctx_tx, ctx_rx) = mpsc::unbounded_channel();
         let input = FileInput {
             path,
