@@ -7,6 +7,11 @@
 //! found with `memchr` and never copied; only a partial last line moves to the next
 //! chunk. Chunks are sent back to be reused, so reading allocates nothing once warm.
 //!
+//! [`read_lines`] is the one read loop of lines from a byte stream: the built-in
+//! input's reader thread runs it (into the queue the executor thread polls), and so
+//! does the replayable reader of `file` sources and `-i` files
+//! ([`super::kind::replay`]), from a chunk's offset when it reads again.
+//!
 //! A line longer than [`MAX_LINE`] is not kept: its start (enough for an error
 //! report) stays in the chunk, the rest is skipped up to its `\n`, and it arrives
 //! as [`Decoded::Bad`]. Memory stays bounded whatever the input.
@@ -326,7 +331,7 @@ impl Drop for Reader {
 
 /// Starts reading `inputs` (already opened, in order) on a thread, decoding with
 /// `decoder` (and a fresh copy of it on the caller's side); `names` are used in error texts.
-/// Every chunk is counted into `progress`, when given.
+/// Every read and chunk is counted into `progress`, when given.
 pub fn spawn(
     inputs: Vec<Box<dyn Read + Send>>,
     names: Vec<String>,
@@ -363,65 +368,101 @@ fn read_all(
     decoder: &mut Decoder,
     progress: Option<&ReadProgress>,
 ) {
-    for (input, source) in inputs.into_iter().enumerate() {
+    for (input, mut source) in inputs.into_iter().enumerate() {
         let name = names.get(input).map_or("input", String::as_str);
-        let mut r = LineReader {
-            input,
+        let first = queue.reuse().unwrap_or_default();
+        let mut lines = Splitter::new(input, decoder.max_line, false, first);
+        let mut sink = ToQueue {
             queue,
             decoder: &mut *decoder,
             progress,
         };
-        if let Err(e) = r.read(source) {
-            queue.finish(Input::Failed(format!("cannot read {name}: {e}")), decoder);
-            return;
+        match read_lines(&mut source, &mut lines, &mut sink, progress) {
+            Ok(true) => {}
+            // The run loop has stopped listening (Ctrl-C): nothing left to do.
+            Ok(false) => break,
+            Err(e) => {
+                queue.finish(Input::Failed(format!("cannot read {name}: {e}")), decoder);
+                return;
+            }
         }
     }
     queue.finish(Input::End, decoder);
 }
 
-/// Reads one input into chunks.
-struct LineReader<'a> {
-    input: usize,
+/// Where [`read_lines`] hands the chunks it cuts.
+pub trait LineSink {
+    /// Asked before every read: false stops reading.
+    fn ready(&mut self) -> bool {
+        true
+    }
+
+    /// An empty chunk to fill after the one handed over.
+    fn fresh(&mut self) -> Chunk {
+        Chunk::default()
+    }
+
+    /// Takes a chunk of complete lines (it says where it starts in its input:
+    /// [`Chunk::start`]); false stops reading.
+    fn send(&mut self, chunk: Chunk) -> bool;
+}
+
+/// The one read loop of byte streams of lines (stdin and `-i` files as the
+/// built-in input, `file` sources, replayable `-i` files): reads `source` to its
+/// end into chunks cut by `lines` (which starts at the offset the source was opened
+/// at) and hands each to `sink`; every read's bytes count into `progress`. True at
+/// the end of the input, false when the sink stopped it.
+pub fn read_lines(
+    source: &mut impl Read,
+    lines: &mut Splitter,
+    sink: &mut impl LineSink,
+    progress: Option<&ReadProgress>,
+) -> std::io::Result<bool> {
+    loop {
+        if !sink.ready() {
+            return Ok(false);
+        }
+        let n = loop {
+            match source.read(lines.space()) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if let Some(p) = progress {
+            p.add(n as u64, 0);
+        }
+        if n == 0 {
+            return Ok(lines.end().is_none_or(|chunk| sink.send(chunk)));
+        }
+        if let Some(chunk) = lines.filled(n, || sink.fresh()) {
+            if !sink.send(chunk) {
+                return Ok(false);
+            }
+        }
+    }
+}
+
+/// The built-in input's chunks on their way to the run loop: chunks are reused,
+/// and each is stamped with its read time.
+struct ToQueue<'a> {
     queue: &'a Queue,
     decoder: &'a mut Decoder,
     progress: Option<&'a ReadProgress>,
 }
 
-impl LineReader<'_> {
-    fn fresh(&self) -> Chunk {
+impl LineSink for ToQueue<'_> {
+    fn fresh(&mut self) -> Chunk {
         self.queue.reuse().unwrap_or_default()
     }
 
-    /// Queues a chunk that has lines; false when the run loop is gone.
+    /// False when the run loop is gone.
     fn send(&mut self, mut chunk: Chunk) -> bool {
         if let Some(p) = self.progress {
-            p.add(chunk.len as u64, chunk.ends.len() as u64);
+            p.add(0, chunk.ends.len() as u64);
         }
         chunk.read_ns = now_ns();
         self.queue.push(chunk, self.decoder)
-    }
-
-    fn read(&mut self, mut source: Box<dyn Read + Send>) -> std::io::Result<()> {
-        let mut lines = Splitter::new(self.input, self.decoder.max_line, false, self.fresh());
-        loop {
-            let n = match source.read(lines.space()) {
-                Ok(n) => n,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if n == 0 {
-                if let Some(chunk) = lines.end() {
-                    self.send(chunk);
-                }
-                return Ok(());
-            }
-            // A failed send means the run loop has stopped listening (Ctrl-C): nothing left to do.
-            if let Some(chunk) = lines.filled(n, || self.fresh()) {
-                if !self.send(chunk) {
-                    return Ok(());
-                }
-            }
-        }
     }
 }
 
@@ -668,6 +709,50 @@ mod tests {
         let want = [(1, "{\"a\":1}"), (2, ""), (3, "longer line"), (4, "end")];
         let want: Vec<_> = want.iter().map(|(n, s)| (*n, s.to_string())).collect();
         assert_eq!(lines, want);
+    }
+
+    /// Keeps each chunk's offset, first line number and lines; stops reading
+    /// once it holds `stop_at` chunks.
+    struct Collect {
+        chunks: Vec<(u64, u64, usize)>,
+        stop_at: usize,
+    }
+    impl LineSink for Collect {
+        fn ready(&mut self) -> bool {
+            self.chunks.len() < self.stop_at
+        }
+        fn send(&mut self, c: Chunk) -> bool {
+            self.chunks.push((c.start, c.first_line, c.len()));
+            true
+        }
+    }
+
+    #[test]
+    fn the_read_loop_reports_offsets_from_where_it_starts_and_stops_when_told() {
+        // `a\nb\ncc\nd` read from offset 2, 3 bytes at a time: `b\nc`, `c\nd`, end.
+        let progress = ReadProgress::default();
+        let mut lines = Splitter::new(0, MAX_LINE, false, Chunk::default()).at(2);
+        let mut sink = Collect {
+            chunks: Vec::new(),
+            stop_at: usize::MAX,
+        };
+        let ended = read_lines(
+            &mut Trickling(b"b\ncc\nd"),
+            &mut lines,
+            &mut sink,
+            Some(&progress),
+        );
+        assert!(ended.unwrap());
+        assert_eq!(sink.chunks, [(2, 1, 1), (4, 2, 1), (7, 3, 1)]);
+        assert_eq!(progress.bytes.load(std::sync::atomic::Ordering::Relaxed), 6);
+        let mut lines = Splitter::new(0, MAX_LINE, false, Chunk::default());
+        let mut sink = Collect {
+            chunks: Vec::new(),
+            stop_at: 1,
+        };
+        let ended = read_lines(&mut Trickling(b"b\ncc\nd"), &mut lines, &mut sink, None);
+        assert!(!ended.unwrap());
+        assert_eq!(sink.chunks, [(0, 1, 1)]);
     }
 
     struct Broken;

@@ -317,42 +317,24 @@ impl Reader {
         })
     }
 
-    /// The fast path of [`Reader::read_from`]: chunks of lines.
+    /// The fast path of [`Reader::read_from`]: chunks of lines, read by the one
+    /// read loop of lines ([`chunks::read_lines`]).
     fn read_chunks(&mut self, at: Pos, replay: bool) -> Result<bool, PeerError> {
-        for (start, mut skip) in self.starts(at, replay).collect::<Vec<_>>() {
+        for (start, skip) in self.starts(at, replay).collect::<Vec<_>>() {
             let mut file = self.file(start)?;
             let mut lines = Splitter::new(start.input, DEFAULT_MAX_LENGTH, true, Chunk::default())
                 .at(start.offset);
-            loop {
-                if !self.check() {
-                    return Ok(false);
-                }
-                if self.rewind.is_some() {
-                    return Ok(true);
-                }
-                let n = loop {
-                    match file.read(lines.space()) {
-                        Ok(n) => break n,
-                        Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                        Err(e) => return Err(PeerError::read(&self.inputs[start.input].name)(e)),
-                    }
-                };
-                if let Some(p) = &self.progress {
-                    p.add(n as u64, 0);
-                }
-                let chunk = if n == 0 {
-                    lines.end()
-                } else {
-                    lines.filled(n, Chunk::default)
-                };
-                if let Some(chunk) = chunk {
-                    if !self.send_chunk(chunk, &mut skip) {
-                        return Ok(false);
-                    }
-                }
-                if n == 0 {
-                    break;
-                }
+            let progress = self.progress.clone();
+            let mut sink = ChunkSink {
+                reader: self,
+                skip,
+                over: false,
+            };
+            match chunks::read_lines(&mut file, &mut lines, &mut sink, progress.as_deref()) {
+                Ok(true) => {}
+                // Stopped for a rewind, or the run is over.
+                Ok(false) => return Ok(!sink.over),
+                Err(e) => return Err(PeerError::read(&self.inputs[start.input].name)(e)),
             }
         }
         Ok(true)
@@ -573,6 +555,33 @@ impl Reader {
             p.add(bytes, batch.len() as u64);
         }
         self.ctx.events_blocking(self.stream, batch, &meta)
+    }
+}
+
+/// The fast path's chunks on their way to the executor thread: contraflow is
+/// looked at before every read.
+struct ChunkSink<'a> {
+    reader: &'a mut Reader,
+    /// Replaying: events still to leave out.
+    skip: Option<u64>,
+    /// Set when the run is over (else a stop is for a rewind).
+    over: bool,
+}
+
+impl chunks::LineSink for ChunkSink<'_> {
+    fn ready(&mut self) -> bool {
+        if !self.reader.check() {
+            self.over = true;
+            return false;
+        }
+        self.reader.rewind.is_none()
+    }
+
+    fn send(&mut self, chunk: Chunk) -> bool {
+        if !self.reader.send_chunk(chunk, &mut self.skip) {
+            self.over = true;
+        }
+        !self.over
     }
 }
 
