@@ -111,9 +111,16 @@ pub fn key_json(key: &[Value], out: &mut Vec<u8>) {
 
 /// The `group` value of a key whose JSON is `json`.
 pub fn group_value_of(mut key: Vec<Value>, json: &str) -> Value {
-    key.reserve_exact(1);
     key.push(Value::from(json));
     Value::Array(key)
+}
+
+/// [`group_value_of`] for a borrowed key (a new group's): copied once, with room
+/// for the JSON.
+pub fn group_value_from(key: &[Value], json: &str) -> Value {
+    let mut k = Vec::with_capacity(key.len() + 1);
+    k.extend_from_slice(key);
+    group_value_of(k, json)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! selects, group keys, per-group window chains, eviction, `max_groups`, and the
 //! stream-end / drain flushes of SPEC §4 and §7.
 
-use super::group::{group_value, group_value_of, key_json, GroupSpec};
+use super::group::{group_value, group_value_from, key_json, GroupSpec};
 use super::tilt::{accumulate, guard, Chain, EmitSpec, Marks, Run, Trigger};
 use super::timed::{Panes, TimeState};
 use crate::aggr::AggrError;
@@ -366,7 +366,7 @@ impl Select {
             Some(chain) => chain,
             None => Chain::new(&self.spec.emit),
         };
-        let group = group_value_of(key.to_vec(), &text);
+        let group = group_value_from(key, &text);
         let mut run = Run {
             spec: &self.spec.emit,
             group: &group,

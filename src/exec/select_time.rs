@@ -3,7 +3,7 @@
 //! sliding state, watermark moves after each event and on signals, late events.
 
 use super::executor::error_event;
-use super::group::group_value_of;
+use super::group::group_value_from;
 use super::select::{Group, Select};
 use super::tilt::{Chain, Run, Trigger};
 use super::timed::{fire, Panes, Place};
@@ -135,7 +135,7 @@ impl Select {
         self.groups.insert(
             json.into(),
             Group {
-                value: group_value_of(owned_key(key), &text),
+                value: group_value_from(key, &text),
                 chain,
                 stream: stream.clone(),
                 seq,
@@ -269,7 +269,7 @@ impl Select {
                     self.groups
                         .retain(|_, g| !(g.stream.0 == *peer && g.stream.1 == *stream));
                 }
-                _ => {}
+                _ => return Ok(()),
             }
             self.reindex();
             return Ok(());
@@ -328,16 +328,12 @@ impl Select {
             Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
                 self.flush(|g| g.stream.0 == *peer && g.stream.1 == *stream, out)
             }
-            _ => Ok(()),
+            // Nothing dropped groups in bulk: `by_seq` is current (a tick with a
+            // hundred thousand groups open must not walk them all).
+            _ => return res,
         };
+        // The flush rebuilt the groups' map.
         self.reindex();
         res.and(flushed)
     }
-}
-
-/// A copy of `key` with room for the JSON [`group_value_of`] appends.
-fn owned_key(key: &[Value]) -> Vec<Value> {
-    let mut k = Vec::with_capacity(key.len() + 1);
-    k.extend_from_slice(key);
-    k
 }

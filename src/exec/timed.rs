@@ -30,6 +30,13 @@ pub struct Pane {
     closed: bool,
 }
 
+impl Pane {
+    /// Whether `t` is this pane's timer now (else it was superseded).
+    fn armed_with(&self, t: &Timer, lateness: i64) -> bool {
+        self.id == t.id && Timer::of(self, t.seq, lateness) == *t
+    }
+}
+
 /// The windows of one group.
 #[derive(Default)]
 pub struct Panes {
@@ -46,9 +53,7 @@ impl Panes {
     }
     /// Whether one of the panes is armed with `t` (of a group `lateness` after).
     pub fn has_timer(&self, t: &Timer, lateness: i64) -> bool {
-        self.list
-            .iter()
-            .any(|p| p.id == t.id && Timer::of(p, t.seq, lateness) == *t)
+        self.list.iter().any(|p| p.armed_with(t, lateness))
     }
 }
 
@@ -133,9 +138,6 @@ impl TimeState {
     }
 
     fn timers(&mut self, clock: &Option<StreamKey>) -> &mut TimerQueue<Timer> {
-        if !self.timers.contains_key(clock) {
-            self.timers.insert(clock.clone(), TimerQueue::default());
-        }
         self.timers.entry(clock.clone()).or_default()
     }
 
@@ -458,8 +460,11 @@ pub fn fire(
     run: &mut Run<'_, '_, '_>,
 ) -> Result<(), ExecError> {
     let lateness = state.spec.lateness;
-    let live = |p: &Pane| p.id == timer.id && Timer::of(p, timer.seq, lateness) == *timer;
-    let Some(idx) = panes.list.iter().position(live) else {
+    let Some(idx) = panes
+        .list
+        .iter()
+        .position(|p| p.armed_with(timer, lateness))
+    else {
         // Superseded: the pane moved its end, merged into another, or is gone.
         state.forget_stale();
         return Ok(());
