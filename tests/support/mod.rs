@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -97,6 +97,28 @@ impl Drop for Trickle {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `trickle ARGS` with `input` on its stdin (then closed) until it exits;
+/// returns (exit code, stdout, stderr).
+pub fn run_with_stdin(args: &[&str], input: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the trickle binary runs");
+    let mut pipe = child.stdin.take().expect("piped stdin");
+    // The child may exit before reading it all (a bad query): that is its answer.
+    let _ = pipe.write_all(input.as_bytes());
+    drop(pipe);
+    let out = child.wait_with_output().expect("trickle exits");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Connects once the server listens (retrying until the deadline).
