@@ -527,7 +527,12 @@ impl Select {
                 out.push((Port::borrowed("out"), ev));
                 Ok(())
             }
-            Ok(false) => Ok(()),
+            Ok(false) => {
+                // Done with: an aggregate took what it needed.
+                crate::value::recycle::give(ev.data);
+                crate::value::recycle::give(ev.meta);
+                Ok(())
+            }
             Err(e) => Err((e, ev)),
         }
     }

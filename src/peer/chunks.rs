@@ -145,6 +145,9 @@ pub struct Chunk {
     compact: Vec<u8>,
     /// A `\r` before a line's `\n` is part of the line.
     keep_cr: bool,
+    /// Records the run loop is done with, travelling back to be filled again (see
+    /// [`crate::value::recycle`]).
+    pub spare: Vec<Box<crate::value::Record>>,
 }
 
 impl Chunk {
@@ -199,11 +202,6 @@ impl Chunk {
         self.ends.push(self.len);
     }
 
-    /// How many lines it holds.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
     /// Whether it holds no line.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
@@ -247,6 +245,11 @@ impl Chunk {
         Some(n - seen)
     }
 
+    /// How many lines it holds.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
     /// Events among the lines [`Chunk::take`] gives (it must be decoded).
     pub fn events(&self) -> u64 {
         let events = self.decoded.iter().skip(self.skip);
@@ -269,6 +272,7 @@ impl Chunk {
 
     /// Decodes every line.
     pub(super) fn decode(&mut self, decoder: &mut Decoder) {
+        decoder.scratch.restock(&mut self.spare);
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.clear();
         let mut compact = std::mem::take(&mut self.compact);

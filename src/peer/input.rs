@@ -149,6 +149,9 @@ impl Exec<'_> {
         match input.reader.next(wait) {
             Some(Input::Lines(mut chunk)) => {
                 self.chunk(&mut chunk);
+                // The records its events are done with go back with it, to be filled again.
+                let lines = chunk.len();
+                crate::value::recycle::take(&mut chunk.spare, lines);
                 if let Some(input) = &self.input {
                     input.reader.recycle(chunk);
                 }
@@ -230,7 +233,7 @@ impl Exec<'_> {
         // One clock read per chunk: its lines arrived together.
         let mut ev = self
             .ingest
-            .event(data, id, Value::record(), &[], input.read_ns);
+            .event(data, id, crate::value::recycle::record(), &[], input.read_ns);
         if let Some(r) = &mut self.recorder {
             ev.ingest_ns = r.ingest_ns(ev.ingest_ns);
             r.event("in", 0, ev.ingest_ns, &ev.data);

@@ -501,7 +501,7 @@ impl<'a> Exec<'a> {
         if self.keep_meta {
             meta.clone()
         } else {
-            Value::record()
+            crate::value::recycle::record()
         }
     }
 

@@ -317,6 +317,7 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         }
     }
     if status == EXIT_OK {
+        crate::value::recycle::enable();
         status = ex.main_loop(&mut rx);
     } else {
         ex.close_sinks();

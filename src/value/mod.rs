@@ -11,6 +11,7 @@ mod compact;
 mod cursor;
 mod json;
 mod project;
+pub mod recycle;
 
 pub use cmp::{sorted_serialize, sorted_serialize_into, test_eq, val_eq};
 pub use compact::compact_json;

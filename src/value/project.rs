@@ -74,12 +74,23 @@ pub struct Scratch {
     /// Keys not read met so far, and whether they are kept: events of one input
     /// mostly have the same keys, and measuring edits costs more than finding them here.
     seen: Vec<(Str, bool)>,
+    /// Cleared records to fill instead of allocating (see [`super::recycle`]).
+    spare: Vec<Box<Record>>,
 }
 
 /// Keys remembered in [`Scratch::seen`], at most.
 const SEEN: usize = 64;
 
+/// Spare records kept at most.
+const SPARE: usize = 8192;
+
 impl Scratch {
+    /// Takes cleared records (as many as it has room for) to fill next.
+    pub fn restock(&mut self, from: &mut Vec<Box<Record>>) {
+        let n = SPARE.saturating_sub(self.spare.len()).min(from.len());
+        self.spare.extend(from.drain(from.len() - n..));
+    }
+
     fn keeps(&mut self, fields: &Fields, key: &str) -> bool {
         if !fields.hint_keys {
             return false;
@@ -157,12 +168,21 @@ pub fn project_json(text: &[u8], fields: &Fields, scratch: &mut Scratch) -> Opti
     if p.cur.i != text.len() {
         return None;
     }
-    let mut r = Record::with_capacity_and_hasher(scratch.pairs.len(), Default::default());
+    let mut r = match scratch.spare.pop() {
+        Some(mut r) => {
+            r.reserve(scratch.pairs.len());
+            r
+        }
+        None => Box::new(Record::with_capacity_and_hasher(
+            scratch.pairs.len(),
+            Default::default(),
+        )),
+    };
     for (k, v) in scratch.pairs.drain(..) {
         // A repeated key keeps its first place and its last value, as decoding does.
         r.insert(k, v);
     }
-    Some(Value::Record(Box::new(r)))
+    Some(Value::Record(r))
 }
 
 /// What [`project_json`] gives for a document that decodes to `v`: a record with the
