@@ -528,9 +528,11 @@ impl Select {
                 Ok(())
             }
             Ok(false) => {
-                // Done with: an aggregate took what it needed.
-                crate::value::recycle::give(ev.data);
-                crate::value::recycle::give(ev.meta);
+                if !self.spec.emit.windows.is_empty() {
+                    // Done with: its window's aggregates took what they needed.
+                    crate::value::recycle::give(ev.data);
+                    crate::value::recycle::give(ev.meta);
+                }
                 Ok(())
             }
             Err(e) => Err((e, ev)),

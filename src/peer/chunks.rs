@@ -147,7 +147,7 @@ pub struct Chunk {
     keep_cr: bool,
     /// Records the run loop is done with, travelling back to be filled again (see
     /// [`crate::value::recycle`]).
-    pub spare: Vec<Box<crate::value::Record>>,
+    pub spare: crate::value::recycle::Spare,
 }
 
 impl Chunk {

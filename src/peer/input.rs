@@ -231,9 +231,13 @@ impl Exec<'_> {
         };
         self.drained = false;
         // One clock read per chunk: its lines arrived together.
-        let mut ev = self
-            .ingest
-            .event(data, id, crate::value::recycle::record(), &[], input.read_ns);
+        let mut ev = self.ingest.event(
+            data,
+            id,
+            crate::value::recycle::record(),
+            &[],
+            input.read_ns,
+        );
         if let Some(r) = &mut self.recorder {
             ev.ingest_ns = r.ingest_ns(ev.ingest_ns);
             r.event("in", 0, ev.ingest_ns, &ev.data);

@@ -75,18 +75,18 @@ pub struct Scratch {
     /// mostly have the same keys, and measuring edits costs more than finding them here.
     seen: Vec<(Str, bool)>,
     /// Cleared records to fill instead of allocating (see [`super::recycle`]).
-    spare: Vec<Box<Record>>,
+    spare: super::recycle::Spare,
 }
 
 /// Keys remembered in [`Scratch::seen`], at most.
 const SEEN: usize = 64;
 
 /// Spare records kept at most.
-const SPARE: usize = 8192;
+const SPARE: usize = 4096;
 
 impl Scratch {
     /// Takes cleared records (as many as it has room for) to fill next.
-    pub fn restock(&mut self, from: &mut Vec<Box<Record>>) {
+    pub fn restock(&mut self, from: &mut super::recycle::Spare) {
         let n = SPARE.saturating_sub(self.spare.len()).min(from.len());
         self.spare.extend(from.drain(from.len() - n..));
     }
@@ -464,6 +464,28 @@ mod tests {
         let order = |v: &Value| v.as_record().map(|r| r.keys().cloned().collect::<Vec<_>>());
         assert_eq!(order(&got), order(&want), "{text:?}");
         true
+    }
+
+    #[test]
+    fn a_restocked_record_is_filled_instead_of_a_new_one() {
+        let fields = Fields {
+            keys: vec![Str::from("a"), Str::from("c")],
+            hint_keys: false,
+        };
+        let mut scratch = Scratch::default();
+        let kept = Box::new(Record::default());
+        let addr = &*kept as *const Record;
+        scratch.restock(&mut vec![kept]);
+        let got = project_json(br#"{"a": 1, "b": [2], "c": "x"}"#, &fields, &mut scratch);
+        let Some(Value::Record(r)) = got else {
+            panic!("not projected: {got:?}")
+        };
+        assert!(std::ptr::eq(&*r, addr));
+        let want = parse_json(r#"{"a": 1, "c": "x"}"#).unwrap();
+        assert!(test_eq(&Value::Record(r), &want));
+        // The next one is a new record again.
+        let again = project_json(br#"{"a": 2}"#, &fields, &mut scratch).unwrap();
+        assert!(test_eq(&again, &parse_json(r#"{"a": 2}"#).unwrap()));
     }
 
     #[test]

@@ -14,13 +14,18 @@ use super::{Record, Value};
 use std::cell::RefCell;
 
 /// Records kept at most (a few chunks' worth); the rest are freed.
-const BIN: usize = 8192;
+const BIN: usize = 4096;
 /// Records with room for more fields than this are freed, not kept: an odd large
 /// event must not pin its memory.
 const MAX_FIELDS: usize = 16;
 
+/// Cleared records, each in the box a [`Value::Record`] holds: the box is the
+/// allocation kept, so it stays.
+#[allow(clippy::vec_box)]
+pub type Spare = Vec<Box<Record>>;
+
 thread_local! {
-    static SPARE: RefCell<Option<Vec<Box<Record>>>> = const { RefCell::new(None) };
+    static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
 }
 
 /// Keeps records given on this thread from now on.
@@ -53,7 +58,7 @@ pub fn record() -> Value {
 }
 
 /// Moves up to `n` kept records into `to` (to travel back to the decoder).
-pub fn take(to: &mut Vec<Box<Record>>, n: usize) {
+pub fn take(to: &mut Spare, n: usize) {
     SPARE.with(|s| {
         if let Some(bin) = s.borrow_mut().as_mut() {
             let n = n.saturating_sub(to.len()).min(bin.len());
