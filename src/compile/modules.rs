@@ -74,6 +74,9 @@ pub struct Modules {
 /// Where a module path leads.
 enum Found {
     File(String, String),
+    /// A module file that is there but cannot be read (not UTF-8, no permission):
+    /// its path and why.
+    Unreadable(String, String),
     Dir,
     Nothing,
 }
@@ -338,6 +341,12 @@ impl Modules {
         match self.find(path) {
             Found::Nothing => Ok(false),
             Found::Dir => Ok(true),
+            Found::Unreadable(name, why) => Err(vec![Diagnostic::error(
+                codes::MODULE_UNREADABLE,
+                format!("Module `{key}` cannot be read: {name}: {why}"),
+                span,
+            )
+            .with_help("a module is a UTF-8 text file the user running trickle can read")]),
             Found::File(name, text) => {
                 let file = sources.add(name, text);
                 let module = crate::syntax::parse_module(sources.text(file), file)?;
@@ -356,7 +365,7 @@ impl Modules {
     pub fn locate(&self, path: &[String]) -> Option<(String, String)> {
         match self.find(path) {
             Found::File(name, text) => Some((name, text)),
-            Found::Dir | Found::Nothing => None,
+            Found::Unreadable(..) | Found::Dir | Found::Nothing => None,
         }
     }
 
@@ -372,9 +381,15 @@ impl Modules {
         for dir in &self.path.dirs {
             for ext in ["tremor", "trickle"] {
                 let p = dir.join(format!("{rel}.{ext}"));
-                if let Ok(text) = std::fs::read_to_string(&p) {
-                    return Found::File(p.display().to_string(), text);
+                if !p.is_file() {
+                    continue;
                 }
+                let name = p.display().to_string();
+                return match std::fs::read(&p).map(String::from_utf8) {
+                    Ok(Ok(text)) => Found::File(name, text),
+                    Ok(Err(_)) => Found::Unreadable(name, "not UTF-8 text".into()),
+                    Err(e) => Found::Unreadable(name, e.to_string()),
+                };
             }
         }
         if stdlib::is_dir(&rel) || self.path.dirs.iter().any(|d| d.join(&rel).is_dir()) {
