@@ -170,6 +170,16 @@ select {"u": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c)
 from in[w] group by set(event.user) into out;"#,
         false,
     ),
+    // A user's events come about 100 s apart: with a gap of 60 s nearly every event
+    // is a session of its own (T5, an emission per event); with 5 minutes a session
+    // holds about 20 events and all 100,000 users have one open at once (T5b).
+    (
+        "T5b_sessions_100k_users_5min_gap",
+        r#"define window w from session with gap = datetime::with_seconds(300), time = event.ts end;
+select {"u": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
+from in[w] group by set(event.user) into out;"#,
+        false,
+    ),
 ];
 
 fn event_time(c: &mut Criterion) {

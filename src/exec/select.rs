@@ -86,7 +86,9 @@ pub(super) struct Group {
 pub struct Select {
     pub(super) spec: Arc<SelectSpec>,
     /// By the JSON of their key (bytes: looked up per event without a UTF-8 check).
-    pub(super) groups: IndexMap<Box<[u8]>, Group, FxBuild>,
+    /// Keyed by the JSON of the group's key: short keys sit inline, where a
+    /// lookup among many groups finds them without another cache miss.
+    pub(super) groups: IndexMap<Str, Group, FxBuild>,
     /// The first window's kind decides how groups run.
     pub(super) kind: WinKind,
     /// Index in `spec.emit.windows` of a chain's first frame (1 after a window
@@ -332,10 +334,12 @@ impl Select {
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
     ) -> Result<(), ExecError> {
+        // The encoder writes only UTF-8.
+        let text = String::from_utf8_lossy(json);
         if !matches!(self.kind, WinKind::Classic) {
-            return self.group_step_timed(key, json, stream, trig, out);
+            return self.group_step_timed(key, &text, stream, trig, out);
         }
-        if let Some(idx) = self.groups.get_index_of(json) {
+        if let Some(idx) = self.groups.get_index_of(&*text) {
             let cardinality = self.groups.len();
             let g = &mut self.groups[idx];
             let mut run = Run {
@@ -354,8 +358,6 @@ impl Select {
             }
             return Ok(());
         }
-        // The encoder writes only UTF-8.
-        let text = String::from_utf8_lossy(json);
         if self.groups.len() >= self.max_groups {
             return Err(ExecError::TooManyGroups {
                 max: self.max_groups,
@@ -385,7 +387,7 @@ impl Select {
             self.leaked = Some(chain.windows_of(&self.spec.emit));
         } else {
             self.groups.insert(
-                json.into(),
+                Str::from(&*text),
                 Group {
                     value: group,
                     chain,

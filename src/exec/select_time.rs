@@ -43,14 +43,14 @@ impl Select {
     pub(super) fn group_step_timed(
         &mut self,
         key: &[Value],
-        json: &[u8],
+        text: &str,
         stream: &(Str, u64),
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
     ) -> Result<(), ExecError> {
-        let idx = match self.groups.get_index_of(json) {
+        let idx = match self.groups.get_index_of(text) {
             Some(i) => i,
-            None => self.new_group(key, json, stream)?,
+            None => self.new_group(key, text, stream)?,
         };
         let cardinality = self.groups.len();
         let g = &mut self.groups[idx];
@@ -112,15 +112,13 @@ impl Select {
     fn new_group(
         &mut self,
         key: &[Value],
-        json: &[u8],
+        text: &str,
         stream: &StreamKey,
     ) -> Result<usize, ExecError> {
-        // The encoder writes only UTF-8.
-        let text = String::from_utf8_lossy(json);
         if self.groups.len() >= self.max_groups {
             return Err(ExecError::TooManyGroups {
                 max: self.max_groups,
-                group: text.into_owned(),
+                group: text.to_string(),
             });
         }
         let spec = &self.spec.emit;
@@ -133,9 +131,9 @@ impl Select {
         self.next_seq += 1;
         self.by_seq.insert(seq, self.groups.len());
         self.groups.insert(
-            json.into(),
+            Str::from(text),
             Group {
-                value: group_value_from(key, &text),
+                value: group_value_from(key, text),
                 chain,
                 stream: stream.clone(),
                 seq,
@@ -226,12 +224,11 @@ impl Select {
             return;
         }
         let (groups, by_seq) = (&self.groups, &self.by_seq);
-        let lateness = state.spec.lateness;
         state.sweep(|t| {
             by_seq
                 .get(&t.seq)
                 .and_then(|&i| groups.get_index(i))
-                .is_some_and(|(_, g)| g.panes.has_timer(t, lateness))
+                .is_some_and(|(_, g)| g.panes.has_timer(t))
         });
     }
 

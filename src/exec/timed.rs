@@ -28,12 +28,16 @@ pub struct Pane {
     lineage: Vec<EventId>,
     /// Emitted; kept for late events until its clock reaches `end + lateness`.
     closed: bool,
+    /// The timer it has in its queue: `(due, start, purge)`. It may be due before
+    /// the pane's own time (a session that took events since): then it arms that
+    /// when it pops, instead of a timer per event.
+    armed: (i64, i64, bool),
 }
 
 impl Pane {
-    /// Whether `t` is this pane's timer now (else it was superseded).
-    fn armed_with(&self, t: &Timer, lateness: i64) -> bool {
-        self.id == t.id && Timer::of(self, t.seq, lateness) == *t
+    /// Whether `t` is the timer this pane has in its queue (else it was superseded).
+    fn armed_with(&self, t: &Timer) -> bool {
+        self.id == t.id && self.armed == (t.due, t.start, t.purge)
     }
 }
 
@@ -51,9 +55,9 @@ impl Panes {
     pub fn len(&self) -> usize {
         self.list.len()
     }
-    /// Whether one of the panes is armed with `t` (of a group `lateness` after).
-    pub fn has_timer(&self, t: &Timer, lateness: i64) -> bool {
-        self.list.iter().any(|p| p.armed_with(t, lateness))
+    /// Whether one of the panes is armed with `t`.
+    pub fn has_timer(&self, t: &Timer) -> bool {
+        self.list.iter().any(|p| p.armed_with(t))
     }
 }
 
@@ -90,11 +94,12 @@ impl Timer {
 /// A select's event-time state: watermarks and timers.
 ///
 /// Timers sit in a queue per clock ([`TimerQueue`]) and are never removed from its
-/// middle: a pane that moves its end (a session taking an event) pushes its new
-/// timer and leaves the old one behind, stale; a popped timer counts only if its
-/// pane still has it ([`fire`] checks). That makes the common case (in-order events
-/// extending the newest session) one append instead of a search, a removal and an
-/// insertion in a tree. Stale timers are swept out when they outnumber the
+/// middle. A pane that moves its end later (a session taking an event) keeps the
+/// timer it has: when that pops, the pane arms its timer of then ([`fire`]). So a
+/// session of a thousand events pushes a timer per gap it outlives, not per event.
+/// A pane whose timer must come earlier (merged sessions, a kept window reopened)
+/// pushes the new one and leaves the old behind, stale; a popped timer counts only
+/// if its pane still has it. Stale timers are swept out when they outnumber the
 /// live ones, so memory stays bounded by the open windows.
 pub struct TimeState {
     pub spec: Arc<TimeSpec>,
@@ -230,15 +235,25 @@ impl Place<'_> {
         Timer::of(p, self.seq, self.state.spec.lateness)
     }
 
-    fn arm(&mut self, p: &Pane) {
+    fn arm(&mut self, p: &mut Pane) {
         let t = self.timer(p);
+        p.armed = (t.due, t.start, t.purge);
         let clock = self.clock.clone();
         self.state.timers(&clock).push(t);
     }
 
-    /// Pane `p`, armed with `old`, arms its timer now: a new one leaves `old` stale.
-    fn rearm(&mut self, old: &Timer, p: &Pane) {
-        if self.timer(p) != *old {
+    /// Pane `p` changed: a timer it needs before the one it has is pushed (leaving
+    /// that stale); a later one waits until the one it has pops.
+    fn rearm(&mut self, p: &mut Pane) {
+        let (due, start, purge) = p.armed;
+        let armed = Timer {
+            due,
+            seq: self.seq,
+            start,
+            id: p.id,
+            purge,
+        };
+        if self.timer(p) < armed {
             self.state.stale += 1;
             self.arm(p);
         }
@@ -294,16 +309,17 @@ impl Place<'_> {
     /// A new open pane `[start, end)`; returns its index.
     fn open(&mut self, panes: &mut Panes, run: &Run<'_, '_, '_>, start: i64, end: i64) -> usize {
         let (aggrs, lineage) = self.state.states(&run.spec.aggrs);
-        let p = Pane {
+        let mut p = Pane {
             start,
             end,
             id: panes.next_id,
             aggrs,
             lineage,
             closed: false,
+            armed: (end, start, false),
         };
         panes.next_id += 1;
-        self.arm(&p);
+        self.arm(&mut p);
         panes.list.push(p);
         panes.list.len() - 1
     }
@@ -382,7 +398,6 @@ impl Place<'_> {
         // Merge into the earliest; the others are combined into it, oldest first,
         // and their timers go stale.
         let keep_id = panes.list[hits[0]].id;
-        let old = self.timer(&panes.list[hits[0]]);
         self.state.stale += hits.len() - 1;
         let mut others: Vec<Pane> = Vec::new();
         if hits.len() > 1 {
@@ -414,7 +429,7 @@ impl Place<'_> {
         target.closed = target.end <= self.wm;
         run.accumulate_into(&mut target.aggrs, &mut target.lineage)?;
         let emit_now = target.closed;
-        self.rearm(&old, &panes.list[keep_idx]);
+        self.rearm(&mut panes.list[keep_idx]);
         if emit_now {
             emit_pane(run, &mut panes.list[keep_idx], &mut [], false)?;
         }
@@ -460,15 +475,19 @@ pub fn fire(
     run: &mut Run<'_, '_, '_>,
 ) -> Result<(), ExecError> {
     let lateness = state.spec.lateness;
-    let Some(idx) = panes
-        .list
-        .iter()
-        .position(|p| p.armed_with(timer, lateness))
-    else {
-        // Superseded: the pane moved its end, merged into another, or is gone.
+    let Some(idx) = panes.list.iter().position(|p| p.armed_with(timer)) else {
+        // Superseded: the pane merged into another, or is gone.
         state.forget_stale();
         return Ok(());
     };
+    let now = Timer::of(&panes.list[idx], timer.seq, lateness);
+    if now != *timer {
+        // The pane took events since it armed `timer`: its own time comes later
+        // (the queue pops it in order, in this same advance if it is due).
+        panes.list[idx].armed = (now.due, now.start, now.purge);
+        state.timers(clock).push(now);
+        return Ok(());
+    }
     if timer.purge {
         state.recycle(panes.list.swap_remove(idx));
         return Ok(());
@@ -484,6 +503,7 @@ pub fn fire(
             id: p.id,
             purge: true,
         };
+        p.armed = (t.due, t.start, t.purge);
         state.timers(clock).push(t);
     } else {
         state.recycle(panes.list.swap_remove(idx));
