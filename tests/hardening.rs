@@ -73,6 +73,41 @@ fn sigint_sigterm_and_sighup_drain_and_exit_0() {
     }
 }
 
+/// A second signal exits at once, with 128 + its number, even while the first one's
+/// graceful stop still waits for a sink that takes nothing (here a server that
+/// accepted the connection and never reads; the graceful stop would wait for it).
+#[cfg(unix)]
+#[test]
+fn a_second_signal_exits_at_once() {
+    let d = dir("second-signal");
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let big = write(
+        &d,
+        "big.jsonl",
+        &"{\"pad\":\"0123456789abcdef\"}\n".repeat(1_000_000),
+    );
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            "define peer sink from tcp_client with config = {{\"port\": {port}}} end;\n\
+             create peer sink;\nselect event from in into sink;\n"
+        ),
+    );
+    let mut t = Trickle::start(&[&q, "-i", &big]);
+    let (mut conn, _) = server.accept().unwrap();
+    conn.set_read_timeout(Some(DEADLINE)).unwrap();
+    // Bytes arrive: the run is past its start (its signal handlers are in place).
+    let mut first = [0u8; 1];
+    conn.read_exact(&mut first).unwrap();
+    kill(t.child.id(), "-TERM");
+    kill(t.child.id(), "-INT");
+    let (code, _, err) = t.wait();
+    assert!(code == 130 || code == 143, "exit {code}: {err}");
+    drop(conn);
+}
+
 /// With peers: SIGTERM ends every open connection's stream, so a connection holding
 /// a partial batch gets it, and the run exits 0.
 #[cfg(unix)]
