@@ -64,6 +64,9 @@ pub struct Decoder {
     pub project: Option<Arc<Fields>>,
     /// Reused by the projection.
     pub scratch: Scratch,
+    /// Where the executor thread puts back the records of events it is done with,
+    /// when they do not come back with the chunk (a peer's streams).
+    pub pool: Option<Arc<crate::value::recycle::Pool>>,
     /// The error text for a line longer than [`Decoder::max_line`].
     pub too_long: fn(usize) -> String,
 }
@@ -83,6 +86,7 @@ impl Decoder {
             compact: self.compact,
             project: self.project.clone(),
             scratch: Scratch::default(),
+            pool: self.pool.clone(),
             too_long: self.too_long,
         }
     }
@@ -272,6 +276,9 @@ impl Chunk {
 
     /// Decodes every line.
     pub(super) fn decode(&mut self, decoder: &mut Decoder) {
+        if let Some(pool) = &decoder.pool {
+            pool.take(&mut self.spare, self.ends.len());
+        }
         decoder.scratch.restock(&mut self.spare);
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.clear();
@@ -626,6 +633,7 @@ mod tests {
             compact: false,
             project: None,
             scratch: Scratch::default(),
+            pool: None,
             too_long,
         }
     }

@@ -116,6 +116,13 @@ impl Exec<'_> {
         self.peers[peer]
             .metrics
             .add(Counter::Out, Some(stream), events);
+        if plan.projected() {
+            // The chunk goes no further: the records its events are done with go to
+            // the decoders of the peer's streams.
+            let lines = chunk.len();
+            crate::value::recycle::take(&mut chunk.spare, lines);
+            plan.records.put(&mut chunk.spare);
+        }
     }
 
     /// The next event number on `(peer, stream)`.

@@ -22,6 +22,9 @@ pub struct Plan {
     /// for the executor thread to number (without it, it numbers decoded events
     /// itself, as when a test drives it without an executor).
     pub chunks: bool,
+    /// Records the executor thread is done with, for the decoders of this source's
+    /// streams to fill again (see [`crate::value::recycle`]).
+    pub records: Arc<crate::value::recycle::Pool>,
 }
 
 impl Plan {
@@ -45,11 +48,13 @@ impl Plan {
                 forward: Some(forward),
                 project: None,
                 chunks: true,
+                records: Arc::default(),
             },
             None => Plan {
                 forward: None,
                 project: executor.project_input(node).map(Arc::from),
                 chunks: true,
+                records: Arc::default(),
             },
         }
     }

@@ -247,6 +247,7 @@ pub fn line_decoder(spec: &PeerSpec, plan: &Plan) -> chunks::Decoder {
         compact: plan.forward.is_some(),
         project: plan.project.clone(),
         scratch: Default::default(),
+        pool: plan.project.as_ref().map(|_| plan.records.clone()),
         too_long,
     }
 }
