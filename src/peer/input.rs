@@ -201,7 +201,7 @@ impl Exec<'_> {
                     bad += 1;
                     let name = input.names.get(which).map_or("input", String::as_str);
                     let text = format!("{name}:{line_no}: {e}");
-                    let raw = preview.as_ref().map_or(line, |p| p.as_bytes());
+                    let raw = preview.as_ref().map_or(line.bytes(), |p| p.as_bytes());
                     // At most a KiB of the line, with its length when cut.
                     let mut doc = crate::record! {"error" => text};
                     super::raw::Raw::of(raw).add_to(&mut doc);
@@ -225,7 +225,7 @@ impl Exec<'_> {
     }
 
     /// One event of the input through the graph.
-    fn line_event(&mut self, input: &mut LineInput, data: Value, line: &[u8]) {
+    fn line_event(&mut self, input: &mut LineInput, data: Value, line: chunks::Line) {
         let id = EventId {
             peer: Str::from("in"),
             stream: 0,
@@ -246,7 +246,7 @@ impl Exec<'_> {
         }
         // Only on an error report: a fresh codec, so the hot path keeps no copy.
         let codec = &input.codec;
-        let original = || codec.fresh().decode(line).unwrap_or_default();
+        let original = || codec.fresh().decode(line.bytes()).unwrap_or_default();
         self.executor
             .send_line("in", ev, input.projected, &original, &mut self.outputs);
         self.route();

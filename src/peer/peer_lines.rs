@@ -88,7 +88,7 @@ impl Exec<'_> {
                 }
                 Decoded::Bad(e, preview) => {
                     self.forward(plan.forward.as_deref(), &mut fwd);
-                    self.undecodable(peer, stream, e, raw_of(line, preview));
+                    self.undecodable(peer, stream, e, raw_of(line.bytes(), preview));
                     continue;
                 }
                 Decoded::Value(v) => v,
@@ -105,7 +105,7 @@ impl Exec<'_> {
             let kept = replays.then(|| id.clone());
             let ev = self.ingest.event(data, id, meta, from.extra, read_ns);
             // Only on an error report: a fresh codec, so the hot path keeps no copy.
-            let original = || Json::default().decode(line).unwrap_or_default();
+            let original = || Json::default().decode(line.bytes()).unwrap_or_default();
             self.enter_line(&node, stream, ev, plan.projected(), &original);
             if let Some(id) = kept {
                 self.ack_if_dropped(&id);

@@ -198,9 +198,13 @@ impl Decoder {
                         match d {
                             chunks::Decoded::Blank => {}
                             chunks::Decoded::Bad(e, preview) => {
-                                out.push(Err((e, raw_of(line, preview))));
+                                out.push(Err((e, raw_of(line.bytes(), preview))));
                             }
-                            _ => out.push(codec.decode(line).map_err(|e| (e.to_string(), e.raw))),
+                            _ => out.push(
+                                codec
+                                    .decode(line.bytes())
+                                    .map_err(|e| (e.to_string(), e.raw)),
+                            ),
                         }
                     }
                 }

@@ -757,7 +757,7 @@ mod tests {
                         match d {
                             chunks::Decoded::Blank => {}
                             chunks::Decoded::Bad(..) => out.push("!".into()),
-                            _ => out.push(String::from_utf8_lossy(line).into_owned()),
+                            _ => out.push(String::from_utf8_lossy(line.bytes()).into_owned()),
                         }
                     }
                 }
