@@ -64,9 +64,6 @@ pub struct Decoder {
     pub project: Option<Arc<Fields>>,
     /// Reused by the projection.
     pub scratch: Scratch,
-    /// Where the executor thread puts back the records of events it is done with,
-    /// when they do not come back with the chunk (a peer's streams).
-    pub pool: Option<Arc<crate::value::recycle::Pool>>,
     /// The error text for a line longer than [`Decoder::max_line`].
     pub too_long: fn(usize) -> String,
 }
@@ -86,7 +83,6 @@ impl Decoder {
             compact: self.compact,
             project: self.project.clone(),
             scratch: Scratch::default(),
-            pool: self.pool.clone(),
             too_long: self.too_long,
         }
     }
@@ -279,9 +275,6 @@ impl Chunk {
 
     /// Decodes every line.
     pub(super) fn decode(&mut self, decoder: &mut Decoder) {
-        if let Some(pool) = &decoder.pool {
-            pool.take(&mut self.spare, self.ends.len());
-        }
         decoder.scratch.restock(&mut self.spare);
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.clear();
@@ -421,6 +414,35 @@ fn read_all(
     queue.finish(Input::End, decoder);
 }
 
+/// Chunks done with, on their way back from the executor thread to the tasks that
+/// fill them (a peer's streams, whose chunks otherwise go one way): their buffers,
+/// already grown, and the records of their events ([`Chunk::spare`]) are reused.
+#[derive(Debug, Default)]
+pub struct ChunkPool(std::sync::Mutex<Vec<Chunk>>);
+
+/// Chunks a pool keeps at most (what the streams of a peer have on their way).
+const POOL: usize = 16;
+
+impl ChunkPool {
+    /// Keeps `chunk` for reuse, if there is room (not one grown by a huge line or
+    /// message: a pool must not pin that memory).
+    pub fn put(&self, chunk: Chunk) {
+        if chunk.data.capacity() > 4 * READ_BYTES {
+            return;
+        }
+        let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < POOL {
+            pool.push(chunk);
+        }
+    }
+
+    /// A chunk to fill: a kept one if there is one.
+    pub fn take(&self) -> Chunk {
+        let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        pool.pop().unwrap_or_default()
+    }
+}
+
 /// Where [`read_lines`] hands the chunks it cuts.
 pub trait LineSink {
     /// Asked before every read: false stops reading.
@@ -556,14 +578,15 @@ impl Splitter {
         &mut self.chunk.data[scanned..scanned + READ_BYTES]
     }
 
-    /// Copies `bytes` in; returns the chunks of the lines they completed.
-    pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<Chunk>) {
+    /// Copies `bytes` in; returns the chunks of the lines they completed (each
+    /// replaced by one from `fresh`).
+    pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<Chunk>, fresh: impl Fn() -> Chunk) {
         while !bytes.is_empty() {
             let space = self.space();
             let n = bytes.len().min(space.len());
             space[..n].copy_from_slice(&bytes[..n]);
             bytes = &bytes[n..];
-            if let Some(chunk) = self.filled(n, Chunk::default) {
+            if let Some(chunk) = self.filled(n, &fresh) {
                 out.push(chunk);
             }
         }
@@ -644,6 +667,25 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_pool_gives_back_what_it_kept_and_keeps_no_huge_chunk() {
+        let pool = ChunkPool::default();
+        let mut lines = Splitter::new(0, MAX_LINE, false, pool.take());
+        let mut out = Vec::new();
+        lines.feed(b"1\n2\n", &mut out, || pool.take());
+        let chunk = out.pop().unwrap();
+        let grown = chunk.data.capacity();
+        assert!(grown >= READ_BYTES);
+        pool.put(chunk);
+        let again = pool.take();
+        assert_eq!(again.data.capacity(), grown);
+        assert!(pool.take().data.capacity() == 0, "only one was kept");
+        let mut huge = Chunk::default();
+        huge.data.resize(8 * READ_BYTES, 0);
+        pool.put(huge);
+        assert_eq!(pool.take().data.capacity(), 0);
+    }
+
     /// Lines as strings, nothing skipped, lines up to `max_line` bytes.
     fn text(max_line: usize) -> Decoder {
         Decoder {
@@ -653,7 +695,6 @@ mod tests {
             compact: false,
             project: None,
             scratch: Scratch::default(),
-            pool: None,
             too_long,
         }
     }

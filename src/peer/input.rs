@@ -41,8 +41,6 @@ pub(super) fn start(opts: &Options, peer: usize, plan: Plan) -> Result<LineInput
         compact: plan.forward.is_some(),
         project: plan.project.clone(),
         scratch: Default::default(),
-        // Its chunks come back to the reader, with records (see `poll_input`).
-        pool: None,
         too_long: chunks::too_long,
     };
     let reader = chunks::spawn(readers, names.clone(), decoder, opts.progress.clone());

@@ -116,13 +116,10 @@ impl Exec<'_> {
         self.peers[peer]
             .metrics
             .add(Counter::Out, Some(stream), events);
-        if plan.projected() {
-            // The chunk goes no further: the records its events are done with go to
-            // the decoders of the peer's streams.
-            let lines = chunk.len();
-            crate::value::recycle::take(&mut chunk.spare, lines);
-            plan.records.put(&mut chunk.spare);
-        }
+        // Back to the peer's streams, with the records its events are done with.
+        let lines = chunk.len();
+        crate::value::recycle::take(&mut chunk.spare, lines);
+        plan.spent.put(std::mem::take(chunk));
     }
 
     /// The next event number on `(peer, stream)`.

@@ -22,9 +22,9 @@ pub struct Plan {
     /// for the executor thread to number (without it, it numbers decoded events
     /// itself, as when a test drives it without an executor).
     pub chunks: bool,
-    /// Records the executor thread is done with, for the decoders of this source's
-    /// streams to fill again (see [`crate::value::recycle`]).
-    pub records: Arc<crate::value::recycle::Pool>,
+    /// Chunks the executor thread is done with, for this source's streams to fill
+    /// again.
+    pub spent: Arc<super::chunks::ChunkPool>,
 }
 
 impl Plan {
@@ -48,13 +48,13 @@ impl Plan {
                 forward: Some(forward),
                 project: None,
                 chunks: true,
-                records: Arc::default(),
+                spent: Arc::default(),
             },
             None => Plan {
                 forward: None,
                 project: executor.project_input(node).map(Arc::from),
                 chunks: true,
-                records: Arc::default(),
+                spent: Arc::default(),
             },
         }
     }

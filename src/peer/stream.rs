@@ -42,6 +42,8 @@ enum Mode {
         splitter: Splitter,
         decoder: chunks::Decoder,
         ready: Vec<Chunk>,
+        /// Where the executor thread puts the chunks back (see [`Plan::spent`]).
+        spent: std::sync::Arc<chunks::ChunkPool>,
     },
     /// JSON messages (a message transport, one frame each), decoded likewise.
     Messages {
@@ -84,9 +86,10 @@ impl Decoder {
         let decoder = line_decoder(spec, plan);
         let mode = if decoder.max_line == DEFAULT_MAX_LENGTH {
             Mode::Lines {
-                splitter: Splitter::new(0, DEFAULT_MAX_LENGTH, true, Chunk::default()),
+                splitter: Splitter::new(0, DEFAULT_MAX_LENGTH, true, plan.spent.take()),
                 decoder,
                 ready: Vec::new(),
+                spent: plan.spent.clone(),
             }
         } else {
             Mode::Messages {
@@ -140,8 +143,11 @@ impl Decoder {
                 self.decode_frames();
             }
             Mode::Lines {
-                splitter, ready, ..
-            } => splitter.feed(bytes, ready),
+                splitter,
+                ready,
+                spent,
+                ..
+            } => splitter.feed(bytes, ready, || spent.take()),
             Mode::Messages { chunk, .. } => chunk.push_frame(bytes),
         }
     }
@@ -251,7 +257,6 @@ pub fn line_decoder(spec: &PeerSpec, plan: &Plan) -> chunks::Decoder {
         compact: plan.forward.is_some(),
         project: plan.project.clone(),
         scratch: Default::default(),
-        pool: plan.project.as_ref().map(|_| plan.records.clone()),
         too_long,
     }
 }

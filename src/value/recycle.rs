@@ -8,14 +8,11 @@
 //! keeps its capacity: a steady stream of events of one shape allocates nothing.
 //!
 //! The bin is the run loop's (a thread-local), off until [`enable`] is called there:
-//! elsewhere (tests, the REPL) [`give`] just drops. Chunks of the built-in input
-//! travel back to their reader and take records along; a peer's streams decode on
-//! other threads and send no chunk back, so their records go through the peer's
-//! [`Pool`].
+//! elsewhere (tests, the REPL) [`give`] just drops. Records travel back inside the
+//! chunks their events came in ([`crate::peer::chunks::Chunk::spare`]).
 
 use super::{Record, Value};
 use std::cell::RefCell;
-use std::sync::Mutex;
 
 /// Records kept at most (a few chunks' worth); the rest are freed.
 const BIN: usize = 4096;
@@ -61,30 +58,6 @@ pub fn record() -> Value {
     Value::Record(kept.unwrap_or_default())
 }
 
-/// Records on their way from the run loop to the decoders of one source's streams
-/// (a lock per chunk, not per record).
-#[derive(Debug, Default)]
-pub struct Pool(Mutex<Spare>);
-
-impl Pool {
-    /// Moves the records of `from` in, as many as it has room for.
-    pub fn put(&self, from: &mut Spare) {
-        let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let n = BIN.saturating_sub(pool.len()).min(from.len());
-        pool.extend(from.drain(from.len() - n..));
-        // What did not fit is freed here, outside the decoder's way.
-        from.clear();
-    }
-
-    /// Moves up to `n` records out, into `to`.
-    pub fn take(&self, to: &mut Spare, n: usize) {
-        let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let n = n.min(pool.len());
-        let at = pool.len() - n;
-        to.extend(pool.drain(at..));
-    }
-}
-
 /// Moves up to `n` kept records into `to` (to travel back to the decoder).
 pub fn take(to: &mut Spare, n: usize) {
     SPARE.with(|s| {
@@ -98,21 +71,6 @@ pub fn take(to: &mut Spare, n: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_pool_hands_records_over_up_to_its_bound() {
-        let pool = Pool::default();
-        let mut from: Spare = (0..BIN + 10).map(|_| Box::default()).collect();
-        pool.put(&mut from);
-        assert!(from.is_empty());
-        let mut to = Spare::new();
-        pool.take(&mut to, 3);
-        assert_eq!(to.len(), 3);
-        pool.take(&mut to, usize::MAX);
-        assert_eq!(to.len(), BIN);
-        pool.take(&mut to, 1);
-        assert_eq!(to.len(), BIN);
-    }
 
     #[test]
     fn off_by_default_then_reuses_what_it_was_given() {

@@ -322,8 +322,9 @@ impl Reader {
     fn read_chunks(&mut self, at: Pos, replay: bool) -> Result<bool, PeerError> {
         for (start, skip) in self.starts(at, replay).collect::<Vec<_>>() {
             let mut file = self.file(start)?;
-            let mut lines = Splitter::new(start.input, DEFAULT_MAX_LENGTH, true, Chunk::default())
-                .at(start.offset);
+            let first = self.ctx.plan.spent.take();
+            let mut lines =
+                Splitter::new(start.input, DEFAULT_MAX_LENGTH, true, first).at(start.offset);
             let progress = self.progress.clone();
             let mut sink = ChunkSink {
                 reader: self,
@@ -575,6 +576,10 @@ impl chunks::LineSink for ChunkSink<'_> {
             return false;
         }
         self.reader.rewind.is_none()
+    }
+
+    fn fresh(&mut self) -> Chunk {
+        self.reader.ctx.plan.spent.take()
     }
 
     fn send(&mut self, chunk: Chunk) -> bool {
