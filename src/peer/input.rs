@@ -11,7 +11,6 @@
 use super::chunks::{self, Chunk, Decoded, Decoder, Input, Reader};
 use super::codec::{Codec, Json, Text};
 use super::metrics::Counter;
-use super::peer_lines::Forwarded;
 use super::plan::Plan;
 use super::router::Exec;
 use super::runtime::Options;
@@ -89,7 +88,7 @@ pub(super) struct LineInput {
     pub(super) peer: usize,
     /// The inputs' names, for error texts (`FILE:LINE: ...`).
     pub(super) names: Vec<String>,
-    /// The output (not a peer) events reach unchanged, when the graph only forwards them.
+    /// The output events reach unchanged, when the graph only forwards them.
     pub(super) forward: Option<String>,
     /// Events hold only the fields the graph reads.
     pub(super) projected: bool,
@@ -179,7 +178,7 @@ impl Exec<'_> {
         let peer = input.peer;
         let (mut events, mut bad, mut lines) = (0u64, 0u64, 0u64);
         let which = chunk.input;
-        let mut fwd = Forwarded::default();
+        let mut fwd = self.forwarded(input.forward.as_deref());
         for (line_no, line, decoded, json) in chunk.take() {
             let data = match decoded {
                 Decoded::Value(v) => v,
@@ -190,11 +189,11 @@ impl Exec<'_> {
                     // It takes an ingest time and a number like the event it stands for.
                     self.ingest.ingest_ns(0);
                     self.next_seq(peer, 0);
-                    self.forward_line(input.forward.as_deref(), &mut fwd, json);
+                    self.forward_line(&mut fwd, json);
                     continue;
                 }
                 Decoded::Bad(e, preview) => {
-                    self.forward(input.forward.as_deref(), &mut fwd);
+                    self.forward(&mut fwd);
                     lines += 1;
                     bad += 1;
                     let name = input.names.get(which).map_or("input", String::as_str);
@@ -207,12 +206,12 @@ impl Exec<'_> {
                     continue;
                 }
             };
-            self.forward(input.forward.as_deref(), &mut fwd);
+            self.forward(&mut fwd);
             lines += 1;
             events += 1;
             self.line_event(&mut input, data, line);
         }
-        self.forward(input.forward.as_deref(), &mut fwd);
+        self.forward(&mut fwd);
         let m = &self.peers[peer].metrics;
         m.add(Counter::Recv, Some(0), lines);
         m.add(Counter::Out, Some(0), events);

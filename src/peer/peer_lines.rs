@@ -1,6 +1,6 @@
 //! A peer stream's chunk of JSON lines on the executor thread (the fast path, see
 //! [`super::plan`]): each line becomes an event, an `err` record, or, when the
-//! graph only forwards it, is written as read to the one output it reaches.
+//! graph only forwards it, is written as read to the one sink it reaches.
 //!
 //! The chunk keeps every line as received, so an error report can show the event
 //! whole although the graph saw only the fields it reads.
@@ -14,11 +14,12 @@ use super::runtime::{now_ns, Sink};
 use super::stream::{line_decoder, raw_of};
 use crate::event::EventId;
 use crate::value::{Str, Value};
-use std::io::Write;
 
-/// Lines forwarded as read, gathered until something else must come first.
-#[derive(Default)]
+/// Lines forwarded as read to one sink, gathered until something else must come
+/// first.
 pub(super) struct Forwarded {
+    /// The sink peer they go to.
+    to: Option<usize>,
     bytes: Vec<u8>,
     count: u64,
 }
@@ -59,7 +60,7 @@ impl Exec<'_> {
         let node = self.peers[peer].spec.out_node();
         let name = Str::from(self.peers[peer].spec.name.as_str());
         let read_ns = now_ns();
-        let mut fwd = Forwarded::default();
+        let mut fwd = self.forwarded(plan.forward.as_deref());
         let mut events = 0u64;
         for (_, line, decoded, json) in chunk.take() {
             let data = match decoded {
@@ -68,7 +69,7 @@ impl Exec<'_> {
                     events += 1;
                     let seq = self.next_seq(peer, stream);
                     let ingest_ns = self.ingest.ingest_ns(read_ns);
-                    self.forward_line(plan.forward.as_deref(), &mut fwd, json);
+                    self.forward_line(&mut fwd, json);
                     if replays && self.contraflow_wanted {
                         // Delivered once what was written is flushed, like an event.
                         let id = EventId {
@@ -87,13 +88,13 @@ impl Exec<'_> {
                     continue;
                 }
                 Decoded::Bad(e, preview) => {
-                    self.forward(plan.forward.as_deref(), &mut fwd);
+                    self.forward(&mut fwd);
                     self.undecodable(peer, stream, e, raw_of(line.bytes(), preview));
                     continue;
                 }
                 Decoded::Value(v) => v,
             };
-            self.forward(plan.forward.as_deref(), &mut fwd);
+            self.forward(&mut fwd);
             events += 1;
             let id = EventId {
                 peer: name.clone(),
@@ -112,7 +113,7 @@ impl Exec<'_> {
             }
             self.route();
         }
-        self.forward(plan.forward.as_deref(), &mut fwd);
+        self.forward(&mut fwd);
         self.peers[peer]
             .metrics
             .add(Counter::Out, Some(stream), events);
@@ -129,34 +130,47 @@ impl Exec<'_> {
         *next - 1
     }
 
-    /// Adds a line (its compact JSON) for output `to`; one for `out` goes straight
-    /// into what is to be written there (no copy in between).
-    pub(super) fn forward_line(&mut self, to: Option<&str>, fwd: &mut Forwarded, json: &[u8]) {
-        let buf = if to == Some("out") {
-            &mut self.out_buf
-        } else {
-            &mut fwd.bytes
+    /// Lines to be forwarded to output `to` (where the graph would have sent them).
+    pub(super) fn forwarded(&self, to: Option<&str>) -> Forwarded {
+        Forwarded {
+            to: to.and_then(|to| self.sink_of(to)),
+            bytes: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// Adds a line (its compact JSON) to `fwd`; for a sink this thread writes it
+    /// goes straight into what is to be written there (no copy in between).
+    pub(super) fn forward_line(&mut self, fwd: &mut Forwarded, json: &[u8]) {
+        let buf = match fwd.to.map(|p| &mut self.peers[p].sink) {
+            Some(Sink::Direct(d)) => d.lines(),
+            _ => &mut fwd.bytes,
         };
         buf.extend_from_slice(json);
         buf.push(b'\n');
         fwd.count += 1;
     }
 
-    /// Writes the lines gathered in `fwd` to `to` (what the graph would have
-    /// written there, had it decoded them).
-    pub(super) fn forward(&mut self, to: Option<&str>, fwd: &mut Forwarded) {
+    /// Hands the lines gathered in `fwd` to their sink (what the graph would have
+    /// sent there, had it decoded them).
+    pub(super) fn forward(&mut self, fwd: &mut Forwarded) {
         if fwd.count == 0 {
             return;
         }
-        let Some(to) = to else {
+        let count = std::mem::take(&mut fwd.count);
+        let mut bytes = std::mem::take(&mut fwd.bytes);
+        let Some(p) = fwd.to else {
             return;
         };
-        let count = std::mem::take(&mut fwd.count);
-        if let Some(&p) = self.sinks_by_node.get(to) {
-            let mut bytes = std::mem::take(&mut fwd.bytes);
-            let sink = &mut self.peers[p];
-            sink.metrics.add(Counter::In, Some(0), count);
-            if let Sink::Writer(tx) = &sink.sink {
+        let sink = &mut self.peers[p];
+        match &mut sink.sink {
+            Sink::Direct(d) => {
+                // Already in its buffer (see `forward_line`).
+                d.took(count);
+                return;
+            }
+            Sink::Writer(tx) => {
+                sink.metrics.add(Counter::In, Some(0), count);
                 match tx.send(Outgoing::Lines { bytes, count }) {
                     Ok(()) => {
                         sink.outstanding += count;
@@ -169,28 +183,18 @@ impl Exec<'_> {
                     },
                 }
             }
-            // The writer is gone: each line is reported as an event it refused.
-            let closed = format!("peer `{}` is closed", sink.spec.name);
-            sink.metrics.add(Counter::Err, None, count);
-            for line in fwd_lines(&bytes) {
-                let event = Json::default().decode(line).unwrap_or_default();
-                self.report_err(
-                    p,
-                    crate::record! {"error" => closed.clone(), "event" => event},
-                );
-            }
-            return;
+            _ => sink.metrics.add(Counter::In, Some(0), count),
         }
-        if to == "out" {
-            // Already in `out_buf` (see `forward_line`).
-            self.wrote_out(count);
-            return;
+        // The writer is gone: each line is reported as an event it refused.
+        let closed = format!("peer `{}` is closed", sink.spec.name);
+        sink.metrics.add(Counter::Err, None, count);
+        for line in fwd_lines(&bytes) {
+            let event = Json::default().decode(line).unwrap_or_default();
+            self.report_err(
+                p,
+                crate::record! {"error" => closed.clone(), "event" => event},
+            );
         }
-        self.err_metrics.add(Counter::In, None, count);
-        self.err_metrics.add(Counter::Send, None, count);
-        // Only `out` failing stops the run: stderr is where failures are reported.
-        let _ = self.err.write_all(&fwd.bytes);
-        fwd.bytes.clear();
     }
 }
 

@@ -1,22 +1,20 @@
 //! The executor thread's side of a peer run: peer messages become events and
-//! signals, and the graph's outputs are routed to `out`, `err` and the peers.
+//! signals, and the graph's outputs are routed to the peers (the run's `out` and
+//! `err` among them).
 
 use super::engine::Engine;
 use super::input::{LineInput, Polled};
 use super::kind::{lock, Offer, Outgoing, Settled, ToGraph, ToPeer};
-use super::metrics::{Counter, Metrics};
+use super::metrics::Counter;
 use super::runtime::{now_ns, Peer, Sink};
 use crate::event::{Event, EventId, Ingest, Signal};
 use crate::value::{Str, Value};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
-use std::io::{BufWriter, Stderr, Write};
 use tokio::sync::mpsc;
 
 /// Messages handled before outputs are flushed (so a busy graph still writes).
 const BATCH: usize = 256;
-/// Bytes for `out` gathered before they are written.
-const OUT_SPILL: usize = 64 * 1024;
 /// How long the executor thread waits for the built-in input before it looks at
 /// other messages.
 const INPUT_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
@@ -41,15 +39,11 @@ pub(super) struct Exec<'a> {
     /// Ids, ingest times and lineage of the events that come in.
     pub(super) ingest: Ingest,
     pub(super) peers: Vec<Peer>,
-    /// `p/in` → index of peer `p`.
+    /// `p/in` → index of peer `p` (`out` and `err` → the run's own outputs).
     pub(super) sinks_by_node: FxHashMap<String, usize>,
-    pub(super) out: BufWriter<Box<dyn Write>>,
-    pub(super) err: BufWriter<Stderr>,
-    pub(super) out_metrics: Metrics,
-    /// What is still to be written to `out`.
-    pub(super) out_buf: Vec<u8>,
-    pub(super) err_metrics: Metrics,
-    pub(super) line: Vec<u8>,
+    /// The peer that takes what nothing else reads (outputs no peer reads, error
+    /// records of peers whose `err` port is not read): the run's `err`.
+    pub(super) stray: Option<usize>,
     /// Next event sequence number per `(peer, stream)`.
     pub(super) seq: FxHashMap<(usize, u64), u64>,
     /// Streams started and not yet ended.
@@ -58,9 +52,8 @@ pub(super) struct Exec<'a> {
     pub(super) outputs: Vec<(String, Event)>,
     /// What [`Exec::route`] is handing on (kept for its capacity).
     routing: Vec<(String, Event)>,
-    pub(super) failed_write: bool,
-    /// Why `out` could not be written, reported once at the end.
-    pub(super) write_error: Option<std::io::Error>,
+    /// The output [`Exec::route`] routed last, and its sink.
+    last_route: (String, Option<usize>),
     /// Peer name → index, for lineage.
     pub(super) by_name: FxHashMap<String, usize>,
     /// The graph can hold events back (windows, batches), so an event that produced
@@ -73,7 +66,7 @@ pub(super) struct Exec<'a> {
     /// Windows were drained since the last event came in.
     pub(super) drained: bool,
     pub(super) final_flush: bool,
-    /// Written to `out` or `err`, acked at the next flush.
+    /// Written by a [`Sink::Direct`] (`out`, `err`), acked at the next flush.
     pub(super) written: Vec<Settled>,
     /// When a sink was last handed an event, or acked or failed one.
     pub(super) last_settled: std::time::Instant,
@@ -91,12 +84,11 @@ pub(super) struct Exec<'a> {
 }
 
 impl<'a> Exec<'a> {
-    /// The executor thread's state for `peers`, writing `out` to `out`.
+    /// The executor thread's state for `peers` (the run's own outputs among them).
     pub(super) fn new(
         executor: Box<dyn Engine + 'a>,
         graph: &crate::exec::graph::Graph,
         peers: Vec<Peer>,
-        out: Box<dyn Write>,
         index_clock: bool,
         final_flush: bool,
     ) -> Self {
@@ -115,6 +107,7 @@ impl<'a> Exec<'a> {
             sinks_by_node.insert(p.spec.in_node(), i);
             by_name.insert(p.spec.name.clone(), i);
         }
+        let stray = by_name.get("err").copied();
         let contraflow_wanted = has_qos || peers.iter().any(|p| p.replay.is_some());
         let plans = peers.iter().map(|_| std::sync::Arc::default()).collect();
         let line_decoders = peers.iter().map(|_| None).collect();
@@ -124,19 +117,13 @@ impl<'a> Exec<'a> {
             ingest: Ingest::new(index_clock, true),
             peers,
             sinks_by_node,
-            out: BufWriter::with_capacity(64 * 1024, out),
-            err: BufWriter::new(std::io::stderr()),
-            out_metrics: Metrics::default(),
-            out_buf: Vec::with_capacity(OUT_SPILL + 4096),
-            err_metrics: Metrics::default(),
-            line: Vec::new(),
+            stray,
             seq: FxHashMap::default(),
             open: BTreeSet::new(),
             index_clock,
             outputs: Vec::new(),
             routing: Vec::new(),
-            failed_write: false,
-            write_error: None,
+            last_route: (String::new(), None),
             by_name,
             retains,
             has_qos,
@@ -195,7 +182,7 @@ impl<'a> Exec<'a> {
                     next = rx.try_recv().ok();
                 }
             }
-            if self.failed_write {
+            if self.output_failed() {
                 status = 3;
                 phase = Phase::Finished;
             }
@@ -278,11 +265,15 @@ impl<'a> Exec<'a> {
         self.close_sinks();
     }
 
-    /// Drops every sink channel, so sink tasks flush and end.
+    /// Drops every sink channel, so sink tasks flush and end. The sinks this thread
+    /// writes stay: late failures are still reported on `err`, and
+    /// [`Exec::end_outputs`] flushes them last.
     pub(super) fn close_sinks(&mut self) {
         for p in &mut self.peers {
-            if let Sink::Server(s) = &p.sink {
-                lock(s).open.clear();
+            match &p.sink {
+                Sink::Direct(_) => continue,
+                Sink::Server(s) => lock(s).open.clear(),
+                _ => {}
             }
             p.sink = Sink::None;
         }
@@ -554,19 +545,19 @@ impl<'a> Exec<'a> {
         }
     }
 
-    fn write_err_event(&mut self, ev: &Event) {
-        self.write_err(&ev.data);
-        self.ack_written(ev);
+    /// A record of the runtime's own (no event of the graph) on the run's `err`.
+    pub(super) fn write_err(&mut self, v: &Value) {
+        let Some(e) = self.stray else {
+            return;
+        };
+        if let Sink::Direct(d) = &mut self.peers[e].sink {
+            d.value(v);
+        }
     }
 
-    pub(super) fn write_err(&mut self, v: &Value) {
-        // Handed to stderr: taken in and sent out at once.
-        self.err_metrics.add(Counter::In, None, 1);
-        self.err_metrics.add(Counter::Send, None, 1);
-        self.line.clear();
-        v.write_json(&mut self.line);
-        self.line.push(b'\n');
-        let _ = self.err.write_all(&self.line);
+    /// The peer that output `name` goes to: its sink peer, or the run's `err`.
+    pub(super) fn sink_of(&self, name: &str) -> Option<usize> {
+        self.sinks_by_node.get(name).copied().or(self.stray)
     }
 
     /// Sends what the graph emitted where it goes; failures to send come back as
@@ -582,17 +573,14 @@ impl<'a> Exec<'a> {
             let mut batch = std::mem::take(&mut self.routing);
             std::mem::swap(&mut batch, &mut self.outputs);
             for (name, ev) in batch.drain(..) {
-                if name == "out" {
-                    ev.data.write_json(&mut self.out_buf);
-                    self.out_buf.push(b'\n');
-                    self.wrote_out(1);
-                    self.ack_written(&ev);
-                } else if let Some(&p) = self.sinks_by_node.get(&name) {
-                    handed = true;
-                    failures.extend(self.send_to_peer(p, ev).into_iter().map(|f| (p, f)));
-                } else {
-                    self.write_err_event(&ev);
+                let Some(p) = self.route_to(name) else {
+                    continue;
+                };
+                if self.write_direct(p, &ev) {
+                    continue;
                 }
+                handed = true;
+                failures.extend(self.send_to_peer(p, ev).into_iter().map(|f| (p, f)));
             }
             self.routing = batch;
             if handed {
@@ -605,12 +593,38 @@ impl<'a> Exec<'a> {
         }
         // Still more after the last round: an err loop; report instead of feeding it.
         for (_, ev) in std::mem::take(&mut self.outputs) {
-            self.write_err_event(&ev);
+            if let Some(e) = self.stray {
+                self.send_to_peer(e, ev);
+            }
         }
+    }
+
+    /// The sink of output `name`. Most outputs go where the one before went, so
+    /// the last answer is kept (a comparison instead of a lookup per event).
+    fn route_to(&mut self, name: String) -> Option<usize> {
+        if name != self.last_route.0 {
+            self.last_route.1 = self.sink_of(&name);
+            self.last_route.0 = name;
+        }
+        self.last_route.1
+    }
+
+    /// Writes `ev` when peer `p` is a sink this thread writes (the run's `out` and
+    /// `err`); false when it is not.
+    fn write_direct(&mut self, p: usize, ev: &Event) -> bool {
+        let Sink::Direct(d) = &mut self.peers[p].sink else {
+            return false;
+        };
+        d.value(&ev.data);
+        self.ack_written(ev);
+        true
     }
 
     /// Hands `ev` to peer `p`; returns `(error, event, lineage)` for what could not be sent.
     fn send_to_peer(&mut self, p: usize, ev: Event) -> Vec<(String, Value, Settled)> {
+        if self.write_direct(p, &ev) {
+            return Vec::new();
+        }
         let peer = &mut self.peers[p];
         let closed = format!("peer `{}` is closed", peer.spec.name);
         let refused = |ev: Event| {
@@ -618,7 +632,7 @@ impl<'a> Exec<'a> {
             vec![(closed.clone(), data, Settled::of(ev))]
         };
         match &peer.sink {
-            Sink::None => {
+            Sink::None | Sink::Direct(_) => {
                 peer.metrics.add(Counter::Err, None, 1);
                 refused(ev)
             }
@@ -716,39 +730,44 @@ impl<'a> Exec<'a> {
         }
     }
 
-    /// `out` cannot be written: the run stops (exit 3).
-    pub(super) fn write_failed(&mut self, e: std::io::Error) {
-        self.failed_write = true;
-        self.write_error.get_or_insert(e);
+    /// A sink this thread writes could not be written, which stops the run.
+    fn output_failed(&self) -> bool {
+        self.peers
+            .iter()
+            .any(|p| matches!(&p.sink, Sink::Direct(d) if d.stopped()))
     }
 
-    /// `n` more events were put in `out_buf` (handed to `out`).
-    pub(super) fn wrote_out(&mut self, n: u64) {
-        self.out_metrics.add(Counter::In, None, n);
-        self.out_metrics.add(Counter::Send, None, n);
-        if self.out_buf.len() >= OUT_SPILL {
-            self.spill_out();
-        }
-    }
-
-    /// Writes what was gathered for `out`.
-    fn spill_out(&mut self) {
-        let written = self.out.write_all(&self.out_buf);
-        self.out_buf.clear();
-        if let Err(e) = written {
-            self.write_failed(e);
-        }
-    }
-
+    /// Writes what the sinks this thread writes gathered, and counts it (taken in
+    /// and sent out at once); what they wrote is delivered unless one failed.
     fn flush(&mut self) {
-        self.spill_out();
-        if let Err(e) = self.out.flush() {
-            self.write_failed(e);
+        for p in &mut self.peers {
+            if let Sink::Direct(d) = &mut p.sink {
+                d.flush();
+                let n = d.taken();
+                p.metrics.add(Counter::In, None, n);
+                p.metrics.add(Counter::Send, None, n);
+            }
         }
-        let _ = self.err.flush();
-        if !self.failed_write {
+        if !self.output_failed() {
             self.ack_flushed();
         }
+    }
+
+    /// The end of the run: the sinks this thread writes are flushed a last time.
+    /// When one could not be written (`out`, also a closed pipe such as `| head -1`)
+    /// the run failed: one line says why and the exit code is 3.
+    pub(super) fn end_outputs(&mut self, status: i32) -> i32 {
+        self.flush();
+        let mut status = status;
+        for p in &mut self.peers {
+            if let Sink::Direct(d) = &mut p.sink {
+                if let Some(e) = d.take_error() {
+                    crate::diag::say(format_args!("cannot write output: {e}"));
+                    status = crate::exit::EXIT_RUNTIME;
+                }
+            }
+        }
+        status
     }
 }
 

@@ -3,10 +3,12 @@
 //! stream only after what it flushed was routed.
 
 use super::*;
-use crate::peer::kind::{Replay, Settled, SharedStreams, Streams, UpstreamSignal};
-use crate::peer::runtime::{Peer, Sink};
+use crate::peer::kind::stdio::Output;
+use crate::peer::kind::{Direct, Replay, Settled, SharedStreams, Streams, UpstreamSignal};
+use crate::peer::runtime::{metrics_table, output_peer, Peer, Sink};
 use crate::testkit::compile_text;
-use std::sync::Arc;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 struct Setup {
     exec: Exec<'static>,
@@ -14,8 +16,26 @@ struct Setup {
     rx: Vec<crate::peer::kind::Inbox>,
 }
 
-/// A server peer `s` (index 0) with streams 0 and 1 open, and the input `in` (index 1).
+/// Index of the run's `out` in [`setup`]'s peers (`err` follows).
+const OUT: usize = 2;
+
+/// A server peer `s` (index 0) with streams 0 and 1 open, the input `in` (index 1),
+/// and the run's `out` and `err` writing nowhere.
 fn setup(query: &str) -> Setup {
+    let out = Direct::new(Box::new(std::io::sink()), 64 * 1024, true);
+    setup_writing(query, out)
+}
+
+/// [`setup`] with the run's `out` written by `out` and `err` into `err`.
+fn setup_writing(query: &str, out: Direct) -> Setup {
+    setup_with(
+        query,
+        out,
+        Direct::new(Box::new(std::io::sink()), 1024, false),
+    )
+}
+
+fn setup_with(query: &str, out: Direct, err: Direct) -> Setup {
     let q = compile_text(query).unwrap_or_else(|e| panic!("{e}"));
     let mut streams = Streams::default();
     let mut rx = Vec::new();
@@ -37,16 +57,11 @@ fn setup(query: &str) -> Setup {
     let peers = vec![
         peer(q.peers[0].clone(), Sink::Server(streams.clone())),
         peer(input, Sink::None),
+        output_peer("out", Arc::new(Output::Stdout), out),
+        output_peer("err", Arc::new(Output::Stderr), err),
     ];
     let q_graph = q.graph().clone();
-    let exec = Exec::new(
-        Box::new(q.executor()),
-        &q_graph,
-        peers,
-        Box::new(std::io::sink()),
-        true,
-        true,
-    );
+    let exec = Exec::new(Box::new(q.executor()), &q_graph, peers, true, true);
     Setup { exec, streams, rx }
 }
 
@@ -152,8 +167,10 @@ fn undecodable_input_becomes_an_error_record() {
         meta: Value::record(),
         extra: Vec::new(),
     });
+    // Counted once written.
+    s.exec.flush();
     assert_eq!(
-        s.exec.out_metrics.totals()[0],
+        s.exec.peers[OUT].metrics.totals()[0],
         1,
         "one record reached `out`"
     );
@@ -272,4 +289,85 @@ fn a_stream_is_read_once_its_per_stream_followers_are_ready() {
         signal: UpstreamSignal::Halt,
     });
     assert!(!s.exec.peers[0].gate.is_open(3));
+}
+
+/// Bytes a test reads back, or a writer whose reader has gone (`| head -1`).
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>, bool);
+
+impl Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if self.1 {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Shared {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+#[test]
+fn out_and_err_are_peers_the_executor_writes_and_counts() {
+    let (out, err) = (Shared::default(), Shared::default());
+    let mut s = setup_with(
+        &format!("{SERVER}select event from in where event > 1 into out;\nselect event from in where event < 2 into err;"),
+        Direct::new(Box::new(out.clone()), 64 * 1024, true),
+        Direct::new(Box::new(err.clone()), 1024, false),
+    );
+    s.exec.handle(events(1, 0, &[1, 2, 3]));
+    assert_eq!(out.text(), "", "gathered until the flush");
+    s.exec.flush();
+    assert_eq!(out.text(), "2\n3\n");
+    assert_eq!(err.text(), "1\n");
+    let table = metrics_table(&s.exec.peers);
+    let row = |name: &str| -> Vec<String> {
+        let line = table.lines().find(|l| l.starts_with(&format!("{name} ")));
+        line.unwrap_or_else(|| panic!("{table}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(row("out"), ["out", "2", "0", "0", "2", "0"], "{table}");
+    assert_eq!(row("err"), ["err", "1", "0", "0", "1", "0"], "{table}");
+    let names: Vec<&str> = table
+        .lines()
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(names, ["peer", "s", "in", "out", "err", "total"]);
+}
+
+#[test]
+fn a_failed_write_of_out_stops_the_run_with_exit_3() {
+    let broken = Shared(Arc::default(), true);
+    // Written at once, so the first event already finds the pipe closed.
+    let out = Direct::new(Box::new(broken), 1, true);
+    let mut s = setup_writing(&format!("{SERVER}select event from in into out;"), out);
+    let (tx, mut rx) = mpsc::channel(4);
+    tx.try_send(events(1, 0, &[1])).unwrap();
+    tx.try_send(events(1, 0, &[2])).unwrap();
+    // The run stops although its sources have not ended.
+    assert_eq!(s.exec.main_loop(&mut rx), 3);
+    assert_eq!(s.exec.end_outputs(0), 3);
+    // Reported once.
+    assert_eq!(s.exec.end_outputs(0), 0);
+}
+
+#[test]
+fn a_failed_write_of_err_is_not_a_failed_run() {
+    let broken = Shared(Arc::default(), true);
+    let err = Direct::new(Box::new(broken), 1, false);
+    let out = Direct::new(Box::new(std::io::sink()), 1, true);
+    let mut s = setup_with(&format!("{SERVER}select event from in into err;"), out, err);
+    s.exec.handle(events(1, 0, &[1]));
+    s.exec.flush();
+    assert_eq!(s.exec.end_outputs(0), 0);
+    assert_eq!(s.exec.peers[OUT + 1].metrics.totals()[0], 1);
 }

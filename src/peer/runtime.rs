@@ -2,16 +2,17 @@
 //! the synchronous executor on the calling thread, a bounded channel between them.
 //!
 //! The executor thread turns peer messages into events (ids, lineage, ingest time)
-//! and signals, runs the graph, and routes what comes out: `out` to stdout or `-o`,
-//! `err` and unconnected ports to stderr, `p/in` to peer `p` (a server peer picks
-//! the connection from the event's id and lineage). The run ends when every source
-//! has ended (clients end once their upstream has), or at Ctrl-C: open streams end,
-//! `drain` flushes windows, sinks flush and close.
+//! and signals, runs the graph, and routes what comes out: `p/in` to peer `p` (a
+//! server peer picks the connection from the event's id and lineage), `out` and
+//! `err` to the run's own output peers, which the executor thread writes itself
+//! (`out` is stdout or `-o`; `err` is stderr and also takes ports nothing reads).
+//! The run ends when every source has ended (clients end once their upstream has),
+//! or at Ctrl-C: open streams end, `drain` flushes windows, sinks flush and close.
 
 use super::engine::{Engine, ScriptEngine};
 use super::gate::Gate;
 use super::input;
-use super::kind::{self, lock, Ctx, Pending, Readiness, Replay, Start, ToGraph};
+use super::kind::{self, lock, Ctx, Direct, Kind, Pending, Readiness, Replay, Start, ToGraph};
 use super::metrics::{self, Metrics};
 use super::plan::{self, Plan};
 use super::router::Exec;
@@ -22,7 +23,6 @@ use crate::exec::Query;
 use crate::exit::{EXIT_OK, EXIT_RUNTIME};
 use crate::value::Value;
 use rustc_hash::FxHashSet;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -34,6 +34,11 @@ const QUEUE: usize = 1024;
 const TICK: Duration = Duration::from_millis(100);
 /// How long the end of a run waits for sinks to flush.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Bytes the run's `out` gathers before it writes them.
+const OUT_SPILL: usize = 64 * 1024;
+/// Bytes the run's `err` gathers before it writes them (records are few; stderr is
+/// also where other failures are said, so they are not held back long).
+const ERR_SPILL: usize = 8 * 1024;
 
 /// What `trickle run` passes in.
 #[derive(Debug, Clone, Default)]
@@ -102,8 +107,8 @@ pub(super) struct Peer {
     pub(super) bp_halted: bool,
     /// The sink peers this source's events can reach.
     pub(super) feeds: Vec<usize>,
-    /// Its events can also reach outputs that are not peers (`out`, `err`), which
-    /// never halt.
+    /// Its events can also reach outputs that never halt (the run's `out` and `err`,
+    /// ports nothing reads).
     pub(super) feeds_other: bool,
     /// A thread the end of the run waits for once the peer's contraflow channel is
     /// closed (a Kafka consumer committing and leaving its group).
@@ -158,15 +163,12 @@ pub fn run(program: Program, opts: &Options) -> i32 {
             return EXIT_RUNTIME;
         }
     };
-    let out: Box<dyn Write> = match &opts.output {
-        Some(p) => match std::fs::File::create(p) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                crate::diag::say(format_args!("cannot write {}: {e}", p.display()));
-                return EXIT_RUNTIME;
-            }
-        },
-        None => Box::new(std::io::stdout()),
+    let outputs = match output_peers(opts) {
+        Ok(outputs) => outputs,
+        Err(e) => {
+            crate::diag::say(&e);
+            return EXIT_RUNTIME;
+        }
     };
     let (tx, rx) = mpsc::channel(QUEUE);
     let pending: Pending = Arc::default();
@@ -292,16 +294,11 @@ pub fn run(program: Program, opts: &Options) -> i32 {
             spawn_timers(&tx, &peers, graph, opts.index_clock, every);
         }
     }
+    peers.extend(outputs);
+    plans.resize_with(peers.len(), Arc::default);
     drop(tx);
     let mut rx = rx;
-    let mut ex = Exec::new(
-        executor,
-        graph,
-        peers,
-        out,
-        opts.index_clock,
-        opts.final_flush,
-    );
+    let mut ex = Exec::new(executor, graph, peers, opts.index_clock, opts.final_flush);
     // An empty lineage stands for the event itself: no allocation per event.
     ex.ingest = crate::event::Ingest::new(opts.index_clock, false);
     ex.plans = plans;
@@ -370,18 +367,9 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         }
     }
     rt.shutdown_timeout(Duration::from_millis(100));
-    if let Err(e) = ex.out.flush() {
-        ex.write_failed(e);
-    }
-    if ex.failed_write {
-        status = EXIT_RUNTIME;
-    }
     // One line, also for a closed pipe (`| head`): the run stopped early, exit 3,
     // and the line says why (issue 15).
-    if let Some(e) = ex.write_error.take() {
-        crate::diag::say(format_args!("cannot write output: {e}"));
-    }
-    let _ = ex.err.flush();
+    status = ex.end_outputs(status);
     if let Some(p) = &opts.progress {
         p.clear();
     }
@@ -392,16 +380,60 @@ pub fn run(program: Program, opts: &Options) -> i32 {
         }
     }
     if opts.metrics {
-        let mut rows: Vec<(&str, &Metrics)> = ex
-            .peers
-            .iter()
-            .map(|p| (p.spec.name.as_str(), p.metrics.as_ref()))
-            .collect();
-        rows.push(("out", &ex.out_metrics));
-        rows.push(("err", &ex.err_metrics));
-        crate::diag::stderr_text(&metrics::table(&rows));
+        crate::diag::stderr_text(&metrics_table(&ex.peers));
     }
     status
+}
+
+/// `--metrics`: a row for every peer, the run's own among them.
+pub(super) fn metrics_table(peers: &[Peer]) -> String {
+    let rows: Vec<(&str, &Metrics)> = peers
+        .iter()
+        .map(|p| (p.spec.name.as_str(), p.metrics.as_ref()))
+        .collect();
+    metrics::table(&rows)
+}
+
+/// The run's own outputs as peers, opened now (a `-o` file that cannot be written
+/// stops the run before it starts): `out`, a `file` peer writing `-o` or a
+/// `stdout` peer, and `err`, a `stderr` peer. The executor thread writes them
+/// itself; only `out` failing stops the run (stderr is where failures are said).
+fn output_peers(opts: &Options) -> Result<Vec<Peer>, PeerError> {
+    let (out, w): (Arc<dyn Kind>, Box<dyn std::io::Write + Send>) = match &opts.output {
+        Some(path) => {
+            let file = kind::file::File::writing(path.clone());
+            let w = Box::new(file.open()?);
+            (Arc::new(file), w)
+        }
+        None => {
+            let stdout = kind::stdio::Output::Stdout;
+            (Arc::new(stdout), stdout.writer())
+        }
+    };
+    let stderr = kind::stdio::Output::Stderr;
+    Ok(vec![
+        output_peer("out", out, Direct::new(w, OUT_SPILL, true)),
+        output_peer(
+            "err",
+            Arc::new(stderr),
+            Direct::new(stderr.writer(), ERR_SPILL, false),
+        ),
+    ])
+}
+
+/// The run's own output `name`, a peer of kind `kind` the executor writes through `direct`.
+pub(super) fn output_peer(name: &str, kind: Arc<dyn Kind>, direct: Direct) -> Peer {
+    let spec = PeerSpec {
+        name: name.into(),
+        kind,
+        codec: "json".into(),
+        interceptors: None,
+        metrics_interval_s: None,
+        limits: Default::default(),
+    };
+    let mut peer = Peer::new(Arc::new(spec), Arc::default(), Arc::default());
+    peer.sink = Sink::Direct(direct);
+    peer
 }
 
 /// The CLI input `in` as a peer: stdin or the `-i` files, lines of `codec`.

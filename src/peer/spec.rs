@@ -54,6 +54,12 @@ impl Default for Limits {
     }
 }
 
+/// The run's own outputs, built-in peers written by the executor thread (see
+/// `runtime`): what the graph sends to its `out` and `err` nodes goes into them.
+/// No other peer has these names (at the top level the compiler reserves them, and
+/// a pipeline's peers are named `p::name`).
+pub const OUTPUTS: [&str; 2] = ["out", "err"];
+
 /// Default seconds between two `metrics` events of a peer.
 pub const DEFAULT_METRICS_INTERVAL_S: u64 = 10;
 
@@ -115,8 +121,12 @@ impl PeerSpec {
     pub fn metrics_node(&self) -> String {
         format!("{}/metrics", self.name)
     }
-    /// Graph output node for `into p` (the output name the executor reports).
+    /// Graph output node for `into p` (the output name the executor reports); the
+    /// run's own outputs are the graph's nodes of their names.
     pub fn in_node(&self) -> String {
+        if OUTPUTS.contains(&self.name.as_str()) {
+            return self.name.clone();
+        }
         format!("{}/in", self.name)
     }
 

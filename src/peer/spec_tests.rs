@@ -170,3 +170,16 @@ fn kafka_peers_take_brokers_as_a_string_or_a_list() {
     );
     assert!(errs.iter().any(|e| e.contains("`topic`")), "{errs:?}");
 }
+
+#[test]
+fn the_runs_own_outputs_are_the_graphs_out_and_err_nodes() {
+    let node = |name: &str| {
+        let mut s = build("p", "stdout", &Record::default()).unwrap();
+        s.name = name.into();
+        s.in_node()
+    };
+    assert_eq!(node("out"), "out");
+    assert_eq!(node("err"), "err");
+    assert_eq!(node("p::out"), "p::out/in");
+    assert_eq!(node("up"), "up/in");
+}

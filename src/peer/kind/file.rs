@@ -6,6 +6,7 @@ use super::{Ctx, Replay};
 use super::{Kind, Registration, Sink, Start, Started};
 use crate::peer::kind_docs::KindDoc;
 use crate::peer::PeerError;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -28,7 +29,7 @@ pub const KIND: Registration = Registration {
         ],
     },
     configure: |c| {
-        let path = c.string("path", None);
+        let path = c.string("path", None).into();
         let mode = match c
             .one_of("mode", &["read", "write", "append"], "read")
             .as_str()
@@ -52,8 +53,33 @@ pub enum FileMode {
 /// A `file` peer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
-    pub path: String,
+    pub path: PathBuf,
     pub mode: FileMode,
+}
+
+impl File {
+    /// A file written from its start (the run's `-o PATH`).
+    pub fn writing(path: PathBuf) -> Self {
+        File {
+            path,
+            mode: FileMode::Write,
+        }
+    }
+
+    /// Opens the file to write it: created, and truncated or appended to.
+    pub fn open(&self) -> Result<std::fs::File, PeerError> {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.create(true);
+        if self.mode == FileMode::Append {
+            opts.append(true);
+        } else {
+            opts.write(true).truncate(true);
+        }
+        opts.open(&self.path).map_err(|source| PeerError::Write {
+            path: self.path.display().to_string(),
+            source,
+        })
+    }
 }
 
 impl Kind for File {
@@ -82,7 +108,7 @@ impl Kind for File {
         match s.replay {
             Some(replay) => start_reader(s.ctx, &self.path, replay)?,
             None if s.writes && self.is_sink() => {
-                let tx = start_writer(&s.ctx, &self.path, self.mode)?;
+                let tx = start_writer(&s.ctx, self.open()?);
                 return Ok(Started::sink(Sink::Writer(tx)));
             }
             None => {}
@@ -95,13 +121,14 @@ impl Kind for File {
 /// starts reading it on its own thread; `replay` brings the acks and fails.
 fn start_reader(
     ctx: Ctx,
-    path: &str,
+    path: &Path,
     replay: mpsc::UnboundedReceiver<Replay>,
 ) -> Result<(), PeerError> {
+    let name = path.display().to_string();
     let input = FileInput {
         path: path.into(),
-        meta: crate::record! {"file" => crate::record!{"path" => path}},
-        name: path.to_string(),
+        meta: crate::record! {"file" => crate::record!{"path" => name.as_str()}},
+        name,
     };
     let inputs = vec![input];
     check_inputs(&inputs)?;
@@ -109,23 +136,9 @@ fn start_reader(
     Ok(())
 }
 
-/// Opens (creates, truncates or appends) the file now and starts its writer task.
-fn start_writer(
-    ctx: &Ctx,
-    path: &str,
-    mode: FileMode,
-) -> Result<mpsc::UnboundedSender<super::Outgoing>, PeerError> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true);
-    if mode == FileMode::Append {
-        opts.append(true);
-    } else {
-        opts.write(true).truncate(true);
-    }
-    let f = opts.open(path).map_err(|source| PeerError::Write {
-        path: path.to_string(),
-        source,
-    })?;
+/// Starts the writer task of `f` (opened now, so a file that cannot be written
+/// stops the run before it starts).
+fn start_writer(ctx: &Ctx, f: std::fs::File) -> mpsc::UnboundedSender<super::Outgoing> {
     let (tx, rx) = mpsc::unbounded_channel();
     let task_ctx = ctx.clone();
     let handle = tokio::spawn(async move {
@@ -134,5 +147,5 @@ fn start_writer(
         super::write_events(&task_ctx, Some(0), rx, w).await;
     });
     ctx.track(handle);
-    Ok(tx)
+    tx
 }

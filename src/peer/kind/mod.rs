@@ -7,7 +7,8 @@
 //!
 //! The graph-bound channel is bounded, so a slow graph slows readers down (the
 //! operating system buffers the rest); the sink-bound channels are not, so the
-//! executor never waits on a peer and the two directions cannot deadlock.
+//! executor never waits on a peer and the two directions cannot deadlock. The run's
+//! own `out` and `err` have no task: the executor writes them itself ([`Direct`]).
 //!
 //! A kind is one module implementing [`Kind`] with a [`Registration`] (its
 //! reference, whose keys are its config schema, and how a checked config becomes
@@ -15,6 +16,7 @@
 //! [`crate::peer::kinds::REGISTRY`].
 
 pub mod client;
+mod direct;
 pub mod file;
 pub mod http_client;
 pub mod http_server;
@@ -29,6 +31,7 @@ pub mod stdio;
 pub mod tcp_server;
 pub mod ws_server;
 
+pub use self::direct::Direct;
 pub use self::outbox::{queue, Inbox, Offer, Outbox, Outgoing};
 pub use self::start::{Sink, Start, Started};
 pub use super::kind_config::Config;

@@ -54,4 +54,6 @@ pub enum Sink {
     Control(mpsc::UnboundedSender<ToPeer>),
     /// A server: routed by id and lineage to its open streams.
     Server(SharedStreams),
+    /// Written by the executor thread itself, buffered (the run's `out` and `err`).
+    Direct(super::Direct),
 }

@@ -72,6 +72,17 @@ pub enum Output {
     Stderr,
 }
 
+impl Output {
+    /// The process's own output, for the executor thread to write itself (the
+    /// run's `out` and `err`).
+    pub fn writer(self) -> Box<dyn std::io::Write + Send> {
+        match self {
+            Output::Stdout => Box::new(std::io::stdout()),
+            Output::Stderr => Box::new(std::io::stderr()),
+        }
+    }
+}
+
 impl Kind for Output {
     fn writes_lines(&self) -> bool {
         true
