@@ -105,7 +105,10 @@ fn formatted_case_folders_still_pass() {
         if position_sensitive(f) {
             continue;
         }
-        let text = std::fs::read_to_string(f).expect("read");
+        // A case may hold a module that is not UTF-8 on purpose (its error is the test).
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
         let kind = Kind::from_path(f).unwrap_or(Kind::Query);
         if let Ok(out) = format(&text, kind) {
             if out != text {
