@@ -220,19 +220,27 @@ fn a_per_stream_client_opens_each_connection_when_the_destination_comes_up() {
     let listener = TcpListener::bind(("127.0.0.1", dst)).unwrap();
     // One connection per upstream connection, each with its own events.
     let mut got: Vec<Vec<String>> = Vec::new();
-    for _ in 0..2 {
-        let (sock, _) = listener.accept().unwrap();
-        sock.set_read_timeout(Some(DEADLINE)).unwrap();
-        let mut r = BufReader::new(sock);
-        let mut first = String::new();
-        r.read_line(&mut first).unwrap();
-        let mut lines = vec![first.trim().to_string()];
-        if first.contains("\"n\":1}") {
-            let mut second = String::new();
-            r.read_line(&mut second).unwrap();
-            lines.push(second.trim().to_string());
+    let mut read = || -> std::io::Result<()> {
+        for _ in 0..2 {
+            let (sock, _) = listener.accept()?;
+            sock.set_read_timeout(Some(DEADLINE))?;
+            let mut r = BufReader::new(sock);
+            let mut first = String::new();
+            r.read_line(&mut first)?;
+            let mut lines = vec![first.trim().to_string()];
+            if first.contains("\"n\":1}") {
+                let mut second = String::new();
+                r.read_line(&mut second)?;
+                lines.push(second.trim().to_string());
+            }
+            got.push(lines);
         }
-        got.push(lines);
+        Ok(())
+    };
+    if let Err(e) = read() {
+        // What the run said is what tells why.
+        let (code, _, err) = t.interrupt();
+        panic!("{e} after {got:?}; trickle exited {code}: {err}");
     }
     got.sort();
     assert_eq!(

@@ -323,8 +323,19 @@ impl Run<'_, '_, '_> {
 
     /// Window `i` emits: the target over its aggregates, then `having`.
     fn emit(&mut self, frames: &mut [Frame], i: usize) -> Result<(), ExecError> {
+        let last = i + 1 == frames.len();
         let f = &mut frames[i];
-        self.emit_state(self.offset + i, &mut f.aggrs, &f.lineage)
+        if !last {
+            // The next frame takes this one's lineage in after it emits.
+            return self.emit_state(self.offset + i, &mut f.aggrs, &f.lineage);
+        }
+        // Nothing reads it again before the reset: the emission takes it whole
+        // (a window of a thousand events would otherwise copy a thousand ids), and
+        // the frame starts again with room for as many.
+        let room = Vec::with_capacity(f.lineage.len());
+        let lineage = std::mem::replace(&mut f.lineage, room);
+        let vals = self.values(&mut f.aggrs)?;
+        self.emit_values(self.offset + i, &vals, lineage)
     }
 
     /// Window `window` of the select emits the aggregate states `aggrs`, which hold
@@ -335,11 +346,17 @@ impl Run<'_, '_, '_> {
         aggrs: &mut [Box<dyn Aggregate>],
         lineage: &[EventId],
     ) -> Result<(), ExecError> {
+        let vals = self.values(aggrs)?;
+        self.emit_values(window, &vals, lineage.to_vec())
+    }
+
+    /// What the aggregate states `aggrs` emit.
+    fn values(&self, aggrs: &mut [Box<dyn Aggregate>]) -> Result<Vec<Value>, ExecError> {
         let mut vals = Vec::with_capacity(aggrs.len());
         for (agg, site) in aggrs.iter_mut().zip(&self.spec.aggrs) {
             vals.push(agg.emit().map_err(|e| site.fail(e))?);
         }
-        self.emit_values(window, &vals, lineage.to_vec())
+        Ok(vals)
     }
 
     /// The target over the aggregate values `vals`, then `having`; the result goes out.
