@@ -7,7 +7,7 @@
 //! undecoded. A chunk being decoded is taken out of its entry and put back, so
 //! chunks still come out in the order they were read.
 
-use super::chunks::{Chunk, Decoder, Input};
+use super::chunks::{Chunk, ChunkPool, Decoder, Input};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -29,8 +29,6 @@ enum Entry {
 #[derive(Default)]
 struct State {
     entries: VecDeque<Entry>,
-    /// Chunks handed back by the run loop, for the reader to fill again.
-    free: Vec<Chunk>,
     /// The run loop has stopped listening.
     closed: bool,
     next_seq: u64,
@@ -62,6 +60,8 @@ impl State {
 pub(super) struct Queue {
     state: Mutex<State>,
     cond: Condvar,
+    /// Chunks handed back by the run loop, for the reader to fill again.
+    free: ChunkPool,
 }
 
 impl Queue {
@@ -154,9 +154,9 @@ impl Queue {
         self.cond.notify_all();
     }
 
-    /// Reader side: a chunk to fill, if the run loop has handed one back.
-    pub(super) fn reuse(&self) -> Option<Chunk> {
-        self.lock().free.pop()
+    /// Reader side: a chunk to fill (one the run loop handed back, if any).
+    pub(super) fn reuse(&self) -> Chunk {
+        self.free.take()
     }
 
     /// Run-loop side: the next decoded chunk (or the end), decoding while waiting;
@@ -199,10 +199,7 @@ impl Queue {
 
     /// Run-loop side: a chunk done with, to be filled again.
     pub(super) fn recycle(&self, chunk: Chunk) {
-        let mut st = self.lock();
-        if st.free.len() < AHEAD {
-            st.free.push(chunk);
-        }
+        self.free.put(chunk);
     }
 
     /// Run-loop side: nothing more will be taken; the reader stops at its next chunk.

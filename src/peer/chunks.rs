@@ -394,7 +394,7 @@ fn read_all(
 ) {
     for (input, mut source) in inputs.into_iter().enumerate() {
         let name = names.get(input).map_or("input", String::as_str);
-        let first = queue.reuse().unwrap_or_default();
+        let first = queue.reuse();
         let mut lines = Splitter::new(input, decoder.max_line, false, first);
         let mut sink = ToQueue {
             queue,
@@ -414,9 +414,9 @@ fn read_all(
     queue.finish(Input::End, decoder);
 }
 
-/// Chunks done with, on their way back from the executor thread to the tasks that
-/// fill them (a peer's streams, whose chunks otherwise go one way): their buffers,
-/// already grown, and the records of their events ([`Chunk::spare`]) are reused.
+/// Chunks done with, on their way back from the executor thread to what fills
+/// them (the built-in input's reader, a peer's streams): their buffers, already
+/// grown, and the records of their events ([`Chunk::spare`]) are reused.
 #[derive(Debug, Default)]
 pub struct ChunkPool(std::sync::Mutex<Vec<Chunk>>);
 
@@ -425,11 +425,14 @@ const POOL: usize = 16;
 
 impl ChunkPool {
     /// Keeps `chunk` for reuse, if there is room (not one grown by a huge line or
-    /// message: a pool must not pin that memory).
-    pub fn put(&self, chunk: Chunk) {
+    /// message: a pool must not pin that memory). On the executor thread it takes
+    /// along the records its events are done with ([`crate::value::recycle`]).
+    pub fn put(&self, mut chunk: Chunk) {
         if chunk.data.capacity() > 4 * READ_BYTES {
             return;
         }
+        let lines = chunk.len();
+        crate::value::recycle::take(&mut chunk.spare, lines);
         let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if pool.len() < POOL {
             pool.push(chunk);
@@ -506,7 +509,7 @@ struct ToQueue<'a> {
 
 impl LineSink for ToQueue<'_> {
     fn fresh(&mut self) -> Chunk {
-        self.queue.reuse().unwrap_or_default()
+        self.queue.reuse()
     }
 
     /// False when the run loop is gone.

@@ -148,9 +148,6 @@ impl Exec<'_> {
         match input.reader.next(wait) {
             Some(Input::Lines(mut chunk)) => {
                 self.chunk(&mut chunk);
-                // The records its events are done with go back with it, to be filled again.
-                let lines = chunk.len();
-                crate::value::recycle::take(&mut chunk.spare, lines);
                 if let Some(input) = &self.input {
                     input.reader.recycle(chunk);
                 }

@@ -117,9 +117,7 @@ impl Exec<'_> {
         self.peers[peer]
             .metrics
             .add(Counter::Out, Some(stream), events);
-        // Back to the peer's streams, with the records its events are done with.
-        let lines = chunk.len();
-        crate::value::recycle::take(&mut chunk.spare, lines);
+        // Back to the peer's streams, to be filled again.
         plan.spent.put(std::mem::take(chunk));
     }
 
