@@ -37,7 +37,24 @@ pub struct Pane {
 impl Pane {
     /// Whether `t` is the timer this pane has in its queue (else it was superseded).
     fn armed_with(&self, t: &Timer) -> bool {
-        self.id == t.id && self.armed == (t.due, t.start, t.purge)
+        self.armed_timer(t.seq) == *t
+    }
+
+    /// The timer it has in its queue, for a pane of group `seq`.
+    fn armed_timer(&self, seq: u64) -> Timer {
+        let (due, start, purge) = self.armed;
+        Timer {
+            due,
+            seq,
+            start,
+            id: self.id,
+            purge,
+        }
+    }
+
+    /// `t` is the timer it has in its queue now.
+    fn arm_with(&mut self, t: &Timer) {
+        self.armed = (t.due, t.start, t.purge);
     }
 }
 
@@ -237,7 +254,7 @@ impl Place<'_> {
 
     fn arm(&mut self, p: &mut Pane) {
         let t = self.timer(p);
-        p.armed = (t.due, t.start, t.purge);
+        p.arm_with(&t);
         let clock = self.clock.clone();
         self.state.timers(&clock).push(t);
     }
@@ -245,15 +262,7 @@ impl Place<'_> {
     /// Pane `p` changed: a timer it needs before the one it has is pushed (leaving
     /// that stale); a later one waits until the one it has pops.
     fn rearm(&mut self, p: &mut Pane) {
-        let (due, start, purge) = p.armed;
-        let armed = Timer {
-            due,
-            seq: self.seq,
-            start,
-            id: p.id,
-            purge,
-        };
-        if self.timer(p) < armed {
+        if self.timer(p) < p.armed_timer(self.seq) {
             self.state.stale += 1;
             self.arm(p);
         }
@@ -484,7 +493,7 @@ pub fn fire(
     if now != *timer {
         // The pane took events since it armed `timer`: its own time comes later
         // (the queue pops it in order, in this same advance if it is due).
-        panes.list[idx].armed = (now.due, now.start, now.purge);
+        panes.list[idx].arm_with(&now);
         state.timers(clock).push(now);
         return Ok(());
     }
@@ -503,7 +512,7 @@ pub fn fire(
             id: p.id,
             purge: true,
         };
-        p.armed = (t.due, t.start, t.purge);
+        p.arm_with(&t);
         state.timers(clock).push(t);
     } else {
         state.recycle(panes.list.swap_remove(idx));
