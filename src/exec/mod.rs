@@ -4,6 +4,7 @@ mod error;
 pub mod executor;
 pub mod graph;
 pub mod group;
+mod group_slots;
 pub mod operator;
 pub mod ops;
 pub mod query;

@@ -3,6 +3,7 @@
 //! stream-end / drain flushes of SPEC §4 and §7.
 
 use super::group::{group_value, group_value_from, key_json, GroupSpec};
+use super::group_slots::GroupSlots;
 use super::tilt::{accumulate, guard, Chain, EmitSpec, Marks, Run, Trigger};
 use super::timed::{Panes, TimeState};
 use crate::aggr::AggrError;
@@ -96,9 +97,8 @@ pub struct Select {
     pub(super) offset: usize,
     /// Event-time windows: watermarks and timers.
     pub(super) time: Option<TimeState>,
-    /// Event-time and sliding windows: group creation number → index in `groups`
-    /// (timers name their group by it).
-    pub(super) by_seq: rustc_hash::FxHashMap<u64, usize>,
+    /// The groups of event-time and sliding windows (`groups` holds the others').
+    pub(super) slots: GroupSlots,
     /// The marks of the results of the last call, when the spec asks for them
     /// ([`crate::exec::tilt::EmitSpec::marked`]), by index in its outputs.
     pub(super) marks: Marks,
@@ -149,7 +149,7 @@ impl Select {
             offset: usize::from(!matches!(kind, WinKind::Classic)),
             kind,
             time,
-            by_seq: Default::default(),
+            slots: GroupSlots::default(),
             marks: Marks::new(),
             next_seq: 0,
             late: false,
@@ -177,7 +177,7 @@ impl Select {
 
     /// Groups held (each holds its windows).
     pub fn held_groups(&self) -> usize {
-        self.groups.len()
+        self.groups.len() + self.slots.len()
     }
 
     /// Event-time timers held, stale ones included.
@@ -418,13 +418,19 @@ impl Select {
             lineage: &[],
         };
         let mut first_err = None;
+        let cardinality = self.groups.len() + self.slots.len();
+        // Classic groups in the map's order (creation order); the others by `seq`.
+        let mut picked = self.slots.take_where(&pick);
         let mut kept = IndexMap::default();
-        let cardinality = self.groups.len();
-        for (k, mut g) in std::mem::take(&mut self.groups) {
-            if !pick(&g) {
+        for (k, g) in std::mem::take(&mut self.groups) {
+            if pick(&g) {
+                picked.push(g);
+            } else {
                 kept.insert(k, g);
-                continue;
             }
+        }
+        self.groups = kept;
+        for mut g in picked {
             let mut run = Run {
                 spec: &self.spec.emit,
                 group: &g.value,
@@ -439,7 +445,6 @@ impl Select {
                 first_err.get_or_insert(e);
             }
         }
-        self.groups = kept;
         first_err.map_or(Ok(()), Err)
     }
 

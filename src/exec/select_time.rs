@@ -48,12 +48,14 @@ impl Select {
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
     ) -> Result<(), ExecError> {
-        let idx = match self.groups.get_index_of(text) {
-            Some(i) => i,
+        let slot = match self.slots.find(text) {
+            Some(s) => s,
             None => self.new_group(key, text, stream)?,
         };
-        let cardinality = self.groups.len();
-        let g = &mut self.groups[idx];
+        let cardinality = self.slots.len();
+        let Some(g) = self.slots.at(slot) else {
+            return Ok(());
+        };
         let mut run = Run {
             spec: &self.spec.emit,
             group: &g.value,
@@ -80,6 +82,7 @@ impl Select {
             state,
             clock,
             seq: g.seq,
+            slot,
             wm,
         };
         let placed = place.event(&mut g.panes, &mut g.chain.frames, &mut run, time)?;
@@ -87,26 +90,9 @@ impl Select {
             self.late = true;
         }
         if g.panes.is_empty() && g.chain.is_empty() {
-            self.remove_timed_group(idx);
+            self.slots.remove(slot);
         }
         Ok(())
-    }
-
-    /// Drops the group at `idx`; the last group takes its place (and index).
-    fn remove_timed_group(&mut self, idx: usize) {
-        if let Some((_, g)) = self.groups.swap_remove_index(idx) {
-            self.by_seq.remove(&g.seq);
-        }
-        if let Some(moved) = self.groups.get_index(idx).map(|(_, g)| g.seq) {
-            self.by_seq.insert(moved, idx);
-        }
-    }
-
-    /// `by_seq` anew, after groups were dropped or reordered in bulk.
-    fn reindex(&mut self) {
-        self.by_seq.clear();
-        let seqs = self.groups.values().enumerate().map(|(i, g)| (g.seq, i));
-        self.by_seq.extend(seqs);
     }
 
     fn new_group(
@@ -114,8 +100,8 @@ impl Select {
         key: &[Value],
         text: &str,
         stream: &StreamKey,
-    ) -> Result<usize, ExecError> {
-        if self.groups.len() >= self.max_groups {
+    ) -> Result<u32, ExecError> {
+        if self.slots.len() >= self.max_groups {
             return Err(ExecError::TooManyGroups {
                 max: self.max_groups,
                 group: text.to_string(),
@@ -129,19 +115,15 @@ impl Select {
         };
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.by_seq.insert(seq, self.groups.len());
-        self.groups.insert(
-            Str::from(text),
-            Group {
-                value: group_value_from(key, text),
-                chain,
-                stream: stream.clone(),
-                seq,
-                panes: Panes::default(),
-                sliding,
-            },
-        );
-        Ok(self.groups.len() - 1)
+        let g = Group {
+            value: group_value_from(key, text),
+            chain,
+            stream: stream.clone(),
+            seq,
+            panes: Panes::default(),
+            sliding,
+        };
+        Ok(self.slots.insert(text, g))
     }
 
     /// After an event went into its windows: its stream's watermark and the select's
@@ -180,13 +162,12 @@ impl Select {
             let Some((clock, timer)) = state.pop_due(clocks) else {
                 break;
             };
-            let Some(&idx) = self.by_seq.get(&timer.seq) else {
+            let cardinality = self.slots.len();
+            let Some(g) = self.slots.get_mut(timer.slot, timer.seq) else {
                 // Its group is gone, and with it the pane.
                 state.forget_stale();
                 continue;
             };
-            let cardinality = self.groups.len();
-            let g = &mut self.groups[idx];
             let mut run = Run {
                 spec: &self.spec.emit,
                 group: &g.value,
@@ -208,7 +189,7 @@ impl Select {
                 first_err.get_or_insert(e);
             }
             if g.panes.is_empty() && g.chain.is_empty() {
-                self.remove_timed_group(idx);
+                self.slots.remove(timer.slot);
             }
         }
         self.sweep_timers();
@@ -223,12 +204,11 @@ impl Select {
         if !state.wants_sweep() {
             return;
         }
-        let (groups, by_seq) = (&self.groups, &self.by_seq);
+        let slots = &self.slots;
         state.sweep(|t| {
-            by_seq
-                .get(&t.seq)
-                .and_then(|&i| groups.get_index(i))
-                .is_some_and(|(_, g)| g.panes.has_timer(t))
+            slots
+                .get(t.slot, t.seq)
+                .is_some_and(|g| g.panes.has_timer(t))
         });
     }
 
@@ -261,14 +241,13 @@ impl Select {
         if self.time.is_none() {
             // Count sliding windows emit per event: nothing more at drain or stream end.
             match signal {
-                Signal::Drain => self.groups.clear(),
+                Signal::Drain => self.slots.clear(),
                 Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
-                    self.groups
-                        .retain(|_, g| !(g.stream.0 == *peer && g.stream.1 == *stream));
+                    self.slots
+                        .take_where(|g| g.stream.0 == *peer && g.stream.1 == *stream);
                 }
-                _ => return Ok(()),
+                _ => {}
             }
-            self.reindex();
             return Ok(());
         }
         let (mut event, mut meta) = (Value::Null, Value::record());
@@ -325,12 +304,8 @@ impl Select {
             Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
                 self.flush(|g| g.stream.0 == *peer && g.stream.1 == *stream, out)
             }
-            // Nothing dropped groups in bulk: `by_seq` is current (a tick with a
-            // hundred thousand groups open must not walk them all).
-            _ => return res,
+            _ => Ok(()),
         };
-        // The flush rebuilt the groups' map.
-        self.reindex();
         res.and(flushed)
     }
 }

@@ -17,14 +17,19 @@ use crate::value::Value;
 use crate::window::event_time::{TimeKind, TimeSpec};
 use crate::window::watermark::{StreamKey, Watermarks};
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::sync::Arc;
+
+/// A pane's aggregate states, inline: with a hundred thousand sessions open, a
+/// pane reached through one more pointer is one more cache miss per event.
+type States = SmallVec<[Box<dyn Aggregate>; 4]>;
 
 /// One window of one group.
 pub struct Pane {
     pub start: i64,
     pub end: i64,
     id: u64,
-    aggrs: Vec<Box<dyn Aggregate>>,
+    aggrs: States,
     lineage: Vec<EventId>,
     /// Emitted; kept for late events until its clock reaches `end + lateness`.
     closed: bool,
@@ -37,11 +42,11 @@ pub struct Pane {
 impl Pane {
     /// Whether `t` is the timer this pane has in its queue (else it was superseded).
     fn armed_with(&self, t: &Timer) -> bool {
-        self.armed_timer(t.seq) == *t
+        self.armed_timer(t.seq, t.slot) == *t
     }
 
     /// The timer it has in its queue, for a pane of group `seq`.
-    fn armed_timer(&self, seq: u64) -> Timer {
+    fn armed_timer(&self, seq: u64, slot: u32) -> Timer {
         let (due, start, purge) = self.armed;
         Timer {
             due,
@@ -49,6 +54,7 @@ impl Pane {
             start,
             id: self.id,
             purge,
+            slot,
         }
     }
 
@@ -61,7 +67,9 @@ impl Pane {
 /// The windows of one group.
 #[derive(Default)]
 pub struct Panes {
-    list: Vec<Pane>,
+    /// Inline: most groups have one window open (a session, an event-time
+    /// tumbling window), reached without another pointer.
+    list: SmallVec<[Pane; 1]>,
     next_id: u64,
 }
 
@@ -87,12 +95,15 @@ pub struct Timer {
     pub start: i64,
     pub id: u64,
     pub purge: bool,
+    /// Where the group is ([`super::group_slots::GroupSlots`]); `seq` tells whether
+    /// it still is. Never decides the order: `seq` is unique.
+    pub slot: u32,
 }
 
 impl Timer {
     /// The timer pane `p` of group `seq` is armed with: its close, or once closed
     /// its drop `lateness` after its end.
-    fn of(p: &Pane, seq: u64, lateness: i64) -> Timer {
+    fn of(p: &Pane, seq: u64, slot: u32, lateness: i64) -> Timer {
         let due = if p.closed {
             p.end.saturating_add(lateness)
         } else {
@@ -104,6 +115,7 @@ impl Timer {
             start: p.start,
             id: p.id,
             purge: p.closed,
+            slot,
         }
     }
 }
@@ -135,7 +147,7 @@ pub struct TimeState {
 }
 
 /// A dropped pane's reset aggregate states and (empty) lineage.
-type Spare = (Vec<Box<dyn Aggregate>>, Vec<EventId>);
+type Spare = (States, Vec<EventId>);
 
 /// Spare states kept at most: the most recently dropped, still in cache, are
 /// the ones taken.
@@ -243,13 +255,14 @@ pub struct Place<'a> {
     pub clock: Option<StreamKey>,
     /// The group's creation number.
     pub seq: u64,
+    pub slot: u32,
     /// The group's clock's watermark before this event moves it.
     pub wm: i64,
 }
 
 impl Place<'_> {
     fn timer(&self, p: &Pane) -> Timer {
-        Timer::of(p, self.seq, self.state.spec.lateness)
+        Timer::of(p, self.seq, self.slot, self.state.spec.lateness)
     }
 
     fn arm(&mut self, p: &mut Pane) {
@@ -262,7 +275,7 @@ impl Place<'_> {
     /// Pane `p` changed: a timer it needs before the one it has is pushed (leaving
     /// that stale); a later one waits until the one it has pops.
     fn rearm(&mut self, p: &mut Pane) {
-        if self.timer(p) < p.armed_timer(self.seq) {
+        if self.timer(p) < p.armed_timer(self.seq, self.slot) {
             self.state.stale += 1;
             self.arm(p);
         }
@@ -463,10 +476,12 @@ pub fn emit_pane(
     }
     run.emit_state(0, &mut p.aggrs, &p.lineage)?;
     if propagate && !chain.is_empty() {
-        run.head = Some((std::mem::take(&mut p.aggrs), std::mem::take(&mut p.lineage)));
+        // Tilt frames after the window take a `Vec` (their own states are not inline).
+        let aggrs = std::mem::take(&mut p.aggrs).into_vec();
+        run.head = Some((aggrs, std::mem::take(&mut p.lineage)));
         let res = run.step(chain, 0);
         if let Some((aggrs, lineage)) = run.head.take() {
-            (p.aggrs, p.lineage) = (aggrs, lineage);
+            (p.aggrs, p.lineage) = (SmallVec::from_vec(aggrs), lineage);
         }
         res?;
     }
@@ -489,7 +504,7 @@ pub fn fire(
         state.forget_stale();
         return Ok(());
     };
-    let now = Timer::of(&panes.list[idx], timer.seq, lateness);
+    let now = Timer::of(&panes.list[idx], timer.seq, timer.slot, lateness);
     if now != *timer {
         // The pane took events since it armed `timer`: its own time comes later
         // (the queue pops it in order, in this same advance if it is due).
@@ -511,6 +526,7 @@ pub fn fire(
             start: p.start,
             id: p.id,
             purge: true,
+            slot: timer.slot,
         };
         p.arm_with(&t);
         state.timers(clock).push(t);

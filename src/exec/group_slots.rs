@@ -1,0 +1,149 @@
+//! The groups of an event-time or count `sliding` select. Each lives in a slot
+//! that keeps its number for as long as the group lives, so a timer names its
+//! group by slot and reaches it in one step: with a hundred thousand sessions
+//! open, every extra lookup between a timer and its pane is a cache miss. A
+//! group's creation number (`seq`) tells a live group from a later one that took
+//! its slot over.
+
+use super::select::Group;
+use crate::value::Str;
+use std::collections::HashMap;
+
+type FxBuild = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
+
+#[derive(Default)]
+pub(super) struct GroupSlots {
+    /// By the JSON of their key.
+    index: HashMap<Str, u32, FxBuild>,
+    slots: Vec<Option<(Str, Group)>>,
+    /// Empty slots, the latest freed (still in cache) taken first.
+    free: Vec<u32>,
+}
+
+impl GroupSlots {
+    pub(super) fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The slot of the group keyed `key`.
+    pub(super) fn find(&self, key: &str) -> Option<u32> {
+        self.index.get(key).copied()
+    }
+
+    /// Adds a group under `key` (not present); returns its slot.
+    pub(super) fn insert(&mut self, key: &str, g: Group) -> u32 {
+        let key = Str::from(key);
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = Some((key.clone(), g));
+                s
+            }
+            None => {
+                self.slots.push(Some((key.clone(), g)));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.index.insert(key, slot);
+        slot
+    }
+
+    /// The group in `slot`, if it is group `seq` (else that group is gone).
+    pub(super) fn get_mut(&mut self, slot: u32, seq: u64) -> Option<&mut Group> {
+        match self.slots.get_mut(slot as usize) {
+            Some(Some((_, g))) if g.seq == seq => Some(g),
+            _ => None,
+        }
+    }
+
+    pub(super) fn get(&self, slot: u32, seq: u64) -> Option<&Group> {
+        match self.slots.get(slot as usize) {
+            Some(Some((_, g))) if g.seq == seq => Some(g),
+            _ => None,
+        }
+    }
+
+    /// The group in `slot`, whichever it is.
+    pub(super) fn at(&mut self, slot: u32) -> Option<&mut Group> {
+        match self.slots.get_mut(slot as usize) {
+            Some(Some((_, g))) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// Drops the group in `slot`.
+    pub(super) fn remove(&mut self, slot: u32) {
+        if let Some((key, _)) = self.slots.get_mut(slot as usize).and_then(Option::take) {
+            self.index.remove(&key);
+            self.free.push(slot);
+        }
+    }
+
+    pub(super) fn clear(&mut self) {
+        *self = GroupSlots::default();
+    }
+
+    /// Removes the groups `pick` selects and returns them in creation order.
+    pub(super) fn take_where(&mut self, pick: impl Fn(&Group) -> bool) -> Vec<Group> {
+        let mut taken = Vec::new();
+        for (i, s) in self.slots.iter_mut().enumerate() {
+            if s.as_ref().is_some_and(|(_, g)| pick(g)) {
+                if let Some((key, g)) = s.take() {
+                    self.index.remove(&key);
+                    self.free.push(i as u32);
+                    taken.push(g);
+                }
+            }
+        }
+        taken.sort_by_key(|g| g.seq);
+        if self.index.is_empty() {
+            self.clear();
+        }
+        taken
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GroupSlots;
+    use crate::exec::select::Group;
+
+    fn group(seq: u64) -> Group {
+        Group {
+            value: crate::value::Value::Null,
+            chain: crate::exec::tilt::Chain { frames: Vec::new() },
+            stream: ("in".into(), 0),
+            seq,
+            panes: Default::default(),
+            sliding: None,
+        }
+    }
+
+    #[test]
+    fn a_freed_slot_is_reused_and_the_old_seq_no_longer_reaches_it() {
+        let mut s = GroupSlots::default();
+        let a = s.insert("[1]", group(0));
+        let b = s.insert("[2]", group(1));
+        assert_ne!(a, b);
+        s.remove(a);
+        assert_eq!(s.find("[1]"), None);
+        let c = s.insert("[3]", group(2));
+        assert_eq!(c, a);
+        assert!(s.get(c, 0).is_none());
+        assert_eq!(s.get(c, 2).map(|g| g.seq), Some(2));
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn take_where_returns_groups_in_creation_order() {
+        let mut s = GroupSlots::default();
+        for (k, seq) in [("[a]", 5), ("[b]", 1), ("[c]", 3)] {
+            s.insert(k, group(seq));
+        }
+        s.remove(0);
+        s.insert("[d]", group(9));
+        let seqs: Vec<u64> = s.take_where(|g| g.seq != 3).iter().map(|g| g.seq).collect();
+        assert_eq!(seqs, [1, 9]);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.find("[c]"), Some(2));
+    }
+}
