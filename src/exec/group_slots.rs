@@ -70,6 +70,27 @@ impl GroupSlots {
         }
     }
 
+    /// Hints the cache to fetch the group in `slot` (see [`super::prefetch`]).
+    pub(super) fn prefetch(&self, slot: u32) {
+        if let Some(s) = self.slots.get(slot as usize) {
+            // Its lines, and one more: slots do not start on a line.
+            super::prefetch::prefetch(s, std::mem::size_of_val(s).div_ceil(64) + 1);
+        }
+    }
+
+    /// Hints the cache to fetch what group `seq` in `slot` points to: its windows'
+    /// aggregate states and its key's values (which its results read).
+    pub(super) fn prefetch_deeper(&self, slot: u32, seq: u64) {
+        if let Some(g) = self.get(slot, seq) {
+            g.panes.prefetch_states();
+            if let crate::value::Value::Array(items) = &g.value {
+                if let Some(first) = items.first() {
+                    super::prefetch::prefetch(first, 1);
+                }
+            }
+        }
+    }
+
     /// Drops the group in `slot`.
     pub(super) fn remove(&mut self, slot: u32) {
         if let Some((key, _)) = self.slots.get_mut(slot as usize).and_then(Option::take) {

@@ -16,6 +16,11 @@ use crate::window::sliding::SlidingWindow;
 use crate::window::watermark::StreamKey;
 use crate::window::WinKind;
 
+/// How many timers ahead of the one firing its group is fetched, and its
+/// group's states (see [`super::prefetch`]).
+const PREFETCH_GROUP: usize = 4;
+const PREFETCH_STATES: usize = 2;
+
 impl Select {
     /// The time of `ev` for the first window: its `time` expression (an integer, or
     /// the event fails), else its ingest time.
@@ -162,6 +167,14 @@ impl Select {
             let Some((clock, timer)) = state.pop_due(clocks) else {
                 break;
             };
+            // Timers pop in order: the groups of the next ones are fetched while
+            // this one fires, the group first, then (once it is there) its states.
+            if let Some(t) = state.upcoming(&clock, PREFETCH_GROUP) {
+                self.slots.prefetch(t.slot);
+            }
+            if let Some(t) = state.upcoming(&clock, PREFETCH_STATES) {
+                self.slots.prefetch_deeper(t.slot, t.seq);
+            }
             let cardinality = self.slots.len();
             let Some(g) = self.slots.get_mut(timer.slot, timer.seq) else {
                 // Its group is gone, and with it the pane.

@@ -80,6 +80,15 @@ impl Panes {
     pub fn len(&self) -> usize {
         self.list.len()
     }
+    /// Hints the cache to fetch the panes' aggregate states (see [`super::prefetch`]).
+    pub fn prefetch_states(&self) {
+        for p in &self.list {
+            for a in &p.aggrs {
+                super::prefetch::prefetch(&**a, 1);
+            }
+        }
+    }
+
     /// Whether one of the panes is armed with `t`.
     pub fn has_timer(&self, t: &Timer) -> bool {
         self.list.iter().any(|p| p.armed_with(t))
@@ -222,6 +231,11 @@ impl TimeState {
             Some(s) => s,
             None => (aggrs.iter().map(|a| (a.decl.make)()).collect(), Vec::new()),
         }
+    }
+
+    /// The timer `k` places behind the next of `clock` (see [`TimerQueue::ahead`]).
+    pub fn upcoming(&self, clock: &Option<StreamKey>, k: usize) -> Option<&Timer> {
+        self.timers.get(clock).and_then(|q| q.ahead(k))
     }
 
     /// A popped timer turned out stale.

@@ -40,6 +40,12 @@ impl<T: Ord> TimerQueue<T> {
         }
     }
 
+    /// The timer `k` places behind the front of the sorted run (not counting the
+    /// out-of-order ones): one that is likely to pop soon.
+    pub fn ahead(&self, k: usize) -> Option<&T> {
+        self.run.get(k)
+    }
+
     /// Removes the earliest timer.
     pub fn pop(&mut self) -> Option<T> {
         let from_rest = match (self.run.front(), self.rest.peek()) {
