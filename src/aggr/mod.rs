@@ -20,10 +20,12 @@ mod dds;
 mod hdr;
 mod percentiles;
 mod site;
+mod state;
 mod stats;
 mod win;
 
 pub use site::{AggrError, AggrSite};
+pub use state::State;
 
 use crate::functions::FnError;
 use crate::value::Value;

@@ -290,9 +290,9 @@ impl Run<'_, '_, '_> {
     }
 
     /// The trigger goes into the aggregate states `aggrs`; its ids into `lineage`.
-    pub fn accumulate_into(
+    pub fn accumulate_into<A: std::ops::DerefMut<Target = dyn Aggregate>>(
         &mut self,
-        aggrs: &mut [Box<dyn Aggregate>],
+        aggrs: &mut [A],
         lineage: &mut Vec<EventId>,
     ) -> Result<(), ExecError> {
         let name = Value::Null;
@@ -300,7 +300,7 @@ impl Run<'_, '_, '_> {
         let time = self.trig.time;
         let mut scope = self.scope(&name, &[]);
         for (agg, site) in aggrs.iter_mut().zip(&spec.aggrs) {
-            accumulate(agg.as_mut(), site, &mut scope, time)?;
+            accumulate(&mut **agg, site, &mut scope, time)?;
         }
         lineage.extend_from_slice(self.trig.lineage);
         Ok(())
@@ -340,10 +340,10 @@ impl Run<'_, '_, '_> {
 
     /// Window `window` of the select emits the aggregate states `aggrs`, which hold
     /// the events of `lineage`.
-    pub fn emit_state(
+    pub fn emit_state<A: std::ops::DerefMut<Target = dyn Aggregate>>(
         &mut self,
         window: usize,
-        aggrs: &mut [Box<dyn Aggregate>],
+        aggrs: &mut [A],
         lineage: &[EventId],
     ) -> Result<(), ExecError> {
         let vals = self.values(aggrs)?;
@@ -351,7 +351,10 @@ impl Run<'_, '_, '_> {
     }
 
     /// What the aggregate states `aggrs` emit.
-    fn values(&self, aggrs: &mut [Box<dyn Aggregate>]) -> Result<Vec<Value>, ExecError> {
+    fn values<A: std::ops::DerefMut<Target = dyn Aggregate>>(
+        &self,
+        aggrs: &mut [A],
+    ) -> Result<Vec<Value>, ExecError> {
         let mut vals = Vec::with_capacity(aggrs.len());
         for (agg, site) in aggrs.iter_mut().zip(&self.spec.aggrs) {
             vals.push(agg.emit().map_err(|e| site.fail(e))?);

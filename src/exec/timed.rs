@@ -11,7 +11,7 @@
 use super::tilt::{Frame, Run};
 use super::timer_queue::TimerQueue;
 use super::ExecError;
-use crate::aggr::Aggregate;
+use crate::aggr::State;
 use crate::event::EventId;
 use crate::value::Value;
 use crate::window::event_time::{TimeKind, TimeSpec};
@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 /// A pane's aggregate states, inline: with a hundred thousand sessions open, a
 /// pane reached through one more pointer is one more cache miss per event.
-type States = SmallVec<[Box<dyn Aggregate>; 4]>;
+type States = SmallVec<[State; 4]>;
 
 /// One window of one group.
 pub struct Pane {
@@ -84,7 +84,9 @@ impl Panes {
     pub fn prefetch_states(&self) {
         for p in &self.list {
             for a in &p.aggrs {
-                super::prefetch::prefetch(&**a, 1);
+                if let State::Boxed(b) = a {
+                    super::prefetch::prefetch(&**b, 1);
+                }
             }
         }
     }
@@ -229,7 +231,10 @@ impl TimeState {
     fn states(&mut self, aggrs: &[crate::aggr::AggrSite]) -> Spare {
         match self.spare.as_mut().and_then(Vec::pop) {
             Some(s) => s,
-            None => (aggrs.iter().map(|a| (a.decl.make)()).collect(), Vec::new()),
+            None => {
+                let states = aggrs.iter().map(|a| State::from((a.decl.make)()));
+                (states.collect(), Vec::new())
+            }
         }
     }
 
@@ -454,7 +459,7 @@ impl Place<'_> {
         let target = &mut panes.list[keep_idx];
         for o in &others {
             for ((agg, src), site) in target.aggrs.iter_mut().zip(&o.aggrs).zip(&run.spec.aggrs) {
-                agg.combine(src.as_ref()).map_err(|err| site.fail(err))?;
+                agg.combine(&**src).map_err(|err| site.fail(err))?;
             }
             target.lineage.extend_from_slice(&o.lineage);
             target.start = target.start.min(o.start);
@@ -490,12 +495,13 @@ pub fn emit_pane(
     }
     run.emit_state(0, &mut p.aggrs, &p.lineage)?;
     if propagate && !chain.is_empty() {
-        // Tilt frames after the window take a `Vec` (their own states are not inline).
-        let aggrs = std::mem::take(&mut p.aggrs).into_vec();
+        // Tilt frames after the window take boxed states (theirs are not inline).
+        let aggrs = p.aggrs.drain(..).map(State::into_box).collect();
         run.head = Some((aggrs, std::mem::take(&mut p.lineage)));
         let res = run.step(chain, 0);
         if let Some((aggrs, lineage)) = run.head.take() {
-            (p.aggrs, p.lineage) = (SmallVec::from_vec(aggrs), lineage);
+            p.aggrs = aggrs.into_iter().map(State::from).collect();
+            p.lineage = lineage;
         }
         res?;
     }
