@@ -27,6 +27,12 @@ use std::time::Duration;
 /// Bytes asked for in one read.
 const READ_BYTES: usize = 64 * 1024;
 
+/// A reader that takes in what a byte stream has ready before cutting
+/// ([`Splitter::scan`]) cuts once a chunk holds this much: fewer, fuller chunks
+/// (fewer hand-overs and wake-ups per event), each small enough for a
+/// [`ChunkPool`] to keep.
+pub const BATCH_BYTES: usize = 2 * READ_BYTES;
+
 /// Longest input line decoded (as the `lines` interceptor's default `max_length`).
 pub const MAX_LINE: usize = crate::peer::interceptor::DEFAULT_MAX_LENGTH;
 
@@ -598,6 +604,20 @@ impl Splitter {
     /// `n` bytes were read into [`Splitter::space`]: the chunk of the lines they
     /// completed, if any (`fresh` then takes its place).
     pub fn filled(&mut self, n: usize, fresh: impl FnOnce() -> Chunk) -> Option<Chunk> {
+        self.scan(n);
+        self.cut(fresh)
+    }
+
+    /// `n` bytes were read into [`Splitter::space`]: the lines they complete stay in
+    /// the chunk being filled until [`Splitter::cut`]. True when it must be cut now:
+    /// it holds [`BATCH_BYTES`] or more, or ends with an over-long line (whatever
+    /// follows that line starts a chunk of its own).
+    pub fn scan(&mut self, n: usize) -> bool {
+        self.scan_new(n);
+        self.skipping || self.chunk.len >= BATCH_BYTES
+    }
+
+    fn scan_new(&mut self, n: usize) -> Option<()> {
         let chunk = &mut self.chunk;
         let at = self.read;
         self.read += n as u64;
@@ -628,6 +648,13 @@ impl Splitter {
             chunk.ends.push(chunk.len);
             self.skipping = true;
         }
+        Some(())
+    }
+
+    /// The chunk of the complete lines scanned so far, if any (`fresh` then takes
+    /// its place, holding the partial last line).
+    pub fn cut(&mut self, fresh: impl FnOnce() -> Chunk) -> Option<Chunk> {
+        let chunk = &mut self.chunk;
         let complete = *chunk.ends.last()?;
         self.line_no += chunk.ends.len() as u64;
         let mut next = fresh();
@@ -687,6 +714,49 @@ mod tests {
         huge.data.resize(8 * READ_BYTES, 0);
         pool.put(huge);
         assert_eq!(pool.take().data.capacity(), 0);
+    }
+
+    /// Reads `pieces` into a splitter as one batch (cutting only when it says so)
+    /// and returns each chunk's lines.
+    fn batched(pieces: &[&[u8]], max_line: usize) -> Vec<Vec<String>> {
+        let mut lines = Splitter::new(0, max_line, false, Chunk::default());
+        let mut chunks = Vec::new();
+        for piece in pieces {
+            lines.space()[..piece.len()].copy_from_slice(piece);
+            if lines.scan(piece.len()) {
+                chunks.extend(lines.cut(Chunk::default));
+            }
+        }
+        chunks.extend(lines.cut(Chunk::default));
+        chunks.extend(lines.end());
+        let text = |c: &Chunk| {
+            c.lines()
+                .map(|(_, l)| String::from_utf8_lossy(l).into_owned())
+                .collect()
+        };
+        chunks.iter().map(text).collect()
+    }
+
+    #[test]
+    fn a_batch_of_reads_is_cut_once_unless_full_or_a_line_is_too_long() {
+        let got = batched(&[b"a\nb", b"c\nd\n", b"e"], MAX_LINE);
+        assert_eq!(got, [vec!["a", "bc", "d"], vec!["e"]]);
+        // An over-long line ends its chunk at once; what follows starts the next.
+        let long = [b'x'; 300];
+        let got = batched(&[b"a\n", &long, b"x\nb\n", b"c\n"], 100);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0][0], "a");
+        assert_eq!(got[0][1].len(), 100);
+        assert_eq!(got[1], ["b", "c"]);
+        // A full chunk is cut, with the partial line carried to the next.
+        let big = vec![b'y'; BATCH_BYTES / 2];
+        let pieces: Vec<&[u8]> = vec![&big, b"\n", &big, b"\nz", b"z\n"];
+        let got = batched(&pieces, MAX_LINE);
+        let sizes: Vec<Vec<usize>> = got
+            .iter()
+            .map(|c| c.iter().map(String::len).collect())
+            .collect();
+        assert_eq!(sizes, [vec![big.len()], vec![big.len(), 2]]);
     }
 
     /// Lines as strings, nothing skipped, lines up to `max_line` bytes.

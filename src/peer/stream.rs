@@ -19,11 +19,16 @@ pub type Decoded = Vec<Result<Value, (String, Raw)>>;
 /// socket's buffer): the ones the graph has not taken yet hold decoded events.
 const AHEAD: usize = 4;
 
+/// Bytes a read asks for when not on the fast path.
+const READ_BYTES: usize = 64 * 1024;
+
 /// The receiving half of a stream.
 pub struct Decoder {
     mode: Mode,
     /// One permit per chunk on its way to the graph (see [`AHEAD`]).
     ahead: std::sync::Arc<tokio::sync::Semaphore>,
+    /// What [`Decoder::space`] reads into when not on the fast path.
+    buf: Vec<u8>,
 }
 
 enum Mode {
@@ -73,6 +78,7 @@ impl Decoder {
                 out: Vec::new(),
             },
             ahead: std::sync::Arc::new(tokio::sync::Semaphore::new(AHEAD)),
+            buf: Vec::new(),
         }
     }
 
@@ -100,6 +106,7 @@ impl Decoder {
         Decoder {
             mode,
             ahead: std::sync::Arc::new(tokio::sync::Semaphore::new(AHEAD)),
+            buf: Vec::new(),
         }
     }
 
@@ -149,6 +156,46 @@ impl Decoder {
                 ..
             } => splitter.feed(bytes, ready, || spent.take()),
             Mode::Messages { chunk, .. } => chunk.push_frame(bytes),
+        }
+    }
+
+    /// Room for the next read of a byte stream: on the fast path the chunk being
+    /// filled (no copy on the way), else a buffer of its own. Report what was read
+    /// with [`Decoder::filled`].
+    pub fn space(&mut self) -> &mut [u8] {
+        match &mut self.mode {
+            Mode::Lines { splitter, .. } => splitter.space(),
+            _ => {
+                self.buf.resize(READ_BYTES, 0);
+                &mut self.buf
+            }
+        }
+    }
+
+    /// `n` bytes were read into [`Decoder::space`]. True when what was read should
+    /// go now ([`Decoder::cut`]); false when the chunk being filled has room for
+    /// more that is ready to be read at once.
+    pub fn filled(&mut self, n: usize) -> bool {
+        if let Mode::Lines { splitter, .. } = &mut self.mode {
+            return splitter.scan(n);
+        }
+        let buf = std::mem::take(&mut self.buf);
+        self.push(&buf[..n]);
+        self.buf = buf;
+        true
+    }
+
+    /// Lets out the complete lines read into [`Decoder::space`] so far (for
+    /// [`Decoder::take`]).
+    pub fn cut(&mut self) {
+        if let Mode::Lines {
+            splitter,
+            ready,
+            spent,
+            ..
+        } = &mut self.mode
+        {
+            ready.extend(splitter.cut(|| spent.take()));
         }
     }
 
@@ -376,6 +423,23 @@ mod tests {
             let (slow, fast) = both("tcp_server", input.as_bytes(), step);
             assert_eq!(slow, fast, "reads of {step} bytes");
             assert_eq!(fast.len(), 7, "{fast:?}");
+        }
+    }
+
+    #[test]
+    fn reads_into_the_decoders_space_on_either_path() {
+        let with = crate::value::parse_json(r#"{"config": {"port": 9}}"#).unwrap();
+        let with: Record = with.as_record().cloned().unwrap_or_default();
+        let spec = super::super::spec::build("p", "tcp_server", &with).unwrap();
+        for mut dec in [Decoder::new(&spec), Decoder::fast(&spec, &Plan::default())] {
+            let mut out = Vec::new();
+            for piece in [&b"{\"a\": 1}\n{\"b\""[..], b": 2}\n"] {
+                dec.space()[..piece.len()].copy_from_slice(piece);
+                dec.filled(piece.len());
+            }
+            dec.cut();
+            dec.drain_into(&mut out);
+            assert_eq!(show(&out), [r#"{"a":1}"#, r#"{"b":2}"#]);
         }
     }
 

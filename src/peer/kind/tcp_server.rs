@@ -8,6 +8,7 @@ use crate::peer::kind_docs::{KindDoc, HOST, MAX_CONNECTIONS, MAX_QUEUED, PORT};
 use crate::peer::PeerError;
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
 
 /// `tcp_server` as the registry lists it.
@@ -96,19 +97,20 @@ async fn connection(
         super::write_events(&wctx, Some(id), rx, w).await;
     }));
     let mut dec = ctx.decoder();
-    let mut buf = vec![0u8; 64 * 1024];
     loop {
         // Halted (or a per-stream client not yet connected): the bytes wait in the
         // socket's buffer.
         ctx.gate.wait(id).await;
-        match r.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                dec.push(&buf[..n]);
-                if !ctx.decoded(id, &mut dec, &meta, &[]).await {
-                    return;
-                }
-            }
+        let open = match r.read(dec.space()).await {
+            Ok(0) | Err(_) => false,
+            Ok(n) => read_ready(&r, &mut dec, n),
+        };
+        dec.cut();
+        if !ctx.decoded(id, &mut dec, &meta, &[]).await {
+            return;
+        }
+        if !open {
+            break;
         }
     }
     dec.end();
@@ -119,4 +121,21 @@ async fn connection(
         stream: id,
     })
     .await;
+}
+
+/// After a read of `n` bytes: goes on reading what the socket already holds,
+/// without waiting, until the chunk being filled is full (one hand-over to the
+/// graph for many reads, when the client sends faster than the graph takes).
+/// False once the connection has ended.
+fn read_ready(r: &OwnedReadHalf, dec: &mut crate::peer::stream::Decoder, mut n: usize) -> bool {
+    while !dec.filled(n) {
+        n = match r.try_read(dec.space()) {
+            Ok(0) => return false,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
+            Err(_) => return false,
+        };
+    }
+    true
 }
