@@ -70,11 +70,11 @@ impl GroupSlots {
         }
     }
 
-    /// Hints the cache to fetch the group in `slot` (see [`super::prefetch`]).
+    /// Hints the cache to fetch the group in `slot` (see [`crate::sys::prefetch`]).
     pub(super) fn prefetch(&self, slot: u32) {
         if let Some(s) = self.slots.get(slot as usize) {
             // Its lines, and one more: slots do not start on a line.
-            super::prefetch::prefetch(s, std::mem::size_of_val(s).div_ceil(64) + 1);
+            crate::sys::prefetch(s, std::mem::size_of_val(s).div_ceil(64) + 1);
         }
     }
 
@@ -85,7 +85,7 @@ impl GroupSlots {
             g.panes.prefetch_states();
             if let crate::value::Value::Array(items) = &g.value {
                 if let Some(first) = items.first() {
-                    super::prefetch::prefetch(first, 1);
+                    crate::sys::prefetch(first, 1);
                 }
             }
         }

@@ -7,7 +7,6 @@ pub mod group;
 mod group_slots;
 pub mod operator;
 pub mod ops;
-mod prefetch;
 pub mod query;
 mod render;
 pub mod script;

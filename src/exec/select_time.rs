@@ -17,7 +17,7 @@ use crate::window::watermark::StreamKey;
 use crate::window::WinKind;
 
 /// How many timers ahead of the one firing its group is fetched, and its
-/// group's states (see [`super::prefetch`]).
+/// group's states (see [`crate::sys::prefetch`]).
 const PREFETCH_GROUP: usize = 4;
 const PREFETCH_STATES: usize = 2;
 

@@ -80,12 +80,12 @@ impl Panes {
     pub fn len(&self) -> usize {
         self.list.len()
     }
-    /// Hints the cache to fetch the panes' aggregate states (see [`super::prefetch`]).
+    /// Hints the cache to fetch the panes' aggregate states (see [`crate::sys::prefetch`]).
     pub fn prefetch_states(&self) {
         for p in &self.list {
             for a in &p.aggrs {
                 if let State::Boxed(b) = a {
-                    super::prefetch::prefetch(&**b, 1);
+                    crate::sys::prefetch(&**b, 1);
                 }
             }
         }
