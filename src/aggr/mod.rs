@@ -25,7 +25,7 @@ mod stats;
 mod win;
 
 pub use site::{AggrError, AggrSite};
-pub use state::State;
+pub use state::{State, States};
 
 use crate::functions::FnError;
 use crate::value::Value;

@@ -145,7 +145,7 @@ impl Chain {
 }
 
 /// The aggregate states and lineage of a closed event-time window.
-pub type Head = (Vec<Box<dyn Aggregate>>, Vec<EventId>);
+pub type Head = (crate::aggr::States, Vec<EventId>);
 
 /// The context of one emission run over a group.
 pub struct Run<'a, 'r, 't> {
@@ -267,7 +267,7 @@ impl Run<'_, '_, '_> {
         if let (0, Some((aggrs, lineage))) = (i, &self.head) {
             let f = &mut frames[0];
             for ((agg, src), site) in f.aggrs.iter_mut().zip(aggrs).zip(&self.spec.aggrs) {
-                agg.merge(src.as_ref()).map_err(|e| site.fail(e))?;
+                agg.merge(&**src).map_err(|e| site.fail(e))?;
             }
             f.lineage.extend_from_slice(lineage);
             f.holds = true;

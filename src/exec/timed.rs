@@ -12,6 +12,7 @@ use super::tilt::{Frame, Run};
 use super::timer_queue::TimerQueue;
 use super::ExecError;
 use crate::aggr::State;
+use crate::aggr::States;
 use crate::event::EventId;
 use crate::value::Value;
 use crate::window::event_time::{TimeKind, TimeSpec};
@@ -19,10 +20,6 @@ use crate::window::watermark::{StreamKey, Watermarks};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 use std::sync::Arc;
-
-/// A pane's aggregate states, inline: with a hundred thousand sessions open, a
-/// pane reached through one more pointer is one more cache miss per event.
-type States = SmallVec<[State; 4]>;
 
 /// One window of one group.
 pub struct Pane {
@@ -495,13 +492,10 @@ pub fn emit_pane(
     }
     run.emit_state(0, &mut p.aggrs, &p.lineage)?;
     if propagate && !chain.is_empty() {
-        // Tilt frames after the window take boxed states (theirs are not inline).
-        let aggrs = p.aggrs.drain(..).map(State::into_box).collect();
-        run.head = Some((aggrs, std::mem::take(&mut p.lineage)));
+        run.head = Some((std::mem::take(&mut p.aggrs), std::mem::take(&mut p.lineage)));
         let res = run.step(chain, 0);
         if let Some((aggrs, lineage)) = run.head.take() {
-            p.aggrs = aggrs.into_iter().map(State::from).collect();
-            p.lineage = lineage;
+            (p.aggrs, p.lineage) = (aggrs, lineage);
         }
         res?;
     }
