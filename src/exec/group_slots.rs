@@ -49,25 +49,20 @@ impl GroupSlots {
 
     /// The group in `slot`, if it is group `seq` (else that group is gone).
     pub(super) fn get_mut(&mut self, slot: u32, seq: u64) -> Option<&mut Group> {
-        match self.slots.get_mut(slot as usize) {
-            Some(Some((_, g))) if g.seq == seq => Some(g),
-            _ => None,
-        }
+        self.at(slot).filter(|g| g.seq == seq)
     }
 
     pub(super) fn get(&self, slot: u32, seq: u64) -> Option<&Group> {
-        match self.slots.get(slot as usize) {
-            Some(Some((_, g))) if g.seq == seq => Some(g),
-            _ => None,
-        }
+        self.at_ref(slot).filter(|g| g.seq == seq)
     }
 
     /// The group in `slot`, whichever it is.
     pub(super) fn at(&mut self, slot: u32) -> Option<&mut Group> {
-        match self.slots.get_mut(slot as usize) {
-            Some(Some((_, g))) => Some(g),
-            _ => None,
-        }
+        self.slots.get_mut(slot as usize)?.as_mut().map(|(_, g)| g)
+    }
+
+    fn at_ref(&self, slot: u32) -> Option<&Group> {
+        self.slots.get(slot as usize)?.as_ref().map(|(_, g)| g)
     }
 
     /// Hints the cache to fetch the group in `slot` (see [`crate::sys::prefetch`]).
@@ -93,10 +88,15 @@ impl GroupSlots {
 
     /// Drops the group in `slot`.
     pub(super) fn remove(&mut self, slot: u32) {
-        if let Some((key, _)) = self.slots.get_mut(slot as usize).and_then(Option::take) {
-            self.index.remove(&key);
-            self.free.push(slot);
-        }
+        self.take(slot);
+    }
+
+    /// Takes the group out of `slot`, which becomes free.
+    fn take(&mut self, slot: u32) -> Option<Group> {
+        let (key, g) = self.slots.get_mut(slot as usize).and_then(Option::take)?;
+        self.index.remove(&key);
+        self.free.push(slot);
+        Some(g)
     }
 
     pub(super) fn clear(&mut self) {
@@ -105,16 +105,10 @@ impl GroupSlots {
 
     /// Removes the groups `pick` selects and returns them in creation order.
     pub(super) fn take_where(&mut self, pick: impl Fn(&Group) -> bool) -> Vec<Group> {
-        let mut taken = Vec::new();
-        for (i, s) in self.slots.iter_mut().enumerate() {
-            if s.as_ref().is_some_and(|(_, g)| pick(g)) {
-                if let Some((key, g)) = s.take() {
-                    self.index.remove(&key);
-                    self.free.push(i as u32);
-                    taken.push(g);
-                }
-            }
-        }
+        let picked: Vec<u32> = (0..self.slots.len() as u32)
+            .filter(|&i| self.at_ref(i).is_some_and(&pick))
+            .collect();
+        let mut taken: Vec<Group> = picked.into_iter().filter_map(|i| self.take(i)).collect();
         taken.sort_by_key(|g| g.seq);
         if self.index.is_empty() {
             self.clear();
