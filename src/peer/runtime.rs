@@ -149,11 +149,19 @@ pub enum Program<'a> {
     Script(&'a crate::interp::Script, &'a crate::diag::SourceMap),
 }
 
+/// Threads for the peers' I/O: the cores the executor's thread leaves, at least
+/// one. More would only take turns with the executor on its core (on two cores,
+/// two workers measured 0.71 of the file path's events/s over TCP, one 0.76).
+fn io_workers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    cores.saturating_sub(1).max(1)
+}
+
 /// Runs `program` with its peers and the built-in input and outputs; returns the
 /// exit code.
 pub fn run(program: Program, opts: &Options) -> i32 {
     let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(io_workers())
         .enable_all()
         .build()
     {
