@@ -2,6 +2,9 @@
 
 use crate::value::Str;
 
+mod lineage;
+pub use lineage::{Ids, Lineage};
+
 /// `(peer, stream, event)`: where an event entered the graph and its sequence number there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct EventId {
@@ -51,7 +54,7 @@ pub fn ingest_time(ns: u64) -> i64 {
 }
 
 /// What a running expression knows about the event it runs for, beyond its value and `$`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct FnCtx<'a> {
     /// Ingest time in ns (`system::ingest_ns()`).
     pub ingest_ns: u64,
@@ -59,9 +62,21 @@ pub struct FnCtx<'a> {
     /// The current event's id (`source_id()`, `stream_id()`, `event_id()`).
     pub id: Option<&'a EventId>,
     /// Ids of every event that contributed (`event_ids()`).
-    pub lineage: &'a [EventId],
+    pub lineage: &'a Lineage,
     /// Live groups of the select being evaluated (`win::cardinality()`).
     pub cardinality: usize,
+}
+
+impl Default for FnCtx<'_> {
+    fn default() -> Self {
+        FnCtx {
+            ingest_ns: 0,
+            origin: None,
+            id: None,
+            lineage: Lineage::empty(),
+            cardinality: 0,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -93,7 +108,7 @@ pub struct Event {
     pub ingest_ns: u64,
     pub id: EventId,
     /// Ids of every event that contributed (its own id included); see SPEC §4.
-    pub lineage: Vec<EventId>,
+    pub lineage: Lineage,
     pub origin: Option<std::sync::Arc<Origin>>,
 }
 
@@ -186,12 +201,9 @@ impl Ingest {
         read_ns: u64,
     ) -> Event {
         let lineage = if self.keep_lineage || !extra.is_empty() {
-            let mut l = Vec::with_capacity(1 + extra.len());
-            l.push(id.clone());
-            l.extend_from_slice(extra);
-            l
+            std::iter::once(&id).chain(extra).collect()
         } else {
-            extra.to_vec()
+            Lineage::new()
         };
         Event {
             data,

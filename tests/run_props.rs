@@ -126,7 +126,7 @@ fn run(which: usize, events: Vec<Value>) {
             let mut state = Value::Null;
             for (i, mut data) in events.into_iter().enumerate() {
                 let eid = id(i);
-                let lineage = [eid.clone()];
+                let lineage = trickle::event::Lineage::from([eid.clone()]);
                 let ctx = FnCtx {
                     ingest_ns: i as u64,
                     origin: None,
@@ -157,7 +157,7 @@ fn run(which: usize, events: Vec<Value>) {
                     data,
                     meta: Value::record(),
                     ingest_ns: i as u64 * 1_000_000_000,
-                    lineage: vec![id(i)],
+                    lineage: [id(i)].into(),
                     id: id(i),
                     origin: origin.clone(),
                 };

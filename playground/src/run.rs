@@ -54,18 +54,14 @@ impl Ports {
                 self.ports.len() - 1
             }
         };
-        let own = std::slice::from_ref(&ev.id);
-        let ids = if ev.lineage.is_empty() {
-            own
-        } else {
-            &ev.lineage
-        };
+        let own = ev.lineage.is_empty().then(|| ev.id.clone());
+        let ids = own.into_iter().chain(ev.lineage.iter());
         self.ports[i].1.push(result(&ev.data, window, ids));
     }
 
     /// A record that is no event of the program (a line that is not JSON): no ids.
     fn push_err(&mut self, doc: &Value) {
-        self.ports[1].1.push(result(doc, None, &[]));
+        self.ports[1].1.push(result(doc, None, std::iter::empty()));
     }
 
     fn write(&self, out: &mut String) {
@@ -90,7 +86,7 @@ fn json_string(s: &str) -> String {
 /// `{"text", "value", "window", "ids"}` of one emitted event: the line `trickle run`
 /// prints (the same JSON as `value`), the window that emitted it (`{"name", "start",
 /// "end"}`, `null` from a select without windows) and the ids of the events that made it.
-fn result(data: &Value, window: Option<&WindowMark>, ids: &[EventId]) -> String {
+fn result(data: &Value, window: Option<&WindowMark>, ids: impl Iterator<Item = EventId>) -> String {
     let text = data.encode();
     let mut r = String::with_capacity(text.len() * 2 + 48);
     r.push_str("{\"text\":");
@@ -111,7 +107,7 @@ fn result(data: &Value, window: Option<&WindowMark>, ids: &[EventId]) -> String 
         None => r.push_str("null"),
     }
     r.push_str(",\"ids\":[");
-    for (i, id) in ids.iter().enumerate() {
+    for (i, id) in ids.enumerate() {
         if i > 0 {
             r.push(',');
         }

@@ -7,7 +7,7 @@ use super::group_slots::GroupSlots;
 use super::tilt::{accumulate, guard, Chain, EmitSpec, Marks, Run, Trigger};
 use super::timed::{Panes, TimeState};
 use crate::aggr::AggrError;
-use crate::event::{Event, FnCtx, Port, Signal};
+use crate::event::{Event, FnCtx, Ids, Port, Signal};
 use crate::exec::{ExecError, Operator, Outputs};
 use crate::expr::{ExprRef, Scope};
 use crate::value::{Str, Value};
@@ -294,7 +294,7 @@ impl Select {
                 let mut trig = Trigger::of(ev);
                 trig.time = time;
                 if !self.lineage {
-                    trig.lineage = &[];
+                    trig.lineage = Ids::None;
                 }
                 key_json(&vals, &mut keybuf);
                 self.group_step(&vals, &keybuf, &stream, &mut trig, out)?;
@@ -307,7 +307,7 @@ impl Select {
             let mut trig = Trigger::of(ev);
             trig.time = time;
             if !self.lineage {
-                trig.lineage = &[];
+                trig.lineage = Ids::None;
             }
             keys.iter()
                 .try_for_each(|key| {
@@ -415,7 +415,7 @@ impl Select {
             time: i64::MAX,
             id: None,
             origin: None,
-            lineage: &[],
+            lineage: Ids::None,
         };
         let mut first_err = None;
         let cardinality = self.groups.len() + self.slots.len();
@@ -457,7 +457,7 @@ impl Select {
             time: crate::event::ingest_time(ns),
             id: None,
             origin: None,
-            lineage: &[],
+            lineage: Ids::None,
         };
         let cardinality = self.groups.len();
         let mut first_err = None;

@@ -8,7 +8,7 @@ use super::select::{Group, Select};
 use super::tilt::{Chain, Run, Trigger};
 use super::timed::{fire, Panes, Place};
 use crate::event::ingest_time;
-use crate::event::{Event, Port, Signal};
+use crate::event::{Event, Ids, Port, Signal};
 use crate::exec::{ExecError, Outputs};
 use crate::value::{Str, Value};
 use crate::window::event_time::time_value;
@@ -275,7 +275,7 @@ impl Select {
             time: ingest_time(ns),
             id: None,
             origin: None,
-            lineage: &[],
+            lineage: Ids::None,
         };
         let clocks: Vec<(Option<StreamKey>, i64)> = {
             let Some(state) = &mut self.time else {

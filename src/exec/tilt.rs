@@ -3,7 +3,7 @@
 //! that one emits (LANGUAGE §2 "Tilt-frame step").
 
 use crate::aggr::{AggrSite, Aggregate};
-use crate::event::{ingest_time, Event, EventId, FnCtx, Origin, Port};
+use crate::event::{ingest_time, Event, EventId, FnCtx, Ids, Lineage, Origin, Port};
 use crate::exec::{ExecError, Outputs};
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
@@ -64,7 +64,7 @@ pub struct Trigger<'a> {
     pub id: Option<&'a EventId>,
     pub origin: Option<&'a Arc<Origin>>,
     /// The ids this event contributes to a window's lineage.
-    pub lineage: &'a [EventId],
+    pub lineage: Ids<'a>,
 }
 
 impl Trigger<'_> {
@@ -78,9 +78,9 @@ impl Trigger<'_> {
             id: Some(&ev.id),
             origin: ev.origin.as_ref(),
             lineage: if ev.lineage.is_empty() {
-                std::slice::from_ref(&ev.id)
+                Ids::One(&ev.id)
             } else {
-                &ev.lineage
+                Ids::Many(&ev.lineage)
             },
         }
     }
@@ -92,7 +92,7 @@ pub struct Frame {
     aggrs: Vec<Box<dyn Aggregate>>,
     /// Something was accumulated or merged since the last reset.
     holds: bool,
-    lineage: Vec<EventId>,
+    lineage: Lineage,
 }
 
 impl Frame {
@@ -123,7 +123,7 @@ impl Chain {
                 win: w.fresh(),
                 aggrs: spec.aggrs.iter().map(|a| (a.decl.make)()).collect(),
                 holds: false,
-                lineage: Vec::new(),
+                lineage: Lineage::new(),
             })
             .collect();
         Chain { frames }
@@ -145,7 +145,7 @@ impl Chain {
 }
 
 /// The aggregate states and lineage of a closed event-time window.
-pub type Head = (crate::aggr::States, Vec<EventId>);
+pub type Head = (crate::aggr::States, Lineage);
 
 /// The context of one emission run over a group.
 pub struct Run<'a, 'r, 't> {
@@ -186,7 +186,7 @@ fn scope_of<'s>(
             ingest_ns: trig.ingest_ns,
             origin: trig.origin.map(|o| &**o),
             id: trig.id,
-            lineage: trig.lineage,
+            lineage: trig.lineage.lineage(),
             cardinality,
         },
     }
@@ -269,7 +269,7 @@ impl Run<'_, '_, '_> {
             for ((agg, src), site) in f.aggrs.iter_mut().zip(aggrs).zip(&self.spec.aggrs) {
                 agg.merge(&**src).map_err(|e| site.fail(e))?;
             }
-            f.lineage.extend_from_slice(lineage);
+            f.lineage.extend(lineage);
             f.holds = true;
         } else if i == 0 {
             let f = &mut frames[0];
@@ -282,7 +282,7 @@ impl Run<'_, '_, '_> {
                 for ((agg, src), site) in c.aggrs.iter_mut().zip(&p.aggrs).zip(&self.spec.aggrs) {
                     agg.merge(src.as_ref()).map_err(|e| site.fail(e))?;
                 }
-                c.lineage.extend_from_slice(&p.lineage);
+                c.lineage.extend(&p.lineage);
                 c.holds = true;
             }
         }
@@ -293,7 +293,7 @@ impl Run<'_, '_, '_> {
     pub fn accumulate_into<A: std::ops::DerefMut<Target = dyn Aggregate>>(
         &mut self,
         aggrs: &mut [A],
-        lineage: &mut Vec<EventId>,
+        lineage: &mut Lineage,
     ) -> Result<(), ExecError> {
         let name = Value::Null;
         let spec = self.spec;
@@ -302,7 +302,7 @@ impl Run<'_, '_, '_> {
         for (agg, site) in aggrs.iter_mut().zip(&spec.aggrs) {
             accumulate(&mut **agg, site, &mut scope, time)?;
         }
-        lineage.extend_from_slice(self.trig.lineage);
+        lineage.add(self.trig.lineage);
         Ok(())
     }
 
@@ -332,7 +332,7 @@ impl Run<'_, '_, '_> {
         // Nothing reads it again before the reset: the emission takes it whole
         // (a window of a thousand events would otherwise copy a thousand ids), and
         // the frame starts again with room for as many.
-        let room = Vec::with_capacity(f.lineage.len());
+        let room = Lineage::with_capacity(f.lineage.len());
         let lineage = std::mem::replace(&mut f.lineage, room);
         let vals = self.values(&mut f.aggrs)?;
         self.emit_values(self.offset + i, &vals, lineage)
@@ -344,10 +344,10 @@ impl Run<'_, '_, '_> {
         &mut self,
         window: usize,
         aggrs: &mut [A],
-        lineage: &[EventId],
+        lineage: &Lineage,
     ) -> Result<(), ExecError> {
         let vals = self.values(aggrs)?;
-        self.emit_values(window, &vals, lineage.to_vec())
+        self.emit_values(window, &vals, lineage.clone())
     }
 
     /// What the aggregate states `aggrs` emit.
@@ -367,7 +367,7 @@ impl Run<'_, '_, '_> {
         &mut self,
         window: usize,
         vals: &[Value],
-        lineage: Vec<EventId>,
+        lineage: Lineage,
     ) -> Result<(), ExecError> {
         let name = Value::from(self.spec.windows[window].name.as_str());
         let spec = self.spec;

@@ -13,7 +13,7 @@ use super::timer_queue::TimerQueue;
 use super::ExecError;
 use crate::aggr::State;
 use crate::aggr::States;
-use crate::event::EventId;
+use crate::event::Lineage;
 use crate::value::Value;
 use crate::window::event_time::{TimeKind, TimeSpec};
 use crate::window::watermark::{StreamKey, Watermarks};
@@ -27,7 +27,7 @@ pub struct Pane {
     pub end: i64,
     id: u64,
     aggrs: States,
-    lineage: Vec<EventId>,
+    lineage: Lineage,
     /// Emitted; kept for late events until its clock reaches `end + lateness`.
     closed: bool,
     /// The timer it has in its queue: `(due, start, purge)`. It may be due before
@@ -155,7 +155,7 @@ pub struct TimeState {
 }
 
 /// A dropped pane's reset aggregate states and (empty) lineage.
-type Spare = (States, Vec<EventId>);
+type Spare = (States, Lineage);
 
 /// Spare states kept at most: the most recently dropped, still in cache, are
 /// the ones taken.
@@ -230,7 +230,7 @@ impl TimeState {
             Some(s) => s,
             None => {
                 let states = aggrs.iter().map(|a| State::from((a.decl.make)()));
-                (states.collect(), Vec::new())
+                (states.collect(), Lineage::new())
             }
         }
     }
@@ -458,7 +458,7 @@ impl Place<'_> {
             for ((agg, src), site) in target.aggrs.iter_mut().zip(&o.aggrs).zip(&run.spec.aggrs) {
                 agg.combine(&**src).map_err(|err| site.fail(err))?;
             }
-            target.lineage.extend_from_slice(&o.lineage);
+            target.lineage.extend(&o.lineage);
             target.start = target.start.min(o.start);
             target.end = target.end.max(o.end);
         }

@@ -32,7 +32,7 @@ fn event_ids(ctx: &FnCtx, _: &[&Value]) -> Result<Value, FnError> {
     let ids = if ctx.lineage.is_empty() {
         ctx.id.map(id_value).into_iter().collect()
     } else {
-        ctx.lineage.iter().map(id_value).collect()
+        ctx.lineage.iter().map(|id| id_value(&id)).collect()
     };
     Ok(Value::Array(ids))
 }
@@ -108,7 +108,7 @@ mod tests {
     #[test]
     fn lineage_lists_every_contributor() {
         let me = id("in", 0, 2);
-        let lineage = [id("in", 0, 1), id("in", 0, 2)];
+        let lineage = crate::event::Lineage::from([id("in", 0, 1), id("in", 0, 2)]);
         let ctx = FnCtx {
             id: Some(&me),
             lineage: &lineage,

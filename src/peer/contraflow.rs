@@ -14,7 +14,7 @@ use super::kind::{Replay, Settled, UpstreamSignal};
 use super::metrics::Counter;
 use super::router::Exec;
 use super::runtime::now_ns;
-use crate::event::{Event, EventId};
+use crate::event::{Event, EventId, Lineage};
 use crate::exec::Contraflow;
 use crate::value::{Str, Value};
 
@@ -53,9 +53,9 @@ impl Exec<'_> {
     }
 
     /// Acks along `lineage` (an empty lineage is the event itself).
-    fn ack(&mut self, id: &EventId, ingest_ns: u64, lineage: &[EventId]) {
+    fn ack(&mut self, id: &EventId, ingest_ns: u64, lineage: &Lineage) {
         for l in lineage_of(id, lineage) {
-            self.ack_source(l);
+            self.ack_source(&l);
         }
         if self.has_qos {
             // With `--clock index` ingest times are not times: no latency to judge.
@@ -104,8 +104,8 @@ impl Exec<'_> {
         // Sent again by every source it came from: not lost, so not an error record
         // (the sink's `err` counter has it).
         let replayed = retry
-            && lineage_of(&settled.id, &settled.lineage).iter().all(|id| {
-                self.source_of(id)
+            && lineage_of(&settled.id, &settled.lineage).all(|id| {
+                self.source_of(&id)
                     .is_some_and(|s| self.peers[s].replay.is_some())
             });
         self.fail_lineage(settled, &error, &event, retry, Some(sink));
@@ -128,7 +128,7 @@ impl Exec<'_> {
     ) {
         let mut lost: Vec<usize> = Vec::new();
         for id in lineage_of(&settled.id, &settled.lineage) {
-            let Some(src) = self.source_of(id) else {
+            let Some(src) = self.source_of(&id) else {
                 continue;
             };
             let p = &mut self.peers[src];
@@ -254,10 +254,10 @@ impl Exec<'_> {
 }
 
 /// The events an event stands for: its lineage, or itself when that is empty.
-fn lineage_of<'a>(id: &'a EventId, lineage: &'a [EventId]) -> &'a [EventId] {
-    if lineage.is_empty() {
-        std::slice::from_ref(id)
-    } else {
-        lineage
-    }
+pub(super) fn lineage_of<'a>(
+    id: &'a EventId,
+    lineage: &'a Lineage,
+) -> impl Iterator<Item = EventId> + 'a {
+    let itself = lineage.is_empty().then(|| id.clone());
+    itself.into_iter().chain(lineage.iter())
 }

@@ -77,7 +77,7 @@ impl Exec<'_> {
                             stream,
                             event: seq,
                         };
-                        let lineage = Vec::new();
+                        let lineage = crate::event::Lineage::new();
                         let settled = Settled {
                             id,
                             ingest_ns,

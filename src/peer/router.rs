@@ -674,10 +674,11 @@ impl<'a> Exec<'a> {
             }
             Sink::Server(streams) => {
                 let name = peer.spec.name.as_str();
-                let mut targets: Vec<u64> = std::iter::once(&ev.id)
-                    .chain(ev.lineage.iter())
-                    .filter(|id| id.peer == name)
-                    .map(|id| id.stream)
+                let own = (&ev.id.peer, ev.id.stream);
+                let mut targets: Vec<u64> = std::iter::once(own)
+                    .chain(ev.lineage.streams())
+                    .filter(|(peer, _)| *peer == name)
+                    .map(|(_, stream)| stream)
                     .collect();
                 targets.sort_unstable();
                 targets.dedup();

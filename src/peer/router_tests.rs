@@ -185,7 +185,7 @@ fn settled(peer: &str, stream: u64, event: u64) -> Settled {
     Settled {
         id: id.clone(),
         ingest_ns: 0,
-        lineage: vec![id],
+        lineage: [id].into(),
     }
 }
 

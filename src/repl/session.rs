@@ -313,7 +313,7 @@ impl Session {
                 ingest_ns: now_ns(),
                 origin: None,
                 id: Some(&id),
-                lineage: std::slice::from_ref(&id),
+                lineage: crate::event::Lineage::empty(),
                 cardinality: 0,
             },
             locals: &mut frame,

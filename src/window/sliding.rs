@@ -7,7 +7,7 @@
 
 use super::WindowError;
 use crate::aggr::{AggrError, AggrSite, Aggregate};
-use crate::event::EventId;
+use crate::event::{EventId, Ids, Lineage};
 use crate::expr::Scope;
 use crate::value::Value;
 use std::collections::VecDeque;
@@ -126,8 +126,8 @@ impl SlidingWindow {
         specs: &[AggrSite],
         scope: &mut Scope<'_>,
         time: i64,
-        ids: &[EventId],
-    ) -> Result<(Vec<Value>, Vec<EventId>), WindowError> {
+        ids: Ids<'_>,
+    ) -> Result<(Vec<Value>, Lineage), WindowError> {
         let mut args = std::mem::take(&mut self.scratch);
         args.clear();
         let evaluated = specs
@@ -139,9 +139,15 @@ impl SlidingWindow {
         }
         self.scratch = args;
         res?;
+        let before = self.ids.len();
+        match ids {
+            Ids::None => {}
+            Ids::One(id) => self.ids.push_back(id.clone()),
+            Ids::Many(l) => self.ids.extend(l.iter()),
+        }
+        let brought = self.ids.len() - before;
         self.id_lens
-            .push_back(u32::try_from(ids.len()).unwrap_or(u32::MAX));
-        self.ids.extend(ids.iter().cloned());
+            .push_back(u32::try_from(brought).unwrap_or(u32::MAX));
         if self.id_lens.len() > self.size {
             self.pop(specs)?;
         }
@@ -166,7 +172,7 @@ impl SlidingWindow {
             };
             vals.push(v.map_err(|e| site.fail(e))?);
         }
-        let lineage = self.ids.iter().cloned().collect();
+        let lineage = self.ids.iter().collect();
         Ok((vals, lineage))
     }
 

@@ -8,7 +8,7 @@
 
 use super::config::OpConfig;
 use super::{OpError, OUT};
-use crate::event::{Event, EventId, Signal};
+use crate::event::{Event, Lineage, Signal};
 use crate::exec::{ExecError, Operator, Outputs};
 use crate::value::{Str, Value};
 use indexmap::IndexMap;
@@ -17,7 +17,7 @@ use indexmap::IndexMap;
 #[derive(Debug)]
 struct Pending {
     data: Vec<Value>,
-    lineage: Vec<EventId>,
+    lineage: Lineage,
     first_ns: u64,
     /// The most recent event: its id, origin and meta label the batch.
     last: Event,
@@ -91,19 +91,19 @@ impl Operator for Batch {
         let ingest_ns = event.ingest_ns;
         let mut event = event;
         let data = std::mem::take(&mut event.data);
-        let lineage = if event.lineage.is_empty() {
-            vec![event.id.clone()]
-        } else {
-            std::mem::take(&mut event.lineage)
-        };
+        let lineage = std::mem::take(&mut event.lineage);
         let p = self.pending.entry(key.clone()).or_insert_with(|| Pending {
             data: Vec::with_capacity(self.count.min(1024)),
-            lineage: Vec::new(),
+            lineage: Lineage::new(),
             first_ns: ingest_ns,
             last: Event::default(),
         });
         p.data.push(data);
-        p.lineage.extend(lineage);
+        if lineage.is_empty() {
+            p.lineage.push(&event.id);
+        } else {
+            p.lineage.extend(&lineage);
+        }
         p.last = event;
         let full = p.data.len() >= self.count;
         if full || self.timed_out(&self.pending[&key], ingest_ns) {

@@ -162,7 +162,7 @@ pub(crate) mod testutil {
             data,
             meta: Value::record(),
             ingest_ns: ns,
-            lineage: vec![id.clone()],
+            lineage: [id.clone()].into(),
             id,
             origin: None,
         }

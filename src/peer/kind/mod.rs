@@ -39,7 +39,7 @@ pub use super::kinds::{Kind, Readiness, Registration};
 use super::metrics::{Counter, Metrics};
 use super::spec::PeerSpec;
 use super::stream::{Batch, Decoded};
-use crate::event::{Event, EventId};
+use crate::event::{Event, EventId, Lineage};
 use crate::value::{Str, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -188,7 +188,7 @@ pub enum UpstreamSignal {
 pub struct Settled {
     pub id: EventId,
     pub ingest_ns: u64,
-    pub lineage: Vec<EventId>,
+    pub lineage: Lineage,
 }
 
 impl Settled {

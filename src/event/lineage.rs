@@ -1,0 +1,256 @@
+//! An event's lineage (SPEC §4): the ids of every event that contributed to it,
+//! in order. A window's result names every event it aggregated, nearly always
+//! from one or a few streams: ids that follow one another on one stream share
+//! their peer and stream, so each costs its event number (8 bytes) instead of a
+//! whole id with its peer's name (40), and taking an event in copies no name.
+
+use super::EventId;
+use crate::value::Str;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lineage {
+    /// The event numbers, run after run.
+    events: Vec<u64>,
+    runs: Vec<Run>,
+}
+
+/// Ids of one stream that follow one another in a lineage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Run {
+    peer: Str,
+    stream: u64,
+    /// Where the run's numbers end in `events` (they start where the last run ended).
+    end: usize,
+}
+
+/// What one event adds to a lineage.
+#[derive(Debug, Clone, Copy)]
+pub enum Ids<'a> {
+    /// Nothing: no one reads lineages in this run.
+    None,
+    /// Its own id (an event with an empty lineage stands for itself).
+    One(&'a EventId),
+    /// Its lineage.
+    Many(&'a Lineage),
+}
+
+impl<'a> Ids<'a> {
+    /// The lineage an expression reads for this event (`event_ids()`): empty when
+    /// the event stands for itself.
+    pub fn lineage(self) -> &'a Lineage {
+        match self {
+            Ids::Many(l) => l,
+            Ids::None | Ids::One(_) => Lineage::empty(),
+        }
+    }
+}
+
+impl Lineage {
+    /// The empty lineage, for contexts that borrow one.
+    pub fn empty() -> &'static Lineage {
+        static EMPTY: Lineage = Lineage::new();
+        &EMPTY
+    }
+
+    pub const fn new() -> Self {
+        Lineage {
+            events: Vec::new(),
+            runs: Vec::new(),
+        }
+    }
+
+    /// Empty, with room for `n` ids.
+    pub fn with_capacity(n: usize) -> Self {
+        Lineage {
+            events: Vec::with_capacity(n),
+            runs: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.events.clear();
+        self.runs.clear();
+    }
+
+    /// Adds `id` at the end.
+    pub fn push(&mut self, id: &EventId) {
+        self.push_numbers(&id.peer, id.stream, std::slice::from_ref(&id.event));
+    }
+
+    /// Adds `other`'s ids at the end.
+    pub fn extend(&mut self, other: &Lineage) {
+        for (peer, stream, numbers) in other.runs() {
+            self.push_numbers(peer, stream, numbers);
+        }
+    }
+
+    /// Adds what one event brings (see [`Ids`]).
+    pub fn add(&mut self, ids: Ids<'_>) {
+        match ids {
+            Ids::None => {}
+            Ids::One(id) => self.push(id),
+            Ids::Many(l) => self.extend(l),
+        }
+    }
+
+    fn push_numbers(&mut self, peer: &Str, stream: u64, numbers: &[u64]) {
+        if numbers.is_empty() {
+            return;
+        }
+        self.events.extend_from_slice(numbers);
+        let end = self.events.len();
+        match self.runs.last_mut() {
+            Some(r) if r.stream == stream && r.peer == *peer => r.end = end,
+            _ => self.runs.push(Run {
+                peer: peer.clone(),
+                stream,
+                end,
+            }),
+        }
+    }
+
+    /// The runs: peer, stream and the event numbers of each.
+    fn runs(&self) -> impl Iterator<Item = (&Str, u64, &[u64])> + '_ {
+        let mut start = 0;
+        self.runs.iter().map(move |r| {
+            let numbers = &self.events[start..r.end];
+            start = r.end;
+            (&r.peer, r.stream, numbers)
+        })
+    }
+
+    /// The ids, in order.
+    pub fn iter(&self) -> impl Iterator<Item = EventId> + '_ {
+        self.runs().flat_map(|(peer, stream, numbers)| {
+            numbers.iter().map(move |&event| EventId {
+                peer: peer.clone(),
+                stream,
+                event,
+            })
+        })
+    }
+
+    pub fn contains(&self, id: &EventId) -> bool {
+        self.runs().any(|(peer, stream, numbers)| {
+            stream == id.stream && *peer == id.peer && numbers.contains(&id.event)
+        })
+    }
+
+    /// Whether an id of stream `stream` of peer `peer` is in it (without looking at
+    /// each id).
+    pub fn names_stream(&self, peer: &str, stream: u64) -> bool {
+        self.runs
+            .iter()
+            .any(|r| r.stream == stream && r.peer == peer)
+    }
+
+    /// The streams it names (as often as they start a run), in order.
+    pub fn streams(&self) -> impl Iterator<Item = (&Str, u64)> + '_ {
+        self.runs.iter().map(|r| (&r.peer, r.stream))
+    }
+}
+
+impl From<Vec<EventId>> for Lineage {
+    fn from(ids: Vec<EventId>) -> Self {
+        ids.into_iter().collect()
+    }
+}
+
+impl<const N: usize> From<[EventId; N]> for Lineage {
+    fn from(ids: [EventId; N]) -> Self {
+        ids.into_iter().collect()
+    }
+}
+
+impl FromIterator<EventId> for Lineage {
+    fn from_iter<I: IntoIterator<Item = EventId>>(ids: I) -> Self {
+        let mut l = Lineage::new();
+        for id in ids {
+            l.push(&id);
+        }
+        l
+    }
+}
+
+impl<'a> FromIterator<&'a EventId> for Lineage {
+    fn from_iter<I: IntoIterator<Item = &'a EventId>>(ids: I) -> Self {
+        let mut l = Lineage::new();
+        for id in ids {
+            l.push(id);
+        }
+        l
+    }
+}
+
+/// Tests compare with the ids they expect.
+impl PartialEq<Vec<EventId>> for Lineage {
+    fn eq(&self, other: &Vec<EventId>) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter().cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(peer: &str, stream: u64, event: u64) -> EventId {
+        EventId {
+            peer: peer.into(),
+            stream,
+            event,
+        }
+    }
+
+    #[test]
+    fn ids_come_back_in_order_and_one_stream_shares_one_run() {
+        let ids = vec![
+            id("a", 0, 3),
+            id("a", 0, 9),
+            id("b", 0, 1),
+            id("a", 1, 2),
+            id("a", 1, 4),
+            id("a", 0, 10),
+        ];
+        let l = Lineage::from(ids.clone());
+        assert_eq!(l.len(), 6);
+        assert_eq!(l.iter().collect::<Vec<_>>(), ids);
+        assert_eq!(l.runs.len(), 4);
+        assert!(l.contains(&id("a", 1, 4)));
+        assert!(!l.contains(&id("a", 1, 3)));
+        assert!(!l.contains(&id("b", 1, 1)));
+        assert!(l.names_stream("b", 0) && !l.names_stream("b", 1));
+    }
+
+    #[test]
+    fn extending_joins_a_run_that_goes_on_on_the_same_stream() {
+        let mut a = Lineage::from([id("in", 0, 1), id("in", 0, 2)]);
+        let b = Lineage::from([id("in", 0, 5), id("x", 2, 0)]);
+        a.extend(&b);
+        assert_eq!(a.runs.len(), 2);
+        assert_eq!(
+            a,
+            vec![
+                id("in", 0, 1),
+                id("in", 0, 2),
+                id("in", 0, 5),
+                id("x", 2, 0)
+            ]
+        );
+        // The same ids pushed one by one make the same lineage.
+        let c: Lineage = a.iter().collect();
+        assert_eq!(a, c);
+        a.add(Ids::None);
+        a.add(Ids::One(&id("x", 2, 1)));
+        assert_eq!(a.len(), 5);
+        a.clear();
+        assert!(a.is_empty() && a == *Lineage::empty());
+    }
+}
