@@ -380,9 +380,10 @@ impl Place<'_> {
         Ok(())
     }
 
-    /// Sessions: `[t, t + gap)` merges with every session it overlaps; with
-    /// `max_duration`, it joins the latest one it can without stretching it beyond
-    /// that, else it starts a new one.
+    /// Sessions: `[t, t + gap)` merges with every session it overlaps. With
+    /// `max_duration`, when merging them all would span more than that, it joins
+    /// the latest one it can without stretching it beyond that, else it starts a
+    /// new one.
     fn session(
         &mut self,
         panes: &mut Panes,
@@ -400,7 +401,12 @@ impl Place<'_> {
             p.start < e && s < p.end
         }));
         hits.sort_by_key(|&i| (panes.list[i].start, panes.list[i].id));
-        if let Some(max) = max_duration {
+        let merged = hits.iter().fold((s, e), |(lo, hi), &i| {
+            let p = &panes.list[i];
+            (lo.min(p.start), hi.max(p.end))
+        });
+        let too_long = max_duration.filter(|&max| merged.1.saturating_sub(merged.0) > max);
+        if let Some(max) = too_long {
             let fits = |i: &usize| {
                 let p = &panes.list[*i];
                 p.end.max(e).saturating_sub(p.start.min(s)) <= max
