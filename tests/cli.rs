@@ -327,6 +327,50 @@ fn metrics_table_on_stderr() {
     assert_eq!(row5("total").as_deref(), Some("3 2 1 3 3"), "{}", r.stderr);
 }
 
+/// A late event (SPEC 7.1) counts in its source's `err`, whether it goes to `err`
+/// or to the window's `late` stream (which here leads to `out`).
+#[test]
+fn late_events_count_in_the_sources_err() {
+    let d = dir("metrics-late");
+    let input = write(
+        &d,
+        "in.json",
+        "{\"t\":1}\n{\"t\":12}\n{\"t\":5}\n{\"t\":25}\n{\"t\":7}\n",
+    );
+    let to_err = write(
+        &d,
+        "err.trickle",
+        "define window w from tumbling with interval = 10, time = event.t end;\n\
+         select aggr::stats::count() from in[w] into out;",
+    );
+    let to_late = write(
+        &d,
+        "late.trickle",
+        "define window w from tumbling with interval = 10, time = event.t, late = \"tl\" end;\n\
+         create stream tl;\n\
+         select aggr::stats::count() from in[w] into out;\n\
+         select event from tl into out;",
+    );
+    for (q, out, err) in [(&to_err, "3", "2"), (&to_late, "5", "0")] {
+        let r = trickle(&["run", q, "-i", &input, "--metrics"], None);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let row = |peer: &str| {
+            r.stderr
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(peer))
+                .map(|l| {
+                    l.split_whitespace()
+                        .skip(1)
+                        .take(3)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+        };
+        assert_eq!(row("in").as_deref(), Some("0 5 2"), "{}", r.stderr);
+        assert_eq!(row("out").map(|r| r[..1].to_string()).as_deref(), Some(out));
+        assert_eq!(row("err").map(|r| r[..1].to_string()).as_deref(), Some(err));
+    }
+}
 #[test]
 fn test_command_reports_and_exits() {
     let d = dir("testcmd");

@@ -8,7 +8,7 @@ use super::select::Select;
 use super::tilt::{Marks, WindowMark};
 use super::{Contraflow, ExecError, Operator, Outputs};
 use crate::event::{Event, Port, Signal};
-use crate::value::{Fields, Value};
+use crate::value::{Fields, Str, Value};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -50,6 +50,8 @@ pub struct Executor {
     pending: Marks,
     /// ...and of the events that reached an output, by their index in its `out`.
     marks: Marks,
+    /// The streams of the late events since the last take ([`Executor::take_late`]).
+    late: Vec<(Str, u64)>,
 }
 
 impl Executor {
@@ -101,6 +103,7 @@ impl Executor {
             projected: vec![false; graph.nodes.len()],
             pending: Marks::new(),
             marks: Marks::new(),
+            late: Vec::new(),
         }
     }
 
@@ -123,6 +126,12 @@ impl Executor {
     /// by their index in that `out` (ascending).
     pub fn take_marks(&mut self) -> Marks {
         std::mem::take(&mut self.marks)
+    }
+
+    /// The `(peer, stream)` of each event an event-time window found late since the
+    /// last take, for the source's `err` metric.
+    pub fn take_late(&mut self) -> Vec<(Str, u64)> {
+        std::mem::take(&mut self.late)
     }
 
     /// Feeds `event` into input `input` and runs until quiet. Unknown inputs are ignored.
@@ -388,6 +397,9 @@ impl Executor {
                     let mut outs = std::mem::take(&mut self.buf);
                     let res = sel.handle(ev, &mut outs);
                     let marks = std::mem::take(&mut sel.marks);
+                    if !sel.lates.is_empty() {
+                        self.late.append(&mut sel.lates);
+                    }
                     self.push_marked(idx, &mut outs, marks);
                     self.buf = outs;
                     if let Err((e, ev)) = res {

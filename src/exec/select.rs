@@ -102,6 +102,9 @@ pub struct Select {
     /// The marks of the results of the last call, when the spec asks for them
     /// ([`crate::exec::tilt::EmitSpec::marked`]), by index in its outputs.
     pub(super) marks: Marks,
+    /// The streams of the late events since the last take: their source counts
+    /// them in its `err` metric (SPEC 7.1).
+    pub(super) lates: Vec<(Str, u64)>,
     pub(super) next_seq: u64,
     /// The current event fell into no window of some group.
     pub(super) late: bool,
@@ -151,6 +154,7 @@ impl Select {
             time,
             slots: GroupSlots::default(),
             marks: Marks::new(),
+            lates: Vec::new(),
             next_seq: 0,
             late: false,
             spec,

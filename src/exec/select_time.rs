@@ -226,10 +226,11 @@ impl Select {
     }
 
     /// A late event, unchanged, to the window's `late` stream, else to `err`.
-    pub(super) fn send_late(&self, ev: &Event, time: i64, out: &mut Outputs) {
+    pub(super) fn send_late(&mut self, ev: &Event, time: i64, out: &mut Outputs) {
         let Some(state) = &self.time else {
             return;
         };
+        self.lates.push((ev.id.peer.clone(), ev.id.stream));
         if state.spec.late.is_some() {
             out.push((Port::borrowed("late"), ev.clone()));
         } else {

@@ -8,7 +8,7 @@ use crate::exec::tilt::Marks;
 use crate::exec::{Contraflow, Executor};
 use crate::interp::{Outcome, Script};
 use crate::testcase::runtime_error_text;
-use crate::value::Value;
+use crate::value::{Str, Value};
 
 /// Outputs of one step, in emission order: `(output name, event)`.
 pub type Outputs = Vec<(String, Event)>;
@@ -39,6 +39,10 @@ pub trait Engine {
     }
     /// The window marks of the outputs since the last call ([`Executor::mark_windows`]).
     fn take_marks(&mut self) -> Marks {
+        Vec::new()
+    }
+    /// The `(peer, stream)` of each late event since the last call (SPEC 7.1).
+    fn take_late(&mut self) -> Vec<(Str, u64)> {
         Vec::new()
     }
 }
@@ -72,6 +76,9 @@ impl Engine for Executor {
     }
     fn take_marks(&mut self) -> Marks {
         Executor::take_marks(self)
+    }
+    fn take_late(&mut self) -> Vec<(Str, u64)> {
+        Executor::take_late(self)
     }
 }
 

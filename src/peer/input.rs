@@ -227,22 +227,17 @@ impl Exec<'_> {
         };
         self.drained = false;
         // One clock read per chunk: its lines arrived together.
-        let mut ev = self.ingest.event(
+        let ev = self.ingest.event(
             data,
             id,
             crate::value::recycle::record(),
             &[],
             input.read_ns,
         );
-        if let Some(r) = &mut self.recorder {
-            ev.ingest_ns = r.ingest_ns(ev.ingest_ns);
-            r.event("in", 0, ev.ingest_ns, &ev.data);
-        }
         // Only on an error report: a fresh codec, so the hot path keeps no copy.
         let codec = &input.codec;
         let original = || codec.fresh().decode(line.bytes()).unwrap_or_default();
-        self.executor
-            .send_line("in", ev, input.projected, &original, &mut self.outputs);
+        self.enter_line("in", 0, ev, input.projected, &original);
         self.route();
     }
 }

@@ -503,6 +503,16 @@ impl<'a> Exec<'a> {
             r.event(node, stream, ev.ingest_ns, &ev.data);
         }
         self.executor.send(node, ev, &mut self.outputs);
+        self.count_late();
+    }
+
+    /// Late events (SPEC 7.1) count in their source's `err` metric.
+    fn count_late(&mut self) {
+        for (peer, stream) in self.executor.take_late() {
+            if let Some(&p) = self.by_name.get(peer.as_str()) {
+                self.peers[p].metrics.add(Counter::Err, Some(stream), 1);
+            }
+        }
     }
 
     /// [`Exec::enter`] for an event decoded from a line by the fast path (with only
@@ -521,6 +531,7 @@ impl<'a> Exec<'a> {
         }
         self.executor
             .send_line(node, ev, projected, original, &mut self.outputs);
+        self.count_late();
     }
 
     /// The one place signals enter the graph.
