@@ -6,6 +6,15 @@ use crate::compile::ModulePath;
 use crate::diag::{render_all, SourceMap};
 use crate::exec::Query;
 
+/// Event `event` of stream `stream` of peer `peer`.
+pub fn id(peer: &str, stream: u64, event: u64) -> crate::event::EventId {
+    crate::event::EventId {
+        peer: peer.into(),
+        stream,
+        event,
+    }
+}
+
 /// Compiles the query `text`, or renders its diagnostics.
 pub fn compile_text(text: &str) -> Result<Query, String> {
     let mut sources = SourceMap::new();

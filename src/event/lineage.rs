@@ -200,14 +200,7 @@ impl PartialEq<Vec<EventId>> for Lineage {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn id(peer: &str, stream: u64, event: u64) -> EventId {
-        EventId {
-            peer: peer.into(),
-            stream,
-            event,
-        }
-    }
+    use crate::testkit::id;
 
     #[test]
     fn ids_come_back_in_order_and_one_stream_shares_one_run() {

@@ -81,15 +81,8 @@ pub fn register(r: &mut Registry) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit::id;
     use crate::value::{parse_json, test_eq};
-
-    fn id(peer: &str, stream: u64, event: u64) -> EventId {
-        EventId {
-            peer: peer.into(),
-            stream,
-            event,
-        }
-    }
 
     #[test]
     fn reads_the_current_id() {

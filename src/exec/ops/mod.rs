@@ -142,16 +142,10 @@ pub fn create(
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Helpers shared by the operator tests.
-    use crate::event::{Event, EventId};
-    use crate::value::{Str, Value};
+    use crate::event::Event;
+    use crate::value::Value;
 
-    pub fn id(peer: &str, stream: u64, event: u64) -> EventId {
-        EventId {
-            peer: Str::from(peer),
-            stream,
-            event,
-        }
-    }
+    pub use crate::testkit::id;
     /// An event with data `data`, ingest time `ns`, from `in` stream 0 number `ns`.
     pub fn ev(data: Value, ns: u64) -> Event {
         ev_on("in", 0, data, ns)
