@@ -305,26 +305,20 @@ fn metrics_table_on_stderr() {
     let input = write(&d, "in.json", "1\nbad\n2\n");
     let r = trickle(&["run", &q, "-i", &input, "--metrics"], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let row = |peer: &str| {
-        r.stderr
-            .lines()
-            .find(|l| l.split_whitespace().next() == Some(peer))
-            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>())
-    };
-    let first3 = |peer: &str| row(peer).map(|r| r[..3].to_vec());
-    assert_eq!(first3("in"), Some(vec!["0", "2", "1"]), "{}", r.stderr);
-    assert_eq!(first3("out"), Some(vec!["2", "0", "0"]), "{}", r.stderr);
+    let row = |peer: &str| metrics_row(&r.stderr, peer);
     // The same five columns as every peer: `recv` counts the bad line too.
-    assert_eq!(
-        row("in"),
-        Some(vec!["0", "2", "1", "0", "3"]),
-        "{}",
-        r.stderr
-    );
-    let row5 = |peer: &str| row(peer).map(|r| r.join(" "));
-    assert_eq!(row5("out").as_deref(), Some("2 0 0 2 0"), "{}", r.stderr);
-    assert_eq!(row5("err").as_deref(), Some("1 0 0 1 0"), "{}", r.stderr);
-    assert_eq!(row5("total").as_deref(), Some("3 2 1 3 3"), "{}", r.stderr);
+    assert_eq!(row("in").as_deref(), Some("0 2 1 0 3"), "{}", r.stderr);
+    assert_eq!(row("out").as_deref(), Some("2 0 0 2 0"), "{}", r.stderr);
+    assert_eq!(row("err").as_deref(), Some("1 0 0 1 0"), "{}", r.stderr);
+    assert_eq!(row("total").as_deref(), Some("3 2 1 3 3"), "{}", r.stderr);
+}
+
+/// The columns (`in out err send recv`) of `peer`'s row of a `--metrics` table.
+fn metrics_row(stderr: &str, peer: &str) -> Option<String> {
+    stderr
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(peer))
+        .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
 }
 
 /// A late event (SPEC 7.1) counts in its source's `err`, whether it goes to `err`
@@ -351,26 +345,20 @@ fn late_events_count_in_the_sources_err() {
          select aggr::stats::count() from in[w] into out;\n\
          select event from tl into out;",
     );
-    for (q, out, err) in [(&to_err, "3", "2"), (&to_late, "5", "0")] {
+    let runs = [
+        (&to_err, "3 0 0 3 0", "2 0 0 2 0"),
+        (&to_late, "5 0 0 5 0", "0 0 0 0 0"),
+    ];
+    for (q, out, err) in runs {
         let r = trickle(&["run", q, "-i", &input, "--metrics"], None);
         assert_eq!(r.code, 0, "{}", r.stderr);
-        let row = |peer: &str| {
-            r.stderr
-                .lines()
-                .find(|l| l.split_whitespace().next() == Some(peer))
-                .map(|l| {
-                    l.split_whitespace()
-                        .skip(1)
-                        .take(3)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-        };
-        assert_eq!(row("in").as_deref(), Some("0 5 2"), "{}", r.stderr);
-        assert_eq!(row("out").map(|r| r[..1].to_string()).as_deref(), Some(out));
-        assert_eq!(row("err").map(|r| r[..1].to_string()).as_deref(), Some(err));
+        let row = |peer: &str| metrics_row(&r.stderr, peer);
+        assert_eq!(row("in").as_deref(), Some("0 5 2 0 5"), "{}", r.stderr);
+        assert_eq!(row("out").as_deref(), Some(out), "{}", r.stderr);
+        assert_eq!(row("err").as_deref(), Some(err), "{}", r.stderr);
     }
 }
+
 #[test]
 fn test_command_reports_and_exits() {
     let d = dir("testcmd");
@@ -626,12 +614,7 @@ fn scripts_run_on_the_runtime_with_its_table() {
     let r = trickle(&["run", &s, "--metrics"], Some("1\n2\n1\n"));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "\"one\"\n\"one\"\n");
-    let row = |peer: &str| {
-        r.stderr
-            .lines()
-            .find(|l| l.split_whitespace().next() == Some(peer))
-            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
-    };
+    let row = |peer: &str| metrics_row(&r.stderr, peer);
     assert_eq!(row("in").as_deref(), Some("0 3 0 0 3"), "{}", r.stderr);
     assert_eq!(row("out").as_deref(), Some("2 0 0 2 0"), "{}", r.stderr);
 }
