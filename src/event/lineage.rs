@@ -101,7 +101,8 @@ impl Lineage {
         }
     }
 
-    fn push_numbers(&mut self, peer: &Str, stream: u64, numbers: &[u64]) {
+    /// Adds events `numbers` of stream `stream` of peer `peer` at the end.
+    pub fn push_numbers(&mut self, peer: &Str, stream: u64, numbers: &[u64]) {
         if numbers.is_empty() {
             return;
         }
@@ -118,7 +119,7 @@ impl Lineage {
     }
 
     /// The runs: peer, stream and the event numbers of each.
-    fn runs(&self) -> impl Iterator<Item = (&Str, u64, &[u64])> + '_ {
+    pub fn runs(&self) -> impl Iterator<Item = (&Str, u64, &[u64])> + '_ {
         let mut start = 0;
         self.runs.iter().map(move |r| {
             let numbers = &self.events[start..r.end];
@@ -190,6 +191,86 @@ impl<'a> FromIterator<&'a EventId> for Lineage {
     }
 }
 
+/// The ids of a count sliding window's events: new ones come in at the back, the
+/// oldest leave at the front, and each emission takes a copy. Kept by run like a
+/// [`Lineage`], so that copy is two slices of numbers and the window's few runs,
+/// not a comparison of peer names per id.
+#[derive(Debug, Clone, Default)]
+pub struct SlidingIds {
+    events: std::collections::VecDeque<u64>,
+    /// `(peer, stream, how many of the numbers)`, oldest first.
+    runs: std::collections::VecDeque<(Str, u64, usize)>,
+}
+
+impl SlidingIds {
+    /// Adds what one event brings; returns how many ids that is.
+    pub fn push(&mut self, ids: Ids<'_>) -> usize {
+        match ids {
+            Ids::None => 0,
+            Ids::One(id) => {
+                self.push_numbers(&id.peer, id.stream, std::slice::from_ref(&id.event));
+                1
+            }
+            Ids::Many(l) => {
+                for (peer, stream, numbers) in l.runs() {
+                    self.push_numbers(peer, stream, numbers);
+                }
+                l.len()
+            }
+        }
+    }
+
+    fn push_numbers(&mut self, peer: &Str, stream: u64, numbers: &[u64]) {
+        if numbers.is_empty() {
+            return;
+        }
+        self.events.extend(numbers);
+        match self.runs.back_mut() {
+            Some((p, s, n)) if *s == stream && p == peer => *n += numbers.len(),
+            _ => self.runs.push_back((peer.clone(), stream, numbers.len())),
+        }
+    }
+
+    /// Drops the `n` oldest ids.
+    pub fn pop_front(&mut self, mut n: usize) {
+        n = n.min(self.events.len());
+        self.events.drain(..n);
+        while n > 0 {
+            let Some(front) = self.runs.front_mut() else {
+                break;
+            };
+            if front.2 > n {
+                front.2 -= n;
+                break;
+            }
+            n -= front.2;
+            self.runs.pop_front();
+        }
+    }
+
+    /// The ids held, as a lineage.
+    pub fn lineage(&self) -> Lineage {
+        let (a, b) = self.events.as_slices();
+        let mut events = Vec::with_capacity(self.events.len());
+        events.extend_from_slice(a);
+        events.extend_from_slice(b);
+        let mut end = 0;
+        let runs = self
+            .runs
+            .iter()
+            .map(|(peer, stream, n)| {
+                end += n;
+                Run {
+                    peer: peer.clone(),
+                    stream: *stream,
+                    end,
+                }
+            })
+            .collect();
+        Lineage { events, runs }
+    }
+}
+
 /// Tests compare with the ids they expect.
 impl PartialEq<Vec<EventId>> for Lineage {
     fn eq(&self, other: &Vec<EventId>) -> bool {
@@ -220,6 +301,26 @@ mod tests {
         assert!(!l.contains(&id("a", 1, 3)));
         assert!(!l.contains(&id("b", 1, 1)));
         assert!(l.names_stream("b", 0) && !l.names_stream("b", 1));
+    }
+
+    #[test]
+    fn a_sliding_window_of_ids_drops_the_oldest_and_copies_the_rest() {
+        let mut w = SlidingIds::default();
+        let many = Lineage::from([id("b", 1, 7), id("a", 0, 2)]);
+        assert_eq!(w.push(Ids::One(&id("a", 0, 0))), 1);
+        assert_eq!(w.push(Ids::One(&id("a", 0, 1))), 1);
+        assert_eq!(w.push(Ids::Many(&many)), 2);
+        assert_eq!(w.push(Ids::None), 0);
+        let all = vec![id("a", 0, 0), id("a", 0, 1), id("b", 1, 7), id("a", 0, 2)];
+        assert_eq!(w.lineage(), all);
+        // The same lineage as one built id by id (so they compare equal).
+        assert_eq!(w.lineage(), Lineage::from(all.clone()));
+        w.pop_front(1);
+        assert_eq!(w.lineage(), all[1..].to_vec());
+        w.pop_front(2);
+        assert_eq!(w.lineage(), Lineage::from([id("a", 0, 2)]));
+        w.pop_front(5);
+        assert!(w.lineage().is_empty() && w.runs.is_empty());
     }
 
     #[test]

@@ -18,6 +18,10 @@ use crate::event::{Event, EventId, Lineage};
 use crate::exec::Contraflow;
 use crate::value::{Str, Value};
 
+/// Streams whose acked prefix is remembered at most (see [`Exec::acked_below`]):
+/// a replayable source makes a stream per replay, so they add up over a long run.
+pub(super) const ACKED_STREAMS: usize = 1024;
+
 /// How long the end of a run waits for sinks that neither ack nor fail.
 const STALL: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -40,21 +44,86 @@ impl Exec<'_> {
     /// Acks an event that left through `out` or `err` once what was written is
     /// flushed (a process killed before the flush must not have acked it).
     pub(super) fn ack_written(&mut self, ev: &Event) {
-        if self.contraflow_wanted {
-            self.written.push(Settled::of_ref(ev));
+        if !self.contraflow_wanted {
+            return;
         }
+        // Only the ids it is the first to ack are kept until the flush (a sliding
+        // window's result names its whole window, all but one of them written
+        // before): a flush that fails stops the run, so none of them is acked then.
+        let lineage = if ev.lineage.is_empty() {
+            Lineage::new()
+        } else {
+            let fresh = self.not_yet_acked(&ev.lineage);
+            if fresh.is_empty() && !self.has_qos {
+                return;
+            }
+            fresh
+        };
+        self.written.push(Settled {
+            id: ev.id.clone(),
+            ingest_ns: ev.ingest_ns,
+            lineage,
+        });
     }
 
     /// The output was flushed: what was written to it is delivered.
     pub(super) fn ack_flushed(&mut self) {
         for s in std::mem::take(&mut self.written) {
-            self.ack(&s.id, s.ingest_ns, &s.lineage);
+            // An empty lineage here too is the event itself.
+            self.send_acks(&s.id, s.ingest_ns, lineage_of(&s.id, &s.lineage));
         }
     }
 
     /// Acks along `lineage` (an empty lineage is the event itself).
     fn ack(&mut self, id: &EventId, ingest_ns: u64, lineage: &Lineage) {
-        for l in lineage_of(id, lineage) {
+        if lineage.is_empty() {
+            self.send_acks(id, ingest_ns, std::iter::once(id.clone()));
+        } else {
+            let fresh = self.not_yet_acked(lineage);
+            self.send_acks(id, ingest_ns, fresh.iter());
+        }
+    }
+
+    /// The ids of `lineage` that a replayable source has not been told of yet, its
+    /// other ids left out; from now on they count as acked. An event is acked
+    /// once: a stream's events enter in the order of their numbers, so a run's
+    /// numbers ascend and the ones acked already are a prefix, found by halving.
+    /// A result that names the same events as the one before (a sliding window's)
+    /// costs a search, not a message per id to the source.
+    fn not_yet_acked(&mut self, lineage: &Lineage) -> Lineage {
+        let mut fresh = Lineage::new();
+        let mut keep = Vec::new();
+        for (peer, stream, numbers) in lineage.runs() {
+            let Some(src) = self.source_of_name(peer) else {
+                continue;
+            };
+            if self.peers[src].replay.is_none() {
+                continue;
+            }
+            if self.acked_below.len() >= ACKED_STREAMS {
+                // Only an optimisation: starting over acks some events twice.
+                self.acked_below.clear();
+            }
+            let below = self.acked_below.entry((src, stream)).or_insert(0);
+            let first = numbers.partition_point(|&seq| seq < *below);
+            keep.clear();
+            for &seq in &numbers[first..] {
+                if seq < *below {
+                    continue;
+                }
+                if seq == *below {
+                    *below += 1;
+                }
+                keep.push(seq);
+            }
+            fresh.push_numbers(peer, stream, &keep);
+        }
+        fresh
+    }
+
+    /// Acks `ids` at their sources, and event `id` to the `qos` operators.
+    fn send_acks(&mut self, id: &EventId, ingest_ns: u64, ids: impl Iterator<Item = EventId>) {
+        for l in ids {
             self.ack_source(&l);
         }
         if self.has_qos {
@@ -86,7 +155,11 @@ impl Exec<'_> {
     }
 
     fn source_of(&self, id: &EventId) -> Option<usize> {
-        self.by_name.get(id.peer.as_str()).copied()
+        self.source_of_name(&id.peer)
+    }
+
+    fn source_of_name(&self, peer: &str) -> Option<usize> {
+        self.by_name.get(peer).copied()
     }
 
     /// Sink `sink` could not deliver `event`: reported on its `err`, failed along the lineage.

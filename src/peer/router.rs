@@ -46,6 +46,12 @@ pub(super) struct Exec<'a> {
     pub(super) stray: Option<usize>,
     /// Next event sequence number per `(peer, stream)`.
     pub(super) seq: FxHashMap<(usize, u64), u64>,
+    /// Per `(peer, stream)` of a replayable source: every event below this number
+    /// has been acked, so acking it again is skipped (a sliding window's results
+    /// name the same events over and over; see [`Exec::ack`]). Kept after a stream
+    /// ends (its acks come later), and cleared when it holds
+    /// [`super::contraflow::ACKED_STREAMS`].
+    pub(super) acked_below: FxHashMap<(usize, u64), u64>,
     /// Streams started and not yet ended.
     pub(super) open: BTreeSet<(usize, u64)>,
     pub(super) index_clock: bool,
@@ -119,6 +125,7 @@ impl<'a> Exec<'a> {
             sinks_by_node,
             stray,
             seq: FxHashMap::default(),
+            acked_below: FxHashMap::default(),
             open: BTreeSet::new(),
             index_clock,
             outputs: Vec::new(),

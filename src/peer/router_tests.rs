@@ -272,6 +272,42 @@ fn acks_and_retryable_fails_reach_a_replayable_source() {
     assert!(s.exec.peers[1].eof);
 }
 
+/// A result acked along a lineage that names events acked before (a sliding
+/// window's) tells the source of the new ones only; a lineage out of order, or
+/// a source that cannot replay, changes nothing of that.
+#[test]
+fn each_event_is_acked_to_its_source_once() {
+    let mut s = setup(&format!("{SERVER}select event from in into s;"));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    s.exec.peers[1].replay = Some(tx);
+    let acked = |ids: &[(&str, u64)]| Settled {
+        id: crate::testkit::id("in", 0, 0),
+        ingest_ns: 0,
+        lineage: ids
+            .iter()
+            .map(|&(peer, n)| crate::testkit::id(peer, 0, n))
+            .collect(),
+    };
+    let mut ack = |ids: &[(&str, u64)]| {
+        s.exec.handle(ToGraph::Acked {
+            peer: 0,
+            events: vec![acked(ids)],
+            plain: 0,
+        });
+        let mut got = Vec::new();
+        while let Ok(Replay::Ack { seq, .. }) = rx.try_recv() {
+            got.push(seq);
+        }
+        got
+    };
+    assert_eq!(ack(&[("in", 0), ("in", 1)]), [0, 1]);
+    assert_eq!(ack(&[("in", 0), ("in", 1), ("in", 2)]), [2]);
+    // Out of order: 4 before 3 is acked, and again later (acks are idempotent).
+    assert_eq!(ack(&[("in", 4)]), [4]);
+    assert_eq!(ack(&[("in", 1), ("in", 3), ("in", 4)]), [3, 4]);
+    assert_eq!(ack(&[("in", 3), ("in", 4), ("s", 9)]), Vec::<u64>::new());
+}
+
 #[test]
 fn a_stream_is_read_once_its_per_stream_followers_are_ready() {
     let mut s = setup(&format!("{SERVER}select event from s into s;"));

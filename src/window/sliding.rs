@@ -7,7 +7,7 @@
 
 use super::WindowError;
 use crate::aggr::{AggrError, AggrSite, Aggregate};
-use crate::event::{EventId, Ids, Lineage};
+use crate::event::{Ids, Lineage, SlidingIds};
 use crate::expr::Scope;
 use crate::value::Value;
 use std::collections::VecDeque;
@@ -37,8 +37,9 @@ pub struct SlidingWindow {
     /// the number of events held).
     id_lens: VecDeque<u32>,
     /// Those ids, in order. Without any (a run that acks nothing) an emission does
-    /// not walk the events, so its cost does not grow with `size`.
-    ids: VecDeque<EventId>,
+    /// not walk the events, so its cost does not grow with `size`; with them it
+    /// copies their numbers (8 bytes each).
+    ids: SlidingIds,
     sites: Vec<Site>,
     /// Where each site's arguments start within an event's (one more: the end).
     offsets: Vec<usize>,
@@ -112,7 +113,7 @@ impl SlidingWindow {
             args: VecDeque::new(),
             stride: offsets[offsets.len() - 1],
             id_lens: VecDeque::new(),
-            ids: VecDeque::new(),
+            ids: SlidingIds::default(),
             sites,
             offsets,
             scratch: Vec::new(),
@@ -139,13 +140,7 @@ impl SlidingWindow {
         }
         self.scratch = args;
         res?;
-        let before = self.ids.len();
-        match ids {
-            Ids::None => {}
-            Ids::One(id) => self.ids.push_back(id.clone()),
-            Ids::Many(l) => self.ids.extend(l.iter()),
-        }
-        let brought = self.ids.len() - before;
+        let brought = self.ids.push(ids);
         self.id_lens
             .push_back(u32::try_from(brought).unwrap_or(u32::MAX));
         if self.id_lens.len() > self.size {
@@ -172,7 +167,7 @@ impl SlidingWindow {
             };
             vals.push(v.map_err(|e| site.fail(e))?);
         }
-        let lineage = self.ids.iter().collect();
+        let lineage = self.ids.lineage();
         Ok((vals, lineage))
     }
 
@@ -229,7 +224,7 @@ impl SlidingWindow {
         }
         self.args.drain(..stride);
         if let Some(n) = self.id_lens.pop_front() {
-            self.ids.drain(..n as usize);
+            self.ids.pop_front(n as usize);
         }
         Ok(())
     }
