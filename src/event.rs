@@ -3,7 +3,7 @@
 use crate::value::Str;
 
 mod lineage;
-pub use lineage::{Ids, Lineage, SlidingIds};
+pub use lineage::{Ids, Lineage, RunRef, SlidingIds};
 
 /// `(peer, stream, event)`: where an event entered the graph and its sequence number there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]

@@ -7,7 +7,7 @@
 use super::EventId;
 use crate::value::Str;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Lineage {
     /// The event numbers, run after run.
     events: Vec<u64>,
@@ -15,13 +15,42 @@ pub struct Lineage {
 }
 
 /// Ids of one stream that follow one another in a lineage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 struct Run {
     peer: Str,
     stream: u64,
     /// Where the run's numbers end in `events` (they start where the last run ended).
     end: usize,
+    /// Its numbers are known to ascend (false: they may not).
+    ascending: bool,
 }
+
+/// The ids of one stream that follow one another in a lineage.
+#[derive(Debug, Clone, Copy)]
+pub struct RunRef<'a> {
+    pub peer: &'a Str,
+    pub stream: u64,
+    pub numbers: &'a [u64],
+    /// `numbers` are known to ascend: the ones below a given number are a prefix.
+    /// A stream's events enter in the order of their numbers, so they do unless
+    /// lineages were merged (sessions, tilt frames).
+    pub ascending: bool,
+}
+
+/// Two lineages are equal when they name the same ids in the same order.
+impl PartialEq for Lineage {
+    fn eq(&self, other: &Lineage) -> bool {
+        self.events == other.events
+            && self.runs.len() == other.runs.len()
+            && self
+                .runs
+                .iter()
+                .zip(&other.runs)
+                .all(|(a, b)| (&a.peer, a.stream, a.end) == (&b.peer, b.stream, b.end))
+    }
+}
+
+impl Eq for Lineage {}
 
 /// What one event adds to a lineage.
 #[derive(Debug, Clone, Copy)]
@@ -82,13 +111,13 @@ impl Lineage {
 
     /// Adds `id` at the end.
     pub fn push(&mut self, id: &EventId) {
-        self.push_numbers(&id.peer, id.stream, std::slice::from_ref(&id.event));
+        self.push_run(&id.peer, id.stream, std::slice::from_ref(&id.event), true);
     }
 
     /// Adds `other`'s ids at the end.
     pub fn extend(&mut self, other: &Lineage) {
-        for (peer, stream, numbers) in other.runs() {
-            self.push_numbers(peer, stream, numbers);
+        for r in other.runs() {
+            self.push_run(r.peer, r.stream, r.numbers, r.ascending);
         }
     }
 
@@ -103,46 +132,60 @@ impl Lineage {
 
     /// Adds events `numbers` of stream `stream` of peer `peer` at the end.
     pub fn push_numbers(&mut self, peer: &Str, stream: u64, numbers: &[u64]) {
-        if numbers.is_empty() {
+        let ascending = numbers.windows(2).all(|w| w[0] < w[1]);
+        self.push_run(peer, stream, numbers, ascending);
+    }
+
+    fn push_run(&mut self, peer: &Str, stream: u64, numbers: &[u64], ascending: bool) {
+        let Some(&first) = numbers.first() else {
             return;
-        }
+        };
+        let last = self.events.last().copied();
         self.events.extend_from_slice(numbers);
         let end = self.events.len();
         match self.runs.last_mut() {
-            Some(r) if r.stream == stream && r.peer == *peer => r.end = end,
+            Some(r) if r.stream == stream && r.peer == *peer => {
+                r.end = end;
+                r.ascending &= ascending && last.is_some_and(|l| l < first);
+            }
             _ => self.runs.push(Run {
                 peer: peer.clone(),
                 stream,
                 end,
+                ascending,
             }),
         }
     }
 
-    /// The runs: peer, stream and the event numbers of each.
-    pub fn runs(&self) -> impl Iterator<Item = (&Str, u64, &[u64])> + '_ {
+    /// The runs, in order.
+    pub fn runs(&self) -> impl Iterator<Item = RunRef<'_>> + '_ {
         let mut start = 0;
         self.runs.iter().map(move |r| {
             let numbers = &self.events[start..r.end];
             start = r.end;
-            (&r.peer, r.stream, numbers)
+            RunRef {
+                peer: &r.peer,
+                stream: r.stream,
+                numbers,
+                ascending: r.ascending,
+            }
         })
     }
 
     /// The ids, in order.
     pub fn iter(&self) -> impl Iterator<Item = EventId> + '_ {
-        self.runs().flat_map(|(peer, stream, numbers)| {
-            numbers.iter().map(move |&event| EventId {
-                peer: peer.clone(),
-                stream,
+        self.runs().flat_map(|r| {
+            r.numbers.iter().map(move |&event| EventId {
+                peer: r.peer.clone(),
+                stream: r.stream,
                 event,
             })
         })
     }
 
     pub fn contains(&self, id: &EventId) -> bool {
-        self.runs().any(|(peer, stream, numbers)| {
-            stream == id.stream && *peer == id.peer && numbers.contains(&id.event)
-        })
+        self.runs()
+            .any(|r| r.stream == id.stream && *r.peer == id.peer && r.numbers.contains(&id.event))
     }
 
     /// Whether an id of stream `stream` of peer `peer` is in it (without looking at
@@ -198,8 +241,8 @@ impl<'a> FromIterator<&'a EventId> for Lineage {
 #[derive(Debug, Clone, Default)]
 pub struct SlidingIds {
     events: std::collections::VecDeque<u64>,
-    /// `(peer, stream, how many of the numbers)`, oldest first.
-    runs: std::collections::VecDeque<(Str, u64, usize)>,
+    /// `(peer, stream, how many of the numbers, known to ascend)`, oldest first.
+    runs: std::collections::VecDeque<(Str, u64, usize, bool)>,
 }
 
 impl SlidingIds {
@@ -208,26 +251,32 @@ impl SlidingIds {
         match ids {
             Ids::None => 0,
             Ids::One(id) => {
-                self.push_numbers(&id.peer, id.stream, std::slice::from_ref(&id.event));
+                self.push_run(&id.peer, id.stream, std::slice::from_ref(&id.event), true);
                 1
             }
             Ids::Many(l) => {
-                for (peer, stream, numbers) in l.runs() {
-                    self.push_numbers(peer, stream, numbers);
+                for r in l.runs() {
+                    self.push_run(r.peer, r.stream, r.numbers, r.ascending);
                 }
                 l.len()
             }
         }
     }
 
-    fn push_numbers(&mut self, peer: &Str, stream: u64, numbers: &[u64]) {
-        if numbers.is_empty() {
+    fn push_run(&mut self, peer: &Str, stream: u64, numbers: &[u64], ascending: bool) {
+        let Some(&first) = numbers.first() else {
             return;
-        }
+        };
+        let last = self.events.back().copied();
         self.events.extend(numbers);
         match self.runs.back_mut() {
-            Some((p, s, n)) if *s == stream && p == peer => *n += numbers.len(),
-            _ => self.runs.push_back((peer.clone(), stream, numbers.len())),
+            Some((p, s, n, up)) if *s == stream && p == peer => {
+                *n += numbers.len();
+                *up &= ascending && last.is_some_and(|l| l < first);
+            }
+            _ => self
+                .runs
+                .push_back((peer.clone(), stream, numbers.len(), ascending)),
         }
     }
 
@@ -258,12 +307,13 @@ impl SlidingIds {
         let runs = self
             .runs
             .iter()
-            .map(|(peer, stream, n)| {
+            .map(|(peer, stream, n, ascending)| {
                 end += n;
                 Run {
                     peer: peer.clone(),
                     stream: *stream,
                     end,
+                    ascending: *ascending,
                 }
             })
             .collect();
@@ -321,6 +371,27 @@ mod tests {
         assert_eq!(w.lineage(), Lineage::from([id("a", 0, 2)]));
         w.pop_front(5);
         assert!(w.lineage().is_empty() && w.runs.is_empty());
+    }
+
+    #[test]
+    fn a_run_knows_whether_its_numbers_ascend() {
+        let ascends = |l: &Lineage| l.runs().map(|r| r.ascending).collect::<Vec<_>>();
+        let mut a = Lineage::from([id("in", 0, 5), id("in", 0, 9)]);
+        assert_eq!(ascends(&a), [true]);
+        // A merge (sessions, tilt frames) can put smaller numbers after larger ones.
+        a.extend(&Lineage::from([id("in", 0, 3), id("in", 0, 7)]));
+        assert_eq!(ascends(&a), [false]);
+        a.push_numbers(&"x".into(), 0, &[4, 2]);
+        assert_eq!(ascends(&a), [false, false]);
+        let mut w = SlidingIds::default();
+        w.push(Ids::Many(&a));
+        w.push(Ids::One(&id("x", 0, 8)));
+        assert_eq!(ascends(&w.lineage()), [false, false]);
+        // Equality looks at the ids only.
+        assert_eq!(
+            w.lineage(),
+            a.iter().chain([id("x", 0, 8)]).collect::<Lineage>()
+        );
     }
 
     #[test]

@@ -86,14 +86,15 @@ impl Exec<'_> {
 
     /// The ids of `lineage` that a replayable source has not been told of yet, its
     /// other ids left out; from now on they count as acked. An event is acked
-    /// once: a stream's events enter in the order of their numbers, so a run's
-    /// numbers ascend and the ones acked already are a prefix, found by halving.
+    /// once: in a run whose numbers ascend (see [`crate::event::RunRef`]) the ones
+    /// acked already are a prefix, found by halving; any other run is walked.
     /// A result that names the same events as the one before (a sliding window's)
     /// costs a search, not a message per id to the source.
     fn not_yet_acked(&mut self, lineage: &Lineage) -> Lineage {
         let mut fresh = Lineage::new();
         let mut keep = Vec::new();
-        for (peer, stream, numbers) in lineage.runs() {
+        for run in lineage.runs() {
+            let (peer, stream, numbers) = (run.peer, run.stream, run.numbers);
             let Some(src) = self.source_of_name(peer) else {
                 continue;
             };
@@ -105,7 +106,11 @@ impl Exec<'_> {
                 self.acked_below.clear();
             }
             let below = self.acked_below.entry((src, stream)).or_insert(0);
-            let first = numbers.partition_point(|&seq| seq < *below);
+            let first = if run.ascending {
+                numbers.partition_point(|&seq| seq < *below)
+            } else {
+                0
+            };
             keep.clear();
             for &seq in &numbers[first..] {
                 if seq < *below {
