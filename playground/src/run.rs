@@ -8,7 +8,7 @@ use crate::diagnostics::Editor;
 use crate::program::{compile, Program};
 use std::cell::RefCell;
 use std::fmt::Write as _;
-use trickle::event::{Event, EventId};
+use trickle::event::{Event, EventId, Ids};
 use trickle::exec::tilt::WindowMark;
 use trickle::peer::engine::{Engine, Outputs, ScriptEngine};
 use trickle::peer::raw::Raw;
@@ -54,8 +54,7 @@ impl Ports {
                 self.ports.len() - 1
             }
         };
-        let own = ev.lineage.is_empty().then(|| ev.id.clone());
-        let ids = own.into_iter().chain(ev.lineage.iter());
+        let ids = Ids::of(&ev.id, &ev.lineage).iter();
         self.ports[i].1.push(result(&ev.data, window, ids));
     }
 

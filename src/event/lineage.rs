@@ -63,7 +63,57 @@ pub enum Ids<'a> {
     Many(&'a Lineage),
 }
 
+impl<'a> RunRef<'a> {
+    /// Its ids, in order.
+    pub fn ids(self) -> impl Iterator<Item = EventId> + 'a {
+        self.numbers.iter().map(move |&event| EventId {
+            peer: self.peer.clone(),
+            stream: self.stream,
+            event,
+        })
+    }
+}
+
+/// Numbers of a run taken in after a run's last number `last`: whether the run
+/// still ascends (`ascending`: the new numbers do among themselves).
+fn still_ascends(was: bool, last: Option<u64>, first: u64, ascending: bool) -> bool {
+    was && ascending && last.is_some_and(|l| l < first)
+}
+
 impl<'a> Ids<'a> {
+    /// The ids an event stands for: its lineage, or itself when that is empty
+    /// (SPEC §4; an event's own id is not stored unless something else is).
+    pub fn of(id: &'a EventId, lineage: &'a Lineage) -> Self {
+        if lineage.is_empty() {
+            Ids::One(id)
+        } else {
+            Ids::Many(lineage)
+        }
+    }
+
+    /// Its ids by run.
+    pub fn runs(self) -> impl Iterator<Item = RunRef<'a>> {
+        let (one, many) = match self {
+            Ids::None => (None, None),
+            Ids::One(id) => {
+                let run = RunRef {
+                    peer: &id.peer,
+                    stream: id.stream,
+                    numbers: std::slice::from_ref(&id.event),
+                    ascending: true,
+                };
+                (Some(run), None)
+            }
+            Ids::Many(l) => (None, Some(l.runs())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+
+    /// Its ids, in order.
+    pub fn iter(self) -> impl Iterator<Item = EventId> + 'a {
+        self.runs().flat_map(RunRef::ids)
+    }
+
     /// The lineage an expression reads for this event (`event_ids()`): empty when
     /// the event stands for itself.
     pub fn lineage(self) -> &'a Lineage {
@@ -111,22 +161,18 @@ impl Lineage {
 
     /// Adds `id` at the end.
     pub fn push(&mut self, id: &EventId) {
-        self.push_run(&id.peer, id.stream, std::slice::from_ref(&id.event), true);
+        self.add(Ids::One(id));
     }
 
     /// Adds `other`'s ids at the end.
     pub fn extend(&mut self, other: &Lineage) {
-        for r in other.runs() {
-            self.push_run(r.peer, r.stream, r.numbers, r.ascending);
-        }
+        self.add(Ids::Many(other));
     }
 
     /// Adds what one event brings (see [`Ids`]).
     pub fn add(&mut self, ids: Ids<'_>) {
-        match ids {
-            Ids::None => {}
-            Ids::One(id) => self.push(id),
-            Ids::Many(l) => self.extend(l),
+        for r in ids.runs() {
+            self.push_run(r.peer, r.stream, r.numbers, r.ascending);
         }
     }
 
@@ -146,7 +192,7 @@ impl Lineage {
         match self.runs.last_mut() {
             Some(r) if r.stream == stream && r.peer == *peer => {
                 r.end = end;
-                r.ascending &= ascending && last.is_some_and(|l| l < first);
+                r.ascending = still_ascends(r.ascending, last, first, ascending);
             }
             _ => self.runs.push(Run {
                 peer: peer.clone(),
@@ -174,26 +220,12 @@ impl Lineage {
 
     /// The ids, in order.
     pub fn iter(&self) -> impl Iterator<Item = EventId> + '_ {
-        self.runs().flat_map(|r| {
-            r.numbers.iter().map(move |&event| EventId {
-                peer: r.peer.clone(),
-                stream: r.stream,
-                event,
-            })
-        })
+        self.runs().flat_map(RunRef::ids)
     }
 
     pub fn contains(&self, id: &EventId) -> bool {
         self.runs()
             .any(|r| r.stream == id.stream && *r.peer == id.peer && r.numbers.contains(&id.event))
-    }
-
-    /// Whether an id of stream `stream` of peer `peer` is in it (without looking at
-    /// each id).
-    pub fn names_stream(&self, peer: &str, stream: u64) -> bool {
-        self.runs
-            .iter()
-            .any(|r| r.stream == stream && r.peer == peer)
     }
 
     /// The streams it names (as often as they start a run), in order.
@@ -216,11 +248,10 @@ impl<const N: usize> From<[EventId; N]> for Lineage {
 
 impl FromIterator<EventId> for Lineage {
     fn from_iter<I: IntoIterator<Item = EventId>>(ids: I) -> Self {
-        let mut l = Lineage::new();
-        for id in ids {
+        ids.into_iter().fold(Lineage::new(), |mut l, id| {
             l.push(&id);
-        }
-        l
+            l
+        })
     }
 }
 
@@ -248,19 +279,11 @@ pub struct SlidingIds {
 impl SlidingIds {
     /// Adds what one event brings; returns how many ids that is.
     pub fn push(&mut self, ids: Ids<'_>) -> usize {
-        match ids {
-            Ids::None => 0,
-            Ids::One(id) => {
-                self.push_run(&id.peer, id.stream, std::slice::from_ref(&id.event), true);
-                1
-            }
-            Ids::Many(l) => {
-                for r in l.runs() {
-                    self.push_run(r.peer, r.stream, r.numbers, r.ascending);
-                }
-                l.len()
-            }
+        let before = self.events.len();
+        for r in ids.runs() {
+            self.push_run(r.peer, r.stream, r.numbers, r.ascending);
         }
+        self.events.len() - before
     }
 
     fn push_run(&mut self, peer: &Str, stream: u64, numbers: &[u64], ascending: bool) {
@@ -272,7 +295,7 @@ impl SlidingIds {
         match self.runs.back_mut() {
             Some((p, s, n, up)) if *s == stream && p == peer => {
                 *n += numbers.len();
-                *up &= ascending && last.is_some_and(|l| l < first);
+                *up = still_ascends(*up, last, first, ascending);
             }
             _ => self
                 .runs
@@ -350,7 +373,15 @@ mod tests {
         assert!(l.contains(&id("a", 1, 4)));
         assert!(!l.contains(&id("a", 1, 3)));
         assert!(!l.contains(&id("b", 1, 1)));
-        assert!(l.names_stream("b", 0) && !l.names_stream("b", 1));
+        let streams: Vec<(&str, u64)> = l.streams().map(|(p, s)| (p.as_str(), s)).collect();
+        assert_eq!(streams, [("a", 0), ("b", 0), ("a", 1), ("a", 0)]);
+        assert_eq!(Ids::of(&ids[0], &l).iter().count(), 6);
+        assert_eq!(
+            Ids::of(&ids[0], Lineage::empty())
+                .iter()
+                .collect::<Vec<_>>(),
+            [ids[0].clone()]
+        );
     }
 
     #[test]

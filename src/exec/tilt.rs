@@ -77,11 +77,7 @@ impl Trigger<'_> {
             time: ingest_time(ev.ingest_ns),
             id: Some(&ev.id),
             origin: ev.origin.as_ref(),
-            lineage: if ev.lineage.is_empty() {
-                Ids::One(&ev.id)
-            } else {
-                Ids::Many(&ev.lineage)
-            },
+            lineage: Ids::of(&ev.id, &ev.lineage),
         }
     }
 }

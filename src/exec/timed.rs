@@ -401,11 +401,13 @@ impl Place<'_> {
             p.start < e && s < p.end
         }));
         hits.sort_by_key(|&i| (panes.list[i].start, panes.list[i].id));
-        let merged = hits.iter().fold((s, e), |(lo, hi), &i| {
-            let p = &panes.list[i];
-            (lo.min(p.start), hi.max(p.end))
+        let too_long = max_duration.filter(|&max| {
+            let (lo, hi) = hits.iter().fold((s, e), |(lo, hi), &i| {
+                let p = &panes.list[i];
+                (lo.min(p.start), hi.max(p.end))
+            });
+            hi.saturating_sub(lo) > max
         });
-        let too_long = max_duration.filter(|&max| merged.1.saturating_sub(merged.0) > max);
         if let Some(max) = too_long {
             let fits = |i: &usize| {
                 let p = &panes.list[*i];

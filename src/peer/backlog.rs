@@ -12,7 +12,7 @@ use super::kind::{lock, Outbox, Settled};
 use super::metrics::Counter;
 use super::router::Exec;
 use super::runtime::Sink;
-use crate::event::{Event, EventId};
+use crate::event::{Event, EventId, Ids};
 use crate::value::Value;
 
 /// What a full connection holds up.
@@ -28,7 +28,7 @@ impl Exec<'_> {
     /// Event `ev` found stream `stream` of sink `sink` full; `first` when the queue
     /// just became full (its sources are halted then).
     pub(super) fn queue_full(&mut self, sink: usize, stream: u64, ev: Event, first: bool) {
-        let ids: Vec<EventId> = super::contraflow::lineage_of(&ev.id, &ev.lineage).collect();
+        let ids: Vec<EventId> = Ids::of(&ev.id, &ev.lineage).iter().collect();
         let backlog = self.backlogs.entry((sink, stream)).or_default();
         backlog.refused += 1;
         if first {

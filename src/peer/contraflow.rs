@@ -14,7 +14,7 @@ use super::kind::{Replay, Settled, UpstreamSignal};
 use super::metrics::Counter;
 use super::router::Exec;
 use super::runtime::now_ns;
-use crate::event::{Event, EventId, Lineage};
+use crate::event::{Event, EventId, Ids, Lineage};
 use crate::exec::Contraflow;
 use crate::value::{Str, Value};
 
@@ -69,18 +69,17 @@ impl Exec<'_> {
     /// The output was flushed: what was written to it is delivered.
     pub(super) fn ack_flushed(&mut self) {
         for s in std::mem::take(&mut self.written) {
-            // An empty lineage here too is the event itself.
-            self.send_acks(&s.id, s.ingest_ns, lineage_of(&s.id, &s.lineage));
+            self.send_acks(&s.id, s.ingest_ns, Ids::of(&s.id, &s.lineage));
         }
     }
 
     /// Acks along `lineage` (an empty lineage is the event itself).
     fn ack(&mut self, id: &EventId, ingest_ns: u64, lineage: &Lineage) {
         if lineage.is_empty() {
-            self.send_acks(id, ingest_ns, std::iter::once(id.clone()));
+            self.send_acks(id, ingest_ns, Ids::One(id));
         } else {
             let fresh = self.not_yet_acked(lineage);
-            self.send_acks(id, ingest_ns, fresh.iter());
+            self.send_acks(id, ingest_ns, Ids::Many(&fresh));
         }
     }
 
@@ -126,11 +125,9 @@ impl Exec<'_> {
         fresh
     }
 
-    /// Acks `ids` at their sources, and event `id` to the `qos` operators.
-    fn send_acks(&mut self, id: &EventId, ingest_ns: u64, ids: impl Iterator<Item = EventId>) {
-        for l in ids {
-            self.ack_source(&l);
-        }
+    /// Acks `ids` at their replayable sources, and event `id` to the `qos` operators.
+    fn send_acks(&mut self, id: &EventId, ingest_ns: u64, ids: Ids<'_>) {
+        self.ack_sources(ids);
         if self.has_qos {
             // With `--clock index` ingest times are not times: no latency to judge.
             let latency_ns = if self.index_clock {
@@ -148,14 +145,24 @@ impl Exec<'_> {
 
     /// Acks one event of a replayable source.
     pub(super) fn ack_source(&mut self, id: &EventId) {
-        if let Some(tx) = self
-            .source_of(id)
-            .and_then(|s| self.peers[s].replay.as_ref())
-        {
-            let _ = tx.send(Replay::Ack {
-                stream: id.stream,
-                seq: id.event,
-            });
+        self.ack_sources(Ids::One(id));
+    }
+
+    /// Acks `ids` at their sources that can replay (the others keep no state of it).
+    fn ack_sources(&self, ids: Ids<'_>) {
+        for run in ids.runs() {
+            let replay = self
+                .source_of_name(run.peer)
+                .and_then(|s| self.peers[s].replay.as_ref());
+            let Some(tx) = replay else {
+                continue;
+            };
+            for &seq in run.numbers {
+                let _ = tx.send(Replay::Ack {
+                    stream: run.stream,
+                    seq,
+                });
+            }
         }
     }
 
@@ -182,7 +189,7 @@ impl Exec<'_> {
         // Sent again by every source it came from: not lost, so not an error record
         // (the sink's `err` counter has it).
         let replayed = retry
-            && lineage_of(&settled.id, &settled.lineage).all(|id| {
+            && Ids::of(&settled.id, &settled.lineage).iter().all(|id| {
                 self.source_of(&id)
                     .is_some_and(|s| self.peers[s].replay.is_some())
             });
@@ -205,7 +212,7 @@ impl Exec<'_> {
         reported_by: Option<usize>,
     ) {
         let mut lost: Vec<usize> = Vec::new();
-        for id in lineage_of(&settled.id, &settled.lineage) {
+        for id in Ids::of(&settled.id, &settled.lineage).iter() {
             let Some(src) = self.source_of(&id) else {
                 continue;
             };
@@ -329,13 +336,4 @@ impl Exec<'_> {
         }
         true
     }
-}
-
-/// The events an event stands for: its lineage, or itself when that is empty.
-pub(super) fn lineage_of<'a>(
-    id: &'a EventId,
-    lineage: &'a Lineage,
-) -> impl Iterator<Item = EventId> + 'a {
-    let itself = lineage.is_empty().then(|| id.clone());
-    itself.into_iter().chain(lineage.iter())
 }

@@ -8,7 +8,7 @@
 
 use super::config::OpConfig;
 use super::{OpError, OUT};
-use crate::event::{Event, Lineage, Signal};
+use crate::event::{Event, Ids, Lineage, Signal};
 use crate::exec::{ExecError, Operator, Outputs};
 use crate::value::{Str, Value};
 use indexmap::IndexMap;
@@ -99,11 +99,7 @@ impl Operator for Batch {
             last: Event::default(),
         });
         p.data.push(data);
-        if lineage.is_empty() {
-            p.lineage.push(&event.id);
-        } else {
-            p.lineage.extend(&lineage);
-        }
+        p.lineage.add(Ids::of(&event.id, &lineage));
         p.last = event;
         let full = p.data.len() >= self.count;
         if full || self.timed_out(&self.pending[&key], ingest_ns) {
