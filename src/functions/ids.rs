@@ -2,7 +2,7 @@
 //! and which events contributed to it. The compiler also accepts them without a module.
 
 use super::{FnDecl, FnError, NativeFn, Registry};
-use crate::event::{EventId, FnCtx};
+use crate::event::{EventId, FnCtx, Ids};
 use crate::value::Value;
 
 fn id_value(id: &EventId) -> Value {
@@ -29,12 +29,11 @@ fn event_id(ctx: &FnCtx, _: &[&Value]) -> Result<Value, FnError> {
 
 fn event_ids(ctx: &FnCtx, _: &[&Value]) -> Result<Value, FnError> {
     // An event always contributes to itself: with no lineage recorded, its own id is the lineage.
-    let ids = if ctx.lineage.is_empty() {
-        ctx.id.map(id_value).into_iter().collect()
-    } else {
-        ctx.lineage.iter().map(|id| id_value(&id)).collect()
+    let ids = match ctx.id {
+        Some(id) => Ids::of(id, ctx.lineage),
+        None => Ids::Many(ctx.lineage),
     };
-    Ok(Value::Array(ids))
+    Ok(Value::Array(ids.iter().map(|id| id_value(&id)).collect()))
 }
 
 const fn decl(
