@@ -11,6 +11,11 @@ use trickle::exec::Query;
 use trickle::query::compile_query;
 use trickle::value::{parse_json, Value};
 
+/// The allocator `trickle` itself runs on (`src/main.rs`): the engine's costs as
+/// the binary has them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EVENTS: usize = 10_000;
 
 const WORKLOADS: &[(&str, &str)] = &[
