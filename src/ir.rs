@@ -46,7 +46,7 @@ pub enum ExprKind {
     /// A literal or a folded constant.
     Const(Value),
     /// `{"k": v, "#{x}": w}`
-    Record(Vec<(Expr, Expr)>),
+    Record(Fields),
     /// `[a, b]`
     List(Vec<Expr>),
     /// `"a #{b} c"`: strings inserted raw, anything else as compact JSON.
@@ -80,6 +80,54 @@ pub enum ExprKind {
     Drop,
     /// The current result of the i-th aggregate call of a select (`aggrs[i]`).
     Aggr(usize),
+}
+
+/// The fields of a record literal, and when every key is a distinct literal, the
+/// record with those keys (values null) that evaluation fills in place: a select
+/// builds its result per emission, and copying a record's layout costs less than
+/// hashing each key into a new one.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    list: Vec<(Expr, Expr)>,
+    shape: Option<Box<crate::value::Record>>,
+}
+
+impl Fields {
+    pub fn new(list: Vec<(Expr, Expr)>) -> Self {
+        let mut shape = crate::value::Record::default();
+        for (k, _) in &list {
+            match k.as_const() {
+                Some(Value::String(key)) if !shape.contains_key(key.as_str()) => {
+                    shape.insert(key.clone(), Value::Null);
+                }
+                _ => return Fields { list, shape: None },
+            }
+        }
+        Fields {
+            list,
+            shape: Some(Box::new(shape)),
+        }
+    }
+
+    /// The record of the literal keys in order, values null (see [`Fields`]).
+    pub fn shape(&self) -> Option<&crate::value::Record> {
+        self.shape.as_deref()
+    }
+}
+
+impl std::ops::Deref for Fields {
+    type Target = [(Expr, Expr)];
+    fn deref(&self) -> &Self::Target {
+        &self.list
+    }
+}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = &'a (Expr, Expr);
+    type IntoIter = std::slice::Iter<'a, (Expr, Expr)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
 }
 
 /// Where a path starts.

@@ -126,7 +126,7 @@ impl<'m> Lowerer<'m> {
                 for f in fields {
                     out.push((self.strlit(&f.key, ctx)?, self.expr(&f.value, ctx)?));
                 }
-                ExprKind::Record(out)
+                ExprKind::Record(crate::ir::Fields::new(out))
             }
             ast::ExprKind::List(items) => ExprKind::List(self.list(items, ctx)?),
             ast::ExprKind::Path(p) => return self.path_expr(p, ctx),

@@ -8,6 +8,7 @@ use crate::exec::{ExecError, Outputs};
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 use crate::window::{Action, Window, WindowSpec};
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 /// What the select's target, `having` and aggregate arguments need, shared by all groups.
@@ -350,8 +351,9 @@ impl Run<'_, '_, '_> {
     fn values<A: std::ops::DerefMut<Target = dyn Aggregate>>(
         &self,
         aggrs: &mut [A],
-    ) -> Result<Vec<Value>, ExecError> {
-        let mut vals = Vec::with_capacity(aggrs.len());
+    ) -> Result<SmallVec<[Value; 4]>, ExecError> {
+        // On the stack for the usual few aggregates: a session emits per event.
+        let mut vals = SmallVec::with_capacity(aggrs.len());
         for (agg, site) in aggrs.iter_mut().zip(&self.spec.aggrs) {
             vals.push(agg.emit().map_err(|e| site.fail(e))?);
         }

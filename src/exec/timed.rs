@@ -143,7 +143,11 @@ pub struct TimeState {
     /// The window's name (in late-event reports).
     pub window: String,
     pub wm: Watermarks,
-    timers: FxHashMap<Option<StreamKey>, TimerQueue<Timer>>,
+    /// The timers on the select's clock: kept apart, so the usual select (no
+    /// group keyed by its stream) reaches them without hashing a clock.
+    timers: TimerQueue<Timer>,
+    /// The timers on each stream's own clock.
+    stream_timers: FxHashMap<StreamKey, TimerQueue<Timer>>,
     /// Timers in the queues that no pane has any more (an upper bound).
     stale: usize,
     /// Reused by sessions: the indices of the panes an event overlaps.
@@ -172,7 +176,8 @@ impl TimeState {
             wm: Watermarks::new(spec.delay, spec.idle),
             spec,
             window,
-            timers: FxHashMap::default(),
+            timers: TimerQueue::default(),
+            stream_timers: FxHashMap::default(),
             stale: 0,
             hits: Vec::new(),
             spare: reusable.then(Vec::new),
@@ -180,12 +185,26 @@ impl TimeState {
     }
 
     fn timers(&mut self, clock: &Option<StreamKey>) -> &mut TimerQueue<Timer> {
-        self.timers.entry(clock.clone()).or_default()
+        match clock {
+            None => &mut self.timers,
+            Some(s) => self.stream_timers.entry(s.clone()).or_default(),
+        }
+    }
+
+    fn queue(&self, clock: &Option<StreamKey>) -> Option<&TimerQueue<Timer>> {
+        match clock {
+            None => Some(&self.timers),
+            Some(s) => self.stream_timers.get(s),
+        }
     }
 
     /// The clocks with timers.
     pub fn clocks(&self) -> Vec<Option<StreamKey>> {
-        self.timers.keys().cloned().collect()
+        let select = (!self.timers.is_empty()).then_some(None);
+        select
+            .into_iter()
+            .chain(self.stream_timers.keys().cloned().map(Some))
+            .collect()
     }
 
     /// Removes and returns the earliest timer due on any of `clocks` (each with its
@@ -196,7 +215,7 @@ impl TimeState {
     ) -> Option<(Option<StreamKey>, Timer)> {
         let mut best: Option<(&Option<StreamKey>, &Timer)> = None;
         for (clock, wm) in clocks {
-            let Some(first) = self.timers.get(clock).and_then(TimerQueue::peek) else {
+            let Some(first) = self.queue(clock).and_then(TimerQueue::peek) else {
                 continue;
             };
             if first.due <= *wm && best.is_none_or(|(_, b)| first < b) {
@@ -204,10 +223,11 @@ impl TimeState {
             }
         }
         let clock = best.map(|(c, _)| c.clone())?;
-        let queue = self.timers.get_mut(&clock)?;
-        let t = queue.pop()?;
-        if queue.is_empty() {
-            self.timers.remove(&clock);
+        let t = self.timers(&clock).pop()?;
+        if let Some(s) = &clock {
+            if self.stream_timers.get(s).is_some_and(TimerQueue::is_empty) {
+                self.stream_timers.remove(s);
+            }
         }
         Some((clock, t))
     }
@@ -237,7 +257,7 @@ impl TimeState {
 
     /// The timer `k` places behind the next of `clock` (see [`TimerQueue::ahead`]).
     pub fn upcoming(&self, clock: &Option<StreamKey>, k: usize) -> Option<&Timer> {
-        self.timers.get(clock).and_then(|q| q.ahead(k))
+        self.queue(clock).and_then(|q| q.ahead(k))
     }
 
     /// A popped timer turned out stale.
@@ -252,16 +272,18 @@ impl TimeState {
 
     /// Keeps only the timers `live` says a pane still has.
     pub fn sweep(&mut self, live: impl Fn(&Timer) -> bool) {
-        for queue in self.timers.values_mut() {
+        self.timers.retain(&live);
+        for queue in self.stream_timers.values_mut() {
             queue.retain(&live);
         }
-        self.timers.retain(|_, h| !h.is_empty());
+        self.stream_timers.retain(|_, h| !h.is_empty());
         self.stale = 0;
     }
 
     /// Timers held, stale ones included (for memory checks).
     pub fn timer_count(&self) -> usize {
-        self.timers.values().map(TimerQueue::len).sum()
+        let streams: usize = self.stream_timers.values().map(TimerQueue::len).sum();
+        self.timers.len() + streams
     }
 }
 

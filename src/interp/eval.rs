@@ -3,7 +3,7 @@
 
 use super::{bytes, for_loop, func, ops, patch, path, pattern, Env, Outcome, RuntimeError};
 use crate::diag::Span;
-use crate::ir::{Block, Expr, ExprKind};
+use crate::ir::{Block, Expr, ExprKind, Fields};
 use crate::value::{Record, Str, Value};
 
 /// How evaluation leaves an expression other than with a value: an error, or one
@@ -119,7 +119,17 @@ pub(crate) fn eval(e: &Expr, env: &mut Env) -> R<Value> {
 }
 
 #[inline(never)]
-fn record(fields: &[(Expr, Expr)], env: &mut Env) -> R<Value> {
+fn record(fields: &Fields, env: &mut Env) -> R<Value> {
+    if let Some(shape) = fields.shape() {
+        let mut r = shape.clone();
+        for (i, (_, v)) in fields.iter().enumerate() {
+            let val = eval(v, env)?;
+            if let Some((_, slot)) = r.get_index_mut(i) {
+                *slot = val;
+            }
+        }
+        return Ok(Value::Record(Box::new(r)));
+    }
     let mut r = Record::with_capacity_and_hasher(fields.len(), Default::default());
     for (k, v) in fields {
         let key = eval_key(k, env)?;

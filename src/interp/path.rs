@@ -219,14 +219,16 @@ fn with_note(message: String, span: Span, note: String) -> Flow {
 
 /// Reads a path.
 pub(crate) fn get(p: &Path, env: &mut Env) -> R<Value> {
-    // The common `event.a.b` (or `$.a`, `state.a`, a local's fields) where every
-    // step finds its field: read in place. Anything else, misses included, takes
-    // the general walk below, which also words the errors.
+    // The common `event.a.b` or `group[0]` (or `$.a`, `state.a`, a local's fields)
+    // where every step is a literal that finds its value: read in place. Anything
+    // else, misses included, takes the general walk below, which also words the
+    // errors.
     if !matches!(p.root, Root::Expr(_)) {
         let found = root_value(&p.root, env, &None).and_then(|root| {
             p.segments.iter().try_fold(root, |v, s| match s {
                 Segment::Field(f) => field(v.as_record()?, f),
-                _ => None,
+                Segment::Index(e) => lookup(v, &Key::Dyn(e.as_const()?.clone())).ok(),
+                Segment::Range(..) => None,
             })
         });
         if let Some(v) = found {
