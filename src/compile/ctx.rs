@@ -53,7 +53,8 @@ pub struct ExprCtx {
     /// read at run time from `Env::args`.
     pub args: Option<Value>,
     /// Group-by expressions: a sub-expression equal to the i-th (ignoring spans)
-    /// becomes `group[i]`.
+    /// becomes `group[i]`, one equal to item j of an i-th that is a list literal
+    /// (`group by [source_id(), stream_id()]`) `group[i][j]`.
     pub group_exprs: Vec<ast::Expr>,
     /// Aggregate calls found, in order.
     pub aggregates: Vec<AggrCall>,
@@ -69,8 +70,10 @@ pub struct ExprCtx {
     pub(crate) varargs_slot: Option<usize>,
     /// Inside an aggregate's arguments.
     pub(crate) in_aggr: bool,
-    /// Shapes (span-free renderings) of `group_exprs`, computed on first use.
-    pub(crate) group_shapes: Option<Vec<String>>,
+    /// Shapes (span-free renderings) of `group_exprs` and of the items of those
+    /// that are list literals, each with its indices into `group`; computed on
+    /// first use.
+    pub(crate) group_shapes: Option<Vec<(String, Vec<usize>)>>,
     /// Set just before lowering a statement-level `match`/`for` whose value is
     /// unused; taken by it, so its case bodies are lowered as unused too.
     pub(crate) arms_unneeded: bool,

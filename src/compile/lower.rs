@@ -109,10 +109,11 @@ impl<'m> Lowerer<'m> {
 
     /// Lowers one expression.
     pub fn expr(&self, e: &ast::Expr, ctx: &mut ExprCtx) -> L<ir::Expr> {
-        if let Some(i) = group_index(e, ctx) {
+        if let Some(at) = group_index(e, ctx) {
+            let index = |i: usize| Segment::Index(ir::Expr::constant(Value::from(i), e.span));
             let p = ir::Path {
                 root: Root::Group,
-                segments: vec![Segment::Index(ir::Expr::constant(Value::from(i), e.span))],
+                segments: at.into_iter().map(index).collect(),
                 span: e.span,
             };
             return Ok(ir::Expr::new(ExprKind::Path(Box::new(p)), e.span));
@@ -587,16 +588,42 @@ fn shape(e: &ast::Expr) -> String {
     re.replace_all(&format!("{:?}", e.kind), "_").into_owned()
 }
 
-/// The index of the group-by expression `e` equals, if any.
-fn group_index(e: &ast::Expr, ctx: &mut ExprCtx) -> Option<usize> {
+/// Where in `group` the value of `e` is: the index of the group-by expression it
+/// equals, or of the list literal item it equals (a whole expression first).
+fn group_index(e: &ast::Expr, ctx: &mut ExprCtx) -> Option<Vec<usize>> {
     if ctx.group_exprs.is_empty() || ctx.in_aggr {
         return None;
     }
     if ctx.group_shapes.is_none() {
-        ctx.group_shapes = Some(ctx.group_exprs.iter().map(shape).collect());
+        let mut shapes: Vec<(String, Vec<usize>)> = Vec::new();
+        for (i, g) in ctx.group_exprs.iter().enumerate() {
+            shapes.push((shape(g), vec![i]));
+        }
+        for (i, g) in ctx.group_exprs.iter().enumerate() {
+            list_items(g, &mut vec![i], &mut shapes);
+        }
+        ctx.group_shapes = Some(shapes);
     }
     let s = shape(e);
-    ctx.group_shapes.as_ref()?.iter().position(|g| *g == s)
+    let shapes = ctx.group_shapes.as_ref()?;
+    shapes
+        .iter()
+        .find(|(g, _)| *g == s)
+        .map(|(_, at)| at.clone())
+}
+
+/// The shapes of the items of `e` when it is a list literal (nested ones too),
+/// each with its indices below `at`.
+fn list_items(e: &ast::Expr, at: &mut Vec<usize>, out: &mut Vec<(String, Vec<usize>)>) {
+    let ast::ExprKind::List(items) = &e.kind else {
+        return;
+    };
+    for (j, item) in items.iter().enumerate() {
+        at.push(j);
+        out.push((shape(item), at.clone()));
+        list_items(item, at, out);
+        at.pop();
+    }
 }
 
 /// Lowers a function body: parameters in the first slots, then (variadic) `args`.
