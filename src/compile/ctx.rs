@@ -56,6 +56,8 @@ pub struct ExprCtx {
     /// becomes `group[i]`, one equal to item j of an i-th that is a list literal
     /// (`group by [source_id(), stream_id()]`) `group[i][j]`.
     pub group_exprs: Vec<ast::Expr>,
+    /// Whether the i-th of `group_exprs` is an `each`: its items are not in `group`.
+    pub group_each: Vec<bool>,
     /// Aggregate calls found, in order.
     pub aggregates: Vec<AggrCall>,
     /// Warnings found (missing `case _`, performance hints).
@@ -98,6 +100,7 @@ impl ExprCtx {
             allow_aggregates: false,
             args: None,
             group_exprs: Vec::new(),
+            group_each: Vec::new(),
             aggregates: Vec::new(),
             warnings: Vec::new(),
             local_names: Vec::new(),

@@ -600,7 +600,9 @@ fn group_index(e: &ast::Expr, ctx: &mut ExprCtx) -> Option<Vec<usize>> {
             shapes.push((shape(g), vec![i]));
         }
         for (i, g) in ctx.group_exprs.iter().enumerate() {
-            list_items(g, &mut vec![i], &mut shapes);
+            if !ctx.group_each.get(i).copied().unwrap_or(false) {
+                list_items(g, &mut vec![i], &mut shapes);
+            }
         }
         ctx.group_shapes = Some(shapes);
     }
@@ -613,14 +615,20 @@ fn group_index(e: &ast::Expr, ctx: &mut ExprCtx) -> Option<Vec<usize>> {
 }
 
 /// The shapes of the items of `e` when it is a list literal (nested ones too),
-/// each with its indices below `at`.
+/// each with its indices below `at`. Literal items are left out: a literal in
+/// the target has that value anyway, and is not taken for the group's.
 fn list_items(e: &ast::Expr, at: &mut Vec<usize>, out: &mut Vec<(String, Vec<usize>)>) {
     let ast::ExprKind::List(items) = &e.kind else {
         return;
     };
     for (j, item) in items.iter().enumerate() {
         at.push(j);
-        out.push((shape(item), at.clone()));
+        if !matches!(
+            item.kind,
+            ast::ExprKind::Literal(_) | ast::ExprKind::String(_)
+        ) {
+            out.push((shape(item), at.clone()));
+        }
         list_items(item, at, out);
         at.pop();
     }

@@ -23,6 +23,16 @@ fn group_leaves<'a>(g: &'a GroupBy, out: &mut Vec<&'a ast::Expr>) {
     }
 }
 
+/// For each leaf of [`group_leaves`], whether it is an `each` (its part of the
+/// key is one element of the array, not the array).
+fn each_leaves(g: &GroupBy) -> Vec<bool> {
+    match g {
+        GroupBy::Expr(_) => vec![false],
+        GroupBy::Each(..) => vec![true],
+        GroupBy::Set(items, _) => items.iter().flat_map(each_leaves).collect(),
+    }
+}
+
 fn is_plain_event(e: &ast::Expr) -> bool {
     matches!(&e.kind, ExprKind::Path(p) if p.root == PathRoot::Event && p.segments.is_empty())
 }
@@ -125,6 +135,7 @@ impl Compiler {
             if let Some(g) = &s.group_by {
                 let mut leaves = Vec::new();
                 group_leaves(g, &mut leaves);
+                ctx.group_each = each_leaves(g);
                 ctx.group_exprs = leaves.into_iter().cloned().collect();
             }
         }
