@@ -6,7 +6,7 @@
 //! state), so an event is added once and removed once, amortised O(1).
 
 use super::WindowError;
-use crate::aggr::{AggrError, AggrSite, Aggregate};
+use crate::aggr::{AggrError, AggrSite, Aggregate, State};
 use crate::event::{Ids, Lineage, SlidingIds};
 use crate::expr::Scope;
 use crate::value::Value;
@@ -15,13 +15,16 @@ use std::collections::VecDeque;
 enum Site {
     Retract(Box<dyn Aggregate>),
     TwoStack {
-        front: Vec<Box<dyn Aggregate>>,
+        /// Inline where the aggregate allows ([`State`]): a window of ten thousand
+        /// events pops its front states one after another from one array, instead
+        /// of following a pointer to each.
+        front: Vec<State>,
         back: Box<dyn Aggregate>,
         /// Reused to combine the two for an emission.
         scratch: Box<dyn Aggregate>,
         /// Front states popped, reused when the front is refilled (no allocation
         /// per event once the window is full).
-        spare: Vec<Box<dyn Aggregate>>,
+        spare: Vec<State>,
     },
 }
 
@@ -158,7 +161,7 @@ impl SlidingWindow {
                 } => {
                     scratch.init();
                     let r = match front.last() {
-                        Some(f) => scratch.combine(f.as_ref()),
+                        Some(f) => scratch.combine(&**f),
                         None => Ok(()),
                     };
                     r.and_then(|()| scratch.combine(back.as_ref()))
@@ -197,7 +200,7 @@ impl SlidingWindow {
                         // Every event is in the back: fold them, newest first, into
                         // the front, so its top (the oldest) covers them all.
                         let held = self.args.make_contiguous();
-                        let mut newer: Option<Box<dyn Aggregate>> = None;
+                        let mut newer: Option<State> = None;
                         for j in (0..self.id_lens.len()).rev() {
                             let e = &held[j * stride..(j + 1) * stride];
                             let mut s = match spare.pop() {
@@ -205,11 +208,11 @@ impl SlidingWindow {
                                     s.init();
                                     s
                                 }
-                                None => (site.decl.make)(),
+                                None => State::from((site.decl.make)()),
                             };
-                            feed(s.as_mut(), site, &e[offsets[i]..offsets[i + 1]])?;
+                            feed(&mut *s, site, &e[offsets[i]..offsets[i + 1]])?;
                             if let Some(n) = &newer {
-                                s.combine(n.as_ref()).map_err(|e| site.fail(e))?;
+                                s.combine(&**n).map_err(|e| site.fail(e))?;
                             }
                             if let Some(n) = newer.replace(s) {
                                 front.push(n);
