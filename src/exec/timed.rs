@@ -223,12 +223,17 @@ impl TimeState {
             }
         }
         let clock = best.map(|(c, _)| c.clone())?;
-        let t = self.timers(&clock).pop()?;
-        if let Some(s) = &clock {
-            if self.stream_timers.get(s).is_some_and(TimerQueue::is_empty) {
-                self.stream_timers.remove(s);
+        let t = match &clock {
+            None => self.timers.pop()?,
+            Some(s) => {
+                let queue = self.stream_timers.get_mut(s)?;
+                let t = queue.pop()?;
+                if queue.is_empty() {
+                    self.stream_timers.remove(s);
+                }
+                t
             }
-        }
+        };
         Some((clock, t))
     }
 

@@ -227,8 +227,8 @@ pub(crate) fn get(p: &Path, env: &mut Env) -> R<Value> {
         let found = root_value(&p.root, env, &None).and_then(|root| {
             p.segments.iter().try_fold(root, |v, s| match s {
                 Segment::Field(f) => field(v.as_record()?, f),
-                Segment::Index(e) => lookup(v, &Key::Dyn(e.as_const()?.clone())).ok(),
-                Segment::Range(..) => None,
+                Segment::Index(e) if e.as_const().is_some() => lookup(v, &static_key(s)).ok(),
+                _ => None,
             })
         });
         if let Some(v) = found {

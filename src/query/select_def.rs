@@ -15,21 +15,14 @@ use crate::window::{WinKind, WindowSpec};
 use std::sync::Arc;
 use trickle_grammar::ast::{self, Definition, ExprKind, GroupBy, PathRoot};
 
-/// The expressions of a `group by`, depth first (what `group[i]` indexes).
-fn group_leaves<'a>(g: &'a GroupBy, out: &mut Vec<&'a ast::Expr>) {
+/// The expressions of a `group by`, depth first (what `group[i]` indexes), each
+/// with whether it is an `each` (its part of the key is one element of the array,
+/// not the array).
+fn group_leaves<'a>(g: &'a GroupBy, out: &mut Vec<(&'a ast::Expr, bool)>) {
     match g {
-        GroupBy::Expr(e) | GroupBy::Each(e, _) => out.push(e),
+        GroupBy::Expr(e) => out.push((e, false)),
+        GroupBy::Each(e, _) => out.push((e, true)),
         GroupBy::Set(items, _) => items.iter().for_each(|i| group_leaves(i, out)),
-    }
-}
-
-/// For each leaf of [`group_leaves`], whether it is an `each` (its part of the
-/// key is one element of the array, not the array).
-fn each_leaves(g: &GroupBy) -> Vec<bool> {
-    match g {
-        GroupBy::Expr(_) => vec![false],
-        GroupBy::Each(..) => vec![true],
-        GroupBy::Set(items, _) => items.iter().flat_map(each_leaves).collect(),
     }
 }
 
@@ -135,8 +128,8 @@ impl Compiler {
             if let Some(g) = &s.group_by {
                 let mut leaves = Vec::new();
                 group_leaves(g, &mut leaves);
-                ctx.group_each = each_leaves(g);
-                ctx.group_exprs = leaves.into_iter().cloned().collect();
+                ctx.group_each = leaves.iter().map(|(_, each)| *each).collect();
+                ctx.group_exprs = leaves.into_iter().map(|(e, _)| e.clone()).collect();
             }
         }
         let target = lower(&s.target, &mut ctx);
@@ -175,7 +168,7 @@ impl Compiler {
             group_leaves(g, &mut leaves);
             leaves
                 .into_iter()
-                .any(|e| super::uses::calls(e, "stream_id"))
+                .any(|(e, _)| super::uses::calls(e, "stream_id"))
         });
         Ok(SelectSpec {
             mode,
