@@ -3,6 +3,7 @@
 use crate::value::Str;
 
 mod lineage;
+mod number_log;
 pub use lineage::{Ids, Lineage, RunRef, SlidingIds};
 
 /// `(peer, stream, event)`: where an event entered the graph and its sequence number there.

@@ -4,14 +4,35 @@
 //! their peer and stream, so each costs its event number (8 bytes) instead of a
 //! whole id with its peer's name (40), and taking an event in copies no name.
 
+use super::number_log::{Buf, NumberLog};
 use super::EventId;
 use crate::value::Str;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
 pub struct Lineage {
     /// The event numbers, run after run.
-    events: Vec<u64>,
+    events: Numbers,
     runs: Vec<Run>,
+}
+
+/// Where a lineage's numbers are.
+#[derive(Debug, Clone)]
+enum Numbers {
+    Own(Vec<u64>),
+    /// A count sliding window's, shared with the window and its other results
+    /// ([`NumberLog`]): as many as the last run ends at, from `start` of `buf`.
+    /// A change to the lineage copies them first.
+    Shared {
+        buf: Arc<Buf>,
+        start: usize,
+    },
+}
+
+impl Default for Numbers {
+    fn default() -> Self {
+        Numbers::Own(Vec::new())
+    }
 }
 
 /// Ids of one stream that follow one another in a lineage.
@@ -40,7 +61,7 @@ pub struct RunRef<'a> {
 /// Two lineages are equal when they name the same ids in the same order.
 impl PartialEq for Lineage {
     fn eq(&self, other: &Lineage) -> bool {
-        self.events == other.events
+        self.numbers() == other.numbers()
             && self.runs.len() == other.runs.len()
             && self
                 .runs
@@ -133,7 +154,7 @@ impl Lineage {
 
     pub const fn new() -> Self {
         Lineage {
-            events: Vec::new(),
+            events: Numbers::Own(Vec::new()),
             runs: Vec::new(),
         }
     }
@@ -141,22 +162,47 @@ impl Lineage {
     /// Empty, with room for `n` ids.
     pub fn with_capacity(n: usize) -> Self {
         Lineage {
-            events: Vec::with_capacity(n),
+            events: Numbers::Own(Vec::with_capacity(n)),
             runs: Vec::new(),
         }
     }
 
     pub fn len(&self) -> usize {
-        self.events.len()
+        match &self.events {
+            Numbers::Own(v) => v.len(),
+            Numbers::Shared { .. } => self.runs.last().map_or(0, |r| r.end),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.len() == 0
     }
 
     pub fn clear(&mut self) {
-        self.events.clear();
+        match &mut self.events {
+            Numbers::Own(v) => v.clear(),
+            shared => *shared = Numbers::default(),
+        }
         self.runs.clear();
+    }
+
+    /// The event numbers, run after run.
+    fn numbers(&self) -> &[u64] {
+        match &self.events {
+            Numbers::Own(v) => v,
+            Numbers::Shared { buf, start } => buf.slice(*start, start + self.len()),
+        }
+    }
+
+    /// The numbers, to change: copied out of a shared buffer first.
+    fn own(&mut self) -> &mut Vec<u64> {
+        if let Numbers::Shared { .. } = self.events {
+            self.events = Numbers::Own(self.numbers().to_vec());
+        }
+        match &mut self.events {
+            Numbers::Own(v) => v,
+            Numbers::Shared { .. } => unreachable!("copied just above"),
+        }
     }
 
     /// Adds `id` at the end.
@@ -186,9 +232,10 @@ impl Lineage {
         let Some(&first) = numbers.first() else {
             return;
         };
-        let last = self.events.last().copied();
-        self.events.extend_from_slice(numbers);
-        let end = self.events.len();
+        let events = self.own();
+        let last = events.last().copied();
+        events.extend_from_slice(numbers);
+        let end = events.len();
         match self.runs.last_mut() {
             Some(r) if r.stream == stream && r.peer == *peer => {
                 r.end = end;
@@ -205,9 +252,9 @@ impl Lineage {
 
     /// The runs, in order.
     pub fn runs(&self) -> impl Iterator<Item = RunRef<'_>> + '_ {
-        let mut start = 0;
+        let (all, mut start) = (self.numbers(), 0);
         self.runs.iter().map(move |r| {
-            let numbers = &self.events[start..r.end];
+            let numbers = &all[start..r.end];
             start = r.end;
             RunRef {
                 peer: &r.peer,
@@ -269,9 +316,10 @@ impl<'a> FromIterator<&'a EventId> for Lineage {
 /// oldest leave at the front, and each emission takes a copy. Kept by run like a
 /// [`Lineage`], so that copy is two slices of numbers and the window's few runs,
 /// not a comparison of peer names per id.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct SlidingIds {
-    events: std::collections::VecDeque<u64>,
+    /// Shared with the lineages of the results (see [`NumberLog`]).
+    events: NumberLog,
     /// `(peer, stream, how many of the numbers, known to ascend)`, oldest first.
     runs: std::collections::VecDeque<(Str, u64, usize, bool)>,
 }
@@ -279,18 +327,18 @@ pub struct SlidingIds {
 impl SlidingIds {
     /// Adds what one event brings; returns how many ids that is.
     pub fn push(&mut self, ids: Ids<'_>) -> usize {
-        let before = self.events.len();
+        let before = self.events.count();
         for r in ids.runs() {
             self.push_run(r.peer, r.stream, r.numbers, r.ascending);
         }
-        self.events.len() - before
+        self.events.count() - before
     }
 
     fn push_run(&mut self, peer: &Str, stream: u64, numbers: &[u64], ascending: bool) {
         let Some(&first) = numbers.first() else {
             return;
         };
-        let last = self.events.back().copied();
+        let last = self.events.back();
         self.events.extend(numbers);
         match self.runs.back_mut() {
             Some((p, s, n, up)) if *s == stream && p == peer => {
@@ -305,8 +353,8 @@ impl SlidingIds {
 
     /// Drops the `n` oldest ids.
     pub fn pop_front(&mut self, mut n: usize) {
-        n = n.min(self.events.len());
-        self.events.drain(..n);
+        n = n.min(self.events.count());
+        self.events.pop_front(n);
         while n > 0 {
             let Some(front) = self.runs.front_mut() else {
                 break;
@@ -320,12 +368,12 @@ impl SlidingIds {
         }
     }
 
-    /// The ids held, as a lineage.
+    /// The ids held, as a lineage: it shares their numbers with the window, so
+    /// taking it costs the runs, not the ids.
     pub fn lineage(&self) -> Lineage {
-        let (a, b) = self.events.as_slices();
-        let mut events = Vec::with_capacity(self.events.len());
-        events.extend_from_slice(a);
-        events.extend_from_slice(b);
+        let Some((buf, start)) = self.events.share().filter(|_| self.events.count() > 0) else {
+            return Lineage::new();
+        };
         let mut end = 0;
         let runs = self
             .runs
@@ -340,7 +388,10 @@ impl SlidingIds {
                 }
             })
             .collect();
-        Lineage { events, runs }
+        Lineage {
+            events: Numbers::Shared { buf, start },
+            runs,
+        }
     }
 }
 
@@ -402,6 +453,39 @@ mod tests {
         assert_eq!(w.lineage(), Lineage::from([id("a", 0, 2)]));
         w.pop_front(5);
         assert!(w.lineage().is_empty() && w.runs.is_empty());
+    }
+
+    #[test]
+    fn a_taken_window_lineage_stays_as_it_was_while_the_window_slides_on() {
+        let mut w = SlidingIds::default();
+        let mut taken = Vec::new();
+        for n in 0..100u64 {
+            w.push(Ids::One(&id("in", 0, n)));
+            if n >= 3 {
+                w.pop_front(1);
+            }
+            taken.push((n, w.lineage()));
+        }
+        for (n, l) in &taken {
+            let first = n.saturating_sub(2);
+            let want: Vec<EventId> = (first..=*n).map(|e| id("in", 0, e)).collect();
+            assert_eq!(*l, want, "the lineage taken after event {n}");
+        }
+        // Changing a taken lineage changes only it.
+        let (_, mut l) = taken.pop().expect("taken");
+        l.push(&id("x", 1, 0));
+        assert_eq!(
+            l,
+            vec![
+                id("in", 0, 97),
+                id("in", 0, 98),
+                id("in", 0, 99),
+                id("x", 1, 0)
+            ]
+        );
+        assert_eq!(w.lineage(), l.iter().take(3).collect::<Lineage>());
+        l.clear();
+        assert!(l.is_empty() && w.lineage().len() == 3);
     }
 
     #[test]
