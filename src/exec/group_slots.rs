@@ -5,6 +5,7 @@
 //! group's creation number (`seq`) tells a live group from a later one that took
 //! its slot over.
 
+use super::paged::Paged;
 use super::select::Group;
 use crate::value::Str;
 use hashbrown::HashTable;
@@ -22,7 +23,8 @@ pub(super) struct GroupSlots {
     /// touches only its slot, which the caller reads next anyway. Removing one
     /// compares slot numbers, not keys.
     index: HashTable<u32>,
-    slots: Vec<Slot>,
+    /// Paged: a slot never moves, so growing copies no group.
+    slots: Paged<Slot>,
     /// Empty slots, the latest freed (still in cache) taken first.
     free: Vec<u32>,
 }
@@ -31,9 +33,10 @@ fn hash(key: &str) -> u64 {
     FxBuild::default().hash_one(key)
 }
 
-fn key_of(slots: &[Slot], slot: u32) -> &str {
-    slots[slot as usize]
-        .as_ref()
+fn key_of(slots: &Paged<Slot>, slot: u32) -> &str {
+    slots
+        .get(slot as usize)
+        .and_then(Option::as_ref)
         .map_or("", |(k, _)| k.as_str())
 }
 
@@ -42,11 +45,17 @@ impl GroupSlots {
         self.index.len()
     }
 
-    /// The slot of the group keyed `key`.
+    /// The slot of the group keyed `key`, its lines on their way into the cache.
     pub(super) fn find(&self, key: &str) -> Option<u32> {
         let slots = &self.slots;
         self.index
-            .find(hash(key), |&s| key_of(slots, s) == key)
+            .find(hash(key), |&s| {
+                // Asked for before its key is compared: the caller reads the
+                // group next, and the lines beyond the key come in alongside it
+                // instead of after.
+                self.prefetch(s);
+                key_of(slots, s) == key
+            })
             .copied()
     }
 
@@ -55,13 +64,12 @@ impl GroupSlots {
         let entry = Some((Str::from(key), g));
         let slot = match self.free.pop() {
             Some(s) => {
-                self.slots[s as usize] = entry;
+                if let Some(free) = self.slots.get_mut(s as usize) {
+                    *free = entry;
+                }
                 s
             }
-            None => {
-                self.slots.push(entry);
-                (self.slots.len() - 1) as u32
-            }
+            None => self.slots.push(entry) as u32,
         };
         let slots = &self.slots;
         self.index

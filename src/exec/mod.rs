@@ -7,6 +7,7 @@ pub mod group;
 mod group_slots;
 pub mod operator;
 pub mod ops;
+mod paged;
 pub mod query;
 mod render;
 pub mod script;

@@ -54,12 +54,7 @@ impl Select {
         out: &mut Outputs,
     ) -> Result<(), ExecError> {
         let slot = match self.slots.find(text) {
-            Some(s) => {
-                // Its lines are read one after another below, each a miss among
-                // many groups: asked for at once, they come in together.
-                self.slots.prefetch(s);
-                s
-            }
+            Some(s) => s,
             None => self.new_group(key, text, stream)?,
         };
         let cardinality = self.slots.len();
