@@ -92,11 +92,11 @@ mod tests {
             addrs.push(p.get(i as usize).map(|r| r as *const u64));
         }
         assert_eq!(p.len(), 5000);
-        for i in 0..5000usize {
+        for (i, addr) in addrs.iter().enumerate() {
             assert_eq!(p.get(i), Some(&(i as u64 * 3)));
             assert_eq!(
                 p.get(i).map(|r| r as *const u64),
-                addrs[i],
+                *addr,
                 "element {i} moved"
             );
         }
