@@ -194,14 +194,13 @@ impl Lineage {
         }
     }
 
-    /// The numbers, to change: copied out of a shared buffer first.
-    fn own(&mut self) -> &mut Vec<u64> {
-        if let Numbers::Shared { .. } = self.events {
-            self.events = Numbers::Own(self.numbers().to_vec());
-        }
-        match &mut self.events {
+    /// The numbers, taken out to change (copied out of a shared buffer); they go
+    /// back with [`Numbers::Own`].
+    fn take_own(&mut self) -> Vec<u64> {
+        let len = self.len();
+        match std::mem::take(&mut self.events) {
             Numbers::Own(v) => v,
-            Numbers::Shared { .. } => unreachable!("copied just above"),
+            Numbers::Shared { buf, start } => buf.slice(start, start + len).to_vec(),
         }
     }
 
@@ -232,10 +231,11 @@ impl Lineage {
         let Some(&first) = numbers.first() else {
             return;
         };
-        let events = self.own();
+        let mut events = self.take_own();
         let last = events.last().copied();
         events.extend_from_slice(numbers);
         let end = events.len();
+        self.events = Numbers::Own(events);
         match self.runs.last_mut() {
             Some(r) if r.stream == stream && r.peer == *peer => {
                 r.end = end;
