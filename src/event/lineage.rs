@@ -4,10 +4,9 @@
 //! their peer and stream, so each costs its event number (8 bytes) instead of a
 //! whole id with its peer's name (40), and taking an event in copies no name.
 
-use super::number_log::{Buf, NumberLog};
+use super::number_log::{NumberLog, Shared};
 use super::EventId;
 use crate::value::Str;
-use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
 pub struct Lineage {
@@ -21,12 +20,8 @@ pub struct Lineage {
 enum Numbers {
     Own(Vec<u64>),
     /// A count sliding window's, shared with the window and its other results
-    /// ([`NumberLog`]): as many as the last run ends at, from `start` of `buf`.
-    /// A change to the lineage copies them first.
-    Shared {
-        buf: Arc<Buf>,
-        start: usize,
-    },
+    /// ([`NumberLog`]). A change to the lineage copies them first.
+    Shared(Shared),
 }
 
 impl Default for Numbers {
@@ -168,10 +163,7 @@ impl Lineage {
     }
 
     pub fn len(&self) -> usize {
-        match &self.events {
-            Numbers::Own(v) => v.len(),
-            Numbers::Shared { .. } => self.runs.last().map_or(0, |r| r.end),
-        }
+        self.numbers().len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -190,17 +182,16 @@ impl Lineage {
     fn numbers(&self) -> &[u64] {
         match &self.events {
             Numbers::Own(v) => v,
-            Numbers::Shared { buf, start } => buf.slice(*start, start + self.len()),
+            Numbers::Shared(s) => s.numbers(),
         }
     }
 
     /// The numbers, taken out to change (copied out of a shared buffer); they go
     /// back with [`Numbers::Own`].
     fn take_own(&mut self) -> Vec<u64> {
-        let len = self.len();
         match std::mem::take(&mut self.events) {
             Numbers::Own(v) => v,
-            Numbers::Shared { buf, start } => buf.slice(start, start + len).to_vec(),
+            Numbers::Shared(s) => s.numbers().to_vec(),
         }
     }
 
@@ -371,8 +362,10 @@ impl SlidingIds {
     /// The ids held, as a lineage: it shares their numbers with the window, so
     /// taking it costs the runs, not the ids.
     pub fn lineage(&self) -> Lineage {
-        let Some((buf, start)) = self.events.share().filter(|_| self.events.count() > 0) else {
-            return Lineage::new();
+        let events = match self.events.share() {
+            Some(shared) => Numbers::Shared(shared),
+            None if self.events.count() > 0 => Numbers::Own(self.events.numbers().to_vec()),
+            None => return Lineage::new(),
         };
         let mut end = 0;
         let runs = self
@@ -388,10 +381,7 @@ impl SlidingIds {
                 }
             })
             .collect();
-        Lineage {
-            events: Numbers::Shared { buf, start },
-            runs,
-        }
+        Lineage { events, runs }
     }
 }
 
@@ -486,6 +476,13 @@ mod tests {
         assert_eq!(w.lineage(), l.iter().take(3).collect::<Lineage>());
         l.clear();
         assert!(l.is_empty() && w.lineage().len() == 3);
+    }
+
+    /// Events and windows carry a lineage each: sharing numbers must not grow it.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_lineage_is_no_bigger_for_sharing() {
+        assert_eq!(std::mem::size_of::<Lineage>(), 48);
     }
 
     #[test]

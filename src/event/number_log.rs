@@ -11,17 +11,19 @@ use std::cell::UnsafeCell;
 use std::sync::Arc;
 
 /// Numbers written once each, in order, by the one [`NumberLog`] that owns the
-/// buffer; read through slices of what was written before they were taken.
-pub struct Buf {
+/// buffer; read through [`Shared`], which covers only what was written before it
+/// was taken.
+struct Buf {
     cells: Box<[UnsafeCell<u64>]>,
 }
 
 // SAFETY: a cell is written only by the `NumberLog` holding the buffer, through
 // `&mut NumberLog`, and only at an index at or beyond the log's length; a slice
-// ([`Buf::slice`]) covers only indices below the length when it was taken, and
-// the length only grows for a buffer. So no cell is written while a slice that
-// covers it exists, and a slice sent to another thread was written before (the
-// send orders it).
+// is read only through the log itself (borrowed, so not written meanwhile) or a
+// `Shared`, which covers indices below the length when it was taken, and the
+// length only grows for a buffer. So no cell is written while a slice that covers
+// it exists, and a `Shared` sent to another thread was written before (the send
+// orders it).
 unsafe impl Sync for Buf {}
 
 impl Buf {
@@ -32,7 +34,7 @@ impl Buf {
     }
 
     /// Numbers `start..end`, all written before (see the `Sync` note).
-    pub fn slice(&self, start: usize, end: usize) -> &[u64] {
+    fn slice(&self, start: usize, end: usize) -> &[u64] {
         let cells = &self.cells[start..end];
         // SAFETY: `UnsafeCell<u64>` has the layout of `u64`, and these cells are
         // not written again while the slice lives (see the `Sync` note).
@@ -43,6 +45,28 @@ impl Buf {
 impl std::fmt::Debug for Buf {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Buf({} numbers)", self.cells.len())
+    }
+}
+
+/// The numbers a log held when it was shared, and they only: what it appends
+/// later is not part of them. Positions fit in 32 bits, so it fits where a
+/// `Vec` does ([`super::Lineage`] stays as small as it was).
+#[derive(Clone)]
+pub struct Shared {
+    buf: Arc<Buf>,
+    start: u32,
+    end: u32,
+}
+
+impl Shared {
+    pub fn numbers(&self) -> &[u64] {
+        self.buf.slice(self.start as usize, self.end as usize)
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.numbers()).finish()
     }
 }
 
@@ -91,10 +115,13 @@ impl NumberLog {
         self.front = (self.front + n).min(self.len);
     }
 
-    /// The buffer and where the numbers held start in it: the numbers, as long as
-    /// they are read below the current length.
-    pub fn share(&self) -> Option<(Arc<Buf>, usize)> {
-        Some((Arc::clone(self.buf.as_ref()?), self.front))
+    /// The numbers held, shared; `None` when there are none, or when they lie
+    /// beyond 32-bit positions (billions of them: then the caller copies them).
+    pub fn share(&self) -> Option<Shared> {
+        let start = u32::try_from(self.front).ok()?;
+        let end = u32::try_from(self.len).ok()?;
+        let buf = Arc::clone(self.buf.as_ref().filter(|_| end > start)?);
+        Some(Shared { buf, start, end })
     }
 
     /// Room for `more` numbers: the ones held move to the front of the buffer when
@@ -143,12 +170,11 @@ mod tests {
             if log.count() > 10 {
                 log.pop_front(1);
             }
-            let (buf, start) = log.share().expect("numbers were added");
-            shared.push((buf, start, log.count(), i));
+            shared.push((log.share().expect("numbers were added"), i));
         }
-        for (buf, start, count, last) in &shared {
-            let numbers = buf.slice(*start, start + count);
-            let first = last + 1 - *count as u64;
+        for (shared, last) in &shared {
+            let numbers = shared.numbers();
+            let first = last + 1 - numbers.len() as u64;
             assert_eq!(numbers, (first..=*last).collect::<Vec<_>>().as_slice());
         }
         assert_eq!(log.numbers(), (990..1000).collect::<Vec<_>>().as_slice());
@@ -160,9 +186,10 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
             let mut seen = 0;
-            for (buf, start, count, last) in rx {
-                let buf: std::sync::Arc<super::Buf> = buf;
-                let numbers = buf.slice(start, start + count);
+            for (shared, count, last) in rx {
+                let shared: super::Shared = shared;
+                let numbers = shared.numbers();
+                assert_eq!(numbers.len(), count);
                 assert_eq!(numbers.last(), Some(&last));
                 assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1));
                 seen += 1;
@@ -175,9 +202,8 @@ mod tests {
             if log.count() > 100 {
                 log.pop_front(1);
             }
-            let (buf, start) = log.share().expect("numbers were added");
-            tx.send((buf, start, log.count(), i))
-                .expect("the reader runs");
+            let shared = log.share().expect("numbers were added");
+            tx.send((shared, log.count(), i)).expect("the reader runs");
         }
         drop(tx);
         assert_eq!(reader.join().expect("the reader does not panic"), 20_000);
