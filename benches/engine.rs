@@ -132,41 +132,52 @@ const SECOND: u64 = 1_000_000_000;
 /// events: the ratios of issue 14 (tumbling on `time` vs W3; count `sliding` of
 /// 10,000 vs 10; sessions of 100,000 users vs W3; times shuffled within 1 s with a
 /// `delay` of 1 s vs in order).
-const TIME_WORKLOADS: &[(&str, &str, bool)] = &[
+/// The events' times and users.
+#[derive(Clone, Copy, PartialEq)]
+enum Times {
+    /// One every `SPACING`, in order; users drawn at random.
+    InOrder,
+    /// Moved back by up to 1 s.
+    Shuffled,
+    /// Every user's events in one burst (see `bursts`), in time order.
+    Bursts,
+}
+
+const TIME_WORKLOADS: &[(&str, &str, Times)] = &[
     (
         "W3_group_window",
         r#"define window w from tumbling with size = 1000 end;
 select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
 from in[w] group by set(event.g) into out;"#,
-        false,
+        Times::InOrder,
     ),
     (
         "T1_tumbling_event_time",
         r#"define window w from tumbling with interval = datetime::with_seconds(100), time = event.ts end;
 select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
 from in[w] group by set(event.g) into out;"#,
-        false,
+        Times::InOrder,
     ),
     (
         "T2_tumbling_event_time_shuffled_1s",
         r#"define window w from tumbling with interval = datetime::with_seconds(100), time = event.ts, delay = datetime::with_seconds(1) end;
 select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
 from in[w] group by set(event.g) into out;"#,
-        true,
+        Times::Shuffled,
     ),
     (
         "T3_sliding_size_10",
         r#"define window w from sliding with size = 10 end;
 select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
 from in[w] group by set(event.g) into out;"#,
-        false,
+        Times::InOrder,
     ),
     (
         "T4_sliding_size_10000",
         r#"define window w from sliding with size = 10000 end;
 select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
 from in[w] group by set(event.g) into out;"#,
-        false,
+        Times::InOrder,
     ),
     // T3 and T4 as a source that acks runs them: every result names the events of
     // its window (its lineage), which must not cost `size` either.
@@ -175,21 +186,21 @@ from in[w] group by set(event.g) into out;"#,
         r#"define window w from sliding with size = 10 end;
 select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
 from in[w] group by set(event.g) into out;"#,
-        false,
+        Times::InOrder,
     ),
     (
         "T4L_sliding_size_10000_lineage",
         r#"define window w from sliding with size = 10000 end;
 select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
 from in[w] group by set(event.g) into out;"#,
-        false,
+        Times::InOrder,
     ),
     (
         "T5_sessions_100k_users",
         r#"define window w from session with gap = datetime::with_seconds(60), time = event.ts end;
 select {"u": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
 from in[w] group by set(event.user) into out;"#,
-        false,
+        Times::InOrder,
     ),
     // A user's events come about 100 s apart: with a gap of 60 s nearly every event
     // is a session of its own (T5, an emission per event); with 5 minutes a session
@@ -199,7 +210,18 @@ from in[w] group by set(event.user) into out;"#,
         r#"define window w from session with gap = datetime::with_seconds(300), time = event.ts end;
 select {"u": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
 from in[w] group by set(event.user) into out;"#,
-        false,
+        Times::InOrder,
+    ),
+    // Sessions as users make them: each user's events come in one burst (ten
+    // events half a second apart, at a time drawn at random over the run), so
+    // only the users active within the last gap have a session open (about 6,500
+    // of the 100,000), where T5 opens one for nearly every event among all of them.
+    (
+        "T5c_sessions_100k_users_bursts",
+        r#"define window w from session with gap = datetime::with_seconds(60), time = event.ts end;
+select {"u": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
+from in[w] group by set(event.user) into out;"#,
+        Times::Bursts,
     ),
 ];
 
@@ -212,10 +234,11 @@ fn event_time(c: &mut Criterion) {
         .map(|i| i * SPACING + SECOND - rng.gen_range(0..SECOND))
         .collect();
     let users: Vec<u64> = (0..n).map(|_| rng.gen_range(0..100_000)).collect();
+    let bursts = bursts(n, &mut rng);
     let mut group = c.benchmark_group("event_time");
     group.throughput(Throughput::Elements(n as u64));
     group.sample_size(10);
-    for (name, text, shuffle) in TIME_WORKLOADS {
+    for (name, text, times) in TIME_WORKLOADS {
         let query = compile(text);
         group.bench_function(*name, |b| {
             b.iter_batched(
@@ -235,14 +258,14 @@ fn event_time(c: &mut Criterion) {
                     let mut ingest = Ingest::new(true, false);
                     for i in 0..n {
                         let mut data = base[i % base.len()].clone();
-                        let ts = if *shuffle {
-                            shuffled[i]
-                        } else {
-                            i as u64 * SPACING
+                        let (ts, user) = match times {
+                            Times::InOrder => (i as u64 * SPACING, users[i]),
+                            Times::Shuffled => (shuffled[i], users[i]),
+                            Times::Bursts => bursts[i],
                         };
                         if let Value::Record(r) = &mut data {
                             r.insert("ts".into(), Value::U64(ts));
-                            r.insert("user".into(), Value::U64(users[i]));
+                            r.insert("user".into(), Value::U64(user));
                         }
                         send_in(&mut ex, &mut ingest, i, data, &mut out);
                     }
@@ -252,6 +275,26 @@ fn event_time(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// `(time, user)` of `n` events in time order: `n / 10` users (at most 100,000)
+/// with ten events each, half a second apart from a start drawn over the run (one
+/// event per `SPACING` on average).
+fn bursts(n: usize, rng: &mut StdRng) -> Vec<(u64, u64)> {
+    const PER_USER: u64 = 10;
+    const APART: u64 = SECOND / 2;
+    let span = (n as u64 * SPACING).max(PER_USER * APART + 1);
+    let users = (n as u64 / PER_USER).clamp(1, 100_000);
+    let mut ev: Vec<(u64, u64)> = (0..users)
+        .flat_map(|u| {
+            let start = rng.gen_range(0..span - PER_USER * APART);
+            (0..PER_USER).map(move |k| (start + k * APART, u))
+        })
+        .collect();
+    ev.sort_unstable();
+    // Whatever the rounding, exactly `n` events.
+    ev.resize(n, ev.last().copied().unwrap_or((0, 0)));
+    ev
 }
 
 criterion_group!(benches, engine, event_time);
