@@ -304,9 +304,9 @@ impl<'a> FromIterator<&'a EventId> for Lineage {
 }
 
 /// The ids of a count sliding window's events: new ones come in at the back, the
-/// oldest leave at the front, and each emission takes a copy. Kept by run like a
-/// [`Lineage`], so that copy is two slices of numbers and the window's few runs,
-/// not a comparison of peer names per id.
+/// oldest leave at the front, and each emission takes them as a lineage. Kept by
+/// run like a [`Lineage`], and their numbers in a [`NumberLog`] that the lineages
+/// share: taking one copies the window's few runs, not its ids.
 #[derive(Debug, Default)]
 pub struct SlidingIds {
     /// Shared with the lineages of the results (see [`NumberLog`]).
