@@ -128,10 +128,6 @@ fn time_events() -> usize {
 const SPACING: u64 = 1_000_000;
 const SECOND: u64 = 1_000_000_000;
 
-/// W3's aggregates over event-time and sliding windows, and W3 itself on the same
-/// events: the ratios of issue 14 (tumbling on `time` vs W3; count `sliding` of
-/// 10,000 vs 10; sessions of 100,000 users vs W3; times shuffled within 1 s with a
-/// `delay` of 1 s vs in order).
 /// The events' times and users.
 #[derive(Clone, Copy, PartialEq)]
 enum Times {
@@ -143,63 +139,43 @@ enum Times {
     Bursts,
 }
 
-const TIME_WORKLOADS: &[(&str, &str, Times)] = &[
-    (
-        "W3_group_window",
-        r#"define window w from tumbling with size = 1000 end;
-select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.g) into out;"#,
-        Times::InOrder,
-    ),
+/// W3's select over window `w` (defined `from` this), grouped by `key`.
+fn w3_over(window: &str, key: &str) -> String {
+    format!(
+        r#"define window w from {window} end;
+select {{"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}}
+from in[w] group by set({key}) into out;"#
+    )
+}
+
+/// W3's aggregates over event-time and sliding windows, and W3 itself on the same
+/// events, as `(name, window, group key, times)`: the ratios of issue 14 (tumbling
+/// on `time` vs W3; count `sliding` of 10,000 vs 10; sessions of 100,000 users vs
+/// W3; times shuffled within 1 s with a `delay` of 1 s vs in order).
+const TIME_WORKLOADS: &[(&str, &str, &str, Times)] = &[
+    ("W3_group_window", "tumbling with size = 1000", "event.g", Times::InOrder),
     (
         "T1_tumbling_event_time",
-        r#"define window w from tumbling with interval = datetime::with_seconds(100), time = event.ts end;
-select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.g) into out;"#,
+        "tumbling with interval = datetime::with_seconds(100), time = event.ts",
+        "event.g",
         Times::InOrder,
     ),
     (
         "T2_tumbling_event_time_shuffled_1s",
-        r#"define window w from tumbling with interval = datetime::with_seconds(100), time = event.ts, delay = datetime::with_seconds(1) end;
-select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.g) into out;"#,
+        "tumbling with interval = datetime::with_seconds(100), time = event.ts, delay = datetime::with_seconds(1)",
+        "event.g",
         Times::Shuffled,
     ),
-    (
-        "T3_sliding_size_10",
-        r#"define window w from sliding with size = 10 end;
-select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.g) into out;"#,
-        Times::InOrder,
-    ),
-    (
-        "T4_sliding_size_10000",
-        r#"define window w from sliding with size = 10000 end;
-select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.g) into out;"#,
-        Times::InOrder,
-    ),
+    ("T3_sliding_size_10", "sliding with size = 10", "event.g", Times::InOrder),
+    ("T4_sliding_size_10000", "sliding with size = 10000", "event.g", Times::InOrder),
     // T3 and T4 as a source that acks runs them: every result names the events of
     // its window (its lineage), which must not cost `size` either.
-    (
-        "T3L_sliding_size_10_lineage",
-        r#"define window w from sliding with size = 10 end;
-select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.g) into out;"#,
-        Times::InOrder,
-    ),
-    (
-        "T4L_sliding_size_10000_lineage",
-        r#"define window w from sliding with size = 10000 end;
-select {"g": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.g) into out;"#,
-        Times::InOrder,
-    ),
+    ("T3L_sliding_size_10_lineage", "sliding with size = 10", "event.g", Times::InOrder),
+    ("T4L_sliding_size_10000_lineage", "sliding with size = 10000", "event.g", Times::InOrder),
     (
         "T5_sessions_100k_users",
-        r#"define window w from session with gap = datetime::with_seconds(60), time = event.ts end;
-select {"u": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.user) into out;"#,
+        "session with gap = datetime::with_seconds(60), time = event.ts",
+        "event.user",
         Times::InOrder,
     ),
     // A user's events come about 100 s apart: with a gap of 60 s nearly every event
@@ -207,9 +183,8 @@ from in[w] group by set(event.user) into out;"#,
     // holds about 20 events and all 100,000 users have one open at once (T5b).
     (
         "T5b_sessions_100k_users_5min_gap",
-        r#"define window w from session with gap = datetime::with_seconds(300), time = event.ts end;
-select {"u": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.user) into out;"#,
+        "session with gap = datetime::with_seconds(300), time = event.ts",
+        "event.user",
         Times::InOrder,
     ),
     // Sessions as users make them: each user's events come in one burst (ten
@@ -218,9 +193,8 @@ from in[w] group by set(event.user) into out;"#,
     // of the 100,000), where T5 opens one for nearly every event among all of them.
     (
         "T5c_sessions_100k_users_bursts",
-        r#"define window w from session with gap = datetime::with_seconds(60), time = event.ts end;
-select {"u": group[0], "n": aggr::stats::count(), "s": aggr::stats::sum(event.c), "m": aggr::stats::mean(event.v)}
-from in[w] group by set(event.user) into out;"#,
+        "session with gap = datetime::with_seconds(60), time = event.ts",
+        "event.user",
         Times::Bursts,
     ),
 ];
@@ -238,8 +212,8 @@ fn event_time(c: &mut Criterion) {
     let mut group = c.benchmark_group("event_time");
     group.throughput(Throughput::Elements(n as u64));
     group.sample_size(10);
-    for (name, text, times) in TIME_WORKLOADS {
-        let query = compile(text);
+    for (name, window, key, times) in TIME_WORKLOADS {
+        let query = compile(&w3_over(window, key));
         group.bench_function(*name, |b| {
             b.iter_batched(
                 || {
