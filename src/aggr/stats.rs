@@ -101,6 +101,15 @@ impl Aggregate for Count {
     fn emit(&mut self) -> Result<Value, FnError> {
         Ok(Value::I64(self.0))
     }
+    /// Each event adds exactly one, so a sliding window takes its oldest out by
+    /// taking one off (a float sum is not exactly invertible, so `sum` and `mean`
+    /// keep the two-stack).
+    fn can_retract(&self) -> bool {
+        true
+    }
+    fn retract_oldest(&mut self) {
+        self.0 -= 1;
+    }
     aggr_boilerplate!();
 }
 
