@@ -18,6 +18,7 @@
 pub mod batch;
 mod error;
 pub mod event_time;
+mod held_args;
 pub mod hopping;
 pub mod interval;
 pub mod size;

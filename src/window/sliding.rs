@@ -5,6 +5,7 @@
 //! events, the state of it and every newer front event; the "back" one running
 //! state), so an event is added once and removed once, amortised O(1).
 
+use super::held_args::HeldArgs;
 use super::WindowError;
 use crate::aggr::{AggrError, AggrSite, Aggregate, State};
 use crate::event::{Ids, Lineage, SlidingIds};
@@ -33,8 +34,9 @@ pub struct SlidingWindow {
     size: usize,
     /// The evaluated aggregate arguments of the held events (all sites, in order),
     /// oldest first, `stride` per event: stored inline, so holding an event
-    /// allocates nothing of its own.
-    args: VecDeque<Value>,
+    /// allocates nothing of its own. Only a two-stack reads them (to refill its
+    /// front), so without one none are kept (`stride` 0).
+    args: HeldArgs,
     stride: usize,
     /// How many lineage ids each held event brought, oldest first (one per event:
     /// the number of events held).
@@ -110,11 +112,14 @@ impl SlidingWindow {
                     }
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let size = usize::try_from(size).unwrap_or(usize::MAX).max(1);
+        let stride = offsets[offsets.len() - 1];
+        let keep = sites.iter().any(|s| matches!(s, Site::TwoStack { .. }));
         SlidingWindow {
-            size: usize::try_from(size).unwrap_or(usize::MAX).max(1),
-            args: VecDeque::new(),
-            stride: offsets[offsets.len() - 1],
+            size,
+            args: HeldArgs::new(size, if keep { stride } else { 0 }),
+            stride,
             id_lens: VecDeque::new(),
             ids: SlidingIds::default(),
             sites,
@@ -139,7 +144,7 @@ impl SlidingWindow {
             .try_for_each(|site| eval_args(site, scope, time, &mut args));
         let res = evaluated.and_then(|()| Ok(self.take_in(specs, &args)?));
         if res.is_ok() {
-            self.args.extend(args.drain(..));
+            self.args.push(args.drain(..));
         }
         self.scratch = args;
         res?;
@@ -189,7 +194,7 @@ impl SlidingWindow {
 
     /// Removes the oldest event.
     fn pop(&mut self, specs: &[AggrSite]) -> Result<(), AggrError> {
-        let (offsets, stride) = (&self.offsets, self.stride);
+        let offsets = &self.offsets;
         for (i, (state, site)) in self.sites.iter_mut().zip(specs).enumerate() {
             match state {
                 Site::Retract(s) => s.retract_oldest(),
@@ -199,10 +204,10 @@ impl SlidingWindow {
                     if front.is_empty() {
                         // Every event is in the back: fold them, newest first, into
                         // the front, so its top (the oldest) covers them all.
-                        let held = self.args.make_contiguous();
                         let mut newer: Option<State> = None;
-                        for j in (0..self.id_lens.len()).rev() {
-                            let e = &held[j * stride..(j + 1) * stride];
+                        front.reserve(self.args.len());
+                        for j in (0..self.args.len()).rev() {
+                            let e = self.args.event(j);
                             let mut s = match spare.pop() {
                                 Some(mut s) => {
                                     s.init();
@@ -225,11 +230,32 @@ impl SlidingWindow {
                 }
             }
         }
-        self.args.drain(..stride);
+        self.args.pop();
         if let Some(n) = self.id_lens.pop_front() {
             self.ids.pop_front(n as usize);
         }
+        self.prefetch_next_pop();
         Ok(())
+    }
+
+    /// Asks for what the group's next event will drop and read: its oldest
+    /// arguments, and each two-stack's next front state (the top after that pop,
+    /// which its emission reads). In a window of thousands of events these were
+    /// written long ago, so they are out of cache, one stream of them per group;
+    /// fetched now, they are in by the time that event comes (see
+    /// [`crate::sys::prefetch`]).
+    fn prefetch_next_pop(&self) {
+        let lines = (self.stride * std::mem::size_of::<Value>()).div_ceil(64);
+        if let Some(oldest) = self.args.oldest() {
+            crate::sys::prefetch(oldest, lines);
+        }
+        for site in &self.sites {
+            if let Site::TwoStack { front, .. } = site {
+                if let Some(next) = front.len().checked_sub(2).and_then(|i| front.get(i)) {
+                    crate::sys::prefetch(next, 1);
+                }
+            }
+        }
     }
 
     /// Events held (for tests and memory checks).
