@@ -96,11 +96,6 @@ impl HeldArgs {
             .and_then(|b| b.get(from..from + self.stride))
             .unwrap_or(&[])
     }
-
-    /// The oldest event's values (the next [`HeldArgs::pop`] drops them).
-    pub fn oldest(&self) -> Option<&Value> {
-        (self.len > 0).then(|| self.event(0).first()).flatten()
-    }
 }
 
 #[cfg(test)]
@@ -129,7 +124,7 @@ mod tests {
                         "size {size} after {n}"
                     );
                 }
-                assert_eq!(h.oldest(), Some(&Value::I64(first)));
+                assert_eq!(h.event(0).first(), Some(&Value::I64(first)));
             }
             // Full: blocks are reused, not added.
             assert!(
@@ -139,7 +134,7 @@ mod tests {
             while h.len() > 0 {
                 h.pop();
             }
-            assert_eq!(h.oldest(), None);
+            assert_eq!(h.len(), 0);
             h.push(vals(7));
             assert_eq!(h.event(0), vals(7).collect::<Vec<_>>());
         }

@@ -33,11 +33,10 @@ enum Site {
 pub struct SlidingWindow {
     size: usize,
     /// The evaluated aggregate arguments of the held events (all sites, in order),
-    /// oldest first, `stride` per event: stored inline, so holding an event
-    /// allocates nothing of its own. Only a two-stack reads them (to refill its
-    /// front), so without one none are kept (`stride` 0).
+    /// oldest first: stored inline, so holding an event allocates nothing of its
+    /// own. Only a two-stack reads them (to refill its front), so without one none
+    /// are kept.
     args: HeldArgs,
-    stride: usize,
     /// How many lineage ids each held event brought, oldest first (one per event:
     /// the number of events held).
     id_lens: VecDeque<u32>,
@@ -119,7 +118,6 @@ impl SlidingWindow {
         SlidingWindow {
             size,
             args: HeldArgs::new(size, if keep { stride } else { 0 }),
-            stride,
             id_lens: VecDeque::new(),
             ids: SlidingIds::default(),
             sites,
@@ -234,28 +232,7 @@ impl SlidingWindow {
         if let Some(n) = self.id_lens.pop_front() {
             self.ids.pop_front(n as usize);
         }
-        self.prefetch_next_pop();
         Ok(())
-    }
-
-    /// Asks for what the group's next event will drop and read: its oldest
-    /// arguments, and each two-stack's next front state (the top after that pop,
-    /// which its emission reads). In a window of thousands of events these were
-    /// written long ago, so they are out of cache, one stream of them per group;
-    /// fetched now, they are in by the time that event comes (see
-    /// [`crate::sys::prefetch`]).
-    fn prefetch_next_pop(&self) {
-        let lines = (self.stride * std::mem::size_of::<Value>()).div_ceil(64);
-        if let Some(oldest) = self.args.oldest() {
-            crate::sys::prefetch(oldest, lines);
-        }
-        for site in &self.sites {
-            if let Site::TwoStack { front, .. } = site {
-                if let Some(next) = front.len().checked_sub(2).and_then(|i| front.get(i)) {
-                    crate::sys::prefetch(next, 1);
-                }
-            }
-        }
     }
 
     /// Events held (for tests and memory checks).
