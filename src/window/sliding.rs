@@ -1,9 +1,10 @@
 //! `sliding` with `size`: the last `size` events of a group; the select emits once
 //! per event over them (SPEC §7.2). The cost per event does not grow with `size`:
-//! aggregates that can drop their oldest value (the collects) keep one state; every
-//! other one keeps a two-stack of partial states (the "front" holds, for each of its
-//! events, the state of it and every newer front event; the "back" one running
-//! state), so an event is added once and removed once, amortised O(1).
+//! aggregates that can drop their oldest value (`count`, the collects) keep one
+//! state; every other one keeps a two-stack of partial states (the "front" holds,
+//! for each of its events, the state of it and every newer front event; the
+//! "back" one running state), so an event is added once and removed once,
+//! amortised O(1). Only a two-stack needs the events' arguments kept.
 
 use super::held_args::HeldArgs;
 use super::WindowError;
