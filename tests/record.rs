@@ -73,12 +73,12 @@ select {{"count": aggr::stats::count()}} from upstream[per_200ms] into out;
             && live.iter().filter(|l| l.starts_with('[')).count() == 4
             && live.iter().any(|l| l.starts_with("{\"count\""))
     };
-    while !seen_all(&live) {
-        let left = DEADLINE.saturating_sub(start.elapsed());
-        match rx.recv_timeout(left) {
-            Ok(line) => live.push(line),
-            Err(_) => panic!("the live run did not emit everything: {live:?}"),
-        }
+    if !receive_until(&rx, &mut live, start, seen_all) {
+        give_up(
+            t,
+            &steps,
+            format!("the live run did not emit everything: {live:?}"),
+        );
     }
     let (code, _, err) = t.interrupt();
     assert_eq!(code, 0, "{err}");
@@ -104,6 +104,32 @@ select {{"count": aggr::stats::count()}} from upstream[per_200ms] into out;
         "live:\n{live_out}\nrecorded:\n{recorded}\n{report}"
     );
     assert!(report.contains("1 passed, 0 failed"), "{report}");
+}
+
+/// Adds lines from `rx` to `live` until `done` holds of them (`true`) or the
+/// deadline counted from `start` passes (`false`).
+fn receive_until(
+    rx: &mpsc::Receiver<String>,
+    live: &mut Vec<String>,
+    start: Instant,
+    done: impl Fn(&[String]) -> bool,
+) -> bool {
+    while !done(live) {
+        let left = DEADLINE.saturating_sub(start.elapsed());
+        match rx.recv_timeout(left) {
+            Ok(line) => live.push(line),
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+/// Stops the run and fails with `why`, what the run wrote to stderr and what it
+/// recorded: a live run that stalls says where.
+fn give_up(t: Trickle, steps: &Path, why: String) -> ! {
+    let (code, _, err) = t.interrupt();
+    let recorded = std::fs::read_to_string(steps).unwrap_or_else(|e| format!("({e})"));
+    panic!("{why}\nexit code {code}; stderr:\n{err}\nrecorded:\n{recorded}");
 }
 
 /// Reads `child`'s stdout lines on a thread, for waiting on them with a deadline.
@@ -157,22 +183,26 @@ select {{"seen": event.user}} from upstream into out;
     };
     let mut live = Vec::new();
     let start = Instant::now();
-    let wait_for = |line: &str, live: &mut Vec<String>| {
-        while !live.iter().any(|l| l == line) {
-            let left = DEADLINE.saturating_sub(start.elapsed());
-            match rx.recv_timeout(left) {
-                Ok(l) => live.push(l),
-                Err(_) => panic!("no {line} in {live:?}"),
-            }
+    // The lines not yet seen, the run stopped and its stderr shown if some never come.
+    let wait_for = |lines: &[String], live: &mut Vec<String>| -> Result<(), String> {
+        let seen = |live: &[String]| lines.iter().all(|l| live.contains(l));
+        if receive_until(&rx, live, start, seen) {
+            return Ok(());
         }
+        let missing: Vec<_> = lines.iter().filter(|l| !live.contains(l)).collect();
+        Err(format!("no {missing:?} in {live:?}"))
     };
     // Both connections have a watermark before either runs ahead (a stream that
     // sent nothing holds nothing back); then each sends in order, so none of its
     // events is late however the two interleave.
     send(&mut ann, "ann", 0);
-    wait_for(r#"{"seen":"ann"}"#, &mut live);
+    if let Err(why) = wait_for(&[r#"{"seen":"ann"}"#.into()], &mut live) {
+        give_up(t, &steps, why);
+    }
     send(&mut bob, "bob", 1);
-    wait_for(r#"{"seen":"bob"}"#, &mut live);
+    if let Err(why) = wait_for(&[r#"{"seen":"bob"}"#.into()], &mut live) {
+        give_up(t, &steps, why);
+    }
     for m in [10, 20, 90] {
         send(&mut ann, "ann", m);
     }
@@ -188,12 +218,13 @@ select {{"seen": event.user}} from upstream into out;
     };
     // Closed while the run goes on: the watermark is the smaller of ann's 90 and
     // bob's 200 (less 10 s), past the ends of these.
-    for s in [
+    let closed = [
         session("bob", 1, 31, 1),
         session("ann", 0, 50, 3),
         session("bob", 40, 75, 2),
-    ] {
-        wait_for(&s, &mut live);
+    ];
+    if let Err(why) = wait_for(&closed, &mut live) {
+        give_up(t, &steps, why);
     }
     let (code, _, err) = t.interrupt();
     assert_eq!(code, 0, "{err}");
