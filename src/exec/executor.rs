@@ -221,6 +221,18 @@ impl Executor {
             .sum()
     }
 
+    /// Streams whose watermarks the selects keep: bounded by the open streams,
+    /// however many came and went.
+    pub fn held_streams(&self) -> usize {
+        self.slots
+            .iter()
+            .map(|s| match s {
+                Slot::Select(s) => s.held_streams(),
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// Windowed selects stop keeping the ids of the events they hold (see
     /// [`Select::drop_lineage`]): for a runner that acks nothing, running a query
     /// that never calls `event_ids()`.

@@ -189,6 +189,11 @@ impl Select {
         self.time.as_ref().map_or(0, TimeState::timer_count)
     }
 
+    /// Streams whose watermarks an event-time select keeps: the open ones.
+    pub fn held_streams(&self) -> usize {
+        self.time.as_ref().map_or(0, |t| t.wm.open_streams())
+    }
+
     /// Without windows a select keeps nothing from one event to the next.
     pub fn is_stateless(&self) -> bool {
         self.spec.emit.windows.is_empty()

@@ -195,3 +195,33 @@ select {"u": group[0], "n": aggr::stats::count()} from in[w] group by event.u in
     );
     assert_eq!(ex.held_timers(), 0);
 }
+
+#[test]
+fn streams_that_came_and_went_leave_nothing_behind() {
+    // A server's connections: each a stream that starts, sends, and ends. The
+    // select keeps the watermarks of the open ones only.
+    let mut ex = compile_text(PER_STREAM).unwrap().executor();
+    let mut out = Vec::new();
+    send(&mut ex, 0, 0, 0, r#"{"ts": 1}"#, &mut out);
+    for s in 1..5_000u64 {
+        let start = Signal::StartStream {
+            peer: "in".into(),
+            stream: s,
+        };
+        signal(&mut ex, start, &mut out);
+        send(&mut ex, s, 0, s, r#"{"ts": 3}"#, &mut out);
+        signal(&mut ex, end(s), &mut out);
+    }
+    // each ended stream's window closed as it ended; stream 0's is still open
+    assert_eq!(out.len(), 4_999);
+    assert_eq!(out[0], r#"out {"s":1,"from":0,"n":1}"#);
+    assert_eq!(ex.held_streams(), 1);
+    assert_eq!(ex.held_groups(), 1);
+    assert_eq!(ex.held_timers(), 1);
+    // a number used again is a new stream, on its own clock from its first event
+    send(&mut ex, 7, 0, 5_000, r#"{"ts": 4}"#, &mut out);
+    assert_eq!(out.len(), 4_999, "{:?}", out.last());
+    signal(&mut ex, end(7), &mut out);
+    assert_eq!(out[4_999], r#"out {"s":7,"from":0,"n":1}"#);
+    assert_eq!(ex.held_streams(), 1);
+}

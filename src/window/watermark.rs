@@ -15,7 +15,6 @@ struct Clock {
     max: Option<i64>,
     /// Processing time of its last event (idle detection).
     seen_ns: u64,
-    ended: bool,
 }
 
 /// The watermarks of one select.
@@ -43,12 +42,11 @@ impl Watermarks {
     /// An event of time `t` arrived on `stream` at processing time `ingest_ns`.
     pub fn observe(&mut self, stream: &StreamKey, t: i64, ingest_ns: u64) {
         self.now = self.now.max(ingest_ns);
+        // An event after `end_stream` opens the stream anew (a peer reusing the number).
         let c = match self.streams.get_mut(stream) {
             Some(c) => c,
             None => self.streams.entry(stream.clone()).or_default(),
         };
-        // An event after `end_stream` reopens the stream (a peer reusing the number).
-        c.ended = false;
         c.seen_ns = ingest_ns.max(c.seen_ns);
         c.max = Some(c.max.map_or(t, |m| m.max(t)));
     }
@@ -59,7 +57,6 @@ impl Watermarks {
     pub fn start(&mut self, stream: &StreamKey) {
         let now = self.now;
         let c = self.streams.entry(stream.clone()).or_default();
-        c.ended = false;
         c.seen_ns = c.seen_ns.max(now);
     }
 
@@ -69,24 +66,32 @@ impl Watermarks {
         self.now = self.now.max(ns);
         if ingest {
             let t = crate::event::ingest_time(self.now);
-            for c in self.streams.values_mut().filter(|c| !c.ended) {
+            for c in self.streams.values_mut() {
                 c.max = Some(c.max.map_or(t, |m| m.max(t)));
             }
         }
     }
 
-    /// `end_stream`: infinite for that stream, and no longer part of the minimum.
+    /// `end_stream`: the stream is no longer part of the minimum, and its groups'
+    /// windows close at once (the select fires them with an infinite watermark).
+    /// Nothing of it is kept: a server that sees a million connections come and go
+    /// holds none of them, and the minimum is taken over the open ones only.
     pub fn end(&mut self, stream: &StreamKey) {
-        self.streams.entry(stream.clone()).or_default().ended = true;
+        self.streams.remove(stream);
     }
 
-    /// A stream's own watermark (`i64::MIN` before its first event).
+    /// A stream's own watermark (`i64::MIN` before its first event, and again after
+    /// it ended: an event on a number reused opens it anew).
     pub fn of_stream(&self, stream: &StreamKey) -> i64 {
-        match self.streams.get(stream) {
-            Some(c) if c.ended => i64::MAX,
-            Some(c) => c.max.map_or(i64::MIN, |m| m.saturating_sub(self.delay)),
-            None => i64::MIN,
-        }
+        self.streams
+            .get(stream)
+            .and_then(|c| c.max)
+            .map_or(i64::MIN, |m| m.saturating_sub(self.delay))
+    }
+
+    /// Streams held: the open ones (for memory checks).
+    pub fn open_streams(&self) -> usize {
+        self.streams.len()
     }
 
     /// Recomputes and returns the select's watermark. When every open stream is idle
@@ -96,7 +101,7 @@ impl Watermarks {
     pub fn select(&mut self) -> i64 {
         let mut active: Option<i64> = None;
         let mut idle: Option<i64> = None;
-        for c in self.streams.values().filter(|c| !c.ended) {
+        for c in self.streams.values() {
             let wm = c.max.map_or(i64::MIN, |m| m.saturating_sub(self.delay));
             let is_idle = self
                 .idle
@@ -141,8 +146,25 @@ mod tests {
         assert_eq!(w.select(), 18);
         assert_eq!(w.of_stream(&s(0)), 28);
         w.end(&s(1));
-        assert_eq!(w.of_stream(&s(1)), i64::MAX);
         assert_eq!(w.select(), 28);
+    }
+
+    #[test]
+    fn ended_streams_are_forgotten() {
+        let mut w = Watermarks::new(0, Some(5));
+        w.observe(&s(0), 100, 0);
+        for n in 1..10_000 {
+            w.start(&s(n));
+            w.observe(&s(n), 100 + n as i64, n);
+            w.end(&s(n));
+        }
+        assert_eq!(w.open_streams(), 1);
+        assert_eq!(w.select(), 100);
+        // A number reused opens a new stream, which starts from its own events.
+        w.observe(&s(7), 150, 10_000);
+        assert_eq!(w.of_stream(&s(7)), 150);
+        w.observe(&s(0), 200, 10_001);
+        assert_eq!(w.select(), 150);
     }
 
     #[test]
