@@ -384,6 +384,11 @@ impl Session {
                 break;
             }
         }
+        // The streams of late events are kept for a runner's metrics; the REPL shows
+        // the events themselves, and a long session must not pile the streams up.
+        if let Some(graph) = &mut self.graph {
+            graph.exec.take_late();
+        }
         let mut replies: Vec<Reply> = out
             .into_iter()
             .map(|(port, e)| Reply::Emitted {
@@ -525,6 +530,24 @@ mod tests {
             2,
             "the bad select is not kept"
         );
+    }
+
+    #[test]
+    fn late_events_are_shown_and_not_kept() {
+        let mut s = session();
+        let q = "define window w from tumbling with interval = 10, time = event.ts end;\n\
+                 select aggr::stats::count() from in[w] into out;";
+        assert!(s.input(q, "<repl>").is_empty());
+        for _ in 0..3 {
+            s.send(json(r#"{"ts": 25}"#));
+            let r = s.send(json(r#"{"ts": 1}"#));
+            assert!(
+                matches!(&r[..], [Reply::Emitted { port, .. }] if port == "err"),
+                "{r:?}"
+            );
+        }
+        let graph = s.graph.as_mut().unwrap();
+        assert!(graph.exec.take_late().is_empty());
     }
 
     #[test]
