@@ -88,7 +88,7 @@ fn engine(c: &mut Criterion) {
                     // As `trickle run --clock index` builds them: nothing acks.
                     let mut ingest = Ingest::new(true, false);
                     for (i, d) in data.into_iter().enumerate() {
-                        send_in(&mut ex, &mut ingest, i, d, &mut out);
+                        send_in(&mut ex, &mut ingest, (0, i), d, &mut out);
                     }
                 },
                 BatchSize::LargeInput,
@@ -98,18 +98,18 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-/// Event `i` of `in`, built as `trickle run --clock index` builds it, through the
-/// executor; what it emits is dropped.
+/// Event `i` of stream `stream` of `in`, built as `trickle run --clock index`
+/// builds it, through the executor; what it emits is dropped.
 fn send_in(
     ex: &mut trickle::exec::Executor,
     ingest: &mut Ingest,
-    i: usize,
+    (stream, i): (u64, usize),
     data: Value,
     out: &mut Vec<(String, trickle::event::Event)>,
 ) {
     let id = EventId {
         peer: "in".into(),
-        stream: 0,
+        stream,
         event: i as u64,
     };
     let ev = ingest.event(data, id, Value::record(), &[], 0);
@@ -137,7 +137,13 @@ enum Times {
     Shuffled,
     /// Every user's events in one burst (see `bursts`), in time order.
     Bursts,
+    /// In order, each on the next of `STREAMS` open streams in turn (a server's
+    /// connections).
+    Streams,
 }
+
+/// The open streams of `Times::Streams`.
+const STREAMS: u64 = 10_000;
 
 /// W3's select over window `w` (defined `from` this), grouped by `key`.
 fn w3_over(window: &str, key: &str) -> String {
@@ -165,6 +171,14 @@ const TIME_WORKLOADS: &[(&str, &str, &str, Times)] = &[
         "tumbling with interval = datetime::with_seconds(100), time = event.ts, delay = datetime::with_seconds(1)",
         "event.g",
         Times::Shuffled,
+    ),
+    // T1 over ten thousand open streams: the select's watermark is the minimum of
+    // theirs, which must not cost a pass over all of them per event.
+    (
+        "T6_tumbling_event_time_10k_streams",
+        "tumbling with interval = datetime::with_seconds(100), time = event.ts",
+        "event.g",
+        Times::Streams,
     ),
     ("T3_sliding_size_10", "sliding with size = 10", "event.g", Times::InOrder),
     ("T4_sliding_size_10000", "sliding with size = 10000", "event.g", Times::InOrder),
@@ -233,7 +247,7 @@ fn event_time(c: &mut Criterion) {
                     for i in 0..n {
                         let mut data = base[i % base.len()].clone();
                         let (ts, user) = match times {
-                            Times::InOrder => (i as u64 * SPACING, users[i]),
+                            Times::InOrder | Times::Streams => (i as u64 * SPACING, users[i]),
                             Times::Shuffled => (shuffled[i], users[i]),
                             Times::Bursts => bursts[i],
                         };
@@ -241,7 +255,11 @@ fn event_time(c: &mut Criterion) {
                             r.insert("ts".into(), Value::U64(ts));
                             r.insert("user".into(), Value::U64(user));
                         }
-                        send_in(&mut ex, &mut ingest, i, data, &mut out);
+                        let stream = match times {
+                            Times::Streams => i as u64 % STREAMS,
+                            _ => 0,
+                        };
+                        send_in(&mut ex, &mut ingest, (stream, i), data, &mut out);
                     }
                 },
                 BatchSize::PerIteration,
