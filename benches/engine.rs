@@ -289,5 +289,53 @@ fn bursts(n: usize, rng: &mut StdRng) -> Vec<(u64, u64)> {
     ev
 }
 
-criterion_group!(benches, engine, event_time);
+/// SPEC §4's batches per connection over `STREAMS` open streams, events round
+/// robin (`TIME_EVENTS / 5` of them), then every stream ends: a batch emitted or a
+/// stream ended must not cost a pass over every connection's group.
+fn connections(c: &mut Criterion) {
+    let base = events();
+    let n = time_events() / 5;
+    let query = compile(
+        r#"define window by_2 from tumbling with size = 2 end;
+select aggr::win::collect_flattened(event) from in[by_2] group by [source_id(), stream_id()] into out;"#,
+    );
+    let mut group = c.benchmark_group("connections");
+    group.throughput(Throughput::Elements(n as u64));
+    group.sample_size(10);
+    group.bench_function("C1_batches_per_connection_10k_streams", |b| {
+        b.iter_batched(
+            || {
+                let mut ex = query.executor();
+                ex.drop_lineage();
+                ex
+            },
+            |mut ex| {
+                let mut out = Vec::with_capacity(64);
+                let mut ingest = Ingest::new(true, false);
+                for i in 0..n {
+                    let data = base[i % base.len()].clone();
+                    send_in(
+                        &mut ex,
+                        &mut ingest,
+                        (i as u64 % STREAMS, i),
+                        data,
+                        &mut out,
+                    );
+                }
+                for stream in 0..STREAMS {
+                    let end = trickle::event::Signal::EndStream {
+                        peer: "in".into(),
+                        stream,
+                    };
+                    ex.signal(&end, &mut out);
+                    out.clear();
+                }
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine, event_time, connections);
 criterion_main!(benches);

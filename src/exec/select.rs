@@ -12,11 +12,9 @@ use crate::exec::{ExecError, Operator, Outputs};
 use crate::expr::{ExprRef, Scope};
 use crate::value::{Str, Value};
 use crate::window::sliding::SlidingWindow;
+use crate::window::watermark::StreamKey;
 use crate::window::WinKind;
-use indexmap::IndexMap;
 use std::sync::Arc;
-
-type FxBuild = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 
 /// How much work a select does per event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,10 +84,6 @@ pub(super) struct Group {
 /// A running select.
 pub struct Select {
     pub(super) spec: Arc<SelectSpec>,
-    /// By the JSON of their key (bytes: looked up per event without a UTF-8 check).
-    /// Keyed by the JSON of the group's key: short keys sit inline, where a
-    /// lookup among many groups finds them without another cache miss.
-    pub(super) groups: IndexMap<Str, Group, FxBuild>,
     /// The first window's kind decides how groups run.
     pub(super) kind: WinKind,
     /// Index in `spec.emit.windows` of a chain's first frame (1 after a window
@@ -97,7 +91,7 @@ pub struct Select {
     pub(super) offset: usize,
     /// Event-time windows: watermarks and timers.
     pub(super) time: Option<TimeState>,
-    /// The groups of event-time and sliding windows (`groups` holds the others').
+    /// The groups, by the JSON of their key.
     pub(super) slots: GroupSlots,
     /// The marks of the results of the last call, when the spec asks for them
     /// ([`crate::exec::tilt::EmitSpec::marked`]), by index in its outputs.
@@ -152,13 +146,15 @@ impl Select {
             offset: usize::from(!matches!(kind, WinKind::Classic)),
             kind,
             time,
-            slots: GroupSlots::default(),
+            slots: match spec.stream_grouped {
+                true => GroupSlots::per_stream(),
+                false => GroupSlots::default(),
+            },
             marks: Marks::new(),
             lates: Vec::new(),
             next_seq: 0,
             late: false,
             spec,
-            groups: IndexMap::default(),
             max_groups,
             ungrouped: group_value(vec![Value::Null]).0,
             keybuf: Vec::new(),
@@ -181,7 +177,7 @@ impl Select {
 
     /// Groups held (each holds its windows).
     pub fn held_groups(&self) -> usize {
-        self.groups.len() + self.slots.len()
+        self.slots.len()
     }
 
     /// Event-time timers held, stale ones included.
@@ -348,9 +344,11 @@ impl Select {
         if !matches!(self.kind, WinKind::Classic) {
             return self.group_step_timed(key, &text, stream, trig, out);
         }
-        if let Some(idx) = self.groups.get_index_of(&*text) {
-            let cardinality = self.groups.len();
-            let g = &mut self.groups[idx];
+        if let Some(slot) = self.slots.find(&text) {
+            let cardinality = self.slots.len();
+            let Some(g) = self.slots.at(slot) else {
+                return Ok(());
+            };
             let mut run = Run {
                 spec: &self.spec.emit,
                 group: &g.value,
@@ -363,11 +361,11 @@ impl Select {
             };
             run.step(&mut g.chain.frames, 0)?;
             if g.chain.is_empty() {
-                self.groups.shift_remove_index(idx);
+                self.slots.remove(slot);
             }
             return Ok(());
         }
-        if self.groups.len() >= self.max_groups {
+        if self.slots.len() >= self.max_groups {
             return Err(ExecError::TooManyGroups {
                 max: self.max_groups,
                 group: text.into_owned(),
@@ -381,7 +379,7 @@ impl Select {
         let mut run = Run {
             spec: &self.spec.emit,
             group: &group,
-            cardinality: self.groups.len(),
+            cardinality: self.slots.len(),
             trig,
             out,
             offset: 0,
@@ -395,25 +393,25 @@ impl Select {
             // group (which resets the template once it is kept).
             self.leaked = Some(chain.windows_of(&self.spec.emit));
         } else {
-            self.groups.insert(
-                Str::from(&*text),
-                Group {
-                    value: group,
-                    chain,
-                    stream: stream.clone(),
-                    seq: 0,
-                    panes: Panes::default(),
-                    sliding: None,
-                },
-            );
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            let g = Group {
+                value: group,
+                chain,
+                stream: stream.clone(),
+                seq,
+                panes: Panes::default(),
+                sliding: None,
+            };
+            self.slots.insert(&text, g);
         }
         Ok(())
     }
 
-    /// Emits and drops the groups `pick` selects, in creation order.
+    /// Emits and drops every group (`None`) or those of a stream, in creation order.
     pub(super) fn flush(
         &mut self,
-        pick: impl Fn(&Group) -> bool,
+        stream: Option<&StreamKey>,
         out: &mut Outputs,
     ) -> Result<(), ExecError> {
         let (mut event, mut meta) = (Value::Null, Value::record());
@@ -427,18 +425,11 @@ impl Select {
             lineage: Ids::None,
         };
         let mut first_err = None;
-        let cardinality = self.groups.len() + self.slots.len();
-        // Classic groups in the map's order (creation order); the others by `seq`.
-        let mut picked = self.slots.take_where(&pick);
-        let mut kept = IndexMap::default();
-        for (k, g) in std::mem::take(&mut self.groups) {
-            if pick(&g) {
-                picked.push(g);
-            } else {
-                kept.insert(k, g);
-            }
-        }
-        self.groups = kept;
+        let cardinality = self.slots.len();
+        let picked = match stream {
+            Some(s) => self.slots.take_stream(s),
+            None => self.slots.take_where(|_| true),
+        };
         for mut g in picked {
             let mut run = Run {
                 spec: &self.spec.emit,
@@ -468,9 +459,12 @@ impl Select {
             origin: None,
             lineage: Ids::None,
         };
-        let cardinality = self.groups.len();
+        let cardinality = self.slots.len();
         let mut first_err = None;
-        for g in self.groups.values_mut() {
+        for slot in self.slots.in_order() {
+            let Some(g) = self.slots.at(slot) else {
+                continue;
+            };
             let mut run = Run {
                 spec: &self.spec.emit,
                 group: &g.value,
@@ -484,8 +478,10 @@ impl Select {
             if let Err(e) = run.tick(&mut g.chain.frames, ns) {
                 first_err.get_or_insert(e);
             }
+            if g.chain.is_empty() {
+                self.slots.remove(slot);
+            }
         }
-        self.groups.retain(|_, g| !g.chain.is_empty());
         first_err.map_or(Ok(()), Err)
     }
 }
@@ -583,9 +579,9 @@ impl Operator for Select {
         }
         match signal {
             Signal::Tick(ns) => self.tick(*ns, out),
-            Signal::Drain => self.flush(|_| true, out),
+            Signal::Drain => self.flush(None, out),
             Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
-                self.flush(|g| g.stream.0 == *peer && g.stream.1 == *stream, out)
+                self.flush(Some(&(peer.clone(), *stream)), out)
             }
             Signal::EndStream { .. } | Signal::StartStream { .. } => Ok(()),
         }

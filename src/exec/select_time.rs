@@ -257,8 +257,7 @@ impl Select {
             match signal {
                 Signal::Drain => self.slots.clear(),
                 Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
-                    self.slots
-                        .take_where(|g| g.stream.0 == *peer && g.stream.1 == *stream);
+                    self.slots.take_stream(&(peer.clone(), *stream));
                 }
                 _ => {}
             }
@@ -314,9 +313,9 @@ impl Select {
         let res = self.advance(&clocks, &mut trig, out);
         // The tilt frames after the event-time window flush as classic windows do.
         let flushed = match signal {
-            Signal::Drain => self.flush(|_| true, out),
+            Signal::Drain => self.flush(None, out),
             Signal::EndStream { peer, stream } if self.spec.stream_grouped => {
-                self.flush(|g| g.stream.0 == *peer && g.stream.1 == *stream, out)
+                self.flush(Some(&(peer.clone(), *stream)), out)
             }
             _ => Ok(()),
         };

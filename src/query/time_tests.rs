@@ -225,3 +225,33 @@ fn streams_that_came_and_went_leave_nothing_behind() {
     assert_eq!(out[4_999], r#"out {"s":7,"from":0,"n":1}"#);
     assert_eq!(ex.held_streams(), 1);
 }
+
+#[test]
+fn batches_per_connection_over_thousands_of_connections() {
+    // SPEC §4's batching per connection, with many connections open at once: each
+    // batch of 2 evicts its group, each end flushes that stream's last one.
+    let q = r#"
+define window by_2 from tumbling with size = 2 end;
+select aggr::win::collect_flattened(event) from in[by_2]
+group by [source_id(), stream_id()] into out;
+"#;
+    let mut ex = compile_text(q).unwrap().executor();
+    let mut out = Vec::new();
+    let streams = 3_000u64;
+    for round in 0..3u64 {
+        for s in 0..streams {
+            let json = format!("[{s}, {round}]");
+            send(&mut ex, s, round, round * streams + s, &json, &mut out);
+        }
+        assert_eq!(ex.held_groups(), if round == 1 { 0 } else { 3_000 });
+    }
+    assert_eq!(out.len(), 3_000);
+    assert_eq!(out[7], "out [[7,0],[7,1]]");
+    // Ending streams in another order than they opened: each flushes its own.
+    for s in (0..streams).rev() {
+        signal(&mut ex, end(s), &mut out);
+        assert_eq!(out.last().unwrap(), &format!("out [[{s},2]]"));
+    }
+    assert_eq!(out.len(), 6_000);
+    assert_eq!(ex.held_groups(), 0);
+}
