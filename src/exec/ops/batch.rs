@@ -21,6 +21,8 @@ struct Pending {
     first_ns: u64,
     /// The most recent event: its id, origin and meta label the batch.
     last: Event,
+    /// Creation number: batches that flush together do so in creation order.
+    seq: u64,
 }
 
 /// Batching state for every stream with pending events.
@@ -28,8 +30,11 @@ struct Pending {
 pub struct Batch {
     count: usize,
     timeout: Option<u64>,
-    /// Keyed by `(peer, stream)`; insertion order is creation order (used by drain).
+    /// Keyed by `(peer, stream)`. Removed by swapping the last one in, so a flush
+    /// costs the same however many connections have a batch open; `seq` keeps
+    /// the creation order.
     pending: IndexMap<(Str, u64), Pending>,
+    next_seq: u64,
 }
 
 impl Batch {
@@ -52,12 +57,13 @@ impl Batch {
             count,
             timeout: c.opt_u64("timeout")?,
             pending: IndexMap::new(),
+            next_seq: 0,
         })
     }
 
     /// The batch event of stream `key`, removing it from the pending set.
     fn flush(&mut self, key: &(Str, u64), out: &mut Outputs) {
-        if let Some(p) = self.pending.shift_remove(key) {
+        if let Some(p) = self.pending.swap_remove(key) {
             out.push((OUT, batch_event(p)));
         }
     }
@@ -76,6 +82,7 @@ fn batch_event(p: Pending) -> Event {
         lineage,
         first_ns,
         last,
+        seq: _,
     } = p;
     Event {
         data: Value::Array(data),
@@ -92,12 +99,17 @@ impl Operator for Batch {
         let mut event = event;
         let data = std::mem::take(&mut event.data);
         let lineage = std::mem::take(&mut event.lineage);
+        let seq = self.next_seq;
         let p = self.pending.entry(key.clone()).or_insert_with(|| Pending {
             data: Vec::with_capacity(self.count.min(1024)),
             lineage: Lineage::new(),
             first_ns: ingest_ns,
             last: Event::default(),
+            seq,
         });
+        if p.seq == seq {
+            self.next_seq += 1;
+        }
         p.data.push(data);
         p.lineage.add(Ids::of(&event.id, &lineage));
         p.last = event;
@@ -111,21 +123,22 @@ impl Operator for Batch {
     fn on_signal(&mut self, signal: &Signal, out: &mut Outputs) -> Result<(), ExecError> {
         match signal {
             Signal::Tick(now) => {
-                let due: Vec<(Str, u64)> = self
+                let mut due: Vec<(u64, (Str, u64))> = self
                     .pending
                     .iter()
                     .filter(|(_, p)| self.timed_out(p, *now))
-                    .map(|(k, _)| k.clone())
+                    .map(|(k, p)| (p.seq, k.clone()))
                     .collect();
-                for k in &due {
+                due.sort_unstable_by_key(|(seq, _)| *seq);
+                for (_, k) in &due {
                     self.flush(k, out);
                 }
             }
             Signal::EndStream { peer, stream } => self.flush(&(peer.clone(), *stream), out),
             Signal::Drain => {
-                for (_, p) in self.pending.drain(..) {
-                    out.push((OUT, batch_event(p)));
-                }
+                let mut all: Vec<Pending> = self.pending.drain(..).map(|(_, p)| p).collect();
+                all.sort_unstable_by_key(|p| p.seq);
+                out.extend(all.into_iter().map(|p| (OUT, batch_event(p))));
             }
             Signal::StartStream { .. } => {}
         }
@@ -225,6 +238,21 @@ mod tests {
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].1.data, ints(&[1, 3]));
         assert_eq!(out[1].1.data, ints(&[2]));
+    }
+
+    #[test]
+    fn creation_order_holds_after_streams_flushed_in_between() {
+        let mut b = batch(2, None);
+        let mut out = Outputs::new();
+        for (stream, v) in [(1, 10), (2, 20), (3, 30), (1, 11), (4, 40)] {
+            b.on_event("in", ev_on("p", stream, Value::I64(v), 0), &mut out)
+                .unwrap();
+        }
+        assert_eq!(out.len(), 1, "stream 1 filled its batch");
+        out.clear();
+        b.on_signal(&Signal::Drain, &mut out).unwrap();
+        let data: Vec<Value> = out.iter().map(|(_, e)| e.data.clone()).collect();
+        assert_eq!(data, [ints(&[20]), ints(&[30]), ints(&[40])]);
     }
 
     #[test]
