@@ -38,6 +38,9 @@ pub(super) struct GroupSlots {
     by_stream: Option<FxHashMap<StreamKey, SmallVec<[u32; 2]>>>,
 }
 
+/// Groups from which a found group's lines are prefetched (see [`GroupSlots::find`]).
+const PREFETCH_FROM: usize = 1024;
+
 fn hash(key: &str) -> u64 {
     FxBuild::default().hash_one(key)
 }
@@ -66,12 +69,17 @@ impl GroupSlots {
     /// The slot of the group keyed `key`, its lines on their way into the cache.
     pub(super) fn find(&self, key: &str) -> Option<u32> {
         let slots = &self.slots;
+        // A few groups stay in cache: asking for their lines again only costs
+        // instructions.
+        let fetch = self.index.len() >= PREFETCH_FROM;
         self.index
             .find(hash(key), |&s| {
                 // Asked for before its key is compared: the caller reads the
                 // group next, and the lines beyond the key come in alongside it
                 // instead of after.
-                self.prefetch(s);
+                if fetch {
+                    self.prefetch(s);
+                }
                 key_of(slots, s) == key
             })
             .copied()
