@@ -163,47 +163,54 @@ impl Select {
         out: &mut Outputs,
     ) -> Result<(), ExecError> {
         let mut first_err = None;
+        if let Some(state) = &mut self.time {
+            state.begin_advance(clocks);
+        }
         while let Some(state) = &mut self.time {
-            let Some((clock, timer)) = state.pop_due(clocks) else {
+            let Some((i, timer)) = state.pop_due(clocks) else {
                 break;
             };
+            let clock = &clocks[i].0;
             // Timers pop in order: the groups of the next ones are fetched while
             // this one fires, the group first, then (once it is there) its states.
-            if let Some(t) = state.upcoming(&clock, PREFETCH_GROUP) {
+            if let Some(t) = state.upcoming(clock, PREFETCH_GROUP) {
                 self.slots.prefetch(t.slot);
             }
-            if let Some(t) = state.upcoming(&clock, PREFETCH_STATES) {
+            if let Some(t) = state.upcoming(clock, PREFETCH_STATES) {
                 self.slots.prefetch_deeper(t.slot, t.seq);
             }
             let cardinality = self.slots.len();
-            let Some(g) = self.slots.get_mut(timer.slot, timer.seq) else {
+            match self.slots.get_mut(timer.slot, timer.seq) {
                 // Its group is gone, and with it the pane.
-                state.forget_stale();
-                continue;
-            };
-            let mut run = Run {
-                spec: &self.spec.emit,
-                group: &g.value,
-                cardinality,
-                trig: &mut *trig,
-                out: &mut *out,
-                offset: 1,
-                head: None,
-                marks: &mut self.marks,
-            };
-            if let Err(e) = fire(
-                state,
-                &clock,
-                &timer,
-                &mut g.panes,
-                &mut g.chain.frames,
-                &mut run,
-            ) {
-                first_err.get_or_insert(e);
+                None => state.forget_stale(),
+                Some(g) => {
+                    let mut run = Run {
+                        spec: &self.spec.emit,
+                        group: &g.value,
+                        cardinality,
+                        trig: &mut *trig,
+                        out: &mut *out,
+                        offset: 1,
+                        head: None,
+                        marks: &mut self.marks,
+                    };
+                    let fired = fire(
+                        state,
+                        clock,
+                        &timer,
+                        &mut g.panes,
+                        &mut g.chain.frames,
+                        &mut run,
+                    );
+                    if let Err(e) = fired {
+                        first_err.get_or_insert(e);
+                    }
+                    if g.panes.is_empty() && g.chain.is_empty() {
+                        self.slots.remove(timer.slot);
+                    }
+                }
             }
-            if g.panes.is_empty() && g.chain.is_empty() {
-                self.slots.remove(timer.slot);
-            }
+            state.check_due(clocks, i);
         }
         self.sweep_timers();
         first_err.map_or(Ok(()), Err)

@@ -255,3 +255,32 @@ group by [source_id(), stream_id()] into out;
     assert_eq!(out.len(), 6_000);
     assert_eq!(ex.held_groups(), 0);
 }
+
+#[test]
+fn a_tick_closes_windows_of_many_stream_clocks_in_emission_order() {
+    // Hopping windows on ingest time, a group per stream, each on its stream's
+    // clock: a tick moves every clock at once, and the windows closing together
+    // emit by end, then group creation order, then start (SPEC §7.1).
+    let q = r#"
+define window w from sliding with interval = 10, hop = 5 end;
+select [group[0], aggr::win::start()] from in[w] group by set(stream_id()) into out;
+"#;
+    let mut ex = compile_text(q).unwrap().executor();
+    let mut out = Vec::new();
+    for (n, stream) in [2u64, 0, 1].into_iter().enumerate() {
+        send(&mut ex, stream, 0, n as u64 + 1, "{}", &mut out);
+    }
+    assert!(out.is_empty(), "{out:?}");
+    signal(&mut ex, Signal::Tick(20), &mut out);
+    assert_eq!(
+        out,
+        [
+            "out [2,-5]",
+            "out [0,-5]",
+            "out [1,-5]",
+            "out [2,0]",
+            "out [0,0]",
+            "out [1,0]"
+        ]
+    );
+}
