@@ -50,8 +50,9 @@ pub struct Executor {
     pending: Marks,
     /// ...and of the events that reached an output, by their index in its `out`.
     marks: Marks,
-    /// The streams of the late events since the last take ([`Executor::take_late`]).
-    late: Vec<(Str, u64)>,
+    /// The streams of the late events since the last take ([`Executor::take_late`]);
+    /// `None` unless a runner counts them ([`Executor::count_late`]).
+    late: Option<Vec<(Str, u64)>>,
 }
 
 impl Executor {
@@ -103,7 +104,7 @@ impl Executor {
             projected: vec![false; graph.nodes.len()],
             pending: Marks::new(),
             marks: Marks::new(),
-            late: Vec::new(),
+            late: None,
         }
     }
 
@@ -128,10 +129,17 @@ impl Executor {
         std::mem::take(&mut self.marks)
     }
 
+    /// From now on the streams of late events are kept for [`Executor::take_late`]:
+    /// for a runner that counts them in its sources' `err` metric. Off by default,
+    /// so a runner that does not (the REPL, a test case) keeps nothing of them.
+    pub fn count_late(&mut self) {
+        self.late.get_or_insert_with(Vec::new);
+    }
+
     /// The `(peer, stream)` of each event an event-time window found late since the
     /// last take, for the source's `err` metric.
     pub fn take_late(&mut self) -> Vec<(Str, u64)> {
-        std::mem::take(&mut self.late)
+        self.late.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// Feeds `event` into input `input` and runs until quiet. Unknown inputs are ignored.
@@ -198,39 +206,32 @@ impl Executor {
         Some(fields)
     }
 
-    /// Groups held by the selects: what windows keep in memory grows with it.
-    pub fn held_groups(&self) -> usize {
+    /// `held` summed over the selects.
+    fn held_by_selects(&self, held: impl Fn(&Select) -> usize) -> usize {
         self.slots
             .iter()
             .map(|s| match s {
-                Slot::Select(s) => s.held_groups(),
+                Slot::Select(s) => held(s),
                 _ => 0,
             })
             .sum()
+    }
+
+    /// Groups held by the selects: what windows keep in memory grows with it.
+    pub fn held_groups(&self) -> usize {
+        self.held_by_selects(Select::held_groups)
     }
 
     /// Event-time timers held by the selects (stale ones included): bounded by
     /// the open windows too.
     pub fn held_timers(&self) -> usize {
-        self.slots
-            .iter()
-            .map(|s| match s {
-                Slot::Select(s) => s.held_timers(),
-                _ => 0,
-            })
-            .sum()
+        self.held_by_selects(Select::held_timers)
     }
 
     /// Streams whose watermarks the selects keep: bounded by the open streams,
     /// however many came and went.
     pub fn held_streams(&self) -> usize {
-        self.slots
-            .iter()
-            .map(|s| match s {
-                Slot::Select(s) => s.held_streams(),
-                _ => 0,
-            })
-            .sum()
+        self.held_by_selects(Select::held_streams)
     }
 
     /// Windowed selects stop keeping the ids of the events they hold (see
@@ -410,7 +411,10 @@ impl Executor {
                     let res = sel.handle(ev, &mut outs);
                     let marks = std::mem::take(&mut sel.marks);
                     if !sel.lates.is_empty() {
-                        self.late.append(&mut sel.lates);
+                        match &mut self.late {
+                            Some(late) => late.append(&mut sel.lates),
+                            None => sel.lates.clear(),
+                        }
                     }
                     self.push_marked(idx, &mut outs, marks);
                     self.buf = outs;

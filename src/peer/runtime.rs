@@ -208,6 +208,8 @@ pub fn run(program: Program, opts: &Options) -> i32 {
     let executor: Box<dyn Engine> = match program {
         Program::Query(q) => {
             let mut executor = q.executor();
+            // Late events count in their source's `err` metric (SPEC §7.1).
+            executor.count_late();
             // Nothing acks and nothing routes by lineage: it matters only to `event_ids()`.
             if !with_peers && !q.reads_lineage {
                 executor.drop_lineage();

@@ -384,11 +384,6 @@ impl Session {
                 break;
             }
         }
-        // The streams of late events are kept for a runner's metrics; the REPL shows
-        // the events themselves, and a long session must not pile the streams up.
-        if let Some(graph) = &mut self.graph {
-            graph.exec.take_late();
-        }
         let mut replies: Vec<Reply> = out
             .into_iter()
             .map(|(port, e)| Reply::Emitted {
