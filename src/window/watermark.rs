@@ -21,12 +21,29 @@ struct Clock {
     idle: bool,
 }
 
+impl Clock {
+    /// Its watermark: the largest time seen less `delay` (`i64::MIN` before any).
+    fn wm(&self, delay: i64) -> i64 {
+        self.max.map_or(i64::MIN, |m| m.saturating_sub(delay))
+    }
+}
+
 /// Where a stream sits in the [`Index`].
 #[derive(Debug, Clone, PartialEq)]
 struct Place {
     wm: i64,
     seen_ns: u64,
     idle: bool,
+}
+
+impl Place {
+    fn of(c: &Clock, delay: i64) -> Place {
+        Place {
+            wm: c.wm(delay),
+            seen_ns: c.seen_ns,
+            idle: c.idle,
+        }
+    }
 }
 
 /// The open streams ordered as the select's watermark needs them, for many
@@ -123,7 +140,7 @@ impl Watermarks {
             && ix.active.len() == self.streams.len() - idle
             && ix.by_seen.len() == seen
             && self.streams.iter().all(|(k, c)| {
-                let at = self.place(c);
+                let at = Place::of(c, self.delay);
                 match at.idle {
                     true => ix.idle.contains(&(at.wm, k.clone())),
                     false => {
@@ -133,18 +150,6 @@ impl Watermarks {
                     }
                 }
             })
-    }
-
-    fn place(&self, c: &Clock) -> Place {
-        Place {
-            wm: self.wm_of(c),
-            seen_ns: c.seen_ns,
-            idle: c.idle,
-        }
-    }
-
-    fn wm_of(&self, c: &Clock) -> i64 {
-        c.max.map_or(i64::MIN, |m| m.saturating_sub(self.delay))
     }
 
     /// Applies `change` to the clock of `stream` (opened if new; it is then not
@@ -161,11 +166,12 @@ impl Watermarks {
             }
             return;
         }
-        let before = self.streams.get(stream).map(|c| self.place(c));
+        let delay = self.delay;
+        let before = self.streams.get(stream).map(|c| Place::of(c, delay));
         let c = self.streams.entry(stream.clone()).or_default();
         change(c);
         c.idle = false;
-        let after = self.place(&self.streams[stream]);
+        let after = Place::of(c, delay);
         if before.as_ref() == Some(&after) {
             return;
         }
@@ -184,12 +190,7 @@ impl Watermarks {
         let delay = self.delay;
         for (key, c) in &mut self.streams {
             c.idle = idle.is_some_and(|i| c.seen_ns.saturating_add(i) <= now);
-            let at = Place {
-                wm: c.max.map_or(i64::MIN, |m| m.saturating_sub(delay)),
-                seen_ns: c.seen_ns,
-                idle: c.idle,
-            };
-            ix.insert(key, &at, track_seen);
+            ix.insert(key, &Place::of(c, delay), track_seen);
         }
         self.index = Some(ix);
     }
@@ -244,7 +245,7 @@ impl Watermarks {
         if self.streams.len() < INDEX_BELOW.min(self.index_from) {
             self.drop_index();
         } else {
-            let at = self.place(&c);
+            let at = Place::of(&c, self.delay);
             if let Some(ix) = &mut self.index {
                 ix.remove(stream, &at);
             }
@@ -254,7 +255,9 @@ impl Watermarks {
     /// A stream's own watermark (`i64::MIN` before its first event, and again after
     /// it ended: an event on a number reused opens it anew).
     pub fn of_stream(&self, stream: &StreamKey) -> i64 {
-        self.streams.get(stream).map_or(i64::MIN, |c| self.wm_of(c))
+        self.streams
+            .get(stream)
+            .map_or(i64::MIN, |c| c.wm(self.delay))
     }
 
     /// Streams held: the open ones (for memory checks).
@@ -281,7 +284,7 @@ impl Watermarks {
         let mut active: Option<i64> = None;
         let mut idle: Option<i64> = None;
         for c in self.streams.values() {
-            let wm = self.wm_of(c);
+            let wm = c.wm(self.delay);
             let is_idle = self
                 .idle
                 .is_some_and(|i| c.seen_ns.saturating_add(i) <= self.now);
@@ -307,7 +310,7 @@ impl Watermarks {
                 ix.by_seen.pop_first();
                 if let Some(c) = self.streams.get_mut(&key) {
                     c.idle = true;
-                    let wm = c.max.map_or(i64::MIN, |m| m.saturating_sub(self.delay));
+                    let wm = c.wm(self.delay);
                     ix.active.remove(&(wm, key.clone()));
                     ix.idle.insert((wm, key));
                 }
