@@ -224,11 +224,12 @@ impl GroupSlots {
 
     /// Removes the groups `pick` selects and returns them in creation order.
     pub(super) fn take_where(&mut self, pick: impl Fn(&Group) -> bool) -> Vec<Group> {
-        let picked: Vec<u32> = (0..self.slots.len() as u32)
+        let picked: Vec<u32> = self
+            .in_order()
+            .into_iter()
             .filter(|&i| self.at_ref(i).is_some_and(&pick))
             .collect();
-        let mut taken: Vec<Group> = picked.into_iter().filter_map(|i| self.take(i)).collect();
-        taken.sort_by_key(|g| g.seq);
+        let taken: Vec<Group> = picked.into_iter().filter_map(|i| self.take(i)).collect();
         if self.index.is_empty() {
             self.clear();
         }

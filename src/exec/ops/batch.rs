@@ -99,17 +99,17 @@ impl Operator for Batch {
         let mut event = event;
         let data = std::mem::take(&mut event.data);
         let lineage = std::mem::take(&mut event.lineage);
-        let seq = self.next_seq;
-        let p = self.pending.entry(key.clone()).or_insert_with(|| Pending {
-            data: Vec::with_capacity(self.count.min(1024)),
-            lineage: Lineage::new(),
-            first_ns: ingest_ns,
-            last: Event::default(),
-            seq,
+        let (count, next_seq) = (self.count, &mut self.next_seq);
+        let p = self.pending.entry(key.clone()).or_insert_with(|| {
+            *next_seq += 1;
+            Pending {
+                data: Vec::with_capacity(count.min(1024)),
+                lineage: Lineage::new(),
+                first_ns: ingest_ns,
+                last: Event::default(),
+                seq: *next_seq,
+            }
         });
-        if p.seq == seq {
-            self.next_seq += 1;
-        }
         p.data.push(data);
         p.lineage.add(Ids::of(&event.id, &lineage));
         p.last = event;
