@@ -334,6 +334,50 @@ select aggr::win::collect_flattened(event) from in[by_2] group by [source_id(), 
             BatchSize::PerIteration,
         )
     });
+    // Ticks come every 100 ms whatever the load: over 100,000 groups of a
+    // processing-time window, a tick that closes none must not visit them all.
+    let ticks = compile(
+        r#"define window per_minute from tumbling with interval = datetime::with_minutes(1) end;
+select {"g": group[0], "n": aggr::stats::count()} from in[per_minute] group by set(event.user) into out;"#,
+    );
+    const GROUPS: usize = 100_000;
+    const TICKS: u64 = 600;
+    group.throughput(Throughput::Elements(TICKS));
+    group.bench_function("C2_quiet_ticks_over_100k_interval_groups", |b| {
+        b.iter_batched(
+            || {
+                // One event per group, all at ingest time 0: their windows close at
+                // one minute, after every tick of the measured loop.
+                let mut ex = ticks.executor();
+                ex.drop_lineage();
+                let mut out = Vec::new();
+                for user in 0..GROUPS {
+                    let mut data = base[user % base.len()].clone();
+                    if let Value::Record(r) = &mut data {
+                        r.insert("user".into(), Value::U64(user as u64));
+                    }
+                    let id = EventId {
+                        peer: "in".into(),
+                        stream: 0,
+                        event: user as u64,
+                    };
+                    let ev = Ingest::new(true, false).event(data, id, Value::record(), &[], 0);
+                    ex.send("in", ev, &mut out);
+                }
+                assert!(out.is_empty(), "no window closed yet");
+                ex
+            },
+            |mut ex| {
+                let mut out = Vec::new();
+                for k in 1..=TICKS {
+                    let tick = trickle::event::Signal::Tick(k * 50_000_000);
+                    ex.signal(&tick, &mut out);
+                }
+                assert!(out.is_empty(), "no window closed within 30 s");
+            },
+            BatchSize::PerIteration,
+        )
+    });
     group.finish();
 }
 
