@@ -250,6 +250,7 @@ mod tests {
             seq,
             panes: Default::default(),
             sliding: None,
+            tick_armed: None,
         }
     }
 

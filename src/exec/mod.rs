@@ -13,6 +13,7 @@ mod render;
 pub mod script;
 pub mod select;
 mod select_time;
+mod tick_timers;
 pub mod tilt;
 pub mod timed;
 mod timer_queue;

@@ -4,6 +4,7 @@
 
 use super::group::{group_value, group_value_from, key_json, GroupSpec};
 use super::group_slots::GroupSlots;
+use super::tick_timers::TickPlan;
 use super::tilt::{accumulate, guard, Chain, EmitSpec, Marks, Run, Trigger};
 use super::timed::{Panes, TimeState};
 use crate::aggr::AggrError;
@@ -79,6 +80,8 @@ pub(super) struct Group {
     pub(super) panes: Panes,
     /// Boxed: groups of the other kinds stay small (sessions make many).
     pub(super) sliding: Option<Box<SlidingWindow>>,
+    /// The due time of the tick timer the group has ([`super::tick_timers`]).
+    pub(super) tick_armed: Option<u64>,
 }
 
 /// A running select.
@@ -93,6 +96,8 @@ pub struct Select {
     pub(super) time: Option<TimeState>,
     /// The groups, by the JSON of their key.
     pub(super) slots: GroupSlots,
+    /// Which groups a tick reaches (classic windows).
+    ticks: TickPlan,
     /// The marks of the results of the last call, when the spec asks for them
     /// ([`crate::exec::tilt::EmitSpec::marked`]), by index in its outputs.
     pub(super) marks: Marks,
@@ -141,8 +146,13 @@ impl Select {
             }
             _ => None,
         };
+        let ticks = match kind {
+            WinKind::Classic => TickPlan::of(spec.emit.windows.first()),
+            _ => TickPlan::Deaf,
+        };
         Select {
             leaked: None,
+            ticks,
             offset: usize::from(!matches!(kind, WinKind::Classic)),
             kind,
             time,
@@ -175,14 +185,21 @@ impl Select {
         self.lineage = false;
     }
 
+    /// Ticks ask every group, as if windows could not say when they act (the
+    /// model the timers are checked against).
+    #[cfg(test)]
+    pub(super) fn tick_every_group(&mut self) {
+        self.ticks = TickPlan::Every;
+    }
+
     /// Groups held (each holds its windows).
     pub fn held_groups(&self) -> usize {
         self.slots.len()
     }
 
-    /// Event-time timers held, stale ones included.
+    /// Timers held (event-time windows' and ticks'), stale ones included.
     pub fn held_timers(&self) -> usize {
-        self.time.as_ref().map_or(0, TimeState::timer_count)
+        self.time.as_ref().map_or(0, TimeState::timer_count) + self.ticks.len()
     }
 
     /// Streams whose watermarks an event-time select keeps: the open ones.
@@ -362,6 +379,8 @@ impl Select {
             run.step(&mut g.chain.frames, 0)?;
             if g.chain.is_empty() {
                 self.slots.remove(slot);
+            } else {
+                self.ticks.arm(g, slot);
             }
             return Ok(());
         }
@@ -402,8 +421,12 @@ impl Select {
                 seq,
                 panes: Panes::default(),
                 sliding: None,
+                tick_armed: None,
             };
-            self.slots.insert(&text, g);
+            let slot = self.slots.insert(&text, g);
+            if let Some(g) = self.slots.at(slot) {
+                self.ticks.arm(g, slot);
+            }
         }
         Ok(())
     }
@@ -461,7 +484,7 @@ impl Select {
         };
         let cardinality = self.slots.len();
         let mut first_err = None;
-        for slot in self.slots.in_order() {
+        for slot in self.ticks.due(ns, &mut self.slots) {
             let Some(g) = self.slots.at(slot) else {
                 continue;
             };
@@ -480,6 +503,8 @@ impl Select {
             }
             if g.chain.is_empty() {
                 self.slots.remove(slot);
+            } else {
+                self.ticks.arm(g, slot);
             }
         }
         first_err.map_or(Ok(()), Err)

@@ -9,6 +9,7 @@ use crate::event::{Event, EventId, Signal};
 use crate::exec::{Operator, Outputs};
 use crate::expr::{fn_expr, ExprRef};
 use crate::value::{parse_json, Value};
+use crate::window::batch::BatchWindow;
 use crate::window::interval::IntervalWindow;
 use crate::window::size::SizeWindow;
 use crate::window::{Window, WindowSpec};
@@ -275,4 +276,134 @@ fn end_stream_flushes_that_streams_groups() {
             assert!(got.is_empty());
         }
     }
+}
+
+/// A step of [`ticks_reach_the_groups_a_scan_would`]: an event of group `g`, or a
+/// tick; either `dt` ns after the last step.
+#[derive(Debug, Clone)]
+enum Step {
+    Event { g: u8, dt: u64 },
+    Tick { dt: u64 },
+    EndStream,
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    prop_oneof![
+        4 => (0u8..12, 0u64..30).prop_map(|(g, dt)| Step::Event { g, dt }),
+        3 => (0u64..60).prop_map(|dt| Step::Tick { dt }),
+        1 => Just(Step::EndStream),
+    ]
+}
+
+/// The windows of case `k`: processing-time windows that ticks close, alone or
+/// with a tilt frame after them.
+fn tick_windows(k: u8) -> Vec<WindowSpec> {
+    match k % 4 {
+        0 => vec![window("i", Box::new(IntervalWindow::new(25, None)))],
+        1 => vec![window("b", Box::new(BatchWindow::new(3, 40, None)))],
+        2 => vec![
+            window("i", Box::new(IntervalWindow::new(10, None))),
+            window("s", Box::new(SizeWindow::new(2, None))),
+        ],
+        _ => vec![
+            window("b", Box::new(BatchWindow::new(2, 15, None))),
+            window("i", Box::new(IntervalWindow::new(50, None))),
+        ],
+    }
+}
+
+/// Runs `steps` through a select over `windows` (grouped by `g`, per stream when
+/// `by_stream`); what it emits, as JSON lines.
+fn run_ticks(steps: &[Step], windows: Vec<WindowSpec>, every: bool) -> (Vec<String>, usize) {
+    let ingest = fn_expr(|s, _| Ok(Value::U64(s.ctx.ingest_ns)));
+    let target = fn_expr(|s, _| {
+        let mut r = crate::value::Record::default();
+        r.insert("g".into(), s.group.clone());
+        r.insert("w".into(), s.window.clone());
+        r.insert("t".into(), s.aggrs[0].clone());
+        Ok(Value::from(r))
+    });
+    let mut sel = select(
+        target,
+        Some(GroupSpec::Set(vec![GroupSpec::Expr(field("g"))])),
+        vec![aggr("win", "collect_flattened", vec![ingest])],
+        windows,
+    );
+    if every {
+        sel.tick_every_group();
+    }
+    let mut out = Outputs::new();
+    let mut t = 0u64;
+    let mut most_timers = 0;
+    for (i, s) in steps.iter().enumerate() {
+        match s {
+            Step::Event { g, dt } => {
+                t += dt;
+                let ev = Event {
+                    data: parse_json(&format!(r#"{{"g":{g}}}"#)).unwrap(),
+                    meta: Value::record(),
+                    ingest_ns: t,
+                    id: EventId {
+                        peer: "in".into(),
+                        stream: 0,
+                        event: i as u64,
+                    },
+                    ..Event::default()
+                };
+                sel.on_event("in", ev, &mut out).unwrap();
+            }
+            Step::Tick { dt } => {
+                t += dt;
+                sel.on_signal(&Signal::Tick(t), &mut out).unwrap();
+            }
+            Step::EndStream => {
+                let end = Signal::EndStream {
+                    peer: "in".into(),
+                    stream: 0,
+                };
+                sel.on_signal(&end, &mut out).unwrap();
+            }
+        }
+        most_timers = most_timers.max(sel.held_timers());
+    }
+    let lines = out.into_iter().map(|(_, e)| e.data.encode()).collect();
+    (lines, most_timers)
+}
+
+proptest::proptest! {
+    /// Ticks found by timers close the windows, in the order, that asking every
+    /// group on every tick closes; and a group holds at most a timer or two.
+    #[test]
+    fn ticks_reach_the_groups_a_scan_would(
+        steps in proptest::collection::vec(step(), 0..120),
+        k in 0u8..4,
+    ) {
+        let (timed, most) = run_ticks(&steps, tick_windows(k), false);
+        let (every, _) = run_ticks(&steps, tick_windows(k), true);
+        proptest::prop_assert_eq!(timed, every);
+        // 12 groups: each holds one timer, plus at most one left by a group
+        // that was closed and opened again before that timer was due.
+        proptest::prop_assert!(most <= 2 * 12 + 12, "{most} timers");
+    }
+}
+
+#[test]
+fn a_tick_closes_the_due_windows_of_many_groups_in_creation_order() {
+    let windows = vec![window("i", Box::new(IntervalWindow::new(1_000, None)))];
+    let steps: Vec<Step> = (0..100)
+        .map(|g| Step::Event { g: g as u8, dt: 1 })
+        .chain((0..10).map(|_| Step::Tick { dt: 10 }))
+        .collect();
+    let (out, timers) = run_ticks(&steps, windows, false);
+    assert!(out.is_empty(), "{out:?}");
+    assert!(timers <= 100);
+    // A tick past their end closes them all, in creation order.
+    let windows = vec![window("i", Box::new(IntervalWindow::new(1_000, None)))];
+    let mut steps = steps;
+    steps.push(Step::Tick { dt: 2_000 });
+    let (out, _) = run_ticks(&steps, windows, false);
+    assert_eq!(out.len(), 100);
+    assert!(out[0].starts_with(r#"{"g":[0,"#), "{}", out[0]);
+    assert!(out[99].starts_with(r#"{"g":[99,"#), "{}", out[99]);
 }

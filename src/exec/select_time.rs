@@ -127,6 +127,7 @@ impl Select {
             seq,
             panes: Panes::default(),
             sliding,
+            tick_armed: None,
         };
         Ok(self.slots.insert(text, g))
     }

@@ -106,6 +106,13 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// The ticks its first window acts on (the only one ticked).
+    pub fn ticks(&self) -> crate::window::Ticks {
+        self.frames
+            .first()
+            .map_or(crate::window::Ticks::Never, |f| f.win.ticks())
+    }
+
     /// A fresh chain for a new group.
     pub fn new(spec: &EmitSpec) -> Self {
         Self::from_window(spec, 0)

@@ -3,7 +3,7 @@
 
 use super::interval::event_time;
 use super::size::weight;
-use super::{Action, Window, WindowError};
+use super::{Action, Ticks, Window, WindowError};
 use crate::expr::{ExprRef, Scope};
 
 /// A tumbling window bounded by count and by time.
@@ -63,6 +63,13 @@ impl Window for BatchWindow {
                 Ok(Action::EMIT_EXCLUDE)
             }
             _ => Ok(Action::NONE),
+        }
+    }
+    fn ticks(&self) -> Ticks {
+        match (&self.script, self.next) {
+            (Some(_), _) => Ticks::Never,
+            (None, Some(next)) => Ticks::From(next),
+            (None, None) => Ticks::Idle,
         }
     }
     fn boxed_clone(&self) -> Box<dyn Window> {

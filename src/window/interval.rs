@@ -2,7 +2,7 @@
 //! event's ingest time, or the unsigned timestamp the window `script` returns; ticks
 //! advance only windows without a script.
 
-use super::{script_u64, Action, Window, WindowError};
+use super::{script_u64, Action, Ticks, Window, WindowError};
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 
@@ -60,6 +60,13 @@ impl Window for IntervalWindow {
                 Ok(Action::EMIT_EXCLUDE)
             }
             _ => Ok(Action::NONE),
+        }
+    }
+    fn ticks(&self) -> Ticks {
+        match (&self.script, self.next) {
+            (Some(_), _) => Ticks::Never,
+            (None, Some(next)) => Ticks::From(next),
+            (None, None) => Ticks::Idle,
         }
     }
     fn boxed_clone(&self) -> Box<dyn Window> {

@@ -97,12 +97,29 @@ impl Action {
     };
 }
 
+/// The ticks a window acts on ([`Window::ticks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ticks {
+    /// None, whatever comes: a tick leaves it as it is.
+    Never,
+    /// None until an event opens a window (then [`Ticks::From`]).
+    Idle,
+    /// The first at or after this processing time (ns), and none before.
+    From(u64),
+    /// Any: a script decides on each tick.
+    Every,
+}
+
 /// The per-group running state of one window kind.
 pub trait Window: Send + Sync {
     /// An event (or an upstream window's emission, in a chain) reaches the window.
     fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, WindowError>;
     /// Time passes (`ns`); only the first window of a chain is ticked.
     fn on_tick(&mut self, ns: u64) -> Result<Action, WindowError>;
+    /// Which ticks [`Window::on_tick`] acts on from now on (until the next event
+    /// or tick reaches the window): so a select asks only the windows a tick
+    /// closes, not every group's.
+    fn ticks(&self) -> Ticks;
     /// A copy, for a new group or the template.
     fn boxed_clone(&self) -> Box<dyn Window>;
     /// Adds the top-level `event` fields the window reads (through its script) to
@@ -163,6 +180,9 @@ impl Window for NoWindow {
     }
     fn on_tick(&mut self, _ns: u64) -> Result<Action, WindowError> {
         Ok(Action::NONE)
+    }
+    fn ticks(&self) -> Ticks {
+        Ticks::Never
     }
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(NoWindow)

@@ -1,7 +1,7 @@
 //! `with size = n` (alias `count`): emits once the accumulated weight reaches `n`.
 //! The weight is 1 per event, or the unsigned integer the window `script` returns.
 
-use super::{script_u64, Action, Window, WindowError};
+use super::{script_u64, Action, Ticks, Window, WindowError};
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
 
@@ -44,6 +44,9 @@ impl Window for SizeWindow {
     }
     fn on_tick(&mut self, _ns: u64) -> Result<Action, WindowError> {
         Ok(Action::NONE)
+    }
+    fn ticks(&self) -> Ticks {
+        Ticks::Never
     }
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(self.clone())

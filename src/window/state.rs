@@ -2,7 +2,7 @@
 //! reads the event, may change `state`, and answers `b` (emit = include = b) or
 //! `[emit, include]`.
 
-use super::{Action, Window, WindowError};
+use super::{Action, Ticks, Window, WindowError};
 use crate::event::FnCtx;
 use crate::expr::{ExprRef, Scope};
 use crate::value::Value;
@@ -66,6 +66,12 @@ impl Window for StateWindow {
             },
         };
         reply(&tick.eval(&mut scope, &mut self.state)?)
+    }
+    fn ticks(&self) -> Ticks {
+        match self.tick {
+            Some(_) => Ticks::Every,
+            None => Ticks::Never,
+        }
     }
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(self.clone())
