@@ -378,6 +378,38 @@ select {"g": group[0], "n": aggr::stats::count()} from in[per_minute] group by s
             BatchSize::PerIteration,
         )
     });
+    // The same for `generic::batch` with a timeout: a batch open on each of
+    // 10,000 connections, and ticks that time none of them out.
+    let batches = compile(
+        r#"define operator b from generic::batch with count = 100, timeout = datetime::with_minutes(1) end;
+create operator b;
+select event from in into b;
+select event from b into out;"#,
+    );
+    group.bench_function("C3_quiet_ticks_over_10k_connection_batches", |b| {
+        b.iter_batched(
+            || {
+                let mut ex = batches.executor();
+                ex.drop_lineage();
+                let mut out = Vec::new();
+                let mut ingest = Ingest::new(true, false);
+                for stream in 0..STREAMS {
+                    let data = base[stream as usize % base.len()].clone();
+                    send_in(&mut ex, &mut ingest, (stream, 0), data, &mut out);
+                }
+                ex
+            },
+            |mut ex| {
+                let mut out = Vec::new();
+                for k in 1..=TICKS {
+                    let tick = trickle::event::Signal::Tick(k * 50_000_000);
+                    ex.signal(&tick, &mut out);
+                }
+                assert!(out.is_empty(), "no batch timed out within 30 s");
+            },
+            BatchSize::PerIteration,
+        )
+    });
     group.finish();
 }
 
