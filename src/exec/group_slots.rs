@@ -36,11 +36,6 @@ pub(super) struct GroupSlots {
     /// With groups keyed by their stream ([`GroupSlots::per_stream`]): each
     /// stream's slots, so that its end finds them without a pass over all groups.
     by_stream: Option<FxHashMap<StreamKey, SmallVec<[u32; 2]>>>,
-    /// Slots with their group's `seq`, in creation order (a tick's order without a
-    /// sort). A removed group's entry stays until such entries outnumber the live.
-    order: Vec<(u32, u64)>,
-    /// Entries of `order` whose group was removed.
-    dead: usize,
 }
 
 /// Groups from which a found group's lines are prefetched (see [`GroupSlots::find`]).
@@ -48,14 +43,6 @@ const PREFETCH_FROM: usize = 1024;
 
 fn hash(key: &str) -> u64 {
     FxBuild::default().hash_one(key)
-}
-
-/// Whether `slot` holds group `seq`.
-fn is_live(slots: &Paged<Slot>, slot: u32, seq: u64) -> bool {
-    slots
-        .get(slot as usize)
-        .and_then(Option::as_ref)
-        .is_some_and(|(_, g)| g.seq == seq)
 }
 
 fn key_of(slots: &Paged<Slot>, slot: u32) -> &str {
@@ -99,10 +86,8 @@ impl GroupSlots {
     }
 
     /// Adds a group under `key` (not present); returns its slot.
-    /// `g.seq` must be above every group's inserted before.
     pub(super) fn insert(&mut self, key: &str, g: Group) -> u32 {
         let stream = self.by_stream.is_some().then(|| g.stream.clone());
-        let seq = g.seq;
         let entry = Some((Str::from(key), g));
         let slot = match self.free.pop() {
             Some(s) => {
@@ -119,7 +104,6 @@ impl GroupSlots {
         if let (Some(by_stream), Some(stream)) = (&mut self.by_stream, stream) {
             by_stream.entry(stream).or_default().push(slot);
         }
-        self.order.push((slot, seq));
         slot
     }
 
@@ -174,12 +158,6 @@ impl GroupSlots {
             entry.remove();
         }
         self.free.push(slot);
-        self.dead += 1;
-        if self.dead > self.index.len() {
-            let slots = &self.slots;
-            self.order.retain(|&(s, seq)| is_live(slots, s, seq));
-            self.dead = 0;
-        }
         if let Some(by_stream) = &mut self.by_stream {
             if let Some(slots) = by_stream.get_mut(&g.stream) {
                 slots.retain(|s| *s != slot);
@@ -198,14 +176,17 @@ impl GroupSlots {
         };
     }
 
-    /// The slots of the live groups in creation order.
+    /// The slots of the live groups in creation order. Sorted when asked (a drain,
+    /// a tick that asks every group): keeping the order as groups come and go
+    /// would cost every group, where sessions make and drop them by the thousand.
     pub(super) fn in_order(&self) -> Vec<u32> {
-        let slots = &self.slots;
-        self.order
+        let mut live: Vec<(u64, u32)> = self
+            .index
             .iter()
-            .filter(|&&(s, seq)| is_live(slots, s, seq))
-            .map(|&(s, _)| s)
-            .collect()
+            .filter_map(|&s| Some((self.at_ref(s)?.seq, s)))
+            .collect();
+        live.sort_unstable();
+        live.into_iter().map(|(_, s)| s).collect()
     }
 
     /// Removes the groups of `stream` and returns them in creation order.
@@ -315,7 +296,7 @@ mod tests {
         for seq in 0..10 {
             s.insert(&format!("k{seq}"), group(seq));
         }
-        // removing most of them compacts the order; freed slots are taken again
+        // freed slots are taken again by later groups
         for seq in [0, 2, 3, 5, 6, 8, 9] {
             let slot = s.find(&format!("k{seq}")).expect("present");
             s.remove(slot);
@@ -329,10 +310,5 @@ mod tests {
             .filter_map(|slot| s.at(slot).map(|g| g.seq))
             .collect();
         assert_eq!(seqs, [1, 4, 7, 10, 11, 12]);
-        assert!(
-            s.order.len() <= 2 * s.len() + 1,
-            "{} entries",
-            s.order.len()
-        );
     }
 }
