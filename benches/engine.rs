@@ -145,6 +145,9 @@ enum Times {
 /// The open streams of `Times::Streams`.
 const STREAMS: u64 = 10_000;
 
+/// The ticks of the `connections` benches C2 and C3.
+const TICKS: u64 = 600;
+
 /// W3's select over window `w` (defined `from` this), grouped by `key`.
 fn w3_over(window: &str, key: &str) -> String {
     format!(
@@ -341,40 +344,26 @@ select aggr::win::collect_flattened(event) from in[by_2] group by [source_id(), 
 select {"g": group[0], "n": aggr::stats::count()} from in[per_minute] group by set(event.user) into out;"#,
     );
     const GROUPS: usize = 100_000;
-    const TICKS: u64 = 600;
     group.throughput(Throughput::Elements(TICKS));
     group.bench_function("C2_quiet_ticks_over_100k_interval_groups", |b| {
         b.iter_batched(
             || {
-                // One event per group, all at ingest time 0: their windows close at
-                // one minute, after every tick of the measured loop.
+                // One event per group, at ingest times 0 to 100,000 ns: their
+                // windows close at one minute, after every tick of the measured loop.
                 let mut ex = ticks.executor();
                 ex.drop_lineage();
                 let mut out = Vec::new();
+                let mut ingest = Ingest::new(true, false);
                 for user in 0..GROUPS {
                     let mut data = base[user % base.len()].clone();
                     if let Value::Record(r) = &mut data {
                         r.insert("user".into(), Value::U64(user as u64));
                     }
-                    let id = EventId {
-                        peer: "in".into(),
-                        stream: 0,
-                        event: user as u64,
-                    };
-                    let ev = Ingest::new(true, false).event(data, id, Value::record(), &[], 0);
-                    ex.send("in", ev, &mut out);
+                    send_in(&mut ex, &mut ingest, (0, user), data, &mut out);
                 }
-                assert!(out.is_empty(), "no window closed yet");
                 ex
             },
-            |mut ex| {
-                let mut out = Vec::new();
-                for k in 1..=TICKS {
-                    let tick = trickle::event::Signal::Tick(k * 50_000_000);
-                    ex.signal(&tick, &mut out);
-                }
-                assert!(out.is_empty(), "no window closed within 30 s");
-            },
+            quiet_ticks,
             BatchSize::PerIteration,
         )
     });
@@ -399,18 +388,21 @@ select event from b into out;"#,
                 }
                 ex
             },
-            |mut ex| {
-                let mut out = Vec::new();
-                for k in 1..=TICKS {
-                    let tick = trickle::event::Signal::Tick(k * 50_000_000);
-                    ex.signal(&tick, &mut out);
-                }
-                assert!(out.is_empty(), "no batch timed out within 30 s");
-            },
+            quiet_ticks,
             BatchSize::PerIteration,
         )
     });
     group.finish();
+}
+
+/// `TICKS` ticks 50 ms apart, over 30 s that close no window and time out no batch.
+fn quiet_ticks(mut ex: trickle::exec::Executor) {
+    let mut out = Vec::new();
+    for k in 1..=TICKS {
+        let tick = trickle::event::Signal::Tick(k * 50_000_000);
+        ex.signal(&tick, &mut out);
+    }
+    assert!(out.is_empty(), "nothing closes within 30 s");
 }
 
 criterion_group!(benches, engine, event_time, connections);

@@ -1,7 +1,7 @@
 //! `with size = n, interval = ns` (SPEC §4): a batch that closes at whichever comes
 //! first, n events or ns after its first event ("15 seconds or 1,000 events").
 
-use super::interval::event_time;
+use super::interval::{event_time, ticks_from};
 use super::size::weight;
 use super::{Action, Ticks, Window, WindowError};
 use crate::expr::{ExprRef, Scope};
@@ -66,11 +66,7 @@ impl Window for BatchWindow {
         }
     }
     fn ticks(&self) -> Ticks {
-        match (&self.script, self.next) {
-            (Some(_), _) => Ticks::Never,
-            (None, Some(next)) => Ticks::From(next),
-            (None, None) => Ticks::Idle,
-        }
+        ticks_from(&self.script, self.next)
     }
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(self.clone())

@@ -35,6 +35,16 @@ pub(crate) fn event_time(
     }
 }
 
+/// The ticks of a window open until `next` (ns): none with a `script`, whose
+/// timestamps are its clock.
+pub(crate) fn ticks_from(script: &Option<ExprRef>, next: Option<u64>) -> Ticks {
+    match (script, next) {
+        (Some(_), _) => Ticks::Never,
+        (None, Some(next)) => Ticks::From(next),
+        (None, None) => Ticks::Idle,
+    }
+}
+
 impl Window for IntervalWindow {
     fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, WindowError> {
         let t = event_time(&self.script, scope)?;
@@ -63,11 +73,7 @@ impl Window for IntervalWindow {
         }
     }
     fn ticks(&self) -> Ticks {
-        match (&self.script, self.next) {
-            (Some(_), _) => Ticks::Never,
-            (None, Some(next)) => Ticks::From(next),
-            (None, None) => Ticks::Idle,
-        }
+        ticks_from(&self.script, self.next)
     }
     fn boxed_clone(&self) -> Box<dyn Window> {
         Box::new(self.clone())
