@@ -382,6 +382,7 @@ impl Select {
             } else {
                 self.ticks.arm(g, slot);
             }
+            self.ticks.sweep(&self.slots);
             return Ok(());
         }
         if self.slots.len() >= self.max_groups {
@@ -427,6 +428,7 @@ impl Select {
             if let Some(g) = self.slots.at(slot) {
                 self.ticks.arm(g, slot);
             }
+            self.ticks.sweep(&self.slots);
         }
         Ok(())
     }

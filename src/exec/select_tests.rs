@@ -407,3 +407,23 @@ fn a_tick_closes_the_due_windows_of_many_groups_in_creation_order() {
     assert!(out[0].starts_with(r#"{"g":[0,"#), "{}", out[0]);
     assert!(out[99].starts_with(r#"{"g":[99,"#), "{}", out[99]);
 }
+
+#[test]
+fn timers_of_groups_gone_do_not_pile_up_without_ticks() {
+    // As `--clock index` runs: no ticks, so no timer is ever due. Each group's
+    // batch fills on its second event, which removes the group and leaves its
+    // timer (due in a second) stale.
+    let windows = vec![window(
+        "b",
+        Box::new(BatchWindow::new(2, 1_000_000_000, None)),
+    )];
+    let steps: Vec<Step> = (0..20_000u32)
+        .flat_map(|i| {
+            let g = (i % 200) as u8;
+            [Step::Event { g, dt: 1 }, Step::Event { g, dt: 1 }]
+        })
+        .collect();
+    let (out, most) = run_ticks(&steps, windows, false);
+    assert!(!out.is_empty());
+    assert!(most <= 2 * 200 + 1024 + 1, "{most} timers");
+}

@@ -47,6 +47,21 @@ impl TickPlan {
         }
     }
 
+    /// Drops stale timers once they outnumber the groups: a group removed (its
+    /// window emitted, its stream ended) leaves its timer until it is due, and
+    /// without ticks (`--clock index`) none ever is.
+    pub(super) fn sweep(&mut self, slots: &GroupSlots) {
+        if let TickPlan::Timed(t) = self {
+            if t.queue.len() > 2 * slots.len() + STALE_SLACK {
+                t.queue.retain(|t| {
+                    slots
+                        .get(t.slot, t.seq)
+                        .is_some_and(|g| g.tick_armed == Some(t.due))
+                });
+            }
+        }
+    }
+
     /// The slots of the groups tick `ns` reaches, in creation order.
     pub(super) fn due(&mut self, ns: u64, slots: &mut GroupSlots) -> Vec<u32> {
         match self {
@@ -64,6 +79,9 @@ impl TickPlan {
         }
     }
 }
+
+/// Stale timers tolerated beyond twice the groups, before a sweep.
+const STALE_SLACK: usize = 1024;
 
 /// When a group's first window next acts on a tick: its due time, then the
 /// group's creation number and slot.
