@@ -380,9 +380,8 @@ impl Select {
             if g.chain.is_empty() {
                 self.slots.remove(slot);
             } else {
-                self.ticks.arm(g, slot);
+                self.ticks.arm(&mut self.slots, slot);
             }
-            self.ticks.sweep(&self.slots);
             return Ok(());
         }
         if self.slots.len() >= self.max_groups {
@@ -425,10 +424,7 @@ impl Select {
                 tick_armed: None,
             };
             let slot = self.slots.insert(&text, g);
-            if let Some(g) = self.slots.at(slot) {
-                self.ticks.arm(g, slot);
-            }
-            self.ticks.sweep(&self.slots);
+            self.ticks.arm(&mut self.slots, slot);
         }
         Ok(())
     }
@@ -506,7 +502,7 @@ impl Select {
             if g.chain.is_empty() {
                 self.slots.remove(slot);
             } else {
-                self.ticks.arm(g, slot);
+                self.ticks.arm(&mut self.slots, slot);
             }
         }
         first_err.map_or(Ok(()), Err)

@@ -39,26 +39,17 @@ impl TickPlan {
         }
     }
 
-    /// Group `g` in `slot` took an event or a tick: its window's next tick gets a
+    /// The group in `slot` took an event or a tick: its window's next tick gets a
     /// timer unless an earlier one stands.
-    pub(super) fn arm(&mut self, g: &mut Group, slot: u32) {
-        if let TickPlan::Timed(t) = self {
-            t.arm(g, slot);
-        }
-    }
-
-    /// Drops stale timers once they outnumber the groups: a group removed (its
-    /// window emitted, its stream ended) leaves its timer until it is due, and
-    /// without ticks (`--clock index`) none ever is.
-    pub(super) fn sweep(&mut self, slots: &GroupSlots) {
-        if let TickPlan::Timed(t) = self {
-            if t.queue.len() > 2 * slots.len() + STALE_SLACK {
-                t.queue.retain(|t| {
-                    slots
-                        .get(t.slot, t.seq)
-                        .is_some_and(|g| g.tick_armed == Some(t.due))
-                });
-            }
+    pub(super) fn arm(&mut self, slots: &mut GroupSlots, slot: u32) {
+        let TickPlan::Timed(t) = self else {
+            return;
+        };
+        let Some(g) = slots.at(slot) else {
+            return;
+        };
+        if t.arm(g, slot) {
+            t.sweep(slots);
         }
     }
 
@@ -98,9 +89,10 @@ pub(super) struct TickTimers {
 }
 
 impl TickTimers {
-    fn arm(&mut self, g: &mut Group, slot: u32) {
+    /// Whether it pushed a timer.
+    fn arm(&mut self, g: &mut Group, slot: u32) -> bool {
         let Ticks::From(due) = g.chain.ticks() else {
-            return;
+            return false;
         };
         // A later time waits for the timer that stands; an earlier one (a clock
         // that went back) gets its own, leaving that one stale.
@@ -110,6 +102,21 @@ impl TickTimers {
                 due,
                 seq: g.seq,
                 slot,
+            });
+            return true;
+        }
+        false
+    }
+
+    /// Drops stale timers once they outnumber twice the groups: a group removed
+    /// (its window emitted, its stream ended) leaves its timer until it is due,
+    /// and without ticks (`--clock index`) none ever is.
+    fn sweep(&mut self, slots: &GroupSlots) {
+        if self.queue.len() > 2 * slots.len() + STALE_SLACK {
+            self.queue.retain(|t| {
+                slots
+                    .get(t.slot, t.seq)
+                    .is_some_and(|g| g.tick_armed == Some(t.due))
             });
         }
     }
