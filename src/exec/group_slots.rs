@@ -121,7 +121,8 @@ impl GroupSlots {
         self.slots.get_mut(slot as usize)?.as_mut().map(|(_, g)| g)
     }
 
-    fn at_ref(&self, slot: u32) -> Option<&Group> {
+    /// The group in `slot`, whichever it is.
+    pub(super) fn at_ref(&self, slot: u32) -> Option<&Group> {
         self.slots.get(slot as usize)?.as_ref().map(|(_, g)| g)
     }
 
@@ -231,7 +232,6 @@ mod tests {
             seq,
             panes: Default::default(),
             sliding: None,
-            tick_armed: None,
         }
     }
 

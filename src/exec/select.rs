@@ -80,8 +80,6 @@ pub(super) struct Group {
     pub(super) panes: Panes,
     /// Boxed: groups of the other kinds stay small (sessions make many).
     pub(super) sliding: Option<Box<SlidingWindow>>,
-    /// The due time of the tick timer the group has ([`super::tick_timers`]).
-    pub(super) tick_armed: Option<u64>,
 }
 
 /// A running select.
@@ -380,7 +378,7 @@ impl Select {
             if g.chain.is_empty() {
                 self.slots.remove(slot);
             } else {
-                self.ticks.arm(&mut self.slots, slot);
+                self.ticks.arm(&self.slots, slot);
             }
             return Ok(());
         }
@@ -421,10 +419,9 @@ impl Select {
                 seq,
                 panes: Panes::default(),
                 sliding: None,
-                tick_armed: None,
             };
             let slot = self.slots.insert(&text, g);
-            self.ticks.arm(&mut self.slots, slot);
+            self.ticks.arm(&self.slots, slot);
         }
         Ok(())
     }
@@ -482,7 +479,7 @@ impl Select {
         };
         let cardinality = self.slots.len();
         let mut first_err = None;
-        for slot in self.ticks.due(ns, &mut self.slots) {
+        for slot in self.ticks.due(ns, &self.slots) {
             let Some(g) = self.slots.at(slot) else {
                 continue;
             };
@@ -502,7 +499,7 @@ impl Select {
             if g.chain.is_empty() {
                 self.slots.remove(slot);
             } else {
-                self.ticks.arm(&mut self.slots, slot);
+                self.ticks.arm(&self.slots, slot);
             }
         }
         first_err.map_or(Ok(()), Err)

@@ -127,7 +127,6 @@ impl Select {
             seq,
             panes: Panes::default(),
             sliding,
-            tick_armed: None,
         };
         Ok(self.slots.insert(text, g))
     }

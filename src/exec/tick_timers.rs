@@ -12,7 +12,6 @@
 //! [`Window::ticks`]: crate::window::Window::ticks
 
 use super::group_slots::GroupSlots;
-use super::select::Group;
 use super::timer_queue::TimerQueue;
 use crate::window::{Ticks, WindowSpec};
 
@@ -41,20 +40,14 @@ impl TickPlan {
 
     /// The group in `slot` took an event or a tick: its window's next tick gets a
     /// timer unless an earlier one stands.
-    pub(super) fn arm(&mut self, slots: &mut GroupSlots, slot: u32) {
-        let TickPlan::Timed(t) = self else {
-            return;
-        };
-        let Some(g) = slots.at(slot) else {
-            return;
-        };
-        if t.arm(g, slot) {
-            t.sweep(slots);
+    pub(super) fn arm(&mut self, slots: &GroupSlots, slot: u32) {
+        if let TickPlan::Timed(t) = self {
+            t.arm(slots, slot);
         }
     }
 
     /// The slots of the groups tick `ns` reaches, in creation order.
-    pub(super) fn due(&mut self, ns: u64, slots: &mut GroupSlots) -> Vec<u32> {
+    pub(super) fn due(&mut self, ns: u64, slots: &GroupSlots) -> Vec<u32> {
         match self {
             TickPlan::Deaf => Vec::new(),
             TickPlan::Every => slots.in_order(),
@@ -86,26 +79,55 @@ struct TickTimer {
 #[derive(Default)]
 pub(super) struct TickTimers {
     queue: TimerQueue<TickTimer>,
+    /// By slot: the group (`seq`) and due time of the timer that stands for it.
+    /// Kept here, not in the group, so groups of the other window kinds (a
+    /// hundred thousand sessions) do not carry it.
+    armed: Vec<Armed>,
 }
 
+/// A slot's standing timer: `(seq, due)`.
+type Armed = (u64, u64);
+
+/// A slot with no standing timer (no group has this creation number).
+const UNARMED: Armed = (u64::MAX, 0);
+
 impl TickTimers {
-    /// Whether it pushed a timer.
-    fn arm(&mut self, g: &mut Group, slot: u32) -> bool {
+    /// The due time of the timer that stands for group `seq` in `slot`.
+    fn armed(&self, slot: u32, seq: u64) -> Option<u64> {
+        self.armed
+            .get(slot as usize)
+            .filter(|a| a.0 == seq)
+            .map(|a| a.1)
+    }
+
+    /// Whether `t` is the timer that stands for a live group.
+    fn stands(&self, slots: &GroupSlots, t: &TickTimer) -> bool {
+        self.armed(t.slot, t.seq) == Some(t.due) && slots.get(t.slot, t.seq).is_some()
+    }
+
+    fn arm(&mut self, slots: &GroupSlots, slot: u32) {
+        let Some(g) = slots.at_ref(slot) else {
+            return;
+        };
         let Ticks::From(due) = g.chain.ticks() else {
-            return false;
+            return;
         };
         // A later time waits for the timer that stands; an earlier one (a clock
         // that went back) gets its own, leaving that one stale.
-        if g.tick_armed.is_none_or(|armed| due < armed) {
-            g.tick_armed = Some(due);
-            self.queue.push(TickTimer {
-                due,
-                seq: g.seq,
-                slot,
-            });
-            return true;
+        if self.armed(slot, g.seq).is_some_and(|armed| armed <= due) {
+            return;
         }
-        false
+        let at = slot as usize;
+        if self.armed.len() <= at {
+            self.armed.resize(at + 1, UNARMED);
+        }
+        self.armed[at] = (g.seq, due);
+        self.queue.push(TickTimer {
+            due,
+            seq: g.seq,
+            slot,
+        });
+        self.sweep(slots);
     }
 
     /// Drops stale timers once they outnumber twice the groups: a group removed
@@ -113,28 +135,24 @@ impl TickTimers {
     /// and without ticks (`--clock index`) none ever is.
     fn sweep(&mut self, slots: &GroupSlots) {
         if self.queue.len() > 2 * slots.len() + STALE_SLACK {
-            self.queue.retain(|t| {
-                slots
-                    .get(t.slot, t.seq)
-                    .is_some_and(|g| g.tick_armed == Some(t.due))
-            });
+            let mut queue = std::mem::take(&mut self.queue);
+            queue.retain(|t| self.stands(slots, t));
+            self.queue = queue;
         }
     }
 
-    /// Pops the timers due at `ns`; the groups still armed with them, in creation
-    /// order, are disarmed (the caller arms them again after the tick).
-    fn due(&mut self, ns: u64, slots: &mut GroupSlots) -> Vec<u32> {
+    /// Pops the timers due at `ns`; the groups they stand for, in creation order,
+    /// are disarmed (the caller arms them again after the tick).
+    fn due(&mut self, ns: u64, slots: &GroupSlots) -> Vec<u32> {
         let mut due = Vec::new();
         while self.queue.peek().is_some_and(|t| t.due <= ns) {
             let Some(t) = self.queue.pop() else {
                 break;
             };
             // Else the group is gone, or armed again earlier (this one is stale).
-            if let Some(g) = slots.get_mut(t.slot, t.seq) {
-                if g.tick_armed == Some(t.due) {
-                    g.tick_armed = None;
-                    due.push((t.seq, t.slot));
-                }
+            if self.stands(slots, &t) {
+                self.armed[t.slot as usize] = UNARMED;
+                due.push((t.seq, t.slot));
             }
         }
         due.sort_unstable();
