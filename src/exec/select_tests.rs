@@ -67,20 +67,24 @@ fn select_by_stream(
         stream_grouped,
     }))
 }
+/// Event number `n` of stream 0 of `in`, of JSON `line`, ingested at `ns`.
+fn in_event(line: &str, ns: u64, n: u64) -> Event {
+    Event {
+        data: parse_json(line).unwrap(),
+        meta: Value::record(),
+        ingest_ns: ns,
+        id: EventId {
+            peer: "in".into(),
+            stream: 0,
+            event: n,
+        },
+        ..Event::default()
+    }
+}
 fn feed(sel: &mut Select, lines: &[&str]) -> Vec<String> {
     let mut out = Outputs::new();
     for (i, l) in lines.iter().enumerate() {
-        let ev = Event {
-            data: parse_json(l).unwrap(),
-            meta: Value::record(),
-            ingest_ns: i as u64,
-            id: EventId {
-                peer: "in".into(),
-                stream: 0,
-                event: i as u64,
-            },
-            ..Event::default()
-        };
+        let ev = in_event(l, i as u64, i as u64);
         sel.on_event("in", ev, &mut out).unwrap();
     }
     out.into_iter().map(|(_, e)| e.data.encode()).collect()
@@ -333,17 +337,7 @@ fn run_ticks(steps: &[Step], windows: Vec<WindowSpec>, every: bool) -> (Vec<Stri
         match s {
             Step::Event { g, dt } => {
                 t += dt;
-                let ev = Event {
-                    data: parse_json(&format!(r#"{{"g":{g}}}"#)).unwrap(),
-                    meta: Value::record(),
-                    ingest_ns: t,
-                    id: EventId {
-                        peer: "in".into(),
-                        stream: 0,
-                        event: i as u64,
-                    },
-                    ..Event::default()
-                };
+                let ev = in_event(&format!(r#"{{"g":{g}}}"#), t, i as u64);
                 sel.on_event("in", ev, &mut out).unwrap();
             }
             Step::Tick { dt } => {
