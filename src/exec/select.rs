@@ -64,7 +64,9 @@ impl SelectSpec {
                 (!a.args.is_empty() || a.decl.arity.contains(&0))
                     && a.args.iter().all(|e| e.event_keys(keys))
             })
-            && emit.windows.iter().all(|w| w.proto.event_keys(keys))
+            && emit.windows.iter().all(|w| {
+                w.proto.event_keys(keys) && w.count_time.as_ref().is_none_or(|t| t.event_keys(keys))
+            })
     }
 }
 

@@ -35,6 +35,7 @@ fn window(name: &str, proto: Box<dyn Window>) -> WindowSpec {
         proto,
         kind: crate::window::WinKind::Classic,
         late: None,
+        count_time: None,
     }
 }
 fn select(
@@ -214,6 +215,7 @@ fn max_groups_rejects_new_groups() {
             proto: Box::new(SizeWindow::new(10, None)),
             kind: crate::window::WinKind::Classic,
             late: None,
+            count_time: None,
         }],
     );
     let mut out = Outputs::new();

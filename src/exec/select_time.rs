@@ -29,9 +29,9 @@ impl Select {
             return Ok(ingest_time(ev.ingest_ns));
         };
         let args = &self.spec.emit.args;
-        match &w.kind {
-            WinKind::Time(ts) => Ok(ts.event_time(&w.name, &mut Self::scope(args, ev))?),
-            WinKind::Sliding { time: Some(e), .. } => {
+        match (&w.kind, &w.count_time) {
+            (WinKind::Time(ts), _) => Ok(ts.event_time(&w.name, &mut Self::scope(args, ev))?),
+            (_, Some(e)) => {
                 let v = e.eval(&mut Self::scope(args, ev), &mut Value::Null)?;
                 Ok(time_value(&w.name, &v)?)
             }

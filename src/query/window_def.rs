@@ -218,6 +218,8 @@ pub(crate) fn build(
         proto,
         kind,
         late: s.late.clone(),
+        // What a time kind did not take is a count window's.
+        count_time: s.time.take(),
     })
 }
 
@@ -285,14 +287,20 @@ fn tumbling(
         let spec = time_spec(s, TimeKind::Tumbling { interval });
         return Ok((Box::new(NoWindow), WinKind::Time(spec)));
     }
-    // Tremor's windows: no event time.
+    // Tremor's windows: no watermark. A count window may still take its events'
+    // `time`, for the bounds it reports (SPEC §7.2).
+    let counts = matches!((&w.state, s.size, s.interval), (None, Some(_), None));
     let why = if s.interval.is_some() && s.size.is_none() {
         "needs `time`: a tumbling `interval` window without it runs on ingest time, as in Tremor"
+    } else if counts {
+        "has no effect on a count `tumbling` window: it closes every `size` events"
     } else {
         "applies to windows on time (`interval` with `time`, `hop`, `gap`); this one counts events"
     };
     let mut keys = EVENT_TIME_KEYS.to_vec();
-    keys.push("time");
+    if !counts {
+        keys.push("time");
+    }
     reject(s, &keys, why)?;
     let proto: Box<dyn Window> = match (&w.state, s.size, s.interval) {
         (Some(state), None, None) => {
@@ -343,8 +351,7 @@ fn sliding(w: &DefineWindow, s: &mut Settings) -> Result<Built, Vec<Diagnostic>>
                     s.span("size").or(s.span("count")).unwrap_or(w.span),
                 )]);
             }
-            let time = s.time.take();
-            Ok((Box::new(NoWindow), WinKind::Sliding { size, time }))
+            Ok((Box::new(NoWindow), WinKind::Sliding { size }))
         }
         (None, Some(interval), Some(hop)) => {
             let interval = positive(s, "interval", interval)?;

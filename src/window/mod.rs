@@ -140,8 +140,8 @@ pub enum WinKind {
     Classic,
     /// Event-time windows (tumbling on `time`, hopping, sessions): `exec::timed`.
     Time(std::sync::Arc<event_time::TimeSpec>),
-    /// `sliding` by count: [`sliding::SlidingWindow`]; `time` gives `win::start()`.
-    Sliding { size: u64, time: Option<ExprRef> },
+    /// `sliding` by count: [`sliding::SlidingWindow`].
+    Sliding { size: u64 },
 }
 
 /// A defined window: its name (the last `::` segment), group limit and prototype.
@@ -154,6 +154,9 @@ pub struct WindowSpec {
     pub kind: WinKind,
     /// `late = "NAME"` and where it was written (the select connects it).
     pub late: Option<(String, crate::diag::Span)>,
+    /// The `time` of a count window (`tumbling` or `sliding` by `size`): the
+    /// times its `win::start()` and `win::end()` report, instead of ingest times.
+    pub count_time: Option<ExprRef>,
 }
 
 impl Clone for WindowSpec {
@@ -164,6 +167,7 @@ impl Clone for WindowSpec {
             proto: self.proto.boxed_clone(),
             kind: self.kind.clone(),
             late: self.late.clone(),
+            count_time: self.count_time.clone(),
         }
     }
 }
