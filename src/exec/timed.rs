@@ -32,6 +32,8 @@ pub struct Pane {
     lineage: Lineage,
     /// Emitted; kept for late events until its clock reaches `end + lateness`.
     closed: bool,
+    /// Pushed a later timer once already (see [`Place::rearm`]).
+    pushed_later: bool,
     /// The timer it has in its queue: `(due, start, purge)`. It may be due before
     /// the pane's own time (a session that took events since): then it arms that
     /// when it pops, instead of a timer per event.
@@ -219,6 +221,10 @@ impl TimeState {
     /// steps instead of a look at every clock for every timer.
     pub fn begin_advance(&mut self, clocks: &[(Option<StreamKey>, i64)]) {
         self.due.clear();
+        if clocks.len() < 2 {
+            // One clock: its queue is the order ([`TimeState::pop_due`]).
+            return;
+        }
         for i in 0..clocks.len() {
             self.check_due(clocks, i);
         }
@@ -227,6 +233,9 @@ impl TimeState {
     /// Counts clock `i` among the due ones if its first timer is due. After a
     /// timer of it fired (which arms timers on that clock only).
     pub fn check_due(&mut self, clocks: &[(Option<StreamKey>, i64)], i: usize) {
+        if clocks.len() < 2 {
+            return;
+        }
         let Some((clock, wm)) = clocks.get(i) else {
             return;
         };
@@ -241,7 +250,13 @@ impl TimeState {
     /// ([`TimeState::begin_advance`]); [`TimeState::check_due`] that clock once it
     /// fired. It may be stale.
     pub fn pop_due(&mut self, clocks: &[(Option<StreamKey>, i64)]) -> Option<(usize, Timer)> {
-        let Reverse((_, i)) = self.due.pop()?;
+        let i = match clocks {
+            [(clock, wm)] => {
+                let first = self.queue(clock)?.peek()?;
+                (first.due <= *wm).then_some(0)?
+            }
+            _ => self.due.pop()?.0 .1,
+        };
         let t = match &clocks.get(i)?.0 {
             None => self.timers.pop()?,
             Some(s) => {
@@ -335,9 +350,23 @@ impl Place<'_> {
     }
 
     /// Pane `p` changed: a timer it needs before the one it has is pushed (leaving
-    /// that stale); a later one waits until the one it has pops.
+    /// that stale). A later one waits until the one it has pops, and is then
+    /// pushed among timers due earlier (a heap) — unless it is the pane's first
+    /// later timer and goes at the end of the sorted run now: a session of two
+    /// events, the usual kind, never reaches the heap, and a long session leaves
+    /// one stale timer at most.
     fn rearm(&mut self, p: &mut Pane) {
-        if self.timer(p) < p.armed_timer(self.seq, self.slot) {
+        let (now, has) = (self.timer(p), p.armed_timer(self.seq, self.slot));
+        let later_now = || {
+            !p.pushed_later
+                && now > has
+                && self
+                    .state
+                    .queue(&self.clock)
+                    .is_some_and(|q| q.appends(&now))
+        };
+        if now < has || later_now() {
+            p.pushed_later |= now > has;
             self.state.stale += 1;
             self.arm(p);
         }
@@ -400,6 +429,7 @@ impl Place<'_> {
             aggrs,
             lineage,
             closed: false,
+            pushed_later: false,
             armed: (end, start, false),
         };
         panes.next_id += 1;

@@ -34,6 +34,11 @@ impl<T: Ord> TimerQueue<T> {
         }
     }
 
+    /// Whether pushing `t` appends it to the sorted run (no heap to sift through).
+    pub fn appends(&self, t: &T) -> bool {
+        self.run.back().is_none_or(|last| t >= last)
+    }
+
     /// The earliest timer.
     pub fn peek(&self) -> Option<&T> {
         match (self.run.front(), self.rest.peek()) {
