@@ -135,9 +135,11 @@ impl Timer {
 /// A select's event-time state: watermarks and timers.
 ///
 /// Timers sit in a queue per clock ([`TimerQueue`]) and are never removed from its
-/// middle. A pane that moves its end later (a session taking an event) keeps the
-/// timer it has: when that pops, the pane arms its timer of then ([`fire`]). So a
-/// session of a thousand events pushes a timer per gap it outlives, not per event.
+/// middle. A pane that moves its end later (a session taking an event) pushes that
+/// later timer at once the first time, when it goes at the end of the queue's
+/// sorted run ([`Place::rearm`]); after that it keeps the timer it has, and when
+/// that pops, the pane arms its timer of then ([`fire`]). So a session of a
+/// thousand events pushes a timer per gap it outlives, not per event.
 /// A pane whose timer must come earlier (merged sessions, a kept window reopened)
 /// pushes the new one and leaves the old behind, stale; a popped timer counts only
 /// if its pane still has it. Stale timers are swept out when they outnumber the
