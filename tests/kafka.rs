@@ -185,6 +185,44 @@ fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// Whether a consumer has written output.
+fn busy(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.len() > 0)
+}
+
+/// Events produced per round of [`produce_until`].
+const ROUND: u64 = 500;
+
+/// Produces events `ROUND` at a time from `*next` on until `cond(produced)` holds.
+/// Consumers join the group one after the other: the first may hold every
+/// partition and read all there is before the rebalance that gives the second its
+/// share, and then only events produced after that rebalance reach the second.
+fn produce_until(
+    d: &Path,
+    broker: &Broker,
+    topic: &str,
+    next: &mut u64,
+    what: &str,
+    mut cond: impl FnMut(u64) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        produce(d, broker, topic, *next..*next + ROUND);
+        *next += ROUND;
+        let round = Instant::now();
+        while round.elapsed() < Duration::from_secs(5) {
+            if cond(*next) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(
+            start.elapsed() < KAFKA_DEADLINE,
+            "timed out waiting for {what}"
+        );
+    }
+}
+
 /// The consumer query: per key, the event numbers of 50 events or one second.
 fn consumer_query(d: &Path, broker: &Broker, group: &str, topic: &str) -> String {
     write(
@@ -220,12 +258,16 @@ fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
     let (out_a, out_b) = (d.join("a.jsonl"), d.join("b.jsonl"));
     let a = Trickle::start(&[&q, "-o", out_a.to_str().unwrap()]);
     let b = Trickle::start(&[&q, "-o", out_b.to_str().unwrap()]);
-    produce(&d, &broker, &topic, 0..2_000);
     let files = [out_a.clone(), out_b.clone()];
-    wait_until("half the events and both consumers at work", || {
-        let busy = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
-        covered(&files) >= 1_000 && busy(&out_a) && busy(&out_b)
-    });
+    let mut next = 0;
+    produce_until(
+        &d,
+        &broker,
+        &topic,
+        &mut next,
+        "half the events and both consumers at work",
+        |produced| covered(&files) as u64 >= produced / 2 && busy(&out_a) && busy(&out_b),
+    );
     // One process dies without a word. Its partitions move at the group's next
     // rebalance: tansu 0.6 evicts a silent member after `session.timeout.ms` but
     // rebalances only when the dead member was the group's leader, or when a member
@@ -236,15 +278,18 @@ fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
     a.child.kill().unwrap();
     let _ = a.child.wait();
     let killed_at = Instant::now();
-    produce(&d, &broker, &topic, 2_000..4_000);
+    let total = next + 2_000;
+    produce(&d, &broker, &topic, next..total);
     let evicted = killed_at + SESSION_TIMEOUT + Duration::from_secs(2);
     std::thread::sleep(evicted.saturating_duration_since(Instant::now()));
     let out_c = d.join("c.jsonl");
     let c = Trickle::start(&[&q, "-o", out_c.to_str().unwrap()]);
     let files = [out_a.clone(), out_b.clone(), out_c.clone()];
-    wait_until("every event in an output", || covered(&files) == 4_000);
+    wait_until("every event in an output", || {
+        covered(&files) as u64 == total
+    });
     eprintln!(
-        "all 4,000 events covered {:?} after one consumer was killed",
+        "all {total} events covered {:?} after one consumer was killed",
         killed_at.elapsed()
     );
     for t in [b, c] {
@@ -258,7 +303,7 @@ fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
     assert_eq!(seen.len() as u64, KEYS);
     for (key, ns) in &seen {
         let k: u64 = key[1..].parse().unwrap();
-        let want: BTreeSet<u64> = (0..4_000).filter(|n| n % KEYS == k).collect();
+        let want: BTreeSet<u64> = (0..total).filter(|n| n % KEYS == k).collect();
         assert_eq!(ns, &want, "key {key}");
     }
 }
@@ -275,20 +320,25 @@ fn a_process_that_stops_hands_its_partitions_to_the_other() {
     let (out_a, out_b) = (d.join("a.jsonl"), d.join("b.jsonl"));
     let a = Trickle::start(&[&q, "-o", out_a.to_str().unwrap()]);
     let b = Trickle::start(&[&q, "-o", out_b.to_str().unwrap()]);
-    produce(&d, &broker, &topic, 0..1_000);
     let files = [out_a.clone(), out_b.clone()];
-    wait_until("both consumers at work", || {
-        let busy = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
-        covered(&files) == 1_000 && busy(&out_a) && busy(&out_b)
-    });
+    let mut next = 0;
+    produce_until(
+        &d,
+        &broker,
+        &topic,
+        &mut next,
+        "both consumers at work",
+        |produced| covered(&files) as u64 == produced && busy(&out_a) && busy(&out_b),
+    );
     // Stopped cleanly: it commits what it delivered and leaves the group, and the
     // other process gets its partitions from there.
     let (code, _, err) = a.interrupt();
     assert_eq!(code, 0, "{err}");
     let before = std::fs::read_to_string(&out_a).unwrap();
-    produce(&d, &broker, &topic, 1_000..2_000);
+    let total = next + 1_000;
+    produce(&d, &broker, &topic, next..total);
     wait_until("the other process to read everything", || {
-        covered(&files) == 2_000
+        covered(&files) as u64 == total
     });
     assert_eq!(
         std::fs::read_to_string(&out_a).unwrap(),
