@@ -61,7 +61,7 @@ pub const SETTING_DOCS: &[(&str, &str)] = &[
     ("gap", "a `session` closes this many ns after its last event"),
     ("max_duration", "the longest a `session` may last, in ns"),
     ("max_groups", "at most this many groups at once; events of further groups become errors"),
-    ("time", "the event's time (an expression on the event, ns): makes the window run on event time"),
+    ("time", "the event's time (an expression on the event, ns): makes the window run on event time; on a count window, only the bounds `win::start()` and `win::end()` report"),
     ("delay", "event time: how far (ns) the watermark trails the latest event time seen"),
     ("lateness", "event time: how long (ns) a closed window is kept to take late events and emit again"),
     ("idle", "event time: a stream that sent nothing for this long (ns of processing time) no longer holds the watermark back"),
