@@ -95,7 +95,7 @@ pub fn parse_step(line: &str) -> Result<Step, String> {
     };
     if let Some(key) = record.keys().find(|k| !allowed.contains(&k.as_ref())) {
         return Err(format!(
-            "unknown key `{key}` in a `{kind}` step; allowed: {}",
+            "unknown key `{key}` in this `{kind}` step; allowed: {}",
             allowed.join(", ")
         ));
     }
