@@ -190,36 +190,54 @@ fn busy(p: &Path) -> bool {
     std::fs::metadata(p).is_ok_and(|m| m.len() > 0)
 }
 
-/// Events produced per round of [`produce_until`].
+/// Events produced per round of [`Feed::until`].
 const ROUND: u64 = 500;
 
-/// Produces events `ROUND` at a time from `*next` on until `cond(produced)` holds.
-/// Consumers join the group one after the other: the first may hold every
-/// partition and read all there is before the rebalance that gives the second its
-/// share, and then only events produced after that rebalance reach the second.
-fn produce_until(
-    d: &Path,
-    broker: &Broker,
-    topic: &str,
-    next: &mut u64,
-    what: &str,
-    mut cond: impl FnMut(u64) -> bool,
-) {
-    let start = Instant::now();
-    loop {
-        produce(d, broker, topic, *next..*next + ROUND);
-        *next += ROUND;
-        let round = Instant::now();
-        while round.elapsed() < Duration::from_secs(5) {
-            if cond(*next) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+/// The events produced to one topic so far: `0..next`.
+struct Feed<'a> {
+    d: &'a Path,
+    broker: &'a Broker,
+    topic: &'a str,
+    next: u64,
+}
+
+impl<'a> Feed<'a> {
+    fn new(d: &'a Path, broker: &'a Broker, topic: &'a str) -> Self {
+        Feed {
+            d,
+            broker,
+            topic,
+            next: 0,
         }
-        assert!(
-            start.elapsed() < KAFKA_DEADLINE,
-            "timed out waiting for {what}"
-        );
+    }
+
+    /// Produces `n` more events; returns how many there are now.
+    fn more(&mut self, n: u64) -> u64 {
+        produce(self.d, self.broker, self.topic, self.next..self.next + n);
+        self.next += n;
+        self.next
+    }
+
+    /// Produces events `ROUND` at a time until `cond(produced)` holds. Consumers
+    /// join the group one after the other: the first may hold every partition and
+    /// read all there is before the rebalance that gives the second its share, and
+    /// then only events produced after that rebalance reach the second.
+    fn until(&mut self, what: &str, mut cond: impl FnMut(u64) -> bool) {
+        let start = Instant::now();
+        loop {
+            let produced = self.more(ROUND);
+            let round = Instant::now();
+            while round.elapsed() < Duration::from_secs(5) {
+                if cond(produced) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            assert!(
+                start.elapsed() < KAFKA_DEADLINE,
+                "timed out waiting for {what}"
+            );
+        }
     }
 }
 
@@ -259,15 +277,10 @@ fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
     let a = Trickle::start(&[&q, "-o", out_a.to_str().unwrap()]);
     let b = Trickle::start(&[&q, "-o", out_b.to_str().unwrap()]);
     let files = [out_a.clone(), out_b.clone()];
-    let mut next = 0;
-    produce_until(
-        &d,
-        &broker,
-        &topic,
-        &mut next,
-        "half the events and both consumers at work",
-        |produced| covered(&files) as u64 >= produced / 2 && busy(&out_a) && busy(&out_b),
-    );
+    let mut feed = Feed::new(&d, &broker, &topic);
+    feed.until("half the events and both consumers at work", |produced| {
+        covered(&files) as u64 >= produced / 2 && busy(&out_a) && busy(&out_b)
+    });
     // One process dies without a word. Its partitions move at the group's next
     // rebalance: tansu 0.6 evicts a silent member after `session.timeout.ms` but
     // rebalances only when the dead member was the group's leader, or when a member
@@ -278,8 +291,7 @@ fn two_processes_share_a_topic_and_the_group_recovers_when_one_dies() {
     a.child.kill().unwrap();
     let _ = a.child.wait();
     let killed_at = Instant::now();
-    let total = next + 2_000;
-    produce(&d, &broker, &topic, next..total);
+    let total = feed.more(2_000);
     let evicted = killed_at + SESSION_TIMEOUT + Duration::from_secs(2);
     std::thread::sleep(evicted.saturating_duration_since(Instant::now()));
     let out_c = d.join("c.jsonl");
@@ -321,22 +333,16 @@ fn a_process_that_stops_hands_its_partitions_to_the_other() {
     let a = Trickle::start(&[&q, "-o", out_a.to_str().unwrap()]);
     let b = Trickle::start(&[&q, "-o", out_b.to_str().unwrap()]);
     let files = [out_a.clone(), out_b.clone()];
-    let mut next = 0;
-    produce_until(
-        &d,
-        &broker,
-        &topic,
-        &mut next,
-        "both consumers at work",
-        |produced| covered(&files) as u64 == produced && busy(&out_a) && busy(&out_b),
-    );
+    let mut feed = Feed::new(&d, &broker, &topic);
+    feed.until("both consumers at work", |produced| {
+        covered(&files) as u64 == produced && busy(&out_a) && busy(&out_b)
+    });
     // Stopped cleanly: it commits what it delivered and leaves the group, and the
     // other process gets its partitions from there.
     let (code, _, err) = a.interrupt();
     assert_eq!(code, 0, "{err}");
     let before = std::fs::read_to_string(&out_a).unwrap();
-    let total = next + 1_000;
-    produce(&d, &broker, &topic, next..total);
+    let total = feed.more(1_000);
     wait_until("the other process to read everything", || {
         covered(&files) as u64 == total
     });

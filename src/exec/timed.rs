@@ -223,10 +223,6 @@ impl TimeState {
     /// steps instead of a look at every clock for every timer.
     pub fn begin_advance(&mut self, clocks: &[(Option<StreamKey>, i64)]) {
         self.due.clear();
-        if clocks.len() < 2 {
-            // One clock: its queue is the order ([`TimeState::pop_due`]).
-            return;
-        }
         for i in 0..clocks.len() {
             self.check_due(clocks, i);
         }
@@ -236,6 +232,7 @@ impl TimeState {
     /// timer of it fired (which arms timers on that clock only).
     pub fn check_due(&mut self, clocks: &[(Option<StreamKey>, i64)], i: usize) {
         if clocks.len() < 2 {
+            // One clock: its queue is the order ([`TimeState::pop_due`]).
             return;
         }
         let Some((clock, wm)) = clocks.get(i) else {
