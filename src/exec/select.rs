@@ -356,8 +356,12 @@ impl Select {
         trig: &mut Trigger<'_>,
         out: &mut Outputs,
     ) -> Result<(), ExecError> {
-        // The encoder writes only UTF-8.
-        let text = String::from_utf8_lossy(json);
+        // The encoder writes only UTF-8; checked as such, which is cheaper than
+        // a lossy pass.
+        let text = match std::str::from_utf8(json) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(json),
+        };
         if !matches!(self.kind, WinKind::Classic) {
             return self.group_step_timed(key, &text, stream, trig, out);
         }

@@ -20,6 +20,7 @@ use crate::window::WinKind;
 /// group's states (see [`crate::sys::prefetch`]).
 const PREFETCH_GROUP: usize = 4;
 const PREFETCH_STATES: usize = 2;
+const PREFETCH_QUEUE: usize = 16;
 
 impl Select {
     /// The time of `ev` for the first window: its `time` expression (an integer, or
@@ -173,6 +174,11 @@ impl Select {
             let clock = &clocks[i].0;
             // Timers pop in order: the groups of the next ones are fetched while
             // this one fires, the group first, then (once it is there) its states.
+            // The queue's own lines too: it is read front to back, but too slowly
+            // (a timer per event or two) for the hardware to see the stream.
+            if let Some(t) = state.upcoming(clock, PREFETCH_QUEUE) {
+                crate::sys::prefetch(t, 1);
+            }
             if let Some(t) = state.upcoming(clock, PREFETCH_GROUP) {
                 self.slots.prefetch(t.slot);
             }
