@@ -20,6 +20,8 @@ use crate::window::WinKind;
 /// group's states (see [`crate::sys::prefetch`]).
 const PREFETCH_GROUP: usize = 4;
 const PREFETCH_STATES: usize = 2;
+/// How many timers ahead the queue's own line is fetched: it is read front to
+/// back, but too slowly (a timer per event or two) for the hardware to see it.
 const PREFETCH_QUEUE: usize = 16;
 
 impl Select {
@@ -174,16 +176,16 @@ impl Select {
             let clock = &clocks[i].0;
             // Timers pop in order: the groups of the next ones are fetched while
             // this one fires, the group first, then (once it is there) its states.
-            // The queue's own lines too: it is read front to back, but too slowly
-            // (a timer per event or two) for the hardware to see the stream.
-            if let Some(t) = state.upcoming(clock, PREFETCH_QUEUE) {
-                crate::sys::prefetch(t, 1);
-            }
-            if let Some(t) = state.upcoming(clock, PREFETCH_GROUP) {
-                self.slots.prefetch(t.slot);
-            }
-            if let Some(t) = state.upcoming(clock, PREFETCH_STATES) {
-                self.slots.prefetch_deeper(t.slot, t.seq);
+            if let Some(q) = state.queue(clock) {
+                if let Some(t) = q.ahead(PREFETCH_QUEUE) {
+                    crate::sys::prefetch(t, 1);
+                }
+                if let Some(t) = q.ahead(PREFETCH_GROUP) {
+                    self.slots.prefetch(t.slot);
+                }
+                if let Some(t) = q.ahead(PREFETCH_STATES) {
+                    self.slots.prefetch_deeper(t.slot, t.seq);
+                }
             }
             let cardinality = self.slots.len();
             match self.slots.get_mut(timer.slot, timer.seq) {

@@ -201,7 +201,7 @@ impl TimeState {
         }
     }
 
-    fn queue(&self, clock: &Option<StreamKey>) -> Option<&TimerQueue<Timer>> {
+    pub(super) fn queue(&self, clock: &Option<StreamKey>) -> Option<&TimerQueue<Timer>> {
         match clock {
             None => Some(&self.timers),
             Some(s) => self.stream_timers.get(s),
@@ -291,11 +291,6 @@ impl TimeState {
                 (states.collect(), Lineage::new())
             }
         }
-    }
-
-    /// The timer `k` places behind the next of `clock` (see [`TimerQueue::ahead`]).
-    pub fn upcoming(&self, clock: &Option<StreamKey>, k: usize) -> Option<&Timer> {
-        self.queue(clock).and_then(|q| q.ahead(k))
     }
 
     /// A popped timer turned out stale.
