@@ -40,3 +40,61 @@ pub fn prefetch<T: ?Sized>(value: &T, lines: usize) {
         let _ = at;
     }
 }
+
+/// Bytes of a transparent huge page (x86-64, aarch64 with 4 KiB pages).
+#[cfg(any(target_os = "linux", test))]
+const HUGE_PAGE: usize = 2 << 20;
+
+/// Asks the kernel to back the whole huge pages within `bytes` at `ptr` with
+/// huge pages, before anything is written there. A select with a hundred
+/// thousand open sessions reads tens of megabytes of groups at random: on 4 KiB
+/// pages nearly every read misses the TLB and walks the page tables (two-level
+/// in a VM). Only advice: it changes no result, and the kernel may decline.
+#[cfg(target_os = "linux")]
+pub fn advise_huge<T>(ptr: *const T, bytes: usize) {
+    if let Some((start, len)) = huge_pages_within(ptr as usize, bytes) {
+        // SAFETY: the range lies within an allocation the caller owns; the advice
+        // changes how the kernel backs it, never what it holds.
+        unsafe { libc::madvise(start as *mut libc::c_void, len, libc::MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn advise_huge<T>(_ptr: *const T, _bytes: usize) {}
+
+/// The whole huge pages within `bytes` at `addr`: where they start and how many
+/// bytes they span, if there is one.
+#[cfg(any(target_os = "linux", test))]
+fn huge_pages_within(addr: usize, bytes: usize) -> Option<(usize, usize)> {
+    let start = addr.checked_next_multiple_of(HUGE_PAGE)?;
+    let end = addr.checked_add(bytes)? / HUGE_PAGE * HUGE_PAGE;
+    (end > start).then(|| (start, end - start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{advise_huge, huge_pages_within, HUGE_PAGE};
+
+    #[test]
+    fn only_whole_huge_pages_are_advised() {
+        const H: usize = HUGE_PAGE;
+        assert_eq!(huge_pages_within(H, H), Some((H, H)));
+        assert_eq!(huge_pages_within(H + 1, 2 * H), Some((2 * H, H)));
+        assert_eq!(huge_pages_within(H + 1, 2 * H - 2), None);
+        assert_eq!(huge_pages_within(1, H), None);
+        assert_eq!(
+            huge_pages_within(3 * H - 5, 3 * H + 10),
+            Some((3 * H, 3 * H))
+        );
+        assert_eq!(huge_pages_within(usize::MAX - 3, 10), None);
+        assert_eq!(huge_pages_within(0, 0), None);
+    }
+
+    #[test]
+    fn advised_memory_holds_what_is_written() {
+        let mut v: Vec<u64> = Vec::with_capacity(3 * HUGE_PAGE / 8);
+        advise_huge(v.as_ptr(), v.capacity() * 8);
+        v.extend(0..v.capacity() as u64);
+        assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64));
+    }
+}

@@ -4,6 +4,9 @@
 //! Here each page is twice the one before (the first two are `FIRST` long), so
 //! growing allocates the next page and copies nothing, a select with few groups
 //! holds little, and finding an element is a shift and a count of leading zeros.
+//! A page of 2 MiB or more is advised to take huge pages before it is written
+//! ([`crate::sys::advise_huge`]): groups read at random over tens of megabytes
+//! otherwise cost a TLB miss each.
 
 /// Elements in each of the first two pages.
 const FIRST_BITS: u32 = 4;
@@ -66,8 +69,11 @@ impl<T: Default> Paged<T> {
             } else {
                 FIRST << (page - 1)
             };
-            self.pages
-                .push(std::iter::repeat_with(T::default).take(size).collect());
+            // Advised before it is written: pages already faulted in stay small.
+            let mut page = Vec::with_capacity(size);
+            crate::sys::advise_huge(page.as_ptr(), size * std::mem::size_of::<T>());
+            page.extend(std::iter::repeat_with(T::default).take(size));
+            self.pages.push(page.into_boxed_slice());
         }
         self.pages[page][at] = v;
         self.len += 1;
@@ -106,5 +112,17 @@ mod tests {
         *p.get_mut(4999).expect("present") = 7;
         assert_eq!(p.get(4999), Some(&7));
         assert!(p.get_mut(5000).is_none());
+    }
+
+    /// Pages of megabytes (those advised to take huge pages) hold what is pushed.
+    #[test]
+    fn pages_of_megabytes_hold_their_elements() {
+        // 4 KiB elements: the pages past the ninth span 2 MiB and more.
+        type Big = [[u64; 32]; 16];
+        let mut p: Paged<Big> = Paged::default();
+        for i in 0..3000u64 {
+            p.push([[i; 32]; 16]);
+        }
+        assert!((0..3000u64).all(|i| p.get(i as usize) == Some(&[[i; 32]; 16])));
     }
 }
