@@ -1,6 +1,7 @@
-//! The facts the engine reads from the machine it runs on, in one place: on
-//! `wasm32-unknown-unknown` `SystemTime::now()` panics and there is no host name,
-//! so each read has its answer for that target here rather than beside its caller.
+//! The facts the engine reads from the machine it runs on, and the hints it gives
+//! it (cache prefetches, huge pages), in one place: on `wasm32-unknown-unknown`
+//! `SystemTime::now()` panics, there is no host name and no `madvise`, so each has
+//! its answer for that target here rather than beside its caller.
 
 /// Nanoseconds since the Unix epoch, from the wall clock (`None` before 1677 or
 /// after 2262). chrono reads the JavaScript clock on wasm32, where std's panics.
