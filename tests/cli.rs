@@ -391,6 +391,27 @@ fn test_command_reports_and_exits() {
 }
 
 #[test]
+fn a_blessed_error_passes_from_wherever_it_is_run() {
+    let d = dir("testbless");
+    write(
+        &d,
+        "suite/bad/query.trickle",
+        "select event from in into ou;\n",
+    );
+    write(&d, "suite/bad/in", "{}\n");
+    let case = d.join("suite/bad").display().to_string();
+    let r = trickle(&["test", &case, "--bless"], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let expected = std::fs::read_to_string(d.join("suite/bad/error.txt")).unwrap();
+    // The case's own files are named as the case holds them, not by the path given.
+    assert!(expected.contains("┌─ query.trickle:1:27"), "{expected}");
+    let root = d.display().to_string();
+    let r = trickle(&["test", &root], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.ends_with("1 passed, 0 failed\n"), "{}", r.stdout);
+}
+
+#[test]
 fn graph_draws_queries_only() {
     let d = dir("graph");
     let q = write(&d, "q.trickle", PASSTHROUGH);

@@ -32,6 +32,7 @@ mod walk;
 
 pub use ctx::{AggrCall, ExprCtx};
 pub use modules::{Modules, ScopeId};
+pub(crate) use names::hint as closest_name;
 
 /// Every module of the embedded standard library as `(a::b, text)`, sorted by path.
 pub fn stdlib_modules() -> Vec<(String, &'static str)> {
@@ -48,6 +49,10 @@ use trickle_grammar::ast;
 #[derive(Debug, Clone, Default)]
 pub struct ModulePath {
     pub dirs: Vec<PathBuf>,
+    /// Files found below it are named relative to it in diagnostics: a test
+    /// case's folder, so that its expected errors read the same wherever the
+    /// case is run from.
+    pub shown_from: Option<PathBuf>,
 }
 
 impl ModulePath {
@@ -58,7 +63,19 @@ impl ModulePath {
         if let Ok(p) = std::env::var("TRICKLE_PATH") {
             dirs.extend(p.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
         }
-        ModulePath { dirs }
+        ModulePath {
+            dirs,
+            shown_from: None,
+        }
+    }
+
+    /// The name diagnostics give the file at `p`.
+    pub fn shown_name(&self, p: &Path) -> String {
+        let rel = self
+            .shown_from
+            .as_deref()
+            .and_then(|d| p.strip_prefix(d).ok());
+        rel.unwrap_or(p).display().to_string()
     }
 }
 

@@ -384,7 +384,7 @@ impl Modules {
                 if !p.is_file() {
                     continue;
                 }
-                let name = p.display().to_string();
+                let name = self.path.shown_name(&p);
                 return match std::fs::read(&p).map(String::from_utf8) {
                     Ok(Ok(text)) => Found::File(name, text),
                     Ok(Err(_)) => Found::Unreadable(name, "not UTF-8 text".into()),

@@ -121,6 +121,21 @@ fn missing(q: &ast::QualName, hint: Option<String>) -> Diagnostic {
     d
 }
 
+/// How many arguments an aggregate takes, for its bad arity's hint.
+fn takes(arity: std::ops::RangeInclusive<usize>) -> String {
+    let (lo, hi) = (*arity.start(), *arity.end());
+    let n = |k: usize| match k {
+        0 => "no arguments".to_string(),
+        1 => "1 argument".to_string(),
+        k => format!("{k} arguments"),
+    };
+    if lo == hi {
+        format!("it takes {}", n(lo))
+    } else {
+        format!("it takes {lo} to {}", n(hi))
+    }
+}
+
 fn bad_arity(q: &ast::QualName, expected: &str, n: usize) -> Diagnostic {
     Diagnostic::error(
         codes::BAD_ARITY,
@@ -218,7 +233,8 @@ fn aggregate(
                 args.len()
             ),
             span,
-        ));
+        )
+        .with_help(takes(decl.arity.clone())));
     }
     ctx.in_aggr = true;
     let lowered = l.list(args, ctx);
@@ -331,7 +347,8 @@ fn aggr_hint(m: &str, name: &str) -> Option<String> {
 }
 
 /// The closest candidate within a small edit distance.
-fn hint<'a>(candidates: impl Iterator<Item = &'a str>, name: &str) -> Option<String> {
+/// The candidate closest to `name`, if one is close enough to be a typo of it.
+pub(crate) fn hint<'a>(candidates: impl Iterator<Item = &'a str>, name: &str) -> Option<String> {
     candidates
         .map(|c| (distance(c, name), c))
         .filter(|(d, c)| *d <= 2.max(name.len() / 3) && *c != name)

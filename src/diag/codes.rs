@@ -73,6 +73,8 @@ pub const W_USE_OPERATOR: &str = "W0204";
 /// Constant code that fails when evaluated, where it may never run (a function body,
 /// a `case` arm): it stays a runtime error, the compiler only warns.
 pub const W_CONST_RUNTIME_ERROR: &str = "W0205";
+/// A window's `late` stream that nothing reads: late events would go nowhere.
+pub const W_LATE_UNREAD: &str = "W0206";
 
 // -- queries (query compiler, branch query)
 pub const QUERY_STREAM_NOT_DEFINED: &str = "E0401";

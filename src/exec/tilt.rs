@@ -94,6 +94,7 @@ pub struct Frame {
 
 impl Frame {
     fn reset(&mut self) {
+        self.win.emitted();
         self.aggrs.iter_mut().for_each(|a| a.init());
         self.holds = false;
         self.lineage.clear();
@@ -329,6 +330,9 @@ impl Run<'_, '_, '_> {
     fn emit(&mut self, frames: &mut [Frame], i: usize) -> Result<(), ExecError> {
         let last = i + 1 == frames.len();
         let f = &mut frames[i];
+        if let Some((start, end)) = f.win.bounds() {
+            self.set_bounds(&mut f.aggrs, start as i64, end as i64)?;
+        }
         if !last {
             // The next frame takes this one's lineage in after it emits.
             return self.emit_state(self.offset + i, &mut f.aggrs, &f.lineage);
@@ -340,6 +344,24 @@ impl Run<'_, '_, '_> {
         let lineage = std::mem::replace(&mut f.lineage, room);
         let vals = self.values(&mut f.aggrs)?;
         self.emit_values(self.offset + i, &vals, lineage)
+    }
+
+    /// `win::start()` and `win::end()` in `aggrs` give `[start, end)`: the bounds of
+    /// a time window, not of its events.
+    pub fn set_bounds<A: std::ops::DerefMut<Target = dyn Aggregate>>(
+        &self,
+        aggrs: &mut [A],
+        start: i64,
+        end: i64,
+    ) -> Result<(), ExecError> {
+        for (agg, site) in aggrs.iter_mut().zip(&self.spec.aggrs) {
+            if site.bound {
+                agg.init();
+                agg.accumulate(&[&Value::I64(start), &Value::I64(end)])
+                    .map_err(|e| site.fail(e))?;
+            }
+        }
+        Ok(())
     }
 
     /// Window `window` of the select emits the aggregate states `aggrs`, which hold

@@ -14,7 +14,6 @@ use super::ExecError;
 use crate::aggr::State;
 use crate::aggr::States;
 use crate::event::Lineage;
-use crate::value::Value;
 use crate::window::event_time::{TimeKind, TimeSpec};
 use crate::window::watermark::{StreamKey, Watermarks};
 use rustc_hash::FxHashMap;
@@ -561,13 +560,7 @@ pub fn emit_pane(
     chain: &mut [Frame],
     propagate: bool,
 ) -> Result<(), ExecError> {
-    for (agg, site) in p.aggrs.iter_mut().zip(&run.spec.aggrs) {
-        if site.bound {
-            agg.init();
-            agg.accumulate(&[&Value::I64(p.start), &Value::I64(p.end)])
-                .map_err(|e| site.fail(e))?;
-        }
-    }
+    run.set_bounds(&mut p.aggrs, p.start, p.end)?;
     run.emit_state(0, &mut p.aggrs, &p.lineage)?;
     if propagate && !chain.is_empty() {
         run.head = Some((std::mem::take(&mut p.aggrs), std::mem::take(&mut p.lineage)));

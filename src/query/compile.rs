@@ -152,9 +152,30 @@ impl Compiler {
         self.late = rest;
         for (_, select, name, span) in mine {
             match self.late_target(pipe, &name) {
-                Some(to) => self.graph.connect(select, "late", to, "in"),
+                Some(to) => {
+                    self.graph.connect(select, "late", to, "in");
+                    if self.unread_stream(to) {
+                        self.warnings.push(
+                            Diagnostic::warning(
+                                codes::W_LATE_UNREAD,
+                                format!("Late events go to stream `{name}`, but nothing reads it"),
+                                span,
+                            )
+                            .with_help(format!("e.g. `select event from {name} into err;`")),
+                        );
+                    }
+                }
                 // Its creation failed, which was reported.
                 None if matches!(pipe.nodes.get(&name), Some(NodeRef::Failed)) => {}
+                // Back into an input, a late event would come round again.
+                None if pipe.ins.contains_key(&name) => self.errors.push(
+                    Diagnostic::error(
+                        codes::QUERY_STREAM_NOT_DEFINED,
+                        format!("The window setting `late` names `{name}`, an input of the query"),
+                        span,
+                    )
+                    .with_help("send late events to a stream of their own: `late = \"too_late\"` with `create stream too_late;`"),
+                ),
                 None => self.errors.push(
                     Diagnostic::error(
                         codes::QUERY_STREAM_NOT_DEFINED,
@@ -165,6 +186,12 @@ impl Compiler {
                 ),
             }
         }
+    }
+
+    /// Whether node `n` is a stream no edge leaves: what it is sent goes nowhere.
+    fn unread_stream(&self, n: usize) -> bool {
+        matches!(self.graph.nodes[n].kind, NodeKind::Stream)
+            && !self.graph.edges.iter().any(|e| e.from == n)
     }
 
     /// The node events sent to stream `name` of `pipe` enter.

@@ -86,11 +86,6 @@ pub fn compile_query(
         .modules
         .reads_meta
         .load(std::sync::atomic::Ordering::Relaxed);
-    query.reads_meta = c
-        .bind
-        .modules
-        .reads_meta
-        .load(std::sync::atomic::Ordering::Relaxed);
     Ok(Compiled {
         value: query,
         warnings,

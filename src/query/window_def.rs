@@ -25,6 +25,23 @@ pub(crate) const KNOWN: &str =
                      max_groups, time, delay, lateness, idle, late";
 /// The settings of SPEC §7.1.
 const EVENT_TIME_KEYS: [&str; 4] = ["delay", "lateness", "idle", "late"];
+/// Every setting a `with` accepts (Tremor's two unused ones included).
+const SETTINGS: [&str; 14] = [
+    "size",
+    "count",
+    "interval",
+    "hop",
+    "gap",
+    "max_duration",
+    "max_groups",
+    "time",
+    "delay",
+    "lateness",
+    "idle",
+    "late",
+    "emit_empty_windows",
+    "eviction_period",
+];
 
 /// The `with` settings of one definition, read and type-checked.
 #[derive(Default)]
@@ -66,6 +83,21 @@ fn setting(
     s: &mut Settings,
 ) -> Result<(), Diagnostic> {
     let key = p.key.name.as_str();
+    if !SETTINGS.contains(&key) {
+        let typo = crate::compile::closest_name(SETTINGS.into_iter(), key);
+        let help = typo.map_or_else(
+            || KNOWN.to_string(),
+            |k| format!("did you mean `{k}`? {KNOWN}"),
+        );
+        return Err(err(format!("Unknown window setting `{key}`"), p.key.span).with_help(help));
+    }
+    if let Some(first) = s.span(key) {
+        return Err(
+            err(format!("Window setting `{key}` is given twice"), p.key.span)
+                .with_secondary(first, "first given here")
+                .with_help("keep one of them"),
+        );
+    }
     s.spans.push((key.to_string(), p.key.span));
     if key == "time" {
         // A constant would put every event at one time: it must read the event.
@@ -104,12 +136,7 @@ fn setting(
         "lateness" => &mut s.lateness,
         "idle" => &mut s.idle,
         // Tremor declared these but never read them (LANGUAGE §9): accepted, ignored.
-        "emit_empty_windows" | "eviction_period" => return Ok(()),
-        other => {
-            return Err(
-                err(format!("Unknown window setting `{other}`"), p.key.span).with_help(KNOWN)
-            )
-        }
+        _ => return Ok(()),
     };
     // Times are signed ns inside: a duration must fit.
     match v
@@ -225,14 +252,16 @@ pub(crate) fn build(
 
 type Built = (Box<dyn Window>, WinKind);
 
-/// Rejects `keys` that were set, saying why.
-fn reject(s: &Settings, keys: &[&str], why: &str) -> Result<(), Vec<Diagnostic>> {
-    let es: Vec<Diagnostic> = keys
+/// Rejects `keys` that were set, saying why, in the order they were written.
+fn reject(s: &Settings, keys: &[&str], why: &str, help: &str) -> Result<(), Vec<Diagnostic>> {
+    let mut set: Vec<(&str, Span)> = keys
         .iter()
-        .filter_map(|k| {
-            s.span(k)
-                .map(|sp| err(format!("Window setting `{k}` {why}"), sp))
-        })
+        .filter_map(|k| s.span(k).map(|sp| (*k, sp)))
+        .collect();
+    set.sort_by_key(|(_, sp)| sp.start);
+    let es: Vec<Diagnostic> = set
+        .into_iter()
+        .map(|(k, sp)| err(format!("Window setting `{k}` {why}"), sp).with_help(help))
         .collect();
     if es.is_empty() {
         Ok(())
@@ -248,7 +277,8 @@ fn positive(s: &Settings, key: &str, v: u64) -> Result<i64, Vec<Diagnostic>> {
         _ => Err(vec![err(
             format!("Window setting `{key}` must be greater than 0"),
             s.span(key).unwrap_or_default(),
-        )]),
+        )
+        .with_help("a duration in ns, e.g. `datetime::with_seconds(10)`")]),
     }
 }
 
@@ -277,8 +307,24 @@ fn tumbling(
         s,
         &["hop", "gap", "max_duration"],
         "is not used by `tumbling` windows",
+        "`hop` belongs to `sliding` windows, `gap` and `max_duration` to `session` windows",
     )?;
     let bad = |msg: &str| vec![err(msg, w.span)];
+    let missing = || {
+        vec![err(
+            "Bad window configuration, one of `size`, `interval`, or `state` is required.",
+            w.span,
+        )
+        .with_help(if s.has("time") {
+            "on event time: `interval = datetime::with_seconds(10), time = event.ts`"
+        } else {
+            "e.g. `size = 100` (events) or `interval = datetime::with_seconds(10)`"
+        })]
+    };
+    // Said before what the other settings do not fit: nothing says what to count.
+    if (&w.state, s.size, s.interval) == (&None, None, None) {
+        return Err(missing());
+    }
     if let (Some(interval), true, None, None) = (s.interval, s.has("time"), &w.state, s.size) {
         if script.is_some() {
             return Err(bad("A tumbling window on `time` has no `script`"));
@@ -301,7 +347,12 @@ fn tumbling(
     if !counts {
         keys.push("time");
     }
-    reject(s, &keys, why)?;
+    let help = if counts {
+        "remove it; on event time, use `interval` with `time`"
+    } else {
+        "on event time, use `interval` with `time = ...` (e.g. `time = event.ts`)"
+    };
+    reject(s, &keys, why, help)?;
     let proto: Box<dyn Window> = match (&w.state, s.size, s.interval) {
         (Some(state), None, None) => {
             let state = bind.fold(scope, state, args).map_err(|e| {
@@ -323,11 +374,7 @@ fn tumbling(
         (None, Some(size), Some(interval)) => Box::new(BatchWindow::new(size, interval, script)),
         (None, Some(size), None) => Box::new(SizeWindow::new(size, script)),
         (None, None, Some(interval)) => Box::new(IntervalWindow::new(interval, script)),
-        (None, None, None) => {
-            return Err(bad(
-                "Bad window configuration, one of `size`, `interval`, or `state` is required.",
-            ))
-        }
+        (None, None, None) => return Err(missing()),
     };
     Ok((proto, WinKind::Classic))
 }
@@ -337,6 +384,7 @@ fn sliding(w: &DefineWindow, s: &mut Settings) -> Result<Built, Vec<Diagnostic>>
         s,
         &["gap", "max_duration"],
         "is not used by `sliding` windows",
+        "`gap` and `max_duration` belong to `session` windows",
     )?;
     match (s.size, s.interval, s.hop) {
         (Some(size), None, None) => {
@@ -344,12 +392,14 @@ fn sliding(w: &DefineWindow, s: &mut Settings) -> Result<Built, Vec<Diagnostic>>
                 s,
                 &EVENT_TIME_KEYS,
                 "has no effect on a count `sliding` window: it emits for every event",
+                "on event time, use `interval` and `hop` with `time`",
             )?;
             if size == 0 {
                 return Err(vec![err(
                     "Window setting `size` must be greater than 0",
                     s.span("size").or(s.span("count")).unwrap_or(w.span),
-                )]);
+                )
+                .with_help("the number of events each result covers, e.g. `size = 10`")]);
             }
             Ok((Box::new(NoWindow), WinKind::Sliding { size }))
         }
@@ -377,15 +427,18 @@ fn sliding(w: &DefineWindow, s: &mut Settings) -> Result<Built, Vec<Diagnostic>>
         (None, None, Some(_)) => Err(vec![err(
             "A sliding window with `hop` needs an `interval`",
             s.span("hop").unwrap_or(w.span),
-        )]),
+        )
+        .with_help("windows of `interval` ns start every `hop` ns, e.g. `interval = datetime::with_seconds(60)`")]),
         (Some(_), _, _) => Err(vec![err(
             "A sliding window has either `size` (events) or `interval` and `hop` (time), not both",
-            w.span,
-        )]),
+            s.span("interval").or(s.span("hop")).unwrap_or(w.span),
+        )
+        .with_help("remove `size` for windows on time, or `interval` and `hop` for the last `size` events")]),
         (None, None, None) => Err(vec![err(
             "A sliding window needs `size`, or `interval` and `hop`",
             w.span,
-        )]),
+        )
+        .with_help("e.g. `size = 10` (the last 10 events) or `interval = datetime::with_seconds(60), hop = datetime::with_seconds(10)`")]),
     }
 }
 
@@ -394,6 +447,7 @@ fn session(w: &DefineWindow, s: &mut Settings) -> Result<Built, Vec<Diagnostic>>
         s,
         &["size", "count", "interval", "hop"],
         "is not used by `session` windows",
+        "a session ends `gap` ns after its last event; `max_duration` caps its length",
     )?;
     let Some(gap) = s.gap else {
         return Err(vec![err("A session window needs a `gap`", w.span)
@@ -407,7 +461,8 @@ fn session(w: &DefineWindow, s: &mut Settings) -> Result<Built, Vec<Diagnostic>>
                 return Err(vec![err(
                     format!("`max_duration` ({m}) must be at least the `gap` ({gap}): one event's session spans `gap`"),
                     s.span("max_duration").unwrap_or(w.span),
-                )]);
+                )
+                .with_help(format!("e.g. `max_duration = {gap}` or more"))]);
             }
             Some(m)
         }

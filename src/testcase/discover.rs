@@ -1,6 +1,7 @@
 //! Finding case folders: every folder at or below a root that holds
-//! `query.trickle` or `script.tremor`, sorted by path. A case folder is not
-//! searched further, since its subfolders hold the case's modules.
+//! `query.trickle` or `script.tremor`, sorted by path. Below a case folder,
+//! whose subfolders hold its modules, a folder is a case only when it also holds
+//! an input (`in` or `steps`).
 
 use std::path::{Path, PathBuf};
 
@@ -66,16 +67,15 @@ pub fn discover(root: &Path) -> Result<Vec<Case>, String> {
         return Err(format!("no such folder: {}", root.display()));
     }
     let mut cases = Vec::new();
-    walk(root, &mut cases)?;
+    walk(root, false, &mut cases)?;
     cases.sort_by(|a, b| a.dir.cmp(&b.dir));
     Ok(cases)
 }
 
-fn walk(dir: &Path, cases: &mut Vec<Case>) -> Result<(), String> {
-    if let Some(case) = Case::at(dir) {
-        cases.push(case);
-        return Ok(());
-    }
+fn walk(dir: &Path, in_case: bool, cases: &mut Vec<Case>) -> Result<(), String> {
+    let case = Case::at(dir).filter(|_| !in_case || has_input(dir));
+    let in_case = in_case || case.is_some();
+    cases.extend(case);
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut subdirs: Vec<PathBuf> = entries
@@ -85,9 +85,13 @@ fn walk(dir: &Path, cases: &mut Vec<Case>) -> Result<(), String> {
         .collect();
     subdirs.sort();
     for sub in subdirs {
-        walk(&sub, cases)?;
+        walk(&sub, in_case, cases)?;
     }
     Ok(())
+}
+
+fn has_input(dir: &Path) -> bool {
+    ["in", "steps"].iter().any(|f| dir.join(f).is_file())
 }
 
 #[cfg(test)]
@@ -97,12 +101,14 @@ mod tests {
     use std::fs;
 
     #[test]
-    fn finds_nested_cases_sorted_and_not_inside_cases() {
+    fn finds_nested_cases_sorted_and_inside_cases_only_with_input() {
         let root = tempdir("discover");
         for (d, f) in [
             ("b/two", "query.trickle"),
             ("a/one", "script.tremor"),
             ("a/one/mods/inner", "script.tremor"),
+            ("a/one/nested", "query.trickle"),
+            ("a/one/nested", "steps"),
             ("c/empty", "README"),
         ] {
             fs::create_dir_all(root.join(d)).unwrap();
@@ -113,9 +119,10 @@ mod tests {
             .iter()
             .map(|c| c.dir.strip_prefix(&root).unwrap().to_path_buf())
             .collect();
-        assert_eq!(names, vec![PathBuf::from("a/one"), PathBuf::from("b/two")]);
+        let want = ["a/one", "a/one/nested", "b/two"].map(PathBuf::from);
+        assert_eq!(names, want);
         assert_eq!(cases[0].kind, CaseKind::Script);
-        assert_eq!(cases[1].kind, CaseKind::Query);
+        assert_eq!(cases[2].kind, CaseKind::Query);
         assert!(discover(&root.join("missing")).is_err());
     }
 

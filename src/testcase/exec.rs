@@ -52,9 +52,12 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
             }
         }
     };
+    let path = ModulePath {
+        shown_from: Some(case.dir.clone()),
+        ..ModulePath::new(Some(&case.dir), &[])
+    };
     let mut sources = SourceMap::new();
-    let file = sources.add(program.display().to_string(), text);
-    let path = ModulePath::new(Some(&case.dir), &[]);
+    let file = sources.add(path.shown_name(&program), text);
     match case.kind {
         CaseKind::Script => match compile_script(&mut sources, file, &path) {
             Ok(c) => {

@@ -22,4 +22,7 @@ pub enum WindowError {
     /// An event-time window's `time` is not an integer.
     #[error("The `time` of window `{window}` must be an integer (ns), but it is `{value}`")]
     BadTime { window: String, value: Value },
+    /// An event-time window's `time` is an integer past the signed 64-bit ns times count in.
+    #[error("The `time` of window `{window}` is out of range: `{value}` ns is past {max} (the year 2262)", max = i64::MAX)]
+    TimeOutOfRange { window: String, value: Value },
 }

@@ -63,9 +63,13 @@ impl TimeSpec {
 
 /// The value of a `time` expression as ns.
 pub fn time_value(window: &str, v: &Value) -> Result<i64, WindowError> {
-    v.as_i64().ok_or_else(|| WindowError::BadTime {
-        window: window.to_string(),
-        value: v.clone(),
+    v.as_i64().ok_or_else(|| {
+        let (window, value) = (window.to_string(), v.clone());
+        if matches!(v, Value::U64(_)) {
+            WindowError::TimeOutOfRange { window, value }
+        } else {
+            WindowError::BadTime { window, value }
+        }
     })
 }
 

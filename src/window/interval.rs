@@ -10,7 +10,11 @@ use crate::value::Value;
 #[derive(Clone)]
 pub struct IntervalWindow {
     interval: u64,
+    /// The open window, `[start, next)`, once an event opened it.
+    start: u64,
     next: Option<u64>,
+    /// The window an event or tick just closed, until its result went out.
+    closed: Option<(u64, u64)>,
     script: Option<ExprRef>,
 }
 
@@ -18,9 +22,23 @@ impl IntervalWindow {
     pub fn new(interval: u64, script: Option<ExprRef>) -> Self {
         IntervalWindow {
             interval,
+            start: 0,
             next: None,
+            closed: None,
             script,
         }
+    }
+
+    /// The open window ends at `next`; the next one opens at `t`.
+    fn close(&mut self, next: u64, t: u64) -> Action {
+        self.closed = Some((self.start, next));
+        self.open(t);
+        Action::EMIT_EXCLUDE
+    }
+
+    fn open(&mut self, t: u64) {
+        self.start = t;
+        self.next = Some(t.saturating_add(self.interval));
     }
 }
 
@@ -50,13 +68,10 @@ impl Window for IntervalWindow {
         let t = event_time(&self.script, scope)?;
         match self.next {
             None => {
-                self.next = Some(t.saturating_add(self.interval));
+                self.open(t);
                 Ok(Action::NONE)
             }
-            Some(next) if next <= t => {
-                self.next = Some(t.saturating_add(self.interval));
-                Ok(Action::EMIT_EXCLUDE)
-            }
+            Some(next) if next <= t => Ok(self.close(next, t)),
             Some(_) => Ok(Action::NONE),
         }
     }
@@ -65,10 +80,7 @@ impl Window for IntervalWindow {
             return Ok(Action::NONE);
         }
         match self.next {
-            Some(next) if next <= ns => {
-                self.next = Some(ns.saturating_add(self.interval));
-                Ok(Action::EMIT_EXCLUDE)
-            }
+            Some(next) if next <= ns => Ok(self.close(next, ns)),
             _ => Ok(Action::NONE),
         }
     }
@@ -80,6 +92,12 @@ impl Window for IntervalWindow {
     }
     fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool {
         super::script_keys(self.script.as_ref(), keys)
+    }
+    fn bounds(&self) -> Option<(u64, u64)> {
+        self.closed.or(self.next.map(|next| (self.start, next)))
+    }
+    fn emitted(&mut self) {
+        self.closed = None;
     }
 }
 
@@ -99,6 +117,23 @@ mod tests {
         assert_eq!(event_at(&mut w, &ev, 39).unwrap(), Action::NONE);
         assert_eq!(w.on_tick(40).unwrap(), Action::EMIT_EXCLUDE);
         assert_eq!(w.on_tick(41).unwrap(), Action::NONE);
+    }
+
+    #[test]
+    fn bounds_are_the_closed_window_until_it_emitted() {
+        let mut w = IntervalWindow::new(10, None);
+        let ev = Value::Null;
+        assert_eq!(w.bounds(), None);
+        event_at(&mut w, &ev, 3).unwrap();
+        assert_eq!(w.bounds(), Some((3, 13)));
+        assert_eq!(event_at(&mut w, &ev, 14).unwrap(), Action::EMIT_EXCLUDE);
+        assert_eq!(w.bounds(), Some((3, 13)));
+        w.emitted();
+        assert_eq!(w.bounds(), Some((14, 24)));
+        assert_eq!(w.on_tick(30).unwrap(), Action::EMIT_EXCLUDE);
+        assert_eq!(w.bounds(), Some((14, 24)));
+        w.emitted();
+        assert_eq!(w.bounds(), Some((30, 40)));
     }
 
     #[test]

@@ -126,6 +126,14 @@ pub trait Window: Send + Sync {
     /// `keys`; `false` when it may read the event otherwise (see
     /// [`crate::expr::Expr::event_keys`]).
     fn event_keys(&self, keys: &mut Vec<crate::value::Str>) -> bool;
+    /// The bounds `[start, end)` in ns of the window that emits now: the one the
+    /// last event or tick closed, else the open one. `None` for a window that
+    /// counts events: `win::start()` and `win::end()` are then its events' times.
+    fn bounds(&self) -> Option<(u64, u64)> {
+        None
+    }
+    /// The window's result went out (or it held nothing): what it closed is gone.
+    fn emitted(&mut self) {}
 }
 
 /// [`Window::event_keys`] of a window with an optional script.
