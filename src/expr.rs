@@ -47,6 +47,10 @@ pub trait Expr: Send + Sync {
     fn event_keys(&self, _keys: &mut Vec<Str>) -> bool {
         false
     }
+    /// Where it is written (`file:line:col`), for an error about its value.
+    fn position(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A shared compiled expression.

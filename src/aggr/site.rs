@@ -12,25 +12,29 @@ pub struct AggrSite {
     pub args: Vec<ExprRef>,
     /// `win::start()` / `win::end()`: accumulates the event's time ([`super::is_bound`]).
     pub bound: bool,
+    /// Where the call is written (`file:line:col`), for its runtime errors.
+    pub at: Option<String>,
 }
 
 impl AggrSite {
     /// The aggregate's error, with its name and arity.
     pub fn fail(&self, error: FnError) -> AggrError {
         let arity = self.args.len().max(*self.decl.arity.start());
-        AggrError::new(self.decl, arity, error)
+        AggrError::new(self.decl, arity, error).at(self.at.clone())
     }
 }
 
 /// An aggregate call failed: "Bad type passed to function stats::sum/1".
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}", error.render(module, name, *arity))]
+#[error("{}{}", at.as_ref().map(|p| format!("{p}: ")).unwrap_or_default(), error.render(module, name, *arity))]
 pub struct AggrError {
     pub module: &'static str,
     pub name: &'static str,
     /// The call's argument count, as the message shows it.
     pub arity: usize,
     pub error: FnError,
+    /// Where the call is written (SPEC §11: runtime errors say where).
+    pub at: Option<String>,
 }
 
 impl AggrError {
@@ -41,6 +45,12 @@ impl AggrError {
             name: decl.name,
             arity,
             error,
+            at: None,
         }
+    }
+
+    /// This error, at `at` (`file:line:col`).
+    pub fn at(self, at: Option<String>) -> Self {
+        AggrError { at, ..self }
     }
 }

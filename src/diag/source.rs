@@ -51,6 +51,11 @@ impl SourceMap {
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, col)
     }
+    /// `file:line:col` of where `span` starts, as runtime error texts begin.
+    pub fn position(&self, span: crate::diag::Span) -> String {
+        let (line, col) = self.line_col(span.file, span.start);
+        format!("{}:{line}:{col}", self.name(span.file))
+    }
     /// The ids of every file, in the order they were added.
     pub fn ids(&self) -> impl Iterator<Item = FileId> {
         0..self.names.len() as FileId

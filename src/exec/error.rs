@@ -7,6 +7,26 @@ use crate::expr::EvalError;
 use crate::value::Value;
 use crate::window::WindowError;
 
+/// Where the expression an error is about is written: `file:line:col: ` before
+/// the message (SPEC §11), or nothing for an expression that does not know.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct At(pub Option<String>);
+
+impl At {
+    pub fn of(e: &crate::expr::ExprRef) -> At {
+        At(e.position())
+    }
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(p) => write!(f, "{p}: "),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A node's runtime error.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ExecError {
@@ -20,11 +40,15 @@ pub enum ExecError {
     #[error(transparent)]
     Window(#[from] WindowError),
     /// A `where` or `having` guard did not return a bool.
-    #[error("The `{clause}` clause must evaluate to a bool, but it returned `{value}`")]
-    Guard { clause: &'static str, value: Value },
+    #[error("{at}The `{clause}` clause must evaluate to a bool, but it returned `{value}`")]
+    Guard {
+        clause: &'static str,
+        value: Value,
+        at: At,
+    },
     /// `group by each(...)` of something other than an array.
-    #[error("Bad type in `each` of a group by: expected an array, got {got}")]
-    GroupEach { got: &'static str },
+    #[error("{at}Bad type in `each` of a group by: expected an array, got {got}")]
+    GroupEach { got: &'static str, at: At },
     /// A new group beyond the window's `max_groups` (Tremor's spelling kept).
     #[error("Maxmimum amount of groups reached ({max}). Ignoring group {group}")]
     TooManyGroups { max: usize, group: String },

@@ -65,7 +65,10 @@ impl GroupSpec {
             GroupSpec::Each(e) => {
                 let v = e.eval(scope, &mut Value::Null)?;
                 let Value::Array(elems) = v else {
-                    return Err(ExecError::GroupEach { got: v.type_name() });
+                    return Err(ExecError::GroupEach {
+                        got: v.type_name(),
+                        at: super::error::At::of(e),
+                    });
                 };
                 *keys = if keys.is_empty() {
                     elems.into_iter().map(|e| vec![e]).collect()

@@ -275,10 +275,9 @@ impl Select {
                 // A window of just this event: `win::start()` is its ingest time.
                 let time = crate::event::ingest_time(scope.ctx.ingest_ns);
                 accumulate(agg.as_mut(), site, &mut scope, time)?;
-                vals.push(
-                    agg.emit()
-                        .map_err(|e| AggrError::new(site.decl, site.args.len(), e))?,
-                );
+                vals.push(agg.emit().map_err(|e| {
+                    AggrError::new(site.decl, site.args.len(), e).at(site.at.clone())
+                })?);
             }
             scope.aggrs = &vals;
             let mut result = spec.target.eval(&mut scope, &mut Value::Null)?;

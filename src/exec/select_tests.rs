@@ -26,6 +26,7 @@ fn aggr(module: &str, name: &str, args: Vec<ExprRef>) -> AggrSite {
         decl: crate::aggr::lookup(module, name).expect("aggregate exists"),
         args,
         bound: false,
+        at: None,
     }
 }
 fn window(name: &str, proto: Box<dyn Window>) -> WindowSpec {

@@ -35,6 +35,7 @@ impl EmitSpec {
                     decl,
                     args: Vec::new(),
                     bound: true,
+                    at: None,
                 });
             }
             spec.marks = true;
@@ -478,6 +479,10 @@ pub fn accumulate(
 pub fn guard(e: &ExprRef, scope: &mut Scope<'_>, clause: &'static str) -> Result<bool, ExecError> {
     match e.eval(scope, &mut Value::Null)? {
         Value::Bool(b) => Ok(b),
-        value => Err(ExecError::Guard { clause, value }),
+        value => Err(ExecError::Guard {
+            clause,
+            value,
+            at: super::error::At::of(e),
+        }),
     }
 }

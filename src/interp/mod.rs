@@ -66,12 +66,7 @@ impl RuntimeError {
     }
     /// The error text for `{"error": TEXT, ...}`: message and source position.
     pub fn render(&self, sources: &SourceMap) -> String {
-        let (line, col) = sources.line_col(self.span.file, self.span.start);
-        let mut s = format!(
-            "{}:{line}:{col}: {}",
-            sources.name(self.span.file),
-            self.message
-        );
+        let mut s = format!("{}: {}", sources.position(self.span), self.message);
         if let Some(n) = &self.note {
             s.push_str("\nNOTE: ");
             s.push_str(n);

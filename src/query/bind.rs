@@ -69,6 +69,10 @@ impl Expr for BoundExpr {
         })
     }
 
+    fn position(&self) -> Option<String> {
+        Some(self.sources.position(self.expr.span))
+    }
+
     fn constant(&self) -> Option<&Value> {
         self.expr.as_const()
     }

@@ -142,6 +142,7 @@ impl Compiler {
         let aggrs: Vec<AggrSite> = std::mem::take(&mut ctx.aggregates)
             .into_iter()
             .map(|a| AggrSite {
+                at: Some(self.bind.sources.position(a.span)),
                 bound: crate::aggr::is_bound(a.decl),
                 decl: a.decl,
                 args: a

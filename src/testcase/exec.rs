@@ -199,8 +199,10 @@ fn play(
     Ok(())
 }
 
-/// Runs a script over the events: `state` kept, `$ = {}` per event, drops skipped,
-/// the first runtime error stops the case. Signals mean nothing to a script.
+/// Runs a script over the events: `state` kept, `$ = {}` per event, drops skipped.
+/// A runtime error does not stop the case: as on `trickle run`, the event's
+/// output is `{"error": TEXT, "event": EVENT}` (what an `error.txt` is compared
+/// with). Signals mean nothing to a script.
 fn run_script(
     input: Input,
     player: Player,
@@ -213,16 +215,23 @@ fn run_script(
         let Feed::Event(_, mut event) = f else {
             return;
         };
-        if actual.error.is_some() {
-            return;
-        }
+        let original = event.data.clone();
         let mut data = std::mem::take(&mut event.data);
         let ctx = event.ctx();
         let mut meta = Value::record();
         match run(&mut data, &mut meta, &mut state, &ctx) {
             Ok(Outcome::Emit { value, .. }) => actual.outputs.push(value),
             Ok(Outcome::Drop) => {}
-            Err(e) => actual.error = Some(runtime_error_text(&e, sources)),
+            Err(e) => {
+                actual
+                    .soft_errors
+                    .push_str(&runtime_error_text(&e, sources));
+                actual.soft_errors.push('\n');
+                actual.outputs.push(crate::record! {
+                    "error" => e.render(sources),
+                    "event" => original,
+                });
+            }
         }
     };
     // A script has nothing to drain.
@@ -285,7 +294,7 @@ mod tests {
     }
 
     #[test]
-    fn script_runs_keep_state_and_stop_at_errors() {
+    fn script_runs_keep_state_and_report_errors_as_records() {
         let sources = SourceMap::new();
         let mut seen = Vec::new();
         let input = lines("1\n\n2\n3\n4\n5\n");
@@ -310,10 +319,17 @@ mod tests {
                 }
             },
         );
-        assert_eq!(actual.outputs, vec![Value::from(1), Value::from(3)]);
-        let err = actual.error.unwrap();
-        assert!(err.contains("boom") && err.contains("a hint"), "{err}");
-        assert_eq!(seen.len(), 4, "the error stopped the case");
+        assert_eq!(actual.outputs.len(), 4, "{:?}", actual.outputs);
+        assert_eq!(actual.outputs[..2], [Value::from(1), Value::from(3)]);
+        let record = &actual.outputs[2];
+        assert_eq!(record.get("event"), Some(&Value::from(4)));
+        let text = record.get("error").and_then(Value::as_str).unwrap();
+        assert!(text.contains("boom"), "{text}");
+        assert_eq!(actual.outputs[3], Value::from(5), "the case went on");
+        assert!(actual.error.is_none());
+        let soft = &actual.soft_errors;
+        assert!(soft.contains("boom") && soft.contains("a hint"), "{soft}");
+        assert_eq!(seen.len(), 5);
         assert_eq!(seen[1].0, 1);
         assert_eq!(seen[3].1, Some(3));
         assert!(seen.iter().all(|s| s.2 == Value::record()));
