@@ -152,7 +152,7 @@ impl Graph {
     }
 
     /// Nodes in topological order (Kahn, lowest index first); `Err` names a node on a cycle.
-    pub fn topo_order(&self) -> Result<Vec<usize>, String> {
+    pub fn topo_order(&self) -> Result<Vec<usize>, Vec<usize>> {
         let n = self.nodes.len();
         let mut indeg = vec![0usize; n];
         let mut succ: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
@@ -173,10 +173,40 @@ impl Graph {
             }
         }
         if order.len() < n {
-            let stuck = (0..n).find(|&i| indeg[i] > 0).unwrap_or(0);
-            return Err(self.nodes[stuck].name.clone());
+            return Err(self.cycle(&indeg));
         }
         Ok(order)
+    }
+
+    /// A cycle among the nodes a topological sort could not order (`indeg` > 0
+    /// left), in edge order. Each has a predecessor among them: stepping back
+    /// from one `n` times lands on a cycle, which the same steps then go round.
+    fn cycle(&self, indeg: &[usize]) -> Vec<usize> {
+        let stuck = |i: usize| indeg[i] > 0;
+        let pred = |i: usize| {
+            self.edges
+                .iter()
+                .filter(|e| e.to == i && stuck(e.from))
+                .map(|e| e.from)
+                .min()
+        };
+        let Some(mut at) = (0..indeg.len()).find(|&i| stuck(i)) else {
+            return Vec::new();
+        };
+        for _ in 0..indeg.len() {
+            at = pred(at).unwrap_or(at);
+        }
+        let mut cycle = vec![at];
+        let mut i = pred(at).unwrap_or(at);
+        while i != at && cycle.len() <= indeg.len() {
+            cycle.push(i);
+            i = pred(i).unwrap_or(at);
+        }
+        cycle.reverse();
+        // From its earliest node: the order the query made them in.
+        let first = (0..cycle.len()).min_by_key(|&k| cycle[k]).unwrap_or(0);
+        cycle.rotate_left(first);
+        cycle
     }
 }
 
@@ -218,7 +248,15 @@ mod tests {
         g.connect(i, "out", a, "in");
         g.connect(a, "out", b, "in");
         assert_eq!(g.topo_order().unwrap(), vec![0, 1, 2]);
+        let o = g.add("o", stream());
+        g.connect(b, "out", o, "in");
         g.connect(b, "out", a, "in");
-        assert!(g.topo_order().is_err());
+        // `o` cannot be ordered either, but only `a` and `b` are on the cycle.
+        assert_eq!(g.topo_order(), Err(vec![a, b]));
+        let c = g.add("c", stream());
+        g.connect(c, "out", c, "in");
+        g.connect(i, "out", c, "in");
+        let cycle = g.topo_order().unwrap_err();
+        assert!(cycle == vec![a, b] || cycle == vec![c], "{cycle:?}");
     }
 }

@@ -485,8 +485,16 @@ impl<'a> Builder<'a> {
         self.tight_colon = tight;
         let mut docs = head;
         if any {
+            // A comment ended the last element's line: the closer starts the next
+            // line at the bracket's own indent, not the elements'.
+            let commented = matches!(inner.last(), Some(Doc::HardLine));
+            if commented {
+                inner.pop();
+            }
             docs.push(indent(inner));
-            if !ends_with_break(&docs) || pad {
+            if commented {
+                docs.push(Doc::HardLine);
+            } else if !ends_with_break(&docs) || pad {
                 docs.push(edge);
             }
         } else {
@@ -538,9 +546,20 @@ impl<'a> Builder<'a> {
         self.arms(out);
     }
 
+    /// The start of a block's body after its `of`: a comment on the `of` line
+    /// stays there, one below it starts the body on a line of its own.
+    fn block_start(&mut self) -> Vec<Doc> {
+        let mut body = Vec::new();
+        self.trailing_comment(&mut body);
+        if body.is_empty() && self.atoms.get(self.at).is_some_and(Atom::is_comment) {
+            body.push(Doc::HardLine);
+        }
+        body
+    }
+
     /// The arms of a block after its `of`, one per line, then `end`.
     pub(super) fn arms(&mut self, out: &mut Vec<Doc>) {
-        let mut body = Vec::new();
+        let mut body = self.block_start();
         loop {
             self.keep_blank(&mut body);
             self.comments(&mut body);
@@ -651,7 +670,7 @@ impl<'a> Builder<'a> {
         if self.next_is(&Token::Of) {
             self.tok(out);
         }
-        let mut body = Vec::new();
+        let mut body = self.block_start();
         loop {
             self.keep_blank(&mut body);
             self.comments(&mut body);

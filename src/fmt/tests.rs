@@ -82,6 +82,26 @@ fn comments_and_blank_lines_stay() {
 }
 
 #[test]
+fn comments_at_the_start_of_a_block_or_the_end_of_a_list_keep_their_lines() {
+    assert_eq!(
+        s("match event of\n  # first\n  case 1 => 2\n  case _ => 3\nend"),
+        "match event of\n  # first\n  case 1 => 2\n  case _ => 3\nend\n"
+    );
+    assert_eq!(
+        s("match event of # why\ncase 1 => 2\nend"),
+        "match event of # why\n  case 1 => 2\nend\n"
+    );
+    assert_eq!(
+        s("patch event of\n# c\ninsert \"a\" => 1\nend"),
+        "patch event of\n  # c\n  insert \"a\" => 1\nend\n"
+    );
+    assert_eq!(
+        s("let a = [\n  1, # one\n  2  # two\n];\na"),
+        "let a = [\n  1, # one\n  2, # two\n];\na\n"
+    );
+}
+
+#[test]
 fn strings_heredocs_and_extractors_are_verbatim() {
     let text = "let a = \"x  #{ 1+2 }  y\";\nlet b = \"\"\"\n   keep   this\n\"\"\";\nmatch a of case r = ~ re|^(?P<x>  .*)$| => r default => null end\n";
     let out = s(text);

@@ -85,6 +85,8 @@ pub(crate) struct Compiler {
     /// Selects whose window's `late` stream is created later in the pipeline:
     /// (pipeline prefix, select node, stream name, where `late` was written).
     pub late: Vec<(String, usize, String, Span)>,
+    /// Where each select node was written, by node name (a cycle points at one).
+    pub select_spans: FxHashMap<String, Span>,
 }
 
 /// A definition's identity.

@@ -50,6 +50,7 @@ pub fn compile_query(
         peers: Vec::new(),
         created: Default::default(),
         late: Vec::new(),
+        select_spans: Default::default(),
     };
     let mut pipe = Pipe::new(scope, String::new(), None, true);
     pipe.ins
@@ -64,12 +65,9 @@ pub fn compile_query(
     }
     let mut graph = c.graph;
     graph.prune();
-    let topo = graph.topo_order().map_err(|node| {
-        vec![Diagnostic::plain(
-            codes::QUERY_CYCLIC_GRAPH,
-            format!("Cyclic dependency in the query graph: `{node}` is on a cycle"),
-        )]
-    })?;
+    let topo = graph
+        .topo_order()
+        .map_err(|cycle| vec![cycle_error(&graph, &cycle, &c.select_spans)])?;
     let mut warnings = std::mem::take(&mut c.bind.modules.warnings);
     warnings.extend(c.warnings);
     let mut query = Query::new(graph, topo);
@@ -90,6 +88,42 @@ pub fn compile_query(
         value: query,
         warnings,
     })
+}
+
+/// A cycle of the graph (its nodes in order): the streams on it, pointing at the
+/// first select on it that was written.
+fn cycle_error(
+    graph: &Graph,
+    cycle: &[usize],
+    select_spans: &rustc_hash::FxHashMap<String, crate::diag::Span>,
+) -> Diagnostic {
+    let names: Vec<&str> = cycle
+        .iter()
+        .map(|&n| graph.nodes[n].name.as_str())
+        .collect();
+    let mut streams: Vec<String> = names
+        .iter()
+        .filter(|n| !select_spans.contains_key(**n))
+        .map(|n| format!("`{n}`"))
+        .collect();
+    if let Some(first) = streams.first().cloned() {
+        streams.push(first);
+    }
+    let message = format!(
+        "Cyclic dependency in the query graph: {}",
+        streams.join(" -> ")
+    );
+    let help = "a select may not send events back into what it reads from, directly or through other streams";
+    let first_select = names
+        .iter()
+        .filter_map(|n| select_spans.get(*n))
+        .min_by_key(|s| (s.file, s.start));
+    match first_select {
+        Some(span) => Diagnostic::error(codes::QUERY_CYCLIC_GRAPH, message, *span)
+            .with_label("this select is on the cycle")
+            .with_help(help),
+        None => Diagnostic::plain(codes::QUERY_CYCLIC_GRAPH, message).with_help(help),
+    }
 }
 
 #[cfg(test)]

@@ -52,6 +52,7 @@ impl Compiler {
         let first = spec.emit.windows.first();
         let late = first.and_then(|w| w.late.clone());
         let timed = first.is_some_and(|w| matches!(w.kind, WinKind::Time(_)));
+        self.select_spans.insert(name.clone(), s.span);
         let idx = self.graph.add(name, NodeKind::Select(Arc::new(spec)));
         self.graph.connect(from.0, &from.1, idx, "in");
         self.graph.connect(idx, "out", into.0, &into.1);
