@@ -208,6 +208,8 @@ fn parse_duration(text: &str) -> Option<u64> {
 
 /// `:functions [MODULE]`.
 fn functions(module: &str, color: bool) -> Vec<Reply> {
+    // As `use std::string;` names it.
+    let module = module.strip_prefix("std::").unwrap_or(module);
     let all = registry().all();
     let chosen: Vec<_> = all
         .iter()
@@ -353,6 +355,8 @@ mod tests {
 
     #[test]
     fn functions_lists_one_module_with_docs() {
+        let (with_std, plain) = (functions("std::string", false), functions("string", false));
+        assert_eq!(format!("{with_std:?}"), format!("{plain:?}"));
         let r = functions("string", false);
         let [Reply::Info(text)] = &r[..] else {
             panic!("{r:?}")
