@@ -164,6 +164,50 @@ select event from in into dst;
     assert_eq!(server.count(), 2_000, "{err}");
 }
 
+/// A server that reads a request, answers it and closes cleanly has had it: the
+/// client acks it, where a reset (data the server never read) fails it, as the
+/// drops of `twenty_thousand_file_events_survive_two_dropped_connections` show.
+#[test]
+fn a_server_that_answers_and_closes_cleanly_has_the_event() {
+    let d = dir("clean-close");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (sock, _) = listener.accept().unwrap();
+        let mut r = BufReader::new(sock.try_clone().unwrap());
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        let mut w = sock;
+        w.write_all(format!("{{\"echo\":{}}}\n", line.trim()).as_bytes())
+            .unwrap();
+        line
+    });
+    let events = write(&d, "events.jsonl", "\"only\"\n");
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer src from file with config = {{"path": "{events}"}} end;
+define peer back from tcp_client with config = {{"port": {port}, "reconnect": false}} end;
+create peer src;
+create peer back;
+select event from src into back;
+select event from back into out;
+"#
+        ),
+    );
+    let mut t = Trickle::start(&[&q, "--metrics"]);
+    let (code, out, err) = t.wait();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(server.join().unwrap().trim(), "\"only\"");
+    assert_eq!(out.trim(), r#"{"echo":"only"}"#, "{err}");
+    assert!(!err.contains("\"error\""), "{err}");
+    let row = err.lines().find(|l| l.starts_with("back ")).expect(&err);
+    let err_count: u64 = row.split_whitespace().nth(3).unwrap().parse().unwrap();
+    assert_eq!(err_count, 0, "{err}");
+}
+
 /// A `tcp_server` on a free port proxied to a `tcp_client` for port `dst`, with
 /// `streams` (`shared` or `per_stream`) and a quick backoff; returns (query, src port).
 fn proxy(tag: &str, dst: u16, streams: &str) -> (String, u16) {

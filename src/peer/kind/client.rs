@@ -281,12 +281,18 @@ pub(super) enum Failure {
 }
 
 /// One open connection: its writing half here, its reading half in a task.
+/// How long after a server's FIN a reset would still show that it closed with
+/// data unread (on loopback it comes within microseconds).
+const RESET_GRACE: Duration = Duration::from_millis(50);
+
 pub(super) struct Conn {
     pub(super) id: u64,
     w: Wire,
     enc: Encoder,
     buf: Vec<u8>,
-    pub(super) reader: JoinHandle<()>,
+    /// Reads until the server closes: `true` when it closed cleanly (a TCP FIN, a
+    /// WebSocket close), having read what it was sent; `false` on a reset or error.
+    pub(super) reader: JoinHandle<bool>,
     /// The id of the last event sent, for the lineage of what comes back.
     last: Arc<Mutex<Vec<EventId>>>,
     /// Messages sent and received, so a WebSocket (which cannot half-close) waits
@@ -338,17 +344,24 @@ impl Conn {
                 let reader = tokio::spawn(async move {
                     let mut buf = vec![0u8; 64 * 1024];
                     let mut recv = Receiving::new(rctx, id, meta, rlast);
-                    loop {
+                    let eof = loop {
                         match r.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
+                            Ok(0) => break true,
+                            Err(_) => break false,
                             Ok(n) => {
                                 if !recv.feed(&buf[..n]).await {
-                                    return;
+                                    return false;
                                 }
                             }
                         }
-                    }
+                    };
                     recv.end().await;
+                    // A server that stops reading with data unread resets the
+                    // connection as it closes, right after its FIN.
+                    if eof {
+                        tokio::time::sleep(RESET_GRACE).await;
+                    }
+                    eof && matches!(r.as_ref().take_error(), Ok(None))
                 });
                 (Wire::Tcp(w), reader)
             }
@@ -356,19 +369,24 @@ impl Conn {
                 let (w, mut r) = (*s).split();
                 let reader = tokio::spawn(async move {
                     let mut recv = Receiving::new(rctx, id, meta, rlast);
+                    let mut clean = false;
                     while let Some(Ok(msg)) = r.next().await {
                         let bytes = match msg {
                             Message::Text(t) => t.into_bytes(),
                             Message::Binary(b) => b,
-                            Message::Close(_) => break,
+                            Message::Close(_) => {
+                                clean = true;
+                                break;
+                            }
                             _ => continue,
                         };
                         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         if !recv.feed(&bytes).await {
-                            return;
+                            return false;
                         }
                     }
                     recv.end().await;
+                    clean
                 });
                 (Wire::Ws(w), reader)
             }

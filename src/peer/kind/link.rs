@@ -23,8 +23,9 @@ const ACK_DELAY: Duration = Duration::from_secs(1);
 
 /// What a [`Link`] found due while it waited.
 pub(super) enum Due {
-    /// The connection's reading side ended.
-    Dropped,
+    /// The connection's reading side ended: `clean` when the server closed it
+    /// after reading what it was sent.
+    Dropped { clean: bool },
     /// Written events are old enough to ack.
     Acks,
     /// A connection attempt finished.
@@ -130,7 +131,7 @@ impl Link {
         if let Some(c) = self.conn.as_mut() {
             let due = self.unacked.front().map(|(at, _)| *at + ACK_DELAY);
             return tokio::select! {
-                _ = &mut c.reader => Due::Dropped,
+                r = &mut c.reader => Due::Dropped { clean: r.unwrap_or(false) },
                 _ = sleep_until_some(due) => Due::Acks,
             };
         }
@@ -150,7 +151,12 @@ impl Link {
     /// Does what [`Link::wait`] found due; false once it gave up.
     pub(super) async fn act(&mut self, due: Due) -> bool {
         match due {
-            Due::Dropped => {
+            Due::Dropped { clean } => {
+                if clean {
+                    // A server that closes cleanly read what reached it first: a
+                    // reset, not a close, tells of data it never read.
+                    self.ack_all().await;
+                }
                 self.error = format!("peer `{}`: the connection was closed", self.ctx.spec.name);
                 self.dropped(false).await;
             }
@@ -172,6 +178,16 @@ impl Link {
                 acks.push(Settled::of(ev));
             }
         }
+        self.ctx.acked(acks).await;
+    }
+
+    /// Everything written is delivered.
+    async fn ack_all(&mut self) {
+        let acks = self
+            .unacked
+            .drain(..)
+            .map(|(_, ev)| Settled::of(ev))
+            .collect();
         self.ctx.acked(acks).await;
     }
 
@@ -301,11 +317,7 @@ impl Link {
         if let Some(c) = self.conn.take() {
             c.close(&self.ctx).await;
         }
-        let acks: Vec<Settled> = std::mem::take(&mut self.unacked)
-            .into_iter()
-            .map(|(_, ev)| Settled::of(ev))
-            .collect();
-        self.ctx.acked(acks).await;
+        self.ack_all().await;
         let text = format!(
             "peer `{}` is not connected: {}",
             self.ctx.spec.name, self.error
