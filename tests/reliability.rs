@@ -208,6 +208,42 @@ select event from back into out;
     assert_eq!(err_count, 0, "{err}");
 }
 
+/// stdin read at once still waits for a `per_stream` client's connection for its
+/// stream (SPEC §5: the source reads a stream once its clients are ready for it),
+/// so nothing fails for want of a connection.
+#[test]
+fn stdin_waits_for_a_per_stream_clients_connection() {
+    let d = dir("stdin-per-stream");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (sock, _) = listener.accept().unwrap();
+        let mut r = BufReader::new(sock.try_clone().unwrap());
+        let mut w = sock;
+        let mut line = String::new();
+        while r.read_line(&mut line).unwrap_or(0) > 0 {
+            let _ = w.write_all(format!("{{\"echo\":{}}}\n", line.trim()).as_bytes());
+            line.clear();
+        }
+    });
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer back from tcp_client with config = {{"port": {port}, "streams": "per_stream"}} end;
+create peer back;
+select event from in into back;
+select event from back into out;
+"#
+        ),
+    );
+    let (code, out, err) = run_with_stdin(&["run", &q], "\"s1\"\n\"s2\"\n");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "{\"echo\":\"s1\"}\n{\"echo\":\"s2\"}\n", "{err}");
+    assert!(!err.contains("error"), "{err}");
+}
+
 /// A `tcp_server` on a free port proxied to a `tcp_client` for port `dst`, with
 /// `streams` (`shared` or `per_stream`) and a quick backoff; returns (query, src port).
 fn proxy(tag: &str, dst: u16, streams: &str) -> (String, u16) {

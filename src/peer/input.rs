@@ -15,7 +15,7 @@ use super::plan::Plan;
 use super::router::Exec;
 use super::runtime::Options;
 use super::PeerError;
-use crate::event::{EventId, Signal};
+use crate::event::EventId;
 use crate::exec::graph::{Graph, NodeKind};
 use crate::value::{Str, Value};
 use std::io::Read;
@@ -128,15 +128,11 @@ impl LineInput {
 }
 
 impl Exec<'_> {
-    /// Starts the input's one stream.
+    /// Starts the input's one stream, as a peer's: the graph and the per-stream
+    /// clients that follow it hear of it.
     pub(super) fn start_input(&mut self) {
         if let Some(peer) = self.input.as_ref().map(|i| i.peer) {
-            self.open.insert((peer, 0));
-            self.seq.insert((peer, 0), 0);
-            self.signal(&Signal::StartStream {
-                peer: Str::from("in"),
-                stream: 0,
-            });
+            self.start_stream(peer, 0);
         }
     }
 
@@ -145,6 +141,14 @@ impl Exec<'_> {
         let Some(input) = self.input.as_mut() else {
             return Polled::Ended;
         };
+        // A sink it feeds is halted, or a per-stream client it feeds is not
+        // connected yet (SPEC §5): the input waits in the operating system's
+        // buffers. This thread opens the gate, so it only waits out `wait`.
+        let gate = &self.peers[input.peer].gate;
+        if !gate.is_open(0) {
+            gate.wait_blocking(0, wait);
+            return Polled::Going;
+        }
         match input.reader.next(wait) {
             Some(Input::Lines(mut chunk)) => {
                 self.chunk(&mut chunk);

@@ -383,20 +383,7 @@ impl<'a> Exec<'a> {
                 // A fail sent after the source said this is still on its way to it.
                 p.eof = fails == p.fails_sent;
             }
-            ToGraph::Start { peer, stream } => {
-                self.open.insert((peer, stream));
-                self.seq.insert((peer, stream), 0);
-                let name = Str::from(self.peers[peer].spec.name.as_str());
-                self.signal(&Signal::StartStream {
-                    peer: name.clone(),
-                    stream,
-                });
-                for f in self.peers[peer].followers.clone() {
-                    if let Sink::Control(tx) = &self.peers[f].sink {
-                        let _ = tx.send(ToPeer::Start(name.clone(), stream));
-                    }
-                }
-            }
+            ToGraph::Start { peer, stream } => self.start_stream(peer, stream),
             ToGraph::End { peer, stream } => self.end_stream(peer, stream),
             ToGraph::Done { peer } => self.peers[peer].done = true,
             ToGraph::Tick => self.signal(&Signal::Tick(now_ns())),
@@ -542,6 +529,23 @@ impl<'a> Exec<'a> {
     }
 
     /// The one place signals enter the graph.
+    /// A stream of `peer` starts: the graph and the per-stream clients that follow
+    /// the peer hear of it.
+    pub(super) fn start_stream(&mut self, peer: usize, stream: u64) {
+        self.open.insert((peer, stream));
+        self.seq.insert((peer, stream), 0);
+        let name = Str::from(self.peers[peer].spec.name.as_str());
+        self.signal(&Signal::StartStream {
+            peer: name.clone(),
+            stream,
+        });
+        for f in self.peers[peer].followers.clone() {
+            if let Sink::Control(tx) = &self.peers[f].sink {
+                let _ = tx.send(ToPeer::Start(name.clone(), stream));
+            }
+        }
+    }
+
     pub(super) fn signal(&mut self, s: &Signal) {
         self.executor.signal(s, &mut self.outputs);
         if let Some(r) = &mut self.recorder {
