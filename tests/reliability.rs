@@ -5,7 +5,7 @@
 mod support;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -242,6 +242,53 @@ select event from back into out;
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "{\"echo\":\"s1\"}\n{\"echo\":\"s2\"}\n", "{err}");
     assert!(!err.contains("error"), "{err}");
+}
+
+/// An HTTP request that fails on the way (the server drops the connection
+/// unanswered) is sent again by a replayable `file` source (SPEC §5).
+#[test]
+fn a_failed_http_request_is_sent_again_by_a_file_source() {
+    let d = dir("http-replay");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    // Not joined: it waits for connections as long as the test runs.
+    std::thread::spawn(move || {
+        for sock in listener.incoming() {
+            let Ok(mut sock) = sock else { break };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && sock.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                continue; // dropped unanswered
+            }
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}");
+        }
+    });
+    let events = write(&d, "events.jsonl", "1\n");
+    let q = write(
+        &d,
+        "q.trickle",
+        &format!(
+            r#"
+define peer f from file with config = {{"path": "{events}"}} end;
+define peer back from http_client with config = {{"url": "http://127.0.0.1:{port}/p", "timeout": 5000}} end;
+create peer f;
+create peer back;
+select event from f into back;
+select event from back into out;
+"#
+        ),
+    );
+    let mut t = Trickle::start(&[&q]);
+    let (code, out, err) = t.wait();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(requests.load(Ordering::SeqCst), 2, "{err}");
+    assert_eq!(out.trim(), "{}", "{err}");
 }
 
 /// A `tcp_server` on a free port proxied to a `tcp_client` for port `dst`, with

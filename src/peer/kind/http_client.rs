@@ -169,14 +169,16 @@ async fn run(ctx: Ctx, t: HttpClient, mut rx: mpsc::UnboundedReceiver<ToPeer>) {
         .await;
         let (parts, bytes) = match answer {
             Ok(Ok(a)) => a,
+            // The server or the way to it failed, not the event: a replayable
+            // source sends it again (SPEC §5, at least once).
             Ok(Err(e)) => {
                 let text = format!("request to {} failed: {e}", t.url);
-                ctx.failed(Some(0), text, &ev).await;
+                ctx.failed_retry(Some(0), text, &ev).await;
                 continue;
             }
             Err(_) => {
                 let text = format!("request to {} timed out after {} ms", t.url, t.timeout_ms);
-                ctx.failed(Some(0), text, &ev).await;
+                ctx.failed_retry(Some(0), text, &ev).await;
                 continue;
             }
         };
