@@ -98,15 +98,22 @@ impl Metrics {
     pub fn add(&self, counter: Counter, stream: Option<u64>, n: u64) {
         self.total[counter as usize].fetch_add(n, Ordering::Relaxed);
         if let Some(s) = stream {
-            let mut streams = self.lock();
-            if let Some(c) = streams.open.get_mut(&s) {
-                c[counter as usize] += n;
-            } else if let Some(c) = streams.ended.get_mut(&s) {
-                // A late count (an event for a stream that has ended) on a kept row.
-                c[counter as usize] += n;
-            } else if !streams.tracked {
-                streams.open.entry(s).or_default()[counter as usize] += n;
-            }
+            self.add_to_stream(counter, s, n);
+        }
+    }
+
+    /// Adds `n` to `counter` for `stream` only: the peer's total counted it
+    /// already, before it was known which stream would take it (a client's
+    /// `in`, counted as the graph hands it over, then per connection).
+    pub fn add_to_stream(&self, counter: Counter, s: u64, n: u64) {
+        let mut streams = self.lock();
+        if let Some(c) = streams.open.get_mut(&s) {
+            c[counter as usize] += n;
+        } else if let Some(c) = streams.ended.get_mut(&s) {
+            // A late count (an event for a stream that has ended) on a kept row.
+            c[counter as usize] += n;
+        } else if !streams.tracked {
+            streams.open.entry(s).or_default()[counter as usize] += n;
         }
     }
 
@@ -250,6 +257,17 @@ mod tests {
         assert!(lines[3].contains("up#1"), "{t}");
         let total: Vec<&str> = lines[4].split_whitespace().collect();
         assert_eq!(total, ["total", "0", "3", "0", "0", "3"], "{t}");
+    }
+
+    #[test]
+    fn a_count_for_a_stream_alone_leaves_the_total() {
+        let m = Metrics::default();
+        m.add(Counter::In, None, 2);
+        m.add_to_stream(Counter::In, 4, 1);
+        m.add_to_stream(Counter::In, 5, 1);
+        assert_eq!(m.totals(), [2, 0, 0, 0, 0]);
+        assert_eq!(m.streams()[&4], [1, 0, 0, 0, 0]);
+        assert_eq!(m.streams()[&5], [1, 0, 0, 0, 0]);
     }
 
     #[test]

@@ -404,6 +404,7 @@ impl Conn {
     }
 
     pub(super) async fn write(&mut self, ctx: &Ctx, ev: &Event) -> Result<(), Failure> {
+        ctx.metrics.add_to_stream(Counter::In, self.id, 1);
         *lock(&self.last) = vec![ev.id.clone()];
         self.buf.clear();
         self.enc
