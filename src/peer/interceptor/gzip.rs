@@ -1,26 +1,66 @@
-//! `gzip`: each frame is gunzipped on receive and gzipped on send.
+//! `gzip`: gunzips on receive, gzips each frame on send.
 //!
-//! Inflating stops at `max_length` (default 1 MiB) so a small frame cannot expand
-//! into unbounded memory; such a frame is an error, as is one that is not gzip.
+//! Receiving is streaming: a gzip member may arrive cut across reads (TCP splits
+//! where it likes), so the decoder keeps its state between calls and emits what
+//! it has inflated so far; a stream that ends inside a member is reported as cut
+//! off. Members may follow one another (as `gzip -c a b` writes them). Inflating
+//! is capped at `max_length` (default 1 MiB) per call, so a small input cannot
+//! expand into unbounded memory; past it, or on bytes that are not gzip, the call
+//! is an error and the decoder starts afresh with the next input.
 
 use super::{InterceptError, Interceptor};
-use flate2::read::MultiGzDecoder;
-use flate2::write::GzEncoder;
+use flate2::write::{GzEncoder, MultiGzDecoder};
 use flate2::Compression;
-use std::io::{Read, Write};
+use std::io::Write;
 
-/// The `gzip` interceptor (stateless between frames).
-#[derive(Debug, Clone, Copy)]
+/// The `gzip` interceptor of one stream.
 pub struct Gzip {
     max_length: usize,
+    /// The member being inflated, when one is under way.
+    decoder: Option<MultiGzDecoder<Capped>>,
+}
+
+/// Inflated bytes, refusing to hold more than `cap`.
+struct Capped {
+    buf: Vec<u8>,
+    cap: usize,
+    over: bool,
+}
+
+impl Write for Capped {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + b.len() > self.cap {
+            self.over = true;
+            return Err(std::io::Error::other("max_length"));
+        }
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Gzip {
     pub(crate) const KEYS: &'static [&'static str] = &["max_length"];
 
-    /// A `gzip` interceptor whose frames may inflate to at most `max_length` bytes.
+    /// A `gzip` interceptor that inflates at most `max_length` bytes per input.
     pub fn new(max_length: usize) -> Self {
-        Gzip { max_length }
+        Gzip {
+            max_length,
+            decoder: None,
+        }
+    }
+
+    fn decoder(&mut self) -> &mut MultiGzDecoder<Capped> {
+        let cap = self.max_length;
+        self.decoder.get_or_insert_with(|| {
+            MultiGzDecoder::new(Capped {
+                buf: Vec::new(),
+                cap,
+                over: false,
+            })
+        })
     }
 }
 
@@ -30,27 +70,30 @@ impl Interceptor for Gzip {
     }
 
     fn on_receive(&mut self, data: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), InterceptError> {
-        let mut inflated = Vec::new();
-        // One byte past the limit tells "exactly max_length" from "too long".
-        let limit = u64::try_from(self.max_length)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        MultiGzDecoder::new(data)
-            .take(limit)
-            .read_to_end(&mut inflated)
-            .map_err(|e| InterceptError::new("gzip", format!("invalid gzip data: {e}"), data))?;
-        if inflated.len() > self.max_length {
-            return Err(InterceptError::new(
-                "gzip",
-                format!(
-                    "frame inflates to more than max_length ({} bytes)",
-                    self.max_length
-                ),
-                data,
-            ));
+        let max = self.max_length;
+        let dec = self.decoder();
+        let res = dec.write_all(data).and_then(|()| dec.flush());
+        let sink = dec.get_mut();
+        let inflated = std::mem::take(&mut sink.buf);
+        let over = std::mem::take(&mut sink.over);
+        match res {
+            Ok(()) => {
+                if !inflated.is_empty() {
+                    out.push(inflated);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                // What follows starts a new member.
+                self.decoder = None;
+                let message = if over {
+                    format!("frame inflates to more than max_length ({max} bytes)")
+                } else {
+                    format!("invalid gzip data: {e}")
+                };
+                Err(InterceptError::new("gzip", message, data))
+            }
         }
-        out.push(inflated);
-        Ok(())
     }
 
     fn on_send(&mut self, frame: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), InterceptError> {
@@ -66,12 +109,27 @@ impl Interceptor for Gzip {
         Ok(())
     }
 
-    fn finish(&mut self, _out: &mut Vec<Vec<u8>>) -> Result<(), InterceptError> {
-        Ok(())
+    fn finish(&mut self, out: &mut Vec<Vec<u8>>) -> Result<(), InterceptError> {
+        let Some(dec) = self.decoder.take() else {
+            return Ok(());
+        };
+        match dec.finish() {
+            Ok(sink) => {
+                if !sink.buf.is_empty() {
+                    out.push(sink.buf);
+                }
+                Ok(())
+            }
+            Err(e) => Err(InterceptError::new(
+                "gzip",
+                format!("the stream ended inside a gzip member: {e}"),
+                &[],
+            )),
+        }
     }
 
     fn fresh(&self) -> Box<dyn Interceptor> {
-        Box::new(*self)
+        Box::new(Gzip::new(self.max_length))
     }
 }
 
@@ -89,29 +147,63 @@ mod tests {
     #[test]
     fn round_trip() {
         let long = vec![b'q'; 10_000];
-        for frame in [&b""[..], b"hello", &long] {
+        for frame in [&b"hello"[..], &long] {
             let packed = gz(frame);
             assert_eq!(&packed[..2], &[0x1f, 0x8b]);
+            let mut g = Gzip::new(10_000);
             let mut out = Vec::new();
-            Gzip::new(10_000).on_receive(&packed, &mut out).unwrap();
-            assert_eq!(out, [frame.to_vec()]);
+            g.on_receive(&packed, &mut out).unwrap();
+            g.finish(&mut out).unwrap();
+            assert_eq!(out.concat(), frame.to_vec());
         }
     }
 
     #[test]
-    fn bad_frames_are_errors_not_panics() {
+    fn a_member_cut_across_reads_and_members_in_a_row_inflate() {
+        let mut bytes = gz(b"one\ntwo\n");
+        bytes.extend(gz(b"three\n"));
+        for cut in 1..bytes.len() {
+            let mut g = Gzip::new(1000);
+            let mut out = Vec::new();
+            g.on_receive(&bytes[..cut], &mut out).unwrap();
+            g.on_receive(&bytes[cut..], &mut out).unwrap();
+            g.finish(&mut out).unwrap();
+            assert_eq!(out.concat(), b"one\ntwo\nthree\n", "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn bad_input_is_an_error_and_the_next_member_inflates() {
         let good = gz(b"some text to compress");
-        let mut truncated = good.clone();
-        truncated.truncate(good.len() - 5);
+        let mut g = Gzip::new(1000);
+        let mut out = Vec::new();
+        let e = g.on_receive(b"plain text", &mut out).unwrap_err();
+        assert!(e.message.starts_with("invalid gzip data"), "{e}");
+        g.on_receive(&good, &mut out).unwrap();
+        assert_eq!(out.concat(), b"some text to compress");
+        // Corrupt deflate data shows when it is read or, at the latest, at the
+        // member's checksum: never as good data.
         let mut corrupt = good.clone();
         corrupt[12] ^= 0xff;
-        for bad in [&b"plain text"[..], b"", b"\x1f\x8b", &truncated, &corrupt] {
+        let mut g = Gzip::new(1000);
+        let mut out = Vec::new();
+        let failed = g.on_receive(&corrupt, &mut out).is_err() || g.finish(&mut out).is_err();
+        assert!(failed, "{out:?}");
+    }
+
+    #[test]
+    fn a_stream_that_ends_inside_a_member_is_cut_off() {
+        let good = gz(b"some text to compress");
+        for cut in [2, good.len() - 5] {
+            let mut g = Gzip::new(1000);
             let mut out = Vec::new();
-            let res = Gzip::new(1000).on_receive(bad, &mut out);
-            let e = res.err().unwrap_or_else(|| panic!("no error for {bad:?}"));
-            assert!(e.message.starts_with("invalid gzip data"), "{e}");
-            assert!(out.is_empty());
+            g.on_receive(&good[..cut], &mut out).unwrap();
+            let e = g.finish(&mut out).unwrap_err();
+            assert!(e.message.contains("ended inside a gzip member"), "{e}");
         }
+        let mut out = Vec::new();
+        Gzip::new(10).finish(&mut out).unwrap();
+        assert!(out.is_empty());
     }
 
     #[test]
