@@ -130,6 +130,7 @@ async fn connection(
     rx: super::Inbox,
 ) {
     let rx = Arc::new(Mutex::new(rx));
+    let inbox = rx.clone();
     let sctx = ctx.clone();
     let svc = hyper::service::service_fn(move |req| {
         let (ctx, rx, peer) = (sctx.clone(), rx.clone(), peer.clone());
@@ -144,11 +145,24 @@ async fn connection(
         .half_close(true)
         .serve_connection(TokioIo::new(sock), svc)
         .await;
+    let mut rx = inbox.lock().await;
+    rx.close();
+    fail_unanswered(&ctx, id, &mut rx).await;
+    drop(rx);
     ctx.send(ToGraph::End {
         peer: ctx.idx,
         stream: id,
     })
     .await;
+}
+
+/// Responses that came while no request of the connection waited for one: failed
+/// and counted, never dropped unseen (SPEC §5).
+async fn fail_unanswered(ctx: &Ctx, id: u64, rx: &mut super::Inbox) {
+    while let Ok(stale) = rx.try_recv() {
+        let text = "no request is waiting for this response".to_string();
+        ctx.failed(Some(id), text, &stale).await;
+    }
 }
 
 fn text_response(status: StatusCode, text: String) -> Response<Full<Bytes>> {
@@ -220,14 +234,7 @@ async fn handle(
         .find_map(|i| i.as_ref().err().map(|(e, _)| e.clone()));
     let mut rx = rx.lock().await;
     // Answers to an earlier request that came after its 503 answer nothing now.
-    while let Ok(stale) = rx.try_recv() {
-        ctx.failed(
-            Some(id),
-            "no request is waiting for this response".into(),
-            &stale,
-        )
-        .await;
-    }
+    fail_unanswered(ctx, id, &mut rx).await;
     if !ctx.events(id, items, &meta, &[]).await {
         return text_response(StatusCode::SERVICE_UNAVAILABLE, "shutting down".into());
     }

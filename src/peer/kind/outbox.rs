@@ -140,6 +140,12 @@ impl Inbox {
         self.rx.is_empty()
     }
 
+    /// Takes nothing more: what is queued can still be read, a later offer is
+    /// `Closed` (and its sender reports it).
+    pub fn close(&mut self) {
+        self.rx.close();
+    }
+
     fn took(&self, one: bool) {
         if one {
             // Saturating: an unbounded inbox (`From`) counts nothing in.
