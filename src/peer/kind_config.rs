@@ -39,9 +39,9 @@ impl<'a> Config<'a> {
     }
 
     pub fn wrong_type(&mut self, key: &str, expected: &str, got: &Value) {
-        self.errors.push(SpecError::new(
+        self.errors.push(SpecError::config(
             SpecErrorKind::WrongType,
-            Some("config"),
+            key,
             format!(
                 "`{key}` in the config of a `{}` peer must be {expected}, got {}",
                 self.kind,
@@ -51,9 +51,9 @@ impl<'a> Config<'a> {
     }
 
     pub fn invalid(&mut self, key: &str, message: String) {
-        self.errors.push(SpecError::new(
+        self.errors.push(SpecError::config(
             SpecErrorKind::Invalid,
-            Some("config"),
+            key,
             format!("`{key}` in the config of a `{}` peer: {message}", self.kind),
         ));
     }

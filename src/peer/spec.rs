@@ -68,6 +68,8 @@ pub const DEFAULT_METRICS_INTERVAL_S: u64 = 10;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError {
     pub key: Option<String>,
+    /// The key inside `config` the error is about, when it is one.
+    pub field: Option<String>,
     pub message: String,
     /// Which registry code fits (see `diag::codes::PEER_*`).
     pub kind: SpecErrorKind,
@@ -87,8 +89,17 @@ impl SpecError {
     pub(crate) fn new(kind: SpecErrorKind, key: Option<&str>, message: String) -> Self {
         SpecError {
             key: key.map(str::to_string),
+            field: None,
             message,
             kind,
+        }
+    }
+
+    /// A `config` error about its key `field`.
+    pub(crate) fn config(kind: SpecErrorKind, field: &str, message: String) -> Self {
+        SpecError {
+            field: Some(field.to_string()),
+            ..SpecError::new(kind, Some("config"), message)
         }
     }
 }
@@ -270,9 +281,9 @@ fn kind_config(
     let mut c = Config::new(kind, record);
     for key in record.keys() {
         if !allowed.contains(&key.as_str()) {
-            c.errors.push(SpecError::new(
+            c.errors.push(SpecError::config(
                 SpecErrorKind::UnknownKey,
-                Some("config"),
+                key,
                 format!(
                     "unknown key `{key}` in the config of a `{kind}` peer; allowed: {}",
                     list(&allowed)

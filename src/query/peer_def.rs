@@ -40,11 +40,21 @@ impl Compiler {
         let spec = spec::build(&node_name, &d.kind.name, &with).map_err(|es| {
             es.into_iter()
                 .map(|e| {
-                    let span = e
+                    let with = e
                         .key
                         .as_deref()
-                        .and_then(|k| d.with.iter().find(|w| w.key.name == k))
-                        .map_or(d.kind.span, |w| w.span);
+                        .and_then(|k| d.with.iter().find(|w| w.key.name == k));
+                    // A `config` key written in the record literal: that key.
+                    let field = e.field.as_deref().and_then(|f| {
+                        let ast::ExprKind::Record(fields) = &with?.value.kind else {
+                            return None;
+                        };
+                        let found = fields
+                            .iter()
+                            .find(|x| x.key.as_plain().as_deref() == Some(f));
+                        found.map(|x| x.key.span)
+                    });
+                    let span = field.unwrap_or_else(|| with.map_or(d.kind.span, |w| w.span));
                     let code = match e.kind {
                         SpecErrorKind::UnknownKind => codes::PEER_UNKNOWN_KIND,
                         SpecErrorKind::UnknownKey => codes::PEER_UNKNOWN_KEY,
