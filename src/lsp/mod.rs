@@ -25,6 +25,8 @@ mod navigate;
 mod outline;
 #[cfg(feature = "runtime")]
 mod server;
+#[cfg(feature = "runtime")]
+mod transport;
 
 #[cfg(feature = "runtime")]
 pub use server::{capabilities, handle_notification, handle_request, main};

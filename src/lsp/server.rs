@@ -68,7 +68,7 @@ pub fn capabilities() -> lsp::ServerCapabilities {
 /// Runs the server on stdio until `exit`; returns the process exit code (0 after a
 /// `shutdown`, 1 when the client exits without one, as the protocol asks).
 pub fn main() -> i32 {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, writer) = super::transport::stdio();
     let code = match serve(&connection) {
         Ok(code) => code,
         Err(e) => {
@@ -77,7 +77,7 @@ pub fn main() -> i32 {
         }
     };
     drop(connection);
-    let _ = io_threads.join();
+    writer.join();
     code
 }
 
