@@ -56,7 +56,14 @@ impl Builder<'_> {
                 if *t == Token::Semi {
                     break;
                 }
-                out.push(text(" "));
+                // A comment after the header ends its line.
+                self.comments(out);
+                if !ends_with_break(out) {
+                    out.push(text(" "));
+                }
+                let Some(t) = self.peek() else {
+                    break;
+                };
                 if *t == Token::End {
                     self.tok(out);
                     break;
@@ -70,47 +77,42 @@ impl Builder<'_> {
             return;
         }
         loop {
-            let mut line = Vec::new();
-            self.comments(&mut line);
+            // Straight into `out`: a comment at the end of a section's line stays
+            // there, one on its own line gets its own, and either ends the line.
+            let before = out.len();
+            self.comments(out);
+            let commented = out.len() > before;
             let Some(t) = self.peek().cloned() else {
-                out.extend(line);
                 break;
             };
             match t {
-                Token::Semi => {
-                    out.extend(line);
-                    break;
-                }
+                Token::Semi => break,
                 Token::End => {
-                    if !ends_with_break(&line) {
+                    if !commented {
                         out.push(Doc::HardLine);
                     }
-                    out.extend(line);
                     self.tok(out);
                     break;
                 }
                 Token::With | Token::Args => {
-                    if !ends_with_break(&line) {
+                    if !commented {
                         out.push(Doc::HardLine);
                     }
-                    out.extend(line);
                     self.tok(out);
                     self.arguments(out);
                 }
                 Token::State => {
-                    if !ends_with_break(&line) {
+                    if !commented {
                         out.push(Doc::HardLine);
                     }
-                    out.extend(line);
                     self.tok(out);
                     out.push(text(" "));
                     self.expr(out, &[]);
                 }
                 Token::Script | Token::Pipeline => {
-                    if !ends_with_break(&line) {
+                    if !commented {
                         out.push(Doc::HardLine);
                     }
-                    out.extend(line);
                     self.tok(out);
                     if t == Token::Script && self.next_is(&Token::From) {
                         out.push(text(" "));
@@ -124,8 +126,9 @@ impl Builder<'_> {
                 }
                 _ => {
                     // Not a section this layout knows: keep it on its own line.
-                    out.extend(line);
-                    out.push(Doc::HardLine);
+                    if !commented {
+                        out.push(Doc::HardLine);
+                    }
                     let before = self.at;
                     self.seq(out, &sections);
                     if self.at == before {

@@ -102,6 +102,22 @@ fn comments_at_the_start_of_a_block_or_the_end_of_a_list_keep_their_lines() {
 }
 
 #[test]
+fn comments_in_definition_sections_keep_their_lines() {
+    assert_eq!(
+        q("define window w from tumbling\nwith\n  size = 2\n  # before end\nend;"),
+        "define window w from tumbling\nwith size = 2\n# before end\nend;\n"
+    );
+    assert_eq!(
+        q("define operator o from generic::batch\nargs a = 1 # c\nwith count = 2 # d\nend;"),
+        "define operator o from generic::batch\nargs a = 1 # c\nwith count = 2 # d\nend;\n"
+    );
+    assert_eq!(
+        q("define window w from tumbling # c\nwith size = 2 end;"),
+        "define window w from tumbling # c\nwith size = 2 end;\n"
+    );
+}
+
+#[test]
 fn strings_heredocs_and_extractors_are_verbatim() {
     let text = "let a = \"x  #{ 1+2 }  y\";\nlet b = \"\"\"\n   keep   this\n\"\"\";\nmatch a of case r = ~ re|^(?P<x>  .*)$| => r default => null end\n";
     let out = s(text);
