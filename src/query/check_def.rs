@@ -63,7 +63,8 @@ impl Compiler {
                 super::window_def::build(&self.bind, pipe.scope, w, &args).map(|_| ())
             }
             Definition::Operator(o) => self.check_operator(body, o),
-            Definition::Pipeline(_) | Definition::Peer(_) => Ok(()),
+            Definition::Peer(p) => check_peer(&self.bind, pipe.scope, p),
+            Definition::Pipeline(_) => Ok(()),
         }
     }
 
@@ -180,5 +181,36 @@ impl Compiler {
             args.insert(d.name.name.as_str().into(), v);
         }
         Value::from(args)
+    }
+}
+/// A peer definition whether or not it is created: its kind, and when its `with`
+/// values do not read `args`, the whole of it (with args it is checked as created).
+fn check_peer(
+    bind: &super::bind::Binder,
+    scope: ScopeId,
+    d: &ast::DefinePeer,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut with = Record::default();
+    let mut constant = true;
+    for w in &d.with {
+        match bind.fold(scope, &w.value, &Value::Null) {
+            Ok(v) => {
+                with.insert(w.key.name.as_str().into(), v);
+            }
+            Err(_) => constant = false,
+        }
+    }
+    let Err(errors) = crate::peer::spec::build(&d.name.name, &d.kind.name, &with) else {
+        return Ok(());
+    };
+    let kind = crate::peer::spec::SpecErrorKind::UnknownKind;
+    let errors: Vec<_> = errors
+        .into_iter()
+        .filter(|e| constant || e.kind == kind)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(super::peer_def::spec_errors(d, errors, None))
     }
 }

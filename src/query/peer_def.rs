@@ -7,7 +7,7 @@
 
 use super::compile::{Compiler, NodeRef, Pipe};
 use crate::compile::ScopeId;
-use crate::diag::{codes, Diagnostic};
+use crate::diag::{codes, Diagnostic, Span};
 use crate::exec::graph::NodeKind;
 use crate::peer::spec::{self, SpecErrorKind};
 use crate::value::{Record, Value};
@@ -37,35 +37,8 @@ impl Compiler {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let spec = spec::build(&node_name, &d.kind.name, &with).map_err(|es| {
-            es.into_iter()
-                .map(|e| {
-                    let with = e
-                        .key
-                        .as_deref()
-                        .and_then(|k| d.with.iter().find(|w| w.key.name == k));
-                    // A `config` key written in the record literal: that key.
-                    let field = e.field.as_deref().and_then(|f| {
-                        let ast::ExprKind::Record(fields) = &with?.value.kind else {
-                            return None;
-                        };
-                        let found = fields
-                            .iter()
-                            .find(|x| x.key.as_plain().as_deref() == Some(f));
-                        found.map(|x| x.key.span)
-                    });
-                    let span = field.unwrap_or_else(|| with.map_or(d.kind.span, |w| w.span));
-                    let code = match e.kind {
-                        SpecErrorKind::UnknownKind => codes::PEER_UNKNOWN_KIND,
-                        SpecErrorKind::UnknownKey => codes::PEER_UNKNOWN_KEY,
-                        SpecErrorKind::WrongType => codes::PEER_WRONG_TYPE,
-                        SpecErrorKind::MissingKey => codes::PEER_MISSING_KEY,
-                        SpecErrorKind::Invalid => codes::PEER_BAD_CONFIG,
-                    };
-                    Diagnostic::error(code, e.message, span).with_secondary(c.span, "created here")
-                })
-                .collect::<Vec<_>>()
-        })?;
+        let spec = spec::build(&node_name, &d.kind.name, &with)
+            .map_err(|es| spec_errors(d, es, Some(c.span)))?;
         let mut outs = FxHashMap::default();
         outs.insert(
             "out".to_string(),
@@ -89,4 +62,45 @@ impl Compiler {
         self.peers.push(spec);
         Ok(())
     }
+}
+
+/// A peer definition's errors, each on what it is about (a `config` key, a `with`
+/// key, else the kind), pointing at the creation that built it when one did.
+pub(super) fn spec_errors(
+    d: &ast::DefinePeer,
+    errors: Vec<spec::SpecError>,
+    created: Option<Span>,
+) -> Vec<Diagnostic> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let with = e
+                .key
+                .as_deref()
+                .and_then(|k| d.with.iter().find(|w| w.key.name == k));
+            // A `config` key written in the record literal: that key.
+            let field = e.field.as_deref().and_then(|f| {
+                let ast::ExprKind::Record(fields) = &with?.value.kind else {
+                    return None;
+                };
+                let found = fields
+                    .iter()
+                    .find(|x| x.key.as_plain().as_deref() == Some(f));
+                found.map(|x| x.key.span)
+            });
+            let span = field.unwrap_or_else(|| with.map_or(d.kind.span, |w| w.span));
+            let code = match e.kind {
+                SpecErrorKind::UnknownKind => codes::PEER_UNKNOWN_KIND,
+                SpecErrorKind::UnknownKey => codes::PEER_UNKNOWN_KEY,
+                SpecErrorKind::WrongType => codes::PEER_WRONG_TYPE,
+                SpecErrorKind::MissingKey => codes::PEER_MISSING_KEY,
+                SpecErrorKind::Invalid => codes::PEER_BAD_CONFIG,
+            };
+            let d = Diagnostic::error(code, e.message, span);
+            match created {
+                Some(c) => d.with_secondary(c, "created here"),
+                None => d,
+            }
+        })
+        .collect()
 }
