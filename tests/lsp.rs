@@ -432,3 +432,26 @@ fn peer_definitions_complete_kinds_and_config_keys() {
     assert!(e["error"].is_object());
     assert_eq!(c.stop(), 0);
 }
+
+#[test]
+fn window_definitions_complete_the_settings_of_their_kind() {
+    let dir = project("windows");
+    let q = uri(&dir.join("w.trickle"));
+    let (mut c, _) = Client::start();
+    c.open(&q, "define window w from session with \n");
+    let items = c.at("textDocument/completion", &q, 0, 34, json!({}));
+    let got = labels(&items);
+    assert!(got.contains(&"gap".to_string()), "{items}");
+    assert!(!got.contains(&"size".to_string()), "{items}");
+    c.change(
+        &q,
+        2,
+        [0, 0, 1, 0],
+        "define window w from tumbling with size = 2, \n",
+    );
+    let items = c.at("textDocument/completion", &q, 0, 45, json!({}));
+    let got = labels(&items);
+    assert!(got.contains(&"interval".to_string()), "{items}");
+    assert!(!got.contains(&"gap".to_string()), "{items}");
+    assert_eq!(c.stop(), 0);
+}

@@ -297,10 +297,15 @@ pub fn aggregate_markdown(d: &crate::aggr::AggrDecl) -> String {
 pub fn window_kind_markdown(kind: &str) -> Option<String> {
     let (_, doc) = crate::window::KIND_DOCS.iter().find(|(k, _)| *k == kind)?;
     let mut s = format!("**window kind `{kind}`**\n\n{doc}\n\nSettings (`with`):\n\n");
+    let takes = crate::window::kind_settings(kind);
     for (k, d) in crate::window::SETTING_DOCS {
-        s.push_str(&format!("- `{k}`: {d}\n"));
+        if takes.contains(k) {
+            s.push_str(&format!("- `{k}`: {d}\n"));
+        }
     }
-    s.push_str("\nA `tumbling` window may instead have `state = CONST` and a `script` that decides when it emits.\n");
+    if kind == "tumbling" {
+        s.push_str("\nA `tumbling` window may instead have `state = CONST` and a `script` that decides when it emits.\n");
+    }
     Some(s)
 }
 

@@ -84,6 +84,9 @@ fn context(doc: &Document, offset: usize, stmt: &[Token]) -> Vec<lsp::Completion
     if let Some(kind) = peer_kind(stmt) {
         return peer_keys(&kind, stmt);
     }
+    if let Some(kind) = window_kind_at_key(stmt) {
+        return window_keys(&kind);
+    }
     general(doc, offset)
 }
 
@@ -461,6 +464,52 @@ fn peer_kind(stmt: &[Token]) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The kind of the `define window NAME from KIND with` the cursor is in, where a
+/// setting's name goes (right after `with` or a `,` between settings).
+fn window_kind_at_key(stmt: &[Token]) -> Option<String> {
+    let i = stmt.iter().position(|t| matches!(t, Token::Define))?;
+    let [Token::Define, Token::Window, Token::Ident(_), Token::From, kind, rest @ ..] = &stmt[i..]
+    else {
+        return None;
+    };
+    let kind = match kind {
+        Token::Tumbling => "tumbling".to_string(),
+        Token::Ident(k) => k.clone(),
+        _ => return None,
+    };
+    let with = rest.iter().position(|t| *t == Token::With)?;
+    let settings = &rest[with..];
+    // Brackets in a value hold commas of their own.
+    let depth = settings.iter().fold(0i32, |d, t| match t {
+        Token::LParen | Token::LBracket | Token::LBrace => d + 1,
+        Token::RParen | Token::RBracket | Token::RBrace => d - 1,
+        _ => d,
+    });
+    let at_key = matches!(settings.last(), Some(Token::With | Token::Comma)) && depth == 0;
+    let closed = settings
+        .iter()
+        .any(|t| matches!(t, Token::End | Token::State | Token::Script));
+    (at_key && !closed).then_some(kind)
+}
+
+/// The settings a window kind takes.
+fn window_keys(kind: &str) -> Vec<lsp::CompletionItem> {
+    let takes = crate::window::kind_settings(kind);
+    crate::window::SETTING_DOCS
+        .iter()
+        .filter(|(k, _)| takes.contains(k))
+        .map(|(k, doc)| {
+            snippet(
+                with_docs(
+                    item(*k, K::PROPERTY, format!("{kind} window setting")),
+                    doc.to_string(),
+                ),
+                format!("{k} = $1"),
+            )
+        })
+        .collect()
 }
 
 /// Inside `define peer ... with`: the kind's config keys inside `config = {`, else the

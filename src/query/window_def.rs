@@ -494,4 +494,31 @@ mod doc_tests {
         let kinds: Vec<&str> = crate::window::KIND_DOCS.iter().map(|(k, _)| *k).collect();
         assert_eq!(kinds, ["tumbling", "sliding", "session"]);
     }
+
+    /// What the reference says each kind takes is what the compiler rejects the
+    /// others for: a setting of another kind is "not used by" this one.
+    #[test]
+    fn each_kind_documents_the_settings_it_takes() {
+        use crate::window::kind_settings;
+        let rejected = [
+            ("tumbling", &["hop", "gap", "max_duration"][..]),
+            ("sliding", &["gap", "max_duration"][..]),
+            ("session", &["size", "count", "interval", "hop"][..]),
+        ];
+        for (kind, not) in rejected {
+            let takes = kind_settings(kind);
+            assert!(not.iter().all(|k| !takes.contains(k)), "{kind}");
+            let ignored = ["emit_empty_windows", "eviction_period"];
+            let all = super::SETTINGS.iter().filter(|k| !ignored.contains(k));
+            assert!(
+                all.filter(|k| !not.contains(k)).all(|k| takes.contains(k)),
+                "{kind}"
+            );
+        }
+        let doc = crate::doc::catalog::window_kind_markdown("session").unwrap();
+        assert!(
+            doc.contains("`gap`") && !doc.contains("`size`") && !doc.contains("`state"),
+            "{doc}"
+        );
+    }
 }

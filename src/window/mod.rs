@@ -52,6 +52,47 @@ pub const KIND_DOCS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The settings each kind takes (as `query::window_def` checks them), in the order
+/// of [`SETTING_DOCS`]; Tremor's two ignored ones are left out.
+pub fn kind_settings(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "tumbling" => &[
+            "size",
+            "count",
+            "interval",
+            "max_groups",
+            "time",
+            "delay",
+            "lateness",
+            "idle",
+            "late",
+        ],
+        "sliding" => &[
+            "size",
+            "count",
+            "interval",
+            "hop",
+            "max_groups",
+            "time",
+            "delay",
+            "lateness",
+            "idle",
+            "late",
+        ],
+        "session" => &[
+            "gap",
+            "max_duration",
+            "max_groups",
+            "time",
+            "delay",
+            "lateness",
+            "idle",
+            "late",
+        ],
+        _ => &[],
+    }
+}
+
 /// The `with` settings of a window (the keys `query::window_def` accepts), with their meaning.
 pub const SETTING_DOCS: &[(&str, &str)] = &[
     ("size", "close after this many events (or this much weight, when the window's script returns a weight)"),
