@@ -167,7 +167,12 @@ fn module_doc(path: String, text: &str) -> ModuleDoc {
             }
             // The native's own examples, written as calls through this module.
             if n.name == name.name && n.module == alias {
-                examples.extend(native_examples(&alias, n));
+                for ex in native_examples(&alias, n) {
+                    // The module's doc may show the same one.
+                    if !examples.contains(&ex) {
+                        examples.push(ex);
+                    }
+                }
             }
         }
         items.push(ItemDoc {
