@@ -332,12 +332,21 @@ fn functions_of_a_module_with_docs() {
         .find(|l| l.starts_with("string::format"))
         .unwrap();
     assert!(format.len() > "string::format".len() + 5, "a doc: {format}");
-    let r = repl(&[], ":functions nosuch\n");
+    // The same docs as hover and `trickle doc`, for every module `use` names.
+    let len = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("string::len "))
+        .unwrap();
     assert!(
-        r.stderr.contains("no native module `nosuch`"),
-        "{}",
-        r.stderr
+        len.ends_with("Returns the number of characters in `input`."),
+        "{len}"
     );
+    let r = repl(&[], ":functions std::time::nanos\n:functions aggr\n");
+    assert!(r.stdout.contains("nanos::from_seconds"), "{}", r.stdout);
+    assert!(r.stdout.contains("aggr::stats::count"), "{}", r.stdout);
+    let r = repl(&[], ":functions nosuch\n");
+    assert!(r.stderr.contains("no module `nosuch`"), "{}", r.stderr);
 }
 
 #[test]

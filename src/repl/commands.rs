@@ -3,7 +3,6 @@
 use super::report;
 use super::session::{Reply, Session};
 use crate::exec::GraphFormat;
-use crate::functions::registry;
 use crate::testcase::{parse_steps, Numbered, Step, DEFAULT_PEER};
 use crate::value::parse_json;
 use std::path::Path;
@@ -206,38 +205,55 @@ fn parse_duration(text: &str) -> Option<u64> {
     n.checked_mul(scale)
 }
 
-/// `:functions [MODULE]`.
+/// `:functions [MODULE]`: the functions of the standard library (as `use`
+/// names them: `string`, `std::string`, `time::nanos`), the built-ins called
+/// without a module, and the aggregates (`aggr`, `aggr::stats`), each with the
+/// first line of the docs hover and `trickle doc` show.
 fn functions(module: &str, color: bool) -> Vec<Reply> {
-    // As `use std::string;` names it.
+    use crate::doc::catalog;
     let module = module.strip_prefix("std::").unwrap_or(module);
-    let all = registry().all();
-    let chosen: Vec<_> = all
-        .iter()
-        .filter(|d| module.is_empty() || d.module == module)
-        .collect();
-    if chosen.is_empty() {
-        let mut modules: Vec<&str> = all.iter().map(|d| d.module).collect();
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut modules: Vec<String> = Vec::new();
+    let first = |doc: &str| doc.lines().next().unwrap_or("").trim().to_string();
+    for m in catalog::stdlib() {
+        let path = m.path.strip_prefix("std::").unwrap_or(&m.path);
+        modules.push(path.to_string());
+        if !module.is_empty() && module != path {
+            continue;
+        }
+        for i in m
+            .items
+            .iter()
+            .filter(|i| i.kind == catalog::ItemKind::Function)
+        {
+            rows.push((format!("{}::{}", m.alias(), i.name), first(&i.doc)));
+        }
+    }
+    for f in catalog::unbound_natives() {
+        if module.is_empty() || module == f.module {
+            rows.push((format!("{}::{}", f.module, f.name), first(f.doc)));
+        }
+        modules.push(f.module.to_string());
+    }
+    for d in crate::aggr::all() {
+        let path = format!("aggr::{}", d.module);
+        if module.is_empty() || module == "aggr" || module == path {
+            rows.push((format!("{path}::{}", d.name), first(d.doc)));
+        }
+        modules.push(path);
+    }
+    if rows.is_empty() {
+        modules.sort();
         modules.dedup();
         return vec![Reply::Error(report::plain(
-            &format!(
-                "no native module `{module}`; modules: {}",
-                modules.join(", ")
-            ),
+            &format!("no module `{module}`; modules: {}", modules.join(", ")),
             color,
         ))];
     }
-    let names: Vec<String> = chosen
+    let width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let lines: Vec<String> = rows
         .iter()
-        .map(|d| format!("{}::{}", d.module, d.name))
-        .collect();
-    let width = names.iter().map(String::len).max().unwrap_or(0);
-    let lines: Vec<String> = chosen
-        .iter()
-        .zip(&names)
-        .map(|(d, name)| {
-            let first = d.doc.lines().next().unwrap_or("").trim();
-            format!("{name:<width$}  {first}")
-        })
+        .map(|(name, doc)| format!("{name:<width$}  {doc}"))
         .collect();
     vec![Reply::Info(lines.join("\n"))]
 }
