@@ -453,5 +453,9 @@ fn window_definitions_complete_the_settings_of_their_kind() {
     let got = labels(&items);
     assert!(got.contains(&"interval".to_string()), "{items}");
     assert!(!got.contains(&"gap".to_string()), "{items}");
-    assert_eq!(c.stop(), 0);
+    // After `shutdown`, requests are refused until `exit`.
+    assert_eq!(c.request("shutdown", json!(null)), json!(null));
+    let e = c.at("textDocument/completion", &q, 0, 45, json!({}));
+    assert_eq!(e["error"]["code"], json!(-32600), "{e}");
+    assert_eq!(c.exit(), 0);
 }

@@ -94,6 +94,16 @@ fn serve(connection: &Connection) -> Result<i32, Box<dyn std::error::Error + Sen
     while let Ok(msg) = connection.receiver.recv() {
         match msg {
             Message::Request(req) => {
+                if shut_down {
+                    // After `shutdown` only `exit` is answered (the protocol's rule).
+                    let e = error(
+                        req.id,
+                        ErrorCode::InvalidRequest,
+                        "the server is shut down".into(),
+                    );
+                    connection.sender.send(e.into())?;
+                    continue;
+                }
                 if req.method == lsp::request::Shutdown::METHOD {
                     shut_down = true;
                     connection

@@ -184,6 +184,11 @@ impl Client {
     /// `shutdown` then `exit`; returns the exit code.
     pub fn stop(mut self) -> i32 {
         assert_eq!(self.request("shutdown", Value::Null), Value::Null);
+        self.exit()
+    }
+
+    /// `exit` (after a `shutdown` already sent); returns the exit code.
+    pub fn exit(mut self) -> i32 {
         self.notify("exit", Value::Null);
         let end = Instant::now() + DEADLINE;
         loop {
