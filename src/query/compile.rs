@@ -239,11 +239,20 @@ impl Compiler {
         }
         match self.bind.modules.find_definition(pipe.scope, q) {
             Some((s, d)) => Ok((s, d.clone())),
-            None => Err(Diagnostic::error(
-                codes::QUERY_UNKNOWN_DEFINITION,
-                format!("`{}` is not defined", q.joined()),
-                q.span,
-            )),
+            None => {
+                let mut d = Diagnostic::error(
+                    codes::QUERY_UNKNOWN_DEFINITION,
+                    format!("`{}` is not defined", q.joined()),
+                    q.span,
+                );
+                let here = pipe.defs.keys().map(String::as_str);
+                if q.segments.len() == 1 {
+                    if let Some(name) = crate::compile::closest_name(here, q.name()) {
+                        d = d.with_help(format!("did you mean `{name}`?"));
+                    }
+                }
+                Err(d)
+            }
         }
     }
 
