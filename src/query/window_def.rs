@@ -25,23 +25,11 @@ pub(crate) const KNOWN: &str =
                      max_groups, time, delay, lateness, idle, late";
 /// The settings of SPEC §7.1.
 const EVENT_TIME_KEYS: [&str; 4] = ["delay", "lateness", "idle", "late"];
-/// Every setting a `with` accepts (Tremor's two unused ones included).
-const SETTINGS: [&str; 14] = [
-    "size",
-    "count",
-    "interval",
-    "hop",
-    "gap",
-    "max_duration",
-    "max_groups",
-    "time",
-    "delay",
-    "lateness",
-    "idle",
-    "late",
-    "emit_empty_windows",
-    "eviction_period",
-];
+/// Every setting a `with` accepts (Tremor's two unused ones included): those the
+/// reference documents.
+fn settings() -> impl Iterator<Item = &'static str> + Clone {
+    crate::window::SETTING_DOCS.iter().map(|(k, _)| *k)
+}
 
 /// The `with` settings of one definition, read and type-checked.
 #[derive(Default)]
@@ -83,8 +71,8 @@ fn setting(
     s: &mut Settings,
 ) -> Result<(), Diagnostic> {
     let key = p.key.name.as_str();
-    if !SETTINGS.contains(&key) {
-        let typo = crate::compile::closest_name(SETTINGS.into_iter(), key);
+    if !settings().any(|k| k == key) {
+        let typo = crate::compile::closest_name(settings(), key);
         let help = typo.map_or_else(
             || KNOWN.to_string(),
             |k| format!("did you mean `{k}`? {KNOWN}"),
@@ -136,7 +124,12 @@ fn setting(
         "lateness" => &mut s.lateness,
         "idle" => &mut s.idle,
         // Tremor declared these but never read them (LANGUAGE §9): accepted, ignored.
-        _ => return Ok(()),
+        "emit_empty_windows" | "eviction_period" => return Ok(()),
+        other => {
+            return Err(
+                err(format!("Unknown window setting `{other}`"), p.key.span).with_help(KNOWN)
+            )
+        }
     };
     // Times are signed ns inside: a duration must fit.
     match v
@@ -509,9 +502,9 @@ mod doc_tests {
             let takes = kind_settings(kind);
             assert!(not.iter().all(|k| !takes.contains(k)), "{kind}");
             let ignored = ["emit_empty_windows", "eviction_period"];
-            let all = super::SETTINGS.iter().filter(|k| !ignored.contains(k));
+            let all = super::settings().filter(|k| !ignored.contains(k));
             assert!(
-                all.filter(|k| !not.contains(k)).all(|k| takes.contains(k)),
+                all.filter(|k| !not.contains(k)).all(|k| takes.contains(&k)),
                 "{kind}"
             );
         }
