@@ -179,6 +179,12 @@ fn malformed_lines_go_to_err_and_the_run_goes_on() {
         "{}",
         err[0]
     );
+    // A lone high surrogate is malformed too (simd-json read it as U+0000); a
+    // pair is one character.
+    let input = write(&d, "in2.json", "\"\\ud800\"\n\"\\ud83d\\ude00\"\n");
+    let r = trickle(&["run", &q, "-i", &input], None);
+    assert_eq!(lines(&r.stdout), ["\"\u{1F600}\""], "{}", r.stderr);
+    assert!(r.stderr.contains("InvalidUnicodeCodepoint"), "{}", r.stderr);
 }
 
 /// A query that reads only some fields gets events decoded with just those

@@ -15,6 +15,13 @@ pub struct JsonError(pub String);
 /// converted straight into a [`Value`], so a warm parse allocates only what the
 /// resulting value owns.
 pub fn parse_json_bytes(buf: &mut [u8]) -> Result<Value, JsonError> {
+    // simd-json turns a high surrogate escape with no low one after it into U+0000
+    // (a lone low one it rejects): refused here, as it would be.
+    if let Some(at) = lone_high_surrogate(buf) {
+        return Err(JsonError(format!(
+            "InvalidUnicodeCodepoint at character {at}: a high surrogate escape with no low one after it"
+        )));
+    }
     if buf.len() > KEEP_BUFFERS {
         // A rare huge document: parse with buffers of its own so they are freed after.
         return parse_with(buf, &mut Buffers::new(buf.len()), Tape(Vec::new())).0;
@@ -30,6 +37,41 @@ pub fn parse_json_bytes(buf: &mut [u8]) -> Result<Value, JsonError> {
         // Only reachable if parsing ever re-entered itself; stay correct, just slower.
         Err(_) => parse_with(buf, &mut Buffers::default(), Tape(Vec::new())).0,
     })
+}
+
+/// Where a `\uD800`-`\uDBFF` escape is not followed by a `\uDC00`-`\uDFFF` one.
+/// Most documents hold no backslash at all and cost one `memchr` pass.
+fn lone_high_surrogate(buf: &[u8]) -> Option<usize> {
+    let hex4 = |at: usize| -> Option<u16> {
+        let digits = std::str::from_utf8(buf.get(at..at + 4)?).ok()?;
+        u16::from_str_radix(digits, 16).ok()
+    };
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'\\', &buf[i..]) {
+        let at = i + off;
+        match buf.get(at + 1) {
+            Some(b'u') => {
+                let unit = hex4(at + 2);
+                if unit.is_some_and(|u| (0xD800..0xDC00).contains(&u)) {
+                    let low = (buf.get(at + 6..at + 8) == Some(b"\\u"))
+                        .then(|| hex4(at + 8))
+                        .flatten();
+                    if !low.is_some_and(|u| (0xDC00..0xE000).contains(&u)) {
+                        return Some(at);
+                    }
+                    i = at + 12;
+                } else {
+                    i = at + 6;
+                }
+            }
+            // Any other escape (`\\` included) is two bytes.
+            _ => i = at + 2,
+        }
+        if i >= buf.len() {
+            break;
+        }
+    }
+    None
 }
 
 /// Parses one JSON document from text.
@@ -338,6 +380,28 @@ fn write_pretty(v: &Value, indent: usize, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_high_surrogate_is_an_error_and_a_pair_is_a_character() {
+        for bad in [
+            r#""\ud800""#,
+            r#""\ud800x""#,
+            r#""a\udbffb""#,
+            r#"{"\ud800":1}"#,
+            r#""\ud800\u0041""#,
+            r#""\ud800\n""#,
+        ] {
+            let e = parse_json(bad).unwrap_err();
+            assert!(e.0.contains("InvalidUnicodeCodepoint"), "{bad}: {e}");
+        }
+        assert_eq!(
+            parse_json(r#""\ud83d\ude00""#).unwrap(),
+            Value::from("\u{1F600}")
+        );
+        // An escaped backslash before `ud800` is no escape of a surrogate.
+        assert_eq!(parse_json(r#""\\ud800""#).unwrap(), Value::from("\\ud800"));
+        assert_eq!(parse_json(r#""\u0000""#).unwrap(), Value::from("\0"));
+    }
 
     #[test]
     fn round_trip() {
