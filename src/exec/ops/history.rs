@@ -1,5 +1,8 @@
 //! `debug::history`: records in `$[name]` which operators an event passed, as
-//! `"evt: <op>(<peer>:<stream>:<event>)"` entries, then passes the event on.
+//! `"evt: <op>(<peer>:<stream>:<event>:<pull>)"` entries (LANGUAGE §4's
+//! `s:st:e:p`), then passes the event on. Tremor's pull counter numbered a
+//! source's reads; every read here hands one event to the graph in its stream's
+//! order, so the pull is the event's number.
 //!
 //! Signals carry no metadata in this engine, so the `"sig: <op>(...)"` entries Tremor
 //! appended to a signal's `$` are kept on the operator instead ([`History::signals`]).
@@ -44,8 +47,8 @@ impl Operator for History {
     ) -> Result<(), ExecError> {
         let id = &event.id;
         let entry = Value::from(format!(
-            "evt: {}({}:{}:{})",
-            self.op, id.peer, id.stream, id.event
+            "evt: {}({}:{}:{}:{})",
+            self.op, id.peer, id.stream, id.event, id.event
         ));
         // A `$` that is not a record is left alone, as Tremor did.
         if let Some(meta) = event.meta.as_record_mut() {
@@ -92,8 +95,8 @@ mod tests {
         assert_eq!(
             e.meta.get("h"),
             Some(&Value::Array(vec![
-                "evt: a(in:0:4)".into(),
-                "evt: b(in:0:4)".into()
+                "evt: a(in:0:4:4)".into(),
+                "evt: b(in:0:4:4)".into()
             ]))
         );
         assert_eq!(e.data, Value::I64(1));
@@ -108,7 +111,7 @@ mod tests {
         a.on_event("in", e, &mut out).unwrap();
         assert_eq!(
             out[0].1.meta.get("h"),
-            Some(&Value::Array(vec!["evt: a(in:0:0)".into()]))
+            Some(&Value::Array(vec!["evt: a(in:0:0:0)".into()]))
         );
         let mut e = ev(Value::Null, 0);
         e.meta = Value::I64(1);
