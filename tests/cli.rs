@@ -418,6 +418,25 @@ fn a_blessed_error_passes_from_wherever_it_is_run() {
 }
 
 #[test]
+fn check_warns_of_a_peer_used_against_its_direction() {
+    let d = dir("direction");
+    let q = write(
+        &d,
+        "q.trickle",
+        "define peer o from stdout;\ncreate peer o;\nselect event from o into out;\nselect event from in into o;\n",
+    );
+    let r = trickle(&["check", &q], None);
+    assert_eq!(r.code, 0, "a warning, not an error: {}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("warning[W0207]: peer `o` (stdout) receives nothing"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.matches("W0207").count(), 1, "{}", r.stderr);
+}
+
+#[test]
 fn graph_draws_queries_only() {
     let d = dir("graph");
     let q = write(&d, "q.trickle", PASSTHROUGH);

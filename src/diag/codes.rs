@@ -75,6 +75,8 @@ pub const W_USE_OPERATOR: &str = "W0204";
 pub const W_CONST_RUNTIME_ERROR: &str = "W0205";
 /// A window's `late` stream that nothing reads: late events would go nowhere.
 pub const W_LATE_UNREAD: &str = "W0206";
+/// `from` a peer that receives nothing, or `into` one that sends nothing.
+pub const W_PEER_DIRECTION: &str = "W0207";
 
 // -- queries (query compiler, branch query)
 pub const QUERY_STREAM_NOT_DEFINED: &str = "E0401";

@@ -480,20 +480,6 @@ fn start_peer(g: &Graph, ctx: &Ctx, implicit_in: bool, inputs: &Inputs) -> Resul
     if !reads && !writes {
         return Ok(peer);
     }
-    // The graph compiles either way (a peer's ports always exist); say what will not work.
-    let kind = spec.kind.name();
-    if writes && !spec.kind.is_sink() {
-        crate::diag::say(format_args!(
-            "warning: peer `{}` ({kind}) does not send; events into it go to its `err`",
-            spec.name
-        ));
-    }
-    if has(spec.out_node()) && !spec.kind.is_source() {
-        crate::diag::say(format_args!(
-            "warning: peer `{}` ({kind}) receives nothing; `from {}` stays empty",
-            spec.name, spec.name
-        ));
-    }
     let mut replay = None;
     if reads && spec.kind.replays() {
         let (tx, rx) = mpsc::unbounded_channel();

@@ -342,7 +342,12 @@ impl Compiler {
             Some(NodeRef::Pipeline { outs, .. }) => {
                 let p = port.unwrap_or_else(|| "out".into());
                 match outs.get(&p) {
-                    Some(i) => Ok((*i, "out".into())),
+                    Some(i) => {
+                        if p == "out" {
+                            self.check_direction(pipe, r, true);
+                        }
+                        Ok((*i, "out".into()))
+                    }
                     None => Err(self.unknown_port(pipe, r, &p)),
                 }
             }
@@ -373,12 +378,39 @@ impl Compiler {
             Some(NodeRef::Pipeline { ins, .. }) => {
                 let p = port.unwrap_or_else(|| "in".into());
                 match ins.get(&p) {
-                    Some(i) => Ok((*i, "in".into())),
+                    Some(i) => {
+                        self.check_direction(pipe, r, false);
+                        Ok((*i, "in".into()))
+                    }
                     None => Err(self.unknown_port(pipe, r, &p)),
                 }
             }
             None => Err(Self::not_defined(pipe, r, "in")),
         }
+    }
+
+    /// Warns of `from` a peer that receives nothing (`stdout`) or `into` one that
+    /// sends nothing (`stdin`): it compiles, but nothing will pass there.
+    fn check_direction(&mut self, pipe: &Pipe, r: &ast::StreamRef, from: bool) {
+        let node = format!("{}{}", pipe.prefix, r.node.name);
+        let Some(p) = self.peers.iter().find(|p| p.name == node) else {
+            return;
+        };
+        let (kind, name) = (p.kind.name(), &r.node.name);
+        let message = match (from, p.kind.is_source(), p.kind.is_sink()) {
+            (true, false, _) => {
+                format!("peer `{name}` ({kind}) receives nothing: `from {name}` stays empty")
+            }
+            (false, _, false) => {
+                format!("peer `{name}` ({kind}) sends nothing: events into it go to its `err`")
+            }
+            _ => return,
+        };
+        self.warnings.push(Diagnostic::warning(
+            codes::W_PEER_DIRECTION,
+            message,
+            r.span,
+        ));
     }
 
     fn unknown_port(&self, pipe: &Pipe, r: &ast::StreamRef, port: &str) -> Diagnostic {
