@@ -183,20 +183,8 @@ fn a_server_that_answers_and_closes_cleanly_has_the_event() {
         line
     });
     let events = write(&d, "events.jsonl", "\"only\"\n");
-    let q = write(
-        &d,
-        "q.trickle",
-        &format!(
-            r#"
-define peer src from file with config = {{"path": "{events}"}} end;
-define peer back from tcp_client with config = {{"port": {port}, "reconnect": false}} end;
-create peer src;
-create peer back;
-select event from src into back;
-select event from back into out;
-"#
-        ),
-    );
+    let back = format!(r#"tcp_client with config = {{"port": {port}, "reconnect": false}} end"#);
+    let q = file_through(&d, &events, &back);
     let mut t = Trickle::start(&[&q, "--metrics"]);
     let (code, out, err) = t.wait();
     assert_eq!(code, 0, "{err}");
@@ -270,25 +258,30 @@ fn a_failed_http_request_is_sent_again_by_a_file_source() {
         }
     });
     let events = write(&d, "events.jsonl", "1\n");
-    let q = write(
-        &d,
-        "q.trickle",
-        &format!(
-            r#"
-define peer f from file with config = {{"path": "{events}"}} end;
-define peer back from http_client with config = {{"url": "http://127.0.0.1:{port}/p", "timeout": 5000}} end;
-create peer f;
-create peer back;
-select event from f into back;
-select event from back into out;
-"#
-        ),
-    );
+    let url = format!("http://127.0.0.1:{port}/p");
+    let back = format!(r#"http_client with config = {{"url": "{url}", "timeout": 5000}} end"#);
+    let q = file_through(&d, &events, &back);
     let mut t = Trickle::start(&[&q]);
     let (code, out, err) = t.wait();
     assert_eq!(code, 0, "{err}");
     assert_eq!(requests.load(Ordering::SeqCst), 2, "{err}");
     assert_eq!(out.trim(), "{}", "{err}");
+}
+
+/// A query sending the events of file `events` to peer `back` (what follows
+/// `define peer back from`) and writing what comes back to `out`.
+fn file_through(d: &std::path::Path, events: &str, back: &str) -> String {
+    let text = format!(
+        r#"
+define peer src from file with config = {{"path": "{events}"}} end;
+define peer back from {back};
+create peer src;
+create peer back;
+select event from src into back;
+select event from back into out;
+"#
+    );
+    write(d, "q.trickle", &text)
 }
 
 /// A `tcp_server` on a free port proxied to a `tcp_client` for port `dst`, with

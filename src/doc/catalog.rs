@@ -302,9 +302,8 @@ pub fn aggregate_markdown(d: &crate::aggr::AggrDecl) -> String {
 pub fn window_kind_markdown(kind: &str) -> Option<String> {
     let (_, doc) = crate::window::KIND_DOCS.iter().find(|(k, _)| *k == kind)?;
     let mut s = format!("**window kind `{kind}`**\n\n{doc}\n\nSettings (`with`):\n\n");
-    let takes = crate::window::kind_settings(kind);
     for (k, d) in crate::window::SETTING_DOCS {
-        if takes.contains(k) {
+        if crate::window::takes_setting(kind, k) {
             s.push_str(&format!("- `{k}`: {d}\n"));
         }
     }

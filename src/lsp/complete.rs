@@ -496,10 +496,9 @@ fn window_kind_at_key(stmt: &[Token]) -> Option<String> {
 
 /// The settings a window kind takes.
 fn window_keys(kind: &str) -> Vec<lsp::CompletionItem> {
-    let takes = crate::window::kind_settings(kind);
     crate::window::SETTING_DOCS
         .iter()
-        .filter(|(k, _)| takes.contains(k))
+        .filter(|(k, _)| crate::window::takes_setting(kind, k))
         .map(|(k, doc)| {
             snippet(
                 with_docs(

@@ -52,44 +52,15 @@ pub const KIND_DOCS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The settings each kind takes (as `query::window_def` checks them), in the order
-/// of [`SETTING_DOCS`]; Tremor's two ignored ones are left out.
-pub fn kind_settings(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "tumbling" => &[
-            "size",
-            "count",
-            "interval",
-            "max_groups",
-            "time",
-            "delay",
-            "lateness",
-            "idle",
-            "late",
-        ],
-        "sliding" => &[
-            "size",
-            "count",
-            "interval",
-            "hop",
-            "max_groups",
-            "time",
-            "delay",
-            "lateness",
-            "idle",
-            "late",
-        ],
-        "session" => &[
-            "gap",
-            "max_duration",
-            "max_groups",
-            "time",
-            "delay",
-            "lateness",
-            "idle",
-            "late",
-        ],
-        _ => &[],
+/// Whether a window of `kind` takes setting `key` (as `query::window_def` checks
+/// it); Tremor's two ignored settings are taken by none.
+pub fn takes_setting(kind: &str, key: &str) -> bool {
+    match key {
+        "size" | "count" | "interval" => kind != "session",
+        "hop" => kind == "sliding",
+        "gap" | "max_duration" => kind == "session",
+        "max_groups" | "time" | "delay" | "lateness" | "idle" | "late" => true,
+        _ => false,
     }
 }
 
