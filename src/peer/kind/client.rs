@@ -280,11 +280,11 @@ pub(super) enum Failure {
     Send(SendError),
 }
 
-/// One open connection: its writing half here, its reading half in a task.
 /// How long after a server's FIN a reset would still show that it closed with
 /// data unread (on loopback it comes within microseconds).
 const RESET_GRACE: Duration = Duration::from_millis(50);
 
+/// One open connection: its writing half here, its reading half in a task.
 pub(super) struct Conn {
     pub(super) id: u64,
     w: Wire,
