@@ -53,6 +53,26 @@ pub trait Expr: Send + Sync {
     }
 }
 
+/// Where the expression an error is about is written: `file:line:col: ` before
+/// the message (SPEC §11), or nothing for an expression that does not know.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct At(pub Option<String>);
+
+impl At {
+    pub fn of(e: &ExprRef) -> At {
+        At(e.position())
+    }
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(p) => write!(f, "{p}: "),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A shared compiled expression.
 pub type ExprRef = Arc<dyn Expr>;
 

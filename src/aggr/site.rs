@@ -1,7 +1,7 @@
 //! An aggregate call site as the select compiler builds it and the windows run it.
 
 use super::AggrDecl;
-use crate::expr::ExprRef;
+use crate::expr::{At, ExprRef};
 use crate::functions::FnError;
 
 /// One aggregate call site of a select: `aggr::stats::sum(event.c)`.
@@ -26,7 +26,7 @@ impl AggrSite {
 
 /// An aggregate call failed: "Bad type passed to function stats::sum/1".
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{}", at.as_ref().map(|p| format!("{p}: ")).unwrap_or_default(), error.render(module, name, *arity))]
+#[error("{at}{}", error.render(module, name, *arity))]
 pub struct AggrError {
     pub module: &'static str,
     pub name: &'static str,
@@ -34,7 +34,7 @@ pub struct AggrError {
     pub arity: usize,
     pub error: FnError,
     /// Where the call is written (SPEC §11: runtime errors say where).
-    pub at: Option<String>,
+    pub at: At,
 }
 
 impl AggrError {
@@ -45,12 +45,12 @@ impl AggrError {
             name: decl.name,
             arity,
             error,
-            at: None,
+            at: At::default(),
         }
     }
 
     /// This error, at `at` (`file:line:col`).
     pub fn at(self, at: Option<String>) -> Self {
-        AggrError { at, ..self }
+        AggrError { at: At(at), ..self }
     }
 }

@@ -3,29 +3,10 @@
 
 use super::ops::OpError;
 use crate::aggr::AggrError;
+use crate::expr::At;
 use crate::expr::EvalError;
 use crate::value::Value;
 use crate::window::WindowError;
-
-/// Where the expression an error is about is written: `file:line:col: ` before
-/// the message (SPEC §11), or nothing for an expression that does not know.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct At(pub Option<String>);
-
-impl At {
-    pub fn of(e: &crate::expr::ExprRef) -> At {
-        At(e.position())
-    }
-}
-
-impl std::fmt::Display for At {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.0 {
-            Some(p) => write!(f, "{p}: "),
-            None => Ok(()),
-        }
-    }
-}
 
 /// A node's runtime error.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

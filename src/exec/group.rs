@@ -67,7 +67,7 @@ impl GroupSpec {
                 let Value::Array(elems) = v else {
                     return Err(ExecError::GroupEach {
                         got: v.type_name(),
-                        at: super::error::At::of(e),
+                        at: crate::expr::At::of(e),
                     });
                 };
                 *keys = if keys.is_empty() {

@@ -482,7 +482,7 @@ pub fn guard(e: &ExprRef, scope: &mut Scope<'_>, clause: &'static str) -> Result
         value => Err(ExecError::Guard {
             clause,
             value,
-            at: super::error::At::of(e),
+            at: crate::expr::At::of(e),
         }),
     }
 }

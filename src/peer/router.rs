@@ -422,11 +422,7 @@ impl<'a> Exec<'a> {
             peer: name.clone(),
             stream,
         });
-        for f in self.peers[peer].followers.clone() {
-            if let Sink::Control(tx) = &self.peers[f].sink {
-                let _ = tx.send(ToPeer::End(name.clone(), stream));
-            }
-        }
+        self.tell_followers(peer, || ToPeer::End(name.clone(), stream));
         // Only now: what the end flushed out of windows could still go back on it.
         if let Sink::Server(s) = &self.peers[peer].sink {
             lock(s).open.remove(&stream);
@@ -539,9 +535,15 @@ impl<'a> Exec<'a> {
             peer: name.clone(),
             stream,
         });
-        for f in self.peers[peer].followers.clone() {
+        self.tell_followers(peer, || ToPeer::Start(name.clone(), stream));
+    }
+
+    /// Sends `msg` to each per-stream client that follows `peer`'s streams.
+    fn tell_followers(&self, peer: usize, msg: impl Fn() -> ToPeer) {
+        for &f in &self.peers[peer].followers {
             if let Sink::Control(tx) = &self.peers[f].sink {
-                let _ = tx.send(ToPeer::Start(name.clone(), stream));
+                // A client that has stopped hears of no more streams.
+                let _ = tx.send(msg());
             }
         }
     }
