@@ -389,11 +389,16 @@ impl Compiler {
         }
     }
 
+    /// The peer `r` names in `pipe`, if it names one.
+    fn peer_named(&self, pipe: &Pipe, r: &ast::StreamRef) -> Option<&crate::peer::spec::PeerSpec> {
+        let node = format!("{}{}", pipe.prefix, r.node.name);
+        self.peers.iter().find(|p| p.name == node)
+    }
+
     /// Warns of `from` a peer that receives nothing (`stdout`) or `into` one that
     /// sends nothing (`stdin`): it compiles, but nothing will pass there.
     fn check_direction(&mut self, pipe: &Pipe, r: &ast::StreamRef, from: bool) {
-        let node = format!("{}{}", pipe.prefix, r.node.name);
-        let Some(p) = self.peers.iter().find(|p| p.name == node) else {
+        let Some(p) = self.peer_named(pipe, r) else {
             return;
         };
         let (kind, name) = (p.kind.name(), &r.node.name);
@@ -414,8 +419,7 @@ impl Compiler {
     }
 
     fn unknown_port(&self, pipe: &Pipe, r: &ast::StreamRef, port: &str) -> Diagnostic {
-        let node = format!("{}{}", pipe.prefix, r.node.name);
-        if self.peers.iter().any(|p| p.name == node) {
+        if self.peer_named(pipe, r).is_some() {
             return Diagnostic::error(
                 codes::QUERY_PIPELINE_UNKNOWN_PORT,
                 format!("Peer `{}` has no port `{port}`", r.node.name),
