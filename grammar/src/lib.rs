@@ -6,6 +6,7 @@
 pub mod ast;
 pub mod lexer;
 mod parser;
+pub mod suggest;
 
 pub use ast::Span;
 

@@ -135,32 +135,7 @@ fn missing_key(r: &Record, key: &str) -> Miss {
     )
 }
 
-/// The closest option within an edit distance of 2 (ties: the smallest option), as
-/// Tremor's "Did you mean to use `x`?" hint picks it.
-pub(crate) fn best_hint<'a>(given: &str, options: impl Iterator<Item = &'a str>) -> Option<String> {
-    options
-        .filter_map(|o| {
-            let d = edit_distance(given, o);
-            (d <= 2).then_some((d, o))
-        })
-        .min()
-        .map(|(_, o)| o.to_string())
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+pub(crate) use trickle_grammar::suggest::best_hint;
 
 fn int(v: &Value) -> Option<i128> {
     match v {
@@ -434,19 +409,4 @@ pub fn event_fields(e: &crate::ir::Expr) -> Option<Box<[Str]>> {
 /// full evaluation then reports the error).
 pub fn read_fields<'v>(v: &'v Value, fields: &[Str]) -> Option<&'v Value> {
     fields.iter().try_fold(v, |v, f| field(v.as_record()?, f))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hint_picks_the_closest_key_within_two_edits() {
-        assert_eq!(edit_distance("snat", "snot"), 1);
-        assert_eq!(edit_distance("", "ab"), 2);
-        assert_eq!(edit_distance("count", "cont"), 1);
-        let keys = ["snot", "snit", "badger"];
-        assert_eq!(best_hint("snat", keys.into_iter()).as_deref(), Some("snit"));
-        assert_eq!(best_hint("xyzzy", keys.into_iter()), None);
-    }
 }

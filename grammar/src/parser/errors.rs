@@ -49,8 +49,33 @@ fn one_of(expected: &[String]) -> String {
         .join(", ")
 }
 
+/// Keywords that start a statement: a misspelt one reads as a name, and the parser
+/// only trips on the word after it.
+const STATEMENT_KEYWORDS: [&str; 6] = ["select", "define", "create", "const", "let", "use"];
+
+/// The keyword `word` is most likely a misspelling of: close for its length (one
+/// edit in four letters, two in six), so short names do not match short keywords.
+fn misspelt<'a>(word: &str, keywords: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    keywords
+        .filter(|k| k.len() >= 3 && k.chars().all(|c| c.is_ascii_lowercase()) && *k != word)
+        .map(|k| (crate::suggest::edit_distance(word, k), k))
+        .filter(|(d, k)| d * 3 <= k.len())
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// The word just before byte `at`, when it is a plain name.
+fn word_before(src: &str, at: usize) -> Option<&str> {
+    let before = src.get(..at)?.trim_end();
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let word = &before[start..];
+    (!word.is_empty()).then_some(word)
+}
+
 /// A hint for an unexpected token, from what it is and what was expected.
-fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
+fn hint_for(src: &str, at: usize, tok: &Token, text: &str, expected: &[String]) -> Option<String> {
     let has = |s: &str| expected.iter().any(|e| e == s);
     match tok {
         Token::DocComment(_) => {
@@ -107,6 +132,19 @@ fn hint_for(tok: &Token, text: &str, expected: &[String]) -> Option<String> {
         return Some(
             "`##` doc comments are only allowed before `fn`, `const`, `intrinsic` and `define`; use `#` for a plain comment".into(),
         );
+    }
+    if let Token::Ident(word) = tok {
+        if let Some(k) = misspelt(word, expected.iter().map(String::as_str)) {
+            return Some(format!("Did you mean `{k}`?"));
+        }
+    }
+    if has(";") {
+        // `selct event ...`: the misspelt keyword parsed as an expression.
+        if let Some(k) =
+            word_before(src, at).and_then(|w| misspelt(w, STATEMENT_KEYWORDS.into_iter()))
+        {
+            return Some(format!("Did you mean `{k}`?"));
+        }
     }
     if has(";") && !has("<ident>") {
         return Some("Did you forget a `;` between two statements?".into());
@@ -181,7 +219,7 @@ pub fn convert(err: LError, src: &str, file: u32) -> ParseError {
                 return doc;
             }
             let text = token_text(src, s, e, &tok);
-            let hint = hint_for(&tok, &text, &expected);
+            let hint = hint_for(src, s, &tok, &text, &expected);
             let (code, kind) = match tok {
                 Token::DocComment(_) | Token::ModDoc(_) => ("E0020", "InvalidDocComment"),
                 _ => ("E0002", "UnrecognizedToken"),
