@@ -259,6 +259,30 @@ fn cli_a_file_that_does_not_parse_is_reported_and_untouched() {
 }
 
 #[test]
+fn cli_a_file_that_is_not_utf8_is_a_diagnostic_not_a_read_failure() {
+    let d = scratch("utf8");
+    let f = d.join("latin1.trickle");
+    let bytes = b"select \"caf\xe9\" from in into out;\n";
+    std::fs::write(&f, bytes).expect("write");
+    let name = f.display().to_string();
+    for args in [
+        vec!["fmt", &name],
+        vec!["fmt", "--check", &name],
+        vec!["check", &name],
+    ] {
+        let r = trickle(&args, None);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("error[E0015]"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("byte 0xe9 at line 1, column 12"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(std::fs::read(&f).expect("read"), bytes);
+    }
+}
+
+#[test]
 fn cli_usage_and_missing_files() {
     let d = scratch("usage");
     let f = d.join("notes.txt");

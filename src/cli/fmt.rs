@@ -37,14 +37,18 @@ fn file(path: &Path, check: bool, color: ColorMode) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) => {
             crate::diag::say(format_args!("cannot read {}: {e}", path.display()));
             return EXIT_RUNTIME;
         }
     };
     let name = path.display().to_string();
+    let text = match text_of(&name, bytes, color) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let formatted = match format(&text, kind) {
         Ok(f) => f,
         Err(diags) => return report(&diags, &name, text, color),
@@ -67,11 +71,15 @@ fn file(path: &Path, check: bool, color: ColorMode) -> i32 {
 
 /// `-`: stdin to stdout (as a query; queries and scripts share one grammar).
 fn stdin(check: bool, color: ColorMode) -> i32 {
-    let mut text = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
         crate::diag::say(format_args!("cannot read stdin: {e}"));
         return EXIT_RUNTIME;
     }
+    let text = match text_of("<stdin>", bytes, color) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let formatted = match format(&text, Kind::Query) {
         Ok(f) => f,
         Err(diags) => return report(&diags, "<stdin>", text, color),
@@ -96,13 +104,27 @@ fn stdin(check: bool, color: ColorMode) -> i32 {
     }
 }
 
+/// The text of a program; bytes that are not UTF-8 are reported (E0015) as
+/// `trickle check` reports them, and give the exit code.
+fn text_of(name: &str, bytes: Vec<u8>, color: ColorMode) -> Result<String, i32> {
+    let mut sources = SourceMap::new();
+    match sources.add_bytes(name, bytes) {
+        Ok(file) => Ok(sources.text(file).to_string()),
+        Err(d) => Err(emit(&[d], &sources, name, color)),
+    }
+}
+
 /// Prints why a file cannot be formatted; it is left untouched.
 fn report(diags: &[Diagnostic], name: &str, text: String, color: ColorMode) -> i32 {
     let mut sources = SourceMap::new();
     sources.add(name.to_string(), text);
+    emit(diags, &sources, name, color)
+}
+
+fn emit(diags: &[Diagnostic], sources: &SourceMap, name: &str, color: ColorMode) -> i32 {
     let mut stderr = color.stderr();
     for d in diags {
-        d.emit(&sources, &mut stderr);
+        d.emit(sources, &mut stderr);
     }
     let n = diags.len();
     let plural = if n == 1 { "" } else { "s" };

@@ -53,15 +53,13 @@ pub fn load(path: &Path, include: &[PathBuf], color: ColorMode) -> Result<Loaded
     let mut sources = SourceMap::new();
     // The name as given, so diagnostics point at the path the user typed.
     let name = path.display().to_string();
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let d = not_utf8(&mut sources, &name, e.as_bytes(), e.utf8_error());
+    let file = match sources.add_bytes(name.clone(), bytes) {
+        Ok(file) => file,
+        Err(d) => {
             report(&[d], &sources, &name, color);
             return Err(EXIT_COMPILE);
         }
     };
-    let file = sources.add(name.clone(), text);
     let module_path = ModulePath::new(path.parent().map(dir_or_dot), include);
     let result = match kind {
         Kind::Script => compile_script(&mut sources, file, &module_path)
@@ -78,32 +76,6 @@ pub fn load(path: &Path, include: &[PathBuf], color: ColorMode) -> Result<Loaded
         Some(program) => Ok(Loaded { sources, program }),
         None => Err(EXIT_COMPILE),
     }
-}
-
-/// A program that is not UTF-8 is a compile error at its first bad byte (the
-/// text is shown with the bad bytes replaced, so lines and columns before it hold).
-fn not_utf8(
-    sources: &mut SourceMap,
-    name: &str,
-    bytes: &[u8],
-    e: std::str::Utf8Error,
-) -> Diagnostic {
-    let at = e.valid_up_to();
-    let text = String::from_utf8_lossy(bytes).into_owned();
-    let file = sources.add(name.to_string(), text);
-    let (line, col) = sources.line_col(file, at as u32);
-    // The replacement character that stands for the bad bytes is 3 bytes long.
-    let span = crate::diag::Span::new(file, at, at + '\u{fffd}'.len_utf8());
-    Diagnostic::error(
-        crate::diag::codes::INVALID_UTF8,
-        format!(
-            "{name} is not valid UTF-8: byte 0x{:02x} at line {line}, column {col}",
-            bytes[at]
-        ),
-        span,
-    )
-    .with_label("not UTF-8")
-    .with_help("programs are UTF-8 text: save the file as UTF-8")
 }
 
 /// `a.trickle` has parent `""`: modules beside it are in `.`.

@@ -30,6 +30,39 @@ impl SourceMap {
         self.names.push(name.clone());
         self.files.add(name, text.into()) as FileId
     }
+    /// Adds a program read from disk. Bytes that are not UTF-8 are a compile error
+    /// (E0015) at the first bad one; the file is still added, with the bad bytes
+    /// replaced, so the diagnostic shows the lines before it as they are.
+    pub fn add_bytes(
+        &mut self,
+        name: impl Into<String>,
+        bytes: Vec<u8>,
+    ) -> Result<FileId, crate::diag::Diagnostic> {
+        let name = name.into();
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(self.add(name, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let bad = e.as_bytes()[at];
+                let file = self.add(
+                    name.clone(),
+                    String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                );
+                let (line, col) = self.line_col(file, at as u32);
+                // The replacement character that stands for the bad bytes is 3 bytes long.
+                let span = crate::diag::Span::new(file, at, at + '\u{fffd}'.len_utf8());
+                Err(crate::diag::Diagnostic::error(
+                    crate::diag::codes::INVALID_UTF8,
+                    format!(
+                        "{name} is not valid UTF-8: byte 0x{bad:02x} at line {line}, column {col}"
+                    ),
+                    span,
+                )
+                .with_label("not UTF-8")
+                .with_help("programs are UTF-8 text: save the file as UTF-8"))
+            }
+        }
+    }
     pub fn text(&self, id: FileId) -> &str {
         self.files
             .get(id as usize)

@@ -43,8 +43,8 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
         Err(actual) => return actual,
     };
     let program = case.program();
-    let text = match std::fs::read_to_string(&program) {
-        Ok(t) => t,
+    let bytes = match std::fs::read(&program) {
+        Ok(b) => b,
         Err(e) => {
             return Actual {
                 broken: Some(format!("cannot read {}: {e}", program.display())),
@@ -57,7 +57,10 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
         ..ModulePath::new(Some(&case.dir), &[])
     };
     let mut sources = SourceMap::new();
-    let file = sources.add(path.shown_name(&program), text);
+    let file = match sources.add_bytes(path.shown_name(&program), bytes) {
+        Ok(file) => file,
+        Err(d) => return compile_failed(&[d], &sources),
+    };
     match case.kind {
         CaseKind::Script => match compile_script(&mut sources, file, &path) {
             Ok(c) => {
