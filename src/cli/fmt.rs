@@ -110,7 +110,7 @@ fn text_of(name: &str, bytes: Vec<u8>, color: ColorMode) -> Result<String, i32> 
     let mut sources = SourceMap::new();
     match sources.add_bytes(name, bytes) {
         Ok(file) => Ok(sources.text(file).to_string()),
-        Err(d) => Err(emit(&[d], &sources, name, color)),
+        Err(d) => Err(emit(&[*d], &sources, name, color)),
     }
 }
 

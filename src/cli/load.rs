@@ -56,7 +56,7 @@ pub fn load(path: &Path, include: &[PathBuf], color: ColorMode) -> Result<Loaded
     let file = match sources.add_bytes(name.clone(), bytes) {
         Ok(file) => file,
         Err(d) => {
-            report(&[d], &sources, &name, color);
+            report(&[*d], &sources, &name, color);
             return Err(EXIT_COMPILE);
         }
     };
@@ -129,9 +129,8 @@ mod tests {
         std::fs::write(&p, b"select event\nfrom in \xff\xfe into out;\n").unwrap();
         assert_eq!(load(&p, &[], ColorMode::Never).err(), Some(EXIT_COMPILE));
         let bytes = std::fs::read(&p).unwrap();
-        let e = String::from_utf8(bytes.clone()).unwrap_err();
         let mut sources = SourceMap::new();
-        let d = not_utf8(&mut sources, "q.trickle", &bytes, e.utf8_error());
+        let d = sources.add_bytes("q.trickle", bytes).unwrap_err();
         let text = d.render(&sources);
         assert!(text.contains("error[E0015]"), "{text}");
         assert!(text.contains("q.trickle:2:9"), "{text}");

@@ -37,7 +37,7 @@ impl SourceMap {
         &mut self,
         name: impl Into<String>,
         bytes: Vec<u8>,
-    ) -> Result<FileId, crate::diag::Diagnostic> {
+    ) -> Result<FileId, Box<crate::diag::Diagnostic>> {
         let name = name.into();
         match String::from_utf8(bytes) {
             Ok(text) => Ok(self.add(name, text)),
@@ -51,15 +51,17 @@ impl SourceMap {
                 let (line, col) = self.line_col(file, at as u32);
                 // The replacement character that stands for the bad bytes is 3 bytes long.
                 let span = crate::diag::Span::new(file, at, at + '\u{fffd}'.len_utf8());
-                Err(crate::diag::Diagnostic::error(
-                    crate::diag::codes::INVALID_UTF8,
-                    format!(
+                Err(Box::new(
+                    crate::diag::Diagnostic::error(
+                        crate::diag::codes::INVALID_UTF8,
+                        format!(
                         "{name} is not valid UTF-8: byte 0x{bad:02x} at line {line}, column {col}"
                     ),
-                    span,
-                )
-                .with_label("not UTF-8")
-                .with_help("programs are UTF-8 text: save the file as UTF-8"))
+                        span,
+                    )
+                    .with_label("not UTF-8")
+                    .with_help("programs are UTF-8 text: save the file as UTF-8"),
+                ))
             }
         }
     }

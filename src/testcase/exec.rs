@@ -59,7 +59,7 @@ pub fn run_case(case: &Case, opts: &Options) -> Actual {
     let mut sources = SourceMap::new();
     let file = match sources.add_bytes(path.shown_name(&program), bytes) {
         Ok(file) => file,
-        Err(d) => return compile_failed(&[d], &sources),
+        Err(d) => return compile_failed(&[*d], &sources),
     };
     match case.kind {
         CaseKind::Script => match compile_script(&mut sources, file, &path) {
