@@ -304,6 +304,33 @@ fn script_ports_errors_and_state() {
     );
 }
 
+/// A script node's `err` port that the query does not read, and an unknown
+/// port it is sent to, still show their errors (on stderr, as `s/err`), where
+/// Tremor dropped them; the run goes on and exits 0.
+#[test]
+fn a_script_nodes_unread_err_port_reaches_stderr() {
+    let d = dir("unread_err");
+    let q = write(
+        &d,
+        "q.trickle",
+        "define script s\nscript\n  event + 1\nend;\ncreate script s;\n\
+         select event from in into s;\nselect event from in where event == 7 into s/nope;\n\
+         select event from s into out;\n",
+    );
+    let r = trickle(&["run", &q], Some("1\n\"a\"\n7\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r.stdout), ["2", "8"]);
+    let err = lines(&r.stderr);
+    assert_eq!(err.len(), 2, "{}", r.stderr);
+    assert!(
+        err[0].contains("q.trickle:3:3: The binary operation `+`"),
+        "{}",
+        err[0]
+    );
+    assert!(err[0].ends_with(",\"event\":\"a\"}"), "{}", err[0]);
+    assert!(err[1].contains("unknown port"), "{}", err[1]);
+}
+
 #[test]
 fn metrics_table_on_stderr() {
     let d = dir("metrics");

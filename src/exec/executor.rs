@@ -15,6 +15,15 @@ use std::sync::Arc;
 /// An output port and the `(node, input port)`s connected to it.
 type Route = (String, Vec<(usize, Port)>);
 
+/// The port whose events, when nothing reads it, leave as output `NODE/err`.
+const UNREAD_ERR: &str = "err";
+
+/// Whether output `name` is a node's unread `err` port, not an output of the graph.
+pub fn is_unread_err(name: &str) -> bool {
+    name.rsplit_once('/')
+        .is_some_and(|(_, port)| port == UNREAD_ERR)
+}
+
 enum Slot {
     /// Input and stream nodes forward on `out`.
     Pass,
@@ -72,7 +81,7 @@ impl Executor {
                 None => node.push((e.from_port.clone(), vec![target])),
             }
         }
-        let slots = graph
+        let mut slots: Vec<Slot> = graph
             .nodes
             .iter()
             .map(|n| match &n.kind {
@@ -92,8 +101,22 @@ impl Executor {
             .filter(|(_, n)| matches!(n.kind, NodeKind::Input))
             .map(|(i, n)| (n.name.clone(), i))
             .collect();
+        let mut names: Vec<String> = graph.nodes.iter().map(|n| n.name.clone()).collect();
+        // A script's or operator's `err` port that nothing reads still reaches the
+        // caller, as output `NODE/err` (SPEC §8: unconnected outputs go to stderr),
+        // so its errors are never lost unseen; Tremor dropped them.
+        for (i, n) in graph.nodes.iter().enumerate() {
+            if matches!(n.kind, NodeKind::Op { .. }) && !routes[i].iter().any(|(p, _)| p == "err") {
+                let sink = names.len();
+                names.push(format!("{}/{UNREAD_ERR}", n.name));
+                slots.push(Slot::Output);
+                routes.push(Vec::new());
+                routes[i].push(("err".to_string(), vec![(sink, Port::borrowed("in"))]));
+            }
+        }
+        let nodes = names.len();
         Executor {
-            names: graph.nodes.iter().map(|n| n.name.clone()).collect(),
+            names,
             slots,
             routes,
             buf: Outputs::new(),
@@ -101,7 +124,7 @@ impl Executor {
             inputs,
             topo,
             stack: Vec::new(),
-            projected: vec![false; graph.nodes.len()],
+            projected: vec![false; nodes],
             pending: Marks::new(),
             marks: Marks::new(),
             late: None,

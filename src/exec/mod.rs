@@ -19,7 +19,7 @@ pub mod timed;
 mod timer_queue;
 
 pub use error::ExecError;
-pub use executor::Executor;
+pub use executor::{is_unread_err, Executor};
 pub use operator::{Contraflow, Operator, Outputs};
 pub use query::Query;
 pub use render::GraphFormat;

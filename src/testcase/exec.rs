@@ -274,14 +274,19 @@ fn run_query(
         ..Actual::default()
     };
     for (port, event) in out {
-        if port == "err" {
+        let unread = crate::exec::is_unread_err(&port);
+        if port == "err" || unread {
             match event.data.get("error").and_then(Value::as_str) {
                 Some(text) => actual.soft_errors.push_str(text),
                 None => actual.soft_errors.push_str(&event.data.encode()),
             }
             actual.soft_errors.push('\n');
         }
-        actual.outputs.push(event.data);
+        // A node's `err` that the query does not read is not one of its outputs
+        // (Tremor's cases expect it dropped); an `error.txt` can still expect it.
+        if !unread {
+            actual.outputs.push(event.data);
+        }
     }
     actual
 }
