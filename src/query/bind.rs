@@ -131,6 +131,12 @@ impl Expr for BoundBlock {
         }
     }
 
+    /// Where the reply comes from: the script's last expression.
+    fn position(&self) -> Option<String> {
+        let last = self.block.exprs.last()?;
+        Some(self.sources.position(last.span))
+    }
+
     fn event_keys(&self, keys: &mut Vec<Str>) -> bool {
         block_event_keys(&self.block, keys)
     }

@@ -4,7 +4,6 @@
 
 use super::{script_u64, Action, Ticks, Window, WindowError};
 use crate::expr::{ExprRef, Scope};
-use crate::value::Value;
 
 /// A tumbling time window.
 #[derive(Clone)]
@@ -49,7 +48,7 @@ pub(crate) fn event_time(
 ) -> Result<u64, WindowError> {
     match script {
         None => Ok(scope.ctx.ingest_ns),
-        Some(s) => script_u64(&s.eval(scope, &mut Value::Null)?),
+        Some(s) => script_u64(s, scope),
     }
 }
 
@@ -105,6 +104,7 @@ impl Window for IntervalWindow {
 mod tests {
     use super::*;
     use crate::expr::fn_expr;
+    use crate::value::Value;
     use crate::window::tests::event_at;
 
     #[test]

@@ -224,8 +224,10 @@ impl WindowSpec {
 }
 
 /// A window script's result as an unsigned integer (weight or timestamp).
-pub(crate) fn script_u64(v: &crate::value::Value) -> Result<u64, WindowError> {
-    v.as_u64().ok_or(WindowError::BadScriptValue)
+pub(crate) fn script_u64(script: &ExprRef, scope: &mut Scope<'_>) -> Result<u64, WindowError> {
+    let v = script.eval(scope, &mut crate::value::Value::Null)?;
+    v.as_u64()
+        .ok_or_else(|| WindowError::BadScriptValue(crate::expr::At::of(script)))
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 
 use super::{script_u64, Action, Ticks, Window, WindowError};
 use crate::expr::{ExprRef, Scope};
-use crate::value::Value;
 
 /// A tumbling count window.
 #[derive(Clone)]
@@ -27,7 +26,7 @@ impl SizeWindow {
 pub(crate) fn weight(script: &Option<ExprRef>, scope: &mut Scope<'_>) -> Result<u64, WindowError> {
     match script {
         None => Ok(1),
-        Some(s) => script_u64(&s.eval(scope, &mut Value::Null)?),
+        Some(s) => script_u64(s, scope),
     }
 }
 
@@ -60,6 +59,7 @@ impl Window for SizeWindow {
 mod tests {
     use super::*;
     use crate::expr::fn_expr;
+    use crate::value::Value;
     use crate::window::tests::event_at;
 
     #[test]

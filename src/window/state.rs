@@ -25,27 +25,33 @@ impl StateWindow {
     }
 }
 
+/// Runs a window script and reads its reply.
+fn run(script: &ExprRef, scope: &mut Scope<'_>, state: &mut Value) -> Result<Action, WindowError> {
+    let v = script.eval(scope, state)?;
+    reply(&v).ok_or_else(|| WindowError::BadReply(crate::expr::At::of(script), v))
+}
+
 /// Reads a window script's reply.
-fn reply(v: &Value) -> Result<Action, WindowError> {
+fn reply(v: &Value) -> Option<Action> {
     match v {
-        Value::Bool(b) => Ok(Action {
+        Value::Bool(b) => Some(Action {
             emit: *b,
             include: *b,
         }),
         Value::Array(a) if a.len() == 2 => match (&a[0], &a[1]) {
-            (Value::Bool(emit), Value::Bool(include)) => Ok(Action {
+            (Value::Bool(emit), Value::Bool(include)) => Some(Action {
                 emit: *emit,
                 include: *include,
             }),
-            _ => Err(WindowError::BadReply(v.clone())),
+            _ => None,
         },
-        _ => Err(WindowError::BadReply(v.clone())),
+        _ => None,
     }
 }
 
 impl Window for StateWindow {
     fn on_event(&mut self, scope: &mut Scope<'_>) -> Result<Action, WindowError> {
-        reply(&self.script.eval(scope, &mut self.state)?)
+        run(&self.script, scope, &mut self.state)
     }
     fn on_tick(&mut self, ns: u64) -> Result<Action, WindowError> {
         let Some(tick) = &self.tick else {
@@ -65,7 +71,7 @@ impl Window for StateWindow {
                 ..FnCtx::default()
             },
         };
-        reply(&tick.eval(&mut scope, &mut self.state)?)
+        run(tick, &mut scope, &mut self.state)
     }
     fn ticks(&self) -> Ticks {
         match self.tick {
@@ -107,10 +113,12 @@ mod tests {
     #[test]
     fn pairs_and_bad_replies() {
         assert_eq!(
-            reply(&Value::Array(vec![true.into(), false.into()])).unwrap(),
-            Action::EMIT_EXCLUDE
+            reply(&Value::Array(vec![true.into(), false.into()])),
+            Some(Action::EMIT_EXCLUDE)
         );
-        let e = reply(&Value::U64(3)).unwrap_err();
+        let script = fn_expr(|_, _| Ok(Value::U64(3)));
+        let mut w = StateWindow::new(Value::Null, script, None);
+        let e = event_at(&mut w, &Value::Null, 1).unwrap_err();
         assert_eq!(
             e.to_string(),
             "Window returned `3` this can't be used as a window reply"

@@ -68,8 +68,10 @@ fn misspelt<'a>(word: &str, keywords: impl Iterator<Item = &'a str>) -> Option<&
 fn word_before(src: &str, at: usize) -> Option<&str> {
     let before = src.get(..at)?.trim_end();
     let start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[start..];
     (!word.is_empty()).then_some(word)
 }

@@ -372,3 +372,20 @@ fn two_typos_in_one_block_are_two_errors_and_the_block_keeps_its_tree() {
         assert!(m.is_some(), "{src}");
     }
 }
+
+#[test]
+fn misspelt_keywords_get_did_you_mean() {
+    let e = err("select event frm in into out;");
+    assert_eq!(e.hint.as_deref(), Some("Did you mean `from`?"));
+    let e = err("selct event from in into out;");
+    assert_eq!(e.hint.as_deref(), Some("Did you mean `select`?"));
+    // A name far from every keyword keeps the usual hint.
+    let e = err("frobnicate event from in into out;");
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("Did you forget a `;` between two statements?")
+    );
+    // The word before the token may end in any character.
+    let e = err("let é = 1 2");
+    assert_ne!(e.hint.as_deref(), Some("Did you mean `let`?"));
+}
