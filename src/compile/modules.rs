@@ -304,12 +304,18 @@ impl Modules {
         match self.ensure_loaded(sources, &path, item.span)? {
             true => {}
             false => {
-                return Err(vec![Diagnostic::error(
+                let mut d = Diagnostic::error(
                     codes::MODULE_NOT_FOUND,
                     format!("Module `{}` not found", path.join("::")),
                     item.span,
-                )
-                .with_help("modules are looked up in the standard library, the folder of the file, -I folders and TRICKLE_PATH")])
+                );
+                // A misspelt standard module (`std::strin`).
+                let stdlib = super::stdlib::modules();
+                let names = stdlib.iter().map(|(m, _)| m.as_str());
+                if let Some(m) = super::closest_name(names, &path.join("::")) {
+                    d = d.with_help(format!("did you mean `{m}`?"));
+                }
+                return Err(vec![d.with_help("modules are looked up in the standard library, the folder of the file, -I folders and TRICKLE_PATH")]);
             }
         }
         self.scopes[id.0].aliases.insert(alias, path);

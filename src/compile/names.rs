@@ -103,9 +103,17 @@ fn fallback(
         }
         Vec::new()
     };
+    let near = hint(candidates.iter().map(String::as_str), name);
+    // `count()` in a select: the aggregate of that name, which needs its module.
+    let aggregate = || {
+        aggr::all()
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| format!("aggr::{}::{name}", d.module))
+    };
     one(missing(
         q,
-        hint(candidates.iter().map(String::as_str), name),
+        near.or_else(|| module.is_empty().then(aggregate).flatten()),
     ))
 }
 
@@ -346,29 +354,13 @@ fn aggr_hint(m: &str, name: &str) -> Option<String> {
     .map(|h| format!("aggr::{m}::{h}"))
 }
 
-/// The closest candidate within a small edit distance.
 /// The candidate closest to `name`, if one is close enough to be a typo of it.
 pub(crate) fn hint<'a>(candidates: impl Iterator<Item = &'a str>, name: &str) -> Option<String> {
     candidates
-        .map(|c| (distance(c, name), c))
+        .map(|c| (trickle_grammar::suggest::edit_distance(c, name), c))
         .filter(|(d, c)| *d <= 2.max(name.len() / 3) && *c != name)
         .min()
         .map(|(_, c)| c.to_string())
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -377,7 +369,6 @@ mod tests {
 
     #[test]
     fn hints_close_names() {
-        assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(
             hint(["len", "trim", "split"].into_iter(), "lne"),
             Some("len".into())
