@@ -397,6 +397,21 @@ impl<'m> Lowerer<'m> {
             )
             .with_help(format!("`{}` is not a constant in scope", id.name)));
         }
+        let outer = self.m.scope(self.scope).parent.map(|p| self.m.scope(p));
+        if outer.is_some_and(|o| o.consts.contains_key(&id.name)) {
+            // Tremor compiles it as a local too, and fails when it is read.
+            ctx.warnings.push(
+                Diagnostic::warning(
+                    codes::W_OUTER_CONST,
+                    format!(
+                        "`{}` is a constant of the enclosing query, which a definition body does not see: here it is a local that is never set",
+                        id.name
+                    ),
+                    id.span,
+                )
+                .with_help(format!("declare `const {} = ...;` inside the definition", id.name)),
+            );
+        }
         Ok(Root::Local(
             ctx.local_slot(&id.name),
             Str::from(id.name.as_str()),

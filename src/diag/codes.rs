@@ -77,6 +77,8 @@ pub const W_CONST_RUNTIME_ERROR: &str = "W0205";
 pub const W_LATE_UNREAD: &str = "W0206";
 /// `from` a peer that receives nothing, or `into` one that sends nothing.
 pub const W_PEER_DIRECTION: &str = "W0207";
+/// A name read in a definition body that is a constant only outside it.
+pub const W_OUTER_CONST: &str = "W0208";
 
 // -- queries (query compiler, branch query)
 pub const QUERY_STREAM_NOT_DEFINED: &str = "E0401";

@@ -76,16 +76,22 @@ impl Compiler {
         let mut errors = port_errors(&s.port_scripts);
         let m = &self.bind.modules;
         let sections = s.port_scripts.iter().map(|p| &p.body).chain([&s.script]);
+        // Warnings are reported here, where every definition is checked once
+        // (a script created twice, or never, is lowered here once).
+        let mut warnings = Vec::new();
         for exprs in sections {
-            if let Err(es) = m.lower_block(body, exprs, &mut ExprCtx::script()) {
+            let mut ctx = ExprCtx::script();
+            if let Err(es) = m.lower_block(body, exprs, &mut ctx) {
                 errors.extend(es);
             }
+            warnings.append(&mut ctx.warnings);
         }
         if let Some(st) = &s.state {
             if let Err(es) = m.lower_expr(body, st, &mut ExprCtx::constant()) {
                 errors.extend(es);
             }
         }
+        self.warn(warnings);
         result(errors)
     }
 
