@@ -159,7 +159,11 @@ impl Compiler {
         let Some(target) = target else {
             return Err(errors);
         };
-        let plain = is_plain_event(&s.target) && s.group_by.is_none() && windows.is_empty();
+        // An aggregate (in `having`, as the target has none) needs the full path.
+        let plain = is_plain_event(&s.target)
+            && s.group_by.is_none()
+            && windows.is_empty()
+            && aggrs.is_empty();
         let mode = match (plain, s.where_.is_some() || s.having.is_some()) {
             (true, false) => SelectMode::Passthrough,
             (true, true) => SelectMode::Simple,
