@@ -331,10 +331,9 @@ impl Compiler {
                 }
             });
         }
-        if !pipe.top {
-            if let Some(idx) = pipe.ins.get(name) {
-                return Ok((*idx, "out".into()));
-            }
+        // A pipeline's input port (at top level, one `#!config from` adds).
+        if let Some(idx) = pipe.ins.get(name) {
+            return Ok((*idx, "out".into()));
         }
         match pipe.nodes.get(name) {
             Some(NodeRef::Node(i)) => Ok((*i, port.unwrap_or_else(|| "out".into()))),

@@ -53,12 +53,21 @@ pub fn compile_query(
         select_spans: Default::default(),
     };
     let mut pipe = Pipe::new(scope, String::new(), None, true);
-    pipe.ins
-        .insert("in".into(), c.graph.add("in", NodeKind::Input));
-    pipe.outs
-        .insert("out".into(), c.graph.add("out", NodeKind::Output));
-    pipe.outs
-        .insert("err".into(), c.graph.add("err", NodeKind::Output));
+    // `#!config from = "..."` / `into = "..."` replace the default ports, as they
+    // do in a `define pipeline`.
+    let ins = cfg.from.clone().unwrap_or_else(|| vec!["in".into()]);
+    let outs = cfg
+        .into
+        .clone()
+        .unwrap_or_else(|| vec!["out".into(), "err".into()]);
+    for name in ins {
+        let node = c.graph.add(&name, NodeKind::Input);
+        pipe.ins.insert(name, node);
+    }
+    for name in outs {
+        let node = c.graph.add(&name, NodeKind::Output);
+        pipe.outs.insert(name, node);
+    }
     c.pipeline(&mut pipe, &module.stmts);
     if !c.errors.is_empty() {
         return Err(crate::diag::without_consequences(c.errors));
