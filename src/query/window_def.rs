@@ -140,6 +140,14 @@ fn setting(
             *slot = Some(n);
             Ok(())
         }
+        None if v.as_u64().is_some() => Err(err(
+            format!(
+                "Window setting `{key}` must be at most {}, not `{v}`",
+                i64::MAX
+            ),
+            p.value.span,
+        )
+        .with_help("counts and times are kept as signed 64-bit numbers")),
         None => Err(err(
             format!("Window setting `{key}` must be an unsigned integer, not `{v}`"),
             p.value.span,
