@@ -72,6 +72,10 @@ pub struct ExprCtx {
     pub(crate) varargs_slot: Option<usize>,
     /// Inside an aggregate's arguments.
     pub(crate) in_aggr: bool,
+    /// Inside an aggregate's arguments: the first local slot they may read. One
+    /// bound before (by a `for` or `match` around the call) has no value there:
+    /// the arguments run once per event, outside it.
+    pub(crate) aggr_locals_from: usize,
     /// Shapes (span-free renderings) of `group_exprs` and of the items of those
     /// that are list literals, each with its indices into `group`; computed on
     /// first use.
@@ -108,6 +112,7 @@ impl ExprCtx {
             fn_arity: None,
             varargs_slot: None,
             in_aggr: false,
+            aggr_locals_from: 0,
             group_shapes: None,
             arms_unneeded: false,
             shadows: Vec::new(),

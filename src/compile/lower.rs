@@ -384,6 +384,17 @@ impl<'m> Lowerer<'m> {
     /// A bare name: a known local, a const, or a new local.
     fn ident(&self, id: &ast::Ident, ctx: &mut ExprCtx) -> L<Root> {
         if let Some(slot) = ctx.find_local(&id.name) {
+            if ctx.in_aggr && slot < ctx.aggr_locals_from {
+                return one(Diagnostic::error(
+                    codes::NO_LOCALS_ALLOWED,
+                    "Local variables are not allowed here",
+                    id.span,
+                )
+                .with_help(format!(
+                    "an aggregate's arguments are evaluated once per event, before the `for` or `match` that binds `{}` runs",
+                    id.name
+                )));
+            }
             return Ok(Root::Local(slot, Str::from(id.name.as_str())));
         }
         if let Some(v) = self.m.scope(self.scope).consts.get(&id.name) {

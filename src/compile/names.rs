@@ -245,6 +245,7 @@ fn aggregate(
         .with_help(takes(decl.arity.clone())));
     }
     ctx.in_aggr = true;
+    ctx.aggr_locals_from = ctx.locals();
     let lowered = l.list(args, ctx);
     ctx.in_aggr = false;
     let mut args = lowered?;
