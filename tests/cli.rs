@@ -179,6 +179,12 @@ fn malformed_lines_go_to_err_and_the_run_goes_on() {
         "{}",
         err[0]
     );
+    // The shape of every source's decode errors (SPEC §3).
+    assert!(
+        err[0].contains("\"peer\":\"in\",\"stream\":0,"),
+        "{}",
+        err[0]
+    );
     // A lone high surrogate is malformed too (simd-json read it as U+0000); a
     // pair is one character.
     let input = write(&d, "in2.json", "\"\\ud800\"\n\"\\ud83d\\ude00\"\n");

@@ -201,7 +201,10 @@ impl Exec<'_> {
                     let text = format!("{name}:{line_no}: {e}");
                     let raw = preview.as_ref().map_or(line.bytes(), |p| p.as_bytes());
                     // At most a KiB of the line, with its length when cut.
-                    let mut doc = crate::record! {"error" => text};
+                    // The shape of every source's decode errors (SPEC §3).
+                    let source = self.peers[peer].spec.name.clone();
+                    let mut doc =
+                        crate::record! {"error" => text, "peer" => source, "stream" => 0u64};
                     super::raw::Raw::of(raw).add_to(&mut doc);
                     self.write_err(&doc);
                     continue;
