@@ -171,6 +171,43 @@ select event * 10 from in into log;
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "0\n10\n20\n30\n");
 }
 
+/// A file sink whose writes fail only when its buffer is flushed (a full disk:
+/// `/dev/full`) reports the loss and counts it in `err`, instead of counting the
+/// events as sent.
+#[test]
+fn a_file_sink_that_cannot_flush_reports_the_loss() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let d = dir("devfull");
+    let input = write(&d, "in.json", "1\n2\n");
+    let q = write(
+        &d,
+        "q.trickle",
+        r#"
+define peer f from file with config = {"path": "/dev/full", "mode": "append"} end;
+create peer f;
+select event from in into f;
+"#,
+    );
+    let mut t = Trickle::start(&[&q, "-i", &input, "--metrics"]);
+    let (code, _out, err) = t.wait();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("No space left on device") && err.contains("events not sent)"),
+        "{err}"
+    );
+    // Failed, so the file source replays them (a bounded number of times): every
+    // attempt counts in `err`.
+    let row = err
+        .lines()
+        .find(|l| l.starts_with("f "))
+        .expect("a metrics row for f");
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    let failed: u64 = cols[3].parse().expect("err column");
+    assert!(failed >= 2, "err column: {row}");
+}
+
 #[test]
 fn per_stream_client_proxies_each_connection() {
     let d = dir("proxy");

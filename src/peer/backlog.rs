@@ -107,10 +107,11 @@ impl Exec<'_> {
         }
     }
 
-    /// One record for the `count` events a broken connection failed quietly.
+    /// One record for the `count` events a broken connection (or a flush that
+    /// failed) failed quietly.
     pub(super) fn lost(&mut self, sink: usize, stream: u64, error: String, count: u64) {
         let name = self.peers[sink].spec.name.clone();
-        let text = format!("{error} ({count} more events not sent)");
+        let text = format!("{error} ({count} events not sent)");
         let doc = crate::record! {
             "error" => text, "peer" => name, "stream" => stream, "count" => count,
         };

@@ -618,13 +618,20 @@ pub async fn write_output<W>(
         }
         if rx.is_empty() || acks.len() >= ACK_BATCH {
             if rx.is_empty() {
-                let _ = w.flush().await;
+                if let Err(e) = flushed(ctx, stream, &mut w, &mut acks, &mut plain).await {
+                    broken = Some(e);
+                    continue;
+                }
             }
             ctx.acked_with(std::mem::take(&mut acks), std::mem::take(&mut plain))
                 .await;
         }
     }
-    let _ = w.flush().await;
+    if broken.is_none() {
+        if let Err(e) = flushed(ctx, stream, &mut w, &mut acks, &mut plain).await {
+            broken = Some(e);
+        }
+    }
     ctx.acked_with(acks, plain).await;
     if let Some(e) = broken {
         ctx.failed_quietly(stream, &e, lost).await;
@@ -633,6 +640,36 @@ pub async fn write_output<W>(
         }
     }
     let _ = w.shutdown().await;
+}
+
+/// Flushes `w`. When that fails (a full disk: the writes before only filled the
+/// buffer), the events written since the last ack (`acks`, `plain`) are lost:
+/// they are failed and reported in one record, and the error is returned.
+async fn flushed<W>(
+    ctx: &Ctx,
+    stream: Option<u64>,
+    w: &mut W,
+    acks: &mut Vec<Settled>,
+    plain: &mut u64,
+) -> Result<(), String>
+where
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::AsyncWriteExt;
+    let Err(e) = w.flush().await else {
+        return Ok(());
+    };
+    let text = crate::peer::SendError {
+        peer: ctx.spec.name.clone(),
+        source: e.into(),
+    }
+    .to_string();
+    let count = acks.len() as u64 + *plain;
+    let mut failed = std::mem::take(acks);
+    failed.extend(settled(None, std::mem::take(plain)));
+    ctx.failed_quietly(stream, &text, failed).await;
+    ctx.lost(stream, text.clone(), count).await;
+    Err(text)
 }
 
 /// What the executor is told of `count` events that were written or lost: the event's
