@@ -208,6 +208,36 @@ select event from in into f;
     assert!(failed >= 2, "err column: {row}");
 }
 
+/// Events routed to a server with no connection open reach nobody, but they did
+/// reach the peer: its `in` counts them (SPEC §6).
+#[test]
+fn a_server_with_no_connection_counts_what_it_was_given() {
+    let d = dir("noconn");
+    let input = write(&d, "in.json", "1\n2\n");
+    let q = write(
+        &d,
+        "q.trickle",
+        r#"
+define peer srv from tcp_server with config = {"port": 0} end;
+create peer srv;
+select event from in into srv;
+"#,
+    );
+    let mut t = Trickle::start(&[&q, "-i", &input, "--metrics"]);
+    let (code, _out, err) = t.wait();
+    assert_eq!(code, 0, "{err}");
+    let row = err
+        .lines()
+        .find(|l| l.starts_with("srv "))
+        .expect("a metrics row for srv");
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        (cols[1], cols[3], cols[4]),
+        ("2", "0", "0"),
+        "in, err, send: {row}"
+    );
+}
+
 #[test]
 fn per_stream_client_proxies_each_connection() {
     let d = dir("proxy");

@@ -722,8 +722,12 @@ impl<'a> Exec<'a> {
                             Offer::Closed(_) => {}
                         }
                     }
-                    // Nobody to send it to: delivered to all zero of them.
+                    // Nobody to send it to: delivered to all zero of them, but it
+                    // did reach the peer, which counts it (SPEC §6).
                     nobody = s.open.is_empty();
+                    if nobody {
+                        peer.metrics.add(Counter::In, None, 1);
+                    }
                 } else {
                     for id in targets {
                         peer.metrics.add(Counter::In, Some(id), 1);
