@@ -127,7 +127,7 @@ create peer src;
 create peer dst;
 select {{"n": event.n, "id": [source_id(), stream_id(), event_id()], "path": $file.path}}
 from src into dst;
-select event.raw from src/err into out;
+select [event.raw, source_id()] from src/err into out;
 "#,
             output.display()
         ),
@@ -136,7 +136,7 @@ select event.raw from src/err into out;
     let mut t = Trickle::start(&[&q, "--clock", "index"]);
     let (code, out, err) = t.wait();
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "\"nope\"\n");
+    assert_eq!(out, "[\"nope\",\"src\"]\n");
     let written = std::fs::read_to_string(&output).unwrap();
     let want: Vec<String> = (0..3)
         .map(|i| format!(r#"{{"n":{},"id":["src",0,{i}],"path":"{input}"}}"#, i + 1))
@@ -594,14 +594,15 @@ define peer sink from file with config = {"path": "/dev/null", "mode": "append"}
 create peer tick;
 create peer sink;
 select event from tick into sink;
-select [event.peer, event.counters.out > 0, event.counters.err] from tick/metrics into out;
+select [event.peer, event.counters.out > 0, event.counters.err, source_id()] from tick/metrics into out;
 "#,
     );
     let mut t = Trickle::start(&[&q]);
     let mut out = BufReader::new(t.child.stdout.take().unwrap());
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
-    assert_eq!(line, "[\"tick\",true,0]\n");
+    // It enters through the peer: `source_id()` names it.
+    assert_eq!(line, "[\"tick\",true,0,\"tick\"]\n");
     let pid = t.child.id().to_string();
     let _ = Command::new("kill").args(["-INT", &pid]).status();
     let status = t.child.wait().unwrap();

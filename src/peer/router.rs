@@ -391,7 +391,9 @@ impl<'a> Exec<'a> {
                 let p = &self.peers[peer];
                 let data = p.metrics.event(&p.spec.name, now_ns());
                 let node = p.spec.metrics_node();
-                let ev = self.ingest.internal(data, now_ns());
+                let mut ev = self.ingest.internal(data, now_ns());
+                // It enters through the peer: `source_id()` names it.
+                ev.id.peer = Str::from(p.spec.name.as_str());
                 self.enter(&node, 0, ev);
                 self.route();
             }
@@ -561,7 +563,8 @@ impl<'a> Exec<'a> {
         let p = &self.peers[peer];
         if p.err_connected {
             let node = p.spec.err_node();
-            let ev = self.ingest.internal(doc, now_ns());
+            let mut ev = self.ingest.internal(doc, now_ns());
+            ev.id.peer = Str::from(p.spec.name.as_str());
             self.enter(&node, 0, ev);
             self.route();
         } else {
