@@ -215,6 +215,14 @@ pub fn build(name: &str, kind: &str, with: &Record) -> Result<PeerSpec, Vec<Spec
         None => None,
         Some(v) => match v.as_u64() {
             Some(n) if n > 0 && v.is_integer() => Some(n),
+            // The right type, a wrong value: show it.
+            _ if v.is_integer() => {
+                errors.push(invalid(
+                    "metrics_interval_s",
+                    format!("`metrics_interval_s` must be a positive integer, not {v}"),
+                ));
+                None
+            }
             _ => {
                 errors.push(wrong_type("metrics_interval_s", "a positive integer", v));
                 None
