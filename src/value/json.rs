@@ -117,9 +117,18 @@ fn parse_with(
             let v = conv.value(0);
             conv.failed.map_or(Ok(v), Err)
         }
-        Err(e) => Err(JsonError(e.to_string())),
+        Err(e) => Err(JsonError(readable(e.to_string()))),
     };
     (res, tape.reset())
+}
+
+/// simd-json's text, with its internal names for a bare word or a truncated
+/// document (`InternalError(TapeError)`) said as what they are.
+fn readable(text: String) -> String {
+    match text.strip_prefix("InternalError(TapeError)") {
+        Some(rest) => format!("not a JSON value{rest}"),
+        None => text,
+    }
 }
 
 /// Walks a tape into a [`Value`]. Failure is recorded in `failed` rather than returned,
@@ -437,6 +446,9 @@ mod tests {
     #[test]
     fn bad_json_is_an_error() {
         assert!(parse_json("{\"a\":").is_err());
+        // A bare word: said plainly, not with simd-json's internal name.
+        let e = parse_json("bad").unwrap_err().to_string();
+        assert!(e.starts_with("not a JSON value at character 0"), "{e}");
     }
 
     #[test]
