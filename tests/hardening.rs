@@ -547,18 +547,6 @@ select event from srv into srv;
     (mid, end, table)
 }
 
-/// The peer's row of a `--metrics` table: in, out, err, send, recv.
-fn metrics_row(table: &str, name: &str) -> Vec<u64> {
-    let row = table
-        .lines()
-        .find(|l| l.starts_with(&format!("{name} ")))
-        .unwrap_or_else(|| panic!("{table}"));
-    row.split_whitespace()
-        .skip(1)
-        .map(|n| n.parse().unwrap())
-        .collect()
-}
-
 fn check_soak(connections: usize, (mid, end, table): (f64, f64, String)) {
     assert!(end < 100.0, "RSS {end} MB");
     // Ended streams leave nothing behind: memory stops growing with connections.

@@ -199,13 +199,8 @@ select event from in into f;
     );
     // Failed, so the file source replays them (a bounded number of times): every
     // attempt counts in `err`.
-    let row = err
-        .lines()
-        .find(|l| l.starts_with("f "))
-        .expect("a metrics row for f");
-    let cols: Vec<&str> = row.split_whitespace().collect();
-    let failed: u64 = cols[3].parse().expect("err column");
-    assert!(failed >= 2, "err column: {row}");
+    let row = metrics_row(&err, "f");
+    assert!(row[2] >= 2, "in, out, err, send, recv: {row:?}");
 }
 
 /// Events routed to a server with no connection open reach nobody, but they did
@@ -226,15 +221,11 @@ select event from in into srv;
     let mut t = Trickle::start(&[&q, "-i", &input, "--metrics"]);
     let (code, _out, err) = t.wait();
     assert_eq!(code, 0, "{err}");
-    let row = err
-        .lines()
-        .find(|l| l.starts_with("srv "))
-        .expect("a metrics row for srv");
-    let cols: Vec<&str> = row.split_whitespace().collect();
+    let row = metrics_row(&err, "srv");
     assert_eq!(
-        (cols[1], cols[3], cols[4]),
-        ("2", "0", "0"),
-        "in, err, send: {row}"
+        (row[0], row[2], row[3]),
+        (2, 0, 0),
+        "in, err, send: {row:?}"
     );
 }
 

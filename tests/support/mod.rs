@@ -186,3 +186,15 @@ pub fn http(port: u16, request: &[u8], half_close: bool) -> String {
         .expect("a response before the deadline");
     text
 }
+
+/// The counters of `peer`'s row in a `--metrics` table (in, out, err, send, recv).
+pub fn metrics_row(stderr: &str, peer: &str) -> Vec<u64> {
+    stderr
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(peer))
+        .unwrap_or_else(|| panic!("no metrics row for {peer}: {stderr}"))
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().expect("a count"))
+        .collect()
+}
