@@ -179,10 +179,8 @@ fn a_file_sink_that_cannot_flush_reports_the_loss() {
     if !std::path::Path::new("/dev/full").exists() {
         return;
     }
-    let d = dir("devfull");
-    let input = write(&d, "in.json", "1\n2\n");
     let q = write(
-        &d,
+        &dir("devfull"),
         "q.trickle",
         r#"
 define peer f from file with config = {"path": "/dev/full", "mode": "append"} end;
@@ -190,27 +188,23 @@ create peer f;
 select event from in into f;
 "#,
     );
-    let mut t = Trickle::start(&[&q, "-i", &input, "--metrics"]);
-    let (code, _out, err) = t.wait();
+    // From stdin, which cannot replay: each event fails once.
+    let (code, _out, err) = run_with_stdin(&["run", &q, "--metrics"], "1\n2\n");
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("No space left on device") && err.contains("events not sent)"),
+        err.contains("No space left on device") && err.contains("(2 events not sent)"),
         "{err}"
     );
-    // Failed, so the file source replays them (a bounded number of times): every
-    // attempt counts in `err`.
     let row = metrics_row(&err, "f");
-    assert!(row[2] >= 2, "in, out, err, send, recv: {row:?}");
+    assert_eq!((row[0], row[2]), (2, 2), "in, err: {row:?}");
 }
 
 /// Events routed to a server with no connection open reach nobody, but they did
 /// reach the peer: its `in` counts them (SPEC §6).
 #[test]
 fn a_server_with_no_connection_counts_what_it_was_given() {
-    let d = dir("noconn");
-    let input = write(&d, "in.json", "1\n2\n");
     let q = write(
-        &d,
+        &dir("noconn"),
         "q.trickle",
         r#"
 define peer srv from tcp_server with config = {"port": 0} end;
@@ -218,8 +212,7 @@ create peer srv;
 select event from in into srv;
 "#,
     );
-    let mut t = Trickle::start(&[&q, "-i", &input, "--metrics"]);
-    let (code, _out, err) = t.wait();
+    let (code, _out, err) = run_with_stdin(&["run", &q, "--metrics"], "1\n2\n");
     assert_eq!(code, 0, "{err}");
     let row = metrics_row(&err, "srv");
     assert_eq!(
