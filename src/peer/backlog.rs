@@ -110,11 +110,16 @@ impl Exec<'_> {
     /// One record for the `count` events a broken connection (or a flush that
     /// failed) failed quietly.
     pub(super) fn lost(&mut self, sink: usize, stream: u64, error: String, count: u64) {
+        let doc = self.lost_record(sink, stream, error, count);
+        self.report_err(sink, doc);
+    }
+
+    /// The record of [`Self::lost`].
+    pub(super) fn lost_record(&self, sink: usize, stream: u64, error: String, count: u64) -> Value {
         let name = self.peers[sink].spec.name.clone();
         let text = format!("{error} ({count} events not sent)");
-        let doc = crate::record! {
+        crate::record! {
             "error" => text, "peer" => name, "stream" => stream, "count" => count,
-        };
-        self.report_err(sink, doc);
+        }
     }
 }

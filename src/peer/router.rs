@@ -212,6 +212,16 @@ impl<'a> Exec<'a> {
             ToGraph::Failed { error, event, .. } => {
                 self.write_err(&crate::record! {"error" => error, "event" => event});
             }
+            // A sink's last flush failed after the graph stopped: still reported.
+            ToGraph::Lost {
+                peer,
+                stream,
+                error,
+                count,
+            } => {
+                let doc = self.lost_record(peer, stream, error, count);
+                self.write_err(&doc);
+            }
             // Still delivered: the sources may commit them.
             ToGraph::Acked {
                 peer,
